@@ -1,0 +1,304 @@
+//! Signing in and out: passwords (argon2id), sessions for pages and API tokens, throttling of
+//! failed logins per account and per address, and loading the actor behind a session.
+
+use crate::{App, AppError};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use klade_domain::personal_code::{looks_like_personal_code, PersonalCode};
+use klade_domain::{AccountId, Actor, PersonId};
+use klade_store::{accounts, sessions, throttle};
+use sha2::{Digest, Sha256};
+
+pub use klade_store::sessions::Kind as SessionKind;
+
+/// Random bytes as lowercase hex.
+pub fn random_hex(bytes: usize) -> Result<String, AppError> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| AppError::Internal(format!("random: {e}")))?;
+    Ok(hex(&buf))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What is stored for a token: its SHA-256, so a copy of the database opens no session.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| AppError::Internal(format!("random: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// A password the system generates (R9, R10): 12 characters from an alphabet without look-alikes.
+pub fn generate_password() -> Result<String, AppError> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut buf = [0u8; 12];
+    getrandom::fill(&mut buf).map_err(|e| AppError::Internal(format!("random: {e}")))?;
+    Ok(buf
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect())
+}
+
+/// Rules for a password a person chooses.
+pub fn check_new_password(password: &str, username: &str) -> Result<(), AppError> {
+    if password.chars().count() < 10 {
+        return Err(AppError::invalid("password", "password.too_short"));
+    }
+    if password.eq_ignore_ascii_case(username) {
+        return Err(AppError::invalid("password", "password.same_as_username"));
+    }
+    Ok(())
+}
+
+/// Usernames are compared lower-case; a personal code is accepted with or without its hyphen (R9).
+pub fn normalize_username(input: &str) -> String {
+    let t = input.trim();
+    if looks_like_personal_code(t) {
+        if let Ok(code) = PersonalCode::parse(t) {
+            return code.to_string();
+        }
+    }
+    t.to_lowercase()
+}
+
+pub struct LoginInput<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    pub address: &'a str,
+    pub user_agent: &'a str,
+    pub kind: SessionKind,
+}
+
+/// A new session. `token` goes to the client once and is never stored.
+#[derive(Debug)]
+pub struct LoggedIn {
+    pub token: String,
+    pub account: AccountId,
+    pub must_change_password: bool,
+}
+
+// A real argon2id hash of a random password, verified against when the username is unknown so
+// that a wrong username costs as long as a wrong password.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$rJHjVAu/YHc9zptkmTCkG1xq0jZ1Nz8wT5b3Ff0V2lU";
+
+pub async fn login(app: &App, input: LoginInput<'_>) -> Result<LoggedIn, AppError> {
+    let now = app.now();
+    let s = &app.settings;
+    let username = normalize_username(input.username);
+    let account_key = format!("account:{username}");
+    let address_key = format!("address:{}", input.address);
+    let since = now - s.failure_window_secs;
+    let by_account = throttle::failures_since(app.db.pool(), &account_key, since).await?;
+    let by_address = throttle::failures_since(app.db.pool(), &address_key, since).await?;
+    if by_account >= s.max_failures_per_account || by_address >= s.max_failures_per_address {
+        return Err(AppError::Throttled {
+            retry_after_secs: s.failure_window_secs,
+        });
+    }
+    let account = accounts::find_by_username(app.db.pool(), &username).await?;
+    let ok = match &account {
+        Some(a) => verify_password(input.password, &a.password_hash),
+        None => {
+            verify_password(input.password, DUMMY_HASH);
+            false
+        }
+    };
+    let account = match (ok, account) {
+        (true, Some(a)) => a,
+        _ => {
+            let mut tx = app.db.begin().await?;
+            throttle::record_failure(&mut *tx, &account_key, now).await?;
+            throttle::record_failure(&mut *tx, &address_key, now).await?;
+            tx.commit().await?;
+            tracing::info!(username = %username, address = %input.address, "failed login");
+            return Err(AppError::InvalidCredentials);
+        }
+    };
+    if account.blocked_at.is_some() {
+        return Err(AppError::AccountBlocked);
+    }
+    let (grants, _) = accounts::grants(app.db.pool(), account.person_id, &app.today()).await?;
+    if grants.is_empty() {
+        return Err(AppError::NoActiveRights);
+    }
+    let token = random_hex(32)?;
+    let csrf = random_hex(32)?;
+    let idle = match input.kind {
+        SessionKind::Web => s.web_session_idle_secs,
+        SessionKind::Api => s.api_session_idle_secs,
+    };
+    let mut tx = app.db.begin().await?;
+    throttle::clear(&mut *tx, &account_key).await?;
+    sessions::insert(
+        &mut *tx,
+        &sessions::NewSession {
+            id_hash: &token_hash(&token),
+            account: account.id,
+            kind: input.kind,
+            csrf_token: &csrf,
+            now,
+            expires_at: now + idle,
+            user_agent: &input.user_agent.chars().take(200).collect::<String>(),
+            address: input.address,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(LoggedIn {
+        token,
+        account: account.id,
+        must_change_password: account.must_change_password,
+    })
+}
+
+/// The signed-in person behind a request.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id_hash: String,
+    pub account: AccountId,
+    pub person: PersonId,
+    pub username: String,
+    pub csrf_token: String,
+    pub must_change_password: bool,
+    pub actor: Actor,
+}
+
+/// Finds the live session for `token` and loads what its person holds today.
+pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<Option<Session>, AppError> {
+    let now = app.now();
+    let hash = token_hash(token);
+    let Some(live) = sessions::find_live(app.db.pool(), &hash, kind, now).await? else {
+        return Ok(None);
+    };
+    // Touch at most once a minute: a page view should not always cost a write.
+    if now - live.last_seen_at >= 60 {
+        let idle = match kind {
+            SessionKind::Web => app.settings.web_session_idle_secs,
+            SessionKind::Api => app.settings.api_session_idle_secs,
+        };
+        sessions::touch(app.db.pool(), &hash, now, now + idle).await?;
+    }
+    let (grants, children) = accounts::grants(app.db.pool(), live.person, &app.today()).await?;
+    Ok(Some(Session {
+        id_hash: live.id_hash,
+        account: live.account,
+        person: live.person,
+        username: live.username,
+        csrf_token: live.csrf_token,
+        must_change_password: live.must_change_password,
+        actor: Actor {
+            person: live.person,
+            grants,
+            children,
+        },
+    }))
+}
+
+pub async fn logout(app: &App, session: &Session) -> Result<(), AppError> {
+    sessions::delete(app.db.pool(), &session.id_hash).await?;
+    Ok(())
+}
+
+/// Ends every other session and token of the account ("log out my other sessions").
+pub async fn logout_others(app: &App, session: &Session) -> Result<u64, AppError> {
+    Ok(sessions::delete_others(app.db.pool(), session.account, &session.id_hash).await?)
+}
+
+/// A person changes their own password; other sessions end, since the old password may be known.
+pub async fn change_password(
+    app: &App,
+    session: &Session,
+    current: &str,
+    new: &str,
+    repeat: &str,
+) -> Result<(), AppError> {
+    let account = accounts::get(app.db.pool(), session.account)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !verify_password(current, &account.password_hash) {
+        return Err(AppError::invalid("current", "password.current_wrong"));
+    }
+    if new != repeat {
+        return Err(AppError::invalid("repeat", "password.mismatch"));
+    }
+    check_new_password(new, &account.username)?;
+    if verify_password(new, &account.password_hash) {
+        return Err(AppError::invalid("password", "password.unchanged"));
+    }
+    let hash = hash_password(new)?;
+    let mut tx = app.db.begin().await?;
+    accounts::set_password(&mut *tx, account.id, &hash, false).await?;
+    sessions::delete_others(&mut *tx, account.id, &session.id_hash).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list_sessions(app: &App, session: &Session) -> Result<Vec<sessions::Listed>, AppError> {
+    Ok(sessions::list(app.db.pool(), session.account, app.now()).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("pareizā parole").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("pareizā parole", &h));
+        assert!(!verify_password("nepareiza", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn the_dummy_hash_is_a_real_hash() {
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+
+    #[test]
+    fn generated_passwords_are_long_and_varied() {
+        let a = generate_password().expect("password");
+        let b = generate_password().expect("password");
+        assert_eq!(a.len(), 12);
+        assert_ne!(a, b);
+        assert!(!a.contains(['0', 'O', 'l', '1', 'I']));
+    }
+
+    #[test]
+    fn usernames_normalise() {
+        assert_eq!(normalize_username("  Skolotajs "), "skolotajs");
+        assert_eq!(normalize_username("15038501233"), "150385-01233");
+        assert_eq!(normalize_username("150385-01233"), "150385-01233");
+    }
+
+    #[test]
+    fn chosen_passwords_follow_the_rules() {
+        assert!(check_new_password("īsa", "x").is_err());
+        assert!(check_new_password("skolotajs1", "skolotajs1").is_err());
+        assert!(check_new_password("garāka parole", "x").is_ok());
+    }
+
+    #[test]
+    fn token_hash_is_sha256_hex() {
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

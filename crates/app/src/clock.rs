@@ -1,0 +1,92 @@
+//! The clock is passed in, never read directly, so tests can set the time.
+
+use jiff::{civil::Date, tz::TimeZone, Timestamp};
+use std::sync::Mutex;
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+/// A clock that stands still until moved; for tests and benchmarks.
+pub struct FixedClock(Mutex<Timestamp>);
+
+impl FixedClock {
+    pub fn new(at: Timestamp) -> Self {
+        Self(Mutex::new(at))
+    }
+
+    pub fn set(&self, at: Timestamp) {
+        if let Ok(mut t) = self.0.lock() {
+            *t = at;
+        }
+    }
+
+    pub fn advance_secs(&self, secs: i64) {
+        if let Ok(mut t) = self.0.lock() {
+            *t = t.saturating_add(jiff::SignedDuration::from_secs(secs)).unwrap_or(*t);
+        }
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> Timestamp {
+        self.0.lock().map(|t| *t).unwrap_or_else(|e| *e.into_inner())
+    }
+}
+
+/// Latvia's time zone; every "by 18:00" and "today" is reckoned in it.
+pub fn riga() -> TimeZone {
+    TimeZone::get("Europe/Riga").unwrap_or(TimeZone::UTC)
+}
+
+pub fn riga_date(at: Timestamp) -> Date {
+    at.to_zoned(riga()).date()
+}
+
+/// `23.11.2026.`, the way Latvian users write a date.
+pub fn format_date(d: Date) -> String {
+    format!("{:02}.{:02}.{}.", d.day(), d.month(), d.year())
+}
+
+/// `23.11.2026. 17:55` in Riga time.
+pub fn format_instant(secs: i64) -> String {
+    match Timestamp::from_second(secs) {
+        Ok(t) => {
+            let z = t.to_zoned(riga());
+            format!("{} {:02}:{:02}", format_date(z.date()), z.hour(), z.minute())
+        }
+        Err(_) => String::new(),
+    }
+}
+
+/// Parses a stored `YYYY-MM-DD` and shows it as `23.11.2026.`; anything else is shown as it is.
+pub fn format_stored_date(iso: &str) -> String {
+    iso.parse::<Date>().map(format_date).unwrap_or_else(|_| iso.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_the_latvian_way() {
+        assert_eq!(format_date(jiff::civil::date(2026, 11, 23)), "23.11.2026.");
+        assert_eq!(format_stored_date("2026-09-01"), "01.09.2026.");
+    }
+
+    #[test]
+    fn riga_is_ahead_of_utc() {
+        // 22:30 UTC on 30 November is already 1 December in Riga (UTC+2 in winter).
+        let t: Timestamp = "2026-11-30T22:30:00Z".parse().expect("timestamp");
+        assert_eq!(riga_date(t), jiff::civil::date(2026, 12, 1));
+        assert_eq!(format_instant(t.as_second()), "01.12.2026. 00:30");
+    }
+}

@@ -1,0 +1,64 @@
+//! What a use case can answer instead of a value. Each error has a stable code, which is also its
+//! key in the message catalogue; the web layer maps codes to HTTP statuses in one place.
+
+use klade_domain::Denied;
+use klade_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    #[error("too many failed logins; retry in {retry_after_secs} s")]
+    Throttled { retry_after_secs: i64 },
+    #[error("the account is blocked")]
+    AccountBlocked,
+    #[error("the account holds no current rights")]
+    NoActiveRights,
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("the password must be changed first")]
+    PasswordChangeRequired,
+    #[error("not allowed: {0}")]
+    Forbidden(#[from] Denied),
+    #[error("not found")]
+    NotFound,
+    /// Input that breaks a rule: the field and the catalogue key of the message.
+    #[error("invalid {field}: {code}")]
+    Invalid { field: &'static str, code: &'static str },
+    #[error("already exists: {0}")]
+    Conflict(&'static str),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn invalid(field: &'static str, code: &'static str) -> Self {
+        Self::Invalid { field, code }
+    }
+
+    /// The catalogue key of the message shown to the user.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidCredentials => "error.invalid_credentials",
+            Self::Throttled { .. } => "error.throttled",
+            Self::AccountBlocked => "error.account_blocked",
+            Self::NoActiveRights => "error.no_active_rights",
+            Self::Unauthenticated => "error.unauthenticated",
+            Self::PasswordChangeRequired => "error.password_change_required",
+            Self::Forbidden(_) => "error.forbidden",
+            Self::NotFound => "error.not_found",
+            Self::Invalid { code, .. } => code,
+            Self::Conflict(code) => code,
+            Self::Store(StoreError::Conflict(_)) => "error.conflict",
+            Self::Store(_) | Self::Internal(_) => "error.internal",
+        }
+    }
+}
+
+impl From<klade_store::SqlError> for AppError {
+    fn from(e: klade_store::SqlError) -> Self {
+        Self::Store(StoreError::Sql(e))
+    }
+}

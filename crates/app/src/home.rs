@@ -1,0 +1,82 @@
+//! The home page's context: who the person is and what they hold, in each institution — roles,
+//! the classes they tutor, their own class, their children — and, where the policy allows, the
+//! institution's head counts.
+
+use crate::auth::Session;
+use crate::{App, AppError};
+use klade_domain::{policy, Action, InstitutionId, Role, Scope};
+use klade_store::institutions::{self, Counts, Institution};
+use klade_store::people::{self, Person};
+use klade_store::school::{self, ClassSummary, Placement};
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Home {
+    pub person: Person,
+    pub username: String,
+    pub institutions: Vec<InstitutionHome>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InstitutionHome {
+    pub institution: Institution,
+    pub roles: Vec<Role>,
+    /// Classes or groups this person tutors.
+    pub tutored: Vec<ClassSummary>,
+    /// Where this person is enrolled, when they are a student here.
+    pub own_class: Option<Placement>,
+    /// Their children who attend this institution.
+    pub children: Vec<Placement>,
+    /// Head counts, for the roles that oversee the institution.
+    pub counts: Option<Counts>,
+}
+
+pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
+    let db = app.db.pool();
+    let today = app.today();
+    let actor = &session.actor;
+    let person = people::get(db, session.person).await?.ok_or(AppError::NotFound)?;
+    let tutored = school::tutored_classes(db, session.person, &today).await?;
+    let mut students: Vec<_> = actor.children.iter().map(|(_, child)| *child).collect();
+    students.push(session.person);
+    let placements = school::placements(db, &students, &today).await?;
+
+    let mut out = Vec::new();
+    for id in actor.institutions() {
+        let Some(institution) = institutions::get(db, id).await? else {
+            continue;
+        };
+        let roles = actor.roles_in(id);
+        let overview = Scope::Institution(id);
+        let counts = if policy::authorize(actor, Action::ViewStatistics, overview).is_ok()
+            || policy::authorize(actor, Action::ManageAccounts, overview).is_ok()
+        {
+            Some(institutions::counts(db, id, &today).await?)
+        } else {
+            None
+        };
+        out.push(InstitutionHome {
+            tutored: tutored.iter().filter(|c| c.institution_id == id).cloned().collect(),
+            own_class: placements
+                .iter()
+                .find(|p| p.student_id == session.person && p.institution_id == id)
+                .cloned(),
+            children: children_in(&placements, actor, id),
+            roles,
+            counts,
+            institution,
+        });
+    }
+    Ok(Home {
+        person,
+        username: session.username.clone(),
+        institutions: out,
+    })
+}
+
+fn children_in(placements: &[Placement], actor: &klade_domain::Actor, id: InstitutionId) -> Vec<Placement> {
+    placements
+        .iter()
+        .filter(|p| p.institution_id == id && actor.children.contains(&(id, p.student_id)))
+        .cloned()
+        .collect()
+}

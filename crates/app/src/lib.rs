@@ -1,0 +1,68 @@
+//! Klade's use cases, shared by the pages, the JSON API and the CLI.
+//!
+//! A use case takes the [`App`] (database, clock, settings), the actor when there is one, and its
+//! input; it asks the policy once and returns domain values or an [`AppError`]. It knows nothing
+//! of HTTP, HTML or JSON.
+
+pub mod auth;
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod home;
+pub mod users;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::AppError;
+
+use klade_store::Db;
+use std::sync::Arc;
+
+/// Settings the use cases read; defaults are the values the clauses and common practice give.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// A page session ends after this many seconds without a request.
+    pub web_session_idle_secs: i64,
+    /// An API token lives this long without use.
+    pub api_session_idle_secs: i64,
+    /// Failed logins on one account, within the window, after which logins are refused.
+    pub max_failures_per_account: i64,
+    /// Failed logins from one address, within the window, after which logins are refused.
+    pub max_failures_per_address: i64,
+    pub failure_window_secs: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            web_session_idle_secs: 8 * 3600,
+            api_session_idle_secs: 30 * 24 * 3600,
+            max_failures_per_account: 10,
+            max_failures_per_address: 50,
+            failure_window_secs: 15 * 60,
+        }
+    }
+}
+
+/// Everything a use case needs besides its input.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Settings,
+}
+
+impl App {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+        Self { db, clock, settings }
+    }
+
+    /// Seconds since the epoch, from the clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now().as_second()
+    }
+
+    /// Today's date in Latvia, as stored (`YYYY-MM-DD`).
+    pub fn today(&self) -> String {
+        clock::riga_date(self.clock.now()).to_string()
+    }
+}

@@ -1,0 +1,332 @@
+//! `klade`: the one binary. `serve` runs the server, `demo` makes and serves the demo, `migrate`
+//! brings a database up to date, `user` and `institution` are the operator's console tasks.
+//!
+//! Configuration, lowest to highest: defaults → a TOML file (`--config`, `KLADE_CONFIG`) →
+//! `KLADE_*` environment → command-line flags.
+
+use clap::{Parser, Subcommand};
+use klade_app::{demo, users, App, Settings, SystemClock};
+use klade_domain::InstitutionKind;
+use klade_store::{Db, DbOptions};
+use klade_web::WebSettings;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "klade", version, about = "Klade — an open electronic school system")]
+struct Cli {
+    /// A TOML configuration file.
+    #[arg(long, env = "KLADE_CONFIG", global = true)]
+    config: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve Klade over HTTP.
+    Serve(ServeArgs),
+    /// Create the demo institutions when missing, then serve them.
+    Demo(DemoArgs),
+    /// Bring the database schema up to date.
+    Migrate(DbArg),
+    /// Accounts from the console.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Institutions from the console.
+    #[command(subcommand)]
+    Institution(InstitutionCommand),
+}
+
+#[derive(clap::Args)]
+struct DbArg {
+    /// A SQLite file path, or a postgres:// URL.
+    #[arg(long, env = "KLADE_DB")]
+    db: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    db: DbArg,
+    /// Address to listen on.
+    #[arg(long, env = "KLADE_LISTEN")]
+    listen: Option<SocketAddr>,
+}
+
+#[derive(clap::Args)]
+struct DemoArgs {
+    /// The demo database (SQLite file or postgres:// URL).
+    #[arg(long, env = "KLADE_DB", default_value = "klade-demo.db")]
+    db: String,
+    #[arg(long, env = "KLADE_LISTEN")]
+    listen: Option<SocketAddr>,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a superuser, appointed by the director's order (R4); prints a generated password.
+    CreateSuperuser {
+        #[command(flatten)]
+        db: DbArg,
+        /// The institution's registration number.
+        #[arg(long)]
+        institution: String,
+        #[arg(long)]
+        given_name: String,
+        #[arg(long)]
+        family_name: String,
+        #[arg(long)]
+        personal_code: Option<String>,
+        /// Defaults to the personal code.
+        #[arg(long)]
+        username: Option<String>,
+        #[arg(long)]
+        order_number: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        order_date: String,
+    },
+    /// Issue a new generated password; it must be changed at the next login.
+    ResetPassword {
+        #[command(flatten)]
+        db: DbArg,
+        username: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum InstitutionCommand {
+    /// Register an institution.
+    Create {
+        #[command(flatten)]
+        db: DbArg,
+        /// general, vocational or preschool
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        reg_no: String,
+        #[arg(long, default_value = "")]
+        address: String,
+    },
+}
+
+/// The configuration file. Every field is optional; environment and flags override it.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    db: Option<String>,
+    listen: Option<SocketAddr>,
+    max_connections: Option<u32>,
+    /// `https://…` turns on Secure cookies.
+    public_url: Option<String>,
+    trust_proxy: Option<bool>,
+    metrics_token: Option<String>,
+    web_session_idle_secs: Option<i64>,
+    max_failures_per_account: Option<i64>,
+    max_failures_per_address: Option<i64>,
+}
+
+struct Config {
+    file: FileConfig,
+}
+
+impl Config {
+    fn load(path: Option<&std::path::Path>) -> Result<Self, String> {
+        let file = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+                toml::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        Ok(Self { file })
+    }
+
+    fn db(&self, flag: Option<String>) -> String {
+        flag.or_else(|| self.file.db.clone())
+            .unwrap_or_else(|| "klade.db".to_string())
+    }
+
+    fn listen(&self, flag: Option<SocketAddr>) -> SocketAddr {
+        flag.or(self.file.listen)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)))
+    }
+
+    fn settings(&self) -> Settings {
+        let mut s = Settings::default();
+        if let Some(v) = self.file.web_session_idle_secs {
+            s.web_session_idle_secs = v;
+        }
+        if let Some(v) = self.file.max_failures_per_account {
+            s.max_failures_per_account = v;
+        }
+        if let Some(v) = self.file.max_failures_per_address {
+            s.max_failures_per_address = v;
+        }
+        s
+    }
+
+    fn web(&self) -> WebSettings {
+        WebSettings {
+            secure_cookies: self
+                .file
+                .public_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://")),
+            trust_proxy: self.file.trust_proxy.unwrap_or(false),
+            metrics_token: std::env::var("KLADE_METRICS_TOKEN")
+                .ok()
+                .or_else(|| self.file.metrics_token.clone()),
+        }
+    }
+
+    async fn app(&self, db: &str) -> Result<App, String> {
+        let options = DbOptions {
+            max_connections: self.file.max_connections.unwrap_or(16),
+            ..DbOptions::default()
+        };
+        let db = Db::connect(db, options).await.map_err(|e| format!("database: {e}"))?;
+        db.migrate().await.map_err(|e| format!("migration: {e}"))?;
+        Ok(App::new(db, Arc::new(SystemClock), self.settings()))
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let filter: tracing_subscriber::filter::Targets = std::env::var("KLADE_LOG")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| "info".parse().unwrap_or_default());
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
+        )
+        .with(filter)
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("klade: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve(args) => {
+            let app = config.app(&config.db(args.db.db)).await?;
+            serve(app, config.web(), config.listen(args.listen), None).await
+        }
+        Command::Demo(args) => {
+            let app = config.app(&args.db).await?;
+            let created = demo::ensure(&app).await.map_err(|e| format!("demo: {e}"))?;
+            let banner = banner(created, &args.db);
+            serve(app, config.web(), config.listen(args.listen), Some(banner)).await
+        }
+        Command::Migrate(args) => {
+            let db = Db::connect(&config.db(args.db), DbOptions::default())
+                .await
+                .map_err(|e| format!("database: {e}"))?;
+            let applied = db.migrate().await.map_err(|e| format!("migration: {e}"))?;
+            println!("applied migrations: {applied:?}");
+            Ok(())
+        }
+        Command::User(UserCommand::CreateSuperuser {
+            db,
+            institution,
+            given_name,
+            family_name,
+            personal_code,
+            username,
+            order_number,
+            order_date,
+        }) => {
+            let app = config.app(&config.db(db.db)).await?;
+            let (username, password) = users::create_superuser(
+                &app,
+                &users::NewSuperuser {
+                    institution_reg_no: &institution,
+                    given_name: &given_name,
+                    family_name: &family_name,
+                    personal_code: personal_code.as_deref(),
+                    username: username.as_deref(),
+                    order_number: &order_number,
+                    order_date: &order_date,
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!("username: {username}\npassword: {password}\n(the password must be changed at the first login)");
+            Ok(())
+        }
+        Command::User(UserCommand::ResetPassword { db, username }) => {
+            let app = config.app(&config.db(db.db)).await?;
+            let password = users::reset_password(&app, &username)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("new password for {username}: {password}\n(it must be changed at the next login)");
+            Ok(())
+        }
+        Command::Institution(InstitutionCommand::Create {
+            db,
+            kind,
+            name,
+            reg_no,
+            address,
+        }) => {
+            let kind = InstitutionKind::from_code(&kind)
+                .ok_or_else(|| format!("unknown kind {kind:?}: general, vocational or preschool"))?;
+            let app = config.app(&config.db(db.db)).await?;
+            let id = users::create_institution(&app, kind, &name, &reg_no, &address)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("institution {id} created");
+            Ok(())
+        }
+    }
+}
+
+fn banner(created: bool, db: &str) -> String {
+    let mut s = String::new();
+    s.push_str(if created {
+        "Demo institutions created in "
+    } else {
+        "Demo institutions found in "
+    });
+    s.push_str(db);
+    s.push_str(".\nDemo logins (password for all: demo):\n");
+    for (user, what) in demo::LOGINS {
+        s.push_str(&format!("  {user:<14} {what}\n"));
+    }
+    s
+}
+
+async fn serve(app: App, web: WebSettings, listen: SocketAddr, banner: Option<String>) -> Result<(), String> {
+    let router = klade_web::router(app, web);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    if let Some(b) = banner {
+        println!("{b}");
+    }
+    println!("Klade is serving at http://{addr}/");
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+}

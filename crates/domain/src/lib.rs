@@ -1,0 +1,14 @@
+//! Klade's rules, free of I/O: ids, roles and the one authorization policy, personal codes.
+//!
+//! Nothing here reads the clock, the database or the environment; time and facts come in as
+//! arguments, so every rule is a plain function that a unit test can pin down.
+
+pub mod ids;
+pub mod personal_code;
+pub mod policy;
+pub mod role;
+
+pub use ids::*;
+pub use personal_code::{PersonalCode, PersonalCodeError};
+pub use policy::{Action, Actor, Denied, Grant, Permit, Scope};
+pub use role::{InstitutionKind, Role};

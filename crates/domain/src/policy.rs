@@ -1,0 +1,417 @@
+//! The one authorization policy: may this actor do this action on this scope?
+//!
+//! Use cases ask [`authorize`] once and carry the [`Permit`] it returns; a use case that needs a
+//! permit cannot be called without one. No other place in Klade decides who may do what:
+//! templates and handlers only show what a permit allowed.
+//!
+//! The table [`role_may`] is written clause by clause against REQUIREMENTS.md; the test in this
+//! module prints the same table so a reader can hold one against the other.
+
+use crate::{ClassId, InstitutionId, PersonId, Role};
+use serde::Serialize;
+
+/// Something a person asks to do. Each carries the clause that grants it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// See the institution's home page and one's own context.
+    ViewInstitution,
+    /// Appoint the superuser by an order (R4).
+    AppointSuperuser,
+    /// Create staff accounts and end them (R8, R11).
+    ManageAccounts,
+    /// Issue a new generated password (R10, J35).
+    IssuePassword,
+    /// Import students, classes and subjects from VIIS at year start (R16).
+    ImportFromViis,
+    /// Admit, transfer and expel students by order (R16, R17).
+    EnrolStudents,
+    /// Enter and correct student and parent contact data (R18.1, J13).
+    EditContacts,
+    /// Enter the timetable (R22.1).
+    EnterTimetable,
+    /// Keep a course's journal: lessons, attendance, grades, notes (R19, R20, J22, J27).
+    KeepJournal,
+    /// Excuse a student's absences (R18.2).
+    ExcuseAbsences,
+    /// Report an absence for a student (R21).
+    ReportAbsence,
+    /// Read a student's diary (R20.1, R21, J4).
+    ViewDiary,
+    /// Check journals and record findings (R22.2, R23, R24.1, R25.1, J29).
+    CheckJournals,
+    /// Read statistics and summaries (R22.2, R25.1, R25.2).
+    ViewStatistics,
+    /// Publish institution news (R22.5, R24.2, R25.3).
+    PublishNews,
+    /// Review and correct preschool attendance weekly (J23).
+    CorrectPreschoolAttendance,
+    /// Produce a student's progress report (R26, R27.1).
+    PrintProgressReport,
+    /// Export final grades for VIIS (R27.2).
+    ExportToViis,
+    /// Write the year-end archive (R28, J37).
+    ArchiveYear,
+    /// Search the access log (R29, J15, J33).
+    ViewAccessLog,
+    /// Write messages within the institution (J30).
+    SendMessages,
+}
+
+impl Action {
+    pub const ALL: [Self; 21] = [
+        Self::ViewInstitution,
+        Self::AppointSuperuser,
+        Self::ManageAccounts,
+        Self::IssuePassword,
+        Self::ImportFromViis,
+        Self::EnrolStudents,
+        Self::EditContacts,
+        Self::EnterTimetable,
+        Self::KeepJournal,
+        Self::ExcuseAbsences,
+        Self::ReportAbsence,
+        Self::ViewDiary,
+        Self::CheckJournals,
+        Self::ViewStatistics,
+        Self::PublishNews,
+        Self::CorrectPreschoolAttendance,
+        Self::PrintProgressReport,
+        Self::ExportToViis,
+        Self::ArchiveYear,
+        Self::ViewAccessLog,
+        Self::SendMessages,
+    ];
+}
+
+/// What the action is done to. Every scope names its institution: nothing crosses institutions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Institution(InstitutionId),
+    Class {
+        institution: InstitutionId,
+        class: ClassId,
+    },
+    /// One student, with the class they are in (if any) so a tutor's right can be checked.
+    Student {
+        institution: InstitutionId,
+        student: PersonId,
+        class: Option<ClassId>,
+    },
+}
+
+impl Scope {
+    pub fn institution(self) -> InstitutionId {
+        match self {
+            Self::Institution(i) | Self::Class { institution: i, .. } | Self::Student { institution: i, .. } => i,
+        }
+    }
+
+    fn class(self) -> Option<ClassId> {
+        match self {
+            Self::Institution(_) => None,
+            Self::Class { class, .. } => Some(class),
+            Self::Student { class, .. } => class,
+        }
+    }
+}
+
+/// A role held in an institution; a tutor's grant names the class it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    pub institution: InstitutionId,
+    pub role: Role,
+    pub class: Option<ClassId>,
+}
+
+/// The person behind a request, with what they currently hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub person: PersonId,
+    pub grants: Vec<Grant>,
+    /// Children this person is the guardian of, with the institution each attends.
+    pub children: Vec<(InstitutionId, PersonId)>,
+}
+
+/// Proof that [`authorize`] allowed an action on a scope. Only this module can make one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Permit {
+    pub action: Action,
+    pub scope: Scope,
+    _sealed: (),
+}
+
+impl Permit {
+    pub fn institution(&self) -> InstitutionId {
+        self.scope.institution()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{action:?} is not allowed on {scope:?}")]
+pub struct Denied {
+    pub action: Action,
+    pub scope: Scope,
+}
+
+/// May `role` do `action` at all (somewhere in its institution)? The clause table.
+pub fn role_may(role: Role, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    match action {
+        ViewInstitution | SendMessages => true,
+        AppointSuperuser => matches!(role, Director),
+        ManageAccounts => matches!(role, Superuser),
+        IssuePassword => matches!(role, Superuser | PreschoolDeputy),
+        ImportFromViis => matches!(role, Superuser),
+        EnrolStudents => matches!(role, Superuser | Clerk),
+        EditContacts => matches!(role, Superuser | Clerk | Tutor | PreschoolDeputy | PreschoolTeacher),
+        EnterTimetable => matches!(role, DeputyAcademic),
+        KeepJournal => matches!(role, Teacher | Tutor | PreschoolTeacher),
+        ExcuseAbsences => matches!(role, Tutor | PreschoolTeacher),
+        ReportAbsence => matches!(role, Parent | Student),
+        ViewDiary => matches!(
+            role,
+            Parent | Student | Tutor | Director | DeputyAcademic | DeputyUpbringing | PreschoolDeputy
+        ),
+        CheckJournals => matches!(
+            role,
+            Director | DeputyAcademic | DeputyMethodical | DeputyCreative | DeputyUpbringing | PreschoolDeputy
+        ),
+        ViewStatistics => role.is_administration(),
+        PublishNews => matches!(
+            role,
+            Director | DeputyAcademic | DeputyCreative | DeputyUpbringing | PreschoolDeputy
+        ),
+        CorrectPreschoolAttendance => matches!(role, Nurse | Clerk),
+        PrintProgressReport => matches!(role, Tutor | Clerk),
+        ExportToViis => matches!(role, Clerk),
+        ArchiveYear => matches!(role, Superuser),
+        ViewAccessLog => matches!(role, Superuser),
+    }
+}
+
+/// Actions open to every member of the institution, whatever the scope of their grant.
+fn institution_wide(action: Action) -> bool {
+    matches!(action, Action::ViewInstitution | Action::SendMessages)
+}
+
+fn grant_covers(actor: &Actor, grant: &Grant, action: Action, scope: Scope) -> bool {
+    if grant.institution != scope.institution() || !role_may(grant.role, action) {
+        return false;
+    }
+    if institution_wide(action) {
+        return true;
+    }
+    match grant.role {
+        // A student's and a parent's rights are about one student: themselves or their child.
+        Role::Student => matches!(scope, Scope::Student { student, .. } if student == actor.person),
+        Role::Parent => matches!(scope, Scope::Student { institution, student, .. }
+            if actor.children.contains(&(institution, student))),
+        // A tutor's rights cover their own class.
+        Role::Tutor => grant.class.is_some() && scope.class() == grant.class,
+        _ => true,
+    }
+}
+
+/// The policy. Grants are checked one by one; the first that covers the scope allows.
+pub fn authorize(actor: &Actor, action: Action, scope: Scope) -> Result<Permit, Denied> {
+    if actor.grants.iter().any(|g| grant_covers(actor, g, action, scope)) {
+        Ok(Permit {
+            action,
+            scope,
+            _sealed: (),
+        })
+    } else {
+        Err(Denied { action, scope })
+    }
+}
+
+impl Actor {
+    pub fn may(&self, action: Action, scope: Scope) -> bool {
+        authorize(self, action, scope).is_ok()
+    }
+
+    pub fn roles_in(&self, institution: InstitutionId) -> Vec<Role> {
+        let mut roles: Vec<Role> = self
+            .grants
+            .iter()
+            .filter(|g| g.institution == institution)
+            .map(|g| g.role)
+            .collect();
+        roles.sort();
+        roles.dedup();
+        roles
+    }
+
+    pub fn institutions(&self) -> Vec<InstitutionId> {
+        let mut ids: Vec<InstitutionId> = self.grants.iter().map(|g| g.institution).collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action::*;
+    use Role::*;
+
+    /// The role × action matrix, one row per action, written to be read beside REQUIREMENTS.md.
+    /// Columns: Su Di DA DM DC DU PD Cl Nu Tu Te PT St Pa (the order of `Role::ALL`).
+    const MATRIX: &[(Action, &str, &str)] = &[
+        (ViewInstitution, "X X X X X X X X X X X X X X", "every member"),
+        (AppointSuperuser, ". X . . . . . . . . . . . .", "R4"),
+        (ManageAccounts, "X . . . . . . . . . . . . .", "R8, R11"),
+        (IssuePassword, "X . . . . . X . . . . . . .", "R10, J35"),
+        (ImportFromViis, "X . . . . . . . . . . . . .", "R16"),
+        (EnrolStudents, "X . . . . . . X . . . . . .", "R16, R17"),
+        (EditContacts, "X . . . . . X X . X . X . .", "R16, R17, R18.1, J8-J9"),
+        (EnterTimetable, ". . X . . . . . . . . . . .", "R22.1"),
+        (KeepJournal, ". . . . . . . . . X X X . .", "R19, R20, J22, J27"),
+        (ExcuseAbsences, ". . . . . . . . . X . X . .", "R18.2"),
+        (ReportAbsence, ". . . . . . . . . . . . X X", "R21"),
+        (ViewDiary, ". X X . . X X . . X . . X X", "R20.1, R21, J4"),
+        (
+            CheckJournals,
+            ". X X X X X X . . . . . . .",
+            "R22.2, R23, R24.1, R25.1, J29",
+        ),
+        (ViewStatistics, ". X X X X X X . . . . . . .", "R22.2, R25.1"),
+        (PublishNews, ". X X . X X X . . . . . . .", "R22.5, R24.2, R25.3"),
+        (CorrectPreschoolAttendance, ". . . . . . . X X . . . . .", "J23"),
+        (PrintProgressReport, ". . . . . . . X . X . . . .", "R26, R27.1"),
+        (ExportToViis, ". . . . . . . X . . . . . .", "R27.2"),
+        (ArchiveYear, "X . . . . . . . . . . . . .", "R28, J37"),
+        (ViewAccessLog, "X . . . . . . . . . . . . .", "R29, J15, J33"),
+        (SendMessages, "X X X X X X X X X X X X X X", "J30"),
+    ];
+
+    #[test]
+    fn the_matrix_matches_the_policy() {
+        assert_eq!(MATRIX.len(), Action::ALL.len(), "every action has a row");
+        for (action, row, clauses) in MATRIX {
+            let marks: Vec<&str> = row.split_whitespace().collect();
+            assert_eq!(marks.len(), Role::ALL.len(), "{action:?}");
+            for (role, mark) in Role::ALL.iter().zip(marks) {
+                assert_eq!(
+                    role_may(*role, *action),
+                    mark == "X",
+                    "{role:?} × {action:?} ({clauses})"
+                );
+            }
+        }
+    }
+
+    const SCHOOL: InstitutionId = InstitutionId(1);
+    const OTHER: InstitutionId = InstitutionId(2);
+
+    fn actor(person: i64, grants: &[(InstitutionId, Role, Option<i64>)]) -> Actor {
+        Actor {
+            person: PersonId(person),
+            grants: grants
+                .iter()
+                .map(|&(institution, role, class)| Grant {
+                    institution,
+                    role,
+                    class: class.map(ClassId),
+                })
+                .collect(),
+            children: vec![],
+        }
+    }
+
+    #[test]
+    fn nothing_crosses_institutions() {
+        let su = actor(1, &[(SCHOOL, Superuser, None)]);
+        assert!(su.may(ManageAccounts, Scope::Institution(SCHOOL)));
+        assert!(!su.may(ManageAccounts, Scope::Institution(OTHER)));
+        assert!(!su.may(ViewInstitution, Scope::Institution(OTHER)));
+    }
+
+    #[test]
+    fn a_tutor_acts_for_their_own_class_only() {
+        let tutor = actor(5, &[(SCHOOL, Teacher, None), (SCHOOL, Tutor, Some(10))]);
+        let own = Scope::Class {
+            institution: SCHOOL,
+            class: ClassId(10),
+        };
+        let other = Scope::Class {
+            institution: SCHOOL,
+            class: ClassId(11),
+        };
+        assert!(tutor.may(ExcuseAbsences, own));
+        assert!(!tutor.may(ExcuseAbsences, other));
+        assert!(!tutor.may(ExcuseAbsences, Scope::Institution(SCHOOL)));
+        let pupil = Scope::Student {
+            institution: SCHOOL,
+            student: PersonId(77),
+            class: Some(ClassId(10)),
+        };
+        assert!(tutor.may(ViewDiary, pupil));
+    }
+
+    #[test]
+    fn parents_and_students_act_for_themselves_and_their_children() {
+        let mut parent = actor(2, &[(SCHOOL, Parent, None)]);
+        parent.children.push((SCHOOL, PersonId(3)));
+        let child = Scope::Student {
+            institution: SCHOOL,
+            student: PersonId(3),
+            class: None,
+        };
+        let stranger = Scope::Student {
+            institution: SCHOOL,
+            student: PersonId(4),
+            class: None,
+        };
+        assert!(parent.may(ViewDiary, child));
+        assert!(parent.may(ReportAbsence, child));
+        assert!(!parent.may(ViewDiary, stranger));
+        assert!(!parent.may(ViewDiary, Scope::Institution(SCHOOL)));
+
+        let student = actor(3, &[(SCHOOL, Student, None)]);
+        assert!(student.may(ViewDiary, child));
+        assert!(!student.may(ViewDiary, stranger));
+    }
+
+    #[test]
+    fn a_person_may_hold_several_roles_in_several_institutions() {
+        let mut p = actor(9, &[(SCHOOL, Teacher, None), (OTHER, Parent, None)]);
+        p.children.push((OTHER, PersonId(20)));
+        assert_eq!(p.institutions(), vec![SCHOOL, OTHER]);
+        assert!(p.may(KeepJournal, Scope::Institution(SCHOOL)));
+        assert!(!p.may(KeepJournal, Scope::Institution(OTHER)));
+        assert!(p.may(
+            ViewDiary,
+            Scope::Student {
+                institution: OTHER,
+                student: PersonId(20),
+                class: None
+            }
+        ));
+        assert!(!p.may(
+            ViewDiary,
+            Scope::Student {
+                institution: SCHOOL,
+                student: PersonId(20),
+                class: None
+            }
+        ));
+    }
+
+    #[test]
+    fn permit_names_its_institution() {
+        let su = actor(1, &[(SCHOOL, Superuser, None)]);
+        let permit = authorize(&su, ArchiveYear, Scope::Institution(SCHOOL)).expect("allowed");
+        assert_eq!(permit.institution(), SCHOOL);
+        assert_eq!(
+            authorize(&su, AppointSuperuser, Scope::Institution(SCHOOL)),
+            Err(Denied {
+                action: AppointSuperuser,
+                scope: Scope::Institution(SCHOOL)
+            })
+        );
+    }
+}

@@ -1,0 +1,178 @@
+//! Accounts (one per person, J10–J12), memberships (person × institution × role, with the
+//! basis of the right, R4–R6) and what a person currently holds: the grants and children the
+//! policy reads.
+
+use crate::{conflict, flag, Result, StoreError};
+use klade_domain::{AccountId, ClassId, Grant, InstitutionId, PersonId, Role};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, Row};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: AccountId,
+    pub person_id: PersonId,
+    pub username: String,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub blocked_at: Option<i64>,
+    pub blocked_reason: Option<String>,
+}
+
+const COLUMNS: &str = "id, person_id, username, password_hash, must_change_password, blocked_at, blocked_reason";
+
+fn from_row(row: &AnyRow) -> Result<Account> {
+    Ok(Account {
+        id: AccountId(row.try_get("id")?),
+        person_id: PersonId(row.try_get("person_id")?),
+        username: row.try_get("username")?,
+        password_hash: row.try_get("password_hash")?,
+        must_change_password: flag(row, "must_change_password")?,
+        blocked_at: row.try_get("blocked_at")?,
+        blocked_reason: row.try_get("blocked_reason")?,
+    })
+}
+
+pub async fn insert<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    person: PersonId,
+    username: &str,
+    password_hash: &str,
+    must_change_password: bool,
+    now: i64,
+) -> Result<AccountId> {
+    let row = sqlx::query(
+        "INSERT INTO accounts (person_id, username, password_hash, must_change_password, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(person.0)
+    .bind(username)
+    .bind(password_hash)
+    .bind(must_change_password)
+    .bind(now)
+    .fetch_one(ex)
+    .await
+    .map_err(conflict)?;
+    Ok(AccountId(row.try_get("id")?))
+}
+
+pub async fn find_by_username<'e>(ex: impl Executor<'e, Database = Any>, username: &str) -> Result<Option<Account>> {
+    let sql = format!("SELECT {COLUMNS} FROM accounts WHERE username = $1");
+    sqlx::query(&sql)
+        .bind(username)
+        .fetch_optional(ex)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, id: AccountId) -> Result<Option<Account>> {
+    let sql = format!("SELECT {COLUMNS} FROM accounts WHERE id = $1");
+    sqlx::query(&sql)
+        .bind(id.0)
+        .fetch_optional(ex)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn set_password<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: AccountId,
+    password_hash: &str,
+    must_change_password: bool,
+) -> Result<()> {
+    sqlx::query("UPDATE accounts SET password_hash = $1, must_change_password = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(must_change_password)
+        .bind(id.0)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// The basis of a right: the director's order (number and date) or employment (R4–R6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis<'a> {
+    Order { number: &'a str, date: &'a str },
+    Employment,
+}
+
+pub async fn add_membership<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    person: PersonId,
+    role: Role,
+    valid_from: &str,
+    basis: &Basis<'_>,
+    now: i64,
+) -> Result<()> {
+    let (kind, number, date) = match basis {
+        Basis::Order { number, date } => ("order", Some(*number), Some(*date)),
+        Basis::Employment => ("employment", None, None),
+    };
+    sqlx::query(
+        "INSERT INTO memberships (institution_id, person_id, role, valid_from, basis, order_number, order_date, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(institution.0)
+    .bind(person.0)
+    .bind(role.code())
+    .bind(valid_from)
+    .bind(kind)
+    .bind(number)
+    .bind(date)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// What a person holds on `today`: their valid memberships, a tutor grant per class they tutor in
+/// a school year that contains `today`, and the children whose student membership is valid.
+pub async fn grants<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    person: PersonId,
+    today: &str,
+) -> Result<(Vec<Grant>, Vec<(InstitutionId, PersonId)>)> {
+    let rows = sqlx::query(
+        "SELECT 'g' AS k, institution_id AS a, role AS r, NULL AS c FROM memberships \
+           WHERE person_id = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2) \
+         UNION ALL \
+         SELECT 't', t.institution_id, 'tutor', t.class_id FROM class_tutors t \
+           JOIN classes c ON c.id = t.class_id JOIN school_years y ON y.id = c.school_year_id \
+           WHERE t.person_id = $1 AND y.starts_on <= $2 AND y.ends_on >= $2 \
+         UNION ALL \
+         SELECT 'c', m.institution_id, '', m.person_id FROM guardianships g \
+           JOIN memberships m ON m.person_id = g.child_id AND m.role = 'student' \
+           WHERE g.parent_id = $1 AND m.valid_from <= $2 AND (m.valid_to IS NULL OR m.valid_to >= $2)",
+    )
+    .bind(person.0)
+    .bind(today)
+    .fetch_all(ex)
+    .await?;
+    let mut grants = Vec::new();
+    let mut children = Vec::new();
+    for row in &rows {
+        let kind: String = row.try_get("k")?;
+        let institution = InstitutionId(row.try_get("a")?);
+        let other: Option<i64> = row.try_get("c")?;
+        if kind == "c" {
+            if let Some(child) = other {
+                children.push((institution, PersonId(child)));
+            }
+            continue;
+        }
+        let code: String = row.try_get("r")?;
+        let role = Role::from_code(&code).ok_or_else(|| StoreError::Corrupt(format!("role {code}")))?;
+        grants.push(Grant {
+            institution,
+            role,
+            class: other.map(ClassId),
+        });
+    }
+    children.sort();
+    children.dedup();
+    Ok((grants, children))
+}

@@ -1,0 +1,152 @@
+use crate::{migrate, Result, StoreError};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which database is behind a [`Db`]; only for the few places where dialects differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// How to connect. `schema` keeps Klade's tables in a PostgreSQL schema of their own (the test
+/// harness gives each test one).
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    pub max_connections: u32,
+    pub schema: Option<String>,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            schema: None,
+        }
+    }
+}
+
+/// A pool over either backend. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+impl Db {
+    /// Opens `address`: a `postgres://` URL, or a SQLite file path (created when missing; a
+    /// `sqlite:` URL is taken as it is). SQLite runs in WAL mode with foreign keys on and
+    /// `synchronous = FULL`, so an acknowledged write survives a crash or a power cut.
+    pub async fn connect(address: &str, options: DbOptions) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if address.starts_with("postgres://") || address.starts_with("postgresql://") {
+            (Backend::Postgres, address.to_string())
+        } else if address.starts_with("sqlite:") {
+            (Backend::Sqlite, address.to_string())
+        } else if address.contains("://") {
+            return Err(StoreError::Address(address.to_string()));
+        } else {
+            (Backend::Sqlite, format!("sqlite://{address}?mode=rwc"))
+        };
+        let connect = AnyConnectOptions::from_str(&url)?;
+        let schema = options.schema.clone();
+        let max = match backend {
+            // One writer at a time in SQLite; a few readers beside it are plenty.
+            Backend::Sqlite => options.max_connections.min(8),
+            Backend::Postgres => options.max_connections,
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                let schema = schema.clone();
+                Box::pin(async move {
+                    match backend {
+                        Backend::Sqlite => {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                            )
+                            .await?;
+                        }
+                        Backend::Postgres => {
+                            if let Some(schema) = schema {
+                                let quoted = schema.replace('"', "\"\"");
+                                conn.execute(
+                                    format!(
+                                        "CREATE SCHEMA IF NOT EXISTS \"{quoted}\"; SET search_path TO \"{quoted}\""
+                                    )
+                                    .as_str(),
+                                )
+                                .await?;
+                            }
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(connect)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of failing.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Brings the schema up to date; returns the versions it applied.
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        migrate::run(self).await
+    }
+
+    /// True when the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// Every (table, column) of Klade's schema, sorted; the test that keeps the two backends'
+    /// migrations in step compares these.
+    pub async fn schema_columns(&self) -> Result<Vec<(String, String)>> {
+        use sqlx::Row;
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY 1, 2"
+            }
+            Backend::Postgres => {
+                "SELECT CAST(table_name AS TEXT) AS t, CAST(column_name AS TEXT) AS c \
+                 FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY 1, 2"
+            }
+        };
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get("t")?, r.try_get("c")?))).collect()
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl std::ops::Deref for Db {
+    type Target = AnyPool;
+    fn deref(&self) -> &AnyPool {
+        &self.pool
+    }
+}

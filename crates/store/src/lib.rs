@@ -1,0 +1,63 @@
+//! Klade's database: one [`Db`] over SQLite or PostgreSQL, through one code path.
+//!
+//! Every query is written once, in SQL both backends accept, and runs through sqlx's `Any`
+//! driver (see `docs/adr/0001-one-code-path-for-two-databases.md`). Values cross the boundary
+//! as the few types both share: `i64`, `bool`, text. Dates are ISO `YYYY-MM-DD` text, instants
+//! UTC seconds. Every function that touches an institution's rows takes its `institution_id`.
+//!
+//! This crate owns storage and nothing else: it does not decide who may do what (that is the
+//! policy in `klade-domain`, asked by `klade-app`) and it does not read the clock (callers pass
+//! `now`).
+
+mod db;
+mod migrate;
+
+pub mod accounts;
+pub mod institutions;
+pub mod people;
+pub mod school;
+pub mod sessions;
+pub mod throttle;
+
+pub use db::{Backend, Db, DbOptions, Tx};
+pub use sqlx::any::AnyRow;
+pub use sqlx::Error as SqlError;
+
+/// What can go wrong in storage. Unique-key collisions are told apart so callers can answer
+/// "already exists" instead of "internal error".
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("a row with the same unique key already exists ({0})")]
+    Conflict(String),
+    #[error("a stored value is not valid: {0}")]
+    Corrupt(String),
+    #[error("migration {version} ({name}) failed: {source}")]
+    Migration {
+        version: i64,
+        name: &'static str,
+        source: sqlx::Error,
+    },
+    #[error("unsupported database address: {0}")]
+    Address(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Maps a unique violation to [`StoreError::Conflict`]; everything else stays a database error.
+pub(crate) fn conflict(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(d.message().to_string()),
+        _ => StoreError::Sql(e),
+    }
+}
+
+/// Reads a boolean column: PostgreSQL hands back a boolean, SQLite an integer.
+pub(crate) fn flag(row: &AnyRow, column: &str) -> Result<bool> {
+    use sqlx::Row;
+    match row.try_get::<bool, _>(column) {
+        Ok(b) => Ok(b),
+        Err(_) => Ok(row.try_get::<i64, _>(column)? != 0),
+    }
+}

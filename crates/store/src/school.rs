@@ -1,0 +1,253 @@
+//! The school's structure: school years and terms, classes and groups (named as in VIIS), their
+//! tutors, subjects and professional modules, enrolments (by order), and guardianships.
+
+use crate::{conflict, Result};
+use klade_domain::{ClassId, InstitutionId, PersonId, SchoolYearId, SubjectId};
+use sqlx::{Any, Executor, Row};
+
+pub async fn insert_school_year<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    name: &str,
+    starts_on: &str,
+    ends_on: &str,
+) -> Result<SchoolYearId> {
+    let row = sqlx::query(
+        "INSERT INTO school_years (institution_id, name, starts_on, ends_on) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(institution.0)
+    .bind(name)
+    .bind(starts_on)
+    .bind(ends_on)
+    .fetch_one(ex)
+    .await
+    .map_err(conflict)?;
+    Ok(SchoolYearId(row.try_get("id")?))
+}
+
+pub async fn insert_term<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    year: SchoolYearId,
+    ordinal: i64,
+    name: &str,
+    starts_on: &str,
+    ends_on: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO terms (institution_id, school_year_id, ordinal, name, starts_on, ends_on) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(institution.0)
+    .bind(year.0)
+    .bind(ordinal)
+    .bind(name)
+    .bind(starts_on)
+    .bind(ends_on)
+    .execute(ex)
+    .await
+    .map_err(conflict)?;
+    Ok(())
+}
+
+/// A class (school) or a group (preschool).
+pub struct NewClass<'a> {
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub grade: Option<i64>,
+    pub programme_code: Option<&'a str>,
+    pub programme_name: Option<&'a str>,
+}
+
+pub async fn insert_class<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    year: SchoolYearId,
+    c: &NewClass<'_>,
+) -> Result<ClassId> {
+    let row = sqlx::query(
+        "INSERT INTO classes (institution_id, school_year_id, name, kind, grade, programme_code, programme_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(institution.0)
+    .bind(year.0)
+    .bind(c.name)
+    .bind(c.kind)
+    .bind(c.grade)
+    .bind(c.programme_code)
+    .bind(c.programme_name)
+    .fetch_one(ex)
+    .await
+    .map_err(conflict)?;
+    Ok(ClassId(row.try_get("id")?))
+}
+
+pub async fn add_tutor<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    class: ClassId,
+    person: PersonId,
+) -> Result<()> {
+    sqlx::query("INSERT INTO class_tutors (institution_id, class_id, person_id) VALUES ($1, $2, $3)")
+        .bind(institution.0)
+        .bind(class.0)
+        .bind(person.0)
+        .execute(ex)
+        .await
+        .map_err(conflict)?;
+    Ok(())
+}
+
+pub async fn insert_subject<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    kind: &str,
+    code: Option<&str>,
+    name: &str,
+) -> Result<SubjectId> {
+    let row =
+        sqlx::query("INSERT INTO subjects (institution_id, kind, code, name) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(institution.0)
+            .bind(kind)
+            .bind(code)
+            .bind(name)
+            .fetch_one(ex)
+            .await
+            .map_err(conflict)?;
+    Ok(SubjectId(row.try_get("id")?))
+}
+
+/// Enrols a student in a class from a date, on the basis of an order.
+pub struct Enrolment<'a> {
+    pub class: ClassId,
+    pub student: PersonId,
+    pub valid_from: &'a str,
+    pub order_number: &'a str,
+    pub order_date: &'a str,
+    pub reason: &'a str,
+}
+
+pub async fn enrol<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    e: &Enrolment<'_>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO enrolments (institution_id, class_id, student_id, valid_from, order_number, order_date, reason, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(institution.0)
+    .bind(e.class.0)
+    .bind(e.student.0)
+    .bind(e.valid_from)
+    .bind(e.order_number)
+    .bind(e.order_date)
+    .bind(e.reason)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn add_guardianship<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    parent: PersonId,
+    child: PersonId,
+    now: i64,
+) -> Result<()> {
+    sqlx::query("INSERT INTO guardianships (parent_id, child_id, created_at) VALUES ($1, $2, $3)")
+        .bind(parent.0)
+        .bind(child.0)
+        .bind(now)
+        .execute(ex)
+        .await
+        .map_err(conflict)?;
+    Ok(())
+}
+
+/// A class as a home page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ClassSummary {
+    pub id: ClassId,
+    pub institution_id: InstitutionId,
+    pub name: String,
+    pub kind: String,
+    pub programme_name: Option<String>,
+    pub students: i64,
+}
+
+/// The classes `person` tutors in school years containing `today`, with their current head count.
+pub async fn tutored_classes<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    person: PersonId,
+    today: &str,
+) -> Result<Vec<ClassSummary>> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.institution_id, c.name, c.kind, c.programme_name, \
+           (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id AND e.institution_id = c.institution_id \
+              AND e.valid_from <= $2 AND (e.valid_to IS NULL OR e.valid_to >= $2)) AS students \
+         FROM class_tutors t JOIN classes c ON c.id = t.class_id AND c.institution_id = t.institution_id \
+         JOIN school_years y ON y.id = c.school_year_id \
+         WHERE t.person_id = $1 AND y.starts_on <= $2 AND y.ends_on >= $2 ORDER BY c.name",
+    )
+    .bind(person.0)
+    .bind(today)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ClassSummary {
+                id: ClassId(r.try_get("id")?),
+                institution_id: InstitutionId(r.try_get("institution_id")?),
+                name: r.try_get("name")?,
+                kind: r.try_get("kind")?,
+                programme_name: r.try_get("programme_name")?,
+                students: r.try_get("students")?,
+            })
+        })
+        .collect()
+}
+
+/// A student with the class they are in on a date.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Placement {
+    pub student_id: PersonId,
+    pub given_name: String,
+    pub family_name: String,
+    pub institution_id: InstitutionId,
+    pub class_id: ClassId,
+    pub class_name: String,
+}
+
+/// Where each of `students` is enrolled on `today` (one row per current enrolment).
+pub async fn placements<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    students: &[PersonId],
+    today: &str,
+) -> Result<Vec<Placement>> {
+    if students.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = students.iter().map(|p| p.0.to_string()).collect();
+    // Ids are integers we hold, not user input, so inlining them is safe and keeps this one query.
+    let sql = format!(
+        "SELECT p.id AS student_id, p.given_name, p.family_name, c.institution_id, c.id AS class_id, c.name AS class_name \
+         FROM enrolments e JOIN persons p ON p.id = e.student_id JOIN classes c ON c.id = e.class_id \
+         WHERE e.student_id IN ({}) AND e.valid_from <= $1 AND (e.valid_to IS NULL OR e.valid_to >= $1) \
+         ORDER BY p.given_name, p.family_name",
+        list.join(",")
+    );
+    let rows = sqlx::query(&sql).bind(today).fetch_all(ex).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Placement {
+                student_id: PersonId(r.try_get("student_id")?),
+                given_name: r.try_get("given_name")?,
+                family_name: r.try_get("family_name")?,
+                institution_id: InstitutionId(r.try_get("institution_id")?),
+                class_id: ClassId(r.try_get("class_id")?),
+                class_name: r.try_get("class_name")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,154 @@
+//! The JSON API, `/api/v1`: the same use cases as the pages, for apps. Authentication is a bearer
+//! token from `POST /api/v1/auth/login`. The contract is `openapi.json` beside this file; a test
+//! keeps it and the routes in step.
+
+use crate::error::WebError;
+use crate::session::{self, Ctx};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use klade_app::auth::{self, LoginInput, SessionKind};
+use klade_app::{home, AppError};
+use serde::{Deserialize, Serialize};
+
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/me", get(me))
+        .route("/openapi.json", get(openapi))
+        .layer(axum::middleware::from_fn_with_state(state, session::api))
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+#[derive(Serialize)]
+struct TokenBody {
+    token: String,
+    must_change_password: bool,
+}
+
+async fn login(State(state): State<AppState>, ctx: Ctx, body: Option<Json<LoginBody>>) -> Result<Response, WebError> {
+    let Some(Json(body)) = body else {
+        return Err(ctx.fail_json()(AppError::invalid("body", "error.bad_request")));
+    };
+    let done = auth::login(
+        &state.app,
+        LoginInput {
+            username: &body.username,
+            password: &body.password,
+            address: &ctx.address,
+            user_agent: &ctx.user_agent,
+            kind: SessionKind::Api,
+        },
+    )
+    .await
+    .map_err(ctx.fail_json())?;
+    Ok(Json(TokenBody {
+        token: done.token,
+        must_change_password: done.must_change_password,
+    })
+    .into_response())
+}
+
+async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let session = ctx
+        .session
+        .as_ref()
+        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))?;
+    auth::logout(&state.app, session).await.map_err(ctx.fail_json())?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Serialize)]
+struct Me {
+    person: PersonBody,
+    username: String,
+    must_change_password: bool,
+    memberships: Vec<MembershipBody>,
+    children: Vec<ChildBody>,
+}
+
+#[derive(Serialize)]
+struct PersonBody {
+    id: i64,
+    given_name: String,
+    family_name: String,
+}
+
+#[derive(Serialize)]
+struct MembershipBody {
+    institution_id: i64,
+    institution_name: String,
+    institution_kind: &'static str,
+    role: &'static str,
+    class_id: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct ChildBody {
+    id: i64,
+    given_name: String,
+    family_name: String,
+    institution_id: i64,
+    class_id: i64,
+    class_name: String,
+}
+
+async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let session = ctx
+        .session
+        .as_ref()
+        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))?;
+    let home = home::load(&state.app, session).await.map_err(ctx.fail_json())?;
+    let mut memberships = Vec::new();
+    for g in &session.actor.grants {
+        if let Some(i) = home.institutions.iter().find(|i| i.institution.id == g.institution) {
+            memberships.push(MembershipBody {
+                institution_id: g.institution.0,
+                institution_name: i.institution.name.clone(),
+                institution_kind: i.institution.kind.code(),
+                role: g.role.code(),
+                class_id: g.class.map(|c| c.0),
+            });
+        }
+    }
+    let children = home
+        .institutions
+        .iter()
+        .flat_map(|i| i.children.iter())
+        .map(|c| ChildBody {
+            id: c.student_id.0,
+            given_name: c.given_name.clone(),
+            family_name: c.family_name.clone(),
+            institution_id: c.institution_id.0,
+            class_id: c.class_id.0,
+            class_name: c.class_name.clone(),
+        })
+        .collect();
+    Ok(Json(Me {
+        person: PersonBody {
+            id: home.person.id.0,
+            given_name: home.person.given_name,
+            family_name: home.person.family_name,
+        },
+        username: home.username,
+        must_change_password: session.must_change_password,
+        memberships,
+        children,
+    })
+    .into_response())
+}

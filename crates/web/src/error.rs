@@ -1,0 +1,126 @@
+//! The one mapping from a use case's error to an HTTP answer: an HTML page in the user's
+//! language, or JSON `{"error": code, "message": text}` for the API. Internal details are
+//! logged here once and never shown.
+
+use crate::i18n::{Lang, Tr};
+use crate::pages::Chrome;
+use askama::Template;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Json;
+use klade_app::AppError;
+
+#[derive(Debug)]
+pub struct WebError {
+    pub error: AppError,
+    pub lang: Lang,
+    json: bool,
+    csrf: bool,
+}
+
+impl WebError {
+    pub fn new(error: AppError, lang: Lang) -> Self {
+        Self {
+            error,
+            lang,
+            json: false,
+            csrf: false,
+        }
+    }
+
+    pub fn api(error: AppError, lang: Lang) -> Self {
+        Self {
+            error,
+            lang,
+            json: true,
+            csrf: false,
+        }
+    }
+
+    /// A state-changing form arrived without the right CSRF token.
+    pub fn csrf(lang: Lang) -> Self {
+        Self {
+            error: AppError::invalid("csrf", "error.csrf"),
+            lang,
+            json: false,
+            csrf: true,
+        }
+    }
+
+    fn message(&self) -> &'static str {
+        Tr::new(self.lang).get(if self.csrf { "error.csrf" } else { self.error.code() })
+    }
+}
+
+/// The HTTP status for each error; the only place that decides it.
+pub fn status_of(error: &AppError) -> StatusCode {
+    match error {
+        AppError::InvalidCredentials | AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::AccountBlocked
+        | AppError::NoActiveRights
+        | AppError::PasswordChangeRequired
+        | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Conflict(_) | AppError::Store(klade_store::StoreError::Conflict(_)) => StatusCode::CONFLICT,
+        AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    page: Chrome,
+    t: Tr,
+    message: &'a str,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status = if self.csrf {
+            StatusCode::FORBIDDEN
+        } else {
+            status_of(&self.error)
+        };
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %self.error, "request failed");
+        }
+        if !self.json && matches!(self.error, AppError::Unauthenticated) {
+            return Redirect::to("/login").into_response();
+        }
+        let message = self.message();
+        let mut response = if self.json {
+            let field = match &self.error {
+                AppError::Invalid { field, .. } => Some(*field),
+                _ => None,
+            };
+            let code = if self.csrf { "error.csrf" } else { self.error.code() };
+            (
+                status,
+                Json(serde_json::json!({ "error": code, "field": field, "message": message })),
+            )
+                .into_response()
+        } else {
+            let t = Tr::new(self.lang);
+            let page = ErrorPage {
+                page: Chrome::anonymous(t, t.get("error.title")),
+                t,
+                message,
+            };
+            match page.render() {
+                Ok(html) => (status, Html(html)).into_response(),
+                Err(e) => {
+                    tracing::error!("error page: {e}");
+                    (status, message).into_response()
+                }
+            }
+        };
+        if let AppError::Throttled { retry_after_secs } = self.error {
+            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        response
+    }
+}

@@ -1,0 +1,200 @@
+//! The message catalogue: every user-facing string, Latvian first, English second.
+//! Keys are dotted (`home.title`); the catalogues live in `i18n/*.toml` and are embedded.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// The catalogue, parsed once. The tests below prove the embedded files parse; should they not,
+/// the keys themselves are shown rather than the server refusing to start.
+static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
+    Catalogue::embedded().unwrap_or_else(|e| {
+        tracing::error!("message catalogue does not parse: {e}");
+        Catalogue {
+            lv: HashMap::new(),
+            en: HashMap::new(),
+        }
+    })
+});
+
+pub fn catalogue() -> &'static Catalogue {
+    &CATALOGUE
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Lv,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Lv => "lv",
+            Self::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "lv" => Some(Self::Lv),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+
+    /// The other language, for the switch in the header.
+    pub fn other(self) -> Self {
+        match self {
+            Self::Lv => Self::En,
+            Self::En => Self::Lv,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Catalogue {
+    lv: HashMap<String, String>,
+    en: HashMap<String, String>,
+}
+
+const LV: &str = include_str!("../i18n/lv.toml");
+const EN: &str = include_str!("../i18n/en.toml");
+
+fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
+    for (k, v) in table {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::Table(t) => flatten(&key, t, out),
+            toml::Value::String(s) => {
+                out.insert(key, s.clone());
+            }
+            // Only strings belong in a catalogue; anything else is left out and its key shows.
+            _ => {}
+        }
+    }
+}
+
+fn parse(text: &str) -> Result<HashMap<String, String>, toml::de::Error> {
+    let table: toml::Table = text.parse()?;
+    let mut out = HashMap::new();
+    flatten("", &table, &mut out);
+    Ok(out)
+}
+
+impl Catalogue {
+    /// The embedded catalogues. They are checked by tests, so a parse error here is a build defect.
+    pub fn embedded() -> Result<Self, toml::de::Error> {
+        Ok(Self {
+            lv: parse(LV)?,
+            en: parse(EN)?,
+        })
+    }
+
+    pub fn get<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
+        let map = match lang {
+            Lang::Lv => &self.lv,
+            Lang::En => &self.en,
+        };
+        map.get(key)
+            .or_else(|| self.lv.get(key))
+            .map(String::as_str)
+            .unwrap_or(key)
+    }
+
+    pub fn keys(&self, lang: Lang) -> Vec<&str> {
+        let map = match lang {
+            Lang::Lv => &self.lv,
+            Lang::En => &self.en,
+        };
+        let mut keys: Vec<&str> = map.keys().map(String::as_str).collect();
+        keys.sort();
+        keys
+    }
+}
+
+/// The catalogue bound to one language, handed to templates as `t`.
+#[derive(Clone, Copy, Debug)]
+pub struct Tr {
+    pub lang: Lang,
+}
+
+impl Tr {
+    pub fn new(lang: Lang) -> Self {
+        Self { lang }
+    }
+
+    pub fn get<'k>(&self, key: &'k str) -> &'k str {
+        catalogue().get(self.lang, key)
+    }
+
+    /// A key built at run time (`role.<code>`, `kind.<code>`).
+    pub fn dynamic(&self, prefix: &str, code: &str) -> String {
+        let key = format!("{prefix}.{code}");
+        let c = catalogue();
+        let map = match self.lang {
+            Lang::Lv => &c.lv,
+            Lang::En => &c.en,
+        };
+        map.get(&key).cloned().unwrap_or(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_catalogues_have_the_same_keys() {
+        let c = Catalogue::embedded().expect("catalogues parse");
+        assert_eq!(c.keys(Lang::Lv), c.keys(Lang::En));
+        assert!(c.keys(Lang::Lv).len() > 50);
+    }
+
+    #[test]
+    fn every_role_and_kind_has_a_name() {
+        let c = Catalogue::embedded().expect("catalogues parse");
+        for lang in [Lang::Lv, Lang::En] {
+            for r in klade_domain::Role::ALL {
+                let key = format!("role.{}", r.code());
+                assert_ne!(c.get(lang, &key), key);
+            }
+            for k in klade_domain::InstitutionKind::ALL {
+                let key = format!("kind.{}", k.code());
+                assert_ne!(c.get(lang, &key), key);
+            }
+        }
+    }
+
+    /// Every key the templates and the code ask for exists in the catalogue.
+    #[test]
+    fn every_key_used_exists() {
+        let c = Catalogue::embedded().expect("catalogues parse");
+        let keys = c.keys(Lang::Lv);
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut sources = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("templates") {
+            let path = entry.expect("entry").path();
+            sources.push(std::fs::read_to_string(path).expect("template"));
+        }
+        for file in ["src/pages/mod.rs", "src/error.rs"] {
+            sources.push(std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).expect("source"));
+        }
+        let mut missing = Vec::new();
+        for text in sources {
+            for part in text.split("t.get(\"").skip(1) {
+                if let Some(end) = part.find('"') {
+                    let key = &part[..end];
+                    if !keys.contains(&key) {
+                        missing.push(key.to_string());
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing catalogue keys: {missing:?}");
+    }
+}

@@ -1,0 +1,391 @@
+//! Server-rendered pages. Every page works without JavaScript and on a phone; every string comes
+//! from the catalogue in the reader's language.
+
+use crate::error::WebError;
+use crate::i18n::{Lang, Tr};
+use crate::session::{self, set_cookie, Ctx, CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use klade_app::auth::{self, LoginInput, SessionKind};
+use klade_app::clock::format_instant;
+use klade_app::{home, AppError};
+use serde::Deserialize;
+
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(home_page))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/account", get(account))
+        .route("/account/password", post(change_password))
+        .route("/account/sessions/end-others", post(end_other_sessions))
+        .route("/lang/{code}", get(switch_language))
+        .layer(axum::middleware::from_fn_with_state(state, session::pages))
+        .route("/healthz", get(healthz))
+}
+
+/// What every page's frame shows: title, language switch, the signed-in person.
+pub struct Chrome {
+    pub title: String,
+    pub lang: &'static str,
+    pub other_lang: &'static str,
+    pub lang_href: String,
+    pub user: Option<UserChrome>,
+}
+
+pub struct UserChrome {
+    pub name: String,
+    pub csrf: String,
+}
+
+impl Chrome {
+    pub fn anonymous(t: Tr, title: &str) -> Self {
+        Self::new(t.lang, title, "/", None)
+    }
+
+    fn new(lang: Lang, title: &str, path: &str, user: Option<UserChrome>) -> Self {
+        let next: String = form_urlencoded::byte_serialize(path.as_bytes()).collect();
+        Self {
+            title: title.to_string(),
+            lang: lang.code(),
+            other_lang: lang.other().code(),
+            lang_href: format!("/lang/{}?next={next}", lang.other().code()),
+            user,
+        }
+    }
+
+    fn for_ctx(ctx: &Ctx, title: &str, path: &str, name: Option<String>) -> Self {
+        let user = ctx.session.as_ref().map(|s| UserChrome {
+            name: name.unwrap_or_else(|| s.username.clone()),
+            csrf: s.csrf_token.clone(),
+        });
+        Self::new(ctx.lang, title, path, user)
+    }
+}
+
+fn render(template: &impl Template, lang: Lang) -> Result<Html<String>, WebError> {
+    template
+        .render()
+        .map(Html)
+        .map_err(|e| WebError::new(AppError::Internal(format!("template: {e}")), lang))
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    if state.app.db.ping().await {
+        (StatusCode::OK, "ok").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    }
+}
+
+// ---- login and logout ----
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    page: Chrome,
+    t: Tr,
+    csrf: &'a str,
+    username: &'a str,
+    message: Option<&'a str>,
+}
+
+async fn login_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    if ctx.session.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    login_page(&state, &ctx, "", None, StatusCode::OK)
+}
+
+/// The login form, with a pre-session CSRF token (set as a cookie when the browser has none).
+fn login_page(
+    state: &AppState,
+    ctx: &Ctx,
+    username: &str,
+    error: Option<&AppError>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let t = Tr::new(ctx.lang);
+    let (token, fresh) = match &ctx.pre_csrf {
+        Some(c) if !c.is_empty() => (c.clone(), false),
+        _ => (auth::random_hex(32).map_err(ctx.fail())?, true),
+    };
+    let page = LoginPage {
+        page: Chrome::for_ctx(ctx, t.get("login.title"), "/login", None),
+        t,
+        csrf: &token,
+        username,
+        message: error.map(|e| t.get(e.code())),
+    };
+    let mut response = (status, render(&page, ctx.lang)?).into_response();
+    if fresh {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(CSRF_COOKIE, &token, None, state.web.secure_cookies),
+        );
+    }
+    if let Some(AppError::Throttled { retry_after_secs }) = error {
+        if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+}
+
+async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<LoginForm>) -> Result<Response, WebError> {
+    let result = auth::login(
+        &state.app,
+        LoginInput {
+            username: &form.username,
+            password: &form.password,
+            address: &ctx.address,
+            user_agent: &ctx.user_agent,
+            kind: SessionKind::Web,
+        },
+    )
+    .await;
+    match result {
+        Ok(done) => {
+            // A session the browser already had (another account) ends: one browser, one session.
+            if let Some(old) = &ctx.session {
+                auth::logout(&state.app, old).await.map_err(ctx.fail())?;
+            }
+            let to = if done.must_change_password { "/account" } else { "/" };
+            let mut response = Redirect::to(to).into_response();
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(SESSION_COOKIE, &done.token, None, state.web.secure_cookies),
+            );
+            Ok(response)
+        }
+        Err(
+            e @ (AppError::InvalidCredentials
+            | AppError::Throttled { .. }
+            | AppError::AccountBlocked
+            | AppError::NoActiveRights),
+        ) => login_page(&state, &ctx, &form.username, Some(&e), crate::error::status_of(&e)),
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    if let Some(s) = &ctx.session {
+        auth::logout(&state.app, s).await.map_err(ctx.fail())?;
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", Some(0), state.web.secure_cookies),
+    );
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    next: Option<String>,
+}
+
+async fn switch_language(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let lang = Lang::from_code(&code).unwrap_or_default();
+    // Only paths on this site: never an open redirect.
+    let next = q
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or_else(|| "/".to_string());
+    let mut response = Redirect::to(&next).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            LANG_COOKIE,
+            lang.code(),
+            Some(365 * 24 * 3600),
+            state.web.secure_cookies,
+        ),
+    );
+    response
+}
+
+// ---- home ----
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    page: Chrome,
+    t: Tr,
+    name: String,
+    institutions: Vec<InstitutionView>,
+}
+
+struct InstitutionView {
+    id: i64,
+    name: String,
+    kind: String,
+    roles: String,
+    own_class: Option<String>,
+    tutored: Vec<String>,
+    children: Vec<String>,
+    counts: Option<klade_store::institutions::Counts>,
+}
+
+async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let home = home::load(&state.app, session).await.map_err(ctx.fail())?;
+    let t = Tr::new(ctx.lang);
+    let institutions = home
+        .institutions
+        .iter()
+        .map(|i| InstitutionView {
+            id: i.institution.id.0,
+            name: i.institution.name.clone(),
+            kind: t.dynamic("kind", i.institution.kind.code()),
+            roles: i
+                .roles
+                .iter()
+                .map(|r| t.dynamic("role", r.code()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            own_class: i.own_class.as_ref().map(|c| c.class_name.clone()),
+            tutored: i
+                .tutored
+                .iter()
+                .map(|c| {
+                    let mut s = format!("{} — {} {}", c.name, c.students, t.get("home.students"));
+                    if let Some(p) = &c.programme_name {
+                        s.push_str(&format!(" · {p}"));
+                    }
+                    s
+                })
+                .collect(),
+            children: i
+                .children
+                .iter()
+                .map(|c| format!("{} {} — {}", c.given_name, c.family_name, c.class_name))
+                .collect(),
+            counts: i.counts.clone(),
+        })
+        .collect();
+    let name = home.person.full_name();
+    let page = HomePage {
+        page: Chrome::for_ctx(&ctx, t.get("home.title"), "/", Some(name.clone())),
+        t,
+        name,
+        institutions,
+    };
+    Ok(render(&page, ctx.lang)?.into_response())
+}
+
+// ---- account: password and sessions ----
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage<'a> {
+    page: Chrome,
+    t: Tr,
+    username: &'a str,
+    csrf: &'a str,
+    must_change: bool,
+    flash: Option<&'a str>,
+    error: Option<&'a str>,
+    sessions: Vec<SessionView>,
+}
+
+struct SessionView {
+    current: bool,
+    started: String,
+    last_seen: String,
+    device: String,
+    address: String,
+    kind: &'static str,
+}
+
+#[derive(Deserialize, Default)]
+struct AccountQuery {
+    done: Option<String>,
+}
+
+async fn account(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AccountQuery>) -> Result<Response, WebError> {
+    let flash = match q.done.as_deref() {
+        Some("password") => Some("account.changed"),
+        Some("sessions") => Some("account.ended_others"),
+        _ => None,
+    };
+    account_page(&state, &ctx, flash, None, StatusCode::OK).await
+}
+
+async fn account_page(
+    state: &AppState,
+    ctx: &Ctx,
+    flash: Option<&str>,
+    error: Option<&AppError>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let sessions = auth::list_sessions(&state.app, session)
+        .await
+        .map_err(ctx.fail())?
+        .into_iter()
+        .map(|s| SessionView {
+            current: s.id_hash == session.id_hash,
+            started: format_instant(s.created_at),
+            last_seen: format_instant(s.last_seen_at),
+            device: s.user_agent,
+            address: s.address,
+            kind: if s.kind == "api" { "API" } else { "Web" },
+        })
+        .collect();
+    let page = AccountPage {
+        page: Chrome::for_ctx(ctx, t.get("account.title"), "/account", None),
+        t,
+        username: &session.username,
+        csrf: &session.csrf_token,
+        must_change: session.must_change_password,
+        flash: flash.map(|k| t.get(k)),
+        error: error.map(|e| t.get(e.code())),
+        sessions,
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    current: String,
+    new: String,
+    repeat: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    match auth::change_password(&state.app, session, &form.current, &form.new, &form.repeat).await {
+        Ok(()) => Ok(Redirect::to("/account?done=password").into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            account_page(&state, &ctx, None, Some(&e), crate::error::status_of(&e)).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+async fn end_other_sessions(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    auth::logout_others(&state.app, session).await.map_err(ctx.fail())?;
+    Ok(Redirect::to("/account?done=sessions").into_response())
+}

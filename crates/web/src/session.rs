@@ -1,0 +1,266 @@
+//! Who is asking: the session cookie (pages) or the bearer token (API) becomes a [`Ctx`] in the
+//! request's extensions, once per request. Here too, for every state-changing page request, the
+//! CSRF check: the form's `csrf` field must match the session's token (or, before login, the
+//! pre-session cookie). No handler can forget it, because no handler does it.
+
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::AppState;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use klade_app::auth::{self, Session, SessionKind};
+use klade_app::AppError;
+use std::net::SocketAddr;
+
+pub const SESSION_COOKIE: &str = "klade_session";
+pub const CSRF_COOKIE: &str = "klade_csrf";
+pub const LANG_COOKIE: &str = "klade_lang";
+
+/// Largest form body read for the CSRF check; forms here are small.
+const FORM_LIMIT: usize = 256 * 1024;
+
+/// The request's context: language, the signed-in session if any, the client's address.
+#[derive(Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub session: Option<Session>,
+    pub address: String,
+    pub user_agent: String,
+    /// The pre-session CSRF token (login form), when the browser has one.
+    pub pre_csrf: Option<String>,
+}
+
+impl Ctx {
+    pub fn signed_in(&self) -> Result<&Session, WebError> {
+        self.session
+            .as_ref()
+            .ok_or_else(|| WebError::new(AppError::Unauthenticated, self.lang))
+    }
+}
+
+impl Ctx {
+    /// Maps a use case's error to a page in this request's language.
+    pub fn fail(&self) -> impl Fn(AppError) -> WebError {
+        let lang = self.lang;
+        move |e| WebError::new(e, lang)
+    }
+
+    /// Maps a use case's error to a JSON answer in this request's language.
+    pub fn fail_json(&self) -> impl Fn(AppError) -> WebError {
+        let lang = self.lang;
+        move |e| WebError::api(e, lang)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(|| WebError::new(AppError::Internal("no request context".into()), Lang::Lv))
+    }
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A `Set-Cookie` value. `max_age` of 0 deletes the cookie; `None` makes it last the browser session.
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn lang_of(headers: &HeaderMap) -> Lang {
+    if let Some(l) = cookie(headers, LANG_COOKIE).and_then(|c| Lang::from_code(&c)) {
+        return l;
+    }
+    // Latvian unless the browser prefers English first.
+    match headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) {
+        Some(a) if a.trim_start().starts_with("en") => Lang::En,
+        _ => Lang::Lv,
+    }
+}
+
+fn address_of(request: &Request, trust_proxy: bool) -> String {
+    if trust_proxy {
+        // The right-most entry is the one our own proxy added; the rest the client could forge.
+        if let Some(last) = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+        {
+            return last.trim().to_string();
+        }
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "local".to_string())
+}
+
+fn user_agent_of(headers: &HeaderMap) -> String {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(200)
+        .collect()
+}
+
+/// Paths a person with a generated password may still open.
+fn allowed_before_password_change(path: &str) -> bool {
+    path == "/account" || path == "/account/password" || path == "/logout" || path.starts_with("/lang/")
+}
+
+/// Pages: session from the cookie, CSRF on every unsafe method, the forced password change.
+pub async fn pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let lang = lang_of(request.headers());
+    let session = match cookie(request.headers(), SESSION_COOKIE) {
+        Some(token) => match auth::authenticate(&state.app, &token, SessionKind::Web).await {
+            Ok(s) => s,
+            Err(e) => return WebError::new(e, lang).into_response(),
+        },
+        None => None,
+    };
+    let ctx = Ctx {
+        lang,
+        address: address_of(&request, state.web.trust_proxy),
+        user_agent: user_agent_of(request.headers()),
+        pre_csrf: cookie(request.headers(), CSRF_COOKIE),
+        session,
+    };
+    let mut request = request;
+    if !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        let (parts, body) = request.into_parts();
+        let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
+            Ok(b) => b,
+            Err(_) => return WebError::new(AppError::invalid("body", "error.bad_request"), lang).into_response(),
+        };
+        let given = form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.into_owned());
+        let expected = match &ctx.session {
+            Some(s) => Some(s.csrf_token.clone()),
+            None => ctx.pre_csrf.clone(),
+        };
+        let ok = matches!((&given, &expected), (Some(g), Some(e)) if !e.is_empty() && same(g, e));
+        if !ok {
+            tracing::info!(path = %parts.uri.path(), "CSRF check failed");
+            return WebError::csrf(lang).into_response();
+        }
+        request = Request::from_parts(parts, Body::from(bytes));
+    }
+    if let Some(s) = &ctx.session {
+        if s.must_change_password && !allowed_before_password_change(request.uri().path()) {
+            return Redirect::to("/account").into_response();
+        }
+    }
+    request.extensions_mut().insert(ctx);
+    next.run(request).await
+}
+
+/// API: the bearer token. No CSRF here: a bearer token is never sent by a browser on its own.
+pub async fn api(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let lang = lang_of(request.headers());
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .map(str::to_string);
+    let session = match token {
+        Some(t) => match auth::authenticate(&state.app, &t, SessionKind::Api).await {
+            Ok(s) => s,
+            Err(e) => return WebError::api(e, lang).into_response(),
+        },
+        None => None,
+    };
+    let ctx = Ctx {
+        lang,
+        address: address_of(&request, state.web.trust_proxy),
+        user_agent: user_agent_of(request.headers()),
+        pre_csrf: None,
+        session,
+    };
+    let mut request = request;
+    request.extensions_mut().insert(ctx);
+    next.run(request).await
+}
+
+/// Headers every answer carries: a strict CSP (all assets are our own), no sniffing, no framing.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_among_several() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; klade_session=abc; b=2"));
+        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("abc"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+
+    #[test]
+    fn secrets_compare() {
+        assert!(same("abc", "abc"));
+        assert!(!same("abc", "abd"));
+        assert!(!same("abc", "ab"));
+    }
+
+    #[test]
+    fn cookie_flags() {
+        let c = set_cookie(SESSION_COOKIE, "x", None, true);
+        let s = c.to_str().expect("ascii");
+        assert!(s.contains("HttpOnly") && s.contains("SameSite=Lax") && s.contains("Secure"));
+        assert!(!set_cookie(SESSION_COOKIE, "x", None, false)
+            .to_str()
+            .expect("ascii")
+            .contains("Secure"));
+    }
+}
