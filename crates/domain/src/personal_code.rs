@@ -62,7 +62,8 @@ impl PersonalCode {
             return Err(PersonalCodeError::Length);
         }
         let d: Vec<u32> = compact.bytes().map(|b| u32::from(b - b'0')).collect();
-        if d[0] != 3 {
+        // New codes start 32–39; old ones may start with 3 too (days 30 and 31).
+        if !(d[0] == 3 && d[1] >= 2) {
             let day = d[0] * 10 + d[1];
             let month = d[2] * 10 + d[3];
             let yy = d[4] * 10 + d[5];
@@ -80,8 +81,6 @@ impl PersonalCode {
             if check_digit(&ten) != d[10] {
                 return Err(PersonalCodeError::CheckDigit);
             }
-        } else if !(2..=9).contains(&d[1]) {
-            return Err(PersonalCodeError::Date);
         }
         Ok(Self(format!("{}-{}", &compact[..6], &compact[6..])))
     }
@@ -92,7 +91,7 @@ impl PersonalCode {
     }
 
     pub fn is_new_format(&self) -> bool {
-        self.0.starts_with('3')
+        self.0.starts_with('3') && self.0.as_bytes().get(1).is_some_and(|b| *b >= b'2')
     }
 
     /// For new-format codes the check digit is not mandated; callers may warn when this is false.
@@ -127,7 +126,7 @@ pub fn looks_like_personal_code(input: &str) -> bool {
 }
 
 fn date_exists(year: u32, month: u32, day: u32) -> bool {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -205,7 +204,9 @@ mod tests {
         let c = PersonalCode::parse("32123456789").expect("new code");
         assert!(c.is_new_format());
         assert_eq!(c.as_str(), "321234-56789");
-        assert_eq!(PersonalCode::parse("31123456789"), Err(PersonalCodeError::Date));
+        // 31.12.34 is an old code's date; its century digit 5 does not exist.
+        assert_eq!(PersonalCode::parse("31123456789"), Err(PersonalCodeError::Century));
+        assert!(!PersonalCode::parse("311299-07896").expect("old code").is_new_format());
     }
 
     #[test]

@@ -136,12 +136,19 @@ pub struct Actor {
 /// Proof that [`authorize`] allowed an action on a scope. Only this module can make one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Permit {
-    pub action: Action,
-    pub scope: Scope,
-    _sealed: (),
+    action: Action,
+    scope: Scope,
 }
 
 impl Permit {
+    pub fn action(&self) -> Action {
+        self.action
+    }
+
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+
     pub fn institution(&self) -> InstitutionId {
         self.scope.institution()
     }
@@ -217,11 +224,7 @@ fn grant_covers(actor: &Actor, grant: &Grant, action: Action, scope: Scope) -> b
 /// The policy. Grants are checked one by one; the first that covers the scope allows.
 pub fn authorize(actor: &Actor, action: Action, scope: Scope) -> Result<Permit, Denied> {
     if actor.grants.iter().any(|g| grant_covers(actor, g, action, scope)) {
-        Ok(Permit {
-            action,
-            scope,
-            _sealed: (),
-        })
+        Ok(Permit { action, scope })
     } else {
         Err(Denied { action, scope })
     }

@@ -1,1 +1,316 @@
-//! placeholder
+//! The test harness: [`TestApp`] runs the real router in process on a fresh database, with a
+//! clock the test sets, and [`Client`] drives it like a browser (a cookie jar) or an app (a
+//! bearer token).
+//!
+//! The database matrix: every test runs on SQLite, and again on PostgreSQL when
+//! `KLADE_TEST_PG_URL` is set (each test gets a schema of its own there).
+
+// A harness panics on purpose: a panic here is a failed test, with its message.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use klade_app::auth::hash_password;
+use klade_app::{App, FixedClock, Settings};
+use klade_domain::{InstitutionId, InstitutionKind, PersonId, Role};
+use klade_store::accounts::{self, Basis};
+use klade_store::{institutions, people, Backend, Db, DbOptions};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub use klade_web::WebSettings;
+
+/// The instant tests start at: Thursday 26 November 2026, 12:00 in Riga.
+pub const NOW: &str = "2026-11-26T10:00:00Z";
+
+/// The backends to run on: SQLite always, PostgreSQL when `KLADE_TEST_PG_URL` is set.
+pub fn backends() -> Vec<Backend> {
+    let mut b = vec![Backend::Sqlite];
+    if std::env::var("KLADE_TEST_PG_URL").is_ok_and(|u| !u.is_empty()) {
+        b.push(Backend::Postgres);
+    }
+    b
+}
+
+fn random_suffix() -> String {
+    let mut buf = [0u8; 8];
+    getrandom::fill(&mut buf).unwrap_or_default();
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Removes a test's SQLite files when the test ends.
+struct Cleanup(Option<std::path::PathBuf>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Some(path) = &self.0 {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub app: App,
+    pub router: Router,
+    pub clock: Arc<FixedClock>,
+    pub backend: Backend,
+    _cleanup: Cleanup,
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> Self {
+        Self::with_settings(backend, Settings::default(), WebSettings::default()).await
+    }
+
+    /// A fresh, migrated database on `backend`, and the router over it.
+    pub async fn with_settings(backend: Backend, settings: Settings, web: WebSettings) -> Self {
+        let (db, cleanup) = fresh_db(backend).await;
+        let clock = Arc::new(FixedClock::new(NOW.parse().expect("NOW parses")));
+        let app = App::new(db, clock.clone(), settings);
+        let router = klade_web::router(app.clone(), web);
+        Self {
+            app,
+            router,
+            clock,
+            backend,
+            _cleanup: cleanup,
+        }
+    }
+
+    /// The demo institutions on a fresh database.
+    pub async fn demo(backend: Backend) -> Self {
+        let t = Self::new(backend).await;
+        assert!(klade_app::demo::ensure(&t.app).await.expect("demo"));
+        t
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.app.db
+    }
+
+    pub fn client(&self) -> Client {
+        Client {
+            router: self.router.clone(),
+            jar: BTreeMap::new(),
+        }
+    }
+
+    /// An institution of `kind` with registration number `reg_no`.
+    pub async fn institution(&self, kind: InstitutionKind, reg_no: &str) -> InstitutionId {
+        institutions::insert(self.db().pool(), kind, &format!("Iestāde {reg_no}"), reg_no, "Rīga", 0)
+            .await
+            .expect("institution")
+    }
+
+    /// A person with an account (`username`/`password`) and `role` in `institution` from 1 Sept 2026.
+    pub async fn person(
+        &self,
+        institution: InstitutionId,
+        role: Role,
+        username: &str,
+        password: &str,
+        must_change: bool,
+    ) -> PersonId {
+        let db = self.db().pool();
+        let person = people::insert(
+            db,
+            &people::NewPerson {
+                given_name: "Ēriks",
+                family_name: "Ķēniņš",
+                ..Default::default()
+            },
+            0,
+        )
+        .await
+        .expect("person");
+        let hash = hash_password(password).expect("hash");
+        accounts::insert(db, person, username, &hash, must_change, 0)
+            .await
+            .expect("account");
+        let basis = if role.is_staff() {
+            Basis::Employment
+        } else {
+            Basis::Order {
+                number: "1-7/2026/1",
+                date: "2026-08-25",
+            }
+        };
+        accounts::add_membership(db, institution, person, role, "2026-09-01", &basis, 0)
+            .await
+            .expect("membership");
+        person
+    }
+
+    /// How many rows `table` holds (a fixed list of table names, never user input).
+    pub async fn count(&self, table: &str) -> i64 {
+        use sqlx::Row;
+        let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+            .fetch_one(self.db().pool())
+            .await
+            .expect("count");
+        row.try_get("n").expect("n")
+    }
+
+    pub async fn exec(&self, sql: &str) {
+        sqlx::query(sql).execute(self.db().pool()).await.expect("exec");
+    }
+}
+
+async fn fresh_db(backend: Backend) -> (Db, Cleanup) {
+    match backend {
+        Backend::Sqlite => {
+            let path = std::env::temp_dir().join(format!("klade-test-{}.db", random_suffix()));
+            let db = Db::connect(&path.display().to_string(), DbOptions::default())
+                .await
+                .expect("sqlite");
+            db.migrate().await.expect("migrate sqlite");
+            (db, Cleanup(Some(path)))
+        }
+        Backend::Postgres => {
+            let url = std::env::var("KLADE_TEST_PG_URL").expect("KLADE_TEST_PG_URL");
+            let options = DbOptions {
+                max_connections: 4,
+                schema: Some(format!("t_{}", random_suffix())),
+            };
+            let db = Db::connect(&url, options).await.expect("postgres");
+            db.migrate().await.expect("migrate postgres");
+            (db, Cleanup(None))
+        }
+    }
+}
+
+/// An answer, with its body read.
+#[derive(Debug)]
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The value of the first `name="csrf"` hidden field.
+    pub fn csrf(&self) -> Option<String> {
+        let at = self.body.find("name=\"csrf\" value=\"")?;
+        let rest = &self.body[at + "name=\"csrf\" value=\"".len()..];
+        Some(rest[..rest.find('"')?].to_string())
+    }
+}
+
+/// A browser: keeps cookies between requests, like one.
+pub struct Client {
+    router: Router,
+    pub jar: BTreeMap<String, String>,
+}
+
+impl Client {
+    pub async fn request(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: String,
+        bearer: Option<&str>,
+    ) -> Response {
+        let mut req = Request::builder().method(method).uri(path);
+        if !self.jar.is_empty() {
+            let cookies: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            req = req.header(header::COOKIE, cookies.join("; "));
+        }
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
+        if let Some(token) = bearer {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let req = req.body(Body::from(body)).expect("request");
+        let res = self.router.clone().oneshot(req).await.expect("router answers");
+        let status = res.status();
+        let headers = res.headers().clone();
+        for v in headers.get_all(header::SET_COOKIE) {
+            let text = v.to_str().expect("cookie ascii");
+            let pair = text.split(';').next().unwrap_or("");
+            if let Some((k, v)) = pair.split_once('=') {
+                if v.is_empty() || text.contains("Max-Age=0") {
+                    self.jar.remove(k);
+                } else {
+                    self.jar.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Response {
+        self.request(Method::GET, path, None, String::new(), None).await
+    }
+
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.request(
+            Method::POST,
+            path,
+            Some("application/x-www-form-urlencoded"),
+            body,
+            None,
+        )
+        .await
+    }
+
+    /// Posts a form with the CSRF token of the page at `from`, as a browser submitting it would.
+    pub async fn submit(&mut self, from: &str, path: &str, fields: &[(&str, &str)]) -> Response {
+        let page = self.get(from).await;
+        let csrf = page
+            .csrf()
+            .unwrap_or_else(|| panic!("no CSRF field on {from}: {}", page.body));
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_form(path, &all).await
+    }
+
+    pub async fn login(&mut self, username: &str, password: &str) -> Response {
+        self.submit("/login", "/login", &[("username", username), ("password", password)])
+            .await
+    }
+
+    pub async fn api_get(&mut self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, None, String::new(), Some(token)).await
+    }
+
+    pub async fn api_post(&mut self, path: &str, json: serde_json::Value, token: Option<&str>) -> Response {
+        self.request(Method::POST, path, Some("application/json"), json.to_string(), token)
+            .await
+    }
+
+    /// Logs in through the API and returns the token.
+    pub async fn api_login(&mut self, username: &str, password: &str) -> String {
+        let r = self
+            .api_post(
+                "/api/v1/auth/login",
+                serde_json::json!({ "username": username, "password": password }),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.json()["token"].as_str().expect("token").to_string()
+    }
+}

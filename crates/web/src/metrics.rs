@@ -13,10 +13,13 @@ use std::fmt::Write;
 use std::sync::Mutex;
 use std::time::Instant;
 
+/// (method, route, status)
+type Key = (String, String, u16);
+
 #[derive(Default)]
 pub struct Metrics {
-    // (method, route, status) → (count, total seconds)
-    requests: Mutex<BTreeMap<(String, String, u16), (u64, f64)>>,
+    /// Per key: how many requests, and their total seconds.
+    requests: Mutex<BTreeMap<Key, (u64, f64)>>,
 }
 
 pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {

@@ -5,6 +5,7 @@
 use crate::error::WebError;
 use crate::session::{self, Ctx};
 use crate::AppState;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -41,8 +42,12 @@ struct TokenBody {
     must_change_password: bool,
 }
 
-async fn login(State(state): State<AppState>, ctx: Ctx, body: Option<Json<LoginBody>>) -> Result<Response, WebError> {
-    let Some(Json(body)) = body else {
+async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Result<Json<LoginBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let Ok(Json(body)) = body else {
         return Err(ctx.fail_json()(AppError::invalid("body", "error.bad_request")));
     };
     let done = auth::login(

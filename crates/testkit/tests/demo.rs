@@ -1,0 +1,117 @@
+//! The demo: every named account logs in and sees its own home page in Latvian.
+
+use axum::http::StatusCode;
+use klade_testkit::{backends, TestApp};
+
+/// (username, what its home page must show)
+const EXPECT: &[(&str, &[&str])] = &[
+    (
+        "admin",
+        &[
+            "Virslietotājs",
+            "Daugavmalas Mākslas un dizaina vidusskola",
+            "Pienenīte",
+            "Iestāde skaitļos",
+        ],
+    ),
+    ("direktors", &["Direktors", "Ināra Ozoliņa", "Iestāde skaitļos"]),
+    ("vietnieks", &["Direktora vietnieks mācību darbā"]),
+    ("metodikis", &["Direktora vietnieks metodiskajā darbā"]),
+    ("radosais", &["Direktora vietnieks radošajā darbā"]),
+    ("audzinasana", &["Direktora vietnieks audzināšanas darbā"]),
+    ("lietvede", &["Lietvedis"]),
+    ("skolotajs", &["Mārtiņš Kalniņš", "Mācību priekšmeta skolotājs"]),
+    ("audzinataja", &["Līga Zariņa", "Audzinātājs", "2.B — 25 izglītojamie"]),
+    (
+        "skolens",
+        &["Kristaps Ābele", "Izglītojamais", "Mana klase:</strong> 4.A"],
+    ),
+    (
+        "vecaks",
+        &[
+            "Ilze Krūmiņa",
+            "Vecāks",
+            "Mani bērni",
+            "Jēkabs Krūmiņš — Mārītes",
+            "Krūmiņ",
+        ],
+    ),
+    ("pii.vaditaja", &["Vija Siliņa", "Direktors", "Pienenīte"]),
+    ("pii.vietniece", &["Vadītāja vietnieks", "Iestāde skaitļos"]),
+    ("pii.skolotaja", &["Pirmsskolas skolotājs", "Mārītes — 16 izglītojamie"]),
+    ("masa", &["Medicīnas māsa", "Inta Čakste"]),
+];
+
+#[tokio::test]
+async fn every_demo_account_sees_its_own_home_page() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        for (username, shows) in EXPECT {
+            let mut c = t.client();
+            let r = c.login(username, "demo").await;
+            assert_eq!(
+                r.location(),
+                Some("/"),
+                "{backend:?} {username}: demo accounts keep their password"
+            );
+            let home = c.get("/").await;
+            assert_eq!(home.status, StatusCode::OK);
+            assert!(home.body.contains("<html lang=\"lv\">"));
+            for s in *shows {
+                assert!(
+                    home.body.contains(s),
+                    "{backend:?} {username} should see {s:?}:\n{}",
+                    home.body
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_demo_holds_a_realistic_school_and_preschool() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        assert_eq!(t.count("institutions").await, 2);
+        assert_eq!(t.count("classes").await, 12 + 6);
+        assert_eq!(t.count("subjects").await, 20);
+        let mut c = t.client();
+        c.login("admin", "demo").await;
+        let home = c.get("/").await.body;
+        // 12 classes, 300 students, 30 teachers and 7 other staff in the school.
+        assert!(home.contains("<dt>Klases un grupas</dt><dd>12</dd>"), "{home}");
+        assert!(home.contains("<dt>Izglītojamie</dt><dd>300</dd>"), "{home}");
+        assert!(home.contains("<dt>Darbinieki</dt><dd>36</dd>"), "{home}");
+        assert!(home.contains("<dt>Klases un grupas</dt><dd>6</dd>"), "{home}");
+
+        // The parent's API sees both children, in two institutions.
+        let token = c.api_login("vecaks", "demo").await;
+        let me = c.api_get("/api/v1/me", &token).await.json();
+        let children = me["children"].as_array().expect("children");
+        assert_eq!(children.len(), 2, "{me}");
+        assert_ne!(children[0]["institution_id"], children[1]["institution_id"]);
+
+        // Running the demo again changes nothing.
+        let before = t.count("persons").await;
+        assert!(!klade_app::demo::ensure(&t.app).await.expect("demo"));
+        assert_eq!(t.count("persons").await, before);
+    }
+}
+
+#[tokio::test]
+async fn demo_personal_codes_are_valid_and_unique() {
+    use sqlx::Row;
+    let t = TestApp::demo(klade_store::Backend::Sqlite).await;
+    let rows = sqlx::query("SELECT personal_code FROM persons")
+        .fetch_all(t.db().pool())
+        .await
+        .expect("codes");
+    let mut seen = std::collections::HashSet::new();
+    for row in rows {
+        let code: String = row.try_get("personal_code").expect("code");
+        let parsed = klade_domain::PersonalCode::parse(&code).expect("valid code");
+        assert!(parsed.check_digit_matches());
+        assert!(seen.insert(code));
+    }
+    assert!(seen.len() > 1000, "{} people", seen.len());
+}

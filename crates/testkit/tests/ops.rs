@@ -1,0 +1,144 @@
+//! What operators touch: health, metrics, security headers, migrations, console tasks.
+
+use axum::http::{Method, StatusCode};
+use klade_app::{users, Settings};
+use klade_domain::InstitutionKind;
+use klade_testkit::{backends, TestApp, WebSettings};
+
+#[tokio::test]
+async fn healthz_answers_when_the_database_does() {
+    for backend in backends() {
+        let t = TestApp::new(backend).await;
+        let r = t.client().get("/healthz").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body, "ok");
+        t.db().close().await;
+        assert_eq!(t.client().get("/healthz").await.status, StatusCode::SERVICE_UNAVAILABLE);
+    }
+}
+
+#[tokio::test]
+async fn metrics_are_served_only_behind_their_token() {
+    let closed = TestApp::new(klade_store::Backend::Sqlite).await;
+    assert_eq!(closed.client().get("/metrics").await.status, StatusCode::NOT_FOUND);
+
+    let web = WebSettings {
+        metrics_token: Some("s3cret".into()),
+        ..WebSettings::default()
+    };
+    let t = TestApp::with_settings(klade_store::Backend::Sqlite, Settings::default(), web).await;
+    let mut c = t.client();
+    c.get("/login").await;
+    assert_eq!(c.get("/metrics").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(c.api_get("/metrics", "wrong").await.status, StatusCode::UNAUTHORIZED);
+    let r = c.api_get("/metrics", "s3cret").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body
+            .contains("klade_http_requests_total{method=\"GET\",route=\"/login\",status=\"200\"} 1"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("klade_db_connections"));
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let t = TestApp::new(klade_store::Backend::Sqlite).await;
+    let mut c = t.client();
+    for path in ["/login", "/static/app.css", "/api/v1/openapi.json", "/nowhere"] {
+        let r = c.get(path).await;
+        let csp = r
+            .headers
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert_eq!(
+            r.headers.get("x-content-type-options").and_then(|v| v.to_str().ok()),
+            Some("nosniff")
+        );
+    }
+}
+
+#[tokio::test]
+async fn migrations_run_once() {
+    for backend in backends() {
+        let t = TestApp::new(backend).await;
+        assert!(t.db().migrate().await.expect("again").is_empty());
+        assert_eq!(t.count("schema_migrations").await, 1);
+    }
+}
+
+#[tokio::test]
+async fn the_console_creates_a_superuser_who_must_change_the_password() {
+    for backend in backends() {
+        let t = TestApp::new(backend).await;
+        users::create_institution(&t.app, InstitutionKind::General, "Vidusskola", "4000000020", "Rīga")
+            .await
+            .expect("institution");
+        let again = users::create_institution(&t.app, InstitutionKind::General, "Cita", "4000000020", "").await;
+        assert_eq!(again.map_err(|e| e.code()).err(), Some("institution.exists"));
+
+        let bad = users::create_superuser(
+            &t.app,
+            &users::NewSuperuser {
+                institution_reg_no: "4000000020",
+                given_name: "Anna",
+                family_name: "Liepa",
+                personal_code: Some("150385-01236"),
+                username: None,
+                order_number: "1-8/2026/3",
+                order_date: "2026-09-01",
+            },
+        )
+        .await;
+        assert_eq!(bad.map_err(|e| e.code()).err(), Some("personal_code.check_digit"));
+        assert_eq!(t.count("persons").await, 0, "nothing half-written");
+
+        let (username, password) = users::create_superuser(
+            &t.app,
+            &users::NewSuperuser {
+                institution_reg_no: "4000000020",
+                given_name: "Anna",
+                family_name: "Liepa",
+                personal_code: Some("15038501233"),
+                username: None,
+                order_number: "1-8/2026/3",
+                order_date: "2026-09-01",
+            },
+        )
+        .await
+        .expect("superuser");
+        assert_eq!(username, "150385-01233", "the username is the personal code (R9)");
+        let mut c = t.client();
+        assert_eq!(c.login(&username, &password).await.location(), Some("/account"));
+        let r = c
+            .submit(
+                "/account",
+                "/account/password",
+                &[
+                    ("current", &password),
+                    ("new", "mana-jauna-parole"),
+                    ("repeat", "mana-jauna-parole"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let home = c.get("/").await.body;
+        assert!(home.contains("Virslietotājs") && home.contains("Vidusskola"), "{home}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_pages_are_404() {
+    let t = TestApp::new(klade_store::Backend::Sqlite).await;
+    let r = t
+        .client()
+        .request(Method::GET, "/nav-tadas-lapas", None, String::new(), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
