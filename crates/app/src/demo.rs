@@ -539,7 +539,10 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
     // Twelve classes: courses 1–4 of three programmes, 25 students each.
     let mut tutor = 2; // teachers[0] is the tutor of 2.B; the others take the rest in turn
     let mut order_no = 0;
-    let mut vecaks_school_child = None;
+    // `vecaks`: the mother of Anna (2.B) and of Jēkabs (preschool group "Mārītes").
+    let vecaks = m
+        .person("Ilze", "Krūmiņa", Sex::F, date(1986, 7, 23), Some("vecaks"))
+        .await?;
     for course in 1..=4_i16 {
         for (letter, code, programme) in PROGRAMMES {
             let name = format!("{course}.{letter}");
@@ -576,12 +579,16 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
                     m.admit(school, class, p, admitted, start, &order).await?;
                     continue;
                 }
-                let (child, _) = m
-                    .pupil(school, class, birth_year, admitted, start, &order, None)
-                    .await?;
                 if name == "2.B" && k == 0 {
-                    vecaks_school_child = Some((child, admitted, order));
+                    let anna = m
+                        .person("Anna", "Krūmiņa", Sex::F, date(birth_year, 5, 8), None)
+                        .await?;
+                    m.admit(school, class, anna, admitted, start, &order).await?;
+                    m.parent_of(school, vecaks, anna, admitted, &order).await?;
+                    continue;
                 }
+                m.pupil(school, class, birth_year, admitted, start, &order, None)
+                    .await?;
             }
         }
     }
@@ -680,14 +687,7 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         }
     }
 
-    // `vecaks`: the mother of a 2.B student and of a child in the preschool group "Mārītes".
-    let (school_child, admitted, order) =
-        vecaks_school_child.ok_or_else(|| AppError::Internal("demo: no 2.B student".into()))?;
     let group = vecaks_group.ok_or_else(|| AppError::Internal("demo: no group".into()))?;
-    let vecaks = m
-        .person("Ilze", "Krūmiņa", Sex::F, date(1986, 7, 23), Some("vecaks"))
-        .await?;
-    m.parent_of(school, vecaks, school_child, admitted, &order).await?;
     let little = m.person("Jēkabs", "Krūmiņš", Sex::M, date(2022, 4, 2), None).await?;
     order_no += 1;
     let order = format!("2-5/{}/{}", y, order_no);
