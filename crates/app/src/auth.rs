@@ -249,6 +249,15 @@ pub async fn change_password(
     Ok(())
 }
 
+/// Forgets expired sessions and failed logins older than the throttling window; the server runs
+/// it every few minutes so neither table grows without bound.
+pub async fn housekeeping(app: &App) -> Result<(u64, u64), AppError> {
+    let now = app.now();
+    let sessions = sessions::delete_expired(app.db.pool(), now).await?;
+    let failures = throttle::prune(app.db.pool(), now - app.settings.failure_window_secs).await?;
+    Ok((sessions, failures))
+}
+
 pub async fn list_sessions(app: &App, session: &Session) -> Result<Vec<sessions::Listed>, AppError> {
     Ok(sessions::list(app.db.pool(), session.account, app.now()).await?)
 }

@@ -314,6 +314,16 @@ fn banner(created: bool, db: &str) -> String {
 }
 
 async fn serve(app: App, web: WebSettings, listen: SocketAddr, banner: Option<String>) -> Result<(), String> {
+    let chores = app.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            every.tick().await;
+            if let Err(e) = klade_app::auth::housekeeping(&chores).await {
+                tracing::warn!("housekeeping: {e}");
+            }
+        }
+    });
     let router = klade_web::router(app, web);
     let listener = tokio::net::TcpListener::bind(listen)
         .await

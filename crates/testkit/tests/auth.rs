@@ -394,3 +394,27 @@ async fn english_is_one_click_away() {
         assert_eq!(c.get("/lang/lv?next=https://example.com/").await.location(), Some("/"));
     }
 }
+
+#[tokio::test]
+async fn housekeeping_forgets_expired_sessions_and_old_failures() {
+    for backend in backends() {
+        let t = TestApp::new(backend).await;
+        school_with_teacher(&t).await;
+        let mut c = t.client();
+        c.login("skolotajs", "nepareiza").await;
+        c.login("skolotajs", "pareiza-parole").await;
+        let mut other = t.client();
+        other.login("nav", "x").await;
+        assert_eq!(t.count("sessions").await, 1);
+        assert_eq!(
+            t.count("login_failures").await,
+            3,
+            "the success cleared the account's own failure"
+        );
+        assert_eq!(klade_app::auth::housekeeping(&t.app).await.expect("chores"), (0, 0));
+        t.clock.advance_secs(9 * 3600);
+        assert_eq!(klade_app::auth::housekeeping(&t.app).await.expect("chores"), (1, 3));
+        assert_eq!(t.count("sessions").await, 0);
+        assert_eq!(t.count("login_failures").await, 0);
+    }
+}
