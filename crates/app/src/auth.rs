@@ -133,8 +133,8 @@ pub async fn login(app: &App, input: LoginInput<'_>) -> Result<LoggedIn, AppErro
     if account.blocked_at.is_some() {
         return Err(AppError::AccountBlocked);
     }
-    let (grants, _) = accounts::grants(app.db.pool(), account.person_id, &app.today()).await?;
-    if grants.is_empty() {
+    let held = accounts::holdings(app.db.pool(), account.person_id, &app.today()).await?;
+    if held.grants.is_empty() {
         return Err(AppError::NoActiveRights);
     }
     let token = random_hex(32)?;
@@ -194,7 +194,7 @@ pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<O
         };
         sessions::touch(app.db.pool(), &hash, now, now + idle).await?;
     }
-    let (grants, children) = accounts::grants(app.db.pool(), live.person, &app.today()).await?;
+    let held = accounts::holdings(app.db.pool(), live.person, &app.today()).await?;
     Ok(Some(Session {
         id_hash: live.id_hash,
         account: live.account,
@@ -204,8 +204,9 @@ pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<O
         must_change_password: live.must_change_password,
         actor: Actor {
             person: live.person,
-            grants,
-            children,
+            grants: held.grants,
+            children: held.children,
+            courses: held.courses,
         },
     }))
 }

@@ -25,6 +25,9 @@ pub enum AppError {
     /// Input that breaks a rule: the field and the catalogue key of the message.
     #[error("invalid {field}: {code}")]
     Invalid { field: &'static str, code: &'static str },
+    /// Cells of a journal grid that could not be saved; nothing was saved.
+    #[error("{} cells could not be saved", .0.len())]
+    Cells(Vec<crate::journal::CellError>),
     #[error("already exists: {0}")]
     Conflict(&'static str),
     #[error(transparent)]
@@ -51,6 +54,7 @@ impl AppError {
             Self::NotFound => "error.not_found",
             Self::Invalid { code, .. } => code,
             Self::Conflict(code) => code,
+            Self::Cells(_) => "journal.cells_invalid",
             Self::Store(StoreError::Conflict(_)) => "error.conflict",
             Self::Store(_) | Self::Internal(_) => "error.internal",
         }

@@ -9,6 +9,8 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod home;
+pub mod journal;
+pub mod timetable;
 pub mod users;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -32,6 +32,8 @@ enum Command {
     Demo(DemoArgs),
     /// Bring the database schema up to date.
     Migrate(DbArg),
+    /// Check the journal's history chain and every journal value against it.
+    Verify(DbArg),
     /// Accounts from the console.
     #[command(subcommand)]
     User(UserCommand),
@@ -242,6 +244,18 @@ async fn run(cli: Cli) -> Result<(), String> {
             let applied = db.migrate().await.map_err(|e| format!("migration: {e}"))?;
             println!("applied migrations: {applied:?}");
             Ok(())
+        }
+        Command::Verify(args) => {
+            let app = config.app(&config.db(args.db)).await?;
+            let problems = klade_app::journal::verify(&app).await.map_err(|e| e.to_string())?;
+            if problems.is_empty() {
+                println!("the journal history is intact and explains every journal value");
+                return Ok(());
+            }
+            for (institution, p) in &problems {
+                println!("institution {institution}: {p:?}");
+            }
+            Err(format!("{} problem(s) found", problems.len()))
         }
         Command::User(UserCommand::CreateSuperuser {
             db,

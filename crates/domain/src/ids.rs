@@ -15,4 +15,15 @@ macro_rules! id {
     )*};
 }
 
-id!(InstitutionId, PersonId, AccountId, ClassId, SchoolYearId, SubjectId);
+id!(
+    InstitutionId,
+    PersonId,
+    AccountId,
+    ClassId,
+    SchoolYearId,
+    SubjectId,
+    CourseId,
+    LessonId,
+    AssessmentId,
+    TermId
+);

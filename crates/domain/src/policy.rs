@@ -7,7 +7,7 @@
 //! The table [`role_may`] is written clause by clause against REQUIREMENTS.md; the test in this
 //! module prints the same table so a reader can hold one against the other.
 
-use crate::{ClassId, InstitutionId, PersonId, Role};
+use crate::{ClassId, CourseId, InstitutionId, PersonId, Role};
 use serde::Serialize;
 
 /// Something a person asks to do. Each carries the clause that grants it.
@@ -32,6 +32,8 @@ pub enum Action {
     EnterTimetable,
     /// Keep a course's journal: lessons, attendance, grades, notes (R19, R20, J22, J27).
     KeepJournal,
+    /// Read a course's journal: its teachers, the class's tutor, the administration (R22.2, R23).
+    ViewJournal,
     /// Excuse a student's absences (R18.2).
     ExcuseAbsences,
     /// Report an absence for a student (R21).
@@ -59,7 +61,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 22] = [
         Self::ViewInstitution,
         Self::AppointSuperuser,
         Self::ManageAccounts,
@@ -69,6 +71,7 @@ impl Action {
         Self::EditContacts,
         Self::EnterTimetable,
         Self::KeepJournal,
+        Self::ViewJournal,
         Self::ExcuseAbsences,
         Self::ReportAbsence,
         Self::ViewDiary,
@@ -92,6 +95,12 @@ pub enum Scope {
         institution: InstitutionId,
         class: ClassId,
     },
+    /// One course's journal, with the class it belongs to (if any) for the tutor's right to read it.
+    Course {
+        institution: InstitutionId,
+        course: CourseId,
+        class: Option<ClassId>,
+    },
     /// One student, with the class they are in (if any) so a tutor's right can be checked.
     Student {
         institution: InstitutionId,
@@ -103,7 +112,10 @@ pub enum Scope {
 impl Scope {
     pub fn institution(self) -> InstitutionId {
         match self {
-            Self::Institution(i) | Self::Class { institution: i, .. } | Self::Student { institution: i, .. } => i,
+            Self::Institution(i)
+            | Self::Class { institution: i, .. }
+            | Self::Course { institution: i, .. }
+            | Self::Student { institution: i, .. } => i,
         }
     }
 
@@ -111,7 +123,7 @@ impl Scope {
         match self {
             Self::Institution(_) => None,
             Self::Class { class, .. } => Some(class),
-            Self::Student { class, .. } => class,
+            Self::Course { class, .. } | Self::Student { class, .. } => class,
         }
     }
 }
@@ -131,6 +143,8 @@ pub struct Actor {
     pub grants: Vec<Grant>,
     /// Children this person is the guardian of, with the institution each attends.
     pub children: Vec<(InstitutionId, PersonId)>,
+    /// Courses this person teaches.
+    pub courses: Vec<(InstitutionId, CourseId)>,
 }
 
 /// Proof that [`authorize`] allowed an action on a scope. Only this module can make one.
@@ -174,7 +188,19 @@ pub fn role_may(role: Role, action: Action) -> bool {
         EnrolStudents => matches!(role, Superuser | Clerk),
         EditContacts => matches!(role, Superuser | Clerk | Tutor | PreschoolDeputy | PreschoolTeacher),
         EnterTimetable => matches!(role, DeputyAcademic),
-        KeepJournal => matches!(role, Teacher | Tutor | PreschoolTeacher),
+        KeepJournal => matches!(role, Teacher | PreschoolTeacher),
+        ViewJournal => matches!(
+            role,
+            Teacher
+                | PreschoolTeacher
+                | Tutor
+                | Director
+                | DeputyAcademic
+                | DeputyMethodical
+                | DeputyCreative
+                | DeputyUpbringing
+                | PreschoolDeputy
+        ),
         ExcuseAbsences => matches!(role, Tutor | PreschoolTeacher),
         ReportAbsence => matches!(role, Parent | Student),
         ViewDiary => matches!(
@@ -217,6 +243,14 @@ fn grant_covers(actor: &Actor, grant: &Grant, action: Action, scope: Scope) -> b
             if actor.children.contains(&(institution, student))),
         // A tutor's rights cover their own class.
         Role::Tutor => grant.class.is_some() && scope.class() == grant.class,
+        // A teacher's journal rights cover the courses they teach.
+        Role::Teacher | Role::PreschoolTeacher => match scope {
+            Scope::Course {
+                institution, course, ..
+            } => actor.courses.contains(&(institution, course)),
+            Scope::Institution(_) => true,
+            Scope::Class { .. } | Scope::Student { .. } => false,
+        },
         _ => true,
     }
 }
@@ -263,32 +297,34 @@ mod tests {
 
     /// The role × action matrix, one row per action, written to be read beside REQUIREMENTS.md.
     /// Columns: Su Di DA DM DC DU PD Cl Nu Tu Te PT St Pa (the order of `Role::ALL`).
+    #[rustfmt::skip]
     const MATRIX: &[(Action, &str, &str)] = &[
-        (ViewInstitution, "X X X X X X X X X X X X X X", "every member"),
-        (AppointSuperuser, ". X . . . . . . . . . . . .", "R4"),
-        (ManageAccounts, "X . . . . . . . . . . . . .", "R8, R11"),
-        (IssuePassword, "X . . . . . X . . . . . . .", "R10, J35"),
-        (ImportFromViis, "X . . . . . . . . . . . . .", "R16"),
-        (EnrolStudents, "X . . . . . . X . . . . . .", "R16, R17"),
-        (EditContacts, "X . . . . . X X . X . X . .", "R16, R17, R18.1, J8-J9"),
-        (EnterTimetable, ". . X . . . . . . . . . . .", "R22.1"),
-        (KeepJournal, ". . . . . . . . . X X X . .", "R19, R20, J22, J27"),
-        (ExcuseAbsences, ". . . . . . . . . X . X . .", "R18.2"),
-        (ReportAbsence, ". . . . . . . . . . . . X X", "R21"),
-        (ViewDiary, ". X X . . X X . . X . . X X", "R20.1, R21, J4"),
+        (ViewInstitution,             "X X X X X X X X X X X X X X", "every member"),
+        (AppointSuperuser,            ". X . . . . . . . . . . . .", "R4"),
+        (ManageAccounts,              "X . . . . . . . . . . . . .", "R8, R11"),
+        (IssuePassword,               "X . . . . . X . . . . . . .", "R10, J35"),
+        (ImportFromViis,              "X . . . . . . . . . . . . .", "R16"),
+        (EnrolStudents,               "X . . . . . . X . . . . . .", "R16, R17"),
+        (EditContacts,                "X . . . . . X X . X . X . .", "R16, R17, R18.1, J8-J9"),
+        (EnterTimetable,              ". . X . . . . . . . . . . .", "R22.1"),
+        (KeepJournal,                 ". . . . . . . . . . X X . .", "R19, R20, J22, J27"),
+        (ViewJournal,                 ". X X X X X X . . X X X . .", "R22.2, R23, R24.1, R25.1"),
+        (ExcuseAbsences,              ". . . . . . . . . X . X . .", "R18.2"),
+        (ReportAbsence,               ". . . . . . . . . . . . X X", "R21"),
+        (ViewDiary,                   ". X X . . X X . . X . . X X", "R20.1, R21, J4"),
         (
             CheckJournals,
             ". X X X X X X . . . . . . .",
             "R22.2, R23, R24.1, R25.1, J29",
         ),
-        (ViewStatistics, ". X X X X X X . . . . . . .", "R22.2, R25.1"),
-        (PublishNews, ". X X . X X X . . . . . . .", "R22.5, R24.2, R25.3"),
-        (CorrectPreschoolAttendance, ". . . . . . . X X . . . . .", "J23"),
-        (PrintProgressReport, ". . . . . . . X . X . . . .", "R26, R27.1"),
-        (ExportToViis, ". . . . . . . X . . . . . .", "R27.2"),
-        (ArchiveYear, "X . . . . . . . . . . . . .", "R28, J37"),
-        (ViewAccessLog, "X . . . . . . . . . . . . .", "R29, J15, J33"),
-        (SendMessages, "X X X X X X X X X X X X X X", "J30"),
+        (ViewStatistics,              ". X X X X X X . . . . . . .", "R22.2, R25.1"),
+        (PublishNews,                 ". X X . X X X . . . . . . .", "R22.5, R24.2, R25.3"),
+        (CorrectPreschoolAttendance,  ". . . . . . . X X . . . . .", "J23"),
+        (PrintProgressReport,         ". . . . . . . X . X . . . .", "R26, R27.1"),
+        (ExportToViis,                ". . . . . . . X . . . . . .", "R27.2"),
+        (ArchiveYear,                 "X . . . . . . . . . . . . .", "R28, J37"),
+        (ViewAccessLog,               "X . . . . . . . . . . . . .", "R29, J15, J33"),
+        (SendMessages,                "X X X X X X X X X X X X X X", "J30"),
     ];
 
     #[test]
@@ -322,6 +358,7 @@ mod tests {
                 })
                 .collect(),
             children: vec![],
+            courses: vec![],
         }
     }
 
@@ -402,6 +439,43 @@ mod tests {
                 class: None
             }
         ));
+    }
+
+    #[test]
+    fn a_teacher_keeps_only_their_own_courses_journal() {
+        let mut teacher = actor(5, &[(SCHOOL, Teacher, None)]);
+        teacher.courses.push((SCHOOL, CourseId(1)));
+        let own = Scope::Course {
+            institution: SCHOOL,
+            course: CourseId(1),
+            class: Some(ClassId(10)),
+        };
+        let other = Scope::Course {
+            institution: SCHOOL,
+            course: CourseId(2),
+            class: Some(ClassId(10)),
+        };
+        assert!(teacher.may(KeepJournal, own));
+        assert!(teacher.may(ViewJournal, own));
+        assert!(!teacher.may(KeepJournal, other));
+        assert!(!teacher.may(ViewJournal, other));
+
+        let tutor = actor(6, &[(SCHOOL, Teacher, None), (SCHOOL, Tutor, Some(10))]);
+        assert!(
+            tutor.may(ViewJournal, other),
+            "the tutor reads every journal of the class"
+        );
+        assert!(!tutor.may(KeepJournal, other), "but writes only in their own courses");
+        let elsewhere = Scope::Course {
+            institution: SCHOOL,
+            course: CourseId(3),
+            class: Some(ClassId(11)),
+        };
+        assert!(!tutor.may(ViewJournal, elsewhere));
+
+        let deputy = actor(7, &[(SCHOOL, DeputyAcademic, None)]);
+        assert!(deputy.may(ViewJournal, elsewhere));
+        assert!(!deputy.may(KeepJournal, elsewhere));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! policy reads.
 
 use crate::{conflict, flag, Result, StoreError};
-use klade_domain::{AccountId, ClassId, Grant, InstitutionId, PersonId, Role};
+use klade_domain::{AccountId, ClassId, CourseId, Grant, InstitutionId, PersonId, Role};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
@@ -129,13 +129,18 @@ pub async fn add_membership<'e>(
     Ok(())
 }
 
+/// What a person holds on a day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Holdings {
+    pub grants: Vec<Grant>,
+    pub children: Vec<(InstitutionId, PersonId)>,
+    pub courses: Vec<(InstitutionId, CourseId)>,
+}
+
 /// What a person holds on `today`: their valid memberships, a tutor grant per class they tutor in
-/// a school year that contains `today`, and the children whose student membership is valid.
-pub async fn grants<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    person: PersonId,
-    today: &str,
-) -> Result<(Vec<Grant>, Vec<(InstitutionId, PersonId)>)> {
+/// a school year that contains `today`, the children whose student membership is valid, and the
+/// courses they teach this school year. One query.
+pub async fn holdings<'e>(ex: impl Executor<'e, Database = Any>, person: PersonId, today: &str) -> Result<Holdings> {
     let rows = sqlx::query(
         "SELECT 'g' AS k, institution_id AS a, role AS r, NULL AS c FROM memberships \
            WHERE person_id = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2) \
@@ -146,7 +151,11 @@ pub async fn grants<'e>(
          UNION ALL \
          SELECT 'c', m.institution_id, '', m.person_id FROM guardianships g \
            JOIN memberships m ON m.person_id = g.child_id AND m.role = 'student' \
-           WHERE g.parent_id = $1 AND m.valid_from <= $2 AND (m.valid_to IS NULL OR m.valid_to >= $2)",
+           WHERE g.parent_id = $1 AND m.valid_from <= $2 AND (m.valid_to IS NULL OR m.valid_to >= $2) \
+         UNION ALL \
+         SELECT 'k', c.institution_id, '', c.id FROM course_teachers t \
+           JOIN courses c ON c.id = t.course_id JOIN school_years y ON y.id = c.school_year_id \
+           WHERE t.person_id = $1 AND y.starts_on <= $2 AND y.ends_on >= $2",
     )
     .bind(person.0)
     .bind(today)
@@ -154,25 +163,31 @@ pub async fn grants<'e>(
     .await?;
     let mut grants = Vec::new();
     let mut children = Vec::new();
+    let mut courses = Vec::new();
     for row in &rows {
         let kind: String = row.try_get("k")?;
         let institution = InstitutionId(row.try_get("a")?);
         let other: Option<i64> = row.try_get("c")?;
-        if kind == "c" {
-            if let Some(child) = other {
-                children.push((institution, PersonId(child)));
+        match (kind.as_str(), other) {
+            ("c", Some(child)) => children.push((institution, PersonId(child))),
+            ("k", Some(course)) => courses.push((institution, CourseId(course))),
+            ("c" | "k", None) => {}
+            _ => {
+                let code: String = row.try_get("r")?;
+                let role = Role::from_code(&code).ok_or_else(|| StoreError::Corrupt(format!("role {code}")))?;
+                grants.push(Grant {
+                    institution,
+                    role,
+                    class: other.map(ClassId),
+                });
             }
-            continue;
         }
-        let code: String = row.try_get("r")?;
-        let role = Role::from_code(&code).ok_or_else(|| StoreError::Corrupt(format!("role {code}")))?;
-        grants.push(Grant {
-            institution,
-            role,
-            class: other.map(ClassId),
-        });
     }
     children.sort();
     children.dedup();
-    Ok((grants, children))
+    Ok(Holdings {
+        grants,
+        children,
+        courses,
+    })
 }

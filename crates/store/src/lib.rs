@@ -13,7 +13,9 @@ mod db;
 mod migrate;
 
 pub mod accounts;
+pub mod history;
 pub mod institutions;
+pub mod journal;
 pub mod people;
 pub mod school;
 pub mod sessions;

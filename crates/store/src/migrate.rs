@@ -23,7 +23,7 @@ macro_rules! migration {
     };
 }
 
-const MIGRATIONS: &[Migration] = &[migration!(1, "0001_core")];
+const MIGRATIONS: &[Migration] = &[migration!(1, "0001_core"), migration!(2, "0002_journal")];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {
     sqlx::query(

@@ -251,3 +251,64 @@ pub async fn placements<'e>(
         })
         .collect()
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Term {
+    pub id: klade_domain::TermId,
+    pub ordinal: i64,
+    pub name: String,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+pub async fn terms<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    year: SchoolYearId,
+) -> Result<Vec<Term>> {
+    let rows = sqlx::query(
+        "SELECT id, ordinal, name, starts_on, ends_on FROM terms WHERE institution_id = $1 AND school_year_id = $2 ORDER BY ordinal",
+    )
+    .bind(institution.0)
+    .bind(year.0)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Term {
+                id: klade_domain::TermId(r.try_get("id")?),
+                ordinal: r.try_get("ordinal")?,
+                name: r.try_get("name")?,
+                starts_on: r.try_get("starts_on")?,
+                ends_on: r.try_get("ends_on")?,
+            })
+        })
+        .collect()
+}
+
+/// A class with its school year's dates, when it belongs to `institution`.
+pub async fn class<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    id: ClassId,
+) -> Result<Option<(String, SchoolYearId)>> {
+    let row = sqlx::query("SELECT name, school_year_id FROM classes WHERE institution_id = $1 AND id = $2")
+        .bind(institution.0)
+        .bind(id.0)
+        .fetch_optional(ex)
+        .await?;
+    row.map(|r| Ok((r.try_get("name")?, SchoolYearId(r.try_get("school_year_id")?))))
+        .transpose()
+}
+
+/// The institution a class belongs to; the caller asks the policy next.
+pub async fn class_institution<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: ClassId,
+) -> Result<Option<InstitutionId>> {
+    let row = sqlx::query("SELECT institution_id FROM classes WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(ex)
+        .await?;
+    row.map(|r| Ok(InstitutionId(r.try_get("institution_id")?))).transpose()
+}

@@ -62,7 +62,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         | AppError::PasswordChangeRequired
         | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Invalid { .. } | AppError::Cells(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Conflict(_) | AppError::Store(klade_store::StoreError::Conflict(_)) => StatusCode::CONFLICT,
         AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }

@@ -14,6 +14,8 @@ use klade_store::school::{self, Enrolment, NewClass};
 use klade_store::{institutions, people, Tx};
 use std::collections::HashSet;
 
+mod journal_demo;
+
 pub const SCHOOL_REG_NO: &str = "3313901001";
 pub const PRESCHOOL_REG_NO: &str = "4301901002";
 pub const PASSWORD: &str = "demo";
@@ -210,6 +212,7 @@ impl Rng {
 
 struct Maker {
     tx: Tx,
+    backend: klade_store::Backend,
     rng: Rng,
     codes: HashSet<String>,
     serial: u32,
@@ -435,6 +438,7 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
     let now = app.now();
     let mut m = Maker {
         tx: app.db.begin().await?,
+        backend: app.db.backend(),
         rng: Rng(0x5eed_1a7e_c0de_2026),
         codes: HashSet::new(),
         serial: 0,
@@ -475,11 +479,18 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         &date(y + 1, 6, 19).to_string(),
     )
     .await?;
+    let mut subjects = Vec::new();
     for name in SUBJECTS {
-        school::insert_subject(&mut *m.tx, school, "subject", None, name).await?;
+        subjects.push((
+            school::insert_subject(&mut *m.tx, school, "subject", None, name).await?,
+            *name,
+        ));
     }
     for (code, name) in MODULES {
-        school::insert_subject(&mut *m.tx, school, "module", Some(code), name).await?;
+        subjects.push((
+            school::insert_subject(&mut *m.tx, school, "module", Some(code), name).await?,
+            *name,
+        ));
     }
 
     let hired = date(2015, 8, 24);
@@ -538,6 +549,7 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
 
     // Twelve classes: courses 1–4 of three programmes, 25 students each.
     let mut tutor = 2; // teachers[0] is the tutor of 2.B; the others take the rest in turn
+    let mut classes = Vec::new();
     let mut order_no = 0;
     // `vecaks`: the mother of Anna (2.B) and of Jēkabs (preschool group "Mārītes").
     let vecaks = m
@@ -566,6 +578,7 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
                 teachers[tutor - 1]
             };
             school::add_tutor(&mut *m.tx, school, class, class_tutor).await?;
+            classes.push((class, name.clone()));
             let admitted = date(y - course + 1, 8, 20);
             let birth_year = y - 14 - course;
             for k in 0..25 {
@@ -592,6 +605,8 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
             }
         }
     }
+
+    journal_demo::fill(&mut m, school, sy, &classes, &subjects, &teachers, start, today).await?;
 
     // The preschool.
     let preschool = institutions::insert(

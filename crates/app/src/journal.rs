@@ -1,0 +1,959 @@
+//! The class journal's use cases (R19, R20, R22.3, R22.4): the grid of a course, saving many cells
+//! at once, lessons, assessments, notes, the history of a value, the class summary, and `verify`.
+//!
+//! Nothing is overwritten silently: every change writes the value and its history row in one
+//! transaction, and changing a value already recorded for an earlier day needs a reason.
+
+use crate::auth::Session;
+use crate::{App, AppError};
+use jiff::civil::Date;
+use klade_domain::attendance::{Entry, MarkKind};
+use klade_domain::grading::{self, Kind, Mark, Scale};
+use klade_domain::{policy, Action, AssessmentId, ClassId, CourseId, InstitutionId, LessonId, Permit, PersonId, Scope};
+use klade_store::history::{self, Change};
+use klade_store::journal::{self, Assessment, Course, Lesson, Student};
+use klade_store::school::{self, Term};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Opens a course for `action`, or answers NotFound / Forbidden.
+pub async fn open(app: &App, session: &Session, id: CourseId, action: Action) -> Result<(Course, Permit), AppError> {
+    let course = journal::course_anywhere(app.db.pool(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let scope = Scope::Course {
+        institution: course.institution_id,
+        course: course.id,
+        class: course.class_id,
+    };
+    let permit = policy::authorize(&session.actor, action, scope)?;
+    Ok((course, permit))
+}
+
+/// The courses a person works with, per institution: their own, their class's, or (for the
+/// administration) all of them.
+pub async fn my_courses(app: &App, session: &Session) -> Result<Vec<Course>, AppError> {
+    let mut out = Vec::new();
+    for institution in session.actor.institutions() {
+        let sees_all = session
+            .actor
+            .roles_in(institution)
+            .iter()
+            .any(|r| r.is_administration());
+        let may_view = policy::authorize(&session.actor, Action::ViewJournal, Scope::Institution(institution)).is_ok();
+        if !may_view && !session.actor.courses.iter().any(|(i, _)| *i == institution) {
+            continue;
+        }
+        out.extend(journal::courses_for(app.db.pool(), institution, session.person, &app.today(), sees_all).await?);
+    }
+    Ok(out)
+}
+
+/// A column of the grid: a lesson (held, or proposed by the timetable) or an assessment.
+#[derive(Debug, Clone, serde::Serialize)]
+pub enum Column {
+    Lesson {
+        key: String,
+        id: Option<LessonId>,
+        date: String,
+        lesson_no: i64,
+        topic: String,
+        homework: String,
+    },
+    Assessment {
+        key: String,
+        id: AssessmentId,
+        kind: Kind,
+        scale: Scale,
+        date: String,
+        title: String,
+    },
+}
+
+impl Column {
+    pub fn key(&self) -> &str {
+        match self {
+            Self::Lesson { key, .. } | Self::Assessment { key, .. } => key,
+        }
+    }
+
+    fn date(&self) -> &str {
+        match self {
+            Self::Lesson { date, .. } | Self::Assessment { date, .. } => date,
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Grid {
+    pub course: Course,
+    pub terms: Vec<Term>,
+    pub term: Term,
+    pub students: Vec<Student>,
+    pub columns: Vec<Column>,
+    /// (column key, student) → the cell's text.
+    pub cells: HashMap<(String, PersonId), String>,
+    /// Per student: the term's average of summative 1–10 work and the proposed term grade.
+    pub averages: HashMap<PersonId, (Option<f64>, Option<u8>)>,
+    pub kinds: Vec<MarkKind>,
+    pub can_edit: bool,
+    pub today: String,
+}
+
+/// The cell key of an attendance cell: `a:<date>:<lesson number>:<student>`.
+pub fn attendance_key(date: &str, lesson_no: i64, student: PersonId) -> String {
+    format!("a:{date}:{lesson_no}:{student}")
+}
+
+/// The cell key of a grade cell: `g:<assessment>:<student>`.
+pub fn grade_key(assessment: AssessmentId, student: PersonId) -> String {
+    format!("g:{assessment}:{student}")
+}
+
+fn term_for<'a>(terms: &'a [Term], wanted: Option<i64>, today: &str) -> Option<&'a Term> {
+    match wanted {
+        Some(n) => terms.iter().find(|t| t.ordinal == n),
+        None => terms
+            .iter()
+            .find(|t| t.starts_on.as_str() <= today && today <= t.ends_on.as_str())
+            .or_else(|| terms.iter().rev().find(|t| t.starts_on.as_str() <= today))
+            .or(terms.first()),
+    }
+}
+
+fn parse_date(s: &str) -> Result<Date, AppError> {
+    s.parse::<Date>().map_err(|_| AppError::invalid("date", "error.date"))
+}
+
+/// Dates from `from` to `to` (inclusive) on which a slot of the course falls: the lessons the
+/// timetable proposes.
+fn proposed(slots: &[journal::Slot], from: Date, to: Date) -> Vec<(String, i64)> {
+    let mut out = Vec::new();
+    let mut day = from;
+    while day <= to {
+        let weekday = i64::from(day.weekday().to_monday_one_offset());
+        let iso = day.to_string();
+        for s in slots {
+            if s.weekday == weekday
+                && s.valid_from.as_str() <= iso.as_str()
+                && s.valid_to.as_deref().is_none_or(|t| iso.as_str() <= t)
+            {
+                out.push((iso.clone(), s.lesson_no));
+            }
+        }
+        match day.tomorrow() {
+            Ok(d) => day = d,
+            Err(_) => break,
+        }
+    }
+    out
+}
+
+/// The grid of a course for a term (the current one unless `term` names another).
+pub async fn grid(app: &App, session: &Session, id: CourseId, term: Option<i64>) -> Result<Grid, AppError> {
+    let (course, permit) = open(app, session, id, Action::ViewJournal).await?;
+    let inst = permit.institution();
+    let db = app.db.pool();
+    let today = app.today();
+    let terms = school::terms(db, inst, course.school_year_id).await?;
+    let term = term_for(&terms, term, &today).cloned().ok_or(AppError::NotFound)?;
+    let (from, to) = (term.starts_on.clone(), term.ends_on.clone());
+    let on = if today.as_str() < to.as_str() {
+        today.clone()
+    } else {
+        to.clone()
+    };
+    let students = journal::students(db, inst, id, &on).await?;
+    let lessons = journal::lessons(db, inst, id, &from, &to).await?;
+    let slots = journal::slots(db, inst, journal::SlotsOf::Course(id), &from, &to).await?;
+    let assessments = journal::assessments(db, inst, id, &from, &to).await?;
+    let attendance = journal::attendance(db, inst, id, &from, &to).await?;
+    let grades = journal::grades(db, inst, id, &from, &to).await?;
+    let kinds = journal::attendance_kinds(db, inst).await?;
+
+    let mut lesson_columns: BTreeMap<(String, i64), Column> = BTreeMap::new();
+    let last_proposed = if today.as_str() < to.as_str() {
+        today.clone()
+    } else {
+        to.clone()
+    };
+    if let (Ok(f), Ok(t)) = (parse_date(&from), parse_date(&last_proposed)) {
+        for (date, no) in proposed(&slots, f, t) {
+            lesson_columns.insert(
+                (date.clone(), no),
+                Column::Lesson {
+                    key: format!("{date}:{no}"),
+                    id: None,
+                    date,
+                    lesson_no: no,
+                    topic: String::new(),
+                    homework: String::new(),
+                },
+            );
+        }
+    }
+    let mut lesson_by_id = HashMap::new();
+    for l in &lessons {
+        lesson_by_id.insert(l.id, (l.date.clone(), l.lesson_no));
+        lesson_columns.insert(
+            (l.date.clone(), l.lesson_no),
+            Column::Lesson {
+                key: format!("{}:{}", l.date, l.lesson_no),
+                id: Some(l.id),
+                date: l.date.clone(),
+                lesson_no: l.lesson_no,
+                topic: l.topic.clone(),
+                homework: l.homework.clone(),
+            },
+        );
+    }
+    let mut columns: Vec<Column> = lesson_columns.into_values().collect();
+    for a in &assessments {
+        columns.push(Column::Assessment {
+            key: format!("g{}", a.id),
+            id: a.id,
+            kind: Kind::from_code(&a.kind).unwrap_or(Kind::Formative),
+            scale: Scale::from_code(&a.scale).unwrap_or(Scale::Ten),
+            date: a.date.clone(),
+            title: a.title.clone(),
+        });
+    }
+    // Lessons and assessments in date order; on the same day the lessons come first.
+    columns.sort_by(|a, b| {
+        a.date()
+            .cmp(b.date())
+            .then_with(|| matches!(a, Column::Assessment { .. }).cmp(&matches!(b, Column::Assessment { .. })))
+    });
+
+    let mut cells = HashMap::new();
+    for a in &attendance {
+        if let Some((date, no)) = lesson_by_id.get(&a.lesson_id) {
+            cells.insert((format!("{date}:{no}"), a.student_id), a.display());
+        }
+    }
+    let by_id: HashMap<AssessmentId, &Assessment> = assessments.iter().map(|a| (a.id, a)).collect();
+    let mut marks: HashMap<PersonId, Vec<(Kind, Scale, Mark)>> = HashMap::new();
+    for g in &grades {
+        cells.insert((format!("g{}", g.assessment_id), g.student_id), g.mark.clone());
+        if let Some(a) = by_id.get(&g.assessment_id) {
+            if let (Some(k), Some(s)) = (Kind::from_code(&a.kind), Scale::from_code(&a.scale)) {
+                marks
+                    .entry(g.student_id)
+                    .or_default()
+                    .push((k, s, Mark::stored(g.mark.clone())));
+            }
+        }
+    }
+    let averages = students
+        .iter()
+        .map(|s| {
+            let list = marks.get(&s.id).map(Vec::as_slice).unwrap_or(&[]);
+            let avg = grading::term_average(list.iter().map(|(k, sc, m)| (*k, *sc, m)));
+            (s.id, (avg, grading::propose(avg)))
+        })
+        .collect();
+    let can_edit = policy::authorize(&session.actor, Action::KeepJournal, permit.scope()).is_ok();
+    Ok(Grid {
+        course,
+        terms,
+        term,
+        students,
+        columns,
+        cells,
+        averages,
+        kinds,
+        can_edit,
+        today,
+    })
+}
+
+/// One cell as typed.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct CellInput {
+    pub key: String,
+    pub value: String,
+}
+
+/// A cell that could not be saved, and why (a catalogue key).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CellError {
+    pub key: String,
+    pub code: &'static str,
+}
+
+/// What a save did: each changed cell with its value as stored.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Saved {
+    pub cells: Vec<(String, String)>,
+}
+
+enum Target {
+    Attendance {
+        date: String,
+        lesson_no: i64,
+        student: PersonId,
+        entry: Option<Entry>,
+    },
+    Grade {
+        assessment: AssessmentId,
+        student: PersonId,
+        mark: Option<Mark>,
+        date: String,
+    },
+}
+
+/// Saves many cells of a course's grid in one transaction. Every cell is checked first; if any is
+/// wrong, nothing is saved and each wrong cell is named. Unchanged cells are skipped.
+pub async fn save_cells(
+    app: &App,
+    session: &Session,
+    id: CourseId,
+    inputs: &[CellInput],
+    reason: Option<&str>,
+) -> Result<Saved, AppError> {
+    let (course, permit) = open(app, session, id, Action::KeepJournal).await?;
+    let inst = permit.institution();
+    let db = app.db.pool();
+    let today = app.today();
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let kinds = journal::attendance_kinds(db, inst).await?;
+    let year = (course.year_starts_on.as_str(), course.year_ends_on.as_str());
+    let assessments: HashMap<AssessmentId, Assessment> = journal::assessments(db, inst, id, year.0, year.1)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let slots = journal::slots(db, inst, journal::SlotsOf::Course(id), year.0, year.1).await?;
+    let mut members: HashMap<String, HashSet<PersonId>> = HashMap::new();
+
+    let mut errors = Vec::new();
+    let mut targets = Vec::new();
+    for input in inputs {
+        let fail = |code| CellError {
+            key: input.key.clone(),
+            code,
+        };
+        let parts: Vec<&str> = input.key.split(':').collect();
+        let parsed = match parts.as_slice() {
+            ["a", date, no, student] => {
+                let (Ok(d), Ok(no), Ok(student)) = (date.parse::<Date>(), no.parse::<i64>(), student.parse::<i64>())
+                else {
+                    errors.push(fail("journal.bad_cell"));
+                    continue;
+                };
+                let date = d.to_string();
+                if date.as_str() < year.0 || date.as_str() > year.1 {
+                    errors.push(fail("journal.date_outside_year"));
+                    continue;
+                }
+                if date > today {
+                    errors.push(fail("journal.future_lesson"));
+                    continue;
+                }
+                let held = journal::lesson_at(db, inst, id, &date, no).await?.is_some();
+                let planned = proposed(&slots, d, d).contains(&(date.clone(), no));
+                if !held && !planned {
+                    errors.push(fail("journal.lesson_not_held"));
+                    continue;
+                }
+                match Entry::parse(&input.value, &kinds) {
+                    Ok(entry) => Target::Attendance {
+                        date,
+                        lesson_no: no,
+                        student: PersonId(student),
+                        entry,
+                    },
+                    Err(e) => {
+                        errors.push(fail(e.code()));
+                        continue;
+                    }
+                }
+            }
+            ["g", assessment, student] => {
+                let (Ok(a), Ok(student)) = (assessment.parse::<i64>(), student.parse::<i64>()) else {
+                    errors.push(fail("journal.bad_cell"));
+                    continue;
+                };
+                let Some(a) = assessments.get(&AssessmentId(a)) else {
+                    errors.push(fail("journal.bad_cell"));
+                    continue;
+                };
+                let scale = Scale::from_code(&a.scale).unwrap_or(Scale::Ten);
+                match Mark::parse(&input.value, scale) {
+                    Ok(mark) => Target::Grade {
+                        assessment: a.id,
+                        student: PersonId(student),
+                        mark,
+                        date: a.date.clone(),
+                    },
+                    Err(e) => {
+                        errors.push(fail(e.code(scale)));
+                        continue;
+                    }
+                }
+            }
+            _ => {
+                errors.push(fail("journal.bad_cell"));
+                continue;
+            }
+        };
+        let (date, student) = match &parsed {
+            Target::Attendance { date, student, .. } | Target::Grade { date, student, .. } => (date.clone(), *student),
+        };
+        if !members.contains_key(&date) {
+            let list = journal::students(db, inst, id, &date).await?;
+            members.insert(date.clone(), list.into_iter().map(|s| s.id).collect());
+        }
+        if !members.get(&date).is_some_and(|m| m.contains(&student)) {
+            errors.push(fail("journal.not_in_course"));
+            continue;
+        }
+        targets.push((input.key.clone(), parsed));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Cells(errors));
+    }
+
+    // What is stored now, to skip unchanged cells and to know which changes correct a record.
+    let existing_lessons: HashMap<(String, i64), Lesson> = journal::lessons(db, inst, id, year.0, year.1)
+        .await?
+        .into_iter()
+        .map(|l| ((l.date.clone(), l.lesson_no), l))
+        .collect();
+    let stored_attendance: HashMap<(LessonId, PersonId), String> = journal::attendance(db, inst, id, year.0, year.1)
+        .await?
+        .into_iter()
+        .map(|a| ((a.lesson_id, a.student_id), a.display()))
+        .collect();
+    let stored_grades: HashMap<(AssessmentId, PersonId), String> = journal::grades(db, inst, id, year.0, year.1)
+        .await?
+        .into_iter()
+        .map(|g| ((g.assessment_id, g.student_id), g.mark))
+        .collect();
+
+    let mut changes = Vec::new();
+    for (key, target) in targets {
+        let (old, new, date) = match &target {
+            Target::Attendance {
+                date,
+                lesson_no,
+                student,
+                entry,
+            } => {
+                let old = existing_lessons
+                    .get(&(date.clone(), *lesson_no))
+                    .and_then(|l| stored_attendance.get(&(l.id, *student)).cloned());
+                (old, entry.as_ref().map(Entry::display), date.clone())
+            }
+            Target::Grade {
+                assessment,
+                student,
+                mark,
+                date,
+            } => (
+                stored_grades.get(&(*assessment, *student)).cloned(),
+                mark.as_ref().map(|m| m.as_str().to_string()),
+                date.clone(),
+            ),
+        };
+        if old == new {
+            continue;
+        }
+        if old.is_some() && date < today && reason.is_none() {
+            errors.push(CellError {
+                key: key.clone(),
+                code: "journal.reason_required",
+            });
+            continue;
+        }
+        changes.push((key, target, old, new));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Cells(errors));
+    }
+
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let mut log = Vec::new();
+    let mut created: HashMap<(String, i64), LessonId> = HashMap::new();
+    let mut saved = Saved::default();
+    for (key, target, old, new) in changes {
+        match target {
+            Target::Attendance {
+                date,
+                lesson_no,
+                student,
+                entry,
+            } => {
+                let lesson_id = match existing_lessons.get(&(date.clone(), lesson_no)) {
+                    Some(l) => l.id,
+                    None => match created.get(&(date.clone(), lesson_no)) {
+                        Some(id) => *id,
+                        None => {
+                            let l = journal::put_lesson(&mut *tx, inst, &blank_lesson(id, &date, lesson_no)).await?;
+                            log.push(change(
+                                format!("lesson:{}", l.id),
+                                None,
+                                Some(l.history_value()),
+                                None,
+                                session,
+                                now,
+                            ));
+                            created.insert((date.clone(), lesson_no), l.id);
+                            l.id
+                        }
+                    },
+                };
+                let mark = entry.as_ref().map(|e| (e.code.as_str(), e.minutes));
+                journal::set_attendance(&mut *tx, inst, lesson_id, student, mark).await?;
+                log.push(change(
+                    format!("attendance:{lesson_id}:{student}"),
+                    old,
+                    new.clone(),
+                    reason,
+                    session,
+                    now,
+                ));
+            }
+            Target::Grade {
+                assessment,
+                student,
+                mark,
+                ..
+            } => {
+                journal::set_grade(&mut *tx, inst, assessment, student, mark.as_ref().map(Mark::as_str)).await?;
+                log.push(change(
+                    format!("grade:{assessment}:{student}"),
+                    old,
+                    new.clone(),
+                    reason,
+                    session,
+                    now,
+                ));
+            }
+        }
+        saved.cells.push((key, new.unwrap_or_default()));
+    }
+    history::append(&mut tx, app.db.backend(), inst, &log).await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+fn blank_lesson(course: CourseId, date: &str, lesson_no: i64) -> Lesson {
+    Lesson {
+        id: LessonId(0),
+        course_id: course,
+        date: date.to_string(),
+        lesson_no,
+        topic: String::new(),
+        content: String::new(),
+        homework: String::new(),
+        homework_due: None,
+    }
+}
+
+fn change(
+    item: String,
+    old: Option<String>,
+    new: Option<String>,
+    reason: Option<&str>,
+    session: &Session,
+    at: i64,
+) -> Change {
+    Change {
+        item,
+        old,
+        new,
+        reason: reason.map(str::to_string),
+        person: session.person,
+        at,
+    }
+}
+
+/// What a teacher writes about a lesson (R19.1).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct LessonInput {
+    pub date: String,
+    pub lesson_no: i64,
+    pub topic: String,
+    pub content: String,
+    pub homework: String,
+    pub homework_due: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// Records or corrects a lesson's topic, content and homework.
+pub async fn save_lesson(app: &App, session: &Session, id: CourseId, input: &LessonInput) -> Result<Lesson, AppError> {
+    let (course, permit) = open(app, session, id, Action::KeepJournal).await?;
+    let inst = permit.institution();
+    let today = app.today();
+    let date = parse_date(&input.date)?.to_string();
+    if date < course.year_starts_on || date > course.year_ends_on {
+        return Err(AppError::invalid("date", "journal.date_outside_year"));
+    }
+    if date > today {
+        return Err(AppError::invalid("date", "journal.future_lesson"));
+    }
+    if !(1..=12).contains(&input.lesson_no) {
+        return Err(AppError::invalid("lesson_no", "journal.lesson_no"));
+    }
+    if input.topic.trim().is_empty() {
+        return Err(AppError::invalid("topic", "error.required"));
+    }
+    let due = match input.homework_due.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => {
+            let d = parse_date(d)
+                .map_err(|_| AppError::invalid("homework_due", "error.date"))?
+                .to_string();
+            if d < date {
+                return Err(AppError::invalid("homework_due", "journal.due_before_lesson"));
+            }
+            Some(d)
+        }
+        None => None,
+    };
+    let reason = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    let old = journal::lesson_at(app.db.pool(), inst, id, &date, input.lesson_no).await?;
+    let wanted = Lesson {
+        id: old.as_ref().map(|l| l.id).unwrap_or(LessonId(0)),
+        course_id: id,
+        date: date.clone(),
+        lesson_no: input.lesson_no,
+        topic: input.topic.trim().to_string(),
+        content: input.content.trim().to_string(),
+        homework: input.homework.trim().to_string(),
+        homework_due: due,
+    };
+    if let Some(o) = &old {
+        if o.history_value() == wanted.history_value() {
+            return Ok(o.clone());
+        }
+        let recorded = !o.topic.is_empty() || !o.content.is_empty() || !o.homework.is_empty();
+        if recorded && date < today && reason.is_none() {
+            return Err(AppError::invalid("reason", "journal.reason_required"));
+        }
+    }
+    let mut tx = app.db.begin().await?;
+    let stored = journal::put_lesson(&mut *tx, inst, &wanted).await?;
+    let entry = change(
+        format!("lesson:{}", stored.id),
+        old.map(|o| o.history_value()),
+        Some(stored.history_value()),
+        reason,
+        session,
+        app.now(),
+    );
+    history::append(&mut tx, app.db.backend(), inst, &[entry]).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct AssessmentInput {
+    pub kind: String,
+    pub scale: String,
+    pub date: String,
+    pub title: String,
+    pub handed_in_on: Option<String>,
+}
+
+/// Adds an assessment (a column of grades) to a course. A summative one records when the work
+/// was handed in: its 10-working-day clock starts there (R19.2).
+pub async fn add_assessment(
+    app: &App,
+    session: &Session,
+    id: CourseId,
+    input: &AssessmentInput,
+) -> Result<Assessment, AppError> {
+    let (course, permit) = open(app, session, id, Action::KeepJournal).await?;
+    let inst = permit.institution();
+    let kind = Kind::from_code(&input.kind).ok_or(AppError::invalid("kind", "grade.kind"))?;
+    let scale = Scale::from_code(&input.scale).ok_or(AppError::invalid("scale", "grade.scale"))?;
+    let date = parse_date(&input.date)?.to_string();
+    if date < course.year_starts_on || date > course.year_ends_on {
+        return Err(AppError::invalid("date", "journal.date_outside_year"));
+    }
+    let handed_in = match input.handed_in_on.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => Some(
+            parse_date(d)
+                .map_err(|_| AppError::invalid("handed_in_on", "error.date"))?
+                .to_string(),
+        ),
+        None if kind == Kind::Summative => Some(date.clone()),
+        None => None,
+    };
+    if handed_in.as_deref().is_some_and(|h| h > app.today().as_str()) {
+        return Err(AppError::invalid("handed_in_on", "grade.handed_in_future"));
+    }
+    let title = input.title.trim();
+    if title.is_empty() && !kind.is_period_grade() {
+        return Err(AppError::invalid("title", "error.required"));
+    }
+    let mut tx = app.db.begin().await?;
+    let stored = journal::insert_assessment(
+        &mut *tx,
+        inst,
+        &Assessment {
+            id: AssessmentId(0),
+            course_id: id,
+            kind: kind.code().to_string(),
+            scale: scale.code().to_string(),
+            date,
+            title: title.to_string(),
+            handed_in_on: handed_in,
+        },
+    )
+    .await?;
+    let entry = change(
+        format!("assessment:{}", stored.id),
+        None,
+        Some(stored.history_value()),
+        None,
+        session,
+        app.now(),
+    );
+    history::append(&mut tx, app.db.backend(), inst, &[entry]).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+pub const NOTE_KINDS: [&str; 5] = ["remark", "behaviour", "praise", "individual_work", "consultation"];
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NoteInput {
+    pub kind: String,
+    pub date: String,
+    pub text: String,
+    pub students: Vec<i64>,
+}
+
+/// Records a remark, a behaviour note, praise (R20.1), or individual work or a consultation with
+/// one or more students (R19.3). Each student gets their own note, shown in their diary.
+pub async fn add_note(app: &App, session: &Session, id: CourseId, input: &NoteInput) -> Result<usize, AppError> {
+    let (course, permit) = open(app, session, id, Action::KeepJournal).await?;
+    let inst = permit.institution();
+    if !NOTE_KINDS.contains(&input.kind.as_str()) {
+        return Err(AppError::invalid("kind", "note.kind"));
+    }
+    let date = parse_date(&input.date)?.to_string();
+    if date < course.year_starts_on || date > course.year_ends_on {
+        return Err(AppError::invalid("date", "journal.date_outside_year"));
+    }
+    let text = input.text.trim();
+    if text.is_empty() {
+        return Err(AppError::invalid("text", "error.required"));
+    }
+    if input.students.is_empty() {
+        return Err(AppError::invalid("students", "note.no_students"));
+    }
+    let members: HashSet<PersonId> = journal::students(app.db.pool(), inst, id, &date)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    if input.students.iter().any(|s| !members.contains(&PersonId(*s))) {
+        return Err(AppError::invalid("students", "journal.not_in_course"));
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let mut log = Vec::new();
+    for s in &input.students {
+        let student = PersonId(*s);
+        let note_id = journal::insert_note(
+            &mut *tx,
+            inst,
+            Some(id),
+            student,
+            &date,
+            &input.kind,
+            text,
+            session.person,
+        )
+        .await?;
+        let note = journal::Note {
+            id: note_id,
+            course_id: Some(id),
+            student_id: student,
+            date: date.clone(),
+            kind: input.kind.clone(),
+            text: text.to_string(),
+            author: String::new(),
+        };
+        log.push(change(
+            format!("note:{note_id}"),
+            None,
+            Some(note.history_value()),
+            None,
+            session,
+            now,
+        ));
+    }
+    history::append(&mut tx, app.db.backend(), inst, &log).await?;
+    tx.commit().await?;
+    Ok(input.students.len())
+}
+
+pub async fn notes(app: &App, session: &Session, id: CourseId) -> Result<Vec<journal::Note>, AppError> {
+    let (_, permit) = open(app, session, id, Action::ViewJournal).await?;
+    Ok(journal::notes(app.db.pool(), permit.institution(), Some(id), None).await?)
+}
+
+/// The history of one item of a course's journal (a cell, a lesson, an assessment, a note).
+pub async fn history(app: &App, session: &Session, id: CourseId, item: &str) -> Result<Vec<history::Entry>, AppError> {
+    let (_, permit) = open(app, session, id, Action::ViewJournal).await?;
+    let inst = permit.institution();
+    if !journal::item_in_course(app.db.pool(), inst, id, item).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(history::entries(app.db.pool(), inst, item).await?)
+}
+
+/// The history item behind a grid cell key, when the cell has a stored lesson.
+pub async fn item_of_cell(app: &App, course: &Course, key: &str) -> Result<Option<String>, AppError> {
+    let parts: Vec<&str> = key.split(':').collect();
+    Ok(match parts.as_slice() {
+        ["a", date, no, student] => {
+            let no = no.parse::<i64>().map_err(|_| AppError::NotFound)?;
+            journal::lesson_at(app.db.pool(), course.institution_id, course.id, date, no)
+                .await?
+                .map(|l| format!("attendance:{}:{student}", l.id))
+        }
+        ["g", assessment, student] => Some(format!("grade:{assessment}:{student}")),
+        _ => None,
+    })
+}
+
+/// A student's journal for the school year: grades and attendance marks (the diary's data).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StudentJournal {
+    pub student: PersonId,
+    pub institution: InstitutionId,
+    pub grades: Vec<journal::StudentGrade>,
+    pub attendance: Vec<journal::StudentMark>,
+    pub notes: Vec<journal::Note>,
+}
+
+pub async fn student_journal(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    student: PersonId,
+    class: Option<ClassId>,
+    from: &str,
+    to: &str,
+) -> Result<StudentJournal, AppError> {
+    let permit = policy::authorize(
+        &session.actor,
+        Action::ViewDiary,
+        Scope::Student {
+            institution,
+            student,
+            class,
+        },
+    )?;
+    let inst = permit.institution();
+    let db = app.db.pool();
+    let grades = journal::student_grades(db, inst, &[student], from, to)
+        .await?
+        .into_iter()
+        .map(|(_, g)| g)
+        .collect();
+    let attendance = journal::student_attendance(db, inst, &[student], from, to)
+        .await?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
+    let notes = journal::notes(db, inst, None, Some(student)).await?;
+    Ok(StudentJournal {
+        student,
+        institution: inst,
+        grades,
+        attendance,
+        notes,
+    })
+}
+
+/// The class summary journal (R22.3, R22.4): per student and subject the semester, year and final
+/// grades, and per student the absences of the school year.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Summary {
+    pub class_name: String,
+    pub courses: Vec<Course>,
+    pub students: Vec<Student>,
+    /// (student, course) → period grades as "kind: mark" texts in date order.
+    pub grades: HashMap<(PersonId, CourseId), Vec<(Kind, String)>>,
+    /// student → (absent excused, absent unexcused, late)
+    pub absences: HashMap<PersonId, (i64, i64, i64)>,
+}
+
+pub async fn summary(app: &App, session: &Session, class: ClassId) -> Result<Summary, AppError> {
+    let db = app.db.pool();
+    let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
+    let permit = policy::authorize(
+        &session.actor,
+        Action::ViewJournal,
+        Scope::Class {
+            institution: inst,
+            class,
+        },
+    )
+    .or_else(|_| policy::authorize(&session.actor, Action::CheckJournals, Scope::Institution(inst)))?;
+    let inst = permit.institution();
+    let (class_name, year) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
+    let courses = journal::courses_of_class(db, inst, class).await?;
+    let (from, to) = match courses.first() {
+        Some(c) => (c.year_starts_on.clone(), c.year_ends_on.clone()),
+        None => (String::new(), String::new()),
+    };
+    let _ = year;
+    let today = app.today();
+    let on = if today < to { today } else { to.clone() };
+    let mut students: Vec<Student> = Vec::new();
+    let mut seen = HashSet::new();
+    for c in &courses {
+        for s in journal::students(db, inst, c.id, &on).await? {
+            if seen.insert(s.id) {
+                students.push(s);
+            }
+        }
+        // A course of the whole class lists every student; the first one found is enough.
+        if c.subgroup.is_none() && !students.is_empty() {
+            break;
+        }
+    }
+    students.sort_by_cached_key(|s| klade_domain::collate::person_key(&s.family_name, &s.given_name));
+    let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
+    let mut grades: HashMap<(PersonId, CourseId), Vec<(Kind, String)>> = HashMap::new();
+    for (student, g) in journal::student_grades(db, inst, &ids, &from, &to).await? {
+        if let Some(kind) = Kind::from_code(&g.kind).filter(|k| k.is_period_grade()) {
+            grades.entry((student, g.course_id)).or_default().push((kind, g.mark));
+        }
+    }
+    let mut absences: HashMap<PersonId, (i64, i64, i64)> = HashMap::new();
+    for (student, m) in journal::student_attendance(db, inst, &ids, &from, &to).await? {
+        let e = absences.entry(student).or_default();
+        match (m.absent, m.excused, m.late) {
+            (true, true, _) => e.0 += 1,
+            (true, false, _) => e.1 += 1,
+            (false, _, true) => e.2 += 1,
+            _ => {}
+        }
+    }
+    Ok(Summary {
+        class_name,
+        courses,
+        students,
+        grades,
+        absences,
+    })
+}
+
+/// `klade verify`: every institution's history chain, and every journal value against it.
+pub async fn verify(app: &App) -> Result<Vec<(InstitutionId, history::Problem)>, AppError> {
+    let mut out = Vec::new();
+    for i in klade_store::institutions::list(app.db.pool()).await? {
+        for p in history::verify(&app.db, i.id).await? {
+            out.push((i.id, p));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,324 @@
+//! The timetable (R22.1): entered per class by the deputy for academic work, with changes from a
+//! date and one-off substitutions; each person sees the week that concerns them.
+
+use crate::auth::Session;
+use crate::{App, AppError};
+use jiff::civil::Date;
+use klade_domain::{policy, Action, ClassId, CourseId, InstitutionId, PersonId, Scope};
+use klade_store::journal::{self, Slot, SlotsOf, Substitution};
+use klade_store::school;
+
+/// One lesson in someone's week.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WeekLesson {
+    pub date: String,
+    pub weekday: i64,
+    pub slot: Slot,
+    pub substitution: Option<Substitution>,
+}
+
+/// A week of lessons under a heading (the teacher's own, a class's, a child's).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Week {
+    pub title: String,
+    pub lessons: Vec<WeekLesson>,
+}
+
+/// Monday of the week containing `day`.
+pub fn monday_of(day: Date) -> Date {
+    let back = i64::from(day.weekday().to_monday_zero_offset());
+    day.checked_sub(jiff::Span::new().days(back)).unwrap_or(day)
+}
+
+fn spread(slots: Vec<Slot>, subs: &[Substitution], monday: Date) -> Vec<WeekLesson> {
+    let mut out = Vec::new();
+    for offset in 0..7_i64 {
+        let Ok(day) = monday.checked_add(jiff::Span::new().days(offset)) else {
+            continue;
+        };
+        let iso = day.to_string();
+        for s in slots.iter().filter(|s| s.weekday == offset + 1) {
+            if s.valid_from.as_str() > iso.as_str() || s.valid_to.as_deref().is_some_and(|t| t < iso.as_str()) {
+                continue;
+            }
+            let substitution = subs
+                .iter()
+                .find(|x| x.course_id == s.course_id && x.date == iso && x.lesson_no == s.lesson_no)
+                .cloned();
+            out.push(WeekLesson {
+                date: iso.clone(),
+                weekday: offset + 1,
+                slot: s.clone(),
+                substitution,
+            });
+        }
+    }
+    out.sort_by(|a, b| (a.date.as_str(), a.slot.lesson_no).cmp(&(b.date.as_str(), b.slot.lesson_no)));
+    out
+}
+
+/// The weeks that concern the person: what they teach (and substitute), their class, their
+/// children's classes.
+pub async fn my_week(app: &App, session: &Session, day: Date) -> Result<Vec<Week>, AppError> {
+    let db = app.db.pool();
+    let monday = monday_of(day);
+    let sunday = monday.checked_add(jiff::Span::new().days(6)).unwrap_or(monday);
+    let (from, to) = (monday.to_string(), sunday.to_string());
+    let actor = &session.actor;
+    let mut weeks = Vec::new();
+    let mut students: Vec<(InstitutionId, PersonId, String)> = Vec::new();
+    for institution in actor.institutions() {
+        policy::authorize(actor, Action::ViewInstitution, Scope::Institution(institution))?;
+        let subs = journal::substitutions(db, institution, &from, &to).await?;
+        if actor.courses.iter().any(|(i, _)| *i == institution) {
+            let slots = journal::slots(db, institution, SlotsOf::Teacher(session.person), &from, &to).await?;
+            let mut lessons = spread(slots, &subs, monday);
+            // Lessons this person takes over for someone else.
+            for sub in subs.iter().filter(|s| s.teacher_id == session.person) {
+                if lessons
+                    .iter()
+                    .any(|l| l.slot.course_id == sub.course_id && l.date == sub.date)
+                {
+                    continue;
+                }
+                let slots = journal::slots(db, institution, SlotsOf::Course(sub.course_id), &from, &to).await?;
+                lessons.extend(
+                    spread(slots, &subs, monday)
+                        .into_iter()
+                        .filter(|l| l.date == sub.date && l.slot.lesson_no == sub.lesson_no),
+                );
+            }
+            lessons.sort_by(|a, b| (a.date.as_str(), a.slot.lesson_no).cmp(&(b.date.as_str(), b.slot.lesson_no)));
+            weeks.push(Week {
+                title: String::new(),
+                lessons,
+            });
+        }
+        students.extend(
+            actor
+                .grants
+                .iter()
+                .filter(|g| g.institution == institution && g.role == klade_domain::Role::Student)
+                .map(|_| (institution, session.person, String::new())),
+        );
+        students.extend(
+            actor
+                .children
+                .iter()
+                .filter(|(i, _)| *i == institution)
+                .map(|(i, c)| (*i, *c, String::new())),
+        );
+    }
+    let ids: Vec<PersonId> = students.iter().map(|s| s.1).collect();
+    for p in school::placements(db, &ids, &monday.to_string()).await? {
+        let subs = journal::substitutions(db, p.institution_id, &from, &to).await?;
+        let slots = journal::slots(db, p.institution_id, SlotsOf::Class(p.class_id), &from, &to).await?;
+        let title = if p.student_id == session.person {
+            p.class_name.clone()
+        } else {
+            format!("{} {} — {}", p.given_name, p.family_name, p.class_name)
+        };
+        weeks.push(Week {
+            title,
+            lessons: spread(slots, &subs, monday),
+        });
+    }
+    Ok(weeks)
+}
+
+/// A class's timetable as the deputy edits it: the slots valid on `day`.
+pub async fn class_slots(
+    app: &App,
+    session: &Session,
+    class: ClassId,
+    day: &str,
+) -> Result<(String, Vec<Slot>, Vec<journal::Course>), AppError> {
+    let db = app.db.pool();
+    let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
+    let permit = policy::authorize(&session.actor, Action::EnterTimetable, Scope::Institution(inst))?;
+    let inst = permit.institution();
+    let (name, _) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
+    let slots = journal::slots(db, inst, SlotsOf::Class(class), day, day).await?;
+    let courses = journal::courses_of_class(db, inst, class).await?;
+    Ok((name, slots, courses))
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct SlotInput {
+    pub course: i64,
+    pub weekday: i64,
+    pub lesson_no: i64,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub room: String,
+    pub valid_from: String,
+}
+
+fn valid_time(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() == 5
+        && b[2] == b':'
+        && t[..2].parse::<u8>().is_ok_and(|h| h < 24)
+        && t[3..].parse::<u8>().is_ok_and(|m| m < 60)
+}
+
+/// Puts a course into a class's week from a date. A slot already there at that time ends the day
+/// before: that is how the timetable changes from a date, with the old week kept.
+pub async fn set_slot(app: &App, session: &Session, class: ClassId, input: &SlotInput) -> Result<i64, AppError> {
+    let db = app.db.pool();
+    let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
+    let permit = policy::authorize(&session.actor, Action::EnterTimetable, Scope::Institution(inst))?;
+    let inst = permit.institution();
+    let course = journal::course(db, inst, CourseId(input.course))
+        .await?
+        .ok_or(AppError::invalid("course", "timetable.course"))?;
+    if course.class_id != Some(class) {
+        return Err(AppError::invalid("course", "timetable.course"));
+    }
+    if !(1..=7).contains(&input.weekday) {
+        return Err(AppError::invalid("weekday", "timetable.weekday"));
+    }
+    if !(1..=12).contains(&input.lesson_no) {
+        return Err(AppError::invalid("lesson_no", "journal.lesson_no"));
+    }
+    if !valid_time(&input.starts_at) || !valid_time(&input.ends_at) || input.starts_at >= input.ends_at {
+        return Err(AppError::invalid("starts_at", "timetable.times"));
+    }
+    let from: Date = input
+        .valid_from
+        .parse()
+        .map_err(|_| AppError::invalid("valid_from", "error.date"))?;
+    let from_iso = from.to_string();
+    if from_iso < course.year_starts_on || from_iso > course.year_ends_on {
+        return Err(AppError::invalid("valid_from", "journal.date_outside_year"));
+    }
+    let day_before = from
+        .yesterday()
+        .map(|d| d.to_string())
+        .unwrap_or_else(|_| from_iso.clone());
+    let current = journal::slots(db, inst, SlotsOf::Class(class), &from_iso, &course.year_ends_on).await?;
+    let mut tx = app.db.begin().await?;
+    // The slot there ends the day before; one that would only begin later then never applies.
+    for s in current
+        .iter()
+        .filter(|s| s.weekday == input.weekday && s.lesson_no == input.lesson_no)
+    {
+        journal::end_slot(&mut *tx, inst, s.id, &day_before).await?;
+    }
+    let id = journal::insert_slot(
+        &mut *tx,
+        inst,
+        &journal::NewSlot {
+            class,
+            course: course.id,
+            weekday: input.weekday,
+            lesson_no: input.lesson_no,
+            starts_at: &input.starts_at,
+            ends_at: &input.ends_at,
+            room: input.room.trim(),
+            valid_from: &from_iso,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct SubstitutionInput {
+    pub course: i64,
+    pub date: String,
+    pub lesson_no: i64,
+    pub teacher: i64,
+    pub room: String,
+    pub note: String,
+}
+
+/// A one-off substitution: another teacher takes one lesson of a course on a date.
+pub async fn substitute(
+    app: &App,
+    session: &Session,
+    class: ClassId,
+    input: &SubstitutionInput,
+) -> Result<(), AppError> {
+    let db = app.db.pool();
+    let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
+    let permit = policy::authorize(&session.actor, Action::EnterTimetable, Scope::Institution(inst))?;
+    let inst = permit.institution();
+    let course = journal::course(db, inst, CourseId(input.course))
+        .await?
+        .ok_or(AppError::invalid("course", "timetable.course"))?;
+    if course.class_id != Some(class) {
+        return Err(AppError::invalid("course", "timetable.course"));
+    }
+    let date: Date = input
+        .date
+        .parse()
+        .map_err(|_| AppError::invalid("date", "error.date"))?;
+    let iso = date.to_string();
+    let planned = journal::slots(db, inst, SlotsOf::Course(course.id), &iso, &iso).await?;
+    let weekday = i64::from(date.weekday().to_monday_one_offset());
+    if !planned
+        .iter()
+        .any(|s| s.weekday == weekday && s.lesson_no == input.lesson_no)
+    {
+        return Err(AppError::invalid("lesson_no", "journal.lesson_not_held"));
+    }
+    let teacher = PersonId(input.teacher);
+    let staff = klade_store::accounts::holdings(db, teacher, &iso).await?;
+    if !staff.grants.iter().any(|g| {
+        g.institution == inst
+            && matches!(
+                g.role,
+                klade_domain::Role::Teacher | klade_domain::Role::PreschoolTeacher
+            )
+    }) {
+        return Err(AppError::invalid("teacher", "timetable.not_a_teacher"));
+    }
+    journal::insert_substitution(
+        db,
+        inst,
+        course.id,
+        &iso,
+        input.lesson_no,
+        teacher,
+        input.room.trim(),
+        input.note.trim(),
+        app.now(),
+    )
+    .await
+    .map_err(|e| match e {
+        klade_store::StoreError::Conflict(_) => AppError::Conflict("timetable.substitution_exists"),
+        e => e.into(),
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_start_on_monday() {
+        assert_eq!(
+            monday_of(jiff::civil::date(2026, 11, 26)),
+            jiff::civil::date(2026, 11, 23)
+        );
+        assert_eq!(
+            monday_of(jiff::civil::date(2026, 11, 23)),
+            jiff::civil::date(2026, 11, 23)
+        );
+        assert_eq!(
+            monday_of(jiff::civil::date(2026, 11, 29)),
+            jiff::civil::date(2026, 11, 23)
+        );
+    }
+
+    #[test]
+    fn times_are_hours_and_minutes() {
+        assert!(valid_time("08:30"));
+        assert!(!valid_time("8:30"));
+        assert!(!valid_time("24:00"));
+        assert!(!valid_time("08:60"));
+    }
+}

@@ -1,0 +1,70 @@
+//! Latvian alphabetical order: č ģ ķ ļ ņ š ž are letters of their own, right after c g k l n s z;
+//! ā ē ī ū sort with a e i u and only break ties. People sort by family name, then given name.
+
+/// A key that sorts strings in Latvian order.
+pub fn key(s: &str) -> (Vec<u32>, Vec<u32>) {
+    let mut primary = Vec::with_capacity(s.len());
+    let mut secondary = Vec::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let (base, own_letter, tie) = match c {
+            'ā' => ('a', false, 1),
+            'ē' => ('e', false, 1),
+            'ī' => ('i', false, 1),
+            'ū' => ('u', false, 1),
+            'ō' => ('o', false, 1),
+            'č' => ('c', true, 0),
+            'ģ' => ('g', true, 0),
+            'ķ' => ('k', true, 0),
+            'ļ' => ('l', true, 0),
+            'ņ' => ('n', true, 0),
+            'š' => ('s', true, 0),
+            'ž' => ('z', true, 0),
+            'ŗ' => ('r', true, 0),
+            c => (c, false, 0),
+        };
+        // Each base letter gets two slots: itself, then its own-letter variant (c, č).
+        primary.push(u32::from(base) * 2 + u32::from(own_letter));
+        secondary.push(tie);
+    }
+    (primary, secondary)
+}
+
+/// Sorts people by family name, then given name, in Latvian order.
+pub fn person_key(family: &str, given: &str) -> ((Vec<u32>, Vec<u32>), (Vec<u32>, Vec<u32>)) {
+    (key(family), key(given))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sorted(mut v: Vec<&str>) -> Vec<&str> {
+        v.sort_by_key(|s| key(s));
+        v
+    }
+
+    #[test]
+    fn latvian_letters_sort_after_their_base() {
+        assert_eq!(
+            sorted(vec![
+                "Čakste",
+                "Dūmiņš",
+                "Celmiņš",
+                "Zariņš",
+                "Šmits",
+                "Siliņš",
+                "Žagars"
+            ]),
+            vec!["Celmiņš", "Čakste", "Dūmiņš", "Siliņš", "Šmits", "Zariņš", "Žagars"]
+        );
+    }
+
+    #[test]
+    fn long_vowels_only_break_ties() {
+        assert_eq!(
+            sorted(vec!["Ābele", "Abolins", "Ačkasovs"]),
+            vec!["Ābele", "Abolins", "Ačkasovs"]
+        );
+        assert_eq!(sorted(vec!["Āra", "Ara"]), vec!["Ara", "Āra"]);
+    }
+}

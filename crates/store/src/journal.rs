@@ -1,0 +1,1052 @@
+//! The class journal's storage: courses, the timetable, lessons, attendance, assessments, grades,
+//! notes. Every write of a journal value goes with a row in the history (`history.rs`); the
+//! functions here that change values are called only by `klade-app`'s journal use cases, which
+//! write both in one transaction.
+
+use crate::{conflict, flag, Result};
+use klade_domain::attendance::MarkKind;
+use klade_domain::{AssessmentId, ClassId, CourseId, InstitutionId, LessonId, PersonId, SchoolYearId, SubjectId};
+use sqlx::{Any, Executor, Row};
+
+// ---- courses ----
+
+pub struct NewCourse<'a> {
+    pub year: SchoolYearId,
+    pub subject: SubjectId,
+    pub class: Option<ClassId>,
+    pub name: &'a str,
+    pub subgroup: Option<&'a str>,
+}
+
+pub async fn insert_course<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    c: &NewCourse<'_>,
+) -> Result<CourseId> {
+    let row = sqlx::query(
+        "INSERT INTO courses (institution_id, school_year_id, subject_id, class_id, name, subgroup) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(institution.0)
+    .bind(c.year.0)
+    .bind(c.subject.0)
+    .bind(c.class.map(|c| c.0))
+    .bind(c.name)
+    .bind(c.subgroup)
+    .fetch_one(ex)
+    .await
+    .map_err(conflict)?;
+    Ok(CourseId(row.try_get("id")?))
+}
+
+pub async fn add_course_teacher<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    course: CourseId,
+    person: PersonId,
+) -> Result<()> {
+    sqlx::query("INSERT INTO course_teachers (institution_id, course_id, person_id) VALUES ($1, $2, $3)")
+        .bind(institution.0)
+        .bind(course.0)
+        .bind(person.0)
+        .execute(ex)
+        .await
+        .map_err(conflict)?;
+    Ok(())
+}
+
+pub async fn add_course_student<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    course: CourseId,
+    student: PersonId,
+) -> Result<()> {
+    sqlx::query("INSERT INTO course_students (institution_id, course_id, student_id) VALUES ($1, $2, $3)")
+        .bind(institution.0)
+        .bind(course.0)
+        .bind(student.0)
+        .execute(ex)
+        .await
+        .map_err(conflict)?;
+    Ok(())
+}
+
+/// A course with what a page shows about it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Course {
+    pub id: CourseId,
+    pub institution_id: InstitutionId,
+    pub school_year_id: SchoolYearId,
+    pub name: String,
+    pub subgroup: Option<String>,
+    pub subject_id: SubjectId,
+    pub subject_kind: String,
+    pub class_id: Option<ClassId>,
+    pub class_name: Option<String>,
+    /// The teachers' names, "Given Family", joined with commas.
+    pub teachers: String,
+    pub year_starts_on: String,
+    pub year_ends_on: String,
+}
+
+const COURSE_SELECT: &str = "SELECT c.id, c.institution_id, c.school_year_id, c.name, c.subgroup, c.subject_id, s.kind AS subject_kind, \
+     c.class_id, k.name AS class_name, y.starts_on, y.ends_on, \
+     (SELECT COALESCE(MIN(p.given_name || ' ' || p.family_name), '') FROM course_teachers t JOIN persons p ON p.id = t.person_id \
+        WHERE t.course_id = c.id) AS first_teacher, \
+     (SELECT COUNT(*) FROM course_teachers t WHERE t.course_id = c.id) AS teacher_count \
+     FROM courses c JOIN subjects s ON s.id = c.subject_id JOIN school_years y ON y.id = c.school_year_id \
+     LEFT JOIN classes k ON k.id = c.class_id";
+
+fn course_from_row(r: &sqlx::any::AnyRow) -> Result<Course> {
+    let first: String = r.try_get("first_teacher")?;
+    let count: i64 = r.try_get("teacher_count")?;
+    Ok(Course {
+        id: CourseId(r.try_get("id")?),
+        institution_id: InstitutionId(r.try_get("institution_id")?),
+        school_year_id: SchoolYearId(r.try_get("school_year_id")?),
+        name: r.try_get("name")?,
+        subgroup: r.try_get("subgroup")?,
+        subject_id: SubjectId(r.try_get("subject_id")?),
+        subject_kind: r.try_get("subject_kind")?,
+        class_id: r.try_get::<Option<i64>, _>("class_id")?.map(ClassId),
+        class_name: r.try_get("class_name")?,
+        teachers: if count > 1 {
+            format!("{first} +{}", count - 1)
+        } else {
+            first
+        },
+        year_starts_on: r.try_get("starts_on")?,
+        year_ends_on: r.try_get("ends_on")?,
+    })
+}
+
+pub async fn course<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    id: CourseId,
+) -> Result<Option<Course>> {
+    let sql = format!("{COURSE_SELECT} WHERE c.institution_id = $1 AND c.id = $2");
+    sqlx::query(&sql)
+        .bind(institution.0)
+        .bind(id.0)
+        .fetch_optional(ex)
+        .await?
+        .as_ref()
+        .map(course_from_row)
+        .transpose()
+}
+
+/// The course with `id` in whichever institution holds it; the caller checks the policy next.
+pub async fn course_anywhere<'e>(ex: impl Executor<'e, Database = Any>, id: CourseId) -> Result<Option<Course>> {
+    let sql = format!("{COURSE_SELECT} WHERE c.id = $1");
+    sqlx::query(&sql)
+        .bind(id.0)
+        .fetch_optional(ex)
+        .await?
+        .as_ref()
+        .map(course_from_row)
+        .transpose()
+}
+
+/// Courses of the school years containing `today`: those `person` teaches, those of the classes
+/// they tutor, or (with `all`) every course of `institution`.
+pub async fn courses_for<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    person: PersonId,
+    today: &str,
+    all: bool,
+) -> Result<Vec<Course>> {
+    let sql = format!(
+        "{COURSE_SELECT} WHERE c.institution_id = $1 AND y.starts_on <= $3 AND y.ends_on >= $3 AND ($4 = 1 \
+           OR EXISTS (SELECT 1 FROM course_teachers t WHERE t.course_id = c.id AND t.person_id = $2) \
+           OR EXISTS (SELECT 1 FROM class_tutors u WHERE u.class_id = c.class_id AND u.person_id = $2)) \
+         ORDER BY k.name, c.name"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(institution.0)
+        .bind(person.0)
+        .bind(today)
+        .bind(i64::from(all))
+        .fetch_all(ex)
+        .await?;
+    rows.iter().map(course_from_row).collect()
+}
+
+/// Courses of one class.
+pub async fn courses_of_class<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    class: ClassId,
+) -> Result<Vec<Course>> {
+    let sql = format!("{COURSE_SELECT} WHERE c.institution_id = $1 AND c.class_id = $2 ORDER BY c.name");
+    let rows = sqlx::query(&sql)
+        .bind(institution.0)
+        .bind(class.0)
+        .fetch_all(ex)
+        .await?;
+    rows.iter().map(course_from_row).collect()
+}
+
+/// A learner as the journal lists them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Student {
+    pub id: PersonId,
+    pub given_name: String,
+    pub family_name: String,
+}
+
+/// The course's students on `on`: its own list if it has one, else its class's enrolments.
+/// Sorted in Latvian order by family name.
+pub async fn students<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    course: CourseId,
+    on: &str,
+) -> Result<Vec<Student>> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.given_name, p.family_name FROM persons p WHERE p.id IN ( \
+           SELECT cs.student_id FROM course_students cs WHERE cs.course_id = $2 AND cs.institution_id = $1 \
+           UNION \
+           SELECT e.student_id FROM enrolments e JOIN courses c ON c.class_id = e.class_id \
+             WHERE c.id = $2 AND c.institution_id = $1 AND e.institution_id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM course_students x WHERE x.course_id = $2) \
+             AND e.valid_from <= $3 AND (e.valid_to IS NULL OR e.valid_to >= $3))",
+    )
+    .bind(institution.0)
+    .bind(course.0)
+    .bind(on)
+    .fetch_all(ex)
+    .await?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            Ok(Student {
+                id: PersonId(r.try_get("id")?),
+                given_name: r.try_get("given_name")?,
+                family_name: r.try_get("family_name")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by_cached_key(|s| klade_domain::collate::person_key(&s.family_name, &s.given_name));
+    Ok(out)
+}
+
+// ---- timetable ----
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Slot {
+    pub id: i64,
+    pub class_id: ClassId,
+    pub class_name: String,
+    pub course_id: CourseId,
+    pub course_name: String,
+    pub teachers: String,
+    pub weekday: i64,
+    pub lesson_no: i64,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub room: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+}
+
+pub struct NewSlot<'a> {
+    pub class: ClassId,
+    pub course: CourseId,
+    pub weekday: i64,
+    pub lesson_no: i64,
+    pub starts_at: &'a str,
+    pub ends_at: &'a str,
+    pub room: &'a str,
+    pub valid_from: &'a str,
+}
+
+pub async fn insert_slot<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    s: &NewSlot<'_>,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO timetable (institution_id, class_id, course_id, weekday, lesson_no, starts_at, ends_at, room, valid_from) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(institution.0)
+    .bind(s.class.0)
+    .bind(s.course.0)
+    .bind(s.weekday)
+    .bind(s.lesson_no)
+    .bind(s.starts_at)
+    .bind(s.ends_at)
+    .bind(s.room)
+    .bind(s.valid_from)
+    .fetch_one(ex)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// Ends a slot: it no longer applies after `last_day`.
+pub async fn end_slot<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    id: i64,
+    last_day: &str,
+) -> Result<u64> {
+    let done = sqlx::query("UPDATE timetable SET valid_to = $3 WHERE institution_id = $1 AND id = $2")
+        .bind(institution.0)
+        .bind(id)
+        .bind(last_day)
+        .execute(ex)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Which slots: of a class, of a course, or of the courses a person teaches.
+pub enum SlotsOf {
+    Class(ClassId),
+    Course(CourseId),
+    Teacher(PersonId),
+}
+
+/// Slots valid at some point between `from` and `to`.
+pub async fn slots<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    of: SlotsOf,
+    from: &str,
+    to: &str,
+) -> Result<Vec<Slot>> {
+    let (filter, id) = match of {
+        SlotsOf::Class(c) => ("s.class_id = $4", c.0),
+        SlotsOf::Course(c) => ("s.course_id = $4", c.0),
+        SlotsOf::Teacher(p) => (
+            "s.course_id IN (SELECT t.course_id FROM course_teachers t WHERE t.person_id = $4)",
+            p.0,
+        ),
+    };
+    let sql = format!(
+        "SELECT s.id, s.class_id, k.name AS class_name, s.course_id, c.name AS course_name, s.weekday, s.lesson_no, \
+           s.starts_at, s.ends_at, s.room, s.valid_from, s.valid_to, \
+           (SELECT COALESCE(MIN(p.given_name || ' ' || p.family_name), '') FROM course_teachers t \
+              JOIN persons p ON p.id = t.person_id WHERE t.course_id = s.course_id) AS teachers \
+         FROM timetable s JOIN courses c ON c.id = s.course_id JOIN classes k ON k.id = s.class_id \
+         WHERE s.institution_id = $1 AND s.valid_from <= $3 AND (s.valid_to IS NULL OR s.valid_to >= $2) AND {filter} \
+         ORDER BY s.weekday, s.lesson_no, k.name"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(institution.0)
+        .bind(from)
+        .bind(to)
+        .bind(id)
+        .fetch_all(ex)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Slot {
+                id: r.try_get("id")?,
+                class_id: ClassId(r.try_get("class_id")?),
+                class_name: r.try_get("class_name")?,
+                course_id: CourseId(r.try_get("course_id")?),
+                course_name: r.try_get("course_name")?,
+                teachers: r.try_get("teachers")?,
+                weekday: r.try_get("weekday")?,
+                lesson_no: r.try_get("lesson_no")?,
+                starts_at: r.try_get("starts_at")?,
+                ends_at: r.try_get("ends_at")?,
+                room: r.try_get("room")?,
+                valid_from: r.try_get("valid_from")?,
+                valid_to: r.try_get("valid_to")?,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Substitution {
+    pub course_id: CourseId,
+    pub date: String,
+    pub lesson_no: i64,
+    pub teacher_id: PersonId,
+    pub teacher_name: String,
+    pub room: String,
+    pub note: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_substitution<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    course: CourseId,
+    date: &str,
+    lesson_no: i64,
+    teacher: PersonId,
+    room: &str,
+    note: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO substitutions (institution_id, course_id, date, lesson_no, teacher_id, room, note, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(institution.0)
+    .bind(course.0)
+    .bind(date)
+    .bind(lesson_no)
+    .bind(teacher.0)
+    .bind(room)
+    .bind(note)
+    .bind(now)
+    .execute(ex)
+    .await
+    .map_err(conflict)?;
+    Ok(())
+}
+
+/// Substitutions between two dates in an institution (few: they are one-off).
+pub async fn substitutions<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    from: &str,
+    to: &str,
+) -> Result<Vec<Substitution>> {
+    let rows = sqlx::query(
+        "SELECT s.course_id, s.date, s.lesson_no, s.teacher_id, p.given_name || ' ' || p.family_name AS teacher_name, \
+           s.room, s.note FROM substitutions s JOIN persons p ON p.id = s.teacher_id \
+         WHERE s.institution_id = $1 AND s.date >= $2 AND s.date <= $3 ORDER BY s.date, s.lesson_no",
+    )
+    .bind(institution.0)
+    .bind(from)
+    .bind(to)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Substitution {
+                course_id: CourseId(r.try_get("course_id")?),
+                date: r.try_get("date")?,
+                lesson_no: r.try_get("lesson_no")?,
+                teacher_id: PersonId(r.try_get("teacher_id")?),
+                teacher_name: r.try_get("teacher_name")?,
+                room: r.try_get("room")?,
+                note: r.try_get("note")?,
+            })
+        })
+        .collect()
+}
+
+// ---- lessons ----
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Lesson {
+    pub id: LessonId,
+    pub course_id: CourseId,
+    pub date: String,
+    pub lesson_no: i64,
+    pub topic: String,
+    pub content: String,
+    pub homework: String,
+    pub homework_due: Option<String>,
+}
+
+impl Lesson {
+    /// The value kept in the history for this lesson.
+    pub fn history_value(&self) -> String {
+        [
+            self.date.as_str(),
+            &self.lesson_no.to_string(),
+            &self.topic,
+            &self.content,
+            &self.homework,
+            self.homework_due.as_deref().unwrap_or(""),
+        ]
+        .join("\u{1f}")
+    }
+}
+
+fn lesson_from_row(r: &sqlx::any::AnyRow) -> Result<Lesson> {
+    Ok(Lesson {
+        id: LessonId(r.try_get("id")?),
+        course_id: CourseId(r.try_get("course_id")?),
+        date: r.try_get("date")?,
+        lesson_no: r.try_get("lesson_no")?,
+        topic: r.try_get("topic")?,
+        content: r.try_get("content")?,
+        homework: r.try_get("homework")?,
+        homework_due: r.try_get("homework_due")?,
+    })
+}
+
+const LESSON_COLUMNS: &str = "id, course_id, date, lesson_no, topic, content, homework, homework_due";
+
+pub async fn lessons<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    course: CourseId,
+    from: &str,
+    to: &str,
+) -> Result<Vec<Lesson>> {
+    let sql = format!(
+        "SELECT {LESSON_COLUMNS} FROM lessons WHERE institution_id = $1 AND course_id = $2 AND date >= $3 AND date <= $4 \
+         ORDER BY date, lesson_no"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(institution.0)
+        .bind(course.0)
+        .bind(from)
+        .bind(to)
+        .fetch_all(ex)
+        .await?;
+    rows.iter().map(lesson_from_row).collect()
+}
+
+pub async fn lesson_at<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    course: CourseId,
+    date: &str,
+    lesson_no: i64,
+) -> Result<Option<Lesson>> {
+    let sql = format!(
+        "SELECT {LESSON_COLUMNS} FROM lessons WHERE institution_id = $1 AND course_id = $2 AND date = $3 AND lesson_no = $4"
+    );
+    sqlx::query(&sql)
+        .bind(institution.0)
+        .bind(course.0)
+        .bind(date)
+        .bind(lesson_no)
+        .fetch_optional(ex)
+        .await?
+        .as_ref()
+        .map(lesson_from_row)
+        .transpose()
+}
+
+/// Creates or updates the lesson at (course, date, number); returns it as stored.
+pub async fn put_lesson<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    l: &Lesson,
+) -> Result<Lesson> {
+    let sql = format!(
+        "INSERT INTO lessons (institution_id, course_id, date, lesson_no, topic, content, homework, homework_due) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (course_id, date, lesson_no) DO UPDATE SET topic = excluded.topic, content = excluded.content, \
+           homework = excluded.homework, homework_due = excluded.homework_due \
+         RETURNING {LESSON_COLUMNS}"
+    );
+    let row = sqlx::query(&sql)
+        .bind(institution.0)
+        .bind(l.course_id.0)
+        .bind(&l.date)
+        .bind(l.lesson_no)
+        .bind(&l.topic)
+        .bind(&l.content)
+        .bind(&l.homework)
+        .bind(&l.homework_due)
+        .fetch_one(ex)
+        .await?;
+    lesson_from_row(&row)
+}
+
+// ---- attendance ----
+
+pub async fn seed_attendance_kinds(
+    conn: &mut sqlx::AnyConnection,
+    institution: InstitutionId,
+    kinds: &[MarkKind],
+) -> Result<()> {
+    for k in kinds {
+        sqlx::query(
+            "INSERT INTO attendance_kinds (institution_id, code, absent, late, excused) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (institution_id, code) DO NOTHING",
+        )
+        .bind(institution.0)
+        .bind(&k.code)
+        .bind(k.absent)
+        .bind(k.late)
+        .bind(k.excused)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn attendance_kinds<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+) -> Result<Vec<MarkKind>> {
+    let rows =
+        sqlx::query("SELECT code, absent, late, excused FROM attendance_kinds WHERE institution_id = $1 ORDER BY code")
+            .bind(institution.0)
+            .fetch_all(ex)
+            .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(MarkKind {
+                code: r.try_get("code")?,
+                absent: flag(r, "absent")?,
+                late: flag(r, "late")?,
+                excused: flag(r, "excused")?,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AttendanceRow {
+    pub lesson_id: LessonId,
+    pub student_id: PersonId,
+    pub code: String,
+    pub minutes: Option<i64>,
+}
+
+impl AttendanceRow {
+    pub fn display(&self) -> String {
+        match self.minutes {
+            Some(m) => format!("{}{m}", self.code),
+            None => self.code.clone(),
+        }
+    }
+}
+
+pub async fn attendance<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    course: CourseId,
+    from: &str,
+    to: &str,
+) -> Result<Vec<AttendanceRow>> {
+    let rows = sqlx::query(
+        "SELECT a.lesson_id, a.student_id, a.code, a.minutes FROM attendance a JOIN lessons l ON l.id = a.lesson_id \
+         WHERE a.institution_id = $1 AND l.course_id = $2 AND l.date >= $3 AND l.date <= $4",
+    )
+    .bind(institution.0)
+    .bind(course.0)
+    .bind(from)
+    .bind(to)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AttendanceRow {
+                lesson_id: LessonId(r.try_get("lesson_id")?),
+                student_id: PersonId(r.try_get("student_id")?),
+                code: r.try_get("code")?,
+                minutes: r.try_get("minutes")?,
+            })
+        })
+        .collect()
+}
+
+/// Sets a student's mark on a lesson; `None` means present (the row goes).
+pub async fn set_attendance<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    lesson: LessonId,
+    student: PersonId,
+    mark: Option<(&str, Option<i64>)>,
+) -> Result<()> {
+    match mark {
+        Some((code, minutes)) => {
+            sqlx::query(
+                "INSERT INTO attendance (institution_id, lesson_id, student_id, code, minutes) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (lesson_id, student_id) DO UPDATE SET code = excluded.code, minutes = excluded.minutes",
+            )
+            .bind(institution.0)
+            .bind(lesson.0)
+            .bind(student.0)
+            .bind(code)
+            .bind(minutes)
+            .execute(ex)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM attendance WHERE institution_id = $1 AND lesson_id = $2 AND student_id = $3")
+                .bind(institution.0)
+                .bind(lesson.0)
+                .bind(student.0)
+                .execute(ex)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+// ---- assessments and grades ----
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Assessment {
+    pub id: AssessmentId,
+    pub course_id: CourseId,
+    pub kind: String,
+    pub scale: String,
+    pub date: String,
+    pub title: String,
+    pub handed_in_on: Option<String>,
+}
+
+impl Assessment {
+    pub fn history_value(&self) -> String {
+        [
+            self.kind.as_str(),
+            &self.scale,
+            &self.date,
+            &self.title,
+            self.handed_in_on.as_deref().unwrap_or(""),
+        ]
+        .join("\u{1f}")
+    }
+}
+
+fn assessment_from_row(r: &sqlx::any::AnyRow) -> Result<Assessment> {
+    Ok(Assessment {
+        id: AssessmentId(r.try_get("id")?),
+        course_id: CourseId(r.try_get("course_id")?),
+        kind: r.try_get("kind")?,
+        scale: r.try_get("scale")?,
+        date: r.try_get("date")?,
+        title: r.try_get("title")?,
+        handed_in_on: r.try_get("handed_in_on")?,
+    })
+}
+
+pub async fn insert_assessment<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    a: &Assessment,
+) -> Result<Assessment> {
+    let row = sqlx::query(
+        "INSERT INTO assessments (institution_id, course_id, kind, scale, date, title, handed_in_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, course_id, kind, scale, date, title, handed_in_on",
+    )
+    .bind(institution.0)
+    .bind(a.course_id.0)
+    .bind(&a.kind)
+    .bind(&a.scale)
+    .bind(&a.date)
+    .bind(&a.title)
+    .bind(&a.handed_in_on)
+    .fetch_one(ex)
+    .await?;
+    assessment_from_row(&row)
+}
+
+pub async fn assessments<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    course: CourseId,
+    from: &str,
+    to: &str,
+) -> Result<Vec<Assessment>> {
+    let rows = sqlx::query(
+        "SELECT id, course_id, kind, scale, date, title, handed_in_on FROM assessments \
+         WHERE institution_id = $1 AND course_id = $2 AND date >= $3 AND date <= $4 ORDER BY date, id",
+    )
+    .bind(institution.0)
+    .bind(course.0)
+    .bind(from)
+    .bind(to)
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(assessment_from_row).collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GradeRow {
+    pub assessment_id: AssessmentId,
+    pub student_id: PersonId,
+    pub mark: String,
+}
+
+pub async fn grades<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    course: CourseId,
+    from: &str,
+    to: &str,
+) -> Result<Vec<GradeRow>> {
+    let rows = sqlx::query(
+        "SELECT g.assessment_id, g.student_id, g.mark FROM grades g JOIN assessments a ON a.id = g.assessment_id \
+         WHERE g.institution_id = $1 AND a.course_id = $2 AND a.date >= $3 AND a.date <= $4",
+    )
+    .bind(institution.0)
+    .bind(course.0)
+    .bind(from)
+    .bind(to)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(GradeRow {
+                assessment_id: AssessmentId(r.try_get("assessment_id")?),
+                student_id: PersonId(r.try_get("student_id")?),
+                mark: r.try_get("mark")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn set_grade<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    assessment: AssessmentId,
+    student: PersonId,
+    mark: Option<&str>,
+) -> Result<()> {
+    match mark {
+        Some(m) => {
+            sqlx::query(
+                "INSERT INTO grades (institution_id, assessment_id, student_id, mark) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (assessment_id, student_id) DO UPDATE SET mark = excluded.mark",
+            )
+            .bind(institution.0)
+            .bind(assessment.0)
+            .bind(student.0)
+            .bind(m)
+            .execute(ex)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM grades WHERE institution_id = $1 AND assessment_id = $2 AND student_id = $3")
+                .bind(institution.0)
+                .bind(assessment.0)
+                .bind(student.0)
+                .execute(ex)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+// ---- notes ----
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Note {
+    pub id: i64,
+    pub course_id: Option<CourseId>,
+    pub student_id: PersonId,
+    pub date: String,
+    pub kind: String,
+    pub text: String,
+    pub author: String,
+}
+
+impl Note {
+    pub fn history_value(&self) -> String {
+        [
+            self.date.as_str(),
+            &self.kind,
+            &self.student_id.to_string(),
+            &self.course_id.map(|c| c.to_string()).unwrap_or_default(),
+            &self.text,
+        ]
+        .join("\u{1f}")
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_note<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    course: Option<CourseId>,
+    student: PersonId,
+    date: &str,
+    kind: &str,
+    text: &str,
+    author: PersonId,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO notes (institution_id, course_id, student_id, date, kind, text, author_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(institution.0)
+    .bind(course.map(|c| c.0))
+    .bind(student.0)
+    .bind(date)
+    .bind(kind)
+    .bind(text)
+    .bind(author.0)
+    .fetch_one(ex)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// Notes of a course, or of a student (with `course` None and `student` Some), newest first.
+pub async fn notes<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    course: Option<CourseId>,
+    student: Option<PersonId>,
+) -> Result<Vec<Note>> {
+    let rows = sqlx::query(
+        "SELECT n.id, n.course_id, n.student_id, n.date, n.kind, n.text, p.given_name || ' ' || p.family_name AS author \
+         FROM notes n JOIN persons p ON p.id = n.author_id \
+         WHERE n.institution_id = $1 AND ($2 = 0 OR n.course_id = $2) AND ($3 = 0 OR n.student_id = $3) \
+         ORDER BY n.date DESC, n.id DESC",
+    )
+    .bind(institution.0)
+    .bind(course.map(|c| c.0).unwrap_or(0))
+    .bind(student.map(|s| s.0).unwrap_or(0))
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Note {
+                id: r.try_get("id")?,
+                course_id: r.try_get::<Option<i64>, _>("course_id")?.map(CourseId),
+                student_id: PersonId(r.try_get("student_id")?),
+                date: r.try_get("date")?,
+                kind: r.try_get("kind")?,
+                text: r.try_get("text")?,
+                author: r.try_get("author")?,
+            })
+        })
+        .collect()
+}
+
+// ---- one student's journal, for the diary and the summary ----
+
+/// A grade of a student with what it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StudentGrade {
+    pub course_id: CourseId,
+    pub course_name: String,
+    pub subject_id: SubjectId,
+    pub assessment_id: AssessmentId,
+    pub kind: String,
+    pub scale: String,
+    pub date: String,
+    pub title: String,
+    pub mark: String,
+}
+
+pub async fn student_grades<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    students: &[PersonId],
+    from: &str,
+    to: &str,
+) -> Result<Vec<(PersonId, StudentGrade)>> {
+    if students.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = students.iter().map(|s| s.0.to_string()).collect();
+    // The ids are integers from our own rows, never user text.
+    let sql = format!(
+        "SELECT g.student_id, c.id AS course_id, c.name AS course_name, c.subject_id, a.id AS assessment_id, a.kind, a.scale, \
+           a.date, a.title, g.mark FROM grades g JOIN assessments a ON a.id = g.assessment_id JOIN courses c ON c.id = a.course_id \
+         WHERE g.institution_id = $1 AND g.student_id IN ({}) AND a.date >= $2 AND a.date <= $3 ORDER BY a.date, a.id",
+        ids.join(",")
+    );
+    let rows = sqlx::query(&sql)
+        .bind(institution.0)
+        .bind(from)
+        .bind(to)
+        .fetch_all(ex)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                PersonId(r.try_get("student_id")?),
+                StudentGrade {
+                    course_id: CourseId(r.try_get("course_id")?),
+                    course_name: r.try_get("course_name")?,
+                    subject_id: SubjectId(r.try_get("subject_id")?),
+                    assessment_id: AssessmentId(r.try_get("assessment_id")?),
+                    kind: r.try_get("kind")?,
+                    scale: r.try_get("scale")?,
+                    date: r.try_get("date")?,
+                    title: r.try_get("title")?,
+                    mark: r.try_get("mark")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// An attendance mark of a student with its lesson.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StudentMark {
+    pub course_id: CourseId,
+    pub course_name: String,
+    pub date: String,
+    pub lesson_no: i64,
+    pub code: String,
+    pub minutes: Option<i64>,
+    pub absent: bool,
+    pub late: bool,
+    pub excused: bool,
+}
+
+pub async fn student_attendance<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    students: &[PersonId],
+    from: &str,
+    to: &str,
+) -> Result<Vec<(PersonId, StudentMark)>> {
+    if students.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = students.iter().map(|s| s.0.to_string()).collect();
+    let sql = format!(
+        "SELECT a.student_id, c.id AS course_id, c.name AS course_name, l.date, l.lesson_no, a.code, a.minutes, \
+           k.absent, k.late, k.excused FROM attendance a JOIN lessons l ON l.id = a.lesson_id JOIN courses c ON c.id = l.course_id \
+           JOIN attendance_kinds k ON k.institution_id = a.institution_id AND k.code = a.code \
+         WHERE a.institution_id = $1 AND a.student_id IN ({}) AND l.date >= $2 AND l.date <= $3 ORDER BY l.date, l.lesson_no",
+        ids.join(",")
+    );
+    let rows = sqlx::query(&sql)
+        .bind(institution.0)
+        .bind(from)
+        .bind(to)
+        .fetch_all(ex)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                PersonId(r.try_get("student_id")?),
+                StudentMark {
+                    course_id: CourseId(r.try_get("course_id")?),
+                    course_name: r.try_get("course_name")?,
+                    date: r.try_get("date")?,
+                    lesson_no: r.try_get("lesson_no")?,
+                    code: r.try_get("code")?,
+                    minutes: r.try_get("minutes")?,
+                    absent: flag(r, "absent")?,
+                    late: flag(r, "late")?,
+                    excused: flag(r, "excused")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The lesson and assessment a history item is about belong to `course`.
+pub async fn item_in_course<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    course: CourseId,
+    item: &str,
+) -> Result<bool> {
+    let mut parts = item.split(':');
+    let (kind, id) = (parts.next(), parts.next().and_then(|s| s.parse::<i64>().ok()));
+    let sql = match kind {
+        Some("lesson" | "attendance") => {
+            "SELECT COUNT(*) AS n FROM lessons WHERE institution_id = $1 AND course_id = $2 AND id = $3"
+        }
+        Some("assessment" | "grade") => {
+            "SELECT COUNT(*) AS n FROM assessments WHERE institution_id = $1 AND course_id = $2 AND id = $3"
+        }
+        Some("note") => "SELECT COUNT(*) AS n FROM notes WHERE institution_id = $1 AND course_id = $2 AND id = $3",
+        _ => return Ok(false),
+    };
+    let Some(id) = id else { return Ok(false) };
+    let row = sqlx::query(sql)
+        .bind(institution.0)
+        .bind(course.0)
+        .bind(id)
+        .fetch_one(ex)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
