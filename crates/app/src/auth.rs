@@ -174,6 +174,7 @@ pub struct Session {
     pub account: AccountId,
     pub person: PersonId,
     pub username: String,
+    pub name: String,
     pub csrf_token: String,
     pub must_change_password: bool,
     pub actor: Actor,
@@ -200,6 +201,7 @@ pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<O
         account: live.account,
         person: live.person,
         username: live.username,
+        name: live.name,
         csrf_token: live.csrf_token,
         must_change_password: live.must_change_password,
         actor: Actor {

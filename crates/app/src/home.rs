@@ -28,6 +28,10 @@ pub struct InstitutionHome {
     pub children: Vec<Placement>,
     /// Head counts, for the roles that oversee the institution.
     pub counts: Option<Counts>,
+    /// Every class, for those who keep the timetable or check the journals.
+    pub classes: Vec<ClassSummary>,
+    /// May this person edit the classes' timetables here?
+    pub edits_timetable: bool,
 }
 
 pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
@@ -54,7 +58,15 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
         } else {
             None
         };
+        let edits_timetable = policy::authorize(actor, Action::EnterTimetable, overview).is_ok();
+        let classes = if edits_timetable || policy::authorize(actor, Action::CheckJournals, overview).is_ok() {
+            school::classes_of(db, id, &today).await?
+        } else {
+            Vec::new()
+        };
         out.push(InstitutionHome {
+            classes,
+            edits_timetable,
             tutored: tutored.iter().filter(|c| c.institution_id == id).cloned().collect(),
             own_class: placements
                 .iter()

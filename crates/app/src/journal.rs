@@ -83,7 +83,7 @@ impl Column {
     }
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Grid {
     pub course: Course,
     pub terms: Vec<Term>,
@@ -297,12 +297,12 @@ enum Target {
         assessment: AssessmentId,
         student: PersonId,
         mark: Option<Mark>,
-        date: String,
     },
 }
 
-/// Saves many cells of a course's grid in one transaction. Every cell is checked first; if any is
-/// wrong, nothing is saved and each wrong cell is named. Unchanged cells are skipped.
+/// Saves many cells of a course's grid in one transaction. Every changed cell is checked first;
+/// if any is wrong, nothing is saved and each wrong cell is named. Unchanged cells are skipped, so
+/// a form that posts the whole grid costs no more than the cells it changes.
 pub async fn save_cells(
     app: &App,
     session: &Session,
@@ -315,106 +315,17 @@ pub async fn save_cells(
     let db = app.db.pool();
     let today = app.today();
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    let kinds = journal::attendance_kinds(db, inst).await?;
     let year = (course.year_starts_on.as_str(), course.year_ends_on.as_str());
+
+    // What is stored now: a fixed number of queries, whatever the size of the grid.
+    let kinds = journal::attendance_kinds(db, inst).await?;
     let assessments: HashMap<AssessmentId, Assessment> = journal::assessments(db, inst, id, year.0, year.1)
         .await?
         .into_iter()
         .map(|a| (a.id, a))
         .collect();
     let slots = journal::slots(db, inst, journal::SlotsOf::Course(id), year.0, year.1).await?;
-    let mut members: HashMap<String, HashSet<PersonId>> = HashMap::new();
-
-    let mut errors = Vec::new();
-    let mut targets = Vec::new();
-    for input in inputs {
-        let fail = |code| CellError {
-            key: input.key.clone(),
-            code,
-        };
-        let parts: Vec<&str> = input.key.split(':').collect();
-        let parsed = match parts.as_slice() {
-            ["a", date, no, student] => {
-                let (Ok(d), Ok(no), Ok(student)) = (date.parse::<Date>(), no.parse::<i64>(), student.parse::<i64>())
-                else {
-                    errors.push(fail("journal.bad_cell"));
-                    continue;
-                };
-                let date = d.to_string();
-                if date.as_str() < year.0 || date.as_str() > year.1 {
-                    errors.push(fail("journal.date_outside_year"));
-                    continue;
-                }
-                if date > today {
-                    errors.push(fail("journal.future_lesson"));
-                    continue;
-                }
-                let held = journal::lesson_at(db, inst, id, &date, no).await?.is_some();
-                let planned = proposed(&slots, d, d).contains(&(date.clone(), no));
-                if !held && !planned {
-                    errors.push(fail("journal.lesson_not_held"));
-                    continue;
-                }
-                match Entry::parse(&input.value, &kinds) {
-                    Ok(entry) => Target::Attendance {
-                        date,
-                        lesson_no: no,
-                        student: PersonId(student),
-                        entry,
-                    },
-                    Err(e) => {
-                        errors.push(fail(e.code()));
-                        continue;
-                    }
-                }
-            }
-            ["g", assessment, student] => {
-                let (Ok(a), Ok(student)) = (assessment.parse::<i64>(), student.parse::<i64>()) else {
-                    errors.push(fail("journal.bad_cell"));
-                    continue;
-                };
-                let Some(a) = assessments.get(&AssessmentId(a)) else {
-                    errors.push(fail("journal.bad_cell"));
-                    continue;
-                };
-                let scale = Scale::from_code(&a.scale).unwrap_or(Scale::Ten);
-                match Mark::parse(&input.value, scale) {
-                    Ok(mark) => Target::Grade {
-                        assessment: a.id,
-                        student: PersonId(student),
-                        mark,
-                        date: a.date.clone(),
-                    },
-                    Err(e) => {
-                        errors.push(fail(e.code(scale)));
-                        continue;
-                    }
-                }
-            }
-            _ => {
-                errors.push(fail("journal.bad_cell"));
-                continue;
-            }
-        };
-        let (date, student) = match &parsed {
-            Target::Attendance { date, student, .. } | Target::Grade { date, student, .. } => (date.clone(), *student),
-        };
-        if !members.contains_key(&date) {
-            let list = journal::students(db, inst, id, &date).await?;
-            members.insert(date.clone(), list.into_iter().map(|s| s.id).collect());
-        }
-        if !members.get(&date).is_some_and(|m| m.contains(&student)) {
-            errors.push(fail("journal.not_in_course"));
-            continue;
-        }
-        targets.push((input.key.clone(), parsed));
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Cells(errors));
-    }
-
-    // What is stored now, to skip unchanged cells and to know which changes correct a record.
-    let existing_lessons: HashMap<(String, i64), Lesson> = journal::lessons(db, inst, id, year.0, year.1)
+    let lessons: HashMap<(String, i64), Lesson> = journal::lessons(db, inst, id, year.0, year.1)
         .await?
         .into_iter()
         .map(|l| ((l.date.clone(), l.lesson_no), l))
@@ -429,43 +340,113 @@ pub async fn save_cells(
         .into_iter()
         .map(|g| ((g.assessment_id, g.student_id), g.mark))
         .collect();
+    let mut members: HashMap<String, HashSet<PersonId>> = HashMap::new();
 
+    let mut errors = Vec::new();
     let mut changes = Vec::new();
-    for (key, target) in targets {
-        let (old, new, date) = match &target {
-            Target::Attendance {
-                date,
-                lesson_no,
-                student,
-                entry,
-            } => {
-                let old = existing_lessons
-                    .get(&(date.clone(), *lesson_no))
-                    .and_then(|l| stored_attendance.get(&(l.id, *student)).cloned());
-                (old, entry.as_ref().map(Entry::display), date.clone())
-            }
-            Target::Grade {
-                assessment,
-                student,
-                mark,
-                date,
-            } => (
-                stored_grades.get(&(*assessment, *student)).cloned(),
-                mark.as_ref().map(|m| m.as_str().to_string()),
-                date.clone(),
-            ),
+    for input in inputs {
+        let fail = |code| CellError {
+            key: input.key.clone(),
+            code,
         };
-        if old == new {
+        let parts: Vec<&str> = input.key.split(':').collect();
+        let (target, old, date) = match parts.as_slice() {
+            ["a", date, no, student] => {
+                let (Ok(d), Ok(no), Ok(student)) = (date.parse::<Date>(), no.parse::<i64>(), student.parse::<i64>())
+                else {
+                    errors.push(fail("journal.bad_cell"));
+                    continue;
+                };
+                let (date, student) = (d.to_string(), PersonId(student));
+                let lesson = lessons.get(&(date.clone(), no));
+                let old = lesson.and_then(|l| stored_attendance.get(&(l.id, student)).cloned());
+                let entry = match Entry::parse(&input.value, &kinds) {
+                    Ok(e) => e,
+                    Err(e) => {
+                        errors.push(fail(e.code()));
+                        continue;
+                    }
+                };
+                if entry.as_ref().map(Entry::display) == old {
+                    continue;
+                }
+                if date.as_str() < year.0 || date.as_str() > year.1 {
+                    errors.push(fail("journal.date_outside_year"));
+                    continue;
+                }
+                if date > today {
+                    errors.push(fail("journal.future_lesson"));
+                    continue;
+                }
+                if lesson.is_none() && !proposed(&slots, d, d).contains(&(date.clone(), no)) {
+                    errors.push(fail("journal.lesson_not_held"));
+                    continue;
+                }
+                (
+                    Target::Attendance {
+                        date: date.clone(),
+                        lesson_no: no,
+                        student,
+                        entry,
+                    },
+                    old,
+                    date,
+                )
+            }
+            ["g", assessment, student] => {
+                let (Ok(a), Ok(student)) = (assessment.parse::<i64>(), student.parse::<i64>()) else {
+                    errors.push(fail("journal.bad_cell"));
+                    continue;
+                };
+                let Some(a) = assessments.get(&AssessmentId(a)) else {
+                    errors.push(fail("journal.bad_cell"));
+                    continue;
+                };
+                let student = PersonId(student);
+                let old = stored_grades.get(&(a.id, student)).cloned();
+                let scale = Scale::from_code(&a.scale).unwrap_or(Scale::Ten);
+                let mark = match Mark::parse(&input.value, scale) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        errors.push(fail(e.code(scale)));
+                        continue;
+                    }
+                };
+                if mark.as_ref().map(|m| m.as_str().to_string()) == old {
+                    continue;
+                }
+                (
+                    Target::Grade {
+                        assessment: a.id,
+                        student,
+                        mark,
+                    },
+                    old,
+                    a.date.clone(),
+                )
+            }
+            _ => {
+                errors.push(fail("journal.bad_cell"));
+                continue;
+            }
+        };
+        let student = match &target {
+            Target::Attendance { student, .. } | Target::Grade { student, .. } => *student,
+        };
+        if !members.contains_key(&date) {
+            let list = journal::students(db, inst, id, &date).await?;
+            members.insert(date.clone(), list.into_iter().map(|s| s.id).collect());
+        }
+        if !members.get(&date).is_some_and(|m| m.contains(&student)) {
+            errors.push(fail("journal.not_in_course"));
             continue;
         }
+        // Correcting what was recorded for an earlier day is an official change: it needs a reason.
         if old.is_some() && date < today && reason.is_none() {
-            errors.push(CellError {
-                key: key.clone(),
-                code: "journal.reason_required",
-            });
+            errors.push(fail("journal.reason_required"));
             continue;
         }
-        changes.push((key, target, old, new));
+        changes.push((input.key.clone(), target, old));
     }
     if !errors.is_empty() {
         return Err(AppError::Cells(errors));
@@ -476,18 +457,18 @@ pub async fn save_cells(
     let mut log = Vec::new();
     let mut created: HashMap<(String, i64), LessonId> = HashMap::new();
     let mut saved = Saved::default();
-    for (key, target, old, new) in changes {
-        match target {
+    for (key, target, old) in changes {
+        let new = match target {
             Target::Attendance {
                 date,
                 lesson_no,
                 student,
                 entry,
             } => {
-                let lesson_id = match existing_lessons.get(&(date.clone(), lesson_no)) {
-                    Some(l) => l.id,
+                let lesson_id = match lessons.get(&(date.clone(), lesson_no)).map(|l| l.id) {
+                    Some(l) => l,
                     None => match created.get(&(date.clone(), lesson_no)) {
-                        Some(id) => *id,
+                        Some(l) => *l,
                         None => {
                             let l = journal::put_lesson(&mut *tx, inst, &blank_lesson(id, &date, lesson_no)).await?;
                             log.push(change(
@@ -503,6 +484,7 @@ pub async fn save_cells(
                         }
                     },
                 };
+                let new = entry.as_ref().map(Entry::display);
                 let mark = entry.as_ref().map(|e| (e.code.as_str(), e.minutes));
                 journal::set_attendance(&mut *tx, inst, lesson_id, student, mark).await?;
                 log.push(change(
@@ -513,14 +495,15 @@ pub async fn save_cells(
                     session,
                     now,
                 ));
+                new
             }
             Target::Grade {
                 assessment,
                 student,
                 mark,
-                ..
             } => {
-                journal::set_grade(&mut *tx, inst, assessment, student, mark.as_ref().map(Mark::as_str)).await?;
+                let new = mark.as_ref().map(|m| m.as_str().to_string());
+                journal::set_grade(&mut *tx, inst, assessment, student, new.as_deref()).await?;
                 log.push(change(
                     format!("grade:{assessment}:{student}"),
                     old,
@@ -529,8 +512,9 @@ pub async fn save_cells(
                     session,
                     now,
                 ));
+                new
             }
-        }
+        };
         saved.cells.push((key, new.unwrap_or_default()));
     }
     history::append(&mut tx, app.db.backend(), inst, &log).await?;
@@ -594,7 +578,7 @@ pub async fn save_lesson(app: &App, session: &Session, id: CourseId, input: &Les
         return Err(AppError::invalid("date", "journal.future_lesson"));
     }
     if !(1..=12).contains(&input.lesson_no) {
-        return Err(AppError::invalid("lesson_no", "journal.lesson_no"));
+        return Err(AppError::invalid("lesson_no", "journal.lesson_no_range"));
     }
     if input.topic.trim().is_empty() {
         return Err(AppError::invalid("topic", "error.required"));

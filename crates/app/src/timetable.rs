@@ -179,7 +179,7 @@ pub async fn set_slot(app: &App, session: &Session, class: ClassId, input: &Slot
         return Err(AppError::invalid("weekday", "timetable.weekday"));
     }
     if !(1..=12).contains(&input.lesson_no) {
-        return Err(AppError::invalid("lesson_no", "journal.lesson_no"));
+        return Err(AppError::invalid("lesson_no", "journal.lesson_no_range"));
     }
     if !valid_time(&input.starts_at) || !valid_time(&input.ends_at) || input.starts_at >= input.ends_at {
         return Err(AppError::invalid("starts_at", "timetable.times"));

@@ -1,8 +1,11 @@
 //! Latvian alphabetical order: č ģ ķ ļ ņ š ž are letters of their own, right after c g k l n s z;
 //! ā ē ī ū sort with a e i u and only break ties. People sort by family name, then given name.
 
+/// A sort key: the letters first, then the long-vowel marks that only break ties.
+pub type Key = (Vec<u32>, Vec<u32>);
+
 /// A key that sorts strings in Latvian order.
-pub fn key(s: &str) -> (Vec<u32>, Vec<u32>) {
+pub fn key(s: &str) -> Key {
     let mut primary = Vec::with_capacity(s.len());
     let mut secondary = Vec::with_capacity(s.len());
     for c in s.chars().flat_map(char::to_lowercase) {
@@ -30,7 +33,7 @@ pub fn key(s: &str) -> (Vec<u32>, Vec<u32>) {
 }
 
 /// Sorts people by family name, then given name, in Latvian order.
-pub fn person_key(family: &str, given: &str) -> ((Vec<u32>, Vec<u32>), (Vec<u32>, Vec<u32>)) {
+pub fn person_key(family: &str, given: &str) -> (Key, Key) {
     (key(family), key(given))
 }
 

@@ -312,11 +312,7 @@ mod tests {
         (ExcuseAbsences,              ". . . . . . . . . X . X . .", "R18.2"),
         (ReportAbsence,               ". . . . . . . . . . . . X X", "R21"),
         (ViewDiary,                   ". X X . . X X . . X . . X X", "R20.1, R21, J4"),
-        (
-            CheckJournals,
-            ". X X X X X X . . . . . . .",
-            "R22.2, R23, R24.1, R25.1, J29",
-        ),
+        (CheckJournals,               ". X X X X X X . . . . . . .", "R22.2, R23, R24.1, R25.1, J29"),
         (ViewStatistics,              ". X X X X X X . . . . . . .", "R22.2, R25.1"),
         (PublishNews,                 ". X X . X X X . . . . . . .", "R22.5, R24.2, R25.3"),
         (CorrectPreschoolAttendance,  ". . . . . . . X X . . . . .", "J23"),

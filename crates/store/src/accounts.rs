@@ -191,3 +191,31 @@ pub async fn holdings<'e>(ex: impl Executor<'e, Database = Any>, person: PersonI
         courses,
     })
 }
+
+/// People holding `role` in `institution` on `today`, as (id, "Given Family"), in Latvian order.
+pub async fn people_with_role<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    role: Role,
+    today: &str,
+) -> Result<Vec<(PersonId, String)>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT p.id, p.given_name, p.family_name FROM memberships m JOIN persons p ON p.id = m.person_id \
+         WHERE m.institution_id = $1 AND m.role = $2 AND m.valid_from <= $3 AND (m.valid_to IS NULL OR m.valid_to >= $3)",
+    )
+    .bind(institution.0)
+    .bind(role.code())
+    .bind(today)
+    .fetch_all(ex)
+    .await?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            let given: String = r.try_get("given_name")?;
+            let family: String = r.try_get("family_name")?;
+            Ok((PersonId(r.try_get("id")?), given, family))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by_cached_key(|(_, g, f)| klade_domain::collate::person_key(f, g));
+    Ok(out.into_iter().map(|(id, g, f)| (id, format!("{g} {f}"))).collect())
+}

@@ -208,6 +208,37 @@ pub async fn tutored_classes<'e>(
         .collect()
 }
 
+/// Every class of `institution` in the school year containing `today`, with head counts.
+pub async fn classes_of<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    today: &str,
+) -> Result<Vec<ClassSummary>> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.institution_id, c.name, c.kind, c.programme_name, \
+           (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id AND e.institution_id = c.institution_id \
+              AND e.valid_from <= $2 AND (e.valid_to IS NULL OR e.valid_to >= $2)) AS students \
+         FROM classes c JOIN school_years y ON y.id = c.school_year_id \
+         WHERE c.institution_id = $1 AND y.starts_on <= $2 AND y.ends_on >= $2 ORDER BY c.name",
+    )
+    .bind(institution.0)
+    .bind(today)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ClassSummary {
+                id: ClassId(r.try_get("id")?),
+                institution_id: InstitutionId(r.try_get("institution_id")?),
+                name: r.try_get("name")?,
+                kind: r.try_get("kind")?,
+                programme_name: r.try_get("programme_name")?,
+                students: r.try_get("students")?,
+            })
+        })
+        .collect()
+}
+
 /// A student with the class they are in on a date.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Placement {

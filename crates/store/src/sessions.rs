@@ -57,6 +57,8 @@ pub struct Live {
     pub account: AccountId,
     pub person: PersonId,
     pub username: String,
+    /// "Given Family", for the page header.
+    pub name: String,
     pub csrf_token: String,
     pub last_seen_at: i64,
     pub must_change_password: bool,
@@ -70,8 +72,9 @@ pub async fn find_live<'e>(
     now: i64,
 ) -> Result<Option<Live>> {
     let row = sqlx::query(
-        "SELECT s.id, s.account_id, a.person_id, a.username, s.csrf_token, s.last_seen_at, a.must_change_password \
-         FROM sessions s JOIN accounts a ON a.id = s.account_id \
+        "SELECT s.id, s.account_id, a.person_id, a.username, p.given_name || ' ' || p.family_name AS name, s.csrf_token, \
+           s.last_seen_at, a.must_change_password \
+         FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN persons p ON p.id = a.person_id \
          WHERE s.id = $1 AND s.kind = $2 AND s.expires_at > $3 AND a.blocked_at IS NULL",
     )
     .bind(id_hash)
@@ -85,6 +88,7 @@ pub async fn find_live<'e>(
             account: AccountId(r.try_get("account_id")?),
             person: PersonId(r.try_get("person_id")?),
             username: r.try_get("username")?,
+            name: r.try_get("name")?,
             csrf_token: r.try_get("csrf_token")?,
             last_seen_at: r.try_get("last_seen_at")?,
             must_change_password: flag(&r, "must_change_password")?,

@@ -6,9 +6,22 @@ use axum::routing::get;
 use axum::Router;
 
 const CSS: &str = include_str!("../static/app.css");
+const GRID_JS: &str = include_str!("../static/grid.js");
 
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new().route("/static/app.css", get(css))
+    Router::new()
+        .route("/static/app.css", get(css))
+        .route("/static/grid.js", get(grid_js))
+}
+
+async fn grid_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        GRID_JS,
+    )
 }
 
 async fn css() -> impl IntoResponse {

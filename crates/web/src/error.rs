@@ -96,11 +96,15 @@ impl IntoResponse for WebError {
                 _ => None,
             };
             let code = if self.csrf { "error.csrf" } else { self.error.code() };
-            (
-                status,
-                Json(serde_json::json!({ "error": code, "field": field, "message": message })),
-            )
-                .into_response()
+            let mut body = serde_json::json!({ "error": code, "field": field, "message": message });
+            if let AppError::Cells(list) = &self.error {
+                let t = Tr::new(self.lang);
+                body["cells"] = list
+                    .iter()
+                    .map(|e| serde_json::json!({ "key": e.key, "error": e.code, "message": t.get(e.code) }))
+                    .collect();
+            }
+            (status, Json(body)).into_response()
         } else {
             let t = Tr::new(self.lang);
             let page = ErrorPage {

@@ -181,7 +181,12 @@ mod tests {
             let path = entry.expect("entry").path();
             sources.push(std::fs::read_to_string(path).expect("template"));
         }
-        for file in ["src/pages/mod.rs", "src/error.rs"] {
+        for file in [
+            "src/pages/mod.rs",
+            "src/pages/journal.rs",
+            "src/pages/timetable.rs",
+            "src/error.rs",
+        ] {
             sources.push(std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).expect("source"));
         }
         let mut missing = Vec::new();

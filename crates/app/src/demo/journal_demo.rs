@@ -114,7 +114,7 @@ pub(super) async fn fill(
         let mut courses = Vec::new();
         for &si in &chosen {
             let (subject, name) = subjects[si.min(subjects.len() - 1)];
-            let teacher = if si == maths && ci % 2 == 0 || (si == maths && class_name == "2.B") {
+            let teacher = if si == maths && (ci % 2 == 0 || class_name == "2.B") {
                 skolotajs
             } else if si == latvian && (class_name == "2.B" || ci % 3 == 0) {
                 audzinataja
@@ -165,7 +165,7 @@ pub(super) async fn fill(
     }
 
     let kinds = klade_domain::attendance::default_kinds();
-    journal::seed_attendance_kinds(&mut *m.tx, school, &kinds).await?;
+    journal::seed_attendance_kinds(&mut m.tx, school, &kinds).await?;
     let last = today.yesterday().unwrap_or(today);
     for (course, class, teacher, name) in filled {
         fill_course(m, school, course, class, teacher, name, start, last).await?;
@@ -218,7 +218,7 @@ async fn fill_course(
                         lesson_no: s.lesson_no,
                         topic: topic.to_string(),
                         content: format!("{topic}: skaidrojums, piemēri un patstāvīgais darbs."),
-                        homework: if held % 2 == 0 {
+                        homework: if held.is_multiple_of(2) {
                             format!("Uzdevumi par tēmu “{topic}”.")
                         } else {
                             String::new()
@@ -251,8 +251,8 @@ async fn fill_course(
                 }
                 held += 1;
                 // Every sixth lesson ends a topic: a summative test; every fourth, formative work.
-                if held % 6 == 0 || held % 4 == 0 {
-                    let summative = held % 6 == 0;
+                if held.is_multiple_of(6) || held.is_multiple_of(4) {
+                    let summative = held.is_multiple_of(6);
                     let a = journal::insert_assessment(
                         &mut *m.tx,
                         school,

@@ -15,6 +15,8 @@ use klade_app::auth::{self, LoginInput, SessionKind};
 use klade_app::{home, AppError};
 use serde::{Deserialize, Serialize};
 
+mod journal;
+
 pub const OPENAPI: &str = include_str!("openapi.json");
 
 pub fn routes(state: AppState) -> Router<AppState> {
@@ -23,6 +25,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/auth/logout", post(logout))
         .route("/me", get(me))
         .route("/openapi.json", get(openapi))
+        .merge(journal::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::api))
 }
 

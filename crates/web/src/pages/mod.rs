@@ -16,6 +16,9 @@ use klade_app::clock::format_instant;
 use klade_app::{home, AppError};
 use serde::Deserialize;
 
+mod journal;
+mod timetable;
+
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(home_page))
@@ -25,6 +28,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/account/password", post(change_password))
         .route("/account/sessions/end-others", post(end_other_sessions))
         .route("/lang/{code}", get(switch_language))
+        .merge(journal::routes())
+        .merge(timetable::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))
 }
@@ -41,6 +46,24 @@ pub struct Chrome {
 pub struct UserChrome {
     pub name: String,
     pub csrf: String,
+    /// Where this person's work is: (href, catalogue key), from what the policy allows.
+    pub links: Vec<(&'static str, &'static str)>,
+}
+
+fn links_for(actor: &klade_domain::Actor) -> Vec<(&'static str, &'static str)> {
+    use klade_domain::{policy, Action, Scope};
+    let mut links = vec![("/", "nav.home")];
+    let keeps_journals = !actor.courses.is_empty()
+        || actor.grants.iter().any(|g| g.role == klade_domain::Role::Tutor)
+        || actor
+            .institutions()
+            .into_iter()
+            .any(|i| policy::authorize(actor, Action::ViewJournal, Scope::Institution(i)).is_ok());
+    if keeps_journals {
+        links.push(("/journal", "journal.title"));
+    }
+    links.push(("/timetable", "timetable.title"));
+    links
 }
 
 impl Chrome {
@@ -59,16 +82,17 @@ impl Chrome {
         }
     }
 
-    fn for_ctx(ctx: &Ctx, title: &str, path: &str, name: Option<String>) -> Self {
+    pub(crate) fn for_ctx(ctx: &Ctx, title: &str, path: &str, name: Option<String>) -> Self {
         let user = ctx.session.as_ref().map(|s| UserChrome {
-            name: name.unwrap_or_else(|| s.username.clone()),
+            name: name.unwrap_or_else(|| s.name.clone()),
             csrf: s.csrf_token.clone(),
+            links: links_for(&s.actor),
         });
         Self::new(ctx.lang, title, path, user)
     }
 }
 
-fn render(template: &impl Template, lang: Lang) -> Result<Html<String>, WebError> {
+pub(crate) fn render(template: &impl Template, lang: Lang) -> Result<Html<String>, WebError> {
     template
         .render()
         .map(Html)
@@ -237,7 +261,10 @@ struct InstitutionView {
     kind: String,
     roles: String,
     own_class: Option<String>,
-    tutored: Vec<String>,
+    /// (label, summary link)
+    tutored: Vec<(String, String)>,
+    /// (name, timetable link if editable, summary link)
+    classes: Vec<(String, Option<String>, String)>,
     children: Vec<String>,
     counts: Option<klade_store::institutions::Counts>,
 }
@@ -268,7 +295,18 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
                     if let Some(p) = &c.programme_name {
                         s.push_str(&format!(" · {p}"));
                     }
-                    s
+                    (s, format!("/classes/{}/summary", c.id))
+                })
+                .collect(),
+            classes: i
+                .classes
+                .iter()
+                .map(|c| {
+                    (
+                        format!("{} ({})", c.name, c.students),
+                        i.edits_timetable.then(|| format!("/classes/{}/timetable", c.id)),
+                        format!("/classes/{}/summary", c.id),
+                    )
                 })
                 .collect(),
             children: i

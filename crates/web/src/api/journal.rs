@@ -1,0 +1,276 @@
+//! The journal through the API: the same use cases as the grid page.
+
+use crate::error::WebError;
+use crate::session::Ctx;
+use crate::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use jiff::civil::Date;
+use klade_app::journal::{self, CellInput, Column};
+use klade_app::{timetable, AppError};
+use klade_domain::{CourseId, PersonId};
+use serde::{Deserialize, Serialize};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/courses", get(courses))
+        .route("/courses/{id}/grid", get(grid))
+        .route("/courses/{id}/cells", post(cells))
+        .route("/courses/{id}/lessons", post(lesson))
+        .route("/courses/{id}/assessments", post(assessment))
+        .route("/courses/{id}/notes", post(note))
+        .route("/courses/{id}/history", get(history))
+        .route("/students/{id}/journal", get(student))
+        .route("/timetable", get(week))
+}
+
+fn signed_in(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
+    ctx.session
+        .as_ref()
+        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))
+}
+
+fn body<T>(ctx: &Ctx, body: Result<Json<T>, JsonRejection>) -> Result<T, WebError> {
+    body.map(|Json(b)| b)
+        .map_err(|_| ctx.fail_json()(AppError::invalid("body", "error.bad_request")))
+}
+
+async fn courses(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let list = journal::my_courses(&state.app, session)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(list).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct TermQuery {
+    term: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct GridBody {
+    course: klade_store::journal::Course,
+    term: klade_store::school::Term,
+    can_edit: bool,
+    students: Vec<klade_store::journal::Student>,
+    columns: Vec<Column>,
+    /// Each filled cell: its key (as `cells` takes it back) and value.
+    cells: Vec<CellBody>,
+    averages: Vec<AverageBody>,
+}
+
+#[derive(Serialize)]
+struct CellBody {
+    key: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct AverageBody {
+    student: PersonId,
+    average: Option<f64>,
+    proposal: Option<u8>,
+}
+
+async fn grid(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<TermQuery>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let g = journal::grid(&state.app, session, CourseId(id), q.term)
+        .await
+        .map_err(ctx.fail_json())?;
+    let mut cells = Vec::new();
+    for c in &g.columns {
+        for s in &g.students {
+            if let Some(v) = g.cells.get(&(c.key().to_string(), s.id)) {
+                let key = match c {
+                    Column::Lesson { date, lesson_no, .. } => journal::attendance_key(date, *lesson_no, s.id),
+                    Column::Assessment { id, .. } => journal::grade_key(*id, s.id),
+                };
+                cells.push(CellBody { key, value: v.clone() });
+            }
+        }
+    }
+    let averages = g
+        .students
+        .iter()
+        .map(|s| {
+            let (average, proposal) = g.averages.get(&s.id).copied().unwrap_or((None, None));
+            AverageBody {
+                student: s.id,
+                average,
+                proposal,
+            }
+        })
+        .collect();
+    Ok(Json(GridBody {
+        course: g.course,
+        term: g.term,
+        can_edit: g.can_edit,
+        students: g.students,
+        columns: g.columns,
+        cells,
+        averages,
+    })
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct CellsBody {
+    cells: Vec<CellInput>,
+    reason: Option<String>,
+}
+
+async fn cells(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    input: Result<Json<CellsBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let input = body(&ctx, input)?;
+    let saved = journal::save_cells(&state.app, session, CourseId(id), &input.cells, input.reason.as_deref())
+        .await
+        .map_err(ctx.fail_json())?;
+    let cells: Vec<CellBody> = saved
+        .cells
+        .into_iter()
+        .map(|(key, value)| CellBody { key, value })
+        .collect();
+    Ok(Json(serde_json::json!({ "saved": cells })).into_response())
+}
+
+async fn lesson(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    input: Result<Json<journal::LessonInput>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let input = body(&ctx, input)?;
+    let l = journal::save_lesson(&state.app, session, CourseId(id), &input)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(l).into_response())
+}
+
+async fn assessment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    input: Result<Json<journal::AssessmentInput>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let input = body(&ctx, input)?;
+    let a = journal::add_assessment(&state.app, session, CourseId(id), &input)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(a).into_response())
+}
+
+async fn note(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    input: Result<Json<journal::NoteInput>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let input = body(&ctx, input)?;
+    let n = journal::add_note(&state.app, session, CourseId(id), &input)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "added": n })).into_response())
+}
+
+#[derive(Deserialize)]
+struct ItemQuery {
+    item: String,
+}
+
+async fn history(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ItemQuery>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let entries = journal::history(&state.app, session, CourseId(id), &q.item)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(entries).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct RangeQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// A student's grades, attendance and notes — the student's own, or a child's for a parent.
+async fn student(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<RangeQuery>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let app = &state.app;
+    let today = app.today();
+    let day: Date = today
+        .parse()
+        .map_err(|_| ctx.fail_json()(AppError::Internal("today".into())))?;
+    let (start, end) = klade_app::demo::school_year_of(day);
+    let from = q.from.unwrap_or_else(|| start.to_string());
+    let to = q.to.unwrap_or_else(|| end.to_string());
+    let placements = klade_store::school::placements(app.db.pool(), &[PersonId(id)], &today)
+        .await
+        .map_err(|e| ctx.fail_json()(e.into()))?;
+    let mut last = AppError::NotFound;
+    for p in placements {
+        match journal::student_journal(
+            app,
+            session,
+            p.institution_id,
+            p.student_id,
+            Some(p.class_id),
+            &from,
+            &to,
+        )
+        .await
+        {
+            Ok(j) => return Ok(Json(j).into_response()),
+            Err(e) => last = e,
+        }
+    }
+    Err(ctx.fail_json()(last))
+}
+
+#[derive(Deserialize, Default)]
+struct DateQuery {
+    date: Option<String>,
+}
+
+async fn week(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DateQuery>) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let day = match q.date {
+        Some(d) => d
+            .parse::<Date>()
+            .map_err(|_| ctx.fail_json()(AppError::invalid("date", "error.date")))?,
+        None => state
+            .app
+            .today()
+            .parse::<Date>()
+            .map_err(|_| ctx.fail_json()(AppError::Internal("today".into())))?,
+    };
+    let weeks = timetable::my_week(&state.app, session, day)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(weeks).into_response())
+}

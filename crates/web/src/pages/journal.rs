@@ -1,0 +1,689 @@
+//! The journal's pages: the list of a person's journals, a course's grid (fills from the
+//! keyboard with `static/grid.js`, and works as a plain form without it), the lesson record,
+//! assessments, notes, the history of a column, the class summary.
+
+use super::{render, Chrome};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::session::Ctx;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use klade_app::clock::{format_instant, format_stored_date};
+use klade_app::journal::{self, CellInput, Column};
+use klade_app::AppError;
+use klade_domain::grading::{self, Kind, Scale};
+use klade_domain::{ClassId, CourseId};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/journal", get(list))
+        .route("/journal/{course}", get(grid).post(save))
+        .route("/journal/{course}/lesson", get(lesson_form).post(lesson_save))
+        .route("/journal/{course}/assessments", post(add_assessment))
+        .route("/journal/{course}/notes", post(add_note))
+        .route("/journal/{course}/history", get(history))
+        .route("/classes/{class}/summary", get(summary))
+}
+
+#[derive(Template)]
+#[template(path = "journal_list.html")]
+struct ListPage {
+    page: Chrome,
+    t: Tr,
+    courses: Vec<klade_store::journal::Course>,
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let courses = journal::my_courses(&state.app, session).await.map_err(ctx.fail())?;
+    let t = Tr::new(ctx.lang);
+    let page = ListPage {
+        page: Chrome::for_ctx(&ctx, t.get("journal.my_courses"), "/journal", None),
+        t,
+        courses,
+    };
+    Ok(render(&page, ctx.lang)?.into_response())
+}
+
+struct Header {
+    top: String,
+    bottom: String,
+    title: String,
+    href: Option<String>,
+    history: Option<String>,
+    assessment: bool,
+    missing: bool,
+}
+
+struct CellView {
+    name: String,
+    value: String,
+    saved: String,
+    label: String,
+    error: Option<String>,
+}
+
+struct RowView {
+    name: String,
+    cells: Vec<CellView>,
+    average: String,
+    proposal: String,
+}
+
+#[derive(Template)]
+#[template(path = "grid.html")]
+struct GridPage {
+    page: Chrome,
+    t: Tr,
+    course_id: i64,
+    title: String,
+    subtitle: String,
+    terms: Vec<(i64, String, bool)>,
+    term_ordinal: i64,
+    summary_href: Option<String>,
+    flash: Option<String>,
+    error: Option<String>,
+    cell_errors: Vec<String>,
+    can_edit: bool,
+    csrf: String,
+    headers: Vec<Header>,
+    rows: Vec<RowView>,
+    reason: String,
+    kinds: Vec<(&'static str, String)>,
+    scales: Vec<(&'static str, String)>,
+    note_kinds: Vec<(&'static str, String)>,
+    students: Vec<(i64, String)>,
+    notes: Vec<String>,
+    today: String,
+}
+
+#[derive(Deserialize, Default)]
+struct GridQuery {
+    term: Option<i64>,
+    done: Option<String>,
+    n: Option<usize>,
+}
+
+/// Short date for a column head: `26.11.`
+fn short(date: &str) -> String {
+    let d = format_stored_date(date);
+    d.get(..6).map(str::to_string).unwrap_or(d)
+}
+
+async fn grid(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(course): Path<i64>,
+    Query(q): Query<GridQuery>,
+) -> Result<Response, WebError> {
+    let flash = match q.done.as_deref() {
+        Some("cells") => Some(format!(
+            "{}: {}",
+            Tr::new(ctx.lang).get("journal.saved_count"),
+            q.n.unwrap_or(0)
+        )),
+        Some("lesson") => Some(Tr::new(ctx.lang).get("journal.lesson_saved").to_string()),
+        Some("assessment") => Some(Tr::new(ctx.lang).get("journal.assessment_added").to_string()),
+        Some("notes") => Some(Tr::new(ctx.lang).get("journal.notes_added").to_string()),
+        _ => None,
+    };
+    grid_page(&state, &ctx, CourseId(course), q.term, flash, None, &[], StatusCode::OK).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn grid_page(
+    state: &AppState,
+    ctx: &Ctx,
+    course: CourseId,
+    term: Option<i64>,
+    flash: Option<String>,
+    failure: Option<&AppError>,
+    typed: &[CellInput],
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let g = journal::grid(&state.app, session, course, term)
+        .await
+        .map_err(ctx.fail())?;
+    let errors: Vec<(String, &'static str)> = match failure {
+        Some(AppError::Cells(list)) => list.iter().map(|e| (e.key.clone(), e.code)).collect(),
+        _ => Vec::new(),
+    };
+    let id = g.course.id.0;
+    let headers = g
+        .columns
+        .iter()
+        .map(|c| match c {
+            Column::Lesson {
+                id: lid,
+                date,
+                lesson_no,
+                topic,
+                ..
+            } => Header {
+                top: short(date),
+                bottom: format!("{lesson_no}. {}", t.get("journal.lesson")),
+                title: if topic.is_empty() {
+                    t.get("journal.not_filled").to_string()
+                } else {
+                    topic.clone()
+                },
+                href: Some(format!("/journal/{id}/lesson?date={date}&no={lesson_no}")),
+                history: lid.map(|l| format!("/journal/{id}/history?column=lesson:{l}")),
+                assessment: false,
+                missing: topic.is_empty(),
+            },
+            Column::Assessment {
+                id: aid,
+                kind,
+                scale,
+                date,
+                title,
+                ..
+            } => Header {
+                top: short(date),
+                bottom: t.dynamic("grade_kind", kind.code()),
+                title: format!("{title} ({})", t.dynamic("scale", scale.code())),
+                href: None,
+                history: Some(format!("/journal/{id}/history?column=assessment:{aid}")),
+                assessment: true,
+                missing: false,
+            },
+        })
+        .collect();
+    let rows = g
+        .students
+        .iter()
+        .map(|s| {
+            let name = format!("{} {}", s.family_name, s.given_name);
+            let cells = g
+                .columns
+                .iter()
+                .map(|c| {
+                    let (key, label) = match c {
+                        Column::Lesson { date, lesson_no, .. } => (
+                            journal::attendance_key(date, *lesson_no, s.id),
+                            format!("{name}, {} {lesson_no}. {}", short(date), t.get("journal.lesson")),
+                        ),
+                        Column::Assessment { id: aid, title, .. } => {
+                            (journal::grade_key(*aid, s.id), format!("{name}, {title}"))
+                        }
+                    };
+                    let saved = g.cells.get(&(c.key().to_string(), s.id)).cloned().unwrap_or_default();
+                    let value = typed
+                        .iter()
+                        .find(|i| i.key == key)
+                        .map(|i| i.value.clone())
+                        .unwrap_or(saved.clone());
+                    let error = errors
+                        .iter()
+                        .find(|(k, _)| *k == key)
+                        .map(|(_, code)| t.get(code).to_string());
+                    CellView {
+                        name: key,
+                        value,
+                        saved,
+                        label,
+                        error,
+                    }
+                })
+                .collect();
+            let (avg, proposal) = g.averages.get(&s.id).copied().unwrap_or((None, None));
+            RowView {
+                name,
+                cells,
+                average: avg.map(grading::format_average).unwrap_or_default(),
+                proposal: proposal.map(|p| p.to_string()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let cell_errors = errors
+        .iter()
+        .map(|(key, code)| {
+            let who = key
+                .rsplit(':')
+                .next()
+                .and_then(|p| p.parse::<i64>().ok())
+                .and_then(|p| g.students.iter().find(|s| s.id.0 == p))
+                .map(|s| format!("{} {}: ", s.given_name, s.family_name))
+                .unwrap_or_default();
+            format!("{who}{}", t.get(code))
+        })
+        .collect();
+    let notes = journal::notes(&state.app, session, course)
+        .await
+        .map_err(ctx.fail())?
+        .into_iter()
+        .take(30)
+        .map(|n| {
+            let student = g
+                .students
+                .iter()
+                .find(|s| s.id == n.student_id)
+                .map(|s| format!("{} {}", s.given_name, s.family_name))
+                .unwrap_or_default();
+            format!(
+                "{} · {} · {student}: {} ({})",
+                format_stored_date(&n.date),
+                t.dynamic("note", &n.kind),
+                n.text,
+                n.author
+            )
+        })
+        .collect();
+    let title = match &g.course.class_name {
+        Some(c) => format!("{} — {c}", g.course.name),
+        None => g.course.name.clone(),
+    };
+    let page = GridPage {
+        page: Chrome::for_ctx(ctx, &title, &format!("/journal/{id}"), None),
+        t,
+        course_id: id,
+        subtitle: format!("{}: {}", t.get("journal.teachers"), g.course.teachers),
+        title,
+        terms: g
+            .terms
+            .iter()
+            .map(|x| (x.ordinal, x.name.clone(), x.id == g.term.id))
+            .collect(),
+        term_ordinal: g.term.ordinal,
+        summary_href: g.course.class_id.map(|c| format!("/classes/{c}/summary")),
+        flash,
+        error: failure.map(|e| t.get(e.code()).to_string()),
+        cell_errors,
+        can_edit: g.can_edit,
+        csrf: session.csrf_token.clone(),
+        headers,
+        rows,
+        reason: String::new(),
+        kinds: Kind::ALL
+            .iter()
+            .map(|k| (k.code(), t.dynamic("grade_kind", k.code())))
+            .collect(),
+        scales: Scale::ALL
+            .iter()
+            .map(|s| (s.code(), t.dynamic("scale", s.code())))
+            .collect(),
+        note_kinds: journal::NOTE_KINDS.iter().map(|k| (*k, t.dynamic("note", k))).collect(),
+        students: g
+            .students
+            .iter()
+            .map(|s| (s.id.0, format!("{} {}", s.family_name, s.given_name)))
+            .collect(),
+        notes,
+        today: g.today.clone(),
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"))
+}
+
+/// Saves the grid: the whole form without JavaScript (unchanged cells are skipped), or only the
+/// changed cells when `grid.js` posts them and asks for JSON.
+async fn save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(course): Path<i64>,
+    Query(q): Query<GridQuery>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let reason = fields.iter().find(|(k, _)| k == "reason").map(|(_, v)| v.clone());
+    let cells: Vec<CellInput> = fields
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("a:") || k.starts_with("g:"))
+        .map(|(key, value)| CellInput { key, value })
+        .collect();
+    let result = journal::save_cells(&state.app, session, CourseId(course), &cells, reason.as_deref()).await;
+    let t = Tr::new(ctx.lang);
+    if wants_json(&headers) {
+        return Ok(match result {
+            Ok(saved) => Json(serde_json::json!({
+                "saved": saved.cells,
+                "message": format!("{}: {}", t.get("journal.saved_count"), saved.cells.len()),
+            }))
+            .into_response(),
+            Err(AppError::Cells(list)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(serde_json::json!({
+                    "errors": list.iter().map(|e| serde_json::json!({"key": e.key, "code": e.code, "message": t.get(e.code)})).collect::<Vec<_>>(),
+                    "message": t.get("journal.cells_invalid"),
+                })),
+            )
+                .into_response(),
+            Err(e) => return Err(ctx.fail_json()(e)),
+        });
+    }
+    match result {
+        Ok(saved) => Ok(Redirect::to(&format!(
+            "/journal/{course}?term={}&done=cells&n={}",
+            q.term.unwrap_or(0),
+            saved.cells.len()
+        ))
+        .into_response()),
+        Err(e @ AppError::Cells(_)) => {
+            grid_page(
+                &state,
+                &ctx,
+                CourseId(course),
+                q.term,
+                None,
+                Some(&e),
+                &cells,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "lesson.html")]
+struct LessonPage {
+    page: Chrome,
+    t: Tr,
+    course_id: i64,
+    subtitle: String,
+    error: Option<String>,
+    csrf: String,
+    date: String,
+    lesson_no: i64,
+    topic: String,
+    content: String,
+    homework: String,
+    homework_due: String,
+    history: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LessonQuery {
+    date: String,
+    no: i64,
+}
+
+async fn lesson_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(course): Path<i64>,
+    Query(q): Query<LessonQuery>,
+) -> Result<Response, WebError> {
+    let input = journal::LessonInput {
+        date: q.date,
+        lesson_no: q.no,
+        ..Default::default()
+    };
+    lesson_page(&state, &ctx, CourseId(course), input, None, StatusCode::OK).await
+}
+
+async fn lesson_page(
+    state: &AppState,
+    ctx: &Ctx,
+    course: CourseId,
+    mut input: journal::LessonInput,
+    error: Option<&AppError>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let (c, _) = journal::open(&state.app, session, course, klade_domain::Action::KeepJournal)
+        .await
+        .map_err(ctx.fail())?;
+    let stored = klade_store::journal::lesson_at(
+        state.app.db.pool(),
+        c.institution_id,
+        course,
+        &input.date,
+        input.lesson_no,
+    )
+    .await
+    .map_err(|e| ctx.fail()(e.into()))?;
+    if error.is_none() {
+        if let Some(l) = &stored {
+            input.topic = l.topic.clone();
+            input.content = l.content.clone();
+            input.homework = l.homework.clone();
+            input.homework_due = l.homework_due.clone();
+        }
+    }
+    let page = LessonPage {
+        page: Chrome::for_ctx(
+            ctx,
+            t.get("journal.lesson_title"),
+            &format!("/journal/{}", course.0),
+            None,
+        ),
+        t,
+        course_id: course.0,
+        subtitle: format!(
+            "{} — {}, {}. {}",
+            c.name,
+            format_stored_date(&input.date),
+            input.lesson_no,
+            t.get("journal.lesson")
+        ),
+        error: error.map(|e| t.get(e.code()).to_string()),
+        csrf: session.csrf_token.clone(),
+        date: input.date.clone(),
+        lesson_no: input.lesson_no,
+        topic: input.topic,
+        content: input.content,
+        homework: input.homework,
+        homework_due: input.homework_due.unwrap_or_default(),
+        history: stored.map(|l| format!("/journal/{}/history?column=lesson:{}", course.0, l.id)),
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+async fn lesson_save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(course): Path<i64>,
+    Form(input): Form<journal::LessonInput>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    match journal::save_lesson(&state.app, session, CourseId(course), &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/journal/{course}?done=lesson")).into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let status = crate::error::status_of(&e);
+            lesson_page(&state, &ctx, CourseId(course), input, Some(&e), status).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+async fn add_assessment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(course): Path<i64>,
+    Form(input): Form<journal::AssessmentInput>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    match journal::add_assessment(&state.app, session, CourseId(course), &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/journal/{course}?done=assessment")).into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let status = crate::error::status_of(&e);
+            grid_page(&state, &ctx, CourseId(course), None, None, Some(&e), &[], status).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+async fn add_note(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(course): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let input = journal::NoteInput {
+        kind: get("kind"),
+        date: get("date"),
+        text: get("text"),
+        students: fields
+            .iter()
+            .filter(|(k, _)| k == "students")
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect(),
+    };
+    match journal::add_note(&state.app, session, CourseId(course), &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/journal/{course}?done=notes")).into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let status = crate::error::status_of(&e);
+            grid_page(&state, &ctx, CourseId(course), None, None, Some(&e), &[], status).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    page: Chrome,
+    t: Tr,
+    course_id: i64,
+    entries: Vec<(String, String, String, String, String, String)>,
+}
+
+#[derive(Deserialize)]
+struct HistoryQuery {
+    item: Option<String>,
+    column: Option<String>,
+}
+
+/// The history of one item, or of a whole column (a lesson with its attendance, an assessment
+/// with its grades).
+async fn history(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(course): Path<i64>,
+    Query(q): Query<HistoryQuery>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let app = &state.app;
+    let mut entries = Vec::new();
+    if let Some(item) = &q.item {
+        entries = journal::history(app, session, CourseId(course), item)
+            .await
+            .map_err(ctx.fail())?;
+    } else if let Some(column) = &q.column {
+        let (head, children) = match column.split_once(':') {
+            Some(("lesson", id)) => (column.clone(), format!("attendance:{id}")),
+            Some(("assessment", id)) => (column.clone(), format!("grade:{id}")),
+            _ => return Err(ctx.fail()(AppError::NotFound)),
+        };
+        entries = journal::history(app, session, CourseId(course), &head)
+            .await
+            .map_err(ctx.fail())?;
+        entries.extend(
+            journal::history(app, session, CourseId(course), &children)
+                .await
+                .map_err(ctx.fail())?,
+        );
+        entries.sort_by_key(|e| e.seq);
+    }
+    let show = |v: &Option<String>| v.as_deref().unwrap_or("—").replace('\u{1f}', " · ");
+    let page = HistoryPage {
+        page: Chrome::for_ctx(
+            &ctx,
+            t.get("journal.history_title"),
+            &format!("/journal/{course}"),
+            None,
+        ),
+        t,
+        course_id: course,
+        entries: entries
+            .iter()
+            .map(|e| {
+                (
+                    format_instant(e.at),
+                    e.person.clone(),
+                    e.item.clone(),
+                    show(&e.old_value),
+                    show(&e.new_value),
+                    e.reason.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+    };
+    Ok(render(&page, ctx.lang)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "summary.html")]
+struct SummaryPage {
+    page: Chrome,
+    t: Tr,
+    class_name: String,
+    headers: Vec<String>,
+    rows: Vec<(String, Vec<String>, String)>,
+}
+
+async fn summary(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let s = journal::summary(&state.app, session, ClassId(class))
+        .await
+        .map_err(ctx.fail())?;
+    let rows = s
+        .students
+        .iter()
+        .map(|st| {
+            let cells = s
+                .courses
+                .iter()
+                .map(|c| {
+                    s.grades
+                        .get(&(st.id, c.id))
+                        .map(|list| {
+                            list.iter()
+                                .map(|(k, m)| format!("{}: {m}", t.dynamic("grade_kind", k.code())))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        })
+                        .unwrap_or_default()
+                })
+                .collect();
+            let (ex, un, late) = s.absences.get(&st.id).copied().unwrap_or_default();
+            (
+                format!("{} {}", st.family_name, st.given_name),
+                cells,
+                format!(
+                    "{ex} {}, {un} {}, {late} {}",
+                    t.get("summary.excused"),
+                    t.get("summary.unexcused"),
+                    t.get("summary.late")
+                ),
+            )
+        })
+        .collect();
+    let page = SummaryPage {
+        page: Chrome::for_ctx(&ctx, t.get("summary.title"), &format!("/classes/{class}/summary"), None),
+        t,
+        headers: s.courses.iter().map(|c| c.name.clone()).collect(),
+        class_name: s.class_name,
+        rows,
+    };
+    Ok(render(&page, ctx.lang)?.into_response())
+}

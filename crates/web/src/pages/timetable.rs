@@ -1,0 +1,255 @@
+//! Timetable pages: each person's week, and a class's timetable as the deputy edits it.
+
+use super::{render, Chrome};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::session::Ctx;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use jiff::civil::Date;
+use klade_app::clock::format_stored_date;
+use klade_app::timetable::{self, SlotInput, SubstitutionInput};
+use klade_app::AppError;
+use klade_domain::{ClassId, Role};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/timetable", get(week))
+        .route("/classes/{class}/timetable", get(class_page).post(set_slot))
+        .route("/classes/{class}/substitutions", post(substitute))
+}
+
+#[derive(Template)]
+#[template(path = "timetable.html")]
+struct WeekPage {
+    page: Chrome,
+    t: Tr,
+    prev: String,
+    next: String,
+    range: String,
+    /// (title, days)
+    weeks: Vec<(String, Vec<Day>)>,
+}
+
+/// A day heading and its lessons, one line each.
+type Day = (String, Vec<String>);
+
+#[derive(Deserialize, Default)]
+struct WeekQuery {
+    date: Option<String>,
+}
+
+async fn week(State(state): State<AppState>, ctx: Ctx, Query(q): Query<WeekQuery>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let today: Date = state
+        .app
+        .today()
+        .parse()
+        .map_err(|_| ctx.fail()(AppError::invalid("date", "error.date")))?;
+    let day = q.date.as_deref().and_then(|d| d.parse::<Date>().ok()).unwrap_or(today);
+    let monday = timetable::monday_of(day);
+    let weeks = timetable::my_week(&state.app, session, day).await.map_err(ctx.fail())?;
+    let shift = |days: i64| {
+        monday
+            .checked_add(jiff::Span::new().days(days))
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    };
+    let views = weeks
+        .into_iter()
+        .map(|w| {
+            let mut days: Vec<Day> = Vec::new();
+            for l in w.lessons {
+                let heading = format!(
+                    "{}, {}",
+                    t.dynamic("weekday", &l.weekday.to_string()),
+                    format_stored_date(&l.date)
+                );
+                let mut line = format!(
+                    "{}. {}–{} {} ({}), {}",
+                    l.slot.lesson_no,
+                    l.slot.starts_at,
+                    l.slot.ends_at,
+                    l.slot.course_name,
+                    l.slot.class_name,
+                    l.slot.teachers
+                );
+                if !l.slot.room.is_empty() {
+                    line.push_str(&format!(", {} {}", t.get("timetable.room"), l.slot.room));
+                }
+                if let Some(s) = &l.substitution {
+                    line.push_str(&format!(" — {}: {}", t.get("timetable.substitute"), s.teacher_name));
+                    if !s.note.is_empty() {
+                        line.push_str(&format!(" ({})", s.note));
+                    }
+                }
+                match days.last_mut() {
+                    Some((h, lines)) if *h == heading => lines.push(line),
+                    _ => days.push((heading, vec![line])),
+                }
+            }
+            (w.title, days)
+        })
+        .collect();
+    let page = WeekPage {
+        page: Chrome::for_ctx(&ctx, t.get("timetable.title"), "/timetable", None),
+        t,
+        prev: shift(-7),
+        next: shift(7),
+        range: format!(
+            "{} – {}",
+            format_stored_date(&monday.to_string()),
+            format_stored_date(&shift(6))
+        ),
+        weeks: views,
+    };
+    Ok(render(&page, ctx.lang)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "class_timetable.html")]
+struct ClassPage {
+    page: Chrome,
+    t: Tr,
+    class_id: i64,
+    class_name: String,
+    flash: Option<String>,
+    error: Option<String>,
+    csrf: String,
+    today: String,
+    slots: Vec<(String, String, String, String, String)>,
+    courses: Vec<(i64, String)>,
+    weekdays: Vec<(i64, String)>,
+    teachers: Vec<(i64, String)>,
+}
+
+#[derive(Deserialize, Default)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn class_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    let flash = match q.done.as_deref() {
+        Some("slot") => Some("timetable.saved"),
+        Some("substitution") => Some("timetable.substitution_saved"),
+        _ => None,
+    };
+    render_class(&state, &ctx, ClassId(class), flash, None, StatusCode::OK).await
+}
+
+async fn render_class(
+    state: &AppState,
+    ctx: &Ctx,
+    class: ClassId,
+    flash: Option<&str>,
+    error: Option<&AppError>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let today = state.app.today();
+    let (name, slots, courses) = timetable::class_slots(&state.app, session, class, &today)
+        .await
+        .map_err(ctx.fail())?;
+    let institution = courses.first().map(|c| c.institution_id);
+    let teachers = match institution {
+        Some(i) => klade_store::accounts::people_with_role(state.app.db.pool(), i, Role::Teacher, &today)
+            .await
+            .map_err(|e| ctx.fail()(e.into()))?,
+        None => Vec::new(),
+    };
+    let page = ClassPage {
+        page: Chrome::for_ctx(
+            ctx,
+            t.get("timetable.edit_title"),
+            &format!("/classes/{}/timetable", class.0),
+            None,
+        ),
+        t,
+        class_id: class.0,
+        class_name: name,
+        flash: flash.map(|k| t.get(k).to_string()),
+        error: error.map(|e| t.get(e.code()).to_string()),
+        csrf: session.csrf_token.clone(),
+        today: today.clone(),
+        slots: slots
+            .iter()
+            .map(|s| {
+                (
+                    t.dynamic("weekday", &s.weekday.to_string()),
+                    format!("{}. {}–{}", s.lesson_no, s.starts_at, s.ends_at),
+                    format!("{} ({})", s.course_name, s.teachers),
+                    s.room.clone(),
+                    format_stored_date(&s.valid_from),
+                )
+            })
+            .collect(),
+        courses: courses
+            .iter()
+            .map(|c| (c.id.0, format!("{} — {}", c.name, c.teachers)))
+            .collect(),
+        weekdays: (1..=7).map(|d| (d, t.dynamic("weekday", &d.to_string()))).collect(),
+        teachers: teachers.into_iter().map(|(id, n)| (id.0, n)).collect(),
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+async fn set_slot(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    Form(input): Form<SlotInput>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    match timetable::set_slot(&state.app, session, ClassId(class), &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/classes/{class}/timetable?done=slot")).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            render_class(
+                &state,
+                &ctx,
+                ClassId(class),
+                None,
+                Some(&e),
+                crate::error::status_of(&e),
+            )
+            .await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+async fn substitute(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    Form(input): Form<SubstitutionInput>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    match timetable::substitute(&state.app, session, ClassId(class), &input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/classes/{class}/timetable?done=substitution")).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            render_class(
+                &state,
+                &ctx,
+                ClassId(class),
+                None,
+                Some(&e),
+                crate::error::status_of(&e),
+            )
+            .await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
