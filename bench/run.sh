@@ -2,6 +2,8 @@
 # Load scenarios on loopback, each bounded to DURATION seconds:
 #   login  — GET /login (anonymous; sets the pre-session CSRF cookie)
 #   home   — GET / as the tutor `audzinataja` of the demo school (session lookup, grants, home queries)
+#   grid   — GET /journal/<id>: the grid of Matemātika 2.B (25 learners, a term of lessons) as `skolotajs`
+#   save   — POST /api/v1/courses/<id>/cells: a whole lesson's attendance (25 cells and their history)
 # Usage: bench/run.sh [DURATION] — needs wrk (Debian package `wrk`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,5 +32,30 @@ wrk -t2 -c16 -d"${DURATION}s" --latency "$URL/login"
 echo
 echo "== home page (tutor): wrk -t2 -c16 -d${DURATION}s -H 'Cookie: klade_session=…' $URL/"
 wrk -t2 -c16 -d"${DURATION}s" --latency -H "Cookie: klade_session=$session" "$URL/"
+echo
+
+# The journal: find Matemātika 2.B and its newest lesson through the API, as an app would.
+token=$(curl -fs -H 'Content-Type: application/json' -d '{"username":"skolotajs","password":"demo"}' "$URL/api/v1/auth/login" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+course=$(curl -fs -H "Authorization: Bearer $token" "$URL/api/v1/courses" \
+  | python3 -c 'import json,sys; print(next(c["id"] for c in json.load(sys.stdin) if c["name"]=="Matemātika" and c["class_name"]=="2.B"))')
+read -r date lesson students < <(curl -fs -H "Authorization: Bearer $token" "$URL/api/v1/courses/$course/grid" | python3 -c '
+import json, sys
+g = json.load(sys.stdin)
+ls = [c["Lesson"] for c in g["columns"] if "Lesson" in c and c["Lesson"]["id"]]
+print(ls[-1]["date"], ls[-1]["lesson_no"], " ".join(str(s["id"]) for s in g["students"]))')
+jar2="$dir/jar2"
+curl -fs -c "$jar2" -b "$jar2" "$URL/login" >/dev/null
+csrf=$(awk '$6 == "klade_csrf" { print $7 }' "$jar2")
+curl -fs -c "$jar2" -b "$jar2" -o /dev/null \
+  --data-urlencode "csrf=$csrf" --data-urlencode "username=skolotajs" --data-urlencode "password=demo" "$URL/login"
+teacher=$(awk '$6 == "klade_session" { print $7 }' "$jar2")
+cells=$(curl -fs -H "Authorization: Bearer $token" "$URL/api/v1/courses/$course/grid" | python3 -c '
+import json, sys; g = json.load(sys.stdin); print(len(g["students"]), "learners,", sum(1 for c in g["columns"] if "Lesson" in c), "lessons,", sum(1 for c in g["columns"] if "Assessment" in c), "assessments")')
+echo "== grid page ($cells): wrk -t2 -c8 -d${DURATION}s $URL/journal/$course"
+wrk -t2 -c8 -d"${DURATION}s" --latency -H "Cookie: klade_session=$teacher" "$URL/journal/$course"
+echo
+echo "== save a lesson's attendance ($date, lesson $lesson): wrk -t1 -c1 -d${DURATION}s -s bench/save_attendance.lua"
+wrk -t1 -c1 -d"${DURATION}s" --latency -s bench/save_attendance.lua "$URL" -- "$course" "$date" "$lesson" "$token" $students
 echo
 echo "server memory (RSS, KiB): $(ps -o rss= -p $server)"
