@@ -14,6 +14,8 @@ pub struct Home {
     pub person: Person,
     pub username: String,
     pub institutions: Vec<InstitutionHome>,
+    /// A teacher's lessons today, each with whether its topic is recorded yet.
+    pub today: Vec<(crate::timetable::WeekLesson, bool)>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -78,10 +80,32 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
             institution,
         });
     }
+    let mut today_lessons = Vec::new();
+    if !actor.courses.is_empty() {
+        let day: jiff::civil::Date = today.parse().map_err(|_| AppError::Internal("today".into()))?;
+        for week in crate::timetable::my_week(app, session, day).await? {
+            if !week.title.is_empty() {
+                continue;
+            }
+            for l in week.lessons.into_iter().filter(|l| l.date == today) {
+                let filled = klade_store::journal::lesson_at(
+                    db,
+                    l.slot.institution_id,
+                    l.slot.course_id,
+                    &l.date,
+                    l.slot.lesson_no,
+                )
+                .await?
+                .is_some_and(|x| !x.topic.is_empty());
+                today_lessons.push((l, filled));
+            }
+        }
+    }
     Ok(Home {
         person,
         username: session.username.clone(),
         institutions: out,
+        today: today_lessons,
     })
 }
 

@@ -127,20 +127,30 @@ pub async fn my_week(app: &App, session: &Session, day: Date) -> Result<Vec<Week
 }
 
 /// A class's timetable as the deputy edits it: the slots valid on `day`.
-pub async fn class_slots(
-    app: &App,
-    session: &Session,
-    class: ClassId,
-    day: &str,
-) -> Result<(String, Vec<Slot>, Vec<journal::Course>), AppError> {
+/// What the class timetable page shows the deputy.
+pub struct ClassPlan {
+    pub name: String,
+    pub slots: Vec<Slot>,
+    pub courses: Vec<journal::Course>,
+    pub subjects: Vec<(klade_domain::SubjectId, String, String)>,
+    pub teachers: Vec<(PersonId, String)>,
+    pub students: Vec<journal::Student>,
+}
+
+pub async fn class_plan(app: &App, session: &Session, class: ClassId, day: &str) -> Result<ClassPlan, AppError> {
     let db = app.db.pool();
     let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
     let permit = policy::authorize(&session.actor, Action::EnterTimetable, Scope::Institution(inst))?;
     let inst = permit.institution();
     let (name, _) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
-    let slots = journal::slots(db, inst, SlotsOf::Class(class), day, day).await?;
-    let courses = journal::courses_of_class(db, inst, class).await?;
-    Ok((name, slots, courses))
+    Ok(ClassPlan {
+        name,
+        slots: journal::slots(db, inst, SlotsOf::Class(class), day, day).await?,
+        courses: journal::courses_of_class(db, inst, class).await?,
+        subjects: school::subjects(db, inst).await?,
+        teachers: klade_store::accounts::people_with_role(db, inst, klade_domain::Role::Teacher, day).await?,
+        students: journal::class_students(db, inst, class, day).await?,
+    })
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -321,4 +331,88 @@ mod tests {
         assert!(!valid_time("24:00"));
         assert!(!valid_time("08:60"));
     }
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct CourseInput {
+    pub subject: i64,
+    pub teachers: Vec<i64>,
+    /// A subgroup's name ("1. grupa"); empty for the whole class.
+    pub subgroup: Option<String>,
+    /// The subgroup's learners; empty for the whole class.
+    pub students: Vec<i64>,
+}
+
+/// Opens a course for a class: a subject or module taught by one or more teachers, to the whole
+/// class or to a subgroup of its learners. Part of planning the timetable (R22.1).
+pub async fn add_course(
+    app: &App,
+    session: &Session,
+    class: ClassId,
+    input: &CourseInput,
+) -> Result<CourseId, AppError> {
+    let db = app.db.pool();
+    let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
+    let permit = policy::authorize(&session.actor, Action::EnterTimetable, Scope::Institution(inst))?;
+    let inst = permit.institution();
+    let (_, year) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
+    let subjects = school::subjects(db, inst).await?;
+    let subject = subjects
+        .iter()
+        .find(|s| s.0 .0 == input.subject)
+        .ok_or(AppError::invalid("subject", "course.subject"))?;
+    if input.teachers.is_empty() {
+        return Err(AppError::invalid("teachers", "course.no_teachers"));
+    }
+    let today = app.today();
+    let teachers = klade_store::accounts::people_with_role(db, inst, klade_domain::Role::Teacher, &today).await?;
+    if input
+        .teachers
+        .iter()
+        .any(|t| !teachers.iter().any(|(id, _)| id.0 == *t))
+    {
+        return Err(AppError::invalid("teachers", "timetable.not_a_teacher"));
+    }
+    let subgroup = input.subgroup.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if subgroup.is_some() != !input.students.is_empty() {
+        return Err(AppError::invalid("students", "course.subgroup_hint"));
+    }
+    let members: Vec<PersonId> = school::placements(
+        db,
+        &input.students.iter().map(|s| PersonId(*s)).collect::<Vec<_>>(),
+        &today,
+    )
+    .await?
+    .into_iter()
+    .filter(|p| p.class_id == class)
+    .map(|p| p.student_id)
+    .collect();
+    if members.len() != input.students.len() {
+        return Err(AppError::invalid("students", "journal.not_in_course"));
+    }
+    let name = match subgroup {
+        Some(g) => format!("{} ({g})", subject.1),
+        None => subject.1.clone(),
+    };
+    let mut tx = app.db.begin().await?;
+    let course = journal::insert_course(
+        &mut *tx,
+        inst,
+        &journal::NewCourse {
+            year,
+            subject: subject.0,
+            class: Some(class),
+            name: &name,
+            subgroup,
+        },
+    )
+    .await?;
+    for t in &input.teachers {
+        journal::add_course_teacher(&mut *tx, inst, course, PersonId(*t)).await?;
+    }
+    for s in members {
+        journal::add_course_student(&mut *tx, inst, course, s).await?;
+    }
+    tx.commit().await?;
+    Ok(course)
 }

@@ -232,11 +232,42 @@ pub async fn students<'e>(
     Ok(out)
 }
 
+/// The learners enrolled in a class on `on`, in Latvian order.
+pub async fn class_students<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    class: ClassId,
+    on: &str,
+) -> Result<Vec<Student>> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.given_name, p.family_name FROM enrolments e JOIN persons p ON p.id = e.student_id \
+         WHERE e.institution_id = $1 AND e.class_id = $2 AND e.valid_from <= $3 AND (e.valid_to IS NULL OR e.valid_to >= $3)",
+    )
+    .bind(institution.0)
+    .bind(class.0)
+    .bind(on)
+    .fetch_all(ex)
+    .await?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            Ok(Student {
+                id: PersonId(r.try_get("id")?),
+                given_name: r.try_get("given_name")?,
+                family_name: r.try_get("family_name")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by_cached_key(|s| klade_domain::collate::person_key(&s.family_name, &s.given_name));
+    Ok(out)
+}
+
 // ---- timetable ----
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Slot {
     pub id: i64,
+    pub institution_id: InstitutionId,
     pub class_id: ClassId,
     pub class_name: String,
     pub course_id: CourseId,
@@ -325,7 +356,7 @@ pub async fn slots<'e>(
         ),
     };
     let sql = format!(
-        "SELECT s.id, s.class_id, k.name AS class_name, s.course_id, c.name AS course_name, s.weekday, s.lesson_no, \
+        "SELECT s.id, s.institution_id, s.class_id, k.name AS class_name, s.course_id, c.name AS course_name, s.weekday, s.lesson_no, \
            s.starts_at, s.ends_at, s.room, s.valid_from, s.valid_to, \
            (SELECT COALESCE(MIN(p.given_name || ' ' || p.family_name), '') FROM course_teachers t \
               JOIN persons p ON p.id = t.person_id WHERE t.course_id = s.course_id) AS teachers \
@@ -344,6 +375,7 @@ pub async fn slots<'e>(
         .map(|r| {
             Ok(Slot {
                 id: r.try_get("id")?,
+                institution_id: InstitutionId(r.try_get("institution_id")?),
                 class_id: ClassId(r.try_get("class_id")?),
                 class_name: r.try_get("class_name")?,
                 course_id: CourseId(r.try_get("course_id")?),

@@ -343,3 +343,17 @@ pub async fn class_institution<'e>(
         .await?;
     row.map(|r| Ok(InstitutionId(r.try_get("institution_id")?))).transpose()
 }
+
+/// The subjects and modules of an institution as (id, name, kind), by name.
+pub async fn subjects<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+) -> Result<Vec<(SubjectId, String, String)>> {
+    let rows = sqlx::query("SELECT id, name, kind FROM subjects WHERE institution_id = $1 ORDER BY kind DESC, name")
+        .bind(institution.0)
+        .fetch_all(ex)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((SubjectId(r.try_get("id")?), r.try_get("name")?, r.try_get("kind")?)))
+        .collect()
+}

@@ -627,3 +627,117 @@ async fn the_timetable_for_everyone_and_its_changes() {
         assert_eq!(teacher.get(link).await.status, StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn a_deputy_opens_a_course_for_a_group_of_the_class() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut deputy = t.client();
+        deputy.login("vietnieks", "demo").await;
+        let home = deputy.get("/").await.body;
+        let at = home
+            .find("2.B (25): <a href=\"/classes/")
+            .expect("2.B on the deputy's home");
+        let rest = &home[at + "2.B (25): <a href=\"".len()..];
+        let link = rest[..rest.find('"').expect("end")].to_string();
+        let page = deputy.get(&link).await.body;
+        let value_of = |label: &str| -> String {
+            let at = page.find(label).unwrap_or_else(|| panic!("{label} on the page"));
+            let before = &page[..at];
+            let v = before.rfind("value=\"").expect("value") + "value=\"".len();
+            before[v..v + before[v..].find('"').expect("end")].to_string()
+        };
+        let subject = value_of(">Angļu valoda<");
+        let teacher = value_of("> Mārtiņš Kalniņš<");
+        let anna = value_of("> Krūmiņa Anna<");
+        let other = page
+            .split("name=\"students\" value=\"")
+            .skip(1)
+            .map(|v| v[..v.find('"').expect("end")].to_string())
+            .find(|v| *v != anna)
+            .expect("another learner");
+        let courses = link.replace("/timetable", "/courses");
+        // A group needs both its name and its learners.
+        let r = deputy
+            .submit(
+                &link,
+                &courses,
+                &[("subject", &subject), ("teachers", &teacher), ("subgroup", "1. grupa")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let r = deputy
+            .submit(
+                &link,
+                &courses,
+                &[("subject", &subject), ("subgroup", "1. grupa"), ("students", &anna)],
+            )
+            .await;
+        assert!(r.body.contains("Izvēlieties vismaz vienu skolotāju."));
+        let r = deputy
+            .submit(
+                &link,
+                &courses,
+                &[
+                    ("subject", &subject),
+                    ("teachers", &teacher),
+                    ("subgroup", "1. grupa"),
+                    ("students", &anna),
+                    ("students", &other),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+        // The teacher now keeps the group's journal, with just its two learners.
+        let mut teacher_client = t.client();
+        let token = teacher_client.api_login("skolotajs", "demo").await;
+        let list = teacher_client.api_get("/api/v1/courses", &token).await.json();
+        let group = list
+            .as_array()
+            .expect("courses")
+            .iter()
+            .find(|c| c["name"] == "Angļu valoda (1. grupa)")
+            .expect("the new course")["id"]
+            .as_i64()
+            .expect("id");
+        let g = grid(&mut teacher_client, &token, group).await;
+        assert_eq!(g["students"].as_array().map(Vec::len), Some(2));
+        assert_eq!(g["can_edit"], true);
+    }
+}
+
+#[tokio::test]
+async fn a_teacher_sees_todays_lessons_and_the_proposed_period_grade() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut s = setup(&t).await;
+        let home = s.teacher.get("/").await.body;
+        assert!(home.contains("Šodienas stundas"), "{home}");
+        assert!(
+            home.contains("vēl nav aizpildīta"),
+            "the demo fills lessons up to yesterday"
+        );
+        // A semester grade column suggests each learner's grade from the term's summative work.
+        let r = s
+            .teacher
+            .api_post(
+                &format!("/api/v1/courses/{}/assessments", s.course),
+                json!({"kind": "semester", "scale": "ten", "date": TODAY, "title": ""}),
+                Some(&s.token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let g = grid(&mut s.teacher, &s.token, s.course).await;
+        let proposal = g["averages"]
+            .as_array()
+            .expect("averages")
+            .iter()
+            .find(|a| a["student"] == s.anna)
+            .expect("Anna's average")["proposal"]
+            .as_i64()
+            .expect("a proposal");
+        let page = s.teacher.get(&format!("/journal/{}", s.course)).await.body;
+        assert!(page.contains(&format!("placeholder=\"{proposal}\"")), "{proposal}");
+    }
+}

@@ -67,6 +67,8 @@ struct CellView {
     saved: String,
     label: String,
     error: Option<String>,
+    /// For semester, year and final grades: the grade proposed from the term's work.
+    hint: String,
 }
 
 struct RowView {
@@ -226,12 +228,22 @@ async fn grid_page(
                         .iter()
                         .find(|(k, _)| *k == key)
                         .map(|(_, code)| t.get(code).to_string());
+                    let hint = match c {
+                        Column::Assessment { kind, .. } if kind.is_period_grade() => g
+                            .averages
+                            .get(&s.id)
+                            .and_then(|(_, p)| *p)
+                            .map(|p| p.to_string())
+                            .unwrap_or_default(),
+                        _ => String::new(),
+                    };
                     CellView {
                         name: key,
                         value,
                         saved,
                         label,
                         error,
+                        hint,
                     }
                 })
                 .collect();

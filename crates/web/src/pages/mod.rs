@@ -252,6 +252,8 @@ struct HomePage {
     page: Chrome,
     t: Tr,
     name: String,
+    /// (line, journal link, filled)
+    today: Vec<(String, String, bool)>,
     institutions: Vec<InstitutionView>,
 }
 
@@ -318,7 +320,22 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
         })
         .collect();
     let name = home.person.full_name();
+    let today = home
+        .today
+        .iter()
+        .map(|(l, filled)| {
+            (
+                format!(
+                    "{}. {}–{} {} ({})",
+                    l.slot.lesson_no, l.slot.starts_at, l.slot.ends_at, l.slot.course_name, l.slot.class_name
+                ),
+                format!("/journal/{}", l.slot.course_id),
+                *filled,
+            )
+        })
+        .collect();
     let page = HomePage {
+        today,
         page: Chrome::for_ctx(&ctx, t.get("home.title"), "/", Some(name.clone())),
         t,
         name,

@@ -15,7 +15,7 @@ use jiff::civil::Date;
 use klade_app::clock::format_stored_date;
 use klade_app::timetable::{self, SlotInput, SubstitutionInput};
 use klade_app::AppError;
-use klade_domain::{ClassId, Role};
+use klade_domain::ClassId;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/timetable", get(week))
         .route("/classes/{class}/timetable", get(class_page).post(set_slot))
         .route("/classes/{class}/substitutions", post(substitute))
+        .route("/classes/{class}/courses", post(add_course))
 }
 
 #[derive(Template)]
@@ -128,6 +129,8 @@ struct ClassPage {
     courses: Vec<(i64, String)>,
     weekdays: Vec<(i64, String)>,
     teachers: Vec<(i64, String)>,
+    subjects: Vec<(i64, String)>,
+    students: Vec<(i64, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -144,6 +147,7 @@ async fn class_page(
     let flash = match q.done.as_deref() {
         Some("slot") => Some("timetable.saved"),
         Some("substitution") => Some("timetable.substitution_saved"),
+        Some("course") => Some("course.saved"),
         _ => None,
     };
     render_class(&state, &ctx, ClassId(class), flash, None, StatusCode::OK).await
@@ -160,16 +164,10 @@ async fn render_class(
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let today = state.app.today();
-    let (name, slots, courses) = timetable::class_slots(&state.app, session, class, &today)
+    let plan = timetable::class_plan(&state.app, session, class, &today)
         .await
         .map_err(ctx.fail())?;
-    let institution = courses.first().map(|c| c.institution_id);
-    let teachers = match institution {
-        Some(i) => klade_store::accounts::people_with_role(state.app.db.pool(), i, Role::Teacher, &today)
-            .await
-            .map_err(|e| ctx.fail()(e.into()))?,
-        None => Vec::new(),
-    };
+    let (name, slots, courses) = (plan.name, plan.slots, plan.courses);
     let page = ClassPage {
         page: Chrome::for_ctx(
             ctx,
@@ -201,7 +199,26 @@ async fn render_class(
             .map(|c| (c.id.0, format!("{} — {}", c.name, c.teachers)))
             .collect(),
         weekdays: (1..=7).map(|d| (d, t.dynamic("weekday", &d.to_string()))).collect(),
-        teachers: teachers.into_iter().map(|(id, n)| (id.0, n)).collect(),
+        teachers: plan.teachers.into_iter().map(|(id, n)| (id.0, n)).collect(),
+        subjects: plan
+            .subjects
+            .into_iter()
+            .map(|(id, n, kind)| {
+                (
+                    id.0,
+                    if kind == "module" {
+                        format!("{n} ({})", t.get("course.module"))
+                    } else {
+                        n
+                    },
+                )
+            })
+            .collect(),
+        students: plan
+            .students
+            .iter()
+            .map(|s| (s.id.0, format!("{} {}", s.family_name, s.given_name)))
+            .collect(),
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
 }
@@ -239,6 +256,43 @@ async fn substitute(
     let session = ctx.signed_in()?;
     match timetable::substitute(&state.app, session, ClassId(class), &input).await {
         Ok(()) => Ok(Redirect::to(&format!("/classes/{class}/timetable?done=substitution")).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            render_class(
+                &state,
+                &ctx,
+                ClassId(class),
+                None,
+                Some(&e),
+                crate::error::status_of(&e),
+            )
+            .await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+async fn add_course(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let all = |name: &str| -> Vec<i64> {
+        fields
+            .iter()
+            .filter(|(k, _)| k == name)
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect()
+    };
+    let input = timetable::CourseInput {
+        subject: all("subject").first().copied().unwrap_or(0),
+        teachers: all("teachers"),
+        subgroup: fields.iter().find(|(k, _)| k == "subgroup").map(|(_, v)| v.clone()),
+        students: all("students"),
+    };
+    match timetable::add_course(&state.app, session, ClassId(class), &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/classes/{class}/timetable?done=course")).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             render_class(
                 &state,
