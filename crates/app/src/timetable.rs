@@ -374,7 +374,8 @@ pub async fn add_course(
         return Err(AppError::invalid("teachers", "timetable.not_a_teacher"));
     }
     let subgroup = input.subgroup.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    if subgroup.is_some() != !input.students.is_empty() {
+    // A group has a name and learners; the whole class has neither.
+    if subgroup.is_some() == input.students.is_empty() {
         return Err(AppError::invalid("students", "course.subgroup_hint"));
     }
     let members: Vec<PersonId> = school::placements(
