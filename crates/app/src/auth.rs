@@ -196,6 +196,10 @@ pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<O
         sessions::touch(app.db.pool(), &hash, now, now + idle).await?;
     }
     let held = accounts::holdings(app.db.pool(), live.person, &app.today()).await?;
+    // Rights that ended (graduation, expulsion, the end of employment) end the session too (R11).
+    if held.grants.is_empty() {
+        return Ok(None);
+    }
     Ok(Some(Session {
         id_hash: live.id_hash,
         account: live.account,

@@ -4,12 +4,16 @@
 //! input; it asks the policy once and returns domain values or an [`AppError`]. It knows nothing
 //! of HTTP, HTML or JSON.
 
+pub mod accounts;
 pub mod auth;
 pub mod clock;
 pub mod demo;
+pub mod enrolment;
 pub mod error;
 pub mod home;
 pub mod journal;
+pub mod people;
+pub mod sms;
 pub mod timetable;
 pub mod users;
 

@@ -34,6 +34,8 @@ enum Command {
     Migrate(DbArg),
     /// Check the journal's history chain and every journal value against it.
     Verify(DbArg),
+    /// Read the text-message outbox: the newest messages and how their delivery went.
+    Sms(DbArg),
     /// Accounts from the console.
     #[command(subcommand)]
     User(UserCommand),
@@ -131,6 +133,9 @@ struct FileConfig {
     web_session_idle_secs: Option<i64>,
     max_failures_per_account: Option<i64>,
     max_failures_per_address: Option<i64>,
+    /// The SMS gateway's HTTP endpoint; without it, messages stay in the outbox.
+    sms_gateway_url: Option<String>,
+    sms_gateway_token: Option<String>,
 }
 
 struct Config {
@@ -187,6 +192,21 @@ impl Config {
         }
     }
 
+    fn sms_gateway(&self) -> klade_notify::SmsGateway {
+        let url = std::env::var("KLADE_SMS_URL")
+            .ok()
+            .or_else(|| self.file.sms_gateway_url.clone());
+        match url.filter(|u| !u.is_empty()) {
+            Some(url) => klade_notify::SmsGateway::Http {
+                url,
+                token: std::env::var("KLADE_SMS_TOKEN")
+                    .ok()
+                    .or_else(|| self.file.sms_gateway_token.clone()),
+            },
+            None => klade_notify::SmsGateway::Outbox,
+        }
+    }
+
     async fn app(&self, db: &str) -> Result<App, String> {
         let options = DbOptions {
             max_connections: self.file.max_connections.unwrap_or(16),
@@ -229,13 +249,27 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve(args) => {
             let app = config.app(&config.db(args.db.db)).await?;
-            serve(app, config.web(), config.listen(args.listen), None).await
+            serve(
+                app,
+                config.web(),
+                config.sms_gateway(),
+                config.listen(args.listen),
+                None,
+            )
+            .await
         }
         Command::Demo(args) => {
             let app = config.app(&args.db).await?;
             let created = demo::ensure(&app).await.map_err(|e| format!("demo: {e}"))?;
             let banner = banner(created, &args.db);
-            serve(app, config.web(), config.listen(args.listen), Some(banner)).await
+            serve(
+                app,
+                config.web(),
+                config.sms_gateway(),
+                config.listen(args.listen),
+                Some(banner),
+            )
+            .await
         }
         Command::Migrate(args) => {
             let db = Db::connect(&config.db(args.db), DbOptions::default())
@@ -256,6 +290,21 @@ async fn run(cli: Cli) -> Result<(), String> {
                 println!("institution {institution}: {p:?}");
             }
             Err(format!("{} problem(s) found", problems.len()))
+        }
+        Command::Sms(args) => {
+            let app = config.app(&config.db(args.db)).await?;
+            let messages = klade_store::sms::list(app.db.pool(), None, 50)
+                .await
+                .map_err(|e| e.to_string())?;
+            if messages.is_empty() {
+                println!("the outbox is empty");
+            }
+            for m in messages.iter().rev() {
+                let when = klade_app::clock::format_instant(m.created_at);
+                let error = m.last_error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
+                println!("#{} {when} to {} [{}{error}]\n    {}", m.id, m.phone, m.status, m.body);
+            }
+            Ok(())
         }
         Command::User(UserCommand::CreateSuperuser {
             db,
@@ -327,7 +376,16 @@ fn banner(created: bool, db: &str) -> String {
     s
 }
 
-async fn serve(app: App, web: WebSettings, listen: SocketAddr, banner: Option<String>) -> Result<(), String> {
+async fn serve(
+    app: App,
+    web: WebSettings,
+    sms: klade_notify::SmsGateway,
+    listen: SocketAddr,
+    banner: Option<String>,
+) -> Result<(), String> {
+    let worker = klade_notify::Worker::new(app.db.clone(), sms);
+    let clock = app.clock.clone();
+    tokio::spawn(worker.run(std::time::Duration::from_secs(2), move || clock.now().as_second()));
     let chores = app.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(300));

@@ -28,6 +28,12 @@ pub enum Action {
     EnrolStudents,
     /// Enter and correct student and parent contact data (R18.1, J13).
     EditContacts,
+    /// Read a learner's whole personal record (R12–R14: addresses, documents, orders).
+    ViewRecord,
+    /// Read a learner's contacts: phones, parents (R12, R14).
+    ViewContacts,
+    /// Change one's own phone and e-mail — and nobody else's (J13).
+    EditOwnContacts,
     /// Enter the timetable (R22.1).
     EnterTimetable,
     /// Keep a course's journal: lessons, attendance, grades, notes (R19, R20, J22, J27).
@@ -61,7 +67,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 25] = [
         Self::ViewInstitution,
         Self::AppointSuperuser,
         Self::ManageAccounts,
@@ -69,6 +75,9 @@ impl Action {
         Self::ImportFromViis,
         Self::EnrolStudents,
         Self::EditContacts,
+        Self::ViewRecord,
+        Self::ViewContacts,
+        Self::EditOwnContacts,
         Self::EnterTimetable,
         Self::KeepJournal,
         Self::ViewJournal,
@@ -187,6 +196,26 @@ pub fn role_may(role: Role, action: Action) -> bool {
         ImportFromViis => matches!(role, Superuser),
         EnrolStudents => matches!(role, Superuser | Clerk),
         EditContacts => matches!(role, Superuser | Clerk | Tutor | PreschoolDeputy | PreschoolTeacher),
+        ViewRecord => matches!(
+            role,
+            Superuser | Director | Clerk | Tutor | PreschoolDeputy | Student | Parent
+        ),
+        ViewContacts => matches!(
+            role,
+            Superuser
+                | Director
+                | Clerk
+                | Tutor
+                | PreschoolDeputy
+                | DeputyAcademic
+                | DeputyMethodical
+                | DeputyCreative
+                | DeputyUpbringing
+                | Nurse
+                | Student
+                | Parent
+        ),
+        EditOwnContacts => true,
         EnterTimetable => matches!(role, DeputyAcademic),
         KeepJournal => matches!(role, Teacher | PreschoolTeacher),
         ViewJournal => matches!(
@@ -232,6 +261,9 @@ fn institution_wide(action: Action) -> bool {
 fn grant_covers(actor: &Actor, grant: &Grant, action: Action, scope: Scope) -> bool {
     if grant.institution != scope.institution() || !role_may(grant.role, action) {
         return false;
+    }
+    if action == Action::EditOwnContacts {
+        return matches!(scope, Scope::Student { student, .. } if student == actor.person);
     }
     if institution_wide(action) {
         return true;
@@ -306,6 +338,9 @@ mod tests {
         (ImportFromViis,              "X . . . . . . . . . . . . .", "R16"),
         (EnrolStudents,               "X . . . . . . X . . . . . .", "R16, R17"),
         (EditContacts,                "X . . . . . X X . X . X . .", "R16, R17, R18.1, J8-J9"),
+        (ViewRecord,                  "X X . . . . X X . X . . X X", "R12-R15, R29"),
+        (ViewContacts,                "X X X X X X X X X X . . X X", "R12, R14, J23"),
+        (EditOwnContacts,             "X X X X X X X X X X X X X X", "J13"),
         (EnterTimetable,              ". . X . . . . . . . . . . .", "R22.1"),
         (KeepJournal,                 ". . . . . . . . . . X X . .", "R19, R20, J22, J27"),
         (ViewJournal,                 ". X X X X X X . . X X X . .", "R22.2, R23, R24.1, R25.1"),
@@ -472,6 +507,40 @@ mod tests {
         let deputy = actor(7, &[(SCHOOL, DeputyAcademic, None)]);
         assert!(deputy.may(ViewJournal, elsewhere));
         assert!(!deputy.may(KeepJournal, elsewhere));
+    }
+
+    #[test]
+    fn people_change_their_own_contacts_only() {
+        let mut parent = actor(2, &[(SCHOOL, Parent, None)]);
+        parent.children.push((SCHOOL, PersonId(3)));
+        let me = Scope::Student {
+            institution: SCHOOL,
+            student: PersonId(2),
+            class: None,
+        };
+        let child = Scope::Student {
+            institution: SCHOOL,
+            student: PersonId(3),
+            class: None,
+        };
+        let other_parent = Scope::Student {
+            institution: SCHOOL,
+            student: PersonId(4),
+            class: None,
+        };
+        assert!(parent.may(EditOwnContacts, me));
+        assert!(
+            !parent.may(EditOwnContacts, other_parent),
+            "never the other parent's (J13)"
+        );
+        assert!(!parent.may(EditOwnContacts, child));
+        assert!(!parent.may(EditContacts, child));
+        assert!(parent.may(ViewRecord, child));
+        let teacher = actor(5, &[(SCHOOL, Teacher, None)]);
+        assert!(
+            !teacher.may(ViewContacts, child),
+            "a subject teacher sees name and class only"
+        );
     }
 
     #[test]

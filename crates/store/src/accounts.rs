@@ -219,3 +219,119 @@ pub async fn people_with_role<'e>(
     out.sort_by_cached_key(|(_, g, f)| klade_domain::collate::person_key(f, g));
     Ok(out.into_iter().map(|(id, g, f)| (id, format!("{g} {f}"))).collect())
 }
+
+/// Blocks an account (shared or borrowed credentials, R11) with the reason; unblocks with `None`.
+pub async fn set_blocked<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: AccountId,
+    block: Option<(&str, PersonId, i64)>,
+) -> Result<()> {
+    let (reason, by, at) = match block {
+        Some((r, by, at)) => (Some(r), Some(by.0), Some(at)),
+        None => (None, None, None),
+    };
+    sqlx::query("UPDATE accounts SET blocked_at = $2, blocked_reason = $3, blocked_by = $4 WHERE id = $1")
+        .bind(id.0)
+        .bind(at)
+        .bind(reason)
+        .bind(by)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn by_person<'e>(ex: impl Executor<'e, Database = Any>, person: PersonId) -> Result<Option<Account>> {
+    let sql = format!("SELECT {COLUMNS} FROM accounts WHERE person_id = $1");
+    sqlx::query(&sql)
+        .bind(person.0)
+        .fetch_optional(ex)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// An employee as the superuser's account list shows them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Employee {
+    pub person_id: PersonId,
+    pub name: String,
+    pub roles: Vec<String>,
+    pub employed_from: String,
+    pub phone: Option<String>,
+    pub username: Option<String>,
+    pub blocked_reason: Option<String>,
+    pub blocked: bool,
+}
+
+/// Everyone employed by `institution` on `today`, with their account if they have one.
+pub async fn employees<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    today: &str,
+) -> Result<Vec<Employee>> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.given_name, p.family_name, p.phone, m.role, m.valid_from, a.username, a.blocked_at, a.blocked_reason \
+         FROM memberships m JOIN persons p ON p.id = m.person_id LEFT JOIN accounts a ON a.person_id = p.id \
+         WHERE m.institution_id = $1 AND m.basis = 'employment' AND m.valid_from <= $2 \
+           AND (m.valid_to IS NULL OR m.valid_to >= $2) ORDER BY p.id",
+    )
+    .bind(institution.0)
+    .bind(today)
+    .fetch_all(ex)
+    .await?;
+    let mut out: Vec<Employee> = Vec::new();
+    for r in &rows {
+        let id = PersonId(r.try_get("id")?);
+        let role: String = r.try_get("role")?;
+        let from: String = r.try_get("valid_from")?;
+        if let Some(e) = out.iter_mut().find(|e| e.person_id == id) {
+            e.roles.push(role);
+            if from < e.employed_from {
+                e.employed_from = from;
+            }
+            continue;
+        }
+        let given: String = r.try_get("given_name")?;
+        let family: String = r.try_get("family_name")?;
+        out.push(Employee {
+            person_id: id,
+            name: format!("{given} {family}"),
+            roles: vec![role],
+            employed_from: from,
+            phone: r.try_get("phone")?,
+            username: r.try_get("username")?,
+            blocked: r.try_get::<Option<i64>, _>("blocked_at")?.is_some(),
+            blocked_reason: r.try_get("blocked_reason")?,
+        });
+    }
+    out.sort_by_cached_key(|e| {
+        let mut parts = e.name.rsplitn(2, ' ');
+        let family = parts.next().unwrap_or("").to_string();
+        let given = parts.next().unwrap_or("").to_string();
+        klade_domain::collate::person_key(&family, &given)
+    });
+    Ok(out)
+}
+
+/// Ends a person's memberships of `role` in `institution` on `last_day` (graduation, expulsion,
+/// the end of employment). Nothing is deleted.
+pub async fn end_memberships<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    person: PersonId,
+    role: Role,
+    last_day: &str,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE memberships SET valid_to = $4 WHERE institution_id = $1 AND person_id = $2 AND role = $3 \
+           AND (valid_to IS NULL OR valid_to > $4)",
+    )
+    .bind(institution.0)
+    .bind(person.0)
+    .bind(role.code())
+    .bind(last_day)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -12,13 +12,16 @@
 mod db;
 mod migrate;
 
+pub mod access_log;
 pub mod accounts;
 pub mod history;
 pub mod institutions;
+pub mod jobs;
 pub mod journal;
 pub mod people;
 pub mod school;
 pub mod sessions;
+pub mod sms;
 pub mod throttle;
 
 pub use db::{Backend, Db, DbOptions, Tx};

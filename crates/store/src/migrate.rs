@@ -23,7 +23,11 @@ macro_rules! migration {
     };
 }
 
-const MIGRATIONS: &[Migration] = &[migration!(1, "0001_core"), migration!(2, "0002_journal")];
+const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_core"),
+    migration!(2, "0002_journal"),
+    migration!(3, "0003_people"),
+];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {
     sqlx::query(

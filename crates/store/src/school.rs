@@ -357,3 +357,123 @@ pub async fn subjects<'e>(
         .map(|r| Ok((SubjectId(r.try_get("id")?), r.try_get("name")?, r.try_get("kind")?)))
         .collect()
 }
+
+/// A line of a learner's class history.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EnrolmentLine {
+    pub id: i64,
+    pub class_id: ClassId,
+    pub class_name: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    pub order_number: String,
+    pub order_date: String,
+    pub reason: String,
+    /// The order that ended it (a transfer or an exit), and why.
+    pub end_order_number: Option<String>,
+    pub end_order_date: Option<String>,
+    pub end_reason: Option<String>,
+}
+
+pub async fn enrolments_of<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    student: PersonId,
+) -> Result<Vec<EnrolmentLine>> {
+    let rows = sqlx::query(
+        "SELECT e.id, e.class_id, c.name, e.valid_from, e.valid_to, e.order_number, e.order_date, e.reason, \
+           e.end_order_number, e.end_order_date, e.end_reason FROM enrolments e JOIN classes c ON c.id = e.class_id WHERE e.institution_id = $1 AND e.student_id = $2 \
+         ORDER BY e.valid_from, e.id",
+    )
+    .bind(institution.0)
+    .bind(student.0)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(EnrolmentLine {
+                id: r.try_get("id")?,
+                class_id: ClassId(r.try_get("class_id")?),
+                class_name: r.try_get("name")?,
+                valid_from: r.try_get("valid_from")?,
+                valid_to: r.try_get("valid_to")?,
+                order_number: r.try_get("order_number")?,
+                order_date: r.try_get("order_date")?,
+                reason: r.try_get("reason")?,
+                end_order_number: r.try_get("end_order_number")?,
+                end_order_date: r.try_get("end_order_date")?,
+                end_reason: r.try_get("end_reason")?,
+            })
+        })
+        .collect()
+}
+
+/// Ends an enrolment on `last_day` by an order (number, date) for a reason.
+pub async fn end_enrolment<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    id: i64,
+    last_day: &str,
+    order: (&str, &str, &str),
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE enrolments SET valid_to = $3, end_order_number = $4, end_order_date = $5, end_reason = $6 \
+         WHERE institution_id = $1 AND id = $2",
+    )
+    .bind(institution.0)
+    .bind(id)
+    .bind(last_day)
+    .bind(order.0)
+    .bind(order.1)
+    .bind(order.2)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// How many of `parent`'s children are enrolled in `institution` on `on` (other than `except`).
+pub async fn other_children_enrolled<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    parent: PersonId,
+    except: PersonId,
+    on: &str,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM guardianships g JOIN enrolments e ON e.student_id = g.child_id \
+         WHERE g.parent_id = $2 AND g.child_id <> $3 AND e.institution_id = $1 \
+           AND e.valid_from <= $4 AND (e.valid_to IS NULL OR e.valid_to >= $4)",
+    )
+    .bind(institution.0)
+    .bind(parent.0)
+    .bind(except.0)
+    .bind(on)
+    .fetch_one(ex)
+    .await?;
+    Ok(row.try_get("n")?)
+}
+
+pub async fn children_of<'e>(ex: impl Executor<'e, Database = Any>, parent: PersonId) -> Result<Vec<PersonId>> {
+    let rows = sqlx::query("SELECT child_id FROM guardianships WHERE parent_id = $1")
+        .bind(parent.0)
+        .fetch_all(ex)
+        .await?;
+    rows.iter().map(|r| Ok(PersonId(r.try_get("child_id")?))).collect()
+}
+
+/// Every institution a person has ever belonged to: by a membership or an enrolment, ended or not.
+pub async fn institutions_of<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    person: PersonId,
+) -> Result<Vec<InstitutionId>> {
+    let rows = sqlx::query(
+        "SELECT institution_id FROM memberships WHERE person_id = $1 \
+         UNION SELECT institution_id FROM enrolments WHERE student_id = $1",
+    )
+    .bind(person.0)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| Ok(InstitutionId(r.try_get("institution_id")?)))
+        .collect()
+}

@@ -17,6 +17,7 @@ use klade_app::{home, AppError};
 use serde::Deserialize;
 
 mod journal;
+mod people;
 mod timetable;
 
 pub fn routes(state: AppState) -> Router<AppState> {
@@ -30,6 +31,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/lang/{code}", get(switch_language))
         .merge(journal::routes())
         .merge(timetable::routes())
+        .merge(people::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))
 }
@@ -63,6 +65,13 @@ fn links_for(actor: &klade_domain::Actor) -> Vec<(&'static str, &'static str)> {
         links.push(("/journal", "journal.title"));
     }
     links.push(("/timetable", "timetable.title"));
+    let admin = actor.institutions().into_iter().any(|i| {
+        policy::authorize(actor, Action::ManageAccounts, Scope::Institution(i)).is_ok()
+            || policy::authorize(actor, Action::IssuePassword, Scope::Institution(i)).is_ok()
+    });
+    if admin {
+        links.push(("/admin/accounts", "nav2.accounts"));
+    }
     links
 }
 
@@ -297,7 +306,7 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
                     if let Some(p) = &c.programme_name {
                         s.push_str(&format!(" · {p}"));
                     }
-                    (s, format!("/classes/{}/summary", c.id))
+                    (s, format!("/classes/{}", c.id))
                 })
                 .collect(),
             classes: i
@@ -307,7 +316,7 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
                     (
                         format!("{} ({})", c.name, c.students),
                         i.edits_timetable.then(|| format!("/classes/{}/timetable", c.id)),
-                        format!("/classes/{}/summary", c.id),
+                        format!("/classes/{}", c.id),
                     )
                 })
                 .collect(),

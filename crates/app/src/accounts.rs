@@ -1,0 +1,220 @@
+//! Staff accounts (R8–R11, J34, J35): the superuser creates them, with a generated password sent by
+//! SMS; a new password the same way (in a preschool the deputy head too); blocking an account for
+//! shared credentials, with the reason. The list shows who is still without an account a week
+//! after starting work.
+
+use crate::auth::{generate_password, hash_password, normalize_username, Session};
+use crate::{sms, App, AppError};
+use jiff::civil::Date;
+use klade_domain::{policy, Action, InstitutionId, PersonId, Scope};
+use klade_store::accounts::{self, Employee};
+use klade_store::{people, sessions, StoreError};
+
+/// An employee and whether their account is overdue (R8: within one week of starting work).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StaffLine {
+    pub employee: Employee,
+    pub overdue: bool,
+}
+
+pub async fn staff(app: &App, session: &Session, institution: InstitutionId) -> Result<Vec<StaffLine>, AppError> {
+    let permit = policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(institution))
+        .or_else(|_| policy::authorize(&session.actor, Action::IssuePassword, Scope::Institution(institution)))?;
+    let today: Date = app.today().parse().map_err(|_| AppError::Internal("today".into()))?;
+    let week_ago = today
+        .checked_sub(jiff::Span::new().days(7))
+        .unwrap_or(today)
+        .to_string();
+    let list = accounts::employees(app.db.pool(), permit.institution(), &today.to_string()).await?;
+    Ok(list
+        .into_iter()
+        .map(|e| StaffLine {
+            overdue: e.username.is_none() && e.employed_from.as_str() <= week_ago.as_str(),
+            employee: e,
+        })
+        .collect())
+}
+
+async fn employee_in(app: &App, institution: InstitutionId, person: PersonId) -> Result<Employee, AppError> {
+    accounts::employees(app.db.pool(), institution, &app.today())
+        .await?
+        .into_iter()
+        .find(|e| e.person_id == person)
+        .ok_or(AppError::NotFound)
+}
+
+fn sms_text(username: &str, password: &str) -> String {
+    format!("Klade: lietotājvārds: {username}, parole: {password} Pirmajā pieteikšanās reizē parole jānomaina.")
+}
+
+/// Creates an employee's account: the username is the personal code unless one is chosen, the
+/// password is generated and goes only by SMS to the person's phone.
+pub async fn create(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    person: PersonId,
+    username: Option<&str>,
+) -> Result<String, AppError> {
+    let permit = policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(institution))?;
+    let inst = permit.institution();
+    let employee = employee_in(app, inst, person).await?;
+    if employee.username.is_some() {
+        return Err(AppError::Conflict("accounts.exists"));
+    }
+    let record = people::get(app.db.pool(), person).await?.ok_or(AppError::NotFound)?;
+    let phone = record
+        .phone
+        .as_deref()
+        .ok_or(AppError::invalid("phone", "accounts.no_phone"))?;
+    let phone = sms::normalize_phone(phone)?;
+    let username = match username.map(str::trim).filter(|u| !u.is_empty()) {
+        Some(u) => normalize_username(u),
+        None => record
+            .personal_code
+            .clone()
+            .ok_or(AppError::invalid("username", "accounts.username_needed"))?,
+    };
+    let password = generate_password()?;
+    let hash = hash_password(&password)?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    accounts::insert(&mut *tx, person, &username, &hash, true, now)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => AppError::Conflict("accounts.username_taken"),
+            e => e.into(),
+        })?;
+    sms::queue(
+        &mut tx,
+        Some(inst),
+        Some(person),
+        &phone,
+        &sms_text(&username, &password),
+        now,
+    )
+    .await?;
+    klade_store::access_log::record(
+        &mut *tx,
+        Some(inst),
+        session.person,
+        person,
+        "change",
+        "account created",
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(username)
+}
+
+/// A new generated password by SMS (R10, J35); the old password and every session stop working.
+pub async fn issue_password(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    person: PersonId,
+) -> Result<(), AppError> {
+    let permit = policy::authorize(&session.actor, Action::IssuePassword, Scope::Institution(institution))?;
+    let inst = permit.institution();
+    let holds = accounts::holdings(app.db.pool(), person, &app.today()).await?;
+    if !holds.grants.iter().any(|g| g.institution == inst) {
+        return Err(AppError::NotFound);
+    }
+    let account = accounts::by_person(app.db.pool(), person)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let record = people::get(app.db.pool(), person).await?.ok_or(AppError::NotFound)?;
+    let phone = sms::normalize_phone(
+        record
+            .phone
+            .as_deref()
+            .ok_or(AppError::invalid("phone", "accounts.no_phone"))?,
+    )?;
+    let password = generate_password()?;
+    let hash = hash_password(&password)?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    accounts::set_password(&mut *tx, account.id, &hash, true).await?;
+    sessions::delete_all(&mut *tx, account.id).await?;
+    sms::queue(
+        &mut tx,
+        Some(inst),
+        Some(person),
+        &phone,
+        &sms_text(&account.username, &password),
+        now,
+    )
+    .await?;
+    klade_store::access_log::record(
+        &mut *tx,
+        Some(inst),
+        session.person,
+        person,
+        "change",
+        "new password",
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Blocks an account with a reason (R11: shared or borrowed credentials); its sessions end at once.
+/// With `reason` None, unblocks it.
+pub async fn set_blocked(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    person: PersonId,
+    reason: Option<&str>,
+) -> Result<(), AppError> {
+    let permit = policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(institution))?;
+    let inst = permit.institution();
+    let holds = accounts::holdings(app.db.pool(), person, &app.today()).await?;
+    if !holds.grants.iter().any(|g| g.institution == inst) {
+        return Err(AppError::NotFound);
+    }
+    if person == session.person {
+        return Err(AppError::invalid("person", "accounts.not_self"));
+    }
+    let account = accounts::by_person(app.db.pool(), person)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    match reason.map(str::trim) {
+        Some("") => return Err(AppError::invalid("reason", "error.required")),
+        Some(r) => {
+            accounts::set_blocked(&mut *tx, account.id, Some((r, session.person, now))).await?;
+            sessions::delete_all(&mut *tx, account.id).await?;
+            klade_store::access_log::record(
+                &mut *tx,
+                Some(inst),
+                session.person,
+                person,
+                "change",
+                &format!("blocked: {r}"),
+                now,
+            )
+            .await?;
+        }
+        None => {
+            accounts::set_blocked(&mut *tx, account.id, None).await?;
+            klade_store::access_log::record(&mut *tx, Some(inst), session.person, person, "change", "unblocked", now)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The outbox of an institution's text messages, for its superuser.
+pub async fn outbox(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+) -> Result<Vec<klade_store::sms::Message>, AppError> {
+    let permit = policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(institution))?;
+    Ok(klade_store::sms::list(app.db.pool(), Some(permit.institution()), 200).await?)
+}

@@ -1,0 +1,385 @@
+//! Personal records (R12–R15, J13): who may see which fields, who may change them, the access log
+//! of every staff view and every change (R29, J15, J33), and a person's download of their data.
+
+use crate::auth::Session;
+use crate::{sms, App, AppError};
+use klade_domain::{policy, Action, InstitutionId, PersonId, PersonalCode, Scope};
+use klade_store::people::{self, Person};
+use klade_store::school::{self, EnrolmentLine, Placement};
+use klade_store::{access_log, StoreError};
+
+/// How much of a record the reader may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub enum Level {
+    /// Name and class: a subject teacher.
+    Basic,
+    /// And phones, e-mail, the parents: deputies, the nurse.
+    Contacts,
+    /// Everything: the person, their parents, the tutor, the clerk, the superuser, the director.
+    Full,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Record {
+    pub institution: InstitutionId,
+    pub level: Level,
+    pub person: Person,
+    pub placement: Option<Placement>,
+    pub parents: Vec<Person>,
+    pub enrolments: Vec<EnrolmentLine>,
+    pub username: Option<String>,
+    pub can_edit_record: bool,
+    pub can_edit_contacts: bool,
+    pub can_enrol: bool,
+}
+
+/// The scope of a person in an institution: as a learner in their class, or as a member.
+async fn scope_of(
+    app: &App,
+    institution: InstitutionId,
+    person: PersonId,
+) -> Result<(Scope, Option<Placement>), AppError> {
+    let placement = school::placements(app.db.pool(), &[person], &app.today())
+        .await?
+        .into_iter()
+        .find(|p| p.institution_id == institution);
+    Ok((
+        Scope::Student {
+            institution,
+            student: person,
+            class: placement.as_ref().map(|p| p.class_id),
+        },
+        placement,
+    ))
+}
+
+/// The institution through which the reader sees `person`: the first they share. A former
+/// learner's or employee's record stays readable there: leaving deletes nothing.
+async fn shared_institution(app: &App, session: &Session, person: PersonId) -> Result<InstitutionId, AppError> {
+    let mine = session.actor.institutions();
+    let mut shared: Vec<InstitutionId> = school::institutions_of(app.db.pool(), person)
+        .await?
+        .into_iter()
+        .filter(|i| mine.contains(i))
+        .collect();
+    shared.sort();
+    shared.first().copied().ok_or(AppError::NotFound)
+}
+
+fn level(session: &Session, scope: Scope, person: PersonId) -> Option<Level> {
+    let actor = &session.actor;
+    if person == session.person || policy::authorize(actor, Action::ViewRecord, scope).is_ok() {
+        Some(Level::Full)
+    } else if policy::authorize(actor, Action::ViewContacts, scope).is_ok() {
+        Some(Level::Contacts)
+    } else if actor.roles_in(scope.institution()).iter().any(|r| r.is_staff()) {
+        Some(Level::Basic)
+    } else {
+        None
+    }
+}
+
+fn blank(p: &Person, level: Level) -> Person {
+    let mut out = p.clone();
+    if level < Level::Full {
+        out.personal_code = None;
+        out.birth_date = None;
+        out.gender = None;
+        out.address_declared = None;
+        out.address_actual = None;
+        out.document_number = None;
+        out.document_issuer = None;
+        out.document_date = None;
+        out.previous_programme = None;
+    }
+    if level < Level::Contacts {
+        out.phone = None;
+        out.email = None;
+    }
+    out
+}
+
+/// A person's record as the reader may see it; a staff view of someone else's is logged.
+pub async fn record(app: &App, session: &Session, person: PersonId) -> Result<Record, AppError> {
+    let institution = shared_institution(app, session, person).await?;
+    let (scope, placement) = scope_of(app, institution, person).await?;
+    let level = level(session, scope, person).ok_or_else(|| {
+        AppError::Forbidden(klade_domain::Denied {
+            action: Action::ViewRecord,
+            scope,
+        })
+    })?;
+    let db = app.db.pool();
+    let stored = people::get(db, person).await?.ok_or(AppError::NotFound)?;
+    let parents = if level >= Level::Contacts {
+        people::parents(db, person).await?
+    } else {
+        Vec::new()
+    };
+    let enrolments = if level == Level::Full {
+        school::enrolments_of(db, institution, person).await?
+    } else {
+        Vec::new()
+    };
+    let username = if level == Level::Full {
+        klade_store::accounts::by_person(db, person).await?.map(|a| a.username)
+    } else {
+        None
+    };
+    let staff_reader = session.actor.roles_in(institution).iter().any(|r| r.is_staff());
+    if person != session.person && staff_reader {
+        access_log::record(
+            db,
+            Some(institution),
+            session.person,
+            person,
+            "view",
+            level_name(level),
+            app.now(),
+        )
+        .await?;
+    }
+    let actor = &session.actor;
+    Ok(Record {
+        institution,
+        level,
+        person: blank(&stored, level),
+        placement,
+        parents: parents.iter().map(|p| blank(p, Level::Contacts)).collect(),
+        enrolments,
+        username,
+        can_edit_record: policy::authorize(actor, Action::EnrolStudents, scope).is_ok(),
+        can_edit_contacts: policy::authorize(actor, Action::EditContacts, scope).is_ok()
+            || policy::authorize(actor, Action::EditOwnContacts, scope).is_ok(),
+        can_enrol: policy::authorize(actor, Action::EnrolStudents, scope).is_ok(),
+    })
+}
+
+fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Basic => "name and class",
+        Level::Contacts => "contacts",
+        Level::Full => "whole record",
+    }
+}
+
+fn check_email(email: &str) -> Result<(), AppError> {
+    let ok = email.split_once('@').is_some_and(|(user, host)| {
+        !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.')
+    }) && !email.contains(char::is_whitespace);
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::invalid("email", "person.email"))
+    }
+}
+
+/// Changes a phone and an e-mail: one's own (J13), or a learner's or parent's by the staff who
+/// enter them (R18.1). Empty clears.
+pub async fn update_contacts(
+    app: &App,
+    session: &Session,
+    person: PersonId,
+    phone: &str,
+    email: &str,
+) -> Result<(), AppError> {
+    let institution = shared_institution(app, session, person).await?;
+    let (scope, _) = scope_of(app, institution, person).await?;
+    let own = policy::authorize(&session.actor, Action::EditOwnContacts, scope);
+    // A parent's contacts are entered by the child's tutor and the clerk: check through the child.
+    let mut permit = own.or_else(|_| policy::authorize(&session.actor, Action::EditContacts, scope));
+    if permit.is_err() {
+        for child in school::children_of(app.db.pool(), person).await? {
+            let (child_scope, _) = scope_of(app, institution, child).await?;
+            if let Ok(p) = policy::authorize(&session.actor, Action::EditContacts, child_scope) {
+                permit = Ok(p);
+                break;
+            }
+        }
+    }
+    let permit = permit?;
+    let phone = match phone.trim() {
+        "" => None,
+        p => Some(sms::normalize_phone(p)?),
+    };
+    let email = match email.trim() {
+        "" => None,
+        e => {
+            check_email(e)?;
+            Some(e.to_string())
+        }
+    };
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    people::set_contacts(&mut *tx, person, phone.as_deref(), email.as_deref()).await?;
+    access_log::record(
+        &mut *tx,
+        Some(permit.institution()),
+        session.person,
+        person,
+        "change",
+        "phone, e-mail",
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The whole record, as the clerk or the superuser enters it (R12, R16, R17).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct RecordInput {
+    pub given_name: String,
+    pub family_name: String,
+    pub personal_code: String,
+    pub birth_date: String,
+    pub gender: String,
+    pub address_declared: String,
+    pub address_actual: String,
+    pub document_number: String,
+    pub document_issuer: String,
+    pub document_date: String,
+    pub previous_programme: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+fn date_field(s: &str, field: &'static str) -> Result<Option<String>, AppError> {
+    match opt(s) {
+        None => Ok(None),
+        Some(d) => d
+            .parse::<jiff::civil::Date>()
+            .map(|d| Some(d.to_string()))
+            .map_err(|_| AppError::invalid(field, "error.date")),
+    }
+}
+
+/// Checks a record's fields and fills `into` (keeping its id, phone and e-mail).
+pub fn apply(input: &RecordInput, into: &mut Person) -> Result<(), AppError> {
+    if input.given_name.trim().is_empty() {
+        return Err(AppError::invalid("given_name", "error.required"));
+    }
+    if input.family_name.trim().is_empty() {
+        return Err(AppError::invalid("family_name", "error.required"));
+    }
+    into.given_name = input.given_name.trim().to_string();
+    into.family_name = input.family_name.trim().to_string();
+    into.personal_code = match opt(&input.personal_code) {
+        Some(c) => Some(
+            PersonalCode::parse(&c)
+                .map_err(|e| AppError::invalid("personal_code", e.code()))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    into.birth_date = date_field(&input.birth_date, "birth_date")?;
+    into.gender = match input.gender.trim() {
+        "" => None,
+        g @ ("f" | "m") => Some(g.to_string()),
+        _ => return Err(AppError::invalid("gender", "person.gender")),
+    };
+    // A learner without a Latvian personal code is known by birth date and document.
+    if into.personal_code.is_none() && (into.birth_date.is_none() || opt(&input.document_number).is_none()) {
+        return Err(AppError::invalid("personal_code", "person.code_or_document"));
+    }
+    into.address_declared = opt(&input.address_declared);
+    into.address_actual = opt(&input.address_actual);
+    into.document_number = opt(&input.document_number);
+    into.document_issuer = opt(&input.document_issuer);
+    into.document_date = date_field(&input.document_date, "document_date")?;
+    into.previous_programme = opt(&input.previous_programme);
+    Ok(())
+}
+
+pub async fn update_record(
+    app: &App,
+    session: &Session,
+    person: PersonId,
+    input: &RecordInput,
+) -> Result<(), AppError> {
+    let institution = shared_institution(app, session, person).await?;
+    let (scope, _) = scope_of(app, institution, person).await?;
+    let permit = policy::authorize(&session.actor, Action::EnrolStudents, scope)?;
+    let mut stored = people::get(app.db.pool(), person).await?.ok_or(AppError::NotFound)?;
+    apply(input, &mut stored)?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    people::update(&mut *tx, &stored).await.map_err(|e| match e {
+        StoreError::Conflict(_) => AppError::Conflict("person.exists"),
+        e => e.into(),
+    })?;
+    access_log::record(
+        &mut *tx,
+        Some(permit.institution()),
+        session.person,
+        person,
+        "change",
+        "record",
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Who viewed or changed this person's data — their own, or their child's.
+pub async fn access_of(app: &App, session: &Session, person: PersonId) -> Result<Vec<access_log::Entry>, AppError> {
+    let allowed = person == session.person || session.actor.children.iter().any(|(_, c)| *c == person);
+    if !allowed {
+        return Err(AppError::NotFound);
+    }
+    Ok(access_log::search(app.db.pool(), None, Some(person), "", 500).await?)
+}
+
+/// The superuser's search of the access log (R29).
+pub async fn search_log(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    query: &str,
+) -> Result<Vec<access_log::Entry>, AppError> {
+    let permit = policy::authorize(&session.actor, Action::ViewAccessLog, Scope::Institution(institution))?;
+    Ok(access_log::search(app.db.pool(), Some(permit.institution()), None, query.trim(), 500).await?)
+}
+
+/// Everything held about a person, for them (or their parent) to download.
+pub async fn export(app: &App, session: &Session, person: PersonId) -> Result<serde_json::Value, AppError> {
+    let allowed = person == session.person || session.actor.children.iter().any(|(_, c)| *c == person);
+    if !allowed {
+        return Err(AppError::NotFound);
+    }
+    let db = app.db.pool();
+    let record = people::get(db, person).await?.ok_or(AppError::NotFound)?;
+    let holds = klade_store::accounts::holdings(db, person, &app.today()).await?;
+    let mut institutions: Vec<InstitutionId> = holds.grants.iter().map(|g| g.institution).collect();
+    for p in school::placements(db, &[person], &app.today()).await? {
+        institutions.push(p.institution_id);
+    }
+    institutions.sort();
+    institutions.dedup();
+    let mut per_institution = Vec::new();
+    for i in institutions {
+        let enrolments = school::enrolments_of(db, i, person).await?;
+        let grades = klade_store::journal::student_grades(db, i, &[person], "0000-01-01", "9999-12-31").await?;
+        let attendance = klade_store::journal::student_attendance(db, i, &[person], "0000-01-01", "9999-12-31").await?;
+        let notes = klade_store::journal::notes(db, i, None, Some(person)).await?;
+        per_institution.push(serde_json::json!({
+            "institution_id": i,
+            "roles": holds.grants.iter().filter(|g| g.institution == i).map(|g| g.role.code()).collect::<Vec<_>>(),
+            "enrolments": enrolments,
+            "grades": grades.into_iter().map(|(_, g)| g).collect::<Vec<_>>(),
+            "attendance": attendance.into_iter().map(|(_, a)| a).collect::<Vec<_>>(),
+            "notes": notes,
+        }));
+    }
+    let log = access_log::search(db, None, Some(person), "", 10_000).await?;
+    access_log::record(db, None, session.person, person, "export", "", app.now()).await?;
+    Ok(serde_json::json!({
+        "person": record,
+        "parents": people::parents(db, person).await?,
+        "institutions": per_institution,
+        "access_log": log,
+    }))
+}

@@ -1,0 +1,166 @@
+//! Outgoing messages and the worker that sends them.
+//!
+//! A use case never sends anything itself: it records the message and a job in the same
+//! transaction as its own change (`klade-store::sms`, `klade-store::jobs`), and answers at once.
+//! The worker here takes due jobs from the database and hands each message to the configured
+//! gateway, retrying with backoff; what happened is kept on the message for people to see.
+//!
+//! This crate owns the HTTP client (the heavy dependency), so nothing else rebuilds with it.
+
+use klade_store::{jobs, sms, Db};
+use std::time::Duration;
+
+/// Where text messages go.
+#[derive(Debug, Clone)]
+pub enum SmsGateway {
+    /// Keeps every message in the outbox for the operator to read (page and CLI); sends nothing.
+    Outbox,
+    /// Posts `{"to": phone, "text": body}` as JSON to `url`, with a bearer `token` when set. Any
+    /// 2xx answer is a delivery.
+    Http { url: String, token: Option<String> },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("gateway answered {0}")]
+    Status(u16),
+    #[error("gateway unreachable: {0}")]
+    Transport(String),
+}
+
+/// How many times a message is tried before it is marked failed.
+pub const MAX_ATTEMPTS: i64 = 5;
+
+/// Seconds to wait before attempt `n + 1`: 30 s, 1 min, 2 min, 4 min.
+pub fn backoff(attempts: i64) -> i64 {
+    30 * (1_i64 << (attempts - 1).clamp(0, 10))
+}
+
+pub struct Worker {
+    db: Db,
+    gateway: SmsGateway,
+    client: reqwest::Client,
+}
+
+impl Worker {
+    pub fn new(db: Db, gateway: SmsGateway) -> Self {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .build()
+            .unwrap_or_default();
+        Self { db, gateway, client }
+    }
+
+    async fn send(&self, phone: &str, body: &str) -> Result<(), SendError> {
+        match &self.gateway {
+            SmsGateway::Outbox => Ok(()),
+            SmsGateway::Http { url, token } => {
+                let mut request = self
+                    .client
+                    .post(url)
+                    .json(&serde_json::json!({ "to": phone, "text": body }));
+                if let Some(t) = token {
+                    request = request.bearer_auth(t);
+                }
+                let response = request.send().await.map_err(|e| SendError::Transport(e.to_string()))?;
+                if response.status().is_success() {
+                    Ok(())
+                } else {
+                    Err(SendError::Status(response.status().as_u16()))
+                }
+            }
+        }
+    }
+
+    /// Runs every job that is due at `now`; returns how many it ran.
+    pub async fn run_due(&self, now: i64) -> Result<usize, klade_store::StoreError> {
+        let mut ran = 0;
+        while let Some(job) = jobs::claim(self.db.pool(), now, 120).await? {
+            ran += 1;
+            match job.kind.as_str() {
+                "sms" => self.sms(&job, now).await?,
+                other => {
+                    tracing::warn!(kind = other, "unknown job kind");
+                    jobs::failed(self.db.pool(), job.id, "unknown job kind", None).await?;
+                }
+            }
+        }
+        Ok(ran)
+    }
+
+    async fn sms(&self, job: &jobs::Job, now: i64) -> Result<(), klade_store::StoreError> {
+        let Some(id) = job.payload.parse::<i64>().ok() else {
+            return jobs::failed(self.db.pool(), job.id, "bad payload", None).await;
+        };
+        let Some(message) = sms::get(self.db.pool(), id).await? else {
+            return jobs::done(self.db.pool(), job.id, now).await;
+        };
+        match self.send(&message.phone, &message.body).await {
+            Ok(()) => {
+                let (status, body) = match self.gateway {
+                    SmsGateway::Outbox => ("kept", None),
+                    // Delivered: the text (with its password) is not kept beyond the phone.
+                    SmsGateway::Http { .. } => ("sent", Some(redact(&message.body))),
+                };
+                sms::set_status(self.db.pool(), id, status, None, body.as_deref(), now).await?;
+                jobs::done(self.db.pool(), job.id, now).await
+            }
+            Err(e) => {
+                let error = e.to_string();
+                tracing::warn!(message = id, attempt = job.attempts, "SMS not delivered: {error}");
+                let retry = (job.attempts < MAX_ATTEMPTS).then(|| now + backoff(job.attempts));
+                let status = if retry.is_some() { "queued" } else { "failed" };
+                sms::set_status(self.db.pool(), id, status, Some(&error), None, now).await?;
+                jobs::failed(self.db.pool(), job.id, &error, retry).await
+            }
+        }
+    }
+
+    /// Runs forever, looking for due jobs every `every`, with the clock `now`.
+    pub async fn run(self, every: Duration, now: impl Fn() -> i64) {
+        loop {
+            if let Err(e) = self.run_due(now()).await {
+                tracing::error!("job queue: {e}");
+            }
+            tokio::time::sleep(every).await;
+        }
+    }
+}
+
+/// The words after "parole:" / "password:" are replaced, so a delivered password is not stored.
+pub fn redact(body: &str) -> String {
+    let mut out = Vec::new();
+    let mut hide = false;
+    for word in body.split(' ') {
+        if hide && !word.is_empty() {
+            out.push("••••••".to_string());
+            hide = false;
+            continue;
+        }
+        let lower = word.to_lowercase();
+        hide = lower.ends_with("parole:") || lower.ends_with("password:");
+        out.push(word.to_string());
+    }
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles() {
+        assert_eq!(backoff(1), 30);
+        assert_eq!(backoff(2), 60);
+        assert_eq!(backoff(4), 240);
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("Klade: lietotājvārds: anna, parole: Xy7kPq2mNb4z. Nomainiet to."),
+            "Klade: lietotājvārds: anna, parole: •••••• Nomainiet to."
+        );
+        assert_eq!(redact("bez paroles"), "bez paroles");
+    }
+}

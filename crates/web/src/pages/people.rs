@@ -1,0 +1,719 @@
+//! People and accounts: the superuser's staff accounts, the SMS outbox, the access log, a
+//! person's record, a class's list with admissions, and each person's own privacy page.
+
+use super::{render, Chrome};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::session::Ctx;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use klade_app::clock::{format_instant, format_stored_date};
+use klade_app::people::{Level, RecordInput};
+use klade_app::{accounts, enrolment, people, AppError};
+use klade_domain::{policy, Action, ClassId, InstitutionId, PersonId, Scope};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/accounts", get(staff))
+        .route("/admin/accounts/{person}/{action}", post(account_action))
+        .route("/admin/sms", get(outbox))
+        .route("/admin/access-log", get(access_log))
+        .route("/people/{id}", get(person))
+        .route("/people/{id}/contacts", post(contacts))
+        .route("/people/{id}/record", post(record))
+        .route("/people/{id}/transfer", post(transfer))
+        .route("/people/{id}/exit", post(exit))
+        .route("/people/{id}/export.json", get(export))
+        .route("/classes/{class}/students", get(class_students).post(admit))
+        .route("/account/privacy", get(privacy))
+}
+
+#[derive(Deserialize, Default)]
+struct InstQuery {
+    i: Option<i64>,
+    q: Option<String>,
+    done: Option<String>,
+}
+
+/// The institution an admin page is about: the one asked for, or the first where the person may
+/// do `action`.
+fn institution_for(ctx: &Ctx, wanted: Option<i64>, actions: &[Action]) -> Result<InstitutionId, WebError> {
+    let session = ctx.signed_in()?;
+    let allowed = |i: InstitutionId| {
+        actions
+            .iter()
+            .any(|a| policy::authorize(&session.actor, *a, Scope::Institution(i)).is_ok())
+    };
+    match wanted {
+        Some(i) => Ok(InstitutionId(i)),
+        None => session
+            .actor
+            .institutions()
+            .into_iter()
+            .find(|i| allowed(*i))
+            .ok_or_else(|| ctx.fail()(AppError::NotFound)),
+    }
+}
+
+struct StaffRow {
+    id: i64,
+    name: String,
+    roles: String,
+    from: String,
+    username: Option<String>,
+    blocked: Option<String>,
+    overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "accounts.html")]
+struct AccountsPage {
+    page: Chrome,
+    t: Tr,
+    inst: i64,
+    institution: String,
+    flash: Option<String>,
+    error: Option<String>,
+    csrf: String,
+    staff: Vec<StaffRow>,
+    overdue: usize,
+    manage: bool,
+    show_log: bool,
+}
+
+async fn staff(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
+    let inst = institution_for(&ctx, q.i, &[Action::ManageAccounts, Action::IssuePassword])?;
+    let flash = q.done.as_deref().map(|d| match d {
+        "create" => "accounts.created",
+        "password" => "accounts.password_sent",
+        "block" => "accounts.blocked_done",
+        _ => "accounts.unblocked_done",
+    });
+    staff_page(&state, &ctx, inst, flash, None, StatusCode::OK).await
+}
+
+async fn staff_page(
+    state: &AppState,
+    ctx: &Ctx,
+    inst: InstitutionId,
+    flash: Option<&str>,
+    error: Option<&AppError>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let lines = accounts::staff(&state.app, session, inst).await.map_err(ctx.fail())?;
+    let institution = klade_store::institutions::get(state.app.db.pool(), inst)
+        .await
+        .map_err(|e| ctx.fail()(e.into()))?
+        .map(|i| i.name)
+        .unwrap_or_default();
+    let staff: Vec<StaffRow> = lines
+        .into_iter()
+        .map(|l| StaffRow {
+            id: l.employee.person_id.0,
+            name: l.employee.name,
+            roles: l
+                .employee
+                .roles
+                .iter()
+                .map(|r| t.dynamic("role", r))
+                .collect::<Vec<_>>()
+                .join(", "),
+            from: format_stored_date(&l.employee.employed_from),
+            username: l.employee.username,
+            blocked: if l.employee.blocked {
+                Some(l.employee.blocked_reason.unwrap_or_default())
+            } else {
+                None
+            },
+            overdue: l.overdue,
+        })
+        .collect();
+    let page = AccountsPage {
+        page: Chrome::for_ctx(ctx, t.get("accounts.title"), "/admin/accounts", None),
+        t,
+        inst: inst.0,
+        institution,
+        flash: flash.map(|k| t.get(k).to_string()),
+        error: error.map(|e| t.get(e.code()).to_string()),
+        csrf: session.csrf_token.clone(),
+        overdue: staff.iter().filter(|s| s.overdue).count(),
+        staff,
+        manage: policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(inst)).is_ok(),
+        show_log: policy::authorize(&session.actor, Action::ViewAccessLog, Scope::Institution(inst)).is_ok(),
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct AccountForm {
+    username: Option<String>,
+    reason: Option<String>,
+}
+
+async fn account_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((person, action)): Path<(i64, String)>,
+    Query(q): Query<InstQuery>,
+    Form(form): Form<AccountForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(&ctx, q.i, &[Action::ManageAccounts, Action::IssuePassword])?;
+    let app = &state.app;
+    let person = PersonId(person);
+    let result = match action.as_str() {
+        "create" => accounts::create(app, session, inst, person, form.username.as_deref())
+            .await
+            .map(|_| ()),
+        "password" => accounts::issue_password(app, session, inst, person).await,
+        "block" => accounts::set_blocked(app, session, inst, person, Some(form.reason.as_deref().unwrap_or(""))).await,
+        "unblock" => accounts::set_blocked(app, session, inst, person, None).await,
+        _ => Err(AppError::NotFound),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/accounts?i={}&done={action}", inst.0)).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            staff_page(&state, &ctx, inst, None, Some(&e), crate::error::status_of(&e)).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sms.html")]
+struct SmsPage {
+    page: Chrome,
+    t: Tr,
+    messages: Vec<(String, String, String, String)>,
+}
+
+async fn outbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(&ctx, q.i, &[Action::ManageAccounts])?;
+    let t = Tr::new(ctx.lang);
+    let messages = accounts::outbox(&state.app, session, inst)
+        .await
+        .map_err(ctx.fail())?
+        .into_iter()
+        .map(|m| {
+            let mut status = t.dynamic("sms", &format!("status_{}", m.status));
+            if let Some(e) = m.last_error {
+                status.push_str(&format!(" ({e}; {} {})", t.get("sms.attempts"), m.attempts));
+            }
+            (format_instant(m.created_at), m.phone, m.body, status)
+        })
+        .collect();
+    let page = SmsPage {
+        page: Chrome::for_ctx(&ctx, t.get("sms.title"), "/admin/sms", None),
+        t,
+        messages,
+    };
+    Ok(render(&page, ctx.lang)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "access_log.html")]
+struct LogPage {
+    page: Chrome,
+    t: Tr,
+    title: String,
+    inst: i64,
+    query: Option<String>,
+    export: Option<String>,
+    notice: Option<String>,
+    entries: Vec<(String, String, String, String)>,
+}
+
+fn log_rows(t: Tr, entries: Vec<klade_store::access_log::Entry>) -> Vec<(String, String, String, String)> {
+    entries
+        .into_iter()
+        .map(|e| {
+            let what = match e.detail.as_str() {
+                "" => t.dynamic("log", &e.action),
+                d => format!("{}: {d}", t.dynamic("log", &e.action)),
+            };
+            (format_instant(e.at), e.actor, e.subject, what)
+        })
+        .collect()
+}
+
+async fn access_log(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(&ctx, q.i, &[Action::ViewAccessLog])?;
+    let t = Tr::new(ctx.lang);
+    let query = q.q.unwrap_or_default();
+    let entries = people::search_log(&state.app, session, inst, &query)
+        .await
+        .map_err(ctx.fail())?;
+    let page = LogPage {
+        page: Chrome::for_ctx(&ctx, t.get("log.title"), "/admin/access-log", None),
+        t,
+        title: t.get("log.title").to_string(),
+        inst: inst.0,
+        query: Some(query),
+        export: None,
+        notice: None,
+        entries: log_rows(t, entries),
+    };
+    Ok(render(&page, ctx.lang)?.into_response())
+}
+
+async fn privacy(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let entries = people::access_of(&state.app, session, session.person)
+        .await
+        .map_err(ctx.fail())?;
+    let page = LogPage {
+        page: Chrome::for_ctx(&ctx, t.get("privacy.title"), "/account/privacy", None),
+        t,
+        title: t.get("privacy.who_looked").to_string(),
+        inst: 0,
+        query: None,
+        export: Some(format!("/people/{}/export.json", session.person)),
+        notice: Some(t.get("privacy.notice").to_string()),
+        entries: log_rows(t, entries),
+    };
+    Ok(render(&page, ctx.lang)?.into_response())
+}
+
+async fn export(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let data = people::export(&state.app, session, PersonId(id))
+        .await
+        .map_err(ctx.fail())?;
+    let mut response = Json(data).into_response();
+    if let Ok(v) = format!("attachment; filename=\"klade-{id}.json\"").parse() {
+        response.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    page: Chrome,
+    t: Tr,
+    id: i64,
+    name: String,
+    class_name: Option<String>,
+    flash: Option<String>,
+    error: Option<String>,
+    fields: Vec<(String, String)>,
+    parents: Vec<String>,
+    history: Vec<String>,
+    edit_contacts: bool,
+    edit_record: bool,
+    enrol: bool,
+    csrf: String,
+    phone: String,
+    email: String,
+    form: Vec<(&'static str, String, String)>,
+    classes: Vec<(i64, String)>,
+    today: String,
+}
+
+const RECORD_FIELDS: [&str; 11] = [
+    "given_name",
+    "family_name",
+    "personal_code",
+    "birth_date",
+    "gender",
+    "address_declared",
+    "address_actual",
+    "document_number",
+    "document_issuer",
+    "document_date",
+    "previous_programme",
+];
+
+async fn person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<InstQuery>,
+) -> Result<Response, WebError> {
+    let flash = q.done.as_deref().map(|d| match d {
+        "transfer" => "enrolment.transferred",
+        "exit" => "enrolment.exited",
+        _ => "person.saved",
+    });
+    person_page(&state, &ctx, PersonId(id), flash, None, StatusCode::OK).await
+}
+
+async fn person_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: PersonId,
+    flash: Option<&str>,
+    error: Option<&AppError>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let r = people::record(&state.app, session, id).await.map_err(ctx.fail())?;
+    let p = &r.person;
+    let label = |k: &str| t.dynamic("person", k);
+    let mut fields = Vec::new();
+    let mut push = |k: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            fields.push((label(k), v.clone()));
+        }
+    };
+    push("personal_code", &p.personal_code);
+    push("birth_date", &p.birth_date.as_deref().map(format_stored_date));
+    push("gender", &p.gender.as_deref().map(|g| label(&format!("gender_{g}"))));
+    push("phone", &p.phone);
+    push("email", &p.email);
+    push("address_declared", &p.address_declared);
+    push("address_actual", &p.address_actual);
+    push("document_number", &p.document_number);
+    push("document_issuer", &p.document_issuer);
+    push("document_date", &p.document_date.as_deref().map(format_stored_date));
+    push("previous_programme", &p.previous_programme);
+    push("username", &r.username);
+    let level = match r.level {
+        Level::Basic => "level_basic",
+        Level::Contacts => "level_contacts",
+        Level::Full => "level_full",
+    };
+    fields.push((label("shown"), label(level)));
+    let value = |k: &str| -> String {
+        match k {
+            "given_name" => p.given_name.clone(),
+            "family_name" => p.family_name.clone(),
+            "personal_code" => p.personal_code.clone().unwrap_or_default(),
+            "birth_date" => p.birth_date.clone().unwrap_or_default(),
+            "gender" => p.gender.clone().unwrap_or_default(),
+            "address_declared" => p.address_declared.clone().unwrap_or_default(),
+            "address_actual" => p.address_actual.clone().unwrap_or_default(),
+            "document_number" => p.document_number.clone().unwrap_or_default(),
+            "document_issuer" => p.document_issuer.clone().unwrap_or_default(),
+            "document_date" => p.document_date.clone().unwrap_or_default(),
+            _ => p.previous_programme.clone().unwrap_or_default(),
+        }
+    };
+    let classes = if r.can_enrol {
+        klade_store::school::classes_of(state.app.db.pool(), r.institution, &state.app.today())
+            .await
+            .map_err(|e| ctx.fail()(e.into()))?
+            .into_iter()
+            .map(|c| (c.id.0, c.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let page = PersonPage {
+        page: Chrome::for_ctx(ctx, &p.full_name(), &format!("/people/{}", id.0), None),
+        t,
+        id: id.0,
+        name: p.full_name(),
+        class_name: r.placement.as_ref().map(|c| c.class_name.clone()),
+        flash: flash.map(|k| t.get(k).to_string()),
+        error: error.map(|e| t.get(e.code()).to_string()),
+        fields,
+        parents: r
+            .parents
+            .iter()
+            .map(|x| {
+                format!("{} {}", x.full_name(), x.phone.clone().unwrap_or_default())
+                    .trim()
+                    .to_string()
+            })
+            .collect(),
+        history: r
+            .enrolments
+            .iter()
+            .map(|e| {
+                let mut s = format!(
+                    "{} · {} – {} · {} ({} {}, {})",
+                    e.class_name,
+                    format_stored_date(&e.valid_from),
+                    e.valid_to.as_deref().map(format_stored_date).unwrap_or_default(),
+                    e.reason,
+                    t.get("enrolment.order"),
+                    e.order_number,
+                    format_stored_date(&e.order_date)
+                );
+                if let (Some(n), Some(d)) = (&e.end_order_number, &e.end_order_date) {
+                    s.push_str(&format!(
+                        "; {}: {} ({} {n}, {})",
+                        t.get("enrolment.ended"),
+                        e.end_reason.clone().unwrap_or_default(),
+                        t.get("enrolment.order"),
+                        format_stored_date(d)
+                    ));
+                }
+                s
+            })
+            .collect(),
+        edit_contacts: r.can_edit_contacts,
+        edit_record: r.can_edit_record,
+        enrol: r.can_enrol && r.placement.is_some(),
+        csrf: session.csrf_token.clone(),
+        phone: p.phone.clone().unwrap_or_default(),
+        email: p.email.clone().unwrap_or_default(),
+        form: RECORD_FIELDS.iter().map(|k| (*k, label(k), value(k))).collect(),
+        classes,
+        today: state.app.today(),
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+#[derive(Deserialize)]
+struct ContactsForm {
+    phone: String,
+    email: String,
+}
+
+/// Re-shows the record with the error, or follows the success.
+async fn after(
+    state: &AppState,
+    ctx: &Ctx,
+    id: PersonId,
+    result: Result<(), AppError>,
+    done: &str,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/people/{}?done={done}", id.0)).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            person_page(state, ctx, id, None, Some(&e), crate::error::status_of(&e)).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+async fn contacts(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ContactsForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let r = people::update_contacts(&state.app, session, PersonId(id), &f.phone, &f.email).await;
+    after(&state, &ctx, PersonId(id), r, "contacts").await
+}
+
+async fn record(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<RecordInput>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let r = people::update_record(&state.app, session, PersonId(id), &f).await;
+    after(&state, &ctx, PersonId(id), r, "record").await
+}
+
+#[derive(Deserialize)]
+struct TransferForm {
+    class: i64,
+    #[serde(flatten)]
+    order: enrolment::Order,
+}
+
+async fn transfer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<TransferForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let r = people::record(&state.app, session, PersonId(id))
+        .await
+        .map_err(ctx.fail())?;
+    let result = enrolment::transfer(
+        &state.app,
+        session,
+        r.institution,
+        PersonId(id),
+        ClassId(f.class),
+        &f.order,
+    )
+    .await;
+    after(&state, &ctx, PersonId(id), result, "transfer").await
+}
+
+#[derive(Deserialize)]
+struct ExitForm {
+    reason: String,
+    #[serde(flatten)]
+    order: enrolment::Order,
+}
+
+async fn exit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ExitForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let r = people::record(&state.app, session, PersonId(id))
+        .await
+        .map_err(ctx.fail())?;
+    let result = enrolment::exit(&state.app, session, r.institution, PersonId(id), &f.order, &f.reason).await;
+    after(&state, &ctx, PersonId(id), result, "exit").await
+}
+
+#[derive(Template)]
+#[template(path = "class_students.html")]
+struct ClassPage {
+    page: Chrome,
+    t: Tr,
+    class_id: i64,
+    class_name: String,
+    flash: Option<String>,
+    error: Option<String>,
+    students: Vec<(i64, String)>,
+    admit: bool,
+    csrf: String,
+    form: Vec<(&'static str, String, String)>,
+}
+
+const ADMIT_FIELDS: [&str; 9] = [
+    "given_name",
+    "family_name",
+    "personal_code",
+    "birth_date",
+    "gender",
+    "phone",
+    "order_number",
+    "order_date",
+    "from",
+];
+
+async fn class_students(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    Query(q): Query<InstQuery>,
+) -> Result<Response, WebError> {
+    let flash = q.done.as_deref().map(|_| "enrolment.admitted");
+    class_page(&state, &ctx, ClassId(class), flash, None, &[], StatusCode::OK).await
+}
+
+async fn class_page(
+    state: &AppState,
+    ctx: &Ctx,
+    class: ClassId,
+    flash: Option<&str>,
+    error: Option<&AppError>,
+    typed: &[(String, String)],
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let db = state.app.db.pool();
+    let inst = klade_store::school::class_institution(db, class)
+        .await
+        .map_err(|e| ctx.fail()(e.into()))?
+        .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
+    let scope = Scope::Class {
+        institution: inst,
+        class,
+    };
+    let actor = &session.actor;
+    let may_list = policy::authorize(actor, Action::ViewContacts, scope).is_ok()
+        || policy::authorize(actor, Action::EnrolStudents, Scope::Institution(inst)).is_ok();
+    if !may_list {
+        return Err(ctx.fail()(AppError::Forbidden(klade_domain::Denied {
+            action: Action::ViewContacts,
+            scope,
+        })));
+    }
+    let (name, _) = klade_store::school::class(db, inst, class)
+        .await
+        .map_err(|e| ctx.fail()(e.into()))?
+        .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
+    let students = klade_store::journal::class_students(db, inst, class, &state.app.today())
+        .await
+        .map_err(|e| ctx.fail()(e.into()))?;
+    let value = |k: &str| {
+        typed
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let page = ClassPage {
+        page: Chrome::for_ctx(ctx, &name, &format!("/classes/{}/students", class.0), None),
+        t,
+        class_id: class.0,
+        class_name: name,
+        flash: flash.map(|k| t.get(k).to_string()),
+        error: error.map(|e| t.get(e.code()).to_string()),
+        students: students
+            .iter()
+            .map(|s| (s.id.0, format!("{} {}", s.family_name, s.given_name)))
+            .collect(),
+        admit: policy::authorize(actor, Action::EnrolStudents, Scope::Institution(inst)).is_ok(),
+        csrf: session.csrf_token.clone(),
+        form: ADMIT_FIELDS
+            .iter()
+            .map(|k| (*k, t.dynamic("person", k), value(k)))
+            .collect(),
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+async fn admit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let input = enrolment::Admission {
+        record: RecordInput {
+            given_name: get("given_name"),
+            family_name: get("family_name"),
+            personal_code: get("personal_code"),
+            birth_date: get("birth_date"),
+            gender: get("gender"),
+            document_number: get("document_number"),
+            ..Default::default()
+        },
+        order: enrolment::Order {
+            order_number: get("order_number"),
+            order_date: get("order_date"),
+            from: get("from"),
+        },
+        phone: get("phone"),
+    };
+    let db = state.app.db.pool();
+    let inst = klade_store::school::class_institution(db, ClassId(class))
+        .await
+        .map_err(|e| ctx.fail()(e.into()))?
+        .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
+    match enrolment::admit(&state.app, session, inst, ClassId(class), &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/classes/{class}/students?done=admit")).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            class_page(
+                &state,
+                &ctx,
+                ClassId(class),
+                None,
+                Some(&e),
+                &fields,
+                crate::error::status_of(&e),
+            )
+            .await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
