@@ -11,6 +11,7 @@ pub mod demo;
 pub mod enrolment;
 pub mod error;
 pub mod home;
+pub mod import;
 pub mod journal;
 pub mod people;
 pub mod sms;

@@ -15,6 +15,7 @@ mod migrate;
 pub mod access_log;
 pub mod accounts;
 pub mod history;
+pub mod imports;
 pub mod institutions;
 pub mod jobs;
 pub mod journal;

@@ -159,3 +159,23 @@ pub async fn parents<'e>(ex: impl Executor<'e, Database = Any>, child: PersonId)
         .map(from_row)
         .collect()
 }
+
+/// The persons with these personal codes (any number; asked in chunks).
+pub async fn by_codes(pool: &sqlx::AnyPool, codes: &[String]) -> Result<Vec<Person>> {
+    let mut out = Vec::new();
+    for chunk in codes.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM persons p WHERE p.personal_code IN ({})",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for c in chunk {
+            q = q.bind(c);
+        }
+        for row in q.fetch_all(pool).await? {
+            out.push(from_row(&row)?);
+        }
+    }
+    Ok(out)
+}

@@ -477,3 +477,50 @@ pub async fn institutions_of<'e>(
         .map(|r| Ok(InstitutionId(r.try_get("institution_id")?)))
         .collect()
 }
+
+/// The school year of `institution` containing `today`: (id, starts on, ends on).
+pub async fn current_year<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    today: &str,
+) -> Result<Option<(SchoolYearId, String, String)>> {
+    let row = sqlx::query(
+        "SELECT id, starts_on, ends_on FROM school_years WHERE institution_id = $1 AND starts_on <= $2 AND ends_on >= $2",
+    )
+    .bind(institution.0)
+    .bind(today)
+    .fetch_optional(ex)
+    .await?;
+    row.map(|r| {
+        Ok((
+            SchoolYearId(r.try_get("id")?),
+            r.try_get("starts_on")?,
+            r.try_get("ends_on")?,
+        ))
+    })
+    .transpose()
+}
+
+/// Current enrolments of an institution on `on`: learner → (enrolment id, class).
+pub async fn current_enrolments<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    on: &str,
+) -> Result<std::collections::HashMap<PersonId, (i64, ClassId)>> {
+    let rows = sqlx::query(
+        "SELECT id, student_id, class_id FROM enrolments WHERE institution_id = $1 AND valid_from <= $2 \
+           AND (valid_to IS NULL OR valid_to >= $2)",
+    )
+    .bind(institution.0)
+    .bind(on)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                PersonId(r.try_get("student_id")?),
+                (r.try_get("id")?, ClassId(r.try_get("class_id")?)),
+            ))
+        })
+        .collect()
+}

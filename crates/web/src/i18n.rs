@@ -186,6 +186,7 @@ mod tests {
             "src/pages/journal.rs",
             "src/pages/timetable.rs",
             "src/pages/people.rs",
+            "src/pages/import.rs",
             "src/error.rs",
         ] {
             sources.push(std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).expect("source"));

@@ -156,7 +156,23 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
         session,
     };
     let mut request = request;
-    if !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        // A file upload carries its token in the form's address: its body is read by the handler.
+        let given = request.uri().query().and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v.into_owned())
+        });
+        let expected = ctx.session.as_ref().map(|s| s.csrf_token.clone());
+        if !matches!((&given, &expected), (Some(g), Some(e)) if same(g, e)) {
+            return WebError::csrf(lang).into_response();
+        }
+    } else if !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         let (parts, body) = request.into_parts();
         let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
             Ok(b) => b,

@@ -55,3 +55,36 @@ CREATE TABLE access_log (
 );
 CREATE INDEX access_log_subject ON access_log (subject_id, at);
 CREATE INDEX access_log_institution ON access_log (institution_id, at);
+
+-- The privacy notice names the institution's data processor (R15, J7); the institution's rules,
+-- which users acknowledge (J36), with a version so a change asks again.
+ALTER TABLE institutions ADD COLUMN data_processor TEXT NOT NULL DEFAULT '';
+ALTER TABLE institutions ADD COLUMN rules TEXT NOT NULL DEFAULT '';
+ALTER TABLE institutions ADD COLUMN rules_version BIGINT NOT NULL DEFAULT 0;
+
+CREATE TABLE acknowledgements (
+    institution_id  BIGINT NOT NULL REFERENCES institutions (id),
+    person_id       BIGINT NOT NULL REFERENCES persons (id),
+    version         BIGINT NOT NULL,
+    at              BIGINT NOT NULL,
+    PRIMARY KEY (institution_id, person_id, version)
+);
+
+-- An uploaded VIIS file, kept as its parsed table until the superuser confirms the preview.
+CREATE TABLE imports (
+    id              INTEGER PRIMARY KEY,
+    institution_id  BIGINT NOT NULL REFERENCES institutions (id),
+    kind            TEXT   NOT NULL CHECK (kind IN ('classes', 'subjects', 'students')),
+    filename        TEXT   NOT NULL,
+    table_json      TEXT   NOT NULL,
+    status          TEXT   NOT NULL CHECK (status IN ('preview', 'running', 'done', 'failed')),
+    total           BIGINT NOT NULL DEFAULT 0,
+    processed       BIGINT NOT NULL DEFAULT 0,
+    created         BIGINT NOT NULL DEFAULT 0,
+    changed         BIGINT NOT NULL DEFAULT 0,
+    rejected        BIGINT NOT NULL DEFAULT 0,
+    error           TEXT,
+    created_by      BIGINT NOT NULL REFERENCES persons (id),
+    created_at      BIGINT NOT NULL,
+    finished_at     BIGINT
+);

@@ -16,6 +16,7 @@ use klade_app::clock::format_instant;
 use klade_app::{home, AppError};
 use serde::Deserialize;
 
+mod import;
 mod journal;
 mod people;
 mod timetable;
@@ -32,6 +33,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(journal::routes())
         .merge(timetable::routes())
         .merge(people::routes())
+        .merge(import::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))
 }

@@ -43,7 +43,7 @@ struct InstQuery {
 
 /// The institution an admin page is about: the one asked for, or the first where the person may
 /// do `action`.
-fn institution_for(ctx: &Ctx, wanted: Option<i64>, actions: &[Action]) -> Result<InstitutionId, WebError> {
+pub(super) fn institution_for(ctx: &Ctx, wanted: Option<i64>, actions: &[Action]) -> Result<InstitutionId, WebError> {
     let session = ctx.signed_in()?;
     let allowed = |i: InstitutionId| {
         actions
@@ -51,7 +51,11 @@ fn institution_for(ctx: &Ctx, wanted: Option<i64>, actions: &[Action]) -> Result
             .any(|a| policy::authorize(&session.actor, *a, Scope::Institution(i)).is_ok())
     };
     match wanted {
-        Some(i) => Ok(InstitutionId(i)),
+        Some(i) if allowed(InstitutionId(i)) => Ok(InstitutionId(i)),
+        Some(i) => Err(ctx.fail()(AppError::Forbidden(klade_domain::Denied {
+            action: actions[0],
+            scope: Scope::Institution(InstitutionId(i)),
+        }))),
         None => session
             .actor
             .institutions()

@@ -1,0 +1,737 @@
+//! Importing from VIIS (R16): at year start the superuser uploads classes, subjects and modules,
+//! and learners as CSV or XLSX. A preview shows, row by row, what will be created, changed or
+//! rejected and why; nothing is written until it is confirmed; importing the same file again
+//! changes nothing. The columns are documented in `docs/import.md`; the header variants a real
+//! export has (Latvian letters or not, abbreviations) are all accepted.
+
+use crate::auth::Session;
+use crate::{App, AppError};
+use jiff::civil::Date;
+use klade_docs::Table;
+use klade_domain::{policy, Action, ClassId, InstitutionId, InstitutionKind, PersonId, PersonalCode, Role, Scope};
+use klade_store::accounts::{self, Basis};
+use klade_store::school::{self, Enrolment, NewClass};
+use klade_store::{imports, institutions, people};
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Classes,
+    Subjects,
+    Students,
+}
+
+impl Kind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Classes => "classes",
+            Self::Subjects => "subjects",
+            Self::Students => "students",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Classes, Self::Subjects, Self::Students]
+            .into_iter()
+            .find(|k| k.code() == code)
+    }
+
+    /// (field, required, header variants as they are written, folded and compared loosely).
+    fn columns(self) -> &'static [(&'static str, bool, &'static [&'static str])] {
+        match self {
+            Self::Classes => &[
+                (
+                    "name",
+                    true,
+                    &["klase", "klases nosaukums", "nosaukums", "grupa", "grupas nosaukums"],
+                ),
+                (
+                    "grade",
+                    false,
+                    &["kurss", "klašu grupa", "līmenis", "klases līmenis", "gads"],
+                ),
+                (
+                    "programme_code",
+                    false,
+                    &["programmas kods", "izglītības programmas kods", "izgl. progr. kods"],
+                ),
+                (
+                    "programme_name",
+                    false,
+                    &["programma", "programmas nosaukums", "izglītības programma"],
+                ),
+            ],
+            Self::Subjects => &[
+                (
+                    "name",
+                    true,
+                    &[
+                        "nosaukums",
+                        "mācību priekšmets",
+                        "priekšmets",
+                        "modulis",
+                        "moduļa nosaukums",
+                    ],
+                ),
+                ("kind", false, &["veids", "tips"]),
+                ("code", false, &["kods", "moduļa kods", "priekšmeta kods"]),
+            ],
+            Self::Students => &[
+                ("personal_code", true, &["personas kods", "pers. kods", "p.k.", "pk"]),
+                ("given_name", true, &["vārds", "vārdi", "vārds(-i)"]),
+                ("family_name", true, &["uzvārds"]),
+                ("birth_date", false, &["dzimšanas datums", "dzim. datums", "dzimis"]),
+                ("gender", false, &["dzimums"]),
+                ("class", true, &["klase", "klases nosaukums", "grupa"]),
+                (
+                    "programme_code",
+                    false,
+                    &["programmas kods", "izglītības programmas kods"],
+                ),
+                (
+                    "order_number",
+                    false,
+                    &["rīkojuma nr.", "rīkojuma numurs", "rīkojums", "uzņemšanas rīkojums"],
+                ),
+                ("order_date", false, &["rīkojuma datums", "uzņemšanas datums"]),
+                (
+                    "address",
+                    false,
+                    &["deklarētā adrese", "deklarētā dzīvesvietas adrese", "adrese"],
+                ),
+            ],
+        }
+    }
+}
+
+/// A header folded for comparison: lower case, Latvian letters as their base, only letters and digits.
+fn fold(s: &str) -> String {
+    s.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'ā' => 'a',
+            'č' => 'c',
+            'ē' => 'e',
+            'ģ' => 'g',
+            'ī' => 'i',
+            'ķ' => 'k',
+            'ļ' => 'l',
+            'ņ' => 'n',
+            'š' => 's',
+            'ū' => 'u',
+            'ž' => 'z',
+            c => c,
+        })
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+/// Which column holds each field; a missing required column is an error naming it.
+fn map_columns(kind: Kind, headers: &[String]) -> Result<HashMap<&'static str, usize>, AppError> {
+    let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
+    let mut out = HashMap::new();
+    for (field, required, variants) in kind.columns() {
+        let found = variants
+            .iter()
+            .find_map(|v| folded.iter().position(|h| *h == fold(v)))
+            .or_else(|| folded.iter().position(|h| *h == fold(field)));
+        match found {
+            Some(i) => {
+                out.insert(*field, i);
+            }
+            None if *required => return Err(AppError::invalid(field, "import.missing_column")),
+            None => {}
+        }
+    }
+    Ok(out)
+}
+
+/// What the import will do with a row.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum RowAction {
+    Create,
+    Change { fields: Vec<&'static str> },
+    Same,
+    Reject { field: &'static str, code: &'static str },
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PlannedRow {
+    /// The row's line in the file (the header is line 1).
+    pub line: usize,
+    pub label: String,
+    pub action: RowAction,
+}
+
+/// Dates as VIIS and spreadsheets write them: `15.03.2010`, `15.03.2010.`, `2010-03-15`.
+fn parse_date(s: &str) -> Option<String> {
+    let t = s.trim().trim_end_matches('.');
+    if let Ok(d) = t.parse::<Date>() {
+        return Some(d.to_string());
+    }
+    let parts: Vec<&str> = t.split('.').collect();
+    if let [d, m, y] = parts.as_slice() {
+        let (d, m, y) = (d.parse::<i8>().ok()?, m.parse::<i8>().ok()?, y.parse::<i16>().ok()?);
+        return Date::new(y, m, d).ok().map(|d| d.to_string());
+    }
+    None
+}
+
+fn gender(s: &str) -> Result<Option<&'static str>, ()> {
+    match fold(s).as_str() {
+        "" => Ok(None),
+        "s" | "f" | "sieviete" | "siev" => Ok(Some("f")),
+        "v" | "m" | "virietis" | "vir" => Ok(Some("m")),
+        _ => Err(()),
+    }
+}
+
+fn cell<'a>(row: &'a [String], cols: &HashMap<&'static str, usize>, field: &str) -> &'a str {
+    cols.get(field)
+        .and_then(|i| row.get(*i))
+        .map(|s| s.trim())
+        .unwrap_or("")
+}
+
+/// A checked learner row.
+struct Learner {
+    code: String,
+    given: String,
+    family: String,
+    birth: Option<String>,
+    gender: Option<&'static str>,
+    class: ClassId,
+    order_number: String,
+    order_date: String,
+    address: Option<String>,
+}
+
+/// What the database holds that the plan compares against.
+struct Context {
+    kind: InstitutionKind,
+    year: (klade_domain::SchoolYearId, String, String),
+    classes: HashMap<String, ClassId>,
+    subjects: HashSet<String>,
+    persons: HashMap<String, people::Person>,
+    enrolled: HashMap<PersonId, (i64, ClassId)>,
+}
+
+async fn context(app: &App, institution: InstitutionId, table: &Table, kind: Kind) -> Result<Context, AppError> {
+    let db = app.db.pool();
+    let today = app.today();
+    let inst = institutions::get(db, institution).await?.ok_or(AppError::NotFound)?;
+    let year = school::current_year(db, institution, &today)
+        .await?
+        .ok_or(AppError::invalid("year", "import.no_school_year"))?;
+    let classes = school::classes_of(db, institution, &today)
+        .await?
+        .into_iter()
+        .map(|c| (fold(&c.name), c.id))
+        .collect();
+    let subjects = school::subjects(db, institution)
+        .await?
+        .into_iter()
+        .map(|(_, n, _)| fold(&n))
+        .collect();
+    let mut persons = HashMap::new();
+    let mut enrolled = HashMap::new();
+    if kind == Kind::Students {
+        let cols = map_columns(kind, &table.headers)?;
+        let codes: Vec<String> = table
+            .rows
+            .iter()
+            .filter_map(|r| PersonalCode::parse(cell(r, &cols, "personal_code")).ok())
+            .map(|c| c.to_string())
+            .collect();
+        for p in people::by_codes(db, &codes).await? {
+            if let Some(c) = p.personal_code.clone() {
+                persons.insert(c, p);
+            }
+        }
+        enrolled = school::current_enrolments(db, institution, &today).await?;
+    }
+    Ok(Context {
+        kind: inst.kind,
+        year,
+        classes,
+        subjects,
+        persons,
+        enrolled,
+    })
+}
+
+fn check_learner(row: &[String], cols: &HashMap<&'static str, usize>, ctx: &Context) -> Result<Learner, RowAction> {
+    let reject = |field, code| RowAction::Reject { field, code };
+    let code = PersonalCode::parse(cell(row, cols, "personal_code"))
+        .map_err(|e| reject("personal_code", e.code()))?
+        .to_string();
+    let given = cell(row, cols, "given_name").to_string();
+    if given.is_empty() {
+        return Err(reject("given_name", "error.required"));
+    }
+    let family = cell(row, cols, "family_name").to_string();
+    if family.is_empty() {
+        return Err(reject("family_name", "error.required"));
+    }
+    let birth = match cell(row, cols, "birth_date") {
+        "" => None,
+        b => Some(parse_date(b).ok_or(reject("birth_date", "error.date"))?),
+    };
+    let gender = gender(cell(row, cols, "gender")).map_err(|()| reject("gender", "person.gender"))?;
+    let class_name = cell(row, cols, "class");
+    let class = *ctx
+        .classes
+        .get(&fold(class_name))
+        .ok_or(reject("class", "import.class_unknown"))?;
+    // Without an order in the file, the basis is the VIIS record itself, from the year's start.
+    let order_number = match cell(row, cols, "order_number") {
+        "" => "VIIS".to_string(),
+        n => n.to_string(),
+    };
+    let order_date = match cell(row, cols, "order_date") {
+        "" => ctx.year.1.clone(),
+        d => parse_date(d).ok_or(reject("order_date", "error.date"))?,
+    };
+    let address = Some(cell(row, cols, "address").to_string()).filter(|a| !a.is_empty());
+    Ok(Learner {
+        code,
+        given,
+        family,
+        birth,
+        gender,
+        class,
+        order_number,
+        order_date,
+        address,
+    })
+}
+
+fn learner_action(l: &Learner, ctx: &Context) -> RowAction {
+    let Some(p) = ctx.persons.get(&l.code) else {
+        return RowAction::Create;
+    };
+    let mut fields = Vec::new();
+    if p.given_name != l.given {
+        fields.push("given_name");
+    }
+    if p.family_name != l.family {
+        fields.push("family_name");
+    }
+    if l.birth.is_some() && p.birth_date != l.birth {
+        fields.push("birth_date");
+    }
+    if l.gender.is_some() && p.gender.as_deref() != l.gender {
+        fields.push("gender");
+    }
+    if l.address.is_some() && p.address_declared != l.address {
+        fields.push("address");
+    }
+    if ctx.enrolled.get(&p.id).map(|(_, c)| *c) != Some(l.class) {
+        fields.push("class");
+    }
+    if fields.is_empty() {
+        RowAction::Same
+    } else {
+        RowAction::Change { fields }
+    }
+}
+
+/// The plan for every row of `table`, against the database as it is now.
+pub async fn plan(
+    app: &App,
+    institution: InstitutionId,
+    kind: Kind,
+    table: &Table,
+) -> Result<Vec<PlannedRow>, AppError> {
+    let cols = map_columns(kind, &table.headers)?;
+    let ctx = context(app, institution, table, kind).await?;
+    Ok(plan_with(kind, table, &cols, &ctx))
+}
+
+fn plan_with(kind: Kind, table: &Table, cols: &HashMap<&'static str, usize>, ctx: &Context) -> Vec<PlannedRow> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(table.rows.len());
+    for (i, row) in table.rows.iter().enumerate() {
+        let line = i + 2;
+        let (label, action) = match kind {
+            Kind::Students => {
+                let label = format!(
+                    "{} {}, {}",
+                    cell(row, cols, "given_name"),
+                    cell(row, cols, "family_name"),
+                    cell(row, cols, "class")
+                );
+                match check_learner(row, cols, ctx) {
+                    Err(reject) => (label, reject),
+                    Ok(l) if !seen.insert(l.code.clone()) => (
+                        label,
+                        RowAction::Reject {
+                            field: "personal_code",
+                            code: "import.duplicate_in_file",
+                        },
+                    ),
+                    Ok(l) => (label, learner_action(&l, ctx)),
+                }
+            }
+            Kind::Classes => {
+                let name = cell(row, cols, "name");
+                let action = if name.is_empty() {
+                    RowAction::Reject {
+                        field: "name",
+                        code: "error.required",
+                    }
+                } else if !seen.insert(fold(name)) {
+                    RowAction::Reject {
+                        field: "name",
+                        code: "import.duplicate_in_file",
+                    }
+                } else if !cell(row, cols, "grade").is_empty() && cell(row, cols, "grade").parse::<i64>().is_err() {
+                    RowAction::Reject {
+                        field: "grade",
+                        code: "import.grade",
+                    }
+                } else if ctx.classes.contains_key(&fold(name)) {
+                    RowAction::Same
+                } else {
+                    RowAction::Create
+                };
+                (name.to_string(), action)
+            }
+            Kind::Subjects => {
+                let name = cell(row, cols, "name");
+                let action = if name.is_empty() {
+                    RowAction::Reject {
+                        field: "name",
+                        code: "error.required",
+                    }
+                } else if subject_kind(cell(row, cols, "kind")).is_none() {
+                    RowAction::Reject {
+                        field: "kind",
+                        code: "import.subject_kind",
+                    }
+                } else if !seen.insert(fold(name)) {
+                    RowAction::Reject {
+                        field: "name",
+                        code: "import.duplicate_in_file",
+                    }
+                } else if ctx.subjects.contains(&fold(name)) {
+                    RowAction::Same
+                } else {
+                    RowAction::Create
+                };
+                (name.to_string(), action)
+            }
+        };
+        out.push(PlannedRow { line, label, action });
+    }
+    out
+}
+
+fn subject_kind(s: &str) -> Option<&'static str> {
+    match fold(s).as_str() {
+        "" | "prieksmets" | "macibuprieksmets" | "subject" => Some("subject"),
+        "modulis" | "module" | "profesionalaismodulis" => Some("module"),
+        _ => None,
+    }
+}
+
+/// Reads an uploaded file and keeps it for its preview; returns the import's id.
+pub async fn upload(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    kind: Kind,
+    filename: &str,
+    bytes: &[u8],
+) -> Result<i64, AppError> {
+    let permit = policy::authorize(&session.actor, Action::ImportFromViis, Scope::Institution(institution))?;
+    let table = klade_docs::read_table(bytes).map_err(|e| AppError::invalid("file", e.code()))?;
+    map_columns(kind, &table.headers)?;
+    let json = serde_json::json!({ "headers": table.headers, "rows": table.rows }).to_string();
+    let id = imports::insert(
+        app.db.pool(),
+        permit.institution(),
+        kind.code(),
+        filename,
+        &json,
+        table.rows.len() as i64,
+        session.person,
+        app.now(),
+    )
+    .await?;
+    Ok(id)
+}
+
+fn table_of(import: &imports::Import) -> Result<Table, AppError> {
+    let v: serde_json::Value =
+        serde_json::from_str(&import.table_json).map_err(|e| AppError::Internal(e.to_string()))?;
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| a.iter().map(|c| c.as_str().unwrap_or("").to_string()).collect())
+            .unwrap_or_default()
+    };
+    Ok(Table {
+        headers: strings(&v["headers"]),
+        rows: v["rows"]
+            .as_array()
+            .map(|rows| rows.iter().map(strings).collect())
+            .unwrap_or_default(),
+    })
+}
+
+/// An import with its plan (while in preview) or its progress.
+pub struct Preview {
+    pub import: imports::Import,
+    pub rows: Vec<PlannedRow>,
+}
+
+pub async fn preview(app: &App, session: &Session, institution: InstitutionId, id: i64) -> Result<Preview, AppError> {
+    let permit = policy::authorize(&session.actor, Action::ImportFromViis, Scope::Institution(institution))?;
+    let import = imports::get(app.db.pool(), permit.institution(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let kind = Kind::from_code(&import.kind).ok_or(AppError::NotFound)?;
+    let rows = if import.status == "preview" {
+        plan(app, permit.institution(), kind, &table_of(&import)?).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Preview { import, rows })
+}
+
+/// Confirms an import: it runs in the background, 500 rows to a transaction, and its progress is
+/// kept on the import for the page to show. Rows are planned again against the database as it is
+/// then, so a confirmed preview never writes what it did not show, and a second run changes nothing.
+pub async fn confirm(app: &App, session: &Session, institution: InstitutionId, id: i64) -> Result<(), AppError> {
+    let permit = policy::authorize(&session.actor, Action::ImportFromViis, Scope::Institution(institution))?;
+    let inst = permit.institution();
+    let import = imports::get(app.db.pool(), inst, id).await?.ok_or(AppError::NotFound)?;
+    if !imports::start(app.db.pool(), id).await? {
+        return Err(AppError::Conflict("import.already_confirmed"));
+    }
+    let app = app.clone();
+    let by = session.person;
+    tokio::spawn(async move {
+        let result = run(&app, inst, &import, by).await;
+        let error = result.as_ref().err().map(|e| e.to_string());
+        if let Some(e) = &error {
+            tracing::error!(import = id, "import failed: {e}");
+        }
+        if let Err(e) = imports::finish(app.db.pool(), id, error.as_deref(), app.now()).await {
+            tracing::error!(import = id, "import status: {e}");
+        }
+    });
+    Ok(())
+}
+
+/// Runs an import to the end (the background task of [`confirm`]; tests call it directly).
+pub async fn run(
+    app: &App,
+    institution: InstitutionId,
+    import: &imports::Import,
+    by: PersonId,
+) -> Result<(), AppError> {
+    let kind = Kind::from_code(&import.kind).ok_or(AppError::NotFound)?;
+    let table = table_of(import)?;
+    let cols = map_columns(kind, &table.headers)?;
+    let (mut created, mut changed, mut rejected) = (0, 0, 0);
+    let mut processed = 0;
+    for chunk in table.rows.chunks(500) {
+        let part = Table {
+            headers: table.headers.clone(),
+            rows: chunk.to_vec(),
+        };
+        let ctx = context(app, institution, &part, kind).await?;
+        let planned = plan_with(kind, &part, &cols, &ctx);
+        let now = app.now();
+        let mut tx = app.db.begin().await?;
+        for (row, p) in chunk.iter().zip(&planned) {
+            match &p.action {
+                RowAction::Reject { .. } => rejected += 1,
+                RowAction::Same => {}
+                RowAction::Create | RowAction::Change { .. } => {
+                    if matches!(p.action, RowAction::Create) {
+                        created += 1;
+                    } else {
+                        changed += 1;
+                    }
+                    apply_row(&mut tx, institution, kind, row, &cols, &ctx, now).await?;
+                }
+            }
+        }
+        klade_store::access_log::record(
+            &mut *tx,
+            Some(institution),
+            by,
+            by,
+            "change",
+            &format!("import {}", import.id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        processed += chunk.len() as i64;
+        imports::progress(app.db.pool(), import.id, processed, created, changed, rejected).await?;
+    }
+    Ok(())
+}
+
+async fn apply_row(
+    tx: &mut klade_store::Tx,
+    institution: InstitutionId,
+    kind: Kind,
+    row: &[String],
+    cols: &HashMap<&'static str, usize>,
+    ctx: &Context,
+    now: i64,
+) -> Result<(), AppError> {
+    match kind {
+        Kind::Classes => {
+            let group = ctx.kind == InstitutionKind::Preschool;
+            school::insert_class(
+                &mut **tx,
+                institution,
+                ctx.year.0,
+                &NewClass {
+                    name: cell(row, cols, "name"),
+                    kind: if group { "group" } else { "class" },
+                    grade: cell(row, cols, "grade").parse().ok(),
+                    programme_code: Some(cell(row, cols, "programme_code")).filter(|s| !s.is_empty()),
+                    programme_name: Some(cell(row, cols, "programme_name")).filter(|s| !s.is_empty()),
+                },
+            )
+            .await?;
+        }
+        Kind::Subjects => {
+            let k = subject_kind(cell(row, cols, "kind")).unwrap_or("subject");
+            let code = Some(cell(row, cols, "code")).filter(|s| !s.is_empty());
+            school::insert_subject(&mut **tx, institution, k, code, cell(row, cols, "name")).await?;
+        }
+        Kind::Students => {
+            let l =
+                check_learner(row, cols, ctx).map_err(|_| AppError::Internal("row changed under the import".into()))?;
+            let id = match ctx.persons.get(&l.code) {
+                Some(p) => {
+                    let mut p = p.clone();
+                    p.given_name = l.given.clone();
+                    p.family_name = l.family.clone();
+                    p.birth_date = l.birth.clone().or(p.birth_date);
+                    p.gender = l.gender.map(str::to_string).or(p.gender);
+                    p.address_declared = l.address.clone().or(p.address_declared);
+                    people::update(&mut **tx, &p).await?;
+                    p.id
+                }
+                None => {
+                    let id = people::insert(
+                        &mut **tx,
+                        &people::NewPerson {
+                            given_name: &l.given,
+                            family_name: &l.family,
+                            personal_code: Some(&l.code),
+                            birth_date: l.birth.as_deref(),
+                            gender: l.gender,
+                            ..Default::default()
+                        },
+                        now,
+                    )
+                    .await?;
+                    if let Some(a) = &l.address {
+                        let mut p = people::get(&mut **tx, id).await?.ok_or(AppError::NotFound)?;
+                        p.address_declared = Some(a.clone());
+                        people::update(&mut **tx, &p).await?;
+                    }
+                    id
+                }
+            };
+            let current = ctx.enrolled.get(&id).copied();
+            if current.map(|(_, c)| c) != Some(l.class) {
+                let from = ctx.year.1.clone();
+                if let Some((enrolment, _)) = current {
+                    let day_before = from
+                        .parse::<Date>()
+                        .ok()
+                        .and_then(|d| d.yesterday().ok())
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| from.clone());
+                    school::end_enrolment(
+                        &mut **tx,
+                        institution,
+                        enrolment,
+                        &day_before,
+                        (&l.order_number, &l.order_date, "VIIS"),
+                    )
+                    .await?;
+                } else {
+                    accounts::add_membership(
+                        &mut **tx,
+                        institution,
+                        id,
+                        Role::Student,
+                        &from,
+                        &Basis::Order {
+                            number: &l.order_number,
+                            date: &l.order_date,
+                        },
+                        now,
+                    )
+                    .await?;
+                }
+                school::enrol(
+                    &mut **tx,
+                    institution,
+                    &Enrolment {
+                        class: l.class,
+                        student: id,
+                        valid_from: &from,
+                        order_number: &l.order_number,
+                        order_date: &l.order_date,
+                        reason: "uzņemšana",
+                    },
+                    now,
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_recognised_in_their_variants() {
+        let headers: Vec<String> = ["Pers. kods", "VĀRDS", "Uzvards", "Klase", "Dzimšanas datums"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let cols = map_columns(Kind::Students, &headers).expect("columns");
+        assert_eq!(cols["personal_code"], 0);
+        assert_eq!(cols["given_name"], 1);
+        assert_eq!(cols["family_name"], 2);
+        assert_eq!(cols["birth_date"], 4);
+        let missing: Vec<String> = vec!["Vārds".into()];
+        assert!(matches!(
+            map_columns(Kind::Students, &missing),
+            Err(AppError::Invalid {
+                field: "personal_code",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn dates_and_genders_as_exports_write_them() {
+        assert_eq!(parse_date("15.03.2010.").as_deref(), Some("2010-03-15"));
+        assert_eq!(parse_date("2010-03-15").as_deref(), Some("2010-03-15"));
+        assert_eq!(parse_date("31.02.2010"), None);
+        assert_eq!(gender("Sieviete"), Ok(Some("f")));
+        assert_eq!(gender("V"), Ok(Some("m")));
+        assert!(gender("x").is_err());
+        assert_eq!(subject_kind("Modulis"), Some("module"));
+        assert_eq!(subject_kind("citāds"), None);
+    }
+}

@@ -1,0 +1,263 @@
+//! The VIIS import: header variants, the row-by-row preview, nothing written before confirming,
+//! rejections named by line and field, and a second import of the same file changing nothing.
+
+// Helpers here panic on purpose: a panic is a failed test, with its message.
+#![allow(clippy::expect_used)]
+
+use axum::http::StatusCode;
+use klade_domain::PersonalCode;
+use klade_testkit::{backends, Client, TestApp};
+
+async fn superuser(t: &TestApp) -> (Client, String) {
+    let mut c = t.client();
+    c.login("admin", "demo").await;
+    let csrf = c
+        .get("/admin/import?i=1")
+        .await
+        .csrf_in_action()
+        .expect("csrf in the upload form's address");
+    (c, csrf)
+}
+
+trait UploadCsrf {
+    fn csrf_in_action(&self) -> Option<String>;
+}
+
+impl UploadCsrf for klade_testkit::Response {
+    fn csrf_in_action(&self) -> Option<String> {
+        let at = self.body.find("csrf=")? + "csrf=".len();
+        let rest = &self.body[at..];
+        Some(rest[..rest.find('"')?].to_string())
+    }
+}
+
+/// Uploads `csv` as `kind`, and answers the preview page's address.
+async fn upload(c: &mut Client, csrf: &str, kind: &str, csv: &str) -> klade_testkit::Response {
+    c.upload(
+        &format!("/admin/import?i=1&csrf={csrf}"),
+        &[("kind", kind)],
+        ("file", "eksports.csv", csv.as_bytes()),
+    )
+    .await
+}
+
+/// Confirms the import at `preview` and waits until it has run.
+async fn confirm(c: &mut Client, preview: &str) -> String {
+    let action = preview.replace("?i=1", "/confirm?i=1");
+    let r = c.submit(preview, &action, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    for _ in 0..400 {
+        let page = c.get(preview).await.body;
+        if page.contains("Imports pabeigts.") || page.contains("Imports neizdevās") {
+            return page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the import did not finish");
+}
+
+fn code(n: u32) -> String {
+    PersonalCode::fictional(1 + n % 28, 1 + n % 12, 10, 900 + n)
+        .expect("code")
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_learner_file_is_previewed_row_by_row_and_imported_once() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let (mut c, csrf) = superuser(&t).await;
+        let anna = {
+            use sqlx::Row;
+            sqlx::query("SELECT personal_code FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
+                .fetch_one(t.db().pool())
+                .await
+                .expect("anna")
+                .try_get::<String, _>("personal_code")
+                .expect("code")
+        };
+        let new = code(1);
+        let csv = format!(
+            "\u{feff}Pers. kods;VĀRDS;Uzvārds;Dzimšanas datums;Dzimums;Klase;Rīkojuma Nr.;Rīkojuma datums\n\
+             {new};Rūta;Ozola;15.03.2010.;S;2.B;1-7/2026/900;28.08.2026\n\
+             150385-01236;Jānis;Kļava;01.01.2010;V;2.B;;\n\
+             {new2};Ivo;Lapa;01.01.2010;V;9.Z;;\n\
+             {anna};Anna;Krūmiņa;;S;2.B;;\n\
+             {new};Rūta;Ozola;15.03.2010.;S;2.B;;\n",
+            new2 = code(2)
+        );
+        let persons = t.count("persons").await;
+        let r = upload(&mut c, &csrf, "students", &csv).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let preview = r.location().expect("preview").to_string();
+        let page = c.get(&preview).await.body;
+        assert!(page.contains("Nekas vēl nav ierakstīts."), "{page}");
+        assert!(page.contains("<dt>Tiks izveidoti</dt><dd>1</dd>"), "{page}");
+        assert!(page.contains("<dt>Tiks noraidīti</dt><dd>3</dd>"), "{page}");
+        assert!(page.contains("<dt>Bez izmaiņām</dt><dd>1</dd>"), "{page}");
+        assert!(page.contains("<td>3</td><td>Jānis Kļava, 2.B</td><td>noraidīt — personas kods: Personas koda kontrolcipars nav pareizs.</td>"), "{page}");
+        assert!(page.contains("klase: šādas klases iestādē nav"), "{page}");
+        assert!(page.contains("failā šis ieraksts jau bija augstāk"), "{page}");
+        assert_eq!(
+            t.count("persons").await,
+            persons,
+            "nothing is written before confirming"
+        );
+
+        let done = confirm(&mut c, &preview).await;
+        assert!(
+            done.contains("<dt>Izveidoti</dt><dd>1</dd>") && done.contains("<dt>Noraidīti</dt><dd>3</dd>"),
+            "{done}"
+        );
+        assert_eq!(t.count("persons").await, persons + 1);
+        let mut teacher = t.client();
+        let token = teacher.api_login("audzinataja", "demo").await;
+        let courses = teacher.api_get("/api/v1/courses", &token).await.json();
+        let course = courses
+            .as_array()
+            .expect("courses")
+            .iter()
+            .find(|c| c["class_name"] == "2.B")
+            .expect("2.B")["id"]
+            .as_i64()
+            .expect("id");
+        let grid = teacher
+            .api_get(&format!("/api/v1/courses/{course}/grid"), &token)
+            .await
+            .json();
+        assert!(grid["students"]
+            .as_array()
+            .expect("students")
+            .iter()
+            .any(|s| s["given_name"] == "Rūta"));
+
+        // The same file again: everything is already so.
+        let r = upload(&mut c, &csrf, "students", &csv).await;
+        let again = r.location().expect("preview").to_string();
+        let page = c.get(&again).await.body;
+        assert!(
+            page.contains("<dt>Tiks izveidoti</dt><dd>0</dd>") && page.contains("<dt>Tiks mainīti</dt><dd>0</dd>"),
+            "{page}"
+        );
+        let enrolments = t.count("enrolments").await;
+        confirm(&mut c, &again).await;
+        assert_eq!(t.count("persons").await, persons + 1);
+        assert_eq!(t.count("enrolments").await, enrolments);
+    }
+}
+
+#[tokio::test]
+async fn classes_first_then_learners_moved_between_classes() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let (mut c, csrf) = superuser(&t).await;
+        let r = upload(
+            &mut c,
+            &csrf,
+            "classes",
+            "Klase,Kurss,Programmas kods,Programma\n1.D,1,33214011,Vides dizains\n1.D,1,,\n",
+        )
+        .await;
+        let preview = r.location().expect("preview").to_string();
+        let page = c.get(&preview).await.body;
+        assert!(
+            page.contains("<dt>Tiks izveidoti</dt><dd>1</dd>") && page.contains("failā šis ieraksts jau bija augstāk")
+        );
+        confirm(&mut c, &preview).await;
+        assert_eq!(t.count("classes").await, 12 + 6 + 1);
+
+        // A learner of 1.A moved to the new 1.D: a change of class, kept in the class history.
+        let (id, code) = {
+            use sqlx::Row;
+            let row = sqlx::query(
+                "SELECT p.id, p.personal_code, p.given_name, p.family_name FROM persons p JOIN enrolments e ON e.student_id = p.id \
+                 JOIN classes k ON k.id = e.class_id WHERE k.name = '1.A' ORDER BY p.id LIMIT 1",
+            )
+            .fetch_one(t.db().pool())
+            .await
+            .expect("a learner");
+            let given: String = row.try_get("given_name").expect("given");
+            let family: String = row.try_get("family_name").expect("family");
+            let code: String = row.try_get("personal_code").expect("code");
+            (
+                row.try_get::<i64, _>("id").expect("id"),
+                format!("{code};{given};{family}"),
+            )
+        };
+        let r = upload(
+            &mut c,
+            &csrf,
+            "students",
+            &format!("Personas kods;Vārds;Uzvārds;Klase\n{code};1.D\n"),
+        )
+        .await;
+        let preview = r.location().expect("preview").to_string();
+        let page = c.get(&preview).await.body;
+        assert!(page.contains("mainīt: klase"), "{page}");
+        confirm(&mut c, &preview).await;
+        let record = c.get(&format!("/people/{id}")).await.body;
+        assert!(record.contains("1.A") && record.contains("1.D"), "{record}");
+    }
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_table_or_lacks_a_column_is_refused() {
+    let t = TestApp::demo(klade_store::Backend::Sqlite).await;
+    let (mut c, csrf) = superuser(&t).await;
+    let r = c
+        .upload(
+            &format!("/admin/import?i=1&csrf={csrf}"),
+            &[("kind", "students")],
+            ("file", "x.xlsx", b"PK\x03\x04broken"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Fails nav ne CSV, ne XLSX."));
+    let r = upload(&mut c, &csrf, "students", "Vārds;Uzvārds;Klase\nAnna;Liepa;2.B\n").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("Failā nav obligātās kolonnas: personas kods"),
+        "{}",
+        r.body
+    );
+    // Without the token in the form's address, the upload is refused like any other form.
+    let r = c
+        .upload("/admin/import?i=1", &[("kind", "students")], ("file", "a.csv", b"x"))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // And a teacher may not import.
+    let mut teacher = t.client();
+    teacher.login("skolotajs", "demo").await;
+    assert_eq!(teacher.get("/admin/import?i=1").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(teacher.get("/admin/import").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn ten_thousand_learners_import() {
+    let t = TestApp::demo(klade_store::Backend::Sqlite).await;
+    let (mut c, csrf) = superuser(&t).await;
+    let mut csv = String::from("Personas kods;Vārds;Uzvārds;Klase\n");
+    for n in 0..10_000u32 {
+        let code = PersonalCode::fictional(1 + n % 28, 1 + (n / 28) % 12, 11 + (n / 336) % 40, n).expect("code");
+        csv.push_str(&format!(
+            "{code};Vārds{n};Uzvārds{n};{}.{}\n",
+            1 + n % 4,
+            ["A", "B", "C"][(n % 3) as usize]
+        ));
+    }
+    let r = upload(&mut c, &csrf, "students", &csv).await;
+    let preview = r.location().expect("preview").to_string();
+    let page = c.get(&preview).await.body;
+    let created = page
+        .split("<dt>Tiks izveidoti</dt><dd>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .and_then(|s| s.parse::<i64>().ok())
+        .expect("count");
+    assert!(created > 9_000, "{created}");
+    let done = confirm(&mut c, &preview).await;
+    assert!(
+        done.contains(&format!("<dt>Izveidoti</dt><dd>{created}</dd>")),
+        "{done}"
+    );
+}

@@ -1,0 +1,256 @@
+//! The VIIS import pages: upload, the row-by-row preview, confirmation and progress.
+
+use super::{render, Chrome};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::session::Ctx;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use klade_app::import::{self, Kind, RowAction};
+use klade_app::AppError;
+use klade_domain::{Action, InstitutionId};
+use serde::Deserialize;
+
+/// Largest upload: a 10 000-row export is about 2 MB as CSV.
+const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/admin/import",
+            get(form).post(upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/admin/import/{id}", get(preview))
+        .route("/admin/import/{id}/confirm", post(confirm))
+}
+
+#[derive(Deserialize, Default)]
+struct InstQuery {
+    i: Option<i64>,
+}
+
+fn institution(ctx: &Ctx, q: &InstQuery) -> Result<InstitutionId, WebError> {
+    super::people::institution_for(ctx, q.i, &[Action::ImportFromViis])
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct FormPage {
+    page: Chrome,
+    t: Tr,
+    inst: i64,
+    csrf: String,
+    error: Option<String>,
+}
+
+async fn form(ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
+    let inst = institution(&ctx, &q)?;
+    form_page(&ctx, inst, None, StatusCode::OK)
+}
+
+fn form_page(
+    ctx: &Ctx,
+    inst: InstitutionId,
+    error: Option<&AppError>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let page = FormPage {
+        page: Chrome::for_ctx(ctx, t.get("import.title"), "/admin/import", None),
+        t,
+        inst: inst.0,
+        csrf: session.csrf_token.clone(),
+        error: error.map(|e| match e {
+            AppError::Invalid {
+                field,
+                code: "import.missing_column",
+            } => {
+                format!(
+                    "{} {}",
+                    t.get("import.missing_column"),
+                    t.dynamic("import", &format!("col_{field}"))
+                )
+            }
+            e => t.get(e.code()).to_string(),
+        }),
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<InstQuery>,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution(&ctx, &q)?;
+    let mut kind = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name() {
+            Some("kind") => kind = field.text().await.ok().and_then(|k| Kind::from_code(&k)),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| ctx.fail()(AppError::invalid("file", "import.too_big")))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    let (Some(kind), Some((name, bytes))) = (kind, file) else {
+        return form_page(
+            &ctx,
+            inst,
+            Some(&AppError::invalid("file", "import.empty")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    match import::upload(&state.app, session, inst, kind, &name, &bytes).await {
+        Ok(id) => Ok(Redirect::to(&format!("/admin/import/{id}?i={}", inst.0)).into_response()),
+        Err(e @ AppError::Invalid { .. }) => form_page(&ctx, inst, Some(&e), StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "import_preview.html")]
+struct PreviewPage {
+    page: Chrome,
+    t: Tr,
+    id: i64,
+    inst: i64,
+    csrf: String,
+    filename: String,
+    status: String,
+    running: bool,
+    failed: bool,
+    preview: bool,
+    summary: Vec<(String, i64)>,
+    /// (line, row, what will happen, rejected)
+    rows: Vec<(usize, String, String, bool)>,
+}
+
+async fn preview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<InstQuery>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution(&ctx, &q)?;
+    let t = Tr::new(ctx.lang);
+    let p = import::preview(&state.app, session, inst, id)
+        .await
+        .map_err(ctx.fail())?;
+    let im = &p.import;
+    let count = |f: fn(&RowAction) -> bool| p.rows.iter().filter(|r| f(&r.action)).count() as i64;
+    let summary = if im.status == "preview" {
+        vec![
+            (
+                t.get("import.will_create").to_string(),
+                count(|a| matches!(a, RowAction::Create)),
+            ),
+            (
+                t.get("import.will_change").to_string(),
+                count(|a| matches!(a, RowAction::Change { .. })),
+            ),
+            (
+                t.get("import.same").to_string(),
+                count(|a| matches!(a, RowAction::Same)),
+            ),
+            (
+                t.get("import.will_reject").to_string(),
+                count(|a| matches!(a, RowAction::Reject { .. })),
+            ),
+        ]
+    } else {
+        vec![
+            (t.get("import.processed").to_string(), im.processed),
+            (t.get("import.created").to_string(), im.created),
+            (t.get("import.changed").to_string(), im.changed),
+            (t.get("import.rejected").to_string(), im.rejected),
+        ]
+    };
+    let status = match im.status.as_str() {
+        "preview" => t.get("import.status_preview").to_string(),
+        "running" => format!("{} {} / {}", t.get("import.status_running"), im.processed, im.total),
+        "done" => t.get("import.status_done").to_string(),
+        _ => format!(
+            "{} {}",
+            t.get("import.status_failed"),
+            im.error.clone().unwrap_or_default()
+        ),
+    };
+    let rows = p
+        .rows
+        .iter()
+        .map(|r| {
+            let what = match &r.action {
+                RowAction::Create => t.get("import.create").to_string(),
+                RowAction::Change { fields } => format!(
+                    "{}: {}",
+                    t.get("import.change"),
+                    fields
+                        .iter()
+                        .map(|f| t.dynamic("import", &format!("col_{f}")))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                RowAction::Same => t.get("import.same_row").to_string(),
+                RowAction::Reject { field, code } => format!(
+                    "{} — {}: {}",
+                    t.get("import.reject"),
+                    t.dynamic("import", &format!("col_{field}")),
+                    t.get(code)
+                ),
+            };
+            (
+                r.line,
+                r.label.clone(),
+                what,
+                matches!(r.action, RowAction::Reject { .. }),
+            )
+        })
+        .collect();
+    let page = PreviewPage {
+        page: Chrome::for_ctx(&ctx, t.get("import.title"), "/admin/import", None),
+        t,
+        id,
+        inst: inst.0,
+        csrf: session.csrf_token.clone(),
+        filename: im.filename.clone(),
+        running: im.status == "running",
+        failed: im.status == "failed",
+        preview: im.status == "preview",
+        status,
+        summary,
+        rows,
+    };
+    Ok(render(&page, ctx.lang)?.into_response())
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<InstQuery>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution(&ctx, &q)?;
+    match import::confirm(&state.app, session, inst, id).await {
+        Ok(()) | Err(AppError::Conflict(_)) => {
+            Ok(Redirect::to(&format!("/admin/import/{id}?i={}", inst.0)).into_response())
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
