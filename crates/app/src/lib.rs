@@ -13,6 +13,7 @@ pub mod error;
 pub mod home;
 pub mod import;
 pub mod journal;
+pub mod onboarding;
 pub mod people;
 pub mod sms;
 pub mod timetable;

@@ -335,3 +335,13 @@ pub async fn end_memberships<'e>(
     .await?;
     Ok(done.rows_affected())
 }
+
+pub async fn set_username<'e>(ex: impl Executor<'e, Database = Any>, id: AccountId, username: &str) -> Result<()> {
+    sqlx::query("UPDATE accounts SET username = $2 WHERE id = $1")
+        .bind(id.0)
+        .bind(username)
+        .execute(ex)
+        .await
+        .map_err(conflict)?;
+    Ok(())
+}

@@ -12,9 +12,14 @@ pub struct Institution {
     pub name: String,
     pub reg_no: String,
     pub address: String,
+    /// Named in the privacy notice (R15, J7).
+    pub data_processor: String,
+    /// The institution's rules for using Klade, which every user acknowledges (J36).
+    pub rules: String,
+    pub rules_version: i64,
 }
 
-const COLUMNS: &str = "id, kind, name, reg_no, address";
+const COLUMNS: &str = "id, kind, name, reg_no, address, data_processor, rules, rules_version";
 
 fn from_row(row: &AnyRow) -> Result<Institution> {
     let kind: String = row.try_get("kind")?;
@@ -25,7 +30,102 @@ fn from_row(row: &AnyRow) -> Result<Institution> {
         name: row.try_get("name")?,
         reg_no: row.try_get("reg_no")?,
         address: row.try_get("address")?,
+        data_processor: row.try_get("data_processor")?,
+        rules: row.try_get("rules")?,
+        rules_version: row.try_get("rules_version")?,
     })
+}
+
+/// Sets the data processor and the rules; a change of the rules raises their version, so every
+/// user is asked to acknowledge them again.
+pub async fn set_rules<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: InstitutionId,
+    processor: &str,
+    rules: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE institutions SET data_processor = $2, \
+           rules_version = CASE WHEN rules = $3 THEN rules_version ELSE rules_version + 1 END, rules = $3 WHERE id = $1",
+    )
+    .bind(id.0)
+    .bind(processor)
+    .bind(rules)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn acknowledge<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: InstitutionId,
+    person: klade_domain::PersonId,
+    version: i64,
+    at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO acknowledgements (institution_id, person_id, version, at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (institution_id, person_id, version) DO NOTHING",
+    )
+    .bind(id.0)
+    .bind(person.0)
+    .bind(version)
+    .bind(at)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Which of `institutions`' current rules `person` has acknowledged.
+pub async fn acknowledged<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    person: klade_domain::PersonId,
+) -> Result<Vec<(InstitutionId, i64)>> {
+    let rows = sqlx::query("SELECT institution_id, version FROM acknowledgements WHERE person_id = $1")
+        .bind(person.0)
+        .fetch_all(ex)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((InstitutionId(r.try_get("institution_id")?), r.try_get("version")?)))
+        .collect()
+}
+
+/// Members of the institution on `today` who have not acknowledged rules version `version`,
+/// as (person id, "Given Family", role codes).
+pub async fn not_acknowledged<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: InstitutionId,
+    version: i64,
+    today: &str,
+) -> Result<Vec<(klade_domain::PersonId, String, String)>> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.given_name, p.family_name, m.role FROM memberships m JOIN persons p ON p.id = m.person_id \
+         WHERE m.institution_id = $1 AND m.valid_from <= $3 AND (m.valid_to IS NULL OR m.valid_to >= $3) AND m.role <> 'student' \
+           AND NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.institution_id = $1 AND a.person_id = p.id AND a.version = $2)",
+    )
+    .bind(id.0)
+    .bind(version)
+    .bind(today)
+    .fetch_all(ex)
+    .await?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            let given: String = r.try_get("given_name")?;
+            let family: String = r.try_get("family_name")?;
+            Ok((
+                klade_domain::PersonId(r.try_get("id")?),
+                given,
+                family,
+                r.try_get::<String, _>("role")?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by_cached_key(|(_, g, f, _)| klade_domain::collate::person_key(f, g));
+    Ok(out
+        .into_iter()
+        .map(|(id, g, f, role)| (id, format!("{g} {f}"), role))
+        .collect())
 }
 
 pub async fn insert<'e>(

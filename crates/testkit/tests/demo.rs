@@ -78,11 +78,12 @@ async fn the_demo_holds_a_realistic_school_and_preschool() {
         let mut c = t.client();
         c.login("admin", "demo").await;
         let home = c.get("/").await.body;
-        // 12 classes, 300 students, 30 teachers and 7 other staff in the school.
+        // 12 classes, 300 students, 32 teachers (two still without accounts) and 6 other staff.
         assert!(home.contains("<dt>Klases un grupas</dt><dd>12</dd>"), "{home}");
         assert!(home.contains("<dt>Izglītojamie</dt><dd>300</dd>"), "{home}");
-        assert!(home.contains("<dt>Darbinieki</dt><dd>36</dd>"), "{home}");
+        assert!(home.contains("<dt>Darbinieki</dt><dd>38</dd>"), "{home}");
         assert!(home.contains("<dt>Klases un grupas</dt><dd>6</dd>"), "{home}");
+        assert!(home.contains("<dt>Darbinieki bez konta</dt><dd>2</dd>"), "{home}");
 
         // The parent's API sees both children, in two institutions.
         let token = c.api_login("vecaks", "demo").await;

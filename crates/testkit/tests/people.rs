@@ -64,7 +64,7 @@ async fn the_superuser_creates_a_staff_account_and_the_password_goes_by_sms() {
         let page = c.get("/admin/accounts").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(
-            page.body.contains("Darbinieki bez konta ilgāk par nedēļu: 1"),
+            page.body.contains("Darbinieki bez konta ilgāk par nedēļu: 2"),
             "R8: {}",
             page.body
         );
@@ -578,5 +578,187 @@ async fn the_clerk_admits_transfers_and_removes_a_learner_by_order() {
         assert!(!home.contains("Daugavmalas") && home.contains("Pienenīte"), "{home}");
         // A teacher cannot admit anyone.
         assert!(!teacher.get(&list).await.body.contains("Uzņemt izglītojamo"));
+    }
+}
+
+#[tokio::test]
+async fn rules_are_acknowledged_and_the_head_sees_who_has_not() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut c = admin(&t).await;
+        let page = "/admin/rules?i=1";
+        let r = c
+            .submit(page, page, &[("data_processor", " "), ("rules", "Noteikumi")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = c
+            .submit(
+                page,
+                page,
+                &[
+                    ("data_processor", "SIA “Datu Serviss”"),
+                    ("rules", "1. Paroli nedod citiem.\n\n2. Raksti pieklājīgi."),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+        let mut deputy = t.client();
+        deputy.login("vietnieks", "demo").await;
+        let home = deputy.get("/").await.body;
+        assert!(
+            home.contains("Lūdzu, izlasiet iestādes noteikumus") && home.contains("2. Raksti pieklājīgi."),
+            "{home}"
+        );
+        assert!(home.contains("ievada stundu sarakstu"), "the deputy's own instructions");
+        let r = deputy
+            .submit("/", "/rules/ack", &[("institution", "1"), ("version", "1")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(!deputy
+            .get("/")
+            .await
+            .body
+            .contains("Lūdzu, izlasiet iestādes noteikumus"));
+        let privacy = deputy.get("/account/privacy").await.body;
+        assert!(privacy.contains("Datu apstrādātājs: SIA “Datu Serviss”"), "{privacy}");
+
+        let mut director = t.client();
+        director.login("direktors", "demo").await;
+        let body = director.get(page).await.body;
+        let list = body
+            .split("Vēl nav apstiprinājuši")
+            .nth(1)
+            .and_then(|s| s.split("</section>").next())
+            .expect("the list");
+        assert!(
+            list.contains("Ināra Ozoliņa (Direktors)") && !list.contains("Gatis Bērziņš"),
+            "the deputy has acknowledged"
+        );
+
+        // A change of the rules asks again.
+        c.submit(
+            page,
+            page,
+            &[
+                ("data_processor", "SIA “Datu Serviss”"),
+                ("rules", "1. Paroli nedod citiem."),
+            ],
+        )
+        .await;
+        assert!(deputy
+            .get("/")
+            .await
+            .body
+            .contains("Lūdzu, izlasiet iestādes noteikumus"));
+        let stale = deputy
+            .submit("/", "/rules/ack", &[("institution", "1"), ("version", "1")])
+            .await;
+        assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
+
+#[tokio::test]
+async fn the_director_appoints_the_superuser_by_order() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut director = t.client();
+        director.login("direktors", "demo").await;
+        let teacher = scalar(
+            &t,
+            "SELECT CAST(person_id AS TEXT) FROM accounts WHERE username = 'skolotajs'",
+        )
+        .await;
+        let parent = scalar(
+            &t,
+            "SELECT CAST(person_id AS TEXT) FROM accounts WHERE username = 'vecaks'",
+        )
+        .await;
+        let page = "/admin/rules?i=1";
+        let action = "/admin/rules/superuser?i=1";
+        let r = director
+            .submit(
+                page,
+                action,
+                &[
+                    ("person", &parent),
+                    ("order_number", "1-8/2026/20"),
+                    ("order_date", "2026-11-26"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("tikai no iestādes darbiniekiem"));
+        let r = director
+            .submit(
+                page,
+                action,
+                &[
+                    ("person", &teacher),
+                    ("order_number", "1-8/2026/20"),
+                    ("order_date", "2026-11-26"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            scalar(
+                &t,
+                &format!("SELECT order_number FROM memberships WHERE person_id = {teacher} AND role = 'superuser'")
+            )
+            .await,
+            "1-8/2026/20"
+        );
+        let mut new_superuser = t.client();
+        new_superuser.login("skolotajs", "demo").await;
+        assert_eq!(new_superuser.get("/admin/accounts?i=1").await.status, StatusCode::OK);
+        // Only the director appoints.
+        let mut other = admin(&t).await;
+        let r = other
+            .submit(
+                page,
+                action,
+                &[
+                    ("person", &teacher),
+                    ("order_number", "x"),
+                    ("order_date", "2026-11-26"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn a_parent_chooses_a_username() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut parent = t.client();
+        parent.login("vecaks", "demo").await;
+        let bad = parent
+            .submit("/account", "/account/username", &[("username", "150385-01233")])
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("nedrīkst būt personas kods"));
+        let taken = parent
+            .submit("/account", "/account/username", &[("username", "admin")])
+            .await;
+        assert_eq!(taken.status, StatusCode::CONFLICT);
+        let ok = parent
+            .submit("/account", "/account/username", &[("username", "Ilze.K")])
+            .await;
+        assert_eq!(ok.location(), Some("/account?done=username"));
+        assert_eq!(t.client().login("ilze.k", "demo").await.location(), Some("/"));
+        // A teacher keeps the username the superuser gave.
+        let mut teacher = t.client();
+        teacher.login("skolotajs", "demo").await;
+        assert!(!teacher.get("/account").await.body.contains("Savs lietotājvārds"));
+        assert_eq!(
+            teacher
+                .submit("/account", "/account/username", &[("username", "mk")])
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
     }
 }

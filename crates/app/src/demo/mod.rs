@@ -546,6 +546,31 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
     for t in &teachers {
         m.member(school, *t, Role::Teacher, hired, &employed).await?;
     }
+    // Two new teachers still without accounts (R8): one started more than a week ago.
+    for (given, family, started) in [("Kārlis", "Mednis", start), ("Dace", "Ūdre", today)] {
+        let code = loop {
+            m.serial += 1;
+            let c = PersonalCode::fictional(started.day() as u32, 7, 88, m.serial)
+                .map_err(|e| AppError::Internal(format!("demo code: {e}")))?;
+            if m.codes.insert(c.to_string()) {
+                break c;
+            }
+        };
+        let p = people::insert(
+            &mut *m.tx,
+            &people::NewPerson {
+                given_name: given,
+                family_name: family,
+                personal_code: Some(code.as_str()),
+                gender: Some(if given == "Dace" { "f" } else { "m" }),
+                phone: Some("+37126000000"),
+                ..Default::default()
+            },
+            now,
+        )
+        .await?;
+        m.member(school, p, Role::Teacher, started, &employed).await?;
+    }
 
     // Twelve classes: courses 1–4 of three programmes, 25 students each.
     let mut tutor = 2; // teachers[0] is the tutor of 2.B; the others take the rest in turn

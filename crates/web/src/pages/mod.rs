@@ -29,6 +29,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/account", get(account))
         .route("/account/password", post(change_password))
         .route("/account/sessions/end-others", post(end_other_sessions))
+        .route("/account/username", post(choose_username))
+        .route("/rules/ack", post(acknowledge_rules))
         .route("/lang/{code}", get(switch_language))
         .merge(journal::routes())
         .merge(timetable::routes())
@@ -73,6 +75,13 @@ fn links_for(actor: &klade_domain::Actor) -> Vec<(&'static str, &'static str)> {
     });
     if admin {
         links.push(("/admin/accounts", "nav2.accounts"));
+    }
+    let heads = actor.institutions().into_iter().any(|i| {
+        policy::authorize(actor, Action::ManageAccounts, Scope::Institution(i)).is_ok()
+            || policy::authorize(actor, Action::AppointSuperuser, Scope::Institution(i)).is_ok()
+    });
+    if heads {
+        links.push(("/admin/rules", "rules.title"));
     }
     links
 }
@@ -263,9 +272,19 @@ struct HomePage {
     page: Chrome,
     t: Tr,
     name: String,
+    csrf: String,
+    pending: Vec<PendingView>,
     /// (line, journal link, filled)
     today: Vec<(String, String, bool)>,
     institutions: Vec<InstitutionView>,
+}
+
+struct PendingView {
+    id: i64,
+    name: String,
+    version: i64,
+    rules: Vec<String>,
+    instructions: Vec<String>,
 }
 
 struct InstitutionView {
@@ -345,7 +364,21 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
             )
         })
         .collect();
+    let pending = klade_app::onboarding::pending(&state.app, session)
+        .await
+        .map_err(ctx.fail())?
+        .into_iter()
+        .map(|p| PendingView {
+            id: p.institution.id.0,
+            name: p.institution.name.clone(),
+            version: p.institution.rules_version,
+            rules: p.institution.rules.split("\n\n").map(str::to_string).collect(),
+            instructions: p.roles.iter().map(|r| t.dynamic("onboarding", r.code())).collect(),
+        })
+        .collect();
     let page = HomePage {
+        csrf: session.csrf_token.clone(),
+        pending,
         today,
         page: Chrome::for_ctx(&ctx, t.get("home.title"), "/", Some(name.clone())),
         t,
@@ -362,6 +395,7 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
 struct AccountPage<'a> {
     page: Chrome,
     t: Tr,
+    parent: bool,
     username: &'a str,
     csrf: &'a str,
     must_change: bool,
@@ -388,6 +422,7 @@ async fn account(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Accoun
     let flash = match q.done.as_deref() {
         Some("password") => Some("account.changed"),
         Some("sessions") => Some("account.ended_others"),
+        Some("username") => Some("username.changed"),
         _ => None,
     };
     account_page(&state, &ctx, flash, None, StatusCode::OK).await
@@ -418,6 +453,11 @@ async fn account_page(
     let page = AccountPage {
         page: Chrome::for_ctx(ctx, t.get("account.title"), "/account", None),
         t,
+        parent: session
+            .actor
+            .grants
+            .iter()
+            .any(|g| g.role == klade_domain::Role::Parent),
         username: &session.username,
         csrf: &session.csrf_token,
         must_change: session.must_change_password,
@@ -454,4 +494,47 @@ async fn end_other_sessions(State(state): State<AppState>, ctx: Ctx) -> Result<R
     let session = ctx.signed_in()?;
     auth::logout_others(&state.app, session).await.map_err(ctx.fail())?;
     Ok(Redirect::to("/account?done=sessions").into_response())
+}
+
+#[derive(Deserialize)]
+struct UsernameForm {
+    username: String,
+}
+
+async fn choose_username(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<UsernameForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    match klade_app::onboarding::choose_username(&state.app, session, &form.username).await {
+        Ok(_) => Ok(Redirect::to("/account?done=username").into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            account_page(&state, &ctx, None, Some(&e), crate::error::status_of(&e)).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct AckForm {
+    institution: i64,
+    version: i64,
+}
+
+async fn acknowledge_rules(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<AckForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    klade_app::onboarding::acknowledge(
+        &state.app,
+        session,
+        klade_domain::InstitutionId(form.institution),
+        form.version,
+    )
+    .await
+    .map_err(ctx.fail())?;
+    Ok(Redirect::to("/").into_response())
 }

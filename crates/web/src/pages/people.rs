@@ -32,6 +32,8 @@ pub fn routes() -> Router<AppState> {
         .route("/people/{id}/export.json", get(export))
         .route("/classes/{class}/students", get(class_students).post(admit))
         .route("/account/privacy", get(privacy))
+        .route("/admin/rules", get(rules).post(set_rules))
+        .route("/admin/rules/superuser", post(appoint))
 }
 
 #[derive(Deserialize, Default)]
@@ -283,7 +285,7 @@ async fn privacy(State(state): State<AppState>, ctx: Ctx) -> Result<Response, We
         inst: 0,
         query: None,
         export: Some(format!("/people/{}/export.json", session.person)),
-        notice: Some(t.get("privacy.notice").to_string()),
+        notice: Some(privacy_notice(&state, session, t).await.map_err(ctx.fail())?),
         entries: log_rows(t, entries),
     };
     Ok(render(&page, ctx.lang)?.into_response())
@@ -717,6 +719,155 @@ async fn admit(
                 crate::error::status_of(&e),
             )
             .await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+/// The privacy notice, naming each institution's data processor (R15, J7).
+async fn privacy_notice(state: &AppState, session: &klade_app::auth::Session, t: Tr) -> Result<String, AppError> {
+    let mut text = t.get("privacy.notice").to_string();
+    for id in session.actor.institutions() {
+        if let Some(i) = klade_store::institutions::get(state.app.db.pool(), id).await? {
+            if !i.data_processor.is_empty() {
+                text.push_str(&format!(
+                    " {} — {}: {}.",
+                    i.name,
+                    t.get("rules.processor"),
+                    i.data_processor
+                ));
+            }
+        }
+    }
+    Ok(text)
+}
+
+#[derive(Template)]
+#[template(path = "rules.html")]
+struct RulesPage {
+    page: Chrome,
+    t: Tr,
+    inst: i64,
+    institution: String,
+    flash: Option<String>,
+    error: Option<String>,
+    csrf: String,
+    processor: String,
+    rules: String,
+    version: i64,
+    missing: Vec<String>,
+    appoint: bool,
+    staff: Vec<(i64, String)>,
+}
+
+async fn rules(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
+    let inst = institution_for(&ctx, q.i, &[Action::ManageAccounts, Action::AppointSuperuser])?;
+    let flash = q.done.as_deref().map(|d| {
+        if d == "superuser" {
+            "rules.appointed"
+        } else {
+            "rules.saved"
+        }
+    });
+    rules_page(&state, &ctx, inst, flash, None, StatusCode::OK).await
+}
+
+async fn rules_page(
+    state: &AppState,
+    ctx: &Ctx,
+    inst: InstitutionId,
+    flash: Option<&str>,
+    error: Option<&AppError>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let (i, missing) = klade_app::onboarding::rules(&state.app, session, inst)
+        .await
+        .map_err(ctx.fail())?;
+    let appoint = policy::authorize(&session.actor, Action::AppointSuperuser, Scope::Institution(inst)).is_ok();
+    let staff = if appoint {
+        klade_store::accounts::employees(state.app.db.pool(), inst, &state.app.today())
+            .await
+            .map_err(|e| ctx.fail()(e.into()))?
+            .into_iter()
+            .map(|e| (e.person_id.0, e.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let page = RulesPage {
+        page: Chrome::for_ctx(ctx, t.get("rules.title"), "/admin/rules", None),
+        t,
+        inst: inst.0,
+        institution: i.name.clone(),
+        flash: flash.map(|k| t.get(k).to_string()),
+        error: error.map(|e| t.get(e.code()).to_string()),
+        csrf: session.csrf_token.clone(),
+        processor: i.data_processor.clone(),
+        rules: i.rules.clone(),
+        version: i.rules_version,
+        missing: missing
+            .into_iter()
+            .map(|(_, name, role)| format!("{name} ({})", t.dynamic("role", &role)))
+            .collect(),
+        appoint,
+        staff,
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+#[derive(Deserialize)]
+struct RulesForm {
+    data_processor: String,
+    rules: String,
+}
+
+async fn set_rules(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<InstQuery>,
+    Form(f): Form<RulesForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(&ctx, q.i, &[Action::ManageAccounts, Action::AppointSuperuser])?;
+    match klade_app::onboarding::set_rules(&state.app, session, inst, &f.data_processor, &f.rules).await {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/rules?i={}&done=rules", inst.0)).into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            rules_page(&state, &ctx, inst, None, Some(&e), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct AppointForm {
+    person: i64,
+    order_number: String,
+    order_date: String,
+}
+
+async fn appoint(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<InstQuery>,
+    Form(f): Form<AppointForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(&ctx, q.i, &[Action::AppointSuperuser])?;
+    match klade_app::onboarding::appoint_superuser(
+        &state.app,
+        session,
+        inst,
+        PersonId(f.person),
+        &f.order_number,
+        &f.order_date,
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/rules?i={}&done=superuser", inst.0)).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            rules_page(&state, &ctx, inst, None, Some(&e), crate::error::status_of(&e)).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
