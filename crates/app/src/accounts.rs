@@ -218,3 +218,44 @@ pub async fn outbox(
     let permit = policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(institution))?;
     Ok(klade_store::sms::list(app.db.pool(), Some(permit.institution()), 200).await?)
 }
+
+/// Employment ends (R11): every staff right of the person in the institution ends on `last_day`.
+/// Nothing is deleted; from the next day the account holds nothing here and its sessions stop.
+pub async fn end_employment(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    person: PersonId,
+    last_day: &str,
+) -> Result<(), AppError> {
+    let permit = policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(institution))?;
+    let inst = permit.institution();
+    let employee = employee_in(app, inst, person).await?;
+    if person == session.person {
+        return Err(AppError::invalid("person", "accounts.not_self"));
+    }
+    let day: Date = last_day
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid("last_day", "error.date"))?;
+    let day = day.to_string();
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    for code in &employee.roles {
+        if let Some(role) = klade_domain::Role::from_code(code).filter(|r| r.is_staff()) {
+            accounts::end_memberships(&mut *tx, inst, person, role, &day).await?;
+        }
+    }
+    klade_store::access_log::record(
+        &mut *tx,
+        Some(inst),
+        session.person,
+        person,
+        "change",
+        &format!("employment ended {day}"),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

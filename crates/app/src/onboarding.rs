@@ -176,3 +176,55 @@ pub async fn choose_username(app: &App, session: &Session, wanted: &str) -> Resu
         })?;
     Ok(name)
 }
+
+/// Sends every parent of a class, by SMS, the invitation to read the instructions and the
+/// institution's rules in Klade (R7, J6). Answers (sent, parents without a phone).
+pub async fn inform_parents(
+    app: &App,
+    session: &Session,
+    class: klade_domain::ClassId,
+) -> Result<(usize, usize), AppError> {
+    let db = app.db.pool();
+    let inst = klade_store::school::class_institution(db, class)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let permit = policy::authorize(
+        &session.actor,
+        Action::InformParents,
+        Scope::Class {
+            institution: inst,
+            class,
+        },
+    )?;
+    let inst = permit.institution();
+    let institution = institutions::get(db, inst).await?.ok_or(AppError::NotFound)?;
+    let today = app.today();
+    let learners = klade_store::journal::class_students(db, inst, class, &today).await?;
+    let mut parents = Vec::new();
+    for l in &learners {
+        for p in klade_store::people::parents(db, l.id).await? {
+            if !parents.iter().any(|x: &klade_store::people::Person| x.id == p.id) {
+                parents.push(p);
+            }
+        }
+    }
+    let text = format!(
+        "Klade: {} aicina iepazīties ar e-klases lietošanas instrukciju un iestādes noteikumiem. \
+         Piesakieties ar savu lietotājvārdu un apstipriniet noteikumus sākumlapā.",
+        institution.name
+    );
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let (mut sent, mut without) = (0, 0);
+    for p in &parents {
+        match p.phone.as_deref().map(crate::sms::normalize_phone) {
+            Some(Ok(phone)) => {
+                crate::sms::queue(&mut tx, Some(inst), Some(p.id), &phone, &text, now).await?;
+                sent += 1;
+            }
+            _ => without += 1,
+        }
+    }
+    tx.commit().await?;
+    Ok((sent, without))
+}

@@ -64,10 +64,12 @@ pub enum Action {
     ViewAccessLog,
     /// Write messages within the institution (J30).
     SendMessages,
+    /// Send a class's parents the instructions and the institution's rules (R7, J6).
+    InformParents,
 }
 
 impl Action {
-    pub const ALL: [Self; 25] = [
+    pub const ALL: [Self; 26] = [
         Self::ViewInstitution,
         Self::AppointSuperuser,
         Self::ManageAccounts,
@@ -93,6 +95,7 @@ impl Action {
         Self::ArchiveYear,
         Self::ViewAccessLog,
         Self::SendMessages,
+        Self::InformParents,
     ];
 }
 
@@ -250,6 +253,7 @@ pub fn role_may(role: Role, action: Action) -> bool {
         ExportToViis => matches!(role, Clerk),
         ArchiveYear => matches!(role, Superuser),
         ViewAccessLog => matches!(role, Superuser),
+        InformParents => matches!(role, Superuser | Director | Tutor | PreschoolDeputy | PreschoolTeacher),
     }
 }
 
@@ -356,6 +360,7 @@ mod tests {
         (ArchiveYear,                 "X . . . . . . . . . . . . .", "R28, J37"),
         (ViewAccessLog,               "X . . . . . . . . . . . . .", "R29, J15, J33"),
         (SendMessages,                "X X X X X X X X X X X X X X", "J30"),
+        (InformParents,               "X X . . . . X . . X . X . .", "R7, J6"),
     ];
 
     #[test]

@@ -762,3 +762,137 @@ async fn a_parent_chooses_a_username() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_same_flows_through_the_api() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let anna = scalar(
+            &t,
+            "SELECT CAST(id AS TEXT) FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'",
+        )
+        .await;
+        let mut teacher = t.client();
+        let token = teacher.api_login("skolotajs", "demo").await;
+        let r = teacher.api_get(&format!("/api/v1/people/{anna}"), &token).await.json();
+        assert_eq!(r["level"], "Basic");
+        assert!(r["person"]["personal_code"].is_null() && r["person"]["given_name"] == "Anna");
+
+        let mut superuser = t.client();
+        let su = superuser.api_login("admin", "demo").await;
+        let staff = superuser.api_get("/api/v1/institutions/1/staff", &su).await.json();
+        let karlis = staff
+            .as_array()
+            .expect("staff")
+            .iter()
+            .find(|s| s["employee"]["name"] == "Kārlis Mednis")
+            .expect("Kārlis");
+        assert_eq!(karlis["overdue"], true);
+        let id = karlis["employee"]["person_id"].as_i64().expect("id");
+        let r = superuser
+            .api_post(
+                &format!("/api/v1/institutions/1/staff/{id}/create"),
+                serde_json::json!({}),
+                Some(&su),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let outbox = superuser.api_get("/api/v1/institutions/1/sms", &su).await.json();
+        assert_eq!(outbox.as_array().map(Vec::len), Some(1));
+        let r = superuser
+            .api_post(
+                &format!("/api/v1/institutions/1/staff/{id}/block"),
+                serde_json::json!({"reason": ""}),
+                Some(&su),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            teacher.api_get("/api/v1/institutions/1/staff", &token).await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        let mut parent = t.client();
+        let pt = parent.api_login("vecaks", "demo").await;
+        let r = parent
+            .api_post(
+                &format!("/api/v1/people/{anna}/contacts"),
+                serde_json::json!({"phone": "nav", "email": ""}),
+                Some(&pt),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "a parent enters no one's contacts but their own"
+        );
+        let log = parent
+            .api_get(&format!("/api/v1/people/{anna}/access-log"), &pt)
+            .await
+            .json();
+        assert!(
+            log.as_array()
+                .expect("log")
+                .iter()
+                .any(|e| e["actor"] == "Mārtiņš Kalniņš"),
+            "{log}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_tutor_sends_the_parents_the_instructions() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let class = scalar(&t, "SELECT CAST(id AS TEXT) FROM classes WHERE name = '2.B'").await;
+        let list = format!("/classes/{class}/students");
+        let mut tutor = t.client();
+        tutor.login("audzinataja", "demo").await;
+        let r = tutor
+            .submit(&list, &format!("/classes/{class}/inform-parents"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let parents = scalar(
+            &t,
+            &format!("SELECT COUNT(DISTINCT g.parent_id) FROM guardianships g JOIN enrolments e ON e.student_id = g.child_id WHERE e.class_id = {class}"),
+        )
+        .await;
+        assert_eq!(scalar(&t, "SELECT COUNT(*) FROM sms_messages").await, parents);
+        // Another class's tutor cannot.
+        let other = scalar(&t, "SELECT CAST(id AS TEXT) FROM classes WHERE name = '1.A'").await;
+        let r = tutor
+            .submit(&list, &format!("/classes/{other}/inform-parents"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn when_employment_ends_the_rights_and_sessions_end() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut teacher = t.client();
+        teacher.login("skolotajs", "demo").await;
+        let person = scalar(
+            &t,
+            "SELECT CAST(person_id AS TEXT) FROM accounts WHERE username = 'skolotajs'",
+        )
+        .await;
+        let mut c = admin(&t).await;
+        let r = c
+            .submit(
+                "/admin/accounts",
+                &format!("/admin/accounts/{person}/end?i=1"),
+                &[("last_day", "2026-11-25")],
+            )
+            .await;
+        assert_eq!(r.location(), Some("/admin/accounts?i=1&done=end"), "{}", r.body);
+        assert_eq!(teacher.get("/").await.location(), Some("/login"), "the session stopped");
+        let again = t.client().login("skolotajs", "demo").await;
+        assert_eq!(again.status, StatusCode::FORBIDDEN);
+        assert!(again.body.contains("Jūsu tiesības sistēmā ir beigušās"));
+        // The journal he kept stays.
+        assert!(klade_app::journal::verify(&t.app).await.expect("verify").is_empty());
+        assert!(t.count("lessons").await > 0);
+    }
+}

@@ -16,6 +16,7 @@ use klade_app::{home, AppError};
 use serde::{Deserialize, Serialize};
 
 mod journal;
+mod people;
 
 pub const OPENAPI: &str = include_str!("openapi.json");
 
@@ -26,6 +27,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/me", get(me))
         .route("/openapi.json", get(openapi))
         .merge(journal::routes())
+        .merge(people::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::api))
 }
 

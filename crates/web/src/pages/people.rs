@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/people/{id}/exit", post(exit))
         .route("/people/{id}/export.json", get(export))
         .route("/classes/{class}/students", get(class_students).post(admit))
+        .route("/classes/{class}/inform-parents", post(inform_parents))
         .route("/account/privacy", get(privacy))
         .route("/admin/rules", get(rules).post(set_rules))
         .route("/admin/rules/superuser", post(appoint))
@@ -99,6 +100,7 @@ async fn staff(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuer
         "create" => "accounts.created",
         "password" => "accounts.password_sent",
         "block" => "accounts.blocked_done",
+        "end" => "accounts.ended_done",
         _ => "accounts.unblocked_done",
     });
     staff_page(&state, &ctx, inst, flash, None, StatusCode::OK).await
@@ -162,6 +164,7 @@ async fn staff_page(
 struct AccountForm {
     username: Option<String>,
     reason: Option<String>,
+    last_day: Option<String>,
 }
 
 async fn account_action(
@@ -182,6 +185,7 @@ async fn account_action(
         "password" => accounts::issue_password(app, session, inst, person).await,
         "block" => accounts::set_blocked(app, session, inst, person, Some(form.reason.as_deref().unwrap_or(""))).await,
         "unblock" => accounts::set_blocked(app, session, inst, person, None).await,
+        "end" => accounts::end_employment(app, session, inst, person, form.last_day.as_deref().unwrap_or("")).await,
         _ => Err(AppError::NotFound),
     };
     match result {
@@ -580,6 +584,7 @@ struct ClassPage {
     error: Option<String>,
     students: Vec<(i64, String)>,
     admit: bool,
+    inform: bool,
     csrf: String,
     form: Vec<(&'static str, String, String)>,
 }
@@ -602,8 +607,22 @@ async fn class_students(
     Path(class): Path<i64>,
     Query(q): Query<InstQuery>,
 ) -> Result<Response, WebError> {
-    let flash = q.done.as_deref().map(|_| "enrolment.admitted");
+    let flash = q.done.as_deref().map(|d| {
+        if d == "informed" {
+            "onboarding_sent.done"
+        } else {
+            "enrolment.admitted"
+        }
+    });
     class_page(&state, &ctx, ClassId(class), flash, None, &[], StatusCode::OK).await
+}
+
+async fn inform_parents(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    klade_app::onboarding::inform_parents(&state.app, session, ClassId(class))
+        .await
+        .map_err(ctx.fail())?;
+    Ok(Redirect::to(&format!("/classes/{class}/students?done=informed")).into_response())
 }
 
 async fn class_page(
@@ -661,6 +680,7 @@ async fn class_page(
             .map(|s| (s.id.0, format!("{} {}", s.family_name, s.given_name)))
             .collect(),
         admit: policy::authorize(actor, Action::EnrolStudents, Scope::Institution(inst)).is_ok(),
+        inform: policy::authorize(actor, Action::InformParents, scope).is_ok(),
         csrf: session.csrf_token.clone(),
         form: ADMIT_FIELDS
             .iter()
