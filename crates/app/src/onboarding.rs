@@ -25,7 +25,8 @@ pub async fn pending(app: &App, session: &Session) -> Result<Vec<Pending>, AppEr
         let Some(inst) = institutions::get(app.db.pool(), id).await? else {
             continue;
         };
-        if inst.rules_version > 0 && !done.contains(&(id, inst.rules_version)) {
+        // Version 0 is "no rules yet": the first login still shows the role's instructions once.
+        if !done.contains(&(id, inst.rules_version)) {
             out.push(Pending {
                 roles: session.actor.roles_in(id),
                 institution: inst,

@@ -170,3 +170,74 @@ mod tests {
         assert_eq!(excel_date(-3.0), None);
     }
 }
+
+#[cfg(test)]
+mod xlsx_tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A minimal workbook, as a spreadsheet program writes one: inline strings, a number, a date.
+    fn workbook(rows: &[&[&str]]) -> Vec<u8> {
+        let mut sheet = String::from(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+        );
+        for (r, row) in rows.iter().enumerate() {
+            sheet.push_str(&format!(r#"<row r="{}">"#, r + 1));
+            for (c, value) in row.iter().enumerate() {
+                let col = (b'A' + c as u8) as char;
+                if let Some(n) = value.strip_prefix('#') {
+                    sheet.push_str(&format!(r#"<c r="{col}{}"><v>{n}</v></c>"#, r + 1));
+                } else {
+                    sheet.push_str(&format!(
+                        r#"<c r="{col}{}" t="inlineStr"><is><t>{value}</t></is></c>"#,
+                        r + 1
+                    ));
+                }
+            }
+            sheet.push_str("</row>");
+        }
+        sheet.push_str("</sheetData></worksheet>");
+        let files = [
+            (
+                "[Content_Types].xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string(),
+            ),
+            (
+                "_rels/.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string(),
+            ),
+            (
+                "xl/workbook.xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Audzēkņi" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string(),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string(),
+            ),
+            ("xl/worksheets/sheet1.xml", sheet),
+        ];
+        let mut out = std::io::Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut out);
+            let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+            for (name, body) in files {
+                zip.start_file(name, options).expect("entry");
+                zip.write_all(body.as_bytes()).expect("write");
+            }
+            zip.finish().expect("zip");
+        }
+        out.into_inner()
+    }
+
+    #[test]
+    fn an_xlsx_sheet_is_read() {
+        let bytes = workbook(&[
+            &["Personas kods", "Vārds", "Klase", "Kurss"],
+            &["150385-01233", "Ēriks", "2.B", "#2"],
+            &[],
+        ]);
+        let t = read_table(&bytes).expect("xlsx");
+        assert_eq!(t.headers, vec!["Personas kods", "Vārds", "Klase", "Kurss"]);
+        assert_eq!(t.rows, vec![vec!["150385-01233", "Ēriks", "2.B", "2"]]);
+    }
+}

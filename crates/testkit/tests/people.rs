@@ -896,3 +896,31 @@ async fn when_employment_ends_the_rights_and_sessions_end() {
         assert!(t.count("lessons").await > 0);
     }
 }
+
+#[tokio::test]
+async fn a_person_reads_all_their_data_on_a_page() {
+    let t = TestApp::demo(klade_store::Backend::Sqlite).await;
+    let mut student = t.client();
+    student.login("skolens", "demo").await;
+    let privacy = student.get("/account/privacy").await.body;
+    let at = privacy.find("/data\"").expect("a link to the data page");
+    let start = privacy[..at].rfind("/people/").expect("link");
+    let page = student.get(&privacy[start..at + "/data".len()]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Kristaps") && page.body.contains("<table>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("export.json"));
+    // Nobody else's.
+    let anna = scalar(
+        &t,
+        "SELECT CAST(id AS TEXT) FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'",
+    )
+    .await;
+    assert_eq!(
+        student.get(&format!("/people/{anna}/data")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -372,7 +372,14 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
             id: p.institution.id.0,
             name: p.institution.name.clone(),
             version: p.institution.rules_version,
-            rules: p.institution.rules.split("\n\n").map(str::to_string).collect(),
+            rules: p
+                .institution
+                .rules
+                .split("\n\n")
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+                .collect(),
             instructions: p.roles.iter().map(|r| t.dynamic("onboarding", r.code())).collect(),
         })
         .collect();

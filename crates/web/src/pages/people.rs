@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/people/{id}/transfer", post(transfer))
         .route("/people/{id}/exit", post(exit))
         .route("/people/{id}/export.json", get(export))
+        .route("/people/{id}/data", get(data_page))
         .route("/classes/{class}/students", get(class_students).post(admit))
         .route("/classes/{class}/inform-parents", post(inform_parents))
         .route("/account/privacy", get(privacy))
@@ -288,7 +289,7 @@ async fn privacy(State(state): State<AppState>, ctx: Ctx) -> Result<Response, We
         title: t.get("privacy.who_looked").to_string(),
         inst: 0,
         query: None,
-        export: Some(format!("/people/{}/export.json", session.person)),
+        export: Some(format!("/people/{}/data", session.person)),
         notice: Some(privacy_notice(&state, session, t).await.map_err(ctx.fail())?),
         entries: log_rows(t, entries),
     };
@@ -891,4 +892,94 @@ async fn appoint(
         }
         Err(e) => Err(ctx.fail()(e)),
     }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Renders the downloaded data as nested lists and tables, so a person can read what is held.
+fn render_value(v: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match v {
+        Value::Null => out.push('—'),
+        Value::Bool(b) => out.push_str(if *b { "✓" } else { "✗" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => out.push_str(&escape(&s.replace('\u{1f}', " · "))),
+        Value::Array(items) if items.is_empty() => out.push('—'),
+        Value::Array(items) => {
+            // A list of like records reads best as a table.
+            let keys: Option<Vec<String>> = items
+                .first()
+                .and_then(|f| f.as_object())
+                .map(|o| o.keys().cloned().collect());
+            match keys {
+                Some(keys) if items.iter().all(Value::is_object) => {
+                    out.push_str("<div class=\"table-wrap\"><table><thead><tr>");
+                    for k in &keys {
+                        out.push_str(&format!("<th scope=\"col\">{}</th>", escape(k)));
+                    }
+                    out.push_str("</tr></thead><tbody>");
+                    for item in items {
+                        out.push_str("<tr>");
+                        for k in &keys {
+                            out.push_str("<td>");
+                            render_value(&item[k.as_str()], out);
+                            out.push_str("</td>");
+                        }
+                        out.push_str("</tr>");
+                    }
+                    out.push_str("</tbody></table></div>");
+                }
+                _ => {
+                    out.push_str("<ul>");
+                    for item in items {
+                        out.push_str("<li>");
+                        render_value(item, out);
+                        out.push_str("</li>");
+                    }
+                    out.push_str("</ul>");
+                }
+            }
+        }
+        Value::Object(map) => {
+            out.push_str("<dl class=\"record\">");
+            for (k, v) in map {
+                out.push_str(&format!("<div><dt>{}</dt><dd>", escape(k)));
+                render_value(v, out);
+                out.push_str("</dd></div>");
+            }
+            out.push_str("</dl>");
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "data.html")]
+struct DataPage {
+    page: Chrome,
+    t: Tr,
+    json: String,
+    html: String,
+}
+
+/// Everything held about a person, as a page to read (the same data as the JSON download).
+async fn data_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let data = people::export(&state.app, session, PersonId(id))
+        .await
+        .map_err(ctx.fail())?;
+    let mut html = String::new();
+    render_value(&data, &mut html);
+    let page = DataPage {
+        page: Chrome::for_ctx(&ctx, t.get("privacy.data_title"), "/account/privacy", None),
+        t,
+        json: format!("/people/{id}/export.json"),
+        html,
+    };
+    Ok(render(&page, ctx.lang)?.into_response())
 }
