@@ -56,6 +56,7 @@ async fn class_in(app: &App, institution: InstitutionId, class: ClassId) -> Resu
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct Admission {
     #[serde(flatten)]
     pub record: RecordInput,

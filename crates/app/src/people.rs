@@ -228,6 +228,7 @@ pub async fn update_contacts(
 
 /// The whole record, as the clerk or the superuser enters it (R12, R16, R17).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct RecordInput {
     pub given_name: String,
     pub family_name: String,

@@ -261,3 +261,77 @@ async fn ten_thousand_learners_import() {
         "{done}"
     );
 }
+
+#[tokio::test]
+async fn the_import_and_admissions_through_the_api() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut c = t.client();
+        let token = c.api_login("admin", "demo").await;
+        let csv = format!("Personas kods,Vārds,Uzvārds,Klase\n{},Rūta,Ozola,2.B\n", code(7));
+        let r = c
+            .request(
+                axum::http::Method::POST,
+                "/api/v1/institutions/1/imports?kind=students",
+                Some("text/csv"),
+                csv,
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let plan = r.json();
+        assert_eq!(plan["rows"][0]["action"]["action"], "create");
+        let id = plan["id"].as_i64().expect("id");
+        let r = c
+            .api_post(
+                &format!("/api/v1/institutions/1/imports/{id}/confirm"),
+                serde_json::json!({}),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED);
+        let mut status = serde_json::Value::Null;
+        for _ in 0..400 {
+            status = c
+                .api_get(&format!("/api/v1/institutions/1/imports/{id}"), &token)
+                .await
+                .json();
+            if status["status"] != "running" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        assert_eq!(status["status"], "done", "{status}");
+        assert_eq!(status["created"], 1);
+
+        // The clerk admits through the API; a wrong personal code names its field.
+        let mut clerk = t.client();
+        let ct = clerk.api_login("lietvede", "demo").await;
+        let class = {
+            use sqlx::Row;
+            sqlx::query("SELECT id FROM classes WHERE name = '2.B'")
+                .fetch_one(t.db().pool())
+                .await
+                .expect("class")
+                .try_get::<i64, _>("id")
+                .expect("id")
+        };
+        let body = |code: &str| {
+            serde_json::json!({"given_name": "Ivo", "family_name": "Lapa", "personal_code": code,
+                "order_number": "1-7/2026/700", "order_date": "2026-11-25", "from": "2026-11-26"})
+        };
+        let r = clerk
+            .api_post(
+                &format!("/api/v1/classes/{class}/students"),
+                body("150385-01236"),
+                Some(&ct),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["field"], "personal_code");
+        let r = clerk
+            .api_post(&format!("/api/v1/classes/{class}/students"), body(&code(8)), Some(&ct))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+}

@@ -117,3 +117,223 @@ async fn outbox(State(state): State<AppState>, ctx: Ctx, Path(i): Path<i64>) -> 
         .map_err(ctx.fail_json())?;
     Ok(Json(list).into_response())
 }
+
+pub fn more_routes() -> Router<AppState> {
+    Router::new()
+        .route("/classes/{class}/students", post(admit))
+        .route("/people/{id}/transfer", post(transfer))
+        .route("/people/{id}/exit", post(exit))
+        .route(
+            "/institutions/{i}/imports",
+            post(upload).layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024)),
+        )
+        .route("/institutions/{i}/imports/{id}", get(import_status))
+        .route("/institutions/{i}/imports/{id}/confirm", post(import_confirm))
+        .route("/institutions/{i}/rules/ack", post(ack))
+        .route("/institutions/{i}/superusers", post(appoint))
+        .route("/me/username", post(username))
+}
+
+fn json_body<T>(ctx: &Ctx, body: Result<Json<T>, JsonRejection>) -> Result<T, WebError> {
+    body.map(|Json(b)| b)
+        .map_err(|_| ctx.fail_json()(AppError::invalid("body", "error.bad_request")))
+}
+
+async fn admit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    body: Result<Json<klade_app::enrolment::Admission>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let input = json_body(&ctx, body)?;
+    let inst = klade_store::school::class_institution(state.app.db.pool(), klade_domain::ClassId(class))
+        .await
+        .map_err(|e| ctx.fail_json()(e.into()))?
+        .ok_or_else(|| ctx.fail_json()(AppError::NotFound))?;
+    let id = klade_app::enrolment::admit(&state.app, s, inst, klade_domain::ClassId(class), &input)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "person_id": id })).into_response())
+}
+
+#[derive(Deserialize)]
+struct TransferBody {
+    class: i64,
+    #[serde(flatten)]
+    order: klade_app::enrolment::Order,
+}
+
+async fn transfer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Result<Json<TransferBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let b = json_body(&ctx, body)?;
+    let r = people::record(&state.app, s, PersonId(id))
+        .await
+        .map_err(ctx.fail_json())?;
+    klade_app::enrolment::transfer(
+        &state.app,
+        s,
+        r.institution,
+        PersonId(id),
+        klade_domain::ClassId(b.class),
+        &b.order,
+    )
+    .await
+    .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "done": "transfer" })).into_response())
+}
+
+#[derive(Deserialize)]
+struct ExitBody {
+    reason: String,
+    #[serde(flatten)]
+    order: klade_app::enrolment::Order,
+}
+
+async fn exit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Result<Json<ExitBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let b = json_body(&ctx, body)?;
+    let r = people::record(&state.app, s, PersonId(id))
+        .await
+        .map_err(ctx.fail_json())?;
+    klade_app::enrolment::exit(&state.app, s, r.institution, PersonId(id), &b.order, &b.reason)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "done": "exit" })).into_response())
+}
+
+#[derive(Deserialize)]
+struct KindQuery {
+    kind: String,
+    filename: Option<String>,
+}
+
+/// The file is the request body itself (CSV or XLSX); the answer is the plan, row by row.
+async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(i): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<KindQuery>,
+    bytes: axum::body::Bytes,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let kind = klade_app::import::Kind::from_code(&q.kind)
+        .ok_or_else(|| ctx.fail_json()(AppError::invalid("kind", "import.format")))?;
+    let inst = InstitutionId(i);
+    let name = q.filename.unwrap_or_else(|| "api".into());
+    let id = klade_app::import::upload(&state.app, s, inst, kind, &name, &bytes)
+        .await
+        .map_err(ctx.fail_json())?;
+    let p = klade_app::import::preview(&state.app, s, inst, id)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "id": id, "rows": p.rows })).into_response())
+}
+
+async fn import_status(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((i, id)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let p = klade_app::import::preview(&state.app, s, InstitutionId(i), id)
+        .await
+        .map_err(ctx.fail_json())?;
+    let im = p.import;
+    Ok(Json(serde_json::json!({
+        "id": im.id, "kind": im.kind, "status": im.status, "total": im.total, "processed": im.processed,
+        "created": im.created, "changed": im.changed, "rejected": im.rejected, "error": im.error, "rows": p.rows,
+    }))
+    .into_response())
+}
+
+async fn import_confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((i, id)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    klade_app::import::confirm(&state.app, s, InstitutionId(i), id)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok((
+        axum::http::StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "status": "running" })),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct AckBody {
+    version: i64,
+}
+
+async fn ack(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(i): Path<i64>,
+    body: Result<Json<AckBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let b = json_body(&ctx, body)?;
+    klade_app::onboarding::acknowledge(&state.app, s, InstitutionId(i), b.version)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "acknowledged": b.version })).into_response())
+}
+
+#[derive(Deserialize)]
+struct AppointBody {
+    person: i64,
+    order_number: String,
+    order_date: String,
+}
+
+async fn appoint(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(i): Path<i64>,
+    body: Result<Json<AppointBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let b = json_body(&ctx, body)?;
+    klade_app::onboarding::appoint_superuser(
+        &state.app,
+        s,
+        InstitutionId(i),
+        PersonId(b.person),
+        &b.order_number,
+        &b.order_date,
+    )
+    .await
+    .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "appointed": b.person })).into_response())
+}
+
+#[derive(Deserialize)]
+struct UsernameBody {
+    username: String,
+}
+
+async fn username(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Result<Json<UsernameBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let b = json_body(&ctx, body)?;
+    let name = klade_app::onboarding::choose_username(&state.app, s, &b.username)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "username": name })).into_response())
+}
