@@ -97,6 +97,8 @@ pub struct Grid {
     pub kinds: Vec<MarkKind>,
     pub can_edit: bool,
     pub today: String,
+    /// Absence notices from families covering the term's days, for the cells they concern.
+    pub notices: Vec<klade_store::families::Notice>,
 }
 
 /// The cell key of an attendance cell: `a:<date>:<lesson number>:<student>`.
@@ -252,7 +254,10 @@ pub async fn grid(app: &App, session: &Session, id: CourseId, term: Option<i64>)
         })
         .collect();
     let can_edit = policy::authorize(&session.actor, Action::KeepJournal, permit.scope()).is_ok();
+    let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
+    let notices = crate::families::notices_for_grid(app, inst, &ids, &from, &to).await?;
     Ok(Grid {
+        notices,
         course,
         terms,
         term,

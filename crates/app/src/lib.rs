@@ -10,6 +10,7 @@ pub mod clock;
 pub mod demo;
 pub mod enrolment;
 pub mod error;
+pub mod families;
 pub mod home;
 pub mod import;
 pub mod journal;

@@ -367,6 +367,9 @@ async fn current_values(db: &crate::Db, institution: InstitutionId) -> Result<Ha
         };
         out.insert(format!("note:{}", n.id), n.history_value());
     }
+    for e in crate::families::excuses(pool, institution, &[], "0000-01-01", "9999-12-31").await? {
+        out.insert(format!("excuse:{}", e.id), e.history_value());
+    }
     Ok(out)
 }
 

@@ -1082,3 +1082,33 @@ pub async fn item_in_course<'e>(
         .await?;
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
+
+/// The lessons a learner of `class` has between two dates: the class's courses, less the groups
+/// they are not in. With the course's name.
+pub async fn lessons_of_learner<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    class: ClassId,
+    student: PersonId,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(Lesson, String)>> {
+    let rows = sqlx::query(
+        "SELECT l.id, l.course_id, l.date, l.lesson_no, l.topic, l.content, l.homework, l.homework_due, c.name AS course_name \
+         FROM lessons l JOIN courses c ON c.id = l.course_id \
+         WHERE l.institution_id = $1 AND c.class_id = $2 AND l.date >= $4 AND l.date <= $5 \
+           AND (NOT EXISTS (SELECT 1 FROM course_students x WHERE x.course_id = c.id) \
+                OR EXISTS (SELECT 1 FROM course_students x WHERE x.course_id = c.id AND x.student_id = $3)) \
+         ORDER BY l.date, l.lesson_no",
+    )
+    .bind(institution.0)
+    .bind(class.0)
+    .bind(student.0)
+    .bind(from)
+    .bind(to)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((lesson_from_row(r)?, r.try_get("course_name")?)))
+        .collect()
+}

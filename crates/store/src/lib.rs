@@ -14,6 +14,7 @@ mod migrate;
 
 pub mod access_log;
 pub mod accounts;
+pub mod families;
 pub mod history;
 pub mod imports;
 pub mod institutions;

@@ -27,6 +27,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_core"),
     migration!(2, "0002_journal"),
     migration!(3, "0003_people"),
+    migration!(4, "0004_families"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

@@ -187,6 +187,7 @@ mod tests {
             "src/pages/timetable.rs",
             "src/pages/people.rs",
             "src/pages/import.rs",
+            "src/pages/families.rs",
             "src/error.rs",
         ] {
             sources.push(std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).expect("source"));

@@ -69,6 +69,8 @@ struct CellView {
     error: Option<String>,
     /// For semester, year and final grades: the grade proposed from the term's work.
     hint: String,
+    /// A family's absence notice for this learner on this lesson's day.
+    notice: Option<String>,
 }
 
 struct RowView {
@@ -237,6 +239,14 @@ async fn grid_page(
                             .unwrap_or_default(),
                         _ => String::new(),
                     };
+                    let notice = match c {
+                        Column::Lesson { date, .. } => g
+                            .notices
+                            .iter()
+                            .find(|n| n.student_id == s.id && n.from_date <= *date && *date <= n.to_date)
+                            .map(|n| format!("{}: {}", t.get("absence.notices"), n.reason)),
+                        Column::Assessment { .. } => None,
+                    };
                     CellView {
                         name: key,
                         value,
@@ -244,6 +254,7 @@ async fn grid_page(
                         label,
                         error,
                         hint,
+                        notice,
                     }
                 })
                 .collect();

@@ -16,6 +16,7 @@ use klade_app::clock::format_instant;
 use klade_app::{home, AppError};
 use serde::Deserialize;
 
+mod families;
 mod import;
 mod journal;
 mod people;
@@ -36,6 +37,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(timetable::routes())
         .merge(people::routes())
         .merge(import::routes())
+        .merge(families::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))
 }
@@ -69,6 +71,9 @@ fn links_for(actor: &klade_domain::Actor) -> Vec<(&'static str, &'static str)> {
         links.push(("/journal", "journal.title"));
     }
     links.push(("/timetable", "timetable.title"));
+    if !actor.children.is_empty() || actor.grants.iter().any(|g| g.role == klade_domain::Role::Student) {
+        links.push(("/diary", "diary.title"));
+    }
     let admin = actor.institutions().into_iter().any(|i| {
         policy::authorize(actor, Action::ManageAccounts, Scope::Institution(i)).is_ok()
             || policy::authorize(actor, Action::IssuePassword, Scope::Institution(i)).is_ok()

@@ -1,0 +1,428 @@
+//! What families see and do (R18.2, R20, R21, J4): the diary of a week, absence notices from a
+//! parent of a minor or an adult learner, the tutor's excuses, and what is left unexcused after
+//! the month's end.
+
+use crate::auth::Session;
+use crate::{clock, App, AppError};
+use jiff::civil::Date;
+use klade_domain::{policy, Action, ClassId, InstitutionId, PersonId, Role, Scope};
+use klade_store::families::{self, Excuse, Notice};
+use klade_store::history::{self, Change};
+use klade_store::journal::{self, Slot, StudentGrade, StudentMark};
+use klade_store::{people, school};
+
+/// Where a learner is: institution and class today.
+async fn placement(app: &App, student: PersonId) -> Result<school::Placement, AppError> {
+    school::placements(app.db.pool(), &[student], &app.today())
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)
+}
+
+fn scope(p: &school::Placement) -> Scope {
+    Scope::Student {
+        institution: p.institution_id,
+        student: p.student_id,
+        class: Some(p.class_id),
+    }
+}
+
+fn date(s: &str, field: &'static str) -> Result<Date, AppError> {
+    s.trim()
+        .parse::<Date>()
+        .map_err(|_| AppError::invalid(field, "error.date"))
+}
+
+fn excused_on(excuses: &[Excuse], student: PersonId, day: &str) -> bool {
+    excuses
+        .iter()
+        .any(|e| e.student_id == student && e.from_date.as_str() <= day && day <= e.to_date.as_str())
+}
+
+/// One lesson of the diary.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DiaryLesson {
+    pub lesson_no: i64,
+    pub time: String,
+    pub course: String,
+    pub room: String,
+    pub topic: String,
+    pub homework: String,
+    pub homework_due: Option<String>,
+    /// The attendance mark (`n`, `k5`), and whether the absence is excused.
+    pub mark: Option<(String, bool)>,
+    pub grades: Vec<StudentGrade>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DiaryDay {
+    pub date: String,
+    pub weekday: i64,
+    pub lessons: Vec<DiaryLesson>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Diary {
+    pub student: PersonId,
+    pub name: String,
+    pub class_name: String,
+    pub institution: InstitutionId,
+    pub monday: String,
+    pub days: Vec<DiaryDay>,
+    pub notes: Vec<journal::Note>,
+    pub notices: Vec<Notice>,
+    /// May this reader report an absence for this learner?
+    pub can_report: bool,
+}
+
+/// The learners whose diary this person reads: themselves and their children, as (id, name).
+pub async fn diary_learners(app: &App, session: &Session) -> Result<Vec<(PersonId, String)>, AppError> {
+    let mut ids: Vec<PersonId> = session.actor.children.iter().map(|(_, c)| *c).collect();
+    if session.actor.grants.iter().any(|g| g.role == Role::Student) {
+        ids.insert(0, session.person);
+    }
+    let places = school::placements(app.db.pool(), &ids, &app.today()).await?;
+    let mut out: Vec<(PersonId, String)> = Vec::new();
+    for id in ids {
+        if let Some(p) = places.iter().find(|p| p.student_id == id) {
+            if !out.iter().any(|(i, _)| *i == id) {
+                out.push((id, format!("{} {}", p.given_name, p.family_name)));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A learner's week: the timetable's lessons with what was held, homework, marks and grades.
+pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -> Result<Diary, AppError> {
+    let p = placement(app, student).await?;
+    let permit = policy::authorize(&session.actor, Action::ViewDiary, scope(&p))?;
+    let inst = permit.institution();
+    let db = app.db.pool();
+    let monday = crate::timetable::monday_of(day);
+    let sunday = monday.checked_add(jiff::Span::new().days(6)).unwrap_or(monday);
+    let (from, to) = (monday.to_string(), sunday.to_string());
+    let slots: Vec<Slot> = journal::slots(db, inst, journal::SlotsOf::Class(p.class_id), &from, &to).await?;
+    let held = journal::lessons_of_learner(db, inst, p.class_id, student, &from, &to).await?;
+    let marks: Vec<StudentMark> = journal::student_attendance(db, inst, &[student], &from, &to)
+        .await?
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect();
+    let grades: Vec<StudentGrade> = journal::student_grades(db, inst, &[student], &from, &to)
+        .await?
+        .into_iter()
+        .map(|(_, g)| g)
+        .collect();
+    let excuses = families::excuses(db, inst, &[student], &from, &to).await?;
+    let mut days = Vec::new();
+    for offset in 0..7_i64 {
+        let Ok(d) = monday.checked_add(jiff::Span::new().days(offset)) else {
+            continue;
+        };
+        let iso = d.to_string();
+        let mut lessons: Vec<DiaryLesson> = Vec::new();
+        for s in slots.iter().filter(|s| {
+            s.weekday == offset + 1
+                && s.valid_from.as_str() <= iso.as_str()
+                && s.valid_to.as_deref().is_none_or(|t| t >= iso.as_str())
+        }) {
+            let lesson = held
+                .iter()
+                .find(|(l, _)| l.date == iso && l.lesson_no == s.lesson_no && l.course_id == s.course_id);
+            lessons.push(DiaryLesson {
+                lesson_no: s.lesson_no,
+                time: format!("{}–{}", s.starts_at, s.ends_at),
+                course: s.course_name.clone(),
+                room: s.room.clone(),
+                topic: lesson.map(|(l, _)| l.topic.clone()).unwrap_or_default(),
+                homework: lesson.map(|(l, _)| l.homework.clone()).unwrap_or_default(),
+                homework_due: lesson.and_then(|(l, _)| l.homework_due.clone()),
+                mark: None,
+                grades: Vec::new(),
+            });
+        }
+        // Lessons held outside the timetable (an extra lesson) still show.
+        for (l, name) in held.iter().filter(|(l, _)| l.date == iso) {
+            if !lessons.iter().any(|x| x.lesson_no == l.lesson_no && x.course == *name) {
+                lessons.push(DiaryLesson {
+                    lesson_no: l.lesson_no,
+                    time: String::new(),
+                    course: name.clone(),
+                    room: String::new(),
+                    topic: l.topic.clone(),
+                    homework: l.homework.clone(),
+                    homework_due: l.homework_due.clone(),
+                    mark: None,
+                    grades: Vec::new(),
+                });
+            }
+        }
+        lessons.sort_by_key(|l| l.lesson_no);
+        for m in marks.iter().filter(|m| m.date == iso) {
+            if let Some(l) = lessons
+                .iter_mut()
+                .find(|l| l.lesson_no == m.lesson_no && l.course == m.course_name)
+            {
+                let shown = m
+                    .minutes
+                    .map(|x| format!("{}{x}", m.code))
+                    .unwrap_or_else(|| m.code.clone());
+                l.mark = Some((shown, m.excused || (m.absent && excused_on(&excuses, student, &iso))));
+            }
+        }
+        for g in grades.iter().filter(|g| g.date == iso) {
+            match lessons.iter_mut().find(|l| l.course == g.course_name) {
+                Some(l) => l.grades.push(g.clone()),
+                None => lessons.push(DiaryLesson {
+                    lesson_no: 0,
+                    time: String::new(),
+                    course: g.course_name.clone(),
+                    room: String::new(),
+                    topic: String::new(),
+                    homework: String::new(),
+                    homework_due: None,
+                    mark: None,
+                    grades: vec![g.clone()],
+                }),
+            }
+        }
+        days.push(DiaryDay {
+            date: iso,
+            weekday: offset + 1,
+            lessons,
+        });
+    }
+    let notes = journal::notes(db, inst, None, Some(student))
+        .await?
+        .into_iter()
+        .filter(|n| n.date >= from && n.date <= to)
+        .collect();
+    let notices = families::notices(db, inst, Some(student), None, &from, &to).await?;
+    Ok(Diary {
+        student,
+        name: format!("{} {}", p.given_name, p.family_name),
+        class_name: p.class_name.clone(),
+        institution: inst,
+        monday: from,
+        days,
+        notes,
+        notices,
+        can_report: policy::authorize(&session.actor, Action::ReportAbsence, scope(&p)).is_ok(),
+    })
+}
+
+/// A notice after 18:00 (Riga) of the first day it concerns is late (R21).
+pub fn is_late(now: jiff::Timestamp, first_day: Date) -> bool {
+    let local = now.to_zoned(clock::riga());
+    let today = local.date();
+    today > first_day || (today == first_day && local.hour() >= 18)
+}
+
+/// A parent of a minor, or an adult learner, reports an absence for a day or a range of days.
+pub async fn report_absence(
+    app: &App,
+    session: &Session,
+    student: PersonId,
+    from: &str,
+    to: &str,
+    reason: &str,
+) -> Result<(i64, bool), AppError> {
+    let p = placement(app, student).await?;
+    let permit = policy::authorize(&session.actor, Action::ReportAbsence, scope(&p))?;
+    let inst = permit.institution();
+    let from = date(from, "from")?;
+    let to = if to.trim().is_empty() { from } else { date(to, "to")? };
+    if to < from {
+        return Err(AppError::invalid("to", "absence.range"));
+    }
+    if to.since(from).map(|s| s.get_days()).unwrap_or(0) > 60 {
+        return Err(AppError::invalid("to", "absence.too_long"));
+    }
+    if reason.trim().is_empty() {
+        return Err(AppError::invalid("reason", "error.required"));
+    }
+    // R21: a parent reports for a minor; an adult learner reports for themselves.
+    let today: Date = app.today().parse().map_err(|_| AppError::Internal("today".into()))?;
+    let learner = people::get(app.db.pool(), student).await?.ok_or(AppError::NotFound)?;
+    let adult = learner
+        .birth_date
+        .as_deref()
+        .and_then(|b| b.parse::<Date>().ok())
+        .map(|b| {
+            b.checked_add(jiff::Span::new().years(18))
+                .is_ok_and(|eighteen| eighteen <= today)
+        });
+    match (session.person == student, adult) {
+        (true, Some(false)) => return Err(AppError::invalid("student", "absence.minor_self")),
+        (false, Some(true)) => return Err(AppError::invalid("student", "absence.adult")),
+        _ => {}
+    }
+    let late = is_late(app.clock.now(), from);
+    let id = families::insert_notice(
+        app.db.pool(),
+        inst,
+        student,
+        &from.to_string(),
+        &to.to_string(),
+        reason.trim(),
+        late,
+        session.person,
+        app.now(),
+    )
+    .await?;
+    Ok((id, late))
+}
+
+/// The tutor's view of a class's absences: notices, and absences left unexcused past a month's end.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClassAbsences {
+    pub class_name: String,
+    pub students: Vec<journal::Student>,
+    pub notices: Vec<Notice>,
+    /// Absences of months already closed (the deadline is the month's end) with no excuse.
+    pub overdue: Vec<(journal::Student, StudentMark)>,
+    pub can_excuse: bool,
+}
+
+/// The first day of the month containing `day`.
+fn month_start(day: Date) -> Date {
+    day.first_of_month()
+}
+
+pub async fn class_absences(app: &App, session: &Session, class: ClassId) -> Result<ClassAbsences, AppError> {
+    let db = app.db.pool();
+    let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
+    let class_scope = Scope::Class {
+        institution: inst,
+        class,
+    };
+    let permit = policy::authorize(&session.actor, Action::ExcuseAbsences, class_scope)
+        .or_else(|_| policy::authorize(&session.actor, Action::CheckJournals, Scope::Institution(inst)))?;
+    let inst = permit.institution();
+    let (class_name, _) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
+    let today: Date = app.today().parse().map_err(|_| AppError::Internal("today".into()))?;
+    let year = school::current_year(db, inst, &today.to_string())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let students = journal::class_students(db, inst, class, &today.to_string()).await?;
+    let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
+    let closed = month_start(today)
+        .yesterday()
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let excuses = families::excuses(db, inst, &ids, &year.1, &closed).await?;
+    let mut overdue = Vec::new();
+    for (student, m) in journal::student_attendance(db, inst, &ids, &year.1, &closed).await? {
+        if m.absent && !m.excused && !excused_on(&excuses, student, &m.date) {
+            if let Some(s) = students.iter().find(|s| s.id == student) {
+                overdue.push((s.clone(), m));
+            }
+        }
+    }
+    let from = today
+        .checked_sub(jiff::Span::new().days(31))
+        .unwrap_or(today)
+        .to_string();
+    let to = today
+        .checked_add(jiff::Span::new().days(31))
+        .unwrap_or(today)
+        .to_string();
+    Ok(ClassAbsences {
+        class_name,
+        notices: families::notices(db, inst, None, Some(class), &from, &to).await?,
+        students,
+        overdue,
+        can_excuse: policy::authorize(&session.actor, Action::ExcuseAbsences, class_scope).is_ok(),
+    })
+}
+
+/// The tutor excuses a learner's absences over a range of dates, with the reason (R18.2). The
+/// excuse joins the journal's history chain.
+pub async fn excuse(
+    app: &App,
+    session: &Session,
+    student: PersonId,
+    from: &str,
+    to: &str,
+    reason: &str,
+    notice: Option<i64>,
+) -> Result<i64, AppError> {
+    let p = placement(app, student).await?;
+    let permit = policy::authorize(&session.actor, Action::ExcuseAbsences, scope(&p))?;
+    let inst = permit.institution();
+    let from = date(from, "from")?;
+    let to = if to.trim().is_empty() { from } else { date(to, "to")? };
+    if to < from {
+        return Err(AppError::invalid("to", "absence.range"));
+    }
+    if reason.trim().is_empty() {
+        return Err(AppError::invalid("reason", "error.required"));
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let id = families::insert_excuse(
+        &mut *tx,
+        inst,
+        student,
+        &from.to_string(),
+        &to.to_string(),
+        reason.trim(),
+        notice,
+        session.person,
+        now,
+    )
+    .await?;
+    let excuse = Excuse {
+        id,
+        student_id: student,
+        from_date: from.to_string(),
+        to_date: to.to_string(),
+        reason: reason.trim().to_string(),
+    };
+    history::append(
+        &mut tx,
+        app.db.backend(),
+        inst,
+        &[Change {
+            item: format!("excuse:{id}"),
+            old: None,
+            new: Some(excuse.history_value()),
+            reason: None,
+            person: session.person,
+            at: now,
+        }],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Notices that cover a course's learners on the given days: (learner, day) → reason. The grid
+/// marks those cells, so the teacher sees the notice when marking the lesson.
+pub async fn notices_for_grid(
+    app: &App,
+    institution: InstitutionId,
+    students: &[PersonId],
+    from: &str,
+    to: &str,
+) -> Result<Vec<Notice>, AppError> {
+    let all = families::notices(app.db.pool(), institution, None, None, from, to).await?;
+    Ok(all.into_iter().filter(|n| students.contains(&n.student_id)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_after_18_is_late() {
+        let first = jiff::civil::date(2026, 11, 26);
+        let at = |s: &str| s.parse::<jiff::Timestamp>().expect("instant");
+        assert!(!is_late(at("2026-11-26T15:59:00Z"), first), "17:59 in Riga");
+        assert!(is_late(at("2026-11-26T16:00:00Z"), first), "18:00 in Riga");
+        assert!(is_late(at("2026-11-27T06:00:00Z"), first), "the next morning");
+        assert!(!is_late(at("2026-11-25T20:00:00Z"), first), "the evening before");
+    }
+}

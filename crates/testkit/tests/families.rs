@@ -1,0 +1,274 @@
+//! Families: the diary, absence notices (on time and late), the notice in the teacher's grid, and
+//! the tutor's excuses with what is left unexcused after the month's end.
+
+// Helpers here panic on purpose: a panic is a failed test, with its message.
+#![allow(clippy::expect_used)]
+
+use axum::http::StatusCode;
+use klade_testkit::{backends, TestApp};
+use sqlx::Row;
+
+async fn id_of(t: &TestApp, sql: &str) -> i64 {
+    sqlx::query(sql)
+        .fetch_one(t.db().pool())
+        .await
+        .expect(sql)
+        .try_get::<i64, _>(0)
+        .expect("id")
+}
+
+#[tokio::test]
+async fn a_parent_reads_the_diary_and_reports_an_absence() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let anna = id_of(
+            &t,
+            "SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'",
+        )
+        .await;
+        let mut parent = t.client();
+        parent.login("vecaks", "demo").await;
+        let week = parent.get(&format!("/diary?student={anna}&date=2026-11-16")).await;
+        assert_eq!(week.status, StatusCode::OK);
+        assert!(week.body.contains("Anna Krūmiņa, 2.B"));
+        assert!(week.body.contains("Jēkabs Krūmiņš"), "one click to the other child");
+        assert!(
+            week.body.contains("Tēma:") && week.body.contains("Matemātika"),
+            "{}",
+            week.body
+        );
+
+        // 12:00 in Riga: on time. The notice covers the week so far.
+        let r = parent
+            .submit(
+                &format!("/diary?student={anna}"),
+                "/diary/absence",
+                &[
+                    ("student", &anna.to_string()),
+                    ("from", "2026-11-26"),
+                    ("to", "2026-11-27"),
+                    ("reason", "Saaukstēšanās"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.location(),
+            Some(format!("/diary?student={anna}&done=sent").as_str()),
+            "{}",
+            r.body
+        );
+        // 19:00 in Riga, for today: accepted, but late.
+        t.clock.advance_secs(7 * 3600);
+        let r = parent
+            .submit(
+                &format!("/diary?student={anna}"),
+                "/diary/absence",
+                &[
+                    ("student", &anna.to_string()),
+                    ("from", "2026-11-26"),
+                    ("to", ""),
+                    ("reason", "Ārsta apmeklējums"),
+                ],
+            )
+            .await;
+        assert_eq!(r.location(), Some(format!("/diary?student={anna}&done=late").as_str()));
+        let page = parent.get(&format!("/diary?student={anna}&done=late")).await.body;
+        assert!(
+            page.contains("pieteikts novēloti") && page.contains("Saaukstēšanās"),
+            "{page}"
+        );
+        let bad = parent
+            .submit(
+                &format!("/diary?student={anna}"),
+                "/diary/absence",
+                &[
+                    ("student", &anna.to_string()),
+                    ("from", "2026-11-27"),
+                    ("to", "2026-11-20"),
+                    ("reason", "x"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("Beigu datums nevar būt pirms sākuma."));
+
+        // Not another family's child.
+        let other = id_of(&t, "SELECT e.student_id FROM enrolments e JOIN classes c ON c.id = e.class_id WHERE c.name = '1.A' ORDER BY e.student_id LIMIT 1").await;
+        assert_eq!(
+            parent.get(&format!("/diary?student={other}")).await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        // The adult learner reports for himself; Anna, a minor, cannot.
+        let mut adult = t.client();
+        adult.login("skolens", "demo").await;
+        let me = id_of(&t, "SELECT person_id FROM accounts WHERE username = 'skolens'").await;
+        let r = adult
+            .submit(
+                "/diary",
+                "/diary/absence",
+                &[
+                    ("student", &me.to_string()),
+                    ("from", "2026-11-27"),
+                    ("to", ""),
+                    ("reason", "Darbs"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let code: String = sqlx::query("SELECT username FROM accounts WHERE person_id = $1")
+            .bind(anna)
+            .fetch_one(t.db().pool())
+            .await
+            .expect("anna's account")
+            .try_get("username")
+            .expect("username");
+        let mut minor = t.client();
+        minor.login(&code, "demo").await;
+        let r = minor
+            .submit(
+                "/diary",
+                "/diary/absence",
+                &[
+                    ("student", &anna.to_string()),
+                    ("from", "2026-11-27"),
+                    ("to", ""),
+                    ("reason", "x"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("piesaka vecāki"));
+
+        // The teacher sees a notice in the grid of the lessons it covers.
+        parent
+            .submit(
+                &format!("/diary?student={anna}"),
+                "/diary/absence",
+                &[
+                    ("student", &anna.to_string()),
+                    ("from", "2026-11-16"),
+                    ("to", "2026-11-25"),
+                    ("reason", "Sanatorija"),
+                ],
+            )
+            .await;
+        let mut teacher = t.client();
+        let token = teacher.api_login("skolotajs", "demo").await;
+        let courses = teacher.api_get("/api/v1/courses", &token).await.json();
+        let course = courses
+            .as_array()
+            .expect("courses")
+            .iter()
+            .find(|c| c["name"] == "Matemātika" && c["class_name"] == "2.B")
+            .expect("course")["id"]
+            .as_i64()
+            .expect("id");
+        teacher.login("skolotajs", "demo").await;
+        let grid = teacher.get(&format!("/journal/{course}")).await.body;
+        assert!(
+            grid.contains("class=\"noticed\" title=\"Kavējumu pieteikumi: Sanatorija\""),
+            "the notice shows in the cells it covers"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_tutor_excuses_and_sees_what_is_left_after_the_month() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let class = id_of(&t, "SELECT id FROM classes WHERE name = '2.B'").await;
+        let anna = id_of(
+            &t,
+            "SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'",
+        )
+        .await;
+        // An unexcused absence of Anna's in October, to be sure there is one.
+        let lesson = id_of(&t, "SELECT l.id FROM lessons l JOIN courses c ON c.id = l.course_id JOIN classes k ON k.id = c.class_id WHERE k.name = '2.B' AND l.date = '2026-10-06' ORDER BY l.id LIMIT 1").await;
+        t.exec(&format!(
+            "DELETE FROM attendance WHERE lesson_id = {lesson} AND student_id = {anna}"
+        ))
+        .await;
+        let mut tutor = t.client();
+        tutor.login("audzinataja", "demo").await;
+        // The absence is entered through the journal by the course's teacher (any teacher of 2.B).
+        let teacher_account = sqlx::query(
+            "SELECT a.username FROM accounts a JOIN course_teachers t ON t.person_id = a.person_id JOIN lessons l ON l.course_id = t.course_id WHERE l.id = $1",
+        )
+        .bind(lesson)
+        .fetch_one(t.db().pool())
+        .await
+        .expect("teacher")
+        .try_get::<String, _>("username")
+        .expect("username");
+        let mut teacher = t.client();
+        let tt = teacher.api_login(&teacher_account, "demo").await;
+        let no = id_of(&t, &format!("SELECT lesson_no FROM lessons WHERE id = {lesson}")).await;
+        let course = id_of(&t, &format!("SELECT course_id FROM lessons WHERE id = {lesson}")).await;
+        let r = teacher
+            .api_post(
+                &format!("/api/v1/courses/{course}/cells"),
+                serde_json::json!({"cells": [{"key": format!("a:2026-10-06:{no}:{anna}"), "value": "n"}]}),
+                Some(&tt),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+        let page = tutor.get(&format!("/classes/{class}/absences")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Krūmiņa Anna: 06.10.2026."), "{}", page.body);
+        let r = tutor
+            .submit(
+                &format!("/classes/{class}/absences"),
+                &format!("/classes/{class}/absences"),
+                &[
+                    ("student", &anna.to_string()),
+                    ("from", "2026-10-05"),
+                    ("to", "2026-10-09"),
+                    ("reason", "slimība"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = tutor.get(&format!("/classes/{class}/absences")).await.body;
+        assert!(!page.contains("Krūmiņa Anna: 06.10.2026."), "excused now");
+        assert!(
+            klade_app::journal::verify(&t.app).await.expect("verify").is_empty(),
+            "the excuse is in the chain"
+        );
+
+        // The parent sees it excused.
+        let mut parent = t.client();
+        parent.login("vecaks", "demo").await;
+        let diary = parent.get(&format!("/diary?student={anna}&date=2026-10-06")).await.body;
+        assert!(diary.contains("Apmeklējums: n (attaisnots)"), "{diary}");
+
+        // The deputy for upbringing sees the class's list; a subject teacher does not.
+        let mut deputy = t.client();
+        deputy.login("audzinasana", "demo").await;
+        assert_eq!(
+            deputy.get(&format!("/classes/{class}/absences")).await.status,
+            StatusCode::OK
+        );
+        let mut subject = t.client();
+        subject.login("skolotajs", "demo").await;
+        assert_eq!(
+            subject.get(&format!("/classes/{class}/absences")).await.status,
+            StatusCode::FORBIDDEN
+        );
+        // Another class's tutor cannot excuse here.
+        let r = subject
+            .post_form(
+                &format!("/classes/{class}/absences"),
+                &[
+                    ("csrf", "x"),
+                    ("student", &anna.to_string()),
+                    ("from", "2026-10-05"),
+                    ("to", ""),
+                    ("reason", "slimība"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+}

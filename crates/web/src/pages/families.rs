@@ -1,0 +1,381 @@
+//! The diary for learners and parents, absence notices, and the tutor's excusing of absences.
+
+use super::{render, Chrome};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::session::Ctx;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use jiff::civil::Date;
+use klade_app::clock::{format_instant, format_stored_date};
+use klade_app::{families, AppError};
+use klade_domain::{ClassId, PersonId};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/diary", get(diary))
+        .route("/diary/absence", post(report))
+        .route("/classes/{class}/absences", get(absences).post(excuse))
+}
+
+struct DayView {
+    date: String,
+    heading: String,
+    today: bool,
+    lessons: Vec<LessonView>,
+}
+
+struct LessonView {
+    head: String,
+    topic: String,
+    homework: String,
+    mark: Option<(String, bool)>,
+    grades: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "diary.html")]
+struct DiaryPage {
+    page: Chrome,
+    t: Tr,
+    learners: Vec<(i64, String, bool)>,
+    student: i64,
+    name: String,
+    class_name: String,
+    flash: Option<String>,
+    error: Option<String>,
+    monday: String,
+    prev: String,
+    next: String,
+    range: String,
+    days: Vec<DayView>,
+    notes: Vec<String>,
+    notices: Vec<String>,
+    can_report: bool,
+    csrf: String,
+    today: String,
+}
+
+#[derive(Deserialize, Default)]
+struct DiaryQuery {
+    student: Option<i64>,
+    date: Option<String>,
+    done: Option<String>,
+}
+
+async fn diary(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DiaryQuery>) -> Result<Response, WebError> {
+    let flash = match q.done.as_deref() {
+        Some("late") => Some("absence.sent_late"),
+        Some(_) => Some("absence.sent"),
+        None => None,
+    };
+    diary_page(&state, &ctx, q.student, q.date.as_deref(), flash, None, StatusCode::OK).await
+}
+
+fn notice_line(t: Tr, n: &klade_store::families::Notice) -> String {
+    let mut s = format!(
+        "{} – {}: {} ({}, {})",
+        format_stored_date(&n.from_date),
+        format_stored_date(&n.to_date),
+        n.reason,
+        n.author,
+        format_instant(n.created_at)
+    );
+    if n.late {
+        s.push_str(&format!(" — {}", t.get("absence.late")));
+    }
+    s
+}
+
+async fn diary_page(
+    state: &AppState,
+    ctx: &Ctx,
+    student: Option<i64>,
+    date: Option<&str>,
+    flash: Option<&str>,
+    error: Option<&AppError>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let learners = families::diary_learners(&state.app, session)
+        .await
+        .map_err(ctx.fail())?;
+    let chosen = student
+        .map(PersonId)
+        .or_else(|| learners.first().map(|(id, _)| *id))
+        .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
+    let today: Date = state
+        .app
+        .today()
+        .parse()
+        .map_err(|_| ctx.fail()(AppError::Internal("today".into())))?;
+    let day = date.and_then(|d| d.parse::<Date>().ok()).unwrap_or(today);
+    let d = families::diary(&state.app, session, chosen, day)
+        .await
+        .map_err(ctx.fail())?;
+    let monday: Date = d.monday.parse().unwrap_or(today);
+    let shift = |n: i64| {
+        monday
+            .checked_add(jiff::Span::new().days(n))
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    };
+    let today_iso = today.to_string();
+    let mut days: Vec<DayView> = d
+        .days
+        .iter()
+        .filter(|day| !day.lessons.is_empty() || day.weekday <= 5)
+        .map(|day| DayView {
+            date: day.date.clone(),
+            heading: format!(
+                "{}, {}",
+                t.dynamic("weekday", &day.weekday.to_string()),
+                format_stored_date(&day.date)
+            ),
+            today: day.date == today_iso,
+            lessons: day
+                .lessons
+                .iter()
+                .map(|l| LessonView {
+                    head: if l.lesson_no > 0 {
+                        format!("{}. {} {}", l.lesson_no, l.time, l.course).trim().to_string()
+                    } else {
+                        l.course.clone()
+                    },
+                    topic: l.topic.clone(),
+                    homework: match &l.homework_due {
+                        Some(due) if !l.homework.is_empty() => {
+                            format!("{} ({} {})", l.homework, t.get("diary.due"), format_stored_date(due))
+                        }
+                        _ => l.homework.clone(),
+                    },
+                    mark: l.mark.as_ref().map(|(m, excused)| {
+                        let state = if *excused {
+                            t.get("diary.excused")
+                        } else {
+                            t.get("diary.unexcused")
+                        };
+                        (format!("{}: {m} ({state})", t.get("diary.attendance")), *excused)
+                    }),
+                    grades: l
+                        .grades
+                        .iter()
+                        .map(|g| {
+                            let title = if g.title.is_empty() {
+                                String::new()
+                            } else {
+                                format!(", {}", g.title)
+                            };
+                            format!(
+                                "{}: {} ({}{title})",
+                                t.get("diary.grade"),
+                                g.mark,
+                                t.dynamic("grade_kind", &g.kind)
+                            )
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    // On a phone, today comes first.
+    if let Some(i) = days.iter().position(|d| d.today) {
+        days.rotate_left(i);
+    }
+    let page = DiaryPage {
+        page: Chrome::for_ctx(ctx, t.get("diary.title"), "/diary", None),
+        t,
+        learners: learners
+            .iter()
+            .map(|(id, n)| (id.0, n.clone(), *id == chosen))
+            .collect(),
+        student: chosen.0,
+        name: d.name.clone(),
+        class_name: d.class_name.clone(),
+        flash: flash.map(|k| t.get(k).to_string()),
+        error: error.map(|e| t.get(e.code()).to_string()),
+        monday: d.monday.clone(),
+        prev: shift(-7),
+        next: shift(7),
+        range: format!("{} – {}", format_stored_date(&d.monday), format_stored_date(&shift(6))),
+        days,
+        notes: d
+            .notes
+            .iter()
+            .map(|n| {
+                format!(
+                    "{} · {}: {} ({})",
+                    format_stored_date(&n.date),
+                    t.dynamic("note", &n.kind),
+                    n.text,
+                    n.author
+                )
+            })
+            .collect(),
+        notices: d.notices.iter().map(|n| notice_line(t, n)).collect(),
+        can_report: d.can_report,
+        csrf: session.csrf_token.clone(),
+        today: today_iso,
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+#[derive(Deserialize)]
+struct ReportForm {
+    student: i64,
+    from: String,
+    to: String,
+    reason: String,
+}
+
+async fn report(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ReportForm>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    match families::report_absence(&state.app, session, PersonId(f.student), &f.from, &f.to, &f.reason).await {
+        Ok((_, late)) => Ok(Redirect::to(&format!(
+            "/diary?student={}&done={}",
+            f.student,
+            if late { "late" } else { "sent" }
+        ))
+        .into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let status = crate::error::status_of(&e);
+            diary_page(&state, &ctx, Some(f.student), None, None, Some(&e), status).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "absences.html")]
+struct AbsencesPage {
+    page: Chrome,
+    t: Tr,
+    class_id: i64,
+    class_name: String,
+    flash: Option<String>,
+    error: Option<String>,
+    notices: Vec<String>,
+    overdue: Vec<String>,
+    can_excuse: bool,
+    csrf: String,
+    students: Vec<(i64, String)>,
+    reasons: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn absences(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    let flash = q.done.map(|_| "absence.excused_done");
+    absences_page(&state, &ctx, ClassId(class), flash, None, StatusCode::OK).await
+}
+
+async fn absences_page(
+    state: &AppState,
+    ctx: &Ctx,
+    class: ClassId,
+    flash: Option<&str>,
+    error: Option<&AppError>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let a = families::class_absences(&state.app, session, class)
+        .await
+        .map_err(ctx.fail())?;
+    let page = AbsencesPage {
+        page: Chrome::for_ctx(
+            ctx,
+            t.get("absence.title"),
+            &format!("/classes/{}/absences", class.0),
+            None,
+        ),
+        t,
+        class_id: class.0,
+        class_name: a.class_name.clone(),
+        flash: flash.map(|k| t.get(k).to_string()),
+        error: error.map(|e| t.get(e.code()).to_string()),
+        notices: a
+            .notices
+            .iter()
+            .map(|n| format!("{}: {}", n.student, notice_line(t, n)))
+            .collect(),
+        overdue: a
+            .overdue
+            .iter()
+            .map(|(s, m)| {
+                format!(
+                    "{} {}: {}, {}. {} {} ({})",
+                    s.family_name,
+                    s.given_name,
+                    format_stored_date(&m.date),
+                    m.lesson_no,
+                    t.get("journal.lesson"),
+                    m.course_name,
+                    m.code
+                )
+            })
+            .collect(),
+        can_excuse: a.can_excuse,
+        csrf: session.csrf_token.clone(),
+        students: a
+            .students
+            .iter()
+            .map(|s| (s.id.0, format!("{} {}", s.family_name, s.given_name)))
+            .collect(),
+        reasons: ["illness", "family", "event", "other"]
+            .iter()
+            .map(|r| t.dynamic("excuse_reason", r))
+            .collect(),
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+#[derive(Deserialize)]
+struct ExcuseForm {
+    student: i64,
+    from: String,
+    to: String,
+    reason: String,
+}
+
+async fn excuse(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    Form(f): Form<ExcuseForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    match families::excuse(
+        &state.app,
+        session,
+        PersonId(f.student),
+        &f.from,
+        &f.to,
+        &f.reason,
+        None,
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/classes/{class}/absences?done=excused")).into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let status = crate::error::status_of(&e);
+            absences_page(&state, &ctx, ClassId(class), None, Some(&e), status).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
