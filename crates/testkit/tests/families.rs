@@ -272,3 +272,61 @@ async fn the_tutor_excuses_and_sees_what_is_left_after_the_month() {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn the_diary_and_notices_through_the_api() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let anna = id_of(
+            &t,
+            "SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'",
+        )
+        .await;
+        let mut parent = t.client();
+        let token = parent.api_login("vecaks", "demo").await;
+        let d = parent
+            .api_get(&format!("/api/v1/students/{anna}/diary?date=2026-11-16"), &token)
+            .await
+            .json();
+        assert_eq!(d["class_name"], "2.B");
+        assert_eq!(d["days"].as_array().map(Vec::len), Some(7));
+        assert!(d["days"][0]["lessons"].as_array().is_some_and(|l| !l.is_empty()));
+        let r = parent
+            .api_post(
+                &format!("/api/v1/students/{anna}/absence-notices"),
+                serde_json::json!({"from": "2026-11-26", "reason": "Drudzis"}),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["late"], false);
+        let r = parent
+            .api_post(
+                &format!("/api/v1/students/{anna}/excuses"),
+                serde_json::json!({"from": "2026-11-26", "reason": "slimība"}),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "only the tutor excuses");
+        let mut tutor = t.client();
+        let tt = tutor.api_login("audzinataja", "demo").await;
+        let r = tutor
+            .api_post(
+                &format!("/api/v1/students/{anna}/excuses"),
+                serde_json::json!({"from": "2026-11-26", "reason": "slimība"}),
+                Some(&tt),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let class = id_of(&t, "SELECT id FROM classes WHERE name = '2.B'").await;
+        let a = tutor
+            .api_get(&format!("/api/v1/classes/{class}/absences"), &tt)
+            .await
+            .json();
+        assert!(a["notices"]
+            .as_array()
+            .expect("notices")
+            .iter()
+            .any(|n| n["reason"] == "Drudzis"));
+    }
+}

@@ -274,3 +274,79 @@ async fn week(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DateQuery
         .map_err(ctx.fail_json())?;
     Ok(Json(weeks).into_response())
 }
+
+pub fn family_routes() -> Router<AppState> {
+    Router::new()
+        .route("/students/{id}/diary", get(diary))
+        .route("/students/{id}/absence-notices", post(notice))
+        .route("/students/{id}/excuses", post(excuse_absences))
+        .route("/classes/{class}/absences", get(class_absences))
+}
+
+async fn diary(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<DateQuery>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let day = match q.date {
+        Some(d) => d
+            .parse::<Date>()
+            .map_err(|_| ctx.fail_json()(AppError::invalid("date", "error.date")))?,
+        None => state
+            .app
+            .today()
+            .parse::<Date>()
+            .map_err(|_| ctx.fail_json()(AppError::Internal("today".into())))?,
+    };
+    let d = klade_app::families::diary(&state.app, session, PersonId(id), day)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(d).into_response())
+}
+
+#[derive(Deserialize)]
+struct RangeBody {
+    from: String,
+    #[serde(default)]
+    to: String,
+    reason: String,
+}
+
+async fn notice(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    input: Result<Json<RangeBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let b = body(&ctx, input)?;
+    let (notice, late) =
+        klade_app::families::report_absence(&state.app, session, PersonId(id), &b.from, &b.to, &b.reason)
+            .await
+            .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "id": notice, "late": late })).into_response())
+}
+
+async fn excuse_absences(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    input: Result<Json<RangeBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let b = body(&ctx, input)?;
+    let excuse = klade_app::families::excuse(&state.app, session, PersonId(id), &b.from, &b.to, &b.reason, None)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "id": excuse })).into_response())
+}
+
+async fn class_absences(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let a = klade_app::families::class_absences(&state.app, session, klade_domain::ClassId(class))
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(a).into_response())
+}

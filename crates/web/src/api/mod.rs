@@ -27,6 +27,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/me", get(me))
         .route("/openapi.json", get(openapi))
         .merge(journal::routes())
+        .merge(journal::family_routes())
         .merge(people::routes())
         .merge(people::more_routes())
         .layer(axum::middleware::from_fn_with_state(state, session::api))
