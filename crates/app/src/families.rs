@@ -426,3 +426,180 @@ mod tests {
         assert!(!is_late(at("2026-11-25T20:00:00Z"), first), "the evening before");
     }
 }
+
+/// One subject of a learner's grade report: every grade, the averages per term, the period
+/// grades, and the points of the chart of how the 1–10 grades moved.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SubjectReport {
+    pub course: String,
+    pub grades: Vec<StudentGrade>,
+    /// (term name, average of summative 1–10 work)
+    pub averages: Vec<(String, Option<f64>)>,
+    /// Semester, year and final grades: (kind, mark).
+    pub period: Vec<(String, String)>,
+    /// (date, 1–10 mark) in date order, for the chart.
+    pub points: Vec<(String, f64)>,
+}
+
+/// A learner's grades per subject over the school year (R20.2): for the learner, their parents,
+/// their tutor and the administration — and for a teacher, the subjects they teach the learner.
+pub async fn grade_report(
+    app: &App,
+    session: &Session,
+    student: PersonId,
+) -> Result<(String, Vec<SubjectReport>), AppError> {
+    let p = placement(app, student).await?;
+    let db = app.db.pool();
+    let full = policy::authorize(&session.actor, Action::ViewDiary, scope(&p));
+    let inst = p.institution_id;
+    let year = school::current_year(db, inst, &app.today())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let terms = school::terms(db, inst, year.0).await?;
+    let mut grades: Vec<StudentGrade> = journal::student_grades(db, inst, &[student], &year.1, &year.2)
+        .await?
+        .into_iter()
+        .map(|(_, g)| g)
+        .collect();
+    if let Err(denied) = full {
+        // A teacher sees the learner's grades in the courses they teach, and only if there are any.
+        let mine: Vec<_> = session
+            .actor
+            .courses
+            .iter()
+            .filter(|(i, _)| *i == inst)
+            .map(|(_, c)| *c)
+            .collect();
+        let members = {
+            let mut any = false;
+            for c in &mine {
+                if journal::students(db, inst, *c, &app.today())
+                    .await?
+                    .iter()
+                    .any(|s| s.id == student)
+                {
+                    any = true;
+                    break;
+                }
+            }
+            any
+        };
+        if !members {
+            return Err(AppError::Forbidden(denied));
+        }
+        grades.retain(|g| mine.contains(&g.course_id));
+    }
+    let mut courses: Vec<String> = grades.iter().map(|g| g.course_name.clone()).collect();
+    courses.sort();
+    courses.dedup();
+    let reports = courses
+        .into_iter()
+        .map(|course| {
+            let list: Vec<StudentGrade> = grades.iter().filter(|g| g.course_name == course).cloned().collect();
+            let averages = terms
+                .iter()
+                .map(|t| {
+                    let marks: Vec<(
+                        klade_domain::grading::Kind,
+                        klade_domain::grading::Scale,
+                        klade_domain::grading::Mark,
+                    )> = list
+                        .iter()
+                        .filter(|g| g.date >= t.starts_on && g.date <= t.ends_on)
+                        .filter_map(|g| {
+                            Some((
+                                klade_domain::grading::Kind::from_code(&g.kind)?,
+                                klade_domain::grading::Scale::from_code(&g.scale)?,
+                                klade_domain::grading::Mark::stored(g.mark.clone()),
+                            ))
+                        })
+                        .collect();
+                    (
+                        t.name.clone(),
+                        klade_domain::grading::term_average(marks.iter().map(|(k, s, m)| (*k, *s, m))),
+                    )
+                })
+                .collect();
+            let period = list
+                .iter()
+                .filter(|g| klade_domain::grading::Kind::from_code(&g.kind).is_some_and(|k| k.is_period_grade()))
+                .map(|g| (g.kind.clone(), g.mark.clone()))
+                .collect();
+            let points = list
+                .iter()
+                .filter(|g| g.scale == "ten")
+                .filter_map(|g| g.mark.parse::<f64>().ok().map(|n| (g.date.clone(), n)))
+                .collect();
+            SubjectReport {
+                course,
+                grades: list,
+                averages,
+                period,
+                points,
+            }
+        })
+        .collect();
+    Ok((format!("{} {}, {}", p.given_name, p.family_name, p.class_name), reports))
+}
+
+/// A small line chart of 1–10 grades, drawn as SVG. Each grade is a labelled point, so the chart
+/// reads without colour; a screen reader gets the grades in its title.
+pub fn chart_svg(points: &[(String, f64)], label: &str) -> String {
+    let (w, h, pad) = (320.0_f64, 90.0_f64, 14.0_f64);
+    if points.is_empty() {
+        return String::new();
+    }
+    let step = if points.len() > 1 {
+        (w - 2.0 * pad) / (points.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let y = |v: f64| h - pad - (v - 1.0) / 9.0 * (h - 2.0 * pad);
+    let coords: Vec<(f64, f64)> = points
+        .iter()
+        .enumerate()
+        .map(|(i, (_, v))| (pad + step * i as f64, y(*v)))
+        .collect();
+    let line: Vec<String> = coords.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+    let values: Vec<String> = points
+        .iter()
+        .map(|(d, v)| format!("{} {v}", clock::format_stored_date(d)))
+        .collect();
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;");
+    let mut svg = format!(
+        r#"<svg class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{}"><title>{}</title>"#,
+        escape(label),
+        escape(&values.join(", "))
+    );
+    // The pass line: 4 on the 1–10 scale.
+    svg.push_str(&format!(
+        r#"<line x1="{pad}" x2="{}" y1="{y4:.1}" y2="{y4:.1}" class="pass" stroke-dasharray="4 3"/>"#,
+        w - pad,
+        y4 = y(4.0)
+    ));
+    svg.push_str(&format!(
+        r#"<polyline points="{}" class="line" fill="none"/>"#,
+        line.join(" ")
+    ));
+    for ((x, yy), (_, v)) in coords.iter().zip(points) {
+        svg.push_str(&format!(
+            r#"<circle cx="{x:.1}" cy="{yy:.1}" r="3"/><text x="{x:.1}" y="{:.1}">{v}</text>"#,
+            yy - 5.0
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod chart_tests {
+    use super::*;
+
+    #[test]
+    fn the_chart_has_a_point_and_a_label_per_grade() {
+        let svg = chart_svg(&[("2026-09-10".into(), 7.0), ("2026-10-01".into(), 9.0)], "Matemātika");
+        assert_eq!(svg.matches("<circle").count(), 2);
+        assert!(svg.contains(">9</text>") && svg.contains("<title>10.09.2026. 7, 01.10.2026. 9</title>"));
+        assert!(chart_svg(&[], "x").is_empty());
+    }
+}

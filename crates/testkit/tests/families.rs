@@ -330,3 +330,37 @@ async fn the_diary_and_notices_through_the_api() {
             .any(|n| n["reason"] == "Drudzis"));
     }
 }
+
+#[tokio::test]
+async fn grades_and_their_dynamics_for_the_family_and_the_teacher() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let anna = id_of(
+            &t,
+            "SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'",
+        )
+        .await;
+        let mut parent = t.client();
+        parent.login("vecaks", "demo").await;
+        let page = parent.get(&format!("/students/{anna}/grades")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("<svg class=\"chart\"") && page.body.contains("1. semestris: vidējais"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("Matemātika") && page.body.contains("Latviešu valoda"));
+        // The maths teacher sees only maths; a teacher of none of hers sees nothing.
+        let mut teacher = t.client();
+        teacher.login("skolotajs", "demo").await;
+        let page = teacher.get(&format!("/students/{anna}/grades")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Matemātika") && !page.body.contains("Latviešu valoda"));
+        let mut preschool = t.client();
+        preschool.login("pii.skolotaja", "demo").await;
+        assert_eq!(
+            preschool.get(&format!("/students/{anna}/grades")).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+}

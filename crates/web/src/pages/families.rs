@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/diary", get(diary))
         .route("/diary/absence", post(report))
         .route("/classes/{class}/absences", get(absences).post(excuse))
+        .route("/students/{id}/grades", get(grades))
 }
 
 struct DayView {
@@ -378,4 +379,73 @@ async fn excuse(
         }
         Err(e) => Err(ctx.fail()(e)),
     }
+}
+
+struct SubjectView {
+    name: String,
+    averages: Vec<String>,
+    period: Vec<String>,
+    chart: String,
+    grades: Vec<(String, String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "grades.html")]
+struct GradesPage {
+    page: Chrome,
+    t: Tr,
+    who: String,
+    subjects: Vec<SubjectView>,
+}
+
+/// A learner's grades per subject with their averages and a chart of how they moved (R20.2).
+async fn grades(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let (who, reports) = families::grade_report(&state.app, session, PersonId(id))
+        .await
+        .map_err(ctx.fail())?;
+    let subjects = reports
+        .iter()
+        .map(|r| SubjectView {
+            name: r.course.clone(),
+            averages: r
+                .averages
+                .iter()
+                .map(|(term, avg)| {
+                    format!(
+                        "{term}: {} {}",
+                        t.get("grades.average"),
+                        avg.map(klade_domain::grading::format_average)
+                            .unwrap_or_else(|| "—".into())
+                    )
+                })
+                .collect(),
+            period: r
+                .period
+                .iter()
+                .map(|(k, m)| format!("{}: {m}", t.dynamic("grade_kind", k)))
+                .collect(),
+            chart: families::chart_svg(&r.points, &format!("{} — {}", r.course, t.get("grades.chart"))),
+            grades: r
+                .grades
+                .iter()
+                .map(|g| {
+                    (
+                        format_stored_date(&g.date),
+                        t.dynamic("grade_kind", &g.kind),
+                        g.title.clone(),
+                        g.mark.clone(),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    let page = GradesPage {
+        page: Chrome::for_ctx(&ctx, t.get("grades.title"), &format!("/students/{id}/grades"), None),
+        t,
+        who,
+        subjects,
+    };
+    Ok(render(&page, ctx.lang)?.into_response())
 }
