@@ -603,3 +603,109 @@ mod chart_tests {
         assert!(chart_svg(&[], "x").is_empty());
     }
 }
+
+/// A learner's progress report (*sekmju izraksts*, R26, R27.1) for a period.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProgressReport {
+    pub name: String,
+    pub class_name: String,
+    pub from: String,
+    pub to: String,
+    /// (course, the period's grades as "mark" texts in date order, the period grades "kind: mark")
+    pub subjects: Vec<(String, Vec<String>, Vec<String>)>,
+    pub excused: i64,
+    pub unexcused: i64,
+    pub late: i64,
+}
+
+/// Progress reports for a class's learners (or one of them) over `from`..`to`: for the tutor
+/// and the clerk, who may print them for every learner at once.
+pub async fn progress_reports(
+    app: &App,
+    session: &Session,
+    class: ClassId,
+    only: Option<PersonId>,
+    from: &str,
+    to: &str,
+) -> Result<Vec<ProgressReport>, AppError> {
+    let db = app.db.pool();
+    let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
+    let permit = policy::authorize(
+        &session.actor,
+        Action::PrintProgressReport,
+        Scope::Class {
+            institution: inst,
+            class,
+        },
+    )?;
+    let inst = permit.institution();
+    let from = date(from, "from")?.to_string();
+    let to = date(to, "to")?.to_string();
+    if to < from {
+        return Err(AppError::invalid("to", "absence.range"));
+    }
+    let (class_name, _) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
+    let mut students = journal::class_students(db, inst, class, &to).await?;
+    if let Some(one) = only {
+        students.retain(|s| s.id == one);
+        if students.is_empty() {
+            return Err(AppError::NotFound);
+        }
+    }
+    let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
+    let grades = journal::student_grades(db, inst, &ids, &from, &to).await?;
+    let marks = journal::student_attendance(db, inst, &ids, &from, &to).await?;
+    let excuses = families::excuses(db, inst, &ids, &from, &to).await?;
+    Ok(students
+        .iter()
+        .map(|s| {
+            let mine: Vec<&StudentGrade> = grades.iter().filter(|(p, _)| *p == s.id).map(|(_, g)| g).collect();
+            let mut courses: Vec<String> = mine.iter().map(|g| g.course_name.clone()).collect();
+            courses.sort();
+            courses.dedup();
+            let subjects = courses
+                .into_iter()
+                .map(|c| {
+                    let of: Vec<&&StudentGrade> = mine.iter().filter(|g| g.course_name == c).collect();
+                    let period = of
+                        .iter()
+                        .filter(|g| {
+                            klade_domain::grading::Kind::from_code(&g.kind).is_some_and(|k| k.is_period_grade())
+                        })
+                        .map(|g| format!("{}: {}", g.kind, g.mark))
+                        .collect();
+                    let all = of
+                        .iter()
+                        .filter(|g| {
+                            !klade_domain::grading::Kind::from_code(&g.kind).is_some_and(|k| k.is_period_grade())
+                        })
+                        .map(|g| g.mark.clone())
+                        .collect();
+                    (c, all, period)
+                })
+                .collect();
+            let (mut excused, mut unexcused, mut late) = (0, 0, 0);
+            for (_, m) in marks.iter().filter(|(p, _)| *p == s.id) {
+                if m.absent {
+                    if m.excused || excused_on(&excuses, s.id, &m.date) {
+                        excused += 1;
+                    } else {
+                        unexcused += 1;
+                    }
+                } else if m.late {
+                    late += 1;
+                }
+            }
+            ProgressReport {
+                name: format!("{} {}", s.given_name, s.family_name),
+                class_name: class_name.clone(),
+                from: from.clone(),
+                to: to.clone(),
+                subjects,
+                excused,
+                unexcused,
+                late,
+            }
+        })
+        .collect())
+}

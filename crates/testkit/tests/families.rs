@@ -364,3 +364,50 @@ async fn grades_and_their_dynamics_for_the_family_and_the_teacher() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_progress_report_for_a_learner_or_the_whole_class() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let class = id_of(&t, "SELECT id FROM classes WHERE name = '2.B'").await;
+        let anna = id_of(
+            &t,
+            "SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'",
+        )
+        .await;
+        let mut tutor = t.client();
+        tutor.login("audzinataja", "demo").await;
+        let all = tutor.get(&format!("/classes/{class}/report")).await;
+        assert_eq!(all.status, StatusCode::OK);
+        assert_eq!(
+            all.body.matches("<h1>Sekmju izraksts</h1>").count(),
+            25,
+            "one per learner"
+        );
+        assert!(all.body.contains("Kavētās stundas:") && all.body.contains("Matemātika"));
+        let mut clerk = t.client();
+        clerk.login("lietvede", "demo").await;
+        let home = clerk.get("/").await.body;
+        assert!(
+            home.contains(&format!("/classes/{class}/report")),
+            "the clerk reaches every class's reports"
+        );
+        let one = clerk
+            .get(&format!(
+                "/classes/{class}/report?student={anna}&from=2026-09-01&to=2026-10-31"
+            ))
+            .await;
+        assert_eq!(one.body.matches("<h1>Sekmju izraksts</h1>").count(), 1);
+        assert!(one.body.contains("Anna Krūmiņa") && one.body.contains("01.09.2026. – 31.10.2026."));
+        let bad = clerk
+            .get(&format!("/classes/{class}/report?from=2026-10-31&to=2026-09-01"))
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let mut teacher = t.client();
+        teacher.login("skolotajs", "demo").await;
+        assert_eq!(
+            teacher.get(&format!("/classes/{class}/report")).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+}

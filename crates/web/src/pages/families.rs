@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/diary/absence", post(report))
         .route("/classes/{class}/absences", get(absences).post(excuse))
         .route("/students/{id}/grades", get(grades))
+        .route("/classes/{class}/report", get(report_page))
 }
 
 struct DayView {
@@ -446,6 +447,109 @@ async fn grades(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
         t,
         who,
         subjects,
+    };
+    Ok(render(&page, ctx.lang)?.into_response())
+}
+
+struct ReportView {
+    name: String,
+    class_name: String,
+    period: String,
+    subjects: Vec<(String, String, String)>,
+    absences: String,
+}
+
+#[derive(Template)]
+#[template(path = "progress.html")]
+struct ProgressPage {
+    page: Chrome,
+    t: Tr,
+    class_id: i64,
+    student: Option<i64>,
+    from: String,
+    to: String,
+    institution: String,
+    issued: String,
+    reports: Vec<ReportView>,
+}
+
+#[derive(Deserialize, Default)]
+struct ReportQuery {
+    student: Option<i64>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// The printable progress report (*sekmju izraksts*) of one learner or of the whole class.
+async fn report_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let app = &state.app;
+    let today = app.today();
+    let inst = klade_store::school::class_institution(app.db.pool(), ClassId(class))
+        .await
+        .map_err(|e| ctx.fail()(e.into()))?
+        .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
+    let year = klade_store::school::current_year(app.db.pool(), inst, &today)
+        .await
+        .map_err(|e| ctx.fail()(e.into()))?
+        .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
+    let from = q.from.filter(|f| !f.is_empty()).unwrap_or(year.1.clone());
+    let to = q.to.filter(|f| !f.is_empty()).unwrap_or(today.clone());
+    let reports = families::progress_reports(app, session, ClassId(class), q.student.map(PersonId), &from, &to)
+        .await
+        .map_err(ctx.fail())?;
+    let institution = klade_store::institutions::get(app.db.pool(), inst)
+        .await
+        .map_err(|e| ctx.fail()(e.into()))?
+        .map(|i| i.name)
+        .unwrap_or_default();
+    let page = ProgressPage {
+        page: Chrome::for_ctx(&ctx, t.get("report.title"), &format!("/classes/{class}/report"), None),
+        t,
+        class_id: class,
+        student: q.student,
+        institution,
+        issued: format_stored_date(&today),
+        reports: reports
+            .iter()
+            .map(|r| ReportView {
+                name: r.name.clone(),
+                class_name: r.class_name.clone(),
+                period: format!("{} – {}", format_stored_date(&r.from), format_stored_date(&r.to)),
+                subjects: r
+                    .subjects
+                    .iter()
+                    .map(|(c, all, period)| {
+                        let period = period
+                            .iter()
+                            .map(|p| {
+                                let (k, m) = p.split_once(": ").unwrap_or(("", p));
+                                format!("{}: {m}", t.dynamic("grade_kind", k))
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; ");
+                        (c.clone(), all.join(", "), period)
+                    })
+                    .collect(),
+                absences: format!(
+                    "{} {}, {} {}, {} {}",
+                    r.excused,
+                    t.get("summary.excused"),
+                    r.unexcused,
+                    t.get("summary.unexcused"),
+                    r.late,
+                    t.get("summary.late")
+                ),
+            })
+            .collect(),
+        from,
+        to,
     };
     Ok(render(&page, ctx.lang)?.into_response())
 }

@@ -300,8 +300,12 @@ struct InstitutionView {
     own_class: Option<String>,
     /// (label, summary link)
     tutored: Vec<(String, String)>,
-    /// (name, timetable link if editable, summary link)
+    /// (name, timetable link if editable, the class's address)
     classes: Vec<(String, Option<String>, String)>,
+    /// Checks the journals: sees every class's absences.
+    oversees: bool,
+    /// Prints progress reports for any class (the clerk).
+    prints: bool,
     children: Vec<String>,
     counts: Option<klade_store::institutions::Counts>,
 }
@@ -352,6 +356,19 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
                 .map(|c| format!("{} {} — {}", c.given_name, c.family_name, c.class_name))
                 .collect(),
             counts: i.counts.clone(),
+            oversees: session.actor.may(
+                klade_domain::Action::CheckJournals,
+                klade_domain::Scope::Institution(i.institution.id),
+            ),
+            prints: i.classes.first().is_some_and(|c| {
+                session.actor.may(
+                    klade_domain::Action::PrintProgressReport,
+                    klade_domain::Scope::Class {
+                        institution: i.institution.id,
+                        class: c.id,
+                    },
+                )
+            }),
         })
         .collect();
     let name = home.person.full_name();
