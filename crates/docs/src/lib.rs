@@ -4,6 +4,8 @@
 
 use std::io::Cursor;
 
+pub mod pdf;
+
 /// A table as read: the header row and the data rows, every cell as trimmed text.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Table {

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/classes/{class}/absences", get(absences).post(excuse))
         .route("/students/{id}/grades", get(grades))
         .route("/classes/{class}/report", get(report_page))
+        .route("/classes/{class}/report.pdf", get(report_pdf))
 }
 
 struct DayView {
@@ -471,6 +472,7 @@ struct ProgressPage {
     institution: String,
     issued: String,
     reports: Vec<ReportView>,
+    pdf: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -480,13 +482,13 @@ struct ReportQuery {
     to: Option<String>,
 }
 
-/// The printable progress report (*sekmju izraksts*) of one learner or of the whole class.
-async fn report_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(class): Path<i64>,
-    Query(q): Query<ReportQuery>,
-) -> Result<Response, WebError> {
+/// The reports asked for, as the page and the PDF show them: (institution, issued, from, to, reports).
+async fn report_views(
+    state: &AppState,
+    ctx: &Ctx,
+    class: i64,
+    q: &ReportQuery,
+) -> Result<(String, String, String, String, Vec<ReportView>), WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let app = &state.app;
@@ -499,8 +501,8 @@ async fn report_page(
         .await
         .map_err(|e| ctx.fail()(e.into()))?
         .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
-    let from = q.from.filter(|f| !f.is_empty()).unwrap_or(year.1.clone());
-    let to = q.to.filter(|f| !f.is_empty()).unwrap_or(today.clone());
+    let from = q.from.clone().filter(|f| !f.is_empty()).unwrap_or(year.1.clone());
+    let to = q.to.clone().filter(|f| !f.is_empty()).unwrap_or(today.clone());
     let reports = families::progress_reports(app, session, ClassId(class), q.student.map(PersonId), &from, &to)
         .await
         .map_err(ctx.fail())?;
@@ -509,47 +511,106 @@ async fn report_page(
         .map_err(|e| ctx.fail()(e.into()))?
         .map(|i| i.name)
         .unwrap_or_default();
+    let views = reports
+        .iter()
+        .map(|r| ReportView {
+            name: r.name.clone(),
+            class_name: r.class_name.clone(),
+            period: format!("{} – {}", format_stored_date(&r.from), format_stored_date(&r.to)),
+            subjects: r
+                .subjects
+                .iter()
+                .map(|(c, all, period)| {
+                    let period = period
+                        .iter()
+                        .map(|p| {
+                            let (k, m) = p.split_once(": ").unwrap_or(("", p));
+                            format!("{}: {m}", t.dynamic("grade_kind", k))
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    (c.clone(), all.join(", "), period)
+                })
+                .collect(),
+            absences: format!(
+                "{} {}, {} {}, {} {}",
+                r.excused,
+                t.get("summary.excused"),
+                r.unexcused,
+                t.get("summary.unexcused"),
+                r.late,
+                t.get("summary.late")
+            ),
+        })
+        .collect();
+    Ok((institution, format_stored_date(&today), from, to, views))
+}
+
+/// The printable progress report (*sekmju izraksts*) of one learner or of the whole class.
+async fn report_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    let (institution, issued, from, to, reports) = report_views(&state, &ctx, class, &q).await?;
+    let t = Tr::new(ctx.lang);
+    let mut pdf = format!("/classes/{class}/report.pdf?from={from}&to={to}");
+    if let Some(s) = q.student {
+        pdf.push_str(&format!("&student={s}"));
+    }
     let page = ProgressPage {
         page: Chrome::for_ctx(&ctx, t.get("report.title"), &format!("/classes/{class}/report"), None),
         t,
         class_id: class,
         student: q.student,
         institution,
-        issued: format_stored_date(&today),
-        reports: reports
-            .iter()
-            .map(|r| ReportView {
-                name: r.name.clone(),
-                class_name: r.class_name.clone(),
-                period: format!("{} – {}", format_stored_date(&r.from), format_stored_date(&r.to)),
-                subjects: r
-                    .subjects
-                    .iter()
-                    .map(|(c, all, period)| {
-                        let period = period
-                            .iter()
-                            .map(|p| {
-                                let (k, m) = p.split_once(": ").unwrap_or(("", p));
-                                format!("{}: {m}", t.dynamic("grade_kind", k))
-                            })
-                            .collect::<Vec<_>>()
-                            .join("; ");
-                        (c.clone(), all.join(", "), period)
-                    })
-                    .collect(),
-                absences: format!(
-                    "{} {}, {} {}, {} {}",
-                    r.excused,
-                    t.get("summary.excused"),
-                    r.unexcused,
-                    t.get("summary.unexcused"),
-                    r.late,
-                    t.get("summary.late")
-                ),
-            })
-            .collect(),
+        issued,
+        reports,
         from,
         to,
+        pdf,
     };
     Ok(render(&page, ctx.lang)?.into_response())
+}
+
+/// The same reports as a PDF, one learner to a page, with every Latvian letter right.
+async fn report_pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    use klade_docs::pdf::Block;
+    let (institution, issued, _, _, reports) = report_views(&state, &ctx, class, &q).await?;
+    let t = Tr::new(ctx.lang);
+    let mut blocks = Vec::new();
+    for r in &reports {
+        blocks.push(Block::Title(t.get("report.title").to_string()));
+        blocks.push(Block::Text(institution.clone()));
+        blocks.push(Block::Heading(format!("{}, {} · {}", r.name, r.class_name, r.period)));
+        for (subject, grades, period) in &r.subjects {
+            let mut rest = grades.clone();
+            if !period.is_empty() {
+                rest = format!("{rest} — {period}");
+            }
+            blocks.push(Block::Row(subject.clone(), rest));
+        }
+        blocks.push(Block::Text(format!("{}: {}", t.get("report.missed"), r.absences)));
+        blocks.push(Block::Text(format!("{} {issued}", t.get("report.issued"))));
+        blocks.push(Block::PageBreak);
+    }
+    let bytes = klade_docs::pdf::render(t.get("report.title"), &blocks)
+        .map_err(|e| ctx.fail()(AppError::Internal(e.to_string())))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"sekmju-izraksts-{class}.pdf\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

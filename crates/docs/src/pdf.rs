@@ -1,0 +1,196 @@
+//! PDF documents: A4 pages of headings, text and table rows, in DejaVu Sans (embedded, so every
+//! Latvian letter prints right on any machine). Layout is deliberately simple: one column, lines
+//! wrapped at the page's width, a new page when one is full.
+
+use printpdf::{IndirectFontRef, Mm, PdfDocument, PdfDocumentReference, PdfLayerReference};
+use std::io::Cursor;
+
+const REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+const BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
+
+/// A piece of a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    Title(String),
+    Heading(String),
+    Text(String),
+    /// A table row: the first cell in bold, the rest after it.
+    Row(String, String),
+    /// Starts the next document (e.g. the next learner's report) on a new page.
+    PageBreak,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the PDF could not be made: {0}")]
+pub struct PdfError(String);
+
+struct Writer {
+    doc: PdfDocumentReference,
+    layer: PdfLayerReference,
+    regular: IndirectFontRef,
+    bold: IndirectFontRef,
+    y: f32,
+}
+
+const TOP: f32 = 280.0;
+const BOTTOM: f32 = 18.0;
+const LEFT: f32 = 18.0;
+
+impl Writer {
+    fn new_page(&mut self) {
+        let (page, layer) = self.doc.add_page(Mm(210.0), Mm(297.0), "text");
+        self.layer = self.doc.get_page(page).get_layer(layer);
+        self.y = TOP;
+    }
+
+    fn line(&mut self, text: &str, size: f32, bold: bool, indent: f32) {
+        let height = size * 0.45;
+        if self.y - height < BOTTOM {
+            self.new_page();
+        }
+        self.y -= height;
+        let font = if bold { &self.bold } else { &self.regular };
+        self.layer.use_text(text, size, Mm(LEFT + indent), Mm(self.y), font);
+        self.y -= size * 0.12;
+    }
+
+    /// Wraps `text` to lines of at most `width` characters (DejaVu at 10 pt fits about 95 on A4).
+    fn wrapped(&mut self, text: &str, size: f32, bold: bool, indent: f32, width: usize) {
+        for paragraph in text.split('\n') {
+            let mut line = String::new();
+            for word in paragraph.split(' ') {
+                if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+                    self.line(&line, size, bold, indent);
+                    line.clear();
+                }
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(word);
+            }
+            self.line(&line, size, bold, indent);
+        }
+    }
+}
+
+/// Renders the blocks to a PDF.
+pub fn render(title: &str, blocks: &[Block]) -> Result<Vec<u8>, PdfError> {
+    let err = |e: printpdf::Error| PdfError(e.to_string());
+    let (doc, page, layer) = PdfDocument::new(title, Mm(210.0), Mm(297.0), "text");
+    let regular = doc.add_external_font(Cursor::new(REGULAR)).map_err(err)?;
+    let bold = doc.add_external_font(Cursor::new(BOLD)).map_err(err)?;
+    let layer = doc.get_page(page).get_layer(layer);
+    let mut w = Writer {
+        doc,
+        layer,
+        regular,
+        bold,
+        y: TOP,
+    };
+    for (i, b) in blocks.iter().enumerate() {
+        match b {
+            Block::Title(t) => {
+                w.wrapped(t, 16.0, true, 0.0, 55);
+                w.y -= 3.0;
+            }
+            Block::Heading(t) => {
+                w.y -= 2.0;
+                w.wrapped(t, 12.0, true, 0.0, 75);
+            }
+            Block::Text(t) => w.wrapped(t, 10.0, false, 0.0, 95),
+            Block::Row(first, rest) => {
+                w.wrapped(first, 10.0, true, 0.0, 95);
+                if !rest.is_empty() {
+                    w.wrapped(rest, 10.0, false, 6.0, 90);
+                }
+            }
+            Block::PageBreak if i + 1 < blocks.len() => w.new_page(),
+            Block::PageBreak => {}
+        }
+    }
+    w.doc.save_to_bytes().map_err(err)
+}
+
+/// The text of every page, read back through the fonts' ToUnicode maps as a PDF reader does
+/// (used to check what was printed).
+pub fn extract_text(pdf: &[u8]) -> Result<String, PdfError> {
+    use std::collections::HashMap;
+    let doc = lopdf::Document::load_mem(pdf).map_err(|e| PdfError(e.to_string()))?;
+    let content = |s: &lopdf::Stream| s.decompressed_content().unwrap_or_else(|_| s.content.clone());
+    let hex = |h: &str| u32::from_str_radix(h.trim_matches(|c| c == '<' || c == '>'), 16).ok();
+    // Glyph id → character, from every ToUnicode map (`<gid> <unicode>` pairs).
+    let mut glyphs: HashMap<u32, char> = HashMap::new();
+    for object in doc.objects.values() {
+        if let Ok(stream) = object.as_stream() {
+            let text = String::from_utf8_lossy(&content(stream)).into_owned();
+            // Maps come in blocks of at most 100 pairs.
+            for block in text.split("beginbfchar").skip(1) {
+                let body = &block[..block.find("endbfchar").unwrap_or(block.len())];
+                let tokens: Vec<&str> = body.split_whitespace().collect();
+                for pair in tokens.chunks(2) {
+                    if let [g, u] = pair {
+                        if let (Some(g), Some(c)) = (hex(g), hex(u).and_then(char::from_u32)) {
+                            glyphs.insert(g, c);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    for (_, page) in doc.get_pages() {
+        for stream_id in doc.get_page_contents(page) {
+            let Ok(stream) = doc.get_object(stream_id).and_then(|o| o.as_stream()) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&content(stream)).into_owned();
+            // Text shown as hex strings of 4-digit glyph ids: `<0041004F> Tj`.
+            for part in text.split('<').skip(1) {
+                let Some(end) = part.find('>') else { continue };
+                let digits = &part[..end];
+                for k in (0..digits.len()).step_by(4) {
+                    if let Some(c) = digits.get(k..k + 4).and_then(hex).and_then(|g| glyphs.get(&g)) {
+                        out.push(*c);
+                    }
+                }
+                out.push(' ');
+            }
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latvian_letters_print_and_can_be_read_back() {
+        let pdf = render(
+            "Sekmju izraksts",
+            &[
+                Block::Title("Sekmju izraksts".into()),
+                Block::Text("Ķēniņš Čaba, 2.B — Ģeogrāfija: 7, 8; Šūšana, Žagars, Ļoti labi".into()),
+                Block::PageBreak,
+                Block::Row("Matemātika".into(), "9, 10".into()),
+            ],
+        )
+        .expect("pdf");
+        assert!(pdf.starts_with(b"%PDF"));
+        let text = extract_text(&pdf).expect("text");
+        for word in ["Ķēniņš", "Čaba", "Ģeogrāfija", "Šūšana", "Žagars", "Ļoti", "Matemātika"] {
+            assert!(text.contains(word), "{word} in {text}");
+        }
+        let doc = lopdf::Document::load_mem(&pdf).expect("load");
+        assert_eq!(doc.get_pages().len(), 2);
+    }
+
+    #[test]
+    fn long_reports_continue_on_new_pages() {
+        let blocks: Vec<Block> = (0..200).map(|i| Block::Text(format!("Rinda {i}"))).collect();
+        let pdf = render("x", &blocks).expect("pdf");
+        let doc = lopdf::Document::load_mem(&pdf).expect("load");
+        assert!(doc.get_pages().len() > 1);
+    }
+}
