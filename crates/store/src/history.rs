@@ -278,8 +278,8 @@ pub async fn verify(db: &crate::Db, institution: InstitutionId) -> Result<Vec<Pr
 
 /// Every journal value of the institution, keyed as the history keys it.
 async fn current_values(db: &crate::Db, institution: InstitutionId) -> Result<HashMap<String, String>> {
-    use crate::journal::{Assessment, Lesson, Note};
-    use klade_domain::{AssessmentId, CourseId, LessonId};
+    use crate::journal::Note;
+    use klade_domain::CourseId;
     let pool = db.pool();
     let mut out = HashMap::new();
     let i = institution.0;
@@ -290,16 +290,7 @@ async fn current_values(db: &crate::Db, institution: InstitutionId) -> Result<Ha
     .fetch_all(pool)
     .await?
     {
-        let l = Lesson {
-            id: LessonId(r.try_get("id")?),
-            course_id: CourseId(r.try_get("course_id")?),
-            date: r.try_get("date")?,
-            lesson_no: r.try_get("lesson_no")?,
-            topic: r.try_get("topic")?,
-            content: r.try_get("content")?,
-            homework: r.try_get("homework")?,
-            homework_due: r.try_get("homework_due")?,
-        };
+        let l = crate::journal::lesson_from_row(&r)?;
         out.insert(format!("lesson:{}", l.id), l.history_value());
     }
     for r in sqlx::query("SELECT lesson_id, student_id, code, minutes FROM attendance WHERE institution_id = $1")
@@ -326,15 +317,7 @@ async fn current_values(db: &crate::Db, institution: InstitutionId) -> Result<Ha
     .fetch_all(pool)
     .await?
     {
-        let a = Assessment {
-            id: AssessmentId(r.try_get("id")?),
-            course_id: CourseId(r.try_get("course_id")?),
-            kind: r.try_get("kind")?,
-            scale: r.try_get("scale")?,
-            date: r.try_get("date")?,
-            title: r.try_get("title")?,
-            handed_in_on: r.try_get("handed_in_on")?,
-        };
+        let a = crate::journal::assessment_from_row(&r)?;
         out.insert(format!("assessment:{}", a.id), a.history_value());
     }
     for r in sqlx::query("SELECT assessment_id, student_id, mark FROM grades WHERE institution_id = $1")

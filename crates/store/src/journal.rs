@@ -495,7 +495,7 @@ impl Lesson {
     }
 }
 
-fn lesson_from_row(r: &sqlx::any::AnyRow) -> Result<Lesson> {
+pub(crate) fn lesson_from_row(r: &sqlx::any::AnyRow) -> Result<Lesson> {
     Ok(Lesson {
         id: LessonId(r.try_get("id")?),
         course_id: CourseId(r.try_get("course_id")?),
@@ -730,7 +730,7 @@ impl Assessment {
     }
 }
 
-fn assessment_from_row(r: &sqlx::any::AnyRow) -> Result<Assessment> {
+pub(crate) fn assessment_from_row(r: &sqlx::any::AnyRow) -> Result<Assessment> {
     Ok(Assessment {
         id: AssessmentId(r.try_get("id")?),
         course_id: CourseId(r.try_get("course_id")?),

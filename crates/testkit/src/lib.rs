@@ -156,6 +156,20 @@ impl TestApp {
         row.try_get("n").expect("n")
     }
 
+    /// The first column of the first row of `sql`, as text (integers too).
+    pub async fn scalar(&self, sql: &str) -> String {
+        use sqlx::Row;
+        let row = sqlx::query(sql).fetch_one(self.db().pool()).await.expect(sql);
+        row.try_get::<String, _>(0)
+            .or_else(|_| row.try_get::<i64, _>(0).map(|n| n.to_string()))
+            .expect("a text or integer value")
+    }
+
+    /// The first column of the first row of `sql`, an id.
+    pub async fn id(&self, sql: &str) -> i64 {
+        self.scalar(sql).await.parse().expect("an integer")
+    }
+
     pub async fn exec(&self, sql: &str) {
         sqlx::query(sql).execute(self.db().pool()).await.expect("exec");
     }

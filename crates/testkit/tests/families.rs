@@ -8,24 +8,13 @@ use axum::http::StatusCode;
 use klade_testkit::{backends, TestApp};
 use sqlx::Row;
 
-async fn id_of(t: &TestApp, sql: &str) -> i64 {
-    sqlx::query(sql)
-        .fetch_one(t.db().pool())
-        .await
-        .expect(sql)
-        .try_get::<i64, _>(0)
-        .expect("id")
-}
-
 #[tokio::test]
 async fn a_parent_reads_the_diary_and_reports_an_absence() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let anna = id_of(
-            &t,
-            "SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'",
-        )
-        .await;
+        let anna = t
+            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
+            .await;
         let mut parent = t.client();
         parent.login("vecaks", "demo").await;
         let week = parent.get(&format!("/diary?student={anna}&date=2026-11-16")).await;
@@ -93,7 +82,7 @@ async fn a_parent_reads_the_diary_and_reports_an_absence() {
         assert!(bad.body.contains("Beigu datums nevar būt pirms sākuma."));
 
         // Not another family's child.
-        let other = id_of(&t, "SELECT e.student_id FROM enrolments e JOIN classes c ON c.id = e.class_id WHERE c.name = '1.A' ORDER BY e.student_id LIMIT 1").await;
+        let other = t.id("SELECT e.student_id FROM enrolments e JOIN classes c ON c.id = e.class_id WHERE c.name = '1.A' ORDER BY e.student_id LIMIT 1").await;
         assert_eq!(
             parent.get(&format!("/diary?student={other}")).await.status,
             StatusCode::FORBIDDEN
@@ -102,7 +91,7 @@ async fn a_parent_reads_the_diary_and_reports_an_absence() {
         // The adult learner reports for himself; Anna, a minor, cannot.
         let mut adult = t.client();
         adult.login("skolens", "demo").await;
-        let me = id_of(&t, "SELECT person_id FROM accounts WHERE username = 'skolens'").await;
+        let me = t.id("SELECT person_id FROM accounts WHERE username = 'skolens'").await;
         let r = adult
             .submit(
                 "/diary",
@@ -177,14 +166,12 @@ async fn a_parent_reads_the_diary_and_reports_an_absence() {
 async fn the_tutor_excuses_and_sees_what_is_left_after_the_month() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let class = id_of(&t, "SELECT id FROM classes WHERE name = '2.B'").await;
-        let anna = id_of(
-            &t,
-            "SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'",
-        )
-        .await;
+        let class = t.id("SELECT id FROM classes WHERE name = '2.B'").await;
+        let anna = t
+            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
+            .await;
         // An unexcused absence of Anna's in October, to be sure there is one.
-        let lesson = id_of(&t, "SELECT l.id FROM lessons l JOIN courses c ON c.id = l.course_id JOIN classes k ON k.id = c.class_id WHERE k.name = '2.B' AND l.date = '2026-10-06' ORDER BY l.id LIMIT 1").await;
+        let lesson = t.id("SELECT l.id FROM lessons l JOIN courses c ON c.id = l.course_id JOIN classes k ON k.id = c.class_id WHERE k.name = '2.B' AND l.date = '2026-10-06' ORDER BY l.id LIMIT 1").await;
         t.exec(&format!(
             "DELETE FROM attendance WHERE lesson_id = {lesson} AND student_id = {anna}"
         ))
@@ -203,8 +190,12 @@ async fn the_tutor_excuses_and_sees_what_is_left_after_the_month() {
         .expect("username");
         let mut teacher = t.client();
         let tt = teacher.api_login(&teacher_account, "demo").await;
-        let no = id_of(&t, &format!("SELECT lesson_no FROM lessons WHERE id = {lesson}")).await;
-        let course = id_of(&t, &format!("SELECT course_id FROM lessons WHERE id = {lesson}")).await;
+        let no = t
+            .id(&format!("SELECT lesson_no FROM lessons WHERE id = {lesson}"))
+            .await;
+        let course = t
+            .id(&format!("SELECT course_id FROM lessons WHERE id = {lesson}"))
+            .await;
         let r = teacher
             .api_post(
                 &format!("/api/v1/courses/{course}/cells"),
@@ -277,11 +268,9 @@ async fn the_tutor_excuses_and_sees_what_is_left_after_the_month() {
 async fn the_diary_and_notices_through_the_api() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let anna = id_of(
-            &t,
-            "SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'",
-        )
-        .await;
+        let anna = t
+            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
+            .await;
         let mut parent = t.client();
         let token = parent.api_login("vecaks", "demo").await;
         let d = parent
@@ -318,7 +307,7 @@ async fn the_diary_and_notices_through_the_api() {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let class = id_of(&t, "SELECT id FROM classes WHERE name = '2.B'").await;
+        let class = t.id("SELECT id FROM classes WHERE name = '2.B'").await;
         let a = tutor
             .api_get(&format!("/api/v1/classes/{class}/absences"), &tt)
             .await
@@ -335,11 +324,9 @@ async fn the_diary_and_notices_through_the_api() {
 async fn grades_and_their_dynamics_for_the_family_and_the_teacher() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let anna = id_of(
-            &t,
-            "SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'",
-        )
-        .await;
+        let anna = t
+            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
+            .await;
         let mut parent = t.client();
         parent.login("vecaks", "demo").await;
         let page = parent.get(&format!("/students/{anna}/grades")).await;
@@ -369,12 +356,10 @@ async fn grades_and_their_dynamics_for_the_family_and_the_teacher() {
 async fn the_progress_report_for_a_learner_or_the_whole_class() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let class = id_of(&t, "SELECT id FROM classes WHERE name = '2.B'").await;
-        let anna = id_of(
-            &t,
-            "SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'",
-        )
-        .await;
+        let class = t.id("SELECT id FROM classes WHERE name = '2.B'").await;
+        let anna = t
+            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
+            .await;
         let mut tutor = t.client();
         tutor.login("audzinataja", "demo").await;
         let all = tutor.get(&format!("/classes/{class}/report")).await;

@@ -7,16 +7,8 @@
 use axum::http::StatusCode;
 use klade_notify::{SmsGateway, Worker};
 use klade_testkit::{backends, Client, TestApp};
-use sqlx::Row;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-
-async fn scalar(t: &TestApp, sql: &str) -> String {
-    let row = sqlx::query(sql).fetch_one(t.db().pool()).await.expect(sql);
-    row.try_get::<String, _>(0)
-        .or_else(|_| row.try_get::<i64, _>(0).map(|n| n.to_string()))
-        .expect("value")
-}
 
 /// A new teacher of the demo school, employed since `from`, with `phone`; returns the person id.
 async fn new_teacher(t: &TestApp, code: &str, phone: Option<&str>, from: &str) -> i64 {
@@ -88,13 +80,13 @@ async fn the_superuser_creates_a_staff_account_and_the_password_goes_by_sms() {
             )
             .await;
         assert_eq!(r.location(), Some("/admin/accounts?i=1&done=create"), "{}", r.body);
-        assert_eq!(scalar(&t, "SELECT status FROM sms_messages").await, "queued");
-        let body = scalar(&t, "SELECT body FROM sms_messages").await;
+        assert_eq!(t.scalar("SELECT status FROM sms_messages").await, "queued");
+        let body = t.scalar("SELECT body FROM sms_messages").await;
         assert!(
             body.contains("lietotājvārds: 010180-01234"),
             "R9: the username is the personal code: {body}"
         );
-        assert_eq!(scalar(&t, "SELECT phone FROM sms_messages").await, "+37126123456");
+        assert_eq!(t.scalar("SELECT phone FROM sms_messages").await, "+37126123456");
         let password = body
             .split("parole: ")
             .nth(1)
@@ -107,7 +99,7 @@ async fn the_superuser_creates_a_staff_account_and_the_password_goes_by_sms() {
         // The default gateway keeps it in the outbox, which the superuser reads.
         let worker = Worker::new(t.db().clone(), SmsGateway::Outbox);
         assert_eq!(worker.run_due(t.app.now()).await.expect("jobs"), 1);
-        assert_eq!(scalar(&t, "SELECT status FROM sms_messages").await, "kept");
+        assert_eq!(t.scalar("SELECT status FROM sms_messages").await, "kept");
         let outbox = c.get("/admin/sms").await;
         assert!(
             outbox.body.contains("+37126123456") && outbox.body.contains("izsūtnē"),
@@ -169,11 +161,9 @@ async fn a_real_gateway_is_retried_and_a_failed_delivery_is_visible() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
         let mut c = admin(&t).await;
-        let person = scalar(
-            &t,
-            "SELECT CAST(person_id AS TEXT) FROM accounts WHERE username = 'skolotajs'",
-        )
-        .await;
+        let person = t
+            .scalar("SELECT CAST(person_id AS TEXT) FROM accounts WHERE username = 'skolotajs'")
+            .await;
         let r = c
             .submit(
                 "/admin/accounts",
@@ -193,9 +183,9 @@ async fn a_real_gateway_is_retried_and_a_failed_delivery_is_visible() {
         );
         let now = t.app.now();
         worker.run_due(now).await.expect("jobs");
-        assert_eq!(scalar(&t, "SELECT status FROM sms_messages").await, "queued");
+        assert_eq!(t.scalar("SELECT status FROM sms_messages").await, "queued");
         assert_eq!(
-            scalar(&t, "SELECT last_error FROM sms_messages").await,
+            t.scalar("SELECT last_error FROM sms_messages").await,
             "gateway answered 500"
         );
         assert_eq!(
@@ -205,9 +195,9 @@ async fn a_real_gateway_is_retried_and_a_failed_delivery_is_visible() {
         );
         worker.run_due(now + 31).await.expect("jobs");
         assert_eq!(calls.load(Ordering::SeqCst), 2);
-        assert_eq!(scalar(&t, "SELECT status FROM sms_messages").await, "sent");
+        assert_eq!(t.scalar("SELECT status FROM sms_messages").await, "sent");
         assert!(
-            scalar(&t, "SELECT body FROM sms_messages")
+            t.scalar("SELECT body FROM sms_messages")
                 .await
                 .contains("parole: ••••••"),
             "no password kept after delivery"
@@ -228,11 +218,8 @@ async fn a_real_gateway_is_retried_and_a_failed_delivery_is_visible() {
             worker.run_due(at).await.expect("jobs");
         }
         assert_eq!(
-            scalar(
-                &t,
-                "SELECT status FROM sms_messages WHERE id = (SELECT MAX(id) FROM sms_messages)"
-            )
-            .await,
+            t.scalar("SELECT status FROM sms_messages WHERE id = (SELECT MAX(id) FROM sms_messages)")
+                .await,
             "failed"
         );
         let outbox = c.get("/admin/sms").await;
@@ -251,11 +238,9 @@ async fn blocking_an_account_ends_its_sessions_and_a_preschool_deputy_issues_pas
         let mut teacher = t.client();
         teacher.login("skolotajs", "demo").await;
         let mut c = admin(&t).await;
-        let person = scalar(
-            &t,
-            "SELECT CAST(person_id AS TEXT) FROM accounts WHERE username = 'skolotajs'",
-        )
-        .await;
+        let person = t
+            .scalar("SELECT CAST(person_id AS TEXT) FROM accounts WHERE username = 'skolotajs'")
+            .await;
         let empty = c
             .submit(
                 "/admin/accounts",
@@ -293,11 +278,9 @@ async fn blocking_an_account_ends_its_sessions_and_a_preschool_deputy_issues_pas
         let page = deputy.get("/admin/accounts").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(!page.body.contains("Izveidot kontu"));
-        let teacher_id = scalar(
-            &t,
-            "SELECT CAST(person_id AS TEXT) FROM accounts WHERE username = 'pii.skolotaja'",
-        )
-        .await;
+        let teacher_id = t
+            .scalar("SELECT CAST(person_id AS TEXT) FROM accounts WHERE username = 'pii.skolotaja'")
+            .await;
         let r = deputy
             .submit(
                 "/admin/accounts",
@@ -307,7 +290,8 @@ async fn blocking_an_account_ends_its_sessions_and_a_preschool_deputy_issues_pas
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(
-            scalar(&t, "SELECT COUNT(*) FROM sms_messages WHERE institution_id = 2").await,
+            t.scalar("SELECT COUNT(*) FROM sms_messages WHERE institution_id = 2")
+                .await,
             "1"
         );
         assert_eq!(
@@ -322,12 +306,12 @@ async fn blocking_an_account_ends_its_sessions_and_a_preschool_deputy_issues_pas
 async fn a_record_shows_each_reader_what_their_work_needs_and_logs_the_view() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let anna = scalar(
-            &t,
-            "SELECT CAST(id AS TEXT) FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'",
-        )
-        .await;
-        let code = scalar(&t, &format!("SELECT personal_code FROM persons WHERE id = {anna}")).await;
+        let anna = t
+            .scalar("SELECT CAST(id AS TEXT) FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
+            .await;
+        let code = t
+            .scalar(&format!("SELECT personal_code FROM persons WHERE id = {anna}"))
+            .await;
         t.exec(&format!(
             "UPDATE persons SET address_declared = 'Liepu iela 1, Rīga' WHERE id = {anna}"
         ))
@@ -389,11 +373,9 @@ async fn a_record_shows_each_reader_what_their_work_needs_and_logs_the_view() {
 async fn a_parent_changes_only_their_own_phone_and_e_mail() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let me = scalar(
-            &t,
-            "SELECT CAST(person_id AS TEXT) FROM accounts WHERE username = 'vecaks'",
-        )
-        .await;
+        let me = t
+            .scalar("SELECT CAST(person_id AS TEXT) FROM accounts WHERE username = 'vecaks'")
+            .await;
         let mut parent = t.client();
         parent.login("vecaks", "demo").await;
         let page = format!("/people/{me}");
@@ -423,11 +405,11 @@ async fn a_parent_changes_only_their_own_phone_and_e_mail() {
             .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
         assert_eq!(
-            scalar(&t, &format!("SELECT phone FROM persons WHERE id = {me}")).await,
+            t.scalar(&format!("SELECT phone FROM persons WHERE id = {me}")).await,
             "+37129876543"
         );
         // The other parent of a child of hers (if any) or anyone else: not hers to change.
-        let other = scalar(&t, "SELECT CAST(p.id AS TEXT) FROM persons p JOIN memberships m ON m.person_id = p.id WHERE m.role = 'parent' AND p.id <> (SELECT person_id FROM accounts WHERE username = 'vecaks') ORDER BY p.id LIMIT 1").await;
+        let other = t.scalar("SELECT CAST(p.id AS TEXT) FROM persons p JOIN memberships m ON m.person_id = p.id WHERE m.role = 'parent' AND p.id <> (SELECT person_id FROM accounts WHERE username = 'vecaks') ORDER BY p.id LIMIT 1").await;
         let csrf = parent.get(&page).await.csrf().expect("csrf");
         let r = parent
             .post_form(
@@ -449,8 +431,12 @@ async fn a_parent_changes_only_their_own_phone_and_e_mail() {
 async fn the_clerk_admits_transfers_and_removes_a_learner_by_order() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let class_2b = scalar(&t, "SELECT CAST(id AS TEXT) FROM classes WHERE name = '2.B'").await;
-        let class_2a = scalar(&t, "SELECT CAST(id AS TEXT) FROM classes WHERE name = '2.A'").await;
+        let class_2b = t
+            .scalar("SELECT CAST(id AS TEXT) FROM classes WHERE name = '2.B'")
+            .await;
+        let class_2a = t
+            .scalar("SELECT CAST(id AS TEXT) FROM classes WHERE name = '2.A'")
+            .await;
         let mut clerk = t.client();
         clerk.login("lietvede", "demo").await;
         let list = format!("/classes/{class_2b}/students");
@@ -479,11 +465,9 @@ async fn the_clerk_admits_transfers_and_removes_a_learner_by_order() {
         let again = clerk.submit(&list, &list, &fields("311299-07896")).await;
         assert_eq!(again.status, StatusCode::CONFLICT);
         assert!(again.body.contains("jau mācās"));
-        let id = scalar(
-            &t,
-            "SELECT CAST(id AS TEXT) FROM persons WHERE personal_code = '311299-07896'",
-        )
-        .await;
+        let id = t
+            .scalar("SELECT CAST(id AS TEXT) FROM persons WHERE personal_code = '311299-07896'")
+            .await;
 
         // The new learner is in the teacher's grid.
         let mut teacher = t.client();
@@ -545,20 +529,17 @@ async fn the_clerk_admits_transfers_and_removes_a_learner_by_order() {
             "{page}"
         );
         assert_eq!(
-            scalar(
-                &t,
-                &format!("SELECT valid_to FROM memberships WHERE person_id = {id} AND role = 'student'")
-            )
+            t.scalar(&format!(
+                "SELECT valid_to FROM memberships WHERE person_id = {id} AND role = 'student'"
+            ))
             .await,
             "2026-11-25"
         );
 
         // Anna leaves the school: her mother's rights there end; her preschool rights stay.
-        let anna = scalar(
-            &t,
-            "SELECT CAST(id AS TEXT) FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'",
-        )
-        .await;
+        let anna = t
+            .scalar("SELECT CAST(id AS TEXT) FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
+            .await;
         let mut parent = t.client();
         parent.login("vecaks", "demo").await;
         let r = clerk
@@ -664,16 +645,12 @@ async fn the_director_appoints_the_superuser_by_order() {
         let t = TestApp::demo(backend).await;
         let mut director = t.client();
         director.login("direktors", "demo").await;
-        let teacher = scalar(
-            &t,
-            "SELECT CAST(person_id AS TEXT) FROM accounts WHERE username = 'skolotajs'",
-        )
-        .await;
-        let parent = scalar(
-            &t,
-            "SELECT CAST(person_id AS TEXT) FROM accounts WHERE username = 'vecaks'",
-        )
-        .await;
+        let teacher = t
+            .scalar("SELECT CAST(person_id AS TEXT) FROM accounts WHERE username = 'skolotajs'")
+            .await;
+        let parent = t
+            .scalar("SELECT CAST(person_id AS TEXT) FROM accounts WHERE username = 'vecaks'")
+            .await;
         let page = "/admin/rules?i=1";
         let action = "/admin/rules/superuser?i=1";
         let r = director
@@ -702,10 +679,9 @@ async fn the_director_appoints_the_superuser_by_order() {
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(
-            scalar(
-                &t,
-                &format!("SELECT order_number FROM memberships WHERE person_id = {teacher} AND role = 'superuser'")
-            )
+            t.scalar(&format!(
+                "SELECT order_number FROM memberships WHERE person_id = {teacher} AND role = 'superuser'"
+            ))
             .await,
             "1-8/2026/20"
         );
@@ -767,11 +743,9 @@ async fn a_parent_chooses_a_username() {
 async fn the_same_flows_through_the_api() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let anna = scalar(
-            &t,
-            "SELECT CAST(id AS TEXT) FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'",
-        )
-        .await;
+        let anna = t
+            .scalar("SELECT CAST(id AS TEXT) FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
+            .await;
         let mut teacher = t.client();
         let token = teacher.api_login("skolotajs", "demo").await;
         let r = teacher.api_get(&format!("/api/v1/people/{anna}"), &token).await.json();
@@ -844,7 +818,9 @@ async fn the_same_flows_through_the_api() {
 async fn the_tutor_sends_the_parents_the_instructions() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let class = scalar(&t, "SELECT CAST(id AS TEXT) FROM classes WHERE name = '2.B'").await;
+        let class = t
+            .scalar("SELECT CAST(id AS TEXT) FROM classes WHERE name = '2.B'")
+            .await;
         let list = format!("/classes/{class}/students");
         let mut tutor = t.client();
         tutor.login("audzinataja", "demo").await;
@@ -852,14 +828,14 @@ async fn the_tutor_sends_the_parents_the_instructions() {
             .submit(&list, &format!("/classes/{class}/inform-parents"), &[])
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let parents = scalar(
-            &t,
-            &format!("SELECT COUNT(DISTINCT g.parent_id) FROM guardianships g JOIN enrolments e ON e.student_id = g.child_id WHERE e.class_id = {class}"),
+        let parents = t.scalar(&format!("SELECT COUNT(DISTINCT g.parent_id) FROM guardianships g JOIN enrolments e ON e.student_id = g.child_id WHERE e.class_id = {class}"),
         )
         .await;
-        assert_eq!(scalar(&t, "SELECT COUNT(*) FROM sms_messages").await, parents);
+        assert_eq!(t.scalar("SELECT COUNT(*) FROM sms_messages").await, parents);
         // Another class's tutor cannot.
-        let other = scalar(&t, "SELECT CAST(id AS TEXT) FROM classes WHERE name = '1.A'").await;
+        let other = t
+            .scalar("SELECT CAST(id AS TEXT) FROM classes WHERE name = '1.A'")
+            .await;
         let r = tutor
             .submit(&list, &format!("/classes/{other}/inform-parents"), &[])
             .await;
@@ -873,11 +849,9 @@ async fn when_employment_ends_the_rights_and_sessions_end() {
         let t = TestApp::demo(backend).await;
         let mut teacher = t.client();
         teacher.login("skolotajs", "demo").await;
-        let person = scalar(
-            &t,
-            "SELECT CAST(person_id AS TEXT) FROM accounts WHERE username = 'skolotajs'",
-        )
-        .await;
+        let person = t
+            .scalar("SELECT CAST(person_id AS TEXT) FROM accounts WHERE username = 'skolotajs'")
+            .await;
         let mut c = admin(&t).await;
         let r = c
             .submit(
@@ -914,11 +888,9 @@ async fn a_person_reads_all_their_data_on_a_page() {
     );
     assert!(page.body.contains("export.json"));
     // Nobody else's.
-    let anna = scalar(
-        &t,
-        "SELECT CAST(id AS TEXT) FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'",
-    )
-    .await;
+    let anna = t
+        .scalar("SELECT CAST(id AS TEXT) FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
+        .await;
     assert_eq!(
         student.get(&format!("/people/{anna}/data")).await.status,
         StatusCode::NOT_FOUND
