@@ -259,3 +259,13 @@ pub async fn end_employment(
     tx.commit().await?;
     Ok(())
 }
+
+/// The institution's e-mail outbox, for its superuser.
+pub async fn email_outbox(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+) -> Result<Vec<klade_store::notifications::Email>, AppError> {
+    let permit = policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(institution))?;
+    Ok(klade_store::notifications::emails(app.db.pool(), permit.institution(), 200).await?)
+}

@@ -709,3 +709,51 @@ pub async fn progress_reports(
         })
         .collect())
 }
+
+/// Queues one "notify" job for events of a save (in its transaction); the worker fans it out to
+/// the parents who asked, so the teacher's save is not delayed by anyone's messages.
+pub async fn queue_events(
+    tx: &mut klade_store::Tx,
+    institution: InstitutionId,
+    events: &[(PersonId, &'static str, String)],
+    now: i64,
+) -> Result<(), AppError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let payload = serde_json::json!({
+        "institution": institution,
+        "events": events.iter().map(|(s, e, t)| serde_json::json!({"student": s, "event": e, "text": t})).collect::<Vec<_>>(),
+    });
+    klade_store::jobs::enqueue(&mut **tx, "notify", &payload.to_string(), now).await?;
+    Ok(())
+}
+
+/// The notifications a person has chosen, as (event, channel) pairs.
+pub async fn notification_prefs(app: &App, session: &Session) -> Result<Vec<(String, String)>, AppError> {
+    Ok(klade_store::notifications::prefs(app.db.pool(), session.person).await?)
+}
+
+/// A parent chooses which events to be told of, and how (R20, J4).
+pub async fn set_notification_prefs(app: &App, session: &Session, chosen: &[(String, String)]) -> Result<(), AppError> {
+    if session.actor.children.is_empty() {
+        return Err(AppError::invalid("notifications", "notify.parents_only"));
+    }
+    use klade_store::notifications::{CHANNELS, EVENTS};
+    let mut valid = Vec::new();
+    for (e, c) in chosen {
+        let event = EVENTS
+            .iter()
+            .find(|x| **x == e.as_str())
+            .ok_or(AppError::invalid("event", "error.bad_request"))?;
+        let channel = CHANNELS
+            .iter()
+            .find(|x| **x == c.as_str())
+            .ok_or(AppError::invalid("channel", "error.bad_request"))?;
+        valid.push((*event, *channel));
+    }
+    let mut tx = app.db.begin().await?;
+    klade_store::notifications::set_prefs(&mut tx, session.person, &valid).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -523,8 +523,53 @@ pub async fn save_cells(
         saved.cells.push((key, new.unwrap_or_default()));
     }
     history::append(&mut tx, app.db.backend(), inst, &log).await?;
+    let events = events_of(&log, &kinds, &course, &assessments);
+    crate::families::queue_events(&mut tx, inst, &events, now).await?;
     tx.commit().await?;
     Ok(saved)
+}
+
+/// What parents may be told of a save: new grades and new absences (a lateness too).
+fn events_of(
+    log: &[Change],
+    kinds: &[MarkKind],
+    course: &Course,
+    assessments: &HashMap<AssessmentId, Assessment>,
+) -> Vec<(PersonId, &'static str, String)> {
+    let mut out = Vec::new();
+    for c in log {
+        let Some(new) = &c.new else { continue };
+        let parts: Vec<&str> = c.item.split(':').collect();
+        match parts.as_slice() {
+            ["grade", a, s] => {
+                let (Ok(a), Ok(s)) = (a.parse::<i64>(), s.parse::<i64>()) else {
+                    continue;
+                };
+                let date = assessments
+                    .get(&AssessmentId(a))
+                    .map(|x| crate::clock::format_stored_date(&x.date))
+                    .unwrap_or_default();
+                out.push((
+                    PersonId(s),
+                    "grade",
+                    format!("Klade: {} — jauns vērtējums {new} ({date})", course.name),
+                ));
+            }
+            ["attendance", _, s] => {
+                let Ok(s) = s.parse::<i64>() else { continue };
+                let code: String = new.chars().take_while(|c| !c.is_ascii_digit()).collect();
+                if kinds.iter().any(|k| k.code == code && (k.absent || k.late)) {
+                    out.push((
+                        PersonId(s),
+                        "absence",
+                        format!("Klade: {} — kavējums: {new}", course.name),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn blank_lesson(course: CourseId, date: &str, lesson_no: i64) -> Lesson {
@@ -777,6 +822,12 @@ pub async fn add_note(app: &App, session: &Session, id: CourseId, input: &NoteIn
         ));
     }
     history::append(&mut tx, app.db.backend(), inst, &log).await?;
+    let events: Vec<(PersonId, &'static str, String)> = input
+        .students
+        .iter()
+        .map(|s| (PersonId(*s), "remark", format!("Klade: {} — {}", course.name, text)))
+        .collect();
+    crate::families::queue_events(&mut tx, inst, &events, now).await?;
     tx.commit().await?;
     Ok(input.students.len())
 }

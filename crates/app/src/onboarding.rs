@@ -229,3 +229,20 @@ pub async fn inform_parents(
     tx.commit().await?;
     Ok((sent, without))
 }
+
+/// Whether parents may be told of their children's events by SMS (it costs the institution).
+pub async fn sms_notifications(app: &App, session: &Session, institution: InstitutionId) -> Result<bool, AppError> {
+    let permit = may_set_rules(session, institution)?;
+    Ok(klade_store::notifications::sms_allowed(app.db.pool(), permit.institution()).await?)
+}
+
+pub async fn set_sms_notifications(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    allowed: bool,
+) -> Result<(), AppError> {
+    let permit = may_set_rules(session, institution)?;
+    klade_store::notifications::set_sms_allowed(app.db.pool(), permit.institution(), allowed).await?;
+    Ok(())
+}

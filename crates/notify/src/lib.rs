@@ -79,6 +79,7 @@ impl Worker {
             ran += 1;
             match job.kind.as_str() {
                 "sms" => self.sms(&job, now).await?,
+                "notify" => self.notify(&job, now).await?,
                 other => {
                     tracing::warn!(kind = other, "unknown job kind");
                     jobs::failed(self.db.pool(), job.id, "unknown job kind", None).await?;
@@ -114,6 +115,40 @@ impl Worker {
                 jobs::failed(self.db.pool(), job.id, &error, retry).await
             }
         }
+    }
+
+    /// Fans an event out to the parents who asked to be told of it: an SMS (where the institution
+    /// allows it) or an e-mail per parent and channel. The payload is
+    /// `{"institution": id, "events": [{"student": id, "event": "grade", "text": "…"}]}`.
+    async fn notify(&self, job: &jobs::Job, now: i64) -> Result<(), klade_store::StoreError> {
+        use klade_domain::{InstitutionId, PersonId};
+        use klade_store::notifications;
+        let Ok(payload) = serde_json::from_str::<serde_json::Value>(&job.payload) else {
+            return jobs::failed(self.db.pool(), job.id, "bad payload", None).await;
+        };
+        let institution = InstitutionId(payload["institution"].as_i64().unwrap_or(0));
+        let sms_allowed = notifications::sms_allowed(self.db.pool(), institution).await?;
+        let mut tx = self.db.begin().await?;
+        for event in payload["events"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+            let student = PersonId(event["student"].as_i64().unwrap_or(0));
+            let kind = event["event"].as_str().unwrap_or("");
+            let text = event["text"].as_str().unwrap_or("");
+            for r in notifications::recipients(&mut *tx, student, kind).await? {
+                match (r.channel.as_str(), &r.phone, &r.email) {
+                    ("sms", Some(phone), _) if sms_allowed => {
+                        let id = sms::insert(&mut *tx, Some(institution), Some(r.person), phone, text, now).await?;
+                        jobs::enqueue(&mut *tx, "sms", &id.to_string(), now).await?;
+                    }
+                    ("email", _, Some(to)) => {
+                        notifications::keep_email(&mut *tx, institution, r.person, to, "Klade", text, now).await?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        jobs::done(&mut *tx, job.id, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Runs forever, looking for due jobs every `every`, with the clock `now`.

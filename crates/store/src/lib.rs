@@ -20,6 +20,7 @@ pub mod imports;
 pub mod institutions;
 pub mod jobs;
 pub mod journal;
+pub mod notifications;
 pub mod people;
 pub mod school;
 pub mod sessions;

@@ -396,3 +396,87 @@ async fn the_progress_report_for_a_learner_or_the_whole_class() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_parent_is_told_of_a_new_grade_without_delaying_the_teacher() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let anna = t
+            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
+            .await;
+        let mut parent = t.client();
+        parent.login("vecaks", "demo").await;
+        let r = parent
+            .submit(
+                "/account",
+                "/account/notifications",
+                &[
+                    ("notify", "grade:sms"),
+                    ("notify", "grade:email"),
+                    ("notify", "remark:email"),
+                ],
+            )
+            .await;
+        assert_eq!(r.location(), Some("/account?done=notifications"), "{}", r.body);
+        assert!(parent
+            .get("/account")
+            .await
+            .body
+            .contains("value=\"grade:sms\" checked"));
+        let mut admin = t.client();
+        admin.login("admin", "demo").await;
+        let r = admin
+            .submit("/admin/rules?i=1", "/admin/rules/sms?i=1", &[("allowed", "1")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+        // The teacher grades Anna: the save writes one job, and no message yet.
+        let mut teacher = t.client();
+        let token = teacher.api_login("skolotajs", "demo").await;
+        let courses = teacher.api_get("/api/v1/courses", &token).await.json();
+        let course = courses
+            .as_array()
+            .expect("courses")
+            .iter()
+            .find(|c| c["name"] == "Matemātika" && c["class_name"] == "2.B")
+            .expect("course")["id"]
+            .as_i64()
+            .expect("id");
+        let a = teacher
+            .api_post(
+                &format!("/api/v1/courses/{course}/assessments"),
+                serde_json::json!({"kind": "summative", "scale": "ten", "date": "2026-11-26", "title": "Ieskaite"}),
+                Some(&token),
+            )
+            .await
+            .json()["id"]
+            .as_i64()
+            .expect("assessment");
+        let r = teacher
+            .api_post(
+                &format!("/api/v1/courses/{course}/cells"),
+                serde_json::json!({"cells": [{"key": format!("g:{a}:{anna}"), "value": "9"}]}),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(t.count("sms_messages").await, 0);
+        assert_eq!(t.scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'notify'").await, "1");
+
+        let worker = klade_notify::Worker::new(t.db().clone(), klade_notify::SmsGateway::Outbox);
+        worker.run_due(t.app.now()).await.expect("jobs");
+        let sms = t.scalar("SELECT body FROM sms_messages").await;
+        assert!(sms.contains("Matemātika") && sms.contains("jauns vērtējums 9"), "{sms}");
+        assert_eq!(t.count("emails").await, 1);
+        let outbox = admin.get("/admin/sms").await.body;
+        assert!(outbox.contains("E-pasta izsūtne") && outbox.contains("jauns vērtējums 9"));
+
+        // A teacher has no child to be told about.
+        let mut other = t.client();
+        other.login("skolotajs", "demo").await;
+        let r = other
+            .submit("/account", "/account/notifications", &[("notify", "grade:sms")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}

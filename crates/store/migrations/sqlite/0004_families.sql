@@ -27,3 +27,26 @@ CREATE TABLE excuses (
     created_at      BIGINT NOT NULL
 );
 CREATE INDEX excuses_student ON excuses (student_id, from_date);
+
+-- Notifications a parent chooses (a new grade, an absence, a remark; by e-mail, or by SMS where
+-- the institution allows it), and the e-mail outbox.
+CREATE TABLE notification_prefs (
+    person_id  BIGINT NOT NULL REFERENCES persons (id),
+    event      TEXT   NOT NULL CHECK (event IN ('grade', 'absence', 'remark')),
+    channel    TEXT   NOT NULL CHECK (channel IN ('email', 'sms')),
+    PRIMARY KEY (person_id, event, channel)
+);
+
+ALTER TABLE institutions ADD COLUMN sms_notifications INTEGER NOT NULL DEFAULT 0 CHECK (sms_notifications IN (0, 1));
+
+CREATE TABLE emails (
+    id              INTEGER PRIMARY KEY,
+    institution_id  BIGINT REFERENCES institutions (id),
+    person_id       BIGINT REFERENCES persons (id),
+    to_addr         TEXT   NOT NULL,
+    subject         TEXT   NOT NULL,
+    body            TEXT   NOT NULL,
+    status          TEXT   NOT NULL CHECK (status IN ('queued', 'kept', 'sent', 'failed')),
+    created_at      BIGINT NOT NULL
+);
+CREATE INDEX emails_person ON emails (person_id, created_at);

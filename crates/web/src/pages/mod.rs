@@ -31,6 +31,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/account/password", post(change_password))
         .route("/account/sessions/end-others", post(end_other_sessions))
         .route("/account/username", post(choose_username))
+        .route("/account/notifications", post(set_notifications))
         .route("/rules/ack", post(acknowledge_rules))
         .route("/lang/{code}", get(switch_language))
         .merge(journal::routes())
@@ -425,6 +426,8 @@ struct AccountPage<'a> {
     page: Chrome,
     t: Tr,
     parent: bool,
+    /// (event:channel, label, chosen)
+    notify: Vec<(String, String, bool)>,
     username: &'a str,
     csrf: &'a str,
     must_change: bool,
@@ -452,6 +455,7 @@ async fn account(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Accoun
         Some("password") => Some("account.changed"),
         Some("sessions") => Some("account.ended_others"),
         Some("username") => Some("username.changed"),
+        Some("notifications") => Some("notify.saved"),
         _ => None,
     };
     account_page(&state, &ctx, flash, None, StatusCode::OK).await
@@ -479,9 +483,27 @@ async fn account_page(
             kind: if s.kind == "api" { "API" } else { "Web" },
         })
         .collect();
+    let chosen = klade_app::families::notification_prefs(&state.app, session)
+        .await
+        .map_err(ctx.fail())?;
+    let mut notify = Vec::new();
+    for e in klade_store::notifications::EVENTS {
+        for c in klade_store::notifications::CHANNELS {
+            notify.push((
+                format!("{e}:{c}"),
+                format!(
+                    "{} — {}",
+                    t.dynamic("notify", &format!("event_{e}")),
+                    t.dynamic("notify", &format!("channel_{c}"))
+                ),
+                chosen.iter().any(|(x, y)| x == e && y == c),
+            ));
+        }
+    }
     let page = AccountPage {
         page: Chrome::for_ctx(ctx, t.get("account.title"), "/account", None),
         t,
+        notify,
         parent: session
             .actor
             .grants
@@ -566,4 +588,24 @@ async fn acknowledge_rules(
     .await
     .map_err(ctx.fail())?;
     Ok(Redirect::to("/").into_response())
+}
+
+async fn set_notifications(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let chosen: Vec<(String, String)> = fields
+        .iter()
+        .filter(|(k, _)| k == "notify")
+        .filter_map(|(_, v)| v.split_once(':').map(|(e, c)| (e.to_string(), c.to_string())))
+        .collect();
+    match klade_app::families::set_notification_prefs(&state.app, session, &chosen).await {
+        Ok(()) => Ok(Redirect::to("/account?done=notifications").into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            account_page(&state, &ctx, None, Some(&e), crate::error::status_of(&e)).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
 }

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/privacy", get(privacy))
         .route("/admin/rules", get(rules).post(set_rules))
         .route("/admin/rules/superuser", post(appoint))
+        .route("/admin/rules/sms", post(set_sms))
 }
 
 #[derive(Deserialize, Default)]
@@ -204,6 +205,7 @@ struct SmsPage {
     page: Chrome,
     t: Tr,
     messages: Vec<(String, String, String, String)>,
+    emails: Vec<(String, String, String)>,
 }
 
 async fn outbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
@@ -222,10 +224,17 @@ async fn outbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQue
             (format_instant(m.created_at), m.phone, m.body, status)
         })
         .collect();
+    let emails = accounts::email_outbox(&state.app, session, inst)
+        .await
+        .map_err(ctx.fail())?
+        .into_iter()
+        .map(|e| (format_instant(e.created_at), e.to_addr, e.body))
+        .collect();
     let page = SmsPage {
         page: Chrome::for_ctx(&ctx, t.get("sms.title"), "/admin/sms", None),
         t,
         messages,
+        emails,
     };
     Ok(render(&page, ctx.lang)?.into_response())
 }
@@ -779,6 +788,7 @@ struct RulesPage {
     missing: Vec<String>,
     appoint: bool,
     staff: Vec<(i64, String)>,
+    sms_allowed: bool,
 }
 
 async fn rules(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
@@ -834,6 +844,9 @@ async fn rules_page(
             .collect(),
         appoint,
         staff,
+        sms_allowed: klade_app::onboarding::sms_notifications(&state.app, session, inst)
+            .await
+            .map_err(ctx.fail())?,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
 }
@@ -982,4 +995,23 @@ async fn data_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
         html,
     };
     Ok(render(&page, ctx.lang)?.into_response())
+}
+
+#[derive(Deserialize)]
+struct SmsForm {
+    allowed: Option<String>,
+}
+
+async fn set_sms(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<InstQuery>,
+    Form(f): Form<SmsForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(&ctx, q.i, &[Action::ManageAccounts, Action::AppointSuperuser])?;
+    klade_app::onboarding::set_sms_notifications(&state.app, session, inst, f.allowed.is_some())
+        .await
+        .map_err(ctx.fail())?;
+    Ok(Redirect::to(&format!("/admin/rules?i={}&done=rules", inst.0)).into_response())
 }

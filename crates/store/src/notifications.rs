@@ -1,0 +1,154 @@
+//! What parents asked to be told, and the e-mail outbox. The fan-out from an event to messages
+//! runs in the worker, so a teacher's save only writes one job.
+
+use crate::{flag, Result};
+use klade_domain::{InstitutionId, PersonId};
+use sqlx::{Any, AnyConnection, Executor, Row};
+
+pub const EVENTS: [&str; 3] = ["grade", "absence", "remark"];
+pub const CHANNELS: [&str; 2] = ["email", "sms"];
+
+pub async fn prefs<'e>(ex: impl Executor<'e, Database = Any>, person: PersonId) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query("SELECT event, channel FROM notification_prefs WHERE person_id = $1")
+        .bind(person.0)
+        .fetch_all(ex)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("event")?, r.try_get("channel")?)))
+        .collect()
+}
+
+/// Replaces a person's choices with `chosen` (event, channel) pairs.
+pub async fn set_prefs(conn: &mut AnyConnection, person: PersonId, chosen: &[(&str, &str)]) -> Result<()> {
+    sqlx::query("DELETE FROM notification_prefs WHERE person_id = $1")
+        .bind(person.0)
+        .execute(&mut *conn)
+        .await?;
+    for (event, channel) in chosen {
+        sqlx::query("INSERT INTO notification_prefs (person_id, event, channel) VALUES ($1, $2, $3)")
+            .bind(person.0)
+            .bind(*event)
+            .bind(*channel)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A parent to tell about an event of their child: who, how to reach them, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub person: PersonId,
+    pub channel: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// The parents of `student` who asked to be told of `event`, each with the channels they chose.
+pub async fn recipients<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    student: PersonId,
+    event: &str,
+) -> Result<Vec<Recipient>> {
+    let rows = sqlx::query(
+        "SELECT p.id, n.channel, p.phone, p.email FROM guardianships g JOIN persons p ON p.id = g.parent_id \
+         JOIN notification_prefs n ON n.person_id = p.id WHERE g.child_id = $1 AND n.event = $2 ORDER BY p.id, n.channel",
+    )
+    .bind(student.0)
+    .bind(event)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Recipient {
+                person: PersonId(r.try_get("id")?),
+                channel: r.try_get("channel")?,
+                phone: r.try_get("phone")?,
+                email: r.try_get("email")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn sms_allowed<'e>(ex: impl Executor<'e, Database = Any>, institution: InstitutionId) -> Result<bool> {
+    let row = sqlx::query("SELECT sms_notifications FROM institutions WHERE id = $1")
+        .bind(institution.0)
+        .fetch_one(ex)
+        .await?;
+    flag(&row, "sms_notifications")
+}
+
+pub async fn set_sms_allowed<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    allowed: bool,
+) -> Result<()> {
+    sqlx::query("UPDATE institutions SET sms_notifications = $2 WHERE id = $1")
+        .bind(institution.0)
+        .bind(allowed)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Email {
+    pub id: i64,
+    pub to_addr: String,
+    pub subject: String,
+    pub body: String,
+    pub status: String,
+    pub created_at: i64,
+}
+
+/// Keeps an e-mail in the outbox.
+#[allow(clippy::too_many_arguments)]
+pub async fn keep_email<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    person: PersonId,
+    to: &str,
+    subject: &str,
+    body: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO emails (institution_id, person_id, to_addr, subject, body, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'kept', $6)",
+    )
+    .bind(institution.0)
+    .bind(person.0)
+    .bind(to)
+    .bind(subject)
+    .bind(body)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn emails<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    limit: i64,
+) -> Result<Vec<Email>> {
+    let rows = sqlx::query(
+        "SELECT id, to_addr, subject, body, status, created_at FROM emails WHERE institution_id = $1 ORDER BY id DESC LIMIT $2",
+    )
+    .bind(institution.0)
+    .bind(limit)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Email {
+                id: r.try_get("id")?,
+                to_addr: r.try_get("to_addr")?,
+                subject: r.try_get("subject")?,
+                body: r.try_get("body")?,
+                status: r.try_get("status")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
+}
