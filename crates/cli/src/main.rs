@@ -136,6 +136,10 @@ struct FileConfig {
     /// The SMS gateway's HTTP endpoint; without it, messages stay in the outbox.
     sms_gateway_url: Option<String>,
     sms_gateway_token: Option<String>,
+    /// `smtp://host:25`, `smtps://user:password@host:465`; without it, e-mail stays in the outbox.
+    smtp_url: Option<String>,
+    /// The sender of e-mail, e.g. `Klade <klade@skola.lv>`.
+    smtp_from: Option<String>,
 }
 
 struct Config {
@@ -207,6 +211,22 @@ impl Config {
         }
     }
 
+    fn email_gateway(&self) -> Result<klade_notify::EmailGateway, String> {
+        let url = std::env::var("KLADE_SMTP_URL")
+            .ok()
+            .or_else(|| self.file.smtp_url.clone());
+        match url.filter(|u| !u.is_empty()) {
+            Some(url) => {
+                let from = std::env::var("KLADE_SMTP_FROM")
+                    .ok()
+                    .or_else(|| self.file.smtp_from.clone())
+                    .unwrap_or_else(|| "Klade <klade@localhost>".to_string());
+                klade_notify::EmailGateway::smtp(&url, &from)
+            }
+            None => Ok(klade_notify::EmailGateway::Outbox),
+        }
+    }
+
     async fn app(&self, db: &str) -> Result<App, String> {
         let options = DbOptions {
             max_connections: self.file.max_connections.unwrap_or(16),
@@ -252,7 +272,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             serve(
                 app,
                 config.web(),
-                config.sms_gateway(),
+                (config.sms_gateway(), config.email_gateway()?),
                 config.listen(args.listen),
                 None,
             )
@@ -265,7 +285,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             serve(
                 app,
                 config.web(),
-                config.sms_gateway(),
+                (config.sms_gateway(), config.email_gateway()?),
                 config.listen(args.listen),
                 Some(banner),
             )
@@ -379,11 +399,11 @@ fn banner(created: bool, db: &str) -> String {
 async fn serve(
     app: App,
     web: WebSettings,
-    sms: klade_notify::SmsGateway,
+    (sms, email): (klade_notify::SmsGateway, klade_notify::EmailGateway),
     listen: SocketAddr,
     banner: Option<String>,
 ) -> Result<(), String> {
-    let worker = klade_notify::Worker::new(app.db.clone(), sms);
+    let worker = klade_notify::Worker::with_email(app.db.clone(), sms, email);
     let clock = app.clock.clone();
     tokio::spawn(worker.run(std::time::Duration::from_secs(2), move || clock.now().as_second()));
     let chores = app.clone();

@@ -36,19 +36,97 @@ pub fn backoff(attempts: i64) -> i64 {
     30 * (1_i64 << (attempts - 1).clamp(0, 10))
 }
 
+/// Where e-mail goes.
+#[derive(Clone)]
+pub enum EmailGateway {
+    /// Keeps every e-mail in the outbox (page) and sends nothing.
+    Outbox,
+    /// Sends through an SMTP server, from `from`.
+    Smtp {
+        transport: Box<lettre::AsyncSmtpTransport<lettre::Tokio1Executor>>,
+        from: lettre::message::Mailbox,
+    },
+}
+
+impl EmailGateway {
+    /// From an SMTP URL (`smtp://host:25`, `smtps://user:password@host:465`,
+    /// `smtp://host:587?tls=required`) and the sender's address.
+    pub fn smtp(url: &str, from: &str) -> Result<Self, String> {
+        let transport = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
+            .map_err(|e| format!("SMTP address: {e}"))?
+            .timeout(Some(Duration::from_secs(20)))
+            .build();
+        let from = from.parse().map_err(|e| format!("sender address: {e}"))?;
+        Ok(Self::Smtp {
+            transport: Box::new(transport),
+            from,
+        })
+    }
+}
+
 pub struct Worker {
     db: Db,
     gateway: SmsGateway,
+    email: EmailGateway,
     client: reqwest::Client,
 }
 
 impl Worker {
     pub fn new(db: Db, gateway: SmsGateway) -> Self {
+        Self::with_email(db, gateway, EmailGateway::Outbox)
+    }
+
+    pub fn with_email(db: Db, gateway: SmsGateway, email: EmailGateway) -> Self {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(15))
             .build()
             .unwrap_or_default();
-        Self { db, gateway, client }
+        Self {
+            db,
+            gateway,
+            email,
+            client,
+        }
+    }
+
+    async fn send_email(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+        use lettre::AsyncTransport;
+        match &self.email {
+            EmailGateway::Outbox => Ok(()),
+            EmailGateway::Smtp { transport, from } => {
+                let message = lettre::Message::builder()
+                    .from(from.clone())
+                    .to(to.parse().map_err(|e| format!("address: {e}"))?)
+                    .subject(subject)
+                    .header(lettre::message::header::ContentType::TEXT_PLAIN)
+                    .body(body.to_string())
+                    .map_err(|e| e.to_string())?;
+                transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    async fn email_job(&self, job: &jobs::Job, now: i64) -> Result<(), klade_store::StoreError> {
+        use klade_store::notifications;
+        let Some(id) = job.payload.parse::<i64>().ok() else {
+            return jobs::failed(self.db.pool(), job.id, "bad payload", None).await;
+        };
+        let Some(mail) = notifications::email(self.db.pool(), id).await? else {
+            return jobs::done(self.db.pool(), job.id, now).await;
+        };
+        match self.send_email(&mail.to_addr, &mail.subject, &mail.body).await {
+            Ok(()) => {
+                notifications::set_email_status(self.db.pool(), id, "sent", None, now).await?;
+                jobs::done(self.db.pool(), job.id, now).await
+            }
+            Err(error) => {
+                tracing::warn!(email = id, attempt = job.attempts, "e-mail not delivered: {error}");
+                let retry = (job.attempts < MAX_ATTEMPTS).then(|| now + backoff(job.attempts));
+                let status = if retry.is_some() { "queued" } else { "failed" };
+                notifications::set_email_status(self.db.pool(), id, status, Some(&error), now).await?;
+                jobs::failed(self.db.pool(), job.id, &error, retry).await
+            }
+        }
     }
 
     async fn send(&self, phone: &str, body: &str) -> Result<(), SendError> {
@@ -80,6 +158,7 @@ impl Worker {
             match job.kind.as_str() {
                 "sms" => self.sms(&job, now).await?,
                 "notify" => self.notify(&job, now).await?,
+                "email" => self.email_job(&job, now).await?,
                 other => {
                     tracing::warn!(kind = other, "unknown job kind");
                     jobs::failed(self.db.pool(), job.id, "unknown job kind", None).await?;
@@ -140,7 +219,24 @@ impl Worker {
                         jobs::enqueue(&mut *tx, "sms", &id.to_string(), now).await?;
                     }
                     ("email", _, Some(to)) => {
-                        notifications::keep_email(&mut *tx, institution, r.person, to, "Klade", text, now).await?;
+                        let status = match self.email {
+                            EmailGateway::Outbox => "kept",
+                            EmailGateway::Smtp { .. } => "queued",
+                        };
+                        let id = notifications::insert_email(
+                            &mut *tx,
+                            institution,
+                            r.person,
+                            to,
+                            "Klade",
+                            text,
+                            status,
+                            now,
+                        )
+                        .await?;
+                        if status == "queued" {
+                            jobs::enqueue(&mut *tx, "email", &id.to_string(), now).await?;
+                        }
                     }
                     _ => {}
                 }

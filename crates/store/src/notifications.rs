@@ -101,26 +101,66 @@ pub struct Email {
     pub created_at: i64,
 }
 
-/// Keeps an e-mail in the outbox.
+/// Records an e-mail: `queued` for the SMTP worker, or `kept` in the outbox when there is none.
 #[allow(clippy::too_many_arguments)]
-pub async fn keep_email<'e>(
+pub async fn insert_email<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     person: PersonId,
     to: &str,
     subject: &str,
     body: &str,
+    status: &str,
     now: i64,
-) -> Result<()> {
-    sqlx::query(
+) -> Result<i64> {
+    let row = sqlx::query(
         "INSERT INTO emails (institution_id, person_id, to_addr, subject, body, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'kept', $6)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(institution.0)
     .bind(person.0)
     .bind(to)
     .bind(subject)
     .bind(body)
+    .bind(status)
+    .bind(now)
+    .fetch_one(ex)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+pub async fn email<'e>(ex: impl Executor<'e, Database = Any>, id: i64) -> Result<Option<Email>> {
+    let row = sqlx::query("SELECT id, to_addr, subject, body, status, created_at FROM emails WHERE id = $1")
+        .bind(id)
+        .fetch_optional(ex)
+        .await?;
+    row.map(|r| {
+        Ok(Email {
+            id: r.try_get("id")?,
+            to_addr: r.try_get("to_addr")?,
+            subject: r.try_get("subject")?,
+            body: r.try_get("body")?,
+            status: r.try_get("status")?,
+            created_at: r.try_get("created_at")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn set_email_status<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+    status: &str,
+    error: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE emails SET status = $2, attempts = attempts + 1, last_error = $3, \
+           sent_at = CASE WHEN $2 = 'sent' THEN $4 ELSE sent_at END WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(error)
     .bind(now)
     .execute(ex)
     .await?;

@@ -480,3 +480,91 @@ async fn a_parent_is_told_of_a_new_grade_without_delaying_the_teacher() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
 }
+
+/// A fake SMTP server that accepts one message and hands back what it received.
+async fn smtp_server() -> (String, tokio::sync::oneshot::Receiver<String>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let Ok((socket, _)) = listener.accept().await else {
+            return;
+        };
+        let (read, mut write) = socket.into_split();
+        let mut lines = BufReader::new(read).lines();
+        let _ = write.write_all(b"220 fake ESMTP\r\n").await;
+        let mut data = String::new();
+        let mut in_data = false;
+        while let Ok(Some(line)) = lines.next_line().await {
+            if in_data {
+                if line == "." {
+                    in_data = false;
+                    let _ = write.write_all(b"250 queued\r\n").await;
+                } else {
+                    data.push_str(&line);
+                    data.push('\n');
+                }
+                continue;
+            }
+            let upper = line.to_uppercase();
+            let answer: &[u8] = if upper.starts_with("DATA") {
+                in_data = true;
+                b"354 go on\r\n"
+            } else if upper.starts_with("QUIT") {
+                let _ = write.write_all(b"221 bye\r\n").await;
+                break;
+            } else {
+                b"250 OK\r\n"
+            };
+            let _ = write.write_all(answer).await;
+        }
+        let _ = tx.send(data);
+    });
+    (format!("smtp://{addr}"), rx)
+}
+
+#[tokio::test]
+async fn e_mail_goes_out_through_smtp() {
+    let t = TestApp::demo(klade_store::Backend::Sqlite).await;
+    let anna = t
+        .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
+        .await;
+    let mut parent = t.client();
+    parent.login("vecaks", "demo").await;
+    parent
+        .submit("/account", "/account/notifications", &[("notify", "remark:email")])
+        .await;
+    let mut teacher = t.client();
+    let token = teacher.api_login("skolotajs", "demo").await;
+    let courses = teacher.api_get("/api/v1/courses", &token).await.json();
+    let course = courses
+        .as_array()
+        .expect("courses")
+        .iter()
+        .find(|c| c["name"] == "Matemātika" && c["class_name"] == "2.B")
+        .expect("course")["id"]
+        .as_i64()
+        .expect("id");
+    let r = teacher
+        .api_post(
+            &format!("/api/v1/courses/{course}/notes"),
+            serde_json::json!({"kind": "praise", "date": "2026-11-26", "text": "Lieliski", "students": [anna]}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let (url, received) = smtp_server().await;
+    let gateway = klade_notify::EmailGateway::smtp(&url, "Klade <klade@skola.example>").expect("gateway");
+    let worker = klade_notify::Worker::with_email(t.db().clone(), klade_notify::SmsGateway::Outbox, gateway);
+    worker.run_due(t.app.now()).await.expect("jobs");
+    assert_eq!(t.scalar("SELECT status FROM emails").await, "sent");
+    let data = tokio::time::timeout(std::time::Duration::from_secs(5), received)
+        .await
+        .expect("in time")
+        .expect("a message");
+    assert!(
+        data.contains("ilze.krumina@pasts.example") && data.contains("Subject: Klade") && data.contains("Lieliski"),
+        "{data}"
+    );
+}

@@ -47,6 +47,9 @@ CREATE TABLE emails (
     subject         TEXT   NOT NULL,
     body            TEXT   NOT NULL,
     status          TEXT   NOT NULL CHECK (status IN ('queued', 'kept', 'sent', 'failed')),
-    created_at      BIGINT NOT NULL
+    attempts        BIGINT NOT NULL DEFAULT 0,
+    last_error      TEXT,
+    created_at      BIGINT NOT NULL,
+    sent_at         BIGINT
 );
 CREATE INDEX emails_person ON emails (person_id, created_at);
