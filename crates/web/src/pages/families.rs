@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/students/{id}/grades", get(grades))
         .route("/classes/{class}/report", get(report_page))
         .route("/classes/{class}/report.pdf", get(report_pdf))
+        .route("/reports/progress.pdf", get(all_reports_pdf))
 }
 
 struct DayView {
@@ -581,13 +582,74 @@ async fn report_pdf(
     Path(class): Path<i64>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
-    use klade_docs::pdf::Block;
     let (institution, issued, _, _, reports) = report_views(&state, &ctx, class, &q).await?;
-    let t = Tr::new(ctx.lang);
     let mut blocks = Vec::new();
-    for r in &reports {
+    report_blocks(Tr::new(ctx.lang), &institution, &issued, &reports, &mut blocks);
+    pdf_answer(&ctx, &blocks, &format!("sekmju-izraksts-{class}.pdf"))
+}
+
+/// Every learner's progress report in the institution, one PDF (R27.1: the clerk prints them all).
+async fn all_reports_pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AllQuery>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = klade_domain::InstitutionId(q.i);
+    if !session.actor.institutions().contains(&inst) {
+        return Err(ctx.fail()(AppError::NotFound));
+    }
+    let classes = klade_store::school::classes_of(state.app.db.pool(), inst, &state.app.today())
+        .await
+        .map_err(|e| ctx.fail()(e.into()))?;
+    let mut blocks = Vec::new();
+    let query = ReportQuery {
+        student: None,
+        from: q.from.clone(),
+        to: q.to.clone(),
+    };
+    for c in &classes {
+        let (institution, issued, _, _, reports) = report_views(&state, &ctx, c.id.0, &query).await?;
+        report_blocks(Tr::new(ctx.lang), &institution, &issued, &reports, &mut blocks);
+    }
+    pdf_answer(&ctx, &blocks, "sekmju-izraksti.pdf")
+}
+
+#[derive(Deserialize)]
+struct AllQuery {
+    i: i64,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn pdf_answer(ctx: &Ctx, blocks: &[klade_docs::pdf::Block], filename: &str) -> Result<Response, WebError> {
+    let t = Tr::new(ctx.lang);
+    let bytes = klade_docs::pdf::render(t.get("report.title"), blocks)
+        .map_err(|e| ctx.fail()(AppError::Internal(e.to_string())))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn report_blocks(
+    t: Tr,
+    institution: &str,
+    issued: &str,
+    reports: &[ReportView],
+    blocks: &mut Vec<klade_docs::pdf::Block>,
+) {
+    use klade_docs::pdf::Block;
+    for r in reports {
         blocks.push(Block::Title(t.get("report.title").to_string()));
-        blocks.push(Block::Text(institution.clone()));
+        blocks.push(Block::Text(institution.to_string()));
         blocks.push(Block::Heading(format!("{}, {} · {}", r.name, r.class_name, r.period)));
         for (subject, grades, period) in &r.subjects {
             let mut rest = grades.clone();
@@ -600,17 +662,4 @@ async fn report_pdf(
         blocks.push(Block::Text(format!("{} {issued}", t.get("report.issued"))));
         blocks.push(Block::PageBreak);
     }
-    let bytes = klade_docs::pdf::render(t.get("report.title"), &blocks)
-        .map_err(|e| ctx.fail()(AppError::Internal(e.to_string())))?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"sekmju-izraksts-{class}.pdf\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
 }
