@@ -4,6 +4,7 @@
 #   home   — GET / as the tutor `audzinataja` of the demo school (session lookup, grants, home queries)
 #   grid   — GET /journal/<id>: the grid of Matemātika 2.B (25 learners, a term of lessons) as `skolotajs`
 #   save   — POST /api/v1/courses/<id>/cells: a whole lesson's attendance (25 cells and their history)
+#   healthz and diary — GET /healthz, then a parent's diary week (`vecaks`), in the same run
 # Usage: bench/run.sh [DURATION] — needs wrk (Debian package `wrk`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,5 +58,18 @@ wrk -t2 -c8 -d"${DURATION}s" --latency -H "Cookie: klade_session=$teacher" "$URL
 echo
 echo "== save a lesson's attendance ($date, lesson $lesson): wrk -t1 -c1 -d${DURATION}s -s bench/save_attendance.lua"
 wrk -t1 -c1 -d"${DURATION}s" --latency -s bench/save_attendance.lua "$URL" -- "$course" "$date" "$lesson" "$token" $students
+echo
+
+jar3="$dir/jar3"
+curl -fs -c "$jar3" -b "$jar3" "$URL/login" >/dev/null
+csrf=$(awk '$6 == "klade_csrf" { print $7 }' "$jar3")
+curl -fs -c "$jar3" -b "$jar3" -o /dev/null \
+  --data-urlencode "csrf=$csrf" --data-urlencode "username=vecaks" --data-urlencode "password=demo" "$URL/login"
+parent=$(awk '$6 == "klade_session" { print $7 }' "$jar3")
+echo "== healthz: wrk -t2 -c16 -d${DURATION}s $URL/healthz"
+wrk -t2 -c16 -d"${DURATION}s" --latency "$URL/healthz"
+echo
+echo "== diary week (parent): wrk -t2 -c16 -d${DURATION}s -H 'Cookie: klade_session=…' $URL/diary"
+wrk -t2 -c16 -d"${DURATION}s" --latency -H "Cookie: klade_session=$parent" "$URL/diary"
 echo
 echo "server memory (RSS, KiB): $(ps -o rss= -p $server)"

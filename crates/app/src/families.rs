@@ -194,11 +194,7 @@ pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -
             lessons,
         });
     }
-    let notes = journal::notes(db, inst, None, Some(student))
-        .await?
-        .into_iter()
-        .filter(|n| n.date >= from && n.date <= to)
-        .collect();
+    let notes = journal::notes_between(db, inst, None, Some(student), &from, &to).await?;
     let notices = families::notices(db, inst, Some(student), None, &from, &to).await?;
     Ok(Diary {
         student,

@@ -910,15 +910,30 @@ pub async fn notes<'e>(
     course: Option<CourseId>,
     student: Option<PersonId>,
 ) -> Result<Vec<Note>> {
+    notes_between(ex, institution, course, student, "0000-01-01", "9999-12-31").await
+}
+
+/// [`notes`] dated between two days.
+pub async fn notes_between<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    course: Option<CourseId>,
+    student: Option<PersonId>,
+    from: &str,
+    to: &str,
+) -> Result<Vec<Note>> {
     let rows = sqlx::query(
         "SELECT n.id, n.course_id, n.student_id, n.date, n.kind, n.text, p.given_name || ' ' || p.family_name AS author \
          FROM notes n JOIN persons p ON p.id = n.author_id \
          WHERE n.institution_id = $1 AND ($2 = 0 OR n.course_id = $2) AND ($3 = 0 OR n.student_id = $3) \
+           AND n.date >= $4 AND n.date <= $5 \
          ORDER BY n.date DESC, n.id DESC",
     )
     .bind(institution.0)
     .bind(course.map(|c| c.0).unwrap_or(0))
     .bind(student.map(|s| s.0).unwrap_or(0))
+    .bind(from)
+    .bind(to)
     .fetch_all(ex)
     .await?;
     rows.iter()

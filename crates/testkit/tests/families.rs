@@ -384,6 +384,73 @@ async fn the_progress_report_for_a_learner_or_the_whole_class() {
             .await;
         assert_eq!(one.body.matches("<h1>Sekmju izraksts</h1>").count(), 1);
         assert!(one.body.contains("Anna Krūmiņa") && one.body.contains("01.09.2026. – 31.10.2026."));
+        // The same as a PDF: the name with its diacritics, and the totals the journal holds.
+        let pdf = clerk
+            .request(
+                axum::http::Method::GET,
+                &format!("/classes/{class}/report.pdf?student={anna}&from=2026-09-01&to=2026-10-31"),
+                None,
+                String::new(),
+                None,
+            )
+            .await;
+        assert_eq!(pdf.status, StatusCode::OK);
+        assert_eq!(
+            pdf.headers.get("content-type").and_then(|v| v.to_str().ok()),
+            Some("application/pdf")
+        );
+        let text = klade_docs::pdf::extract_text(&pdf.bytes).expect("a PDF");
+        assert!(
+            text.contains("Sekmju izraksts") && text.contains("Anna Krūmiņa"),
+            "{text}"
+        );
+        let token = clerk.api_login("lietvede", "demo").await;
+        let json = clerk
+            .api_get(
+                &format!("/api/v1/classes/{class}/progress-reports?student={anna}&from=2026-09-01&to=2026-10-31"),
+                &token,
+            )
+            .await
+            .json();
+        let r = &json[0];
+        let absent = t
+            .id(&format!(
+                "SELECT COUNT(*) FROM attendance a JOIN lessons l ON l.id = a.lesson_id JOIN attendance_kinds k \
+                 ON k.institution_id = a.institution_id AND k.code = a.code \
+                 WHERE a.student_id = {anna} AND k.absent = {} AND l.date >= '2026-09-01' AND l.date <= '2026-10-31'",
+                if backend == klade_store::Backend::Postgres {
+                    "TRUE"
+                } else {
+                    "1"
+                }
+            ))
+            .await;
+        assert_eq!(
+            r["excused"].as_i64().unwrap_or(-1) + r["unexcused"].as_i64().unwrap_or(-1),
+            absent
+        );
+        let totals = format!(
+            "Kavētās stundas: {} attaisnoti, {} neattaisnoti, {} nokavēšanās",
+            r["excused"], r["unexcused"], r["late"]
+        );
+        assert!(text.contains(&totals), "{totals} in {text}");
+        // Every learner of the school at once.
+        let all = clerk
+            .request(
+                axum::http::Method::GET,
+                "/reports/progress.pdf?i=1",
+                None,
+                String::new(),
+                None,
+            )
+            .await;
+        assert_eq!(all.status, StatusCode::OK);
+        let every = klade_docs::pdf::extract_text(&all.bytes).expect("a PDF");
+        assert!(
+            every.matches("Sekmju izraksts").count() >= 300,
+            "one report per learner of the school"
+        );
+        assert!(every.contains("Anna Krūmiņa") && every.contains("Kristaps Ābele"));
         let bad = clerk
             .get(&format!("/classes/{class}/report?from=2026-10-31&to=2026-09-01"))
             .await;

@@ -281,6 +281,8 @@ pub fn family_routes() -> Router<AppState> {
         .route("/students/{id}/absence-notices", post(notice))
         .route("/students/{id}/excuses", post(excuse_absences))
         .route("/classes/{class}/absences", get(class_absences))
+        .route("/students/{id}/grades", get(grades))
+        .route("/classes/{class}/progress-reports", get(progress))
 }
 
 async fn diary(
@@ -349,4 +351,39 @@ async fn class_absences(State(state): State<AppState>, ctx: Ctx, Path(class): Pa
         .await
         .map_err(ctx.fail_json())?;
     Ok(Json(a).into_response())
+}
+
+async fn grades(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let (who, subjects) = klade_app::families::grade_report(&state.app, session, PersonId(id))
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "student": who, "subjects": subjects })).into_response())
+}
+
+#[derive(Deserialize)]
+struct ReportQuery {
+    student: Option<i64>,
+    from: String,
+    to: String,
+}
+
+async fn progress(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let reports = klade_app::families::progress_reports(
+        &state.app,
+        session,
+        klade_domain::ClassId(class),
+        q.student.map(PersonId),
+        &q.from,
+        &q.to,
+    )
+    .await
+    .map_err(ctx.fail_json())?;
+    Ok(Json(reports).into_response())
 }

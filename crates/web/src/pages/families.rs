@@ -265,7 +265,8 @@ struct AbsencesPage {
     class_name: String,
     flash: Option<String>,
     error: Option<String>,
-    notices: Vec<String>,
+    /// (line, learner, from, to, reason, notice id)
+    notices: Vec<(String, i64, String, String, String, i64)>,
     overdue: Vec<String>,
     can_excuse: bool,
     csrf: String,
@@ -316,7 +317,16 @@ async fn absences_page(
         notices: a
             .notices
             .iter()
-            .map(|n| format!("{}: {}", n.student, notice_line(t, n)))
+            .map(|n| {
+                (
+                    format!("{}: {}", n.student, notice_line(t, n)),
+                    n.student_id.0,
+                    n.from_date.clone(),
+                    n.to_date.clone(),
+                    n.reason.clone(),
+                    n.id,
+                )
+            })
             .collect(),
         overdue: a
             .overdue
@@ -355,6 +365,7 @@ struct ExcuseForm {
     from: String,
     to: String,
     reason: String,
+    notice: Option<i64>,
 }
 
 async fn excuse(
@@ -371,7 +382,7 @@ async fn excuse(
         &f.from,
         &f.to,
         &f.reason,
-        None,
+        f.notice,
     )
     .await
     {

@@ -1,0 +1,85 @@
+// The families flow: a parent sees the week and reports an absence, the teacher sees it while
+// marking, the tutor excuses it, the parent sees it excused, the tutor prints the report.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startKlade, launchBrowser, login, accessibilityProblems } from './harness.mjs';
+
+let klade;
+let browser;
+
+before(async () => {
+  klade = await startKlade();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await klade?.stop();
+});
+
+function shift(iso, days) {
+  const d = new Date(`${iso}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+test('notice, marking, excuse, the parent sees it excused, the report prints', async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+  const parent = await phone.newPage();
+  await login(parent, klade.url, 'vecaks');
+  await parent.getByRole('link', { name: 'Dienasgrāmata' }).click();
+  assert.match(await parent.locator('main').innerText(), /Anna Krūmiņa, 2\.B/);
+  assert.deepEqual(await accessibilityProblems(parent), []);
+
+  // The parent reports Anna away for the last ten days (late, but accepted).
+  const today = await parent.getByLabel('No', { exact: true }).inputValue();
+  await parent.getByLabel('No', { exact: true }).fill(shift(today, -10));
+  await parent.getByLabel('Līdz', { exact: true }).fill(today);
+  await parent.getByLabel('Iemesls').fill('Saaukstēšanās');
+  await parent.getByRole('button', { name: 'Pieteikt', exact: true }).click();
+  await parent.getByText(/Kavējums pieteikts/).waitFor();
+
+  // The teacher sees the notice in the cells of those days while marking.
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const teacher = await desk.newPage();
+  await login(teacher, klade.url, 'skolotajs');
+  await teacher.goto(`${klade.url}/journal`);
+  await teacher.locator('tr', { hasText: '2.B' }).getByRole('link', { name: 'Matemātika' }).click();
+  const noticed = teacher.locator('tbody tr', { hasText: 'Krūmiņa Anna' }).locator('td.noticed');
+  assert.ok((await noticed.count()) > 0, 'the notice marks Anna\'s cells');
+  assert.match(await noticed.first().getAttribute('title'), /Saaukstēšanās/);
+  // The newest lesson: Anna was absent.
+  const cell = noticed.last().locator('input');
+  const name = await cell.getAttribute('name');
+  const date = name.split(':')[1];
+  if ((await cell.inputValue()) !== 'n') {
+    await cell.click();
+    await teacher.keyboard.type('n');
+    await teacher.getByLabel('Labojuma iemesls').fill('Pēc vecāku pieteikuma');
+    await teacher.keyboard.press('Control+s');
+    await teacher.locator('#grid-status', { hasText: 'Saglabātas izmaiņas' }).waitFor();
+  }
+
+  // The tutor excuses the absences as reported.
+  const office = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const tutor = await office.newPage();
+  await login(tutor, klade.url, 'audzinataja');
+  await tutor.waitForURL(`${klade.url}/`);
+  await tutor.getByRole('link', { name: 'Kavējumi' }).first().click();
+  const classPath = new URL(tutor.url()).pathname.replace('/absences', '');
+  await tutor.locator('li', { hasText: 'Saaukstēšanās' }).getByRole('button', { name: 'Attaisnot pēc pieteikuma' }).click();
+  await tutor.getByText('Kavējumi attaisnoti.').waitFor();
+
+  // The parent sees it excused.
+  await parent.goto(`${klade.url}/diary?date=${date}`);
+  assert.match(await parent.locator('main').innerText(), /Apmeklējums: n \(attaisnots\)/);
+
+  // The tutor prints the progress report as a PDF.
+  const response = await tutor.request.get(`${klade.url}${classPath}/report.pdf`);
+  assert.equal(response.status(), 200);
+  assert.equal(response.headers()['content-type'], 'application/pdf');
+  assert.equal((await response.body()).subarray(0, 4).toString(), '%PDF');
+  await phone.close();
+  await desk.close();
+  await office.close();
+});
