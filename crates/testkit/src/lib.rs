@@ -358,6 +358,19 @@ impl Client {
             .await
     }
 
+    /// The id of course `name` of class `class` among the courses the token's holder works with.
+    pub async fn course_id(&mut self, token: &str, name: &str, class: &str) -> i64 {
+        let courses = self.api_get("/api/v1/courses", token).await.json();
+        courses
+            .as_array()
+            .expect("courses")
+            .iter()
+            .find(|c| c["name"] == name && c["class_name"] == class)
+            .unwrap_or_else(|| panic!("no course {name} of {class}"))["id"]
+            .as_i64()
+            .expect("id")
+    }
+
     /// Logs in through the API and returns the token.
     pub async fn api_login(&mut self, username: &str, password: &str) -> String {
         let r = self

@@ -144,15 +144,7 @@ async fn a_parent_reads_the_diary_and_reports_an_absence() {
             .await;
         let mut teacher = t.client();
         let token = teacher.api_login("skolotajs", "demo").await;
-        let courses = teacher.api_get("/api/v1/courses", &token).await.json();
-        let course = courses
-            .as_array()
-            .expect("courses")
-            .iter()
-            .find(|c| c["name"] == "Matemātika" && c["class_name"] == "2.B")
-            .expect("course")["id"]
-            .as_i64()
-            .expect("id");
+        let course = teacher.course_id(&token, "Matemātika", "2.B").await;
         teacher.login("skolotajs", "demo").await;
         let grid = teacher.get(&format!("/journal/{course}")).await.body;
         assert!(
@@ -500,15 +492,7 @@ async fn a_parent_is_told_of_a_new_grade_without_delaying_the_teacher() {
         // The teacher grades Anna: the save writes one job, and no message yet.
         let mut teacher = t.client();
         let token = teacher.api_login("skolotajs", "demo").await;
-        let courses = teacher.api_get("/api/v1/courses", &token).await.json();
-        let course = courses
-            .as_array()
-            .expect("courses")
-            .iter()
-            .find(|c| c["name"] == "Matemātika" && c["class_name"] == "2.B")
-            .expect("course")["id"]
-            .as_i64()
-            .expect("id");
+        let course = teacher.course_id(&token, "Matemātika", "2.B").await;
         let a = teacher
             .api_post(
                 &format!("/api/v1/courses/{course}/assessments"),
@@ -604,15 +588,7 @@ async fn e_mail_goes_out_through_smtp() {
         .await;
     let mut teacher = t.client();
     let token = teacher.api_login("skolotajs", "demo").await;
-    let courses = teacher.api_get("/api/v1/courses", &token).await.json();
-    let course = courses
-        .as_array()
-        .expect("courses")
-        .iter()
-        .find(|c| c["name"] == "Matemātika" && c["class_name"] == "2.B")
-        .expect("course")["id"]
-        .as_i64()
-        .expect("id");
+    let course = teacher.course_id(&token, "Matemātika", "2.B").await;
     let r = teacher
         .api_post(
             &format!("/api/v1/courses/{course}/notes"),

@@ -23,15 +23,7 @@ async fn setup(t: &TestApp) -> Setup {
     let mut teacher = t.client();
     assert_eq!(teacher.login("skolotajs", "demo").await.location(), Some("/"));
     let token = teacher.api_login("skolotajs", "demo").await;
-    let courses = teacher.api_get("/api/v1/courses", &token).await.json();
-    let course = courses
-        .as_array()
-        .expect("courses")
-        .iter()
-        .find(|c| c["name"] == "Matemātika" && c["class_name"] == "2.B")
-        .expect("Matemātika 2.B")["id"]
-        .as_i64()
-        .expect("id");
+    let course = teacher.course_id(&token, "Matemātika", "2.B").await;
     let mut parent = t.client();
     let ptoken = parent.api_login("vecaks", "demo").await;
     let me = parent.api_get("/api/v1/me", &ptoken).await.json();

@@ -472,15 +472,7 @@ async fn the_clerk_admits_transfers_and_removes_a_learner_by_order() {
         // The new learner is in the teacher's grid.
         let mut teacher = t.client();
         let token = teacher.api_login("skolotajs", "demo").await;
-        let courses = teacher.api_get("/api/v1/courses", &token).await.json();
-        let course = courses
-            .as_array()
-            .expect("courses")
-            .iter()
-            .find(|c| c["name"] == "Matemātika" && c["class_name"] == "2.B")
-            .expect("course")["id"]
-            .as_i64()
-            .expect("id");
+        let course = teacher.course_id(&token, "Matemātika", "2.B").await;
         let grid = teacher
             .api_get(&format!("/api/v1/courses/{course}/grid"), &token)
             .await
