@@ -4,6 +4,7 @@
 //! arguments, so every rule is a plain function that a unit test can pin down.
 
 pub mod attendance;
+pub mod calendar;
 pub mod collate;
 pub mod grading;
 pub mod ids;
