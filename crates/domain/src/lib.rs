@@ -5,6 +5,7 @@
 
 pub mod attendance;
 pub mod calendar;
+pub mod clean_language;
 pub mod collate;
 pub mod grading;
 pub mod ids;
