@@ -177,6 +177,8 @@ pub struct Session {
     pub name: String,
     pub csrf_token: String,
     pub must_change_password: bool,
+    /// Messages not read yet.
+    pub unread: i64,
     pub actor: Actor,
 }
 
@@ -208,6 +210,7 @@ pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<O
         name: live.name,
         csrf_token: live.csrf_token,
         must_change_password: live.must_change_password,
+        unread: live.unread,
         actor: Actor {
             person: live.person,
             grants: held.grants,

@@ -28,6 +28,9 @@ pub enum AppError {
     /// Cells of a journal grid that could not be saved; nothing was saved.
     #[error("{} cells could not be saved", .0.len())]
     Cells(Vec<crate::journal::CellError>),
+    /// Words the clean-language list does not allow (J18), as written; nothing was sent.
+    #[error("words not allowed: {}", .0.join(", "))]
+    Unclean(Vec<String>),
     #[error("already exists: {0}")]
     Conflict(&'static str),
     #[error(transparent)]
@@ -55,6 +58,7 @@ impl AppError {
             Self::Invalid { code, .. } => code,
             Self::Conflict(code) => code,
             Self::Cells(_) => "journal.cells_invalid",
+            Self::Unclean(_) => "message.unclean",
             Self::Store(StoreError::Conflict(_)) => "error.conflict",
             Self::Store(_) | Self::Internal(_) => "error.internal",
         }

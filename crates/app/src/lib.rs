@@ -14,6 +14,8 @@ pub mod families;
 pub mod home;
 pub mod import;
 pub mod journal;
+pub mod messages;
+pub mod news;
 pub mod onboarding;
 pub mod people;
 pub mod sms;

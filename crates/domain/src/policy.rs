@@ -66,10 +66,17 @@ pub enum Action {
     SendMessages,
     /// Send a class's parents the instructions and the institution's rules (R7, J6).
     InformParents,
+    /// Write to a group at once: a class's parents, learners or teachers, a course's learners or
+    /// their parents (J30).
+    MessageGroup,
+    /// Write to every member of the staff at once (J30).
+    MessageStaff,
+    /// Extend the institution's list of words not allowed in messages and news (J18).
+    ManageWordList,
 }
 
 impl Action {
-    pub const ALL: [Self; 26] = [
+    pub const ALL: [Self; 29] = [
         Self::ViewInstitution,
         Self::AppointSuperuser,
         Self::ManageAccounts,
@@ -96,6 +103,9 @@ impl Action {
         Self::ViewAccessLog,
         Self::SendMessages,
         Self::InformParents,
+        Self::MessageGroup,
+        Self::MessageStaff,
+        Self::ManageWordList,
     ];
 }
 
@@ -254,6 +264,9 @@ pub fn role_may(role: Role, action: Action) -> bool {
         ArchiveYear => matches!(role, Superuser),
         ViewAccessLog => matches!(role, Superuser),
         InformParents => matches!(role, Superuser | Director | Tutor | PreschoolDeputy | PreschoolTeacher),
+        MessageGroup => role.is_administration() || matches!(role, Tutor | Teacher | PreschoolTeacher),
+        MessageStaff => role.is_administration(),
+        ManageWordList => matches!(role, Superuser | Director),
     }
 }
 
@@ -288,6 +301,45 @@ fn grant_covers(actor: &Actor, grant: &Grant, action: Action, scope: Scope) -> b
             Scope::Class { .. } | Scope::Student { .. } => false,
         },
         _ => true,
+    }
+}
+
+/// May the actor write to one person who holds `recipient_roles` in `institution` (J30)? Staff
+/// write to anyone there; learners and parents write only to staff, never to other families.
+pub fn may_write_to(actor: &Actor, institution: InstitutionId, recipient_roles: &[Role]) -> Result<Permit, Denied> {
+    let scope = Scope::Institution(institution);
+    let permit = authorize(actor, Action::SendMessages, scope)?;
+    let sender_is_staff = actor.roles_in(institution).iter().any(|r| r.is_staff());
+    let recipient_is_staff = recipient_roles.iter().any(|r| r.is_staff());
+    if recipient_roles.is_empty() || !(sender_is_staff || recipient_is_staff) {
+        return Err(Denied {
+            action: Action::SendMessages,
+            scope,
+        });
+    }
+    Ok(permit)
+}
+
+/// May the actor publish news of `category` (R22.5, R24.2, R25.3)? Each deputy writes in their
+/// own field; the director and the preschool's deputy head in every one.
+pub fn may_publish(
+    actor: &Actor,
+    institution: InstitutionId,
+    category: crate::news::Category,
+) -> Result<Permit, Denied> {
+    let scope = Scope::Institution(institution);
+    let permit = authorize(actor, Action::PublishNews, scope)?;
+    if actor
+        .roles_in(institution)
+        .iter()
+        .any(|r| category.publishers().contains(r))
+    {
+        Ok(permit)
+    } else {
+        Err(Denied {
+            action: Action::PublishNews,
+            scope,
+        })
     }
 }
 
@@ -361,6 +413,9 @@ mod tests {
         (ViewAccessLog,               "X . . . . . . . . . . . . .", "R29, J15, J33"),
         (SendMessages,                "X X X X X X X X X X X X X X", "J30"),
         (InformParents,               "X X . . . . X . . X . X . .", "R7, J6"),
+        (MessageGroup,                ". X X X X X X . . X X X . .", "J30"),
+        (MessageStaff,                ". X X X X X X . . . . . . .", "J30"),
+        (ManageWordList,              "X X . . . . . . . . . . . .", "J18"),
     ];
 
     #[test]
@@ -404,6 +459,65 @@ mod tests {
         assert!(su.may(ManageAccounts, Scope::Institution(SCHOOL)));
         assert!(!su.may(ManageAccounts, Scope::Institution(OTHER)));
         assert!(!su.may(ViewInstitution, Scope::Institution(OTHER)));
+    }
+
+    #[test]
+    fn families_write_only_to_staff_and_staff_to_anyone() {
+        let mut parent = actor(7, &[(SCHOOL, Parent, None)]);
+        parent.children = vec![(SCHOOL, PersonId(70))];
+        let teacher = actor(5, &[(SCHOOL, Teacher, None)]);
+        assert!(may_write_to(&parent, SCHOOL, &[Teacher]).is_ok());
+        assert!(
+            may_write_to(&parent, SCHOOL, &[Parent]).is_err(),
+            "never to other parents"
+        );
+        assert!(may_write_to(&parent, SCHOOL, &[Student]).is_err());
+        assert!(
+            may_write_to(&parent, SCHOOL, &[]).is_err(),
+            "not to someone outside the institution"
+        );
+        assert!(
+            may_write_to(&parent, OTHER, &[Teacher]).is_err(),
+            "nothing crosses institutions"
+        );
+        assert!(may_write_to(&teacher, SCHOOL, &[Parent]).is_ok());
+        assert!(may_write_to(&teacher, SCHOOL, &[Student]).is_ok());
+        assert!(may_write_to(&teacher, OTHER, &[Parent]).is_err());
+    }
+
+    #[test]
+    fn group_messages_follow_what_the_writer_teaches_or_tutors() {
+        let mut teacher = actor(5, &[(SCHOOL, Teacher, None), (SCHOOL, Tutor, Some(10))]);
+        teacher.courses = vec![(SCHOOL, CourseId(3))];
+        let class = |c| Scope::Class {
+            institution: SCHOOL,
+            class: ClassId(c),
+        };
+        let course = |c, class| Scope::Course {
+            institution: SCHOOL,
+            course: CourseId(c),
+            class: Some(ClassId(class)),
+        };
+        assert!(teacher.may(MessageGroup, class(10)), "the tutor's own class");
+        assert!(!teacher.may(MessageGroup, class(11)));
+        assert!(teacher.may(MessageGroup, course(3, 11)), "a course they teach");
+        assert!(!teacher.may(MessageGroup, course(4, 11)));
+        assert!(!teacher.may(MessageStaff, Scope::Institution(SCHOOL)));
+        let deputy = actor(2, &[(SCHOOL, DeputyUpbringing, None)]);
+        assert!(deputy.may(MessageGroup, class(11)));
+        assert!(deputy.may(MessageStaff, Scope::Institution(SCHOOL)));
+        assert!(!deputy.may(MessageStaff, Scope::Institution(OTHER)));
+    }
+
+    #[test]
+    fn news_is_written_by_the_deputy_of_its_field() {
+        use crate::news::Category;
+        let upbringing = actor(2, &[(SCHOOL, DeputyUpbringing, None)]);
+        assert!(may_publish(&upbringing, SCHOOL, Category::Extracurricular).is_ok());
+        assert!(may_publish(&upbringing, SCHOOL, Category::CentralisedExams).is_err());
+        assert!(may_publish(&upbringing, OTHER, Category::Extracurricular).is_err());
+        let teacher = actor(5, &[(SCHOOL, Teacher, None)]);
+        assert!(may_publish(&teacher, SCHOOL, Category::General).is_err());
     }
 
     #[test]

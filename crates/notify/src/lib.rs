@@ -159,6 +159,7 @@ impl Worker {
                 "sms" => self.sms(&job, now).await?,
                 "notify" => self.notify(&job, now).await?,
                 "email" => self.email_job(&job, now).await?,
+                "message" => self.message(&job, now).await?,
                 other => {
                     tracing::warn!(kind = other, "unknown job kind");
                     jobs::failed(self.db.pool(), job.id, "unknown job kind", None).await?;
@@ -213,37 +214,70 @@ impl Worker {
             let kind = event["event"].as_str().unwrap_or("");
             let text = event["text"].as_str().unwrap_or("");
             for r in notifications::recipients(&mut *tx, student, kind).await? {
-                match (r.channel.as_str(), &r.phone, &r.email) {
-                    ("sms", Some(phone), _) if sms_allowed => {
-                        let id = sms::insert(&mut *tx, Some(institution), Some(r.person), phone, text, now).await?;
-                        jobs::enqueue(&mut *tx, "sms", &id.to_string(), now).await?;
-                    }
-                    ("email", _, Some(to)) => {
-                        let status = match self.email {
-                            EmailGateway::Outbox => "kept",
-                            EmailGateway::Smtp { .. } => "queued",
-                        };
-                        let id = notifications::insert_email(
-                            &mut *tx,
-                            institution,
-                            r.person,
-                            to,
-                            "Klade",
-                            text,
-                            status,
-                            now,
-                        )
-                        .await?;
-                        if status == "queued" {
-                            jobs::enqueue(&mut *tx, "email", &id.to_string(), now).await?;
-                        }
-                    }
-                    _ => {}
-                }
+                self.deliver(&mut tx, institution, sms_allowed, &r, "Klade", text, now)
+                    .await?;
             }
         }
         jobs::done(&mut *tx, job.id, now).await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Tells the recipients of a new message who asked to be told (J30): the payload is
+    /// `{"institution": id, "message": id}`.
+    async fn message(&self, job: &jobs::Job, now: i64) -> Result<(), klade_store::StoreError> {
+        use klade_domain::InstitutionId;
+        use klade_store::notifications;
+        let Ok(payload) = serde_json::from_str::<serde_json::Value>(&job.payload) else {
+            return jobs::failed(self.db.pool(), job.id, "bad payload", None).await;
+        };
+        let institution = InstitutionId(payload["institution"].as_i64().unwrap_or(0));
+        let message = payload["message"].as_i64().unwrap_or(0);
+        let sms_allowed = notifications::sms_allowed(self.db.pool(), institution).await?;
+        let mut tx = self.db.begin().await?;
+        if let Some((sender, subject)) = notifications::message_summary(&mut *tx, message).await? {
+            let text = format!("Klade: jauna vēstule no {sender}: {subject}");
+            for r in notifications::message_recipients(&mut *tx, message).await? {
+                self.deliver(&mut tx, institution, sms_allowed, &r, &subject, &text, now)
+                    .await?;
+            }
+        }
+        jobs::done(&mut *tx, job.id, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records one SMS (where the institution allows it) or e-mail for a recipient, with its job.
+    #[allow(clippy::too_many_arguments)]
+    async fn deliver(
+        &self,
+        tx: &mut klade_store::Tx,
+        institution: klade_domain::InstitutionId,
+        sms_allowed: bool,
+        r: &klade_store::notifications::Recipient,
+        subject: &str,
+        text: &str,
+        now: i64,
+    ) -> Result<(), klade_store::StoreError> {
+        use klade_store::notifications;
+        match (r.channel.as_str(), &r.phone, &r.email) {
+            ("sms", Some(phone), _) if sms_allowed => {
+                let id = sms::insert(&mut **tx, Some(institution), Some(r.person), phone, text, now).await?;
+                jobs::enqueue(&mut **tx, "sms", &id.to_string(), now).await?;
+            }
+            ("email", _, Some(to)) => {
+                let status = match self.email {
+                    EmailGateway::Outbox => "kept",
+                    EmailGateway::Smtp { .. } => "queued",
+                };
+                let id = notifications::insert_email(&mut **tx, institution, r.person, to, subject, text, status, now)
+                    .await?;
+                if status == "queued" {
+                    jobs::enqueue(&mut **tx, "email", &id.to_string(), now).await?;
+                }
+            }
+            _ => {}
+        }
         Ok(())
     }
 

@@ -28,6 +28,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_journal"),
     migration!(3, "0003_people"),
     migration!(4, "0004_families"),
+    migration!(5, "0005_messages"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

@@ -5,7 +5,7 @@ use crate::{flag, Result};
 use klade_domain::{InstitutionId, PersonId};
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-pub const EVENTS: [&str; 3] = ["grade", "absence", "remark"];
+pub const EVENTS: [&str; 4] = ["grade", "absence", "remark", "message"];
 pub const CHANNELS: [&str; 2] = ["email", "sms"];
 
 pub async fn prefs<'e>(ex: impl Executor<'e, Database = Any>, person: PersonId) -> Result<Vec<(String, String)>> {
@@ -68,6 +68,43 @@ pub async fn recipients<'e>(
             })
         })
         .collect()
+}
+
+/// The recipients of a message who asked to be told of new messages, with their channels.
+pub async fn message_recipients<'e>(ex: impl Executor<'e, Database = Any>, message: i64) -> Result<Vec<Recipient>> {
+    let rows = sqlx::query(
+        "SELECT p.id, n.channel, p.phone, p.email FROM message_recipients r JOIN persons p ON p.id = r.person_id \
+         JOIN notification_prefs n ON n.person_id = p.id WHERE r.message_id = $1 AND n.event = 'message' ORDER BY p.id, n.channel",
+    )
+    .bind(message)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Recipient {
+                person: PersonId(r.try_get("id")?),
+                channel: r.try_get("channel")?,
+                phone: r.try_get("phone")?,
+                email: r.try_get("email")?,
+            })
+        })
+        .collect()
+}
+
+/// A message's sender ("Given Family") and subject.
+pub async fn message_summary<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    message: i64,
+) -> Result<Option<(String, String)>> {
+    let row = sqlx::query(
+        "SELECT p.given_name || ' ' || p.family_name AS sender, m.subject FROM messages m \
+         JOIN persons p ON p.id = m.sender_id WHERE m.id = $1",
+    )
+    .bind(message)
+    .fetch_optional(ex)
+    .await?;
+    row.map(|r| Ok((r.try_get("sender")?, r.try_get("subject")?)))
+        .transpose()
 }
 
 pub async fn sms_allowed<'e>(ex: impl Executor<'e, Database = Any>, institution: InstitutionId) -> Result<bool> {

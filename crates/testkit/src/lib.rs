@@ -311,6 +311,11 @@ impl Client {
 
     /// Posts a multipart form with one file, as a browser's upload does.
     pub async fn upload(&mut self, path: &str, fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> Response {
+        self.multipart(path, fields, &[file]).await
+    }
+
+    /// Posts a multipart form with fields (names may repeat) and files (field, file name, bytes).
+    pub async fn multipart(&mut self, path: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Response {
         let boundary = "klade-test-boundary-7d2f";
         let mut body: Vec<u8> = Vec::new();
         for (k, v) in fields {
@@ -318,13 +323,15 @@ impl Client {
                 format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
             );
         }
-        let (name, filename, bytes) = file;
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend(bytes);
-        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        for (name, filename, bytes) in files {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                    .as_bytes(),
+            );
+            body.extend(*bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").as_bytes());
         let mut req = Request::builder().method(Method::POST).uri(path);
         let cookies: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
         req = req.header(header::COOKIE, cookies.join("; "));

@@ -47,8 +47,12 @@ impl WebError {
         }
     }
 
-    fn message(&self) -> &'static str {
-        Tr::new(self.lang).get(if self.csrf { "error.csrf" } else { self.error.code() })
+    fn message(&self) -> String {
+        let text = Tr::new(self.lang).get(if self.csrf { "error.csrf" } else { self.error.code() });
+        match &self.error {
+            AppError::Unclean(words) if !self.csrf => format!("{text} {}", words.join(", ")),
+            _ => text.to_string(),
+        }
     }
 }
 
@@ -62,7 +66,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         | AppError::PasswordChangeRequired
         | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::Invalid { .. } | AppError::Cells(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Invalid { .. } | AppError::Cells(_) | AppError::Unclean(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Conflict(_) | AppError::Store(klade_store::StoreError::Conflict(_)) => StatusCode::CONFLICT,
         AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -96,7 +100,10 @@ impl IntoResponse for WebError {
                 _ => None,
             };
             let code = if self.csrf { "error.csrf" } else { self.error.code() };
-            let mut body = serde_json::json!({ "error": code, "field": field, "message": message });
+            let mut body = serde_json::json!({ "error": code, "field": field, "message": &message });
+            if let AppError::Unclean(words) = &self.error {
+                body["words"] = serde_json::json!(words);
+            }
             if let AppError::Cells(list) = &self.error {
                 let t = Tr::new(self.lang);
                 body["cells"] = list
@@ -110,7 +117,7 @@ impl IntoResponse for WebError {
             let page = ErrorPage {
                 page: Chrome::anonymous(t, t.get("error.title")),
                 t,
-                message,
+                message: &message,
             };
             match page.render() {
                 Ok(html) => (status, Html(html)).into_response(),

@@ -16,6 +16,7 @@ use klade_app::{home, AppError};
 use serde::{Deserialize, Serialize};
 
 mod journal;
+mod messages;
 mod people;
 
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -30,6 +31,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(journal::family_routes())
         .merge(people::routes())
         .merge(people::more_routes())
+        .merge(messages::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::api))
 }
 
@@ -90,6 +92,8 @@ struct Me {
     person: PersonBody,
     username: String,
     must_change_password: bool,
+    /// Messages not read yet.
+    unread: i64,
     memberships: Vec<MembershipBody>,
     children: Vec<ChildBody>,
 }
@@ -159,6 +163,7 @@ async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebErro
         },
         username: home.username,
         must_change_password: session.must_change_password,
+        unread: session.unread,
         memberships,
         children,
     })

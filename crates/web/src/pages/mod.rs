@@ -19,6 +19,8 @@ use serde::Deserialize;
 mod families;
 mod import;
 mod journal;
+mod messages;
+pub(crate) use messages::file_response;
 mod people;
 mod timetable;
 
@@ -39,6 +41,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(people::routes())
         .merge(import::routes())
         .merge(families::routes())
+        .merge(messages::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))
 }
@@ -57,6 +60,8 @@ pub struct UserChrome {
     pub csrf: String,
     /// Where this person's work is: (href, catalogue key), from what the policy allows.
     pub links: Vec<(&'static str, &'static str)>,
+    /// Messages not read yet.
+    pub unread: i64,
 }
 
 fn links_for(actor: &klade_domain::Actor) -> Vec<(&'static str, &'static str)> {
@@ -113,6 +118,7 @@ impl Chrome {
             name: name.unwrap_or_else(|| s.name.clone()),
             csrf: s.csrf_token.clone(),
             links: links_for(&s.actor),
+            unread: s.unread,
         });
         Self::new(ctx.lang, title, path, user)
     }
@@ -280,6 +286,7 @@ struct HomePage {
     name: String,
     csrf: String,
     pending: Vec<PendingView>,
+    news: Vec<messages::HomeNews>,
     /// (line, journal link, filled)
     today: Vec<(String, String, bool)>,
     institutions: Vec<InstitutionView>,
@@ -406,9 +413,11 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
             instructions: p.roles.iter().map(|r| t.dynamic("onboarding", r.code())).collect(),
         })
         .collect();
+    let news = messages::home_news(&state, &ctx).await?;
     let page = HomePage {
         csrf: session.csrf_token.clone(),
         pending,
+        news,
         today,
         page: Chrome::for_ctx(&ctx, t.get("home.title"), "/", Some(name.clone())),
         t,
@@ -486,8 +495,12 @@ async fn account_page(
     let chosen = klade_app::families::notification_prefs(&state.app, session)
         .await
         .map_err(ctx.fail())?;
+    let parent = !session.actor.children.is_empty();
     let mut notify = Vec::new();
     for e in klade_store::notifications::EVENTS {
+        if !parent && e != "message" {
+            continue;
+        }
         for c in klade_store::notifications::CHANNELS {
             notify.push((
                 format!("{e}:{c}"),

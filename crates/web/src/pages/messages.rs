@@ -1,0 +1,831 @@
+//! Mail (J30, J31), institution news (R22.5, R24.2, R25.3) and the institution's clean-language
+//! list (J18). Forms with attachments are multipart, their CSRF token in the address.
+
+use super::{render, Chrome};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::session::Ctx;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use klade_app::clock::{format_instant, format_stored_date};
+use klade_app::messages::{self, Draft, Folder, To, Upload};
+use klade_app::{news, AppError};
+use klade_domain::{ClassId, InstitutionId};
+use serde::Deserialize;
+
+/// A whole message with its attachments, with room for the form's other fields.
+const UPLOAD_LIMIT: usize = messages::MAX_ATTACHMENTS_TOTAL + 1024 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/messages", get(list))
+        .route(
+            "/messages/new",
+            get(compose).post(send).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/messages/{thread}", get(thread))
+        .route(
+            "/messages/{message}/reply",
+            post(reply).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/messages/attachments/{id}", get(attachment))
+        .route("/news", get(news_page).post(publish))
+        .route("/news/{id}/delete", post(remove_news))
+        .route("/admin/words", get(words_page).post(save_words))
+}
+
+/// The catalogue's words for what a message was sent to.
+fn audience_label(t: Tr, stored: &str) -> String {
+    messages::audience_parts(stored)
+        .into_iter()
+        .map(|(kind, name)| {
+            let what = t.dynamic("message", &format!("to_{kind}"));
+            match (kind.as_str(), name.is_empty()) {
+                ("person", _) => name,
+                (_, true) => what,
+                _ => format!("{name} — {what}"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+// ---- the inbox and the sent list ----
+
+struct Line {
+    thread: i64,
+    who: String,
+    subject: String,
+    when: String,
+    unread: bool,
+    attachments: i64,
+    /// "read by 12 of 30" for one's own messages.
+    read: String,
+}
+
+#[derive(Template)]
+#[template(path = "messages.html")]
+struct ListPage {
+    page: Chrome,
+    t: Tr,
+    sent: bool,
+    search: String,
+    lines: Vec<Line>,
+    total: i64,
+    page_no: i64,
+    pages: i64,
+    prev: Option<String>,
+    next: Option<String>,
+    flash: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    folder: Option<String>,
+    q: Option<String>,
+    page: Option<i64>,
+    done: Option<String>,
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let folder = if q.folder.as_deref() == Some("sent") {
+        Folder::Sent
+    } else {
+        Folder::Inbox
+    };
+    let search = q.q.unwrap_or_default();
+    let listing = messages::list(&state.app, session, folder, &search, q.page.unwrap_or(1))
+        .await
+        .map_err(ctx.fail())?;
+    let sent = folder == Folder::Sent;
+    let lines = listing
+        .items
+        .iter()
+        .map(|m| Line {
+            thread: m.thread_id,
+            who: if sent {
+                audience_label(t, &m.audience)
+            } else {
+                m.sender.clone()
+            },
+            subject: m.subject.clone(),
+            when: format_instant(m.created_at),
+            unread: !sent && m.read_at.is_none(),
+            attachments: m.attachments,
+            read: if sent {
+                t.get("message.read_of")
+                    .replace("{read}", &m.read.to_string())
+                    .replace("{all}", &m.recipients.to_string())
+            } else {
+                String::new()
+            },
+        })
+        .collect();
+    let q_enc: String = form_urlencoded::byte_serialize(search.as_bytes()).collect();
+    let link = |n: i64| {
+        format!(
+            "/messages?folder={}&q={q_enc}&page={n}",
+            if sent { "sent" } else { "inbox" }
+        )
+    };
+    let page = ListPage {
+        page: Chrome::for_ctx(&ctx, t.get("message.title"), "/messages", None),
+        t,
+        sent,
+        search,
+        lines,
+        total: listing.total,
+        page_no: listing.page,
+        pages: listing.pages,
+        prev: (listing.page > 1).then(|| link(listing.page - 1)),
+        next: (listing.page < listing.pages).then(|| link(listing.page + 1)),
+        flash: q.done.is_some().then_some("message.sent"),
+    };
+    Ok(render(&page, ctx.lang)?.into_response())
+}
+
+// ---- writing ----
+
+/// An option of the "to" list: (code, label, selected).
+type Choice = (String, String, bool);
+
+#[derive(Template)]
+#[template(path = "message_new.html")]
+struct ComposePage {
+    page: Chrome,
+    t: Tr,
+    csrf: String,
+    inst: i64,
+    institutions: Vec<(i64, String, bool)>,
+    /// (optgroup label, [(code, label, selected)])
+    options: Vec<(String, Vec<Choice>)>,
+    staff: bool,
+    find: String,
+    subject: String,
+    body: String,
+    error: Option<String>,
+    max_mb: usize,
+}
+
+#[derive(Deserialize, Default)]
+struct ComposeQuery {
+    i: Option<i64>,
+    to: Option<String>,
+    find: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn compose_page(
+    state: &AppState,
+    ctx: &Ctx,
+    inst: Option<i64>,
+    chosen: &[String],
+    find: &str,
+    subject: &str,
+    body: &str,
+    error: Option<&AppError>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let choices = messages::choices(&state.app, session, inst.map(InstitutionId), find)
+        .await
+        .map_err(ctx.fail())?;
+    let staff = session.actor.roles_in(choices.institution).iter().any(|r| r.is_staff());
+    let mut options: Vec<(String, Vec<Choice>)> = Vec::new();
+    let mut groups: Vec<Choice> = Vec::new();
+    for g in &choices.groups {
+        let what = t.dynamic("message", &format!("to_{}", g.kind));
+        let label = if g.name.is_empty() {
+            what
+        } else {
+            format!("{} — {what}", g.name)
+        };
+        groups.push((g.code.clone(), label, chosen.contains(&g.code)));
+    }
+    if !groups.is_empty() {
+        options.push((t.get("message.groups").to_string(), groups));
+    }
+    let mut people: Vec<Choice> = choices
+        .people
+        .iter()
+        .map(|m| {
+            let code = To::Person(m.id).code();
+            let roles: Vec<String> = m.roles.iter().map(|r| t.dynamic("role", r.code())).collect();
+            let selected = chosen.contains(&code);
+            (code, format!("{} ({})", m.name, roles.join(", ")), selected)
+        })
+        .collect();
+    // Someone chosen before (a "write to" link, or a form sent back) stays on the list.
+    for code in chosen {
+        if code.starts_with("person:") && !people.iter().any(|p| &p.0 == code) {
+            if let Some(To::Person(p)) = To::parse(code) {
+                if let Ok(Some(person)) = klade_store::people::get(state.app.db.pool(), p).await {
+                    people.push((
+                        code.clone(),
+                        format!("{} {}", person.given_name, person.family_name),
+                        true,
+                    ));
+                }
+            }
+        }
+    }
+    if !people.is_empty() {
+        let label = if staff { "message.people" } else { "message.staff" };
+        options.push((t.get(label).to_string(), people));
+    }
+    let error = error.map(|e| match e {
+        AppError::Unclean(words) => format!("{} {}", t.get(e.code()), words.join(", ")),
+        _ => t.get(e.code()).to_string(),
+    });
+    let page = ComposePage {
+        page: Chrome::for_ctx(ctx, t.get("message.new"), "/messages/new", None),
+        t,
+        csrf: session.csrf_token.clone(),
+        inst: choices.institution.0,
+        institutions: choices
+            .institutions
+            .iter()
+            .map(|(i, n)| (i.0, n.clone(), *i == choices.institution))
+            .collect(),
+        options,
+        staff,
+        find: find.to_string(),
+        subject: subject.to_string(),
+        body: body.to_string(),
+        error,
+        max_mb: messages::MAX_ATTACHMENT / (1024 * 1024),
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+async fn compose(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ComposeQuery>) -> Result<Response, WebError> {
+    let chosen: Vec<String> = q.to.into_iter().collect();
+    compose_page(
+        &state,
+        &ctx,
+        q.i,
+        &chosen,
+        q.find.as_deref().unwrap_or(""),
+        "",
+        "",
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The fields of a multipart message form.
+#[derive(Default)]
+struct MessageForm {
+    inst: Option<i64>,
+    to: Vec<String>,
+    subject: String,
+    body: String,
+    files: Vec<Upload>,
+    too_big: bool,
+}
+
+async fn read_form(mut multipart: Multipart) -> MessageForm {
+    let mut f = MessageForm::default();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => {
+                f.too_big = true;
+                break;
+            }
+        };
+        match field.name() {
+            Some("i") => f.inst = field.text().await.ok().and_then(|v| v.parse().ok()),
+            Some("to") => f.to.extend(field.text().await.ok()),
+            Some("subject") => f.subject = field.text().await.unwrap_or_default(),
+            Some("body") => f.body = field.text().await.unwrap_or_default(),
+            Some("files") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                match field.bytes().await {
+                    Ok(bytes) if !name.is_empty() => f.files.push(Upload {
+                        name,
+                        bytes: bytes.to_vec(),
+                    }),
+                    Ok(_) => {}
+                    Err(_) => f.too_big = true,
+                }
+            }
+            _ => {}
+        }
+    }
+    f
+}
+
+fn back_to_form(e: &AppError) -> bool {
+    matches!(
+        e,
+        AppError::Invalid { .. } | AppError::Unclean(_) | AppError::Forbidden(_)
+    )
+}
+
+async fn send(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let form = read_form(multipart).await;
+    let result = if form.too_big {
+        Err(AppError::invalid("attachments", "message.too_large"))
+    } else {
+        let inst = form.inst.map(InstitutionId).ok_or(AppError::NotFound);
+        match (inst, form.to.iter().map(|c| To::parse(c)).collect::<Option<Vec<_>>>()) {
+            (Ok(institution), Some(to)) => {
+                messages::send(
+                    &state.app,
+                    session,
+                    Draft {
+                        institution,
+                        to,
+                        subject: form.subject.clone(),
+                        body: form.body.clone(),
+                        attachments: form.files,
+                    },
+                )
+                .await
+            }
+            (Err(e), _) => Err(e),
+            (_, None) => Err(AppError::invalid("to", "message.no_recipients")),
+        }
+    };
+    match result {
+        Ok(thread) => Ok(Redirect::to(&format!("/messages/{thread}?done=1")).into_response()),
+        Err(e) if back_to_form(&e) => {
+            compose_page(
+                &state,
+                &ctx,
+                form.inst,
+                &form.to,
+                "",
+                &form.subject,
+                &form.body,
+                Some(&e),
+                crate::error::status_of(&e),
+            )
+            .await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+// ---- a thread ----
+
+struct MessageView {
+    id: i64,
+    mine: bool,
+    sender: String,
+    to: String,
+    when: String,
+    body: String,
+    attachments: Vec<(i64, String, String)>,
+    /// For one's own messages: (name, read at or "").
+    receipts: Vec<(String, String)>,
+    read_count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "message_thread.html")]
+struct ThreadPage {
+    page: Chrome,
+    t: Tr,
+    csrf: String,
+    subject: String,
+    messages: Vec<MessageView>,
+    last: i64,
+    flash: Option<&'static str>,
+    error: Option<String>,
+    body: String,
+    max_mb: usize,
+}
+
+#[derive(Deserialize, Default)]
+struct ThreadQuery {
+    done: Option<String>,
+}
+
+fn size_text(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
+    } else {
+        format!("{} kB", (bytes + 1023) / 1024)
+    }
+}
+
+async fn thread_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    flash: Option<&'static str>,
+    error: Option<&AppError>,
+    body: &str,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let th = messages::thread(&state.app, session, id).await.map_err(ctx.fail())?;
+    let views: Vec<MessageView> = th
+        .messages
+        .iter()
+        .map(|m| {
+            let receipts: Vec<(String, String)> = th
+                .receipts
+                .iter()
+                .filter(|r| r.message_id == m.id)
+                .map(|r| (r.name.clone(), r.read_at.map(format_instant).unwrap_or_default()))
+                .collect();
+            MessageView {
+                id: m.id,
+                mine: m.sender_id == session.person,
+                sender: m.sender.clone(),
+                to: audience_label(t, &m.audience),
+                when: format_instant(m.created_at),
+                body: m.body.clone(),
+                attachments: th
+                    .attachments
+                    .iter()
+                    .filter(|a| a.message_id == m.id)
+                    .map(|a| (a.id, a.file_name.clone(), size_text(a.size)))
+                    .collect(),
+                read_count: receipts.iter().filter(|r| !r.1.is_empty()).count(),
+                receipts,
+            }
+        })
+        .collect();
+    let last = views.last().map(|m| m.id).unwrap_or(id);
+    let page = ThreadPage {
+        page: Chrome::for_ctx(ctx, &th.subject, "/messages", None),
+        t,
+        csrf: session.csrf_token.clone(),
+        subject: th.subject.clone(),
+        messages: views,
+        last,
+        flash,
+        error: error.map(|e| match e {
+            AppError::Unclean(words) => format!("{} {}", t.get(e.code()), words.join(", ")),
+            _ => t.get(e.code()).to_string(),
+        }),
+        body: body.to_string(),
+        max_mb: messages::MAX_ATTACHMENT / (1024 * 1024),
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+async fn thread(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ThreadQuery>,
+) -> Result<Response, WebError> {
+    let flash = q.done.is_some().then_some("message.sent");
+    thread_page(&state, &ctx, id, flash, None, "", StatusCode::OK).await
+}
+
+async fn reply(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(message): Path<i64>,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let form = read_form(multipart).await;
+    let result = if form.too_big {
+        Err(AppError::invalid("attachments", "message.too_large"))
+    } else {
+        messages::reply(&state.app, session, message, &form.body, form.files).await
+    };
+    match result {
+        Ok(thread) => Ok(Redirect::to(&format!("/messages/{thread}?done=1")).into_response()),
+        Err(e) if back_to_form(&e) => {
+            let thread = klade_store::messages::one(state.app.db.pool(), message, session.person)
+                .await
+                .map_err(|e| ctx.fail()(e.into()))?
+                .ok_or_else(|| ctx.fail()(AppError::NotFound))?
+                .thread_id;
+            thread_page(
+                &state,
+                &ctx,
+                thread,
+                None,
+                Some(&e),
+                &form.body,
+                crate::error::status_of(&e),
+            )
+            .await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+/// Sends an attachment back; never shown inline unless it is an image, so a document cannot
+/// run in the site's origin.
+pub(crate) fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let inline = klade_domain::file_type::is_image(content_type);
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    let disposition = format!(
+        "{}; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
+        encoded.replace('+', "%20")
+    );
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    response
+}
+
+async fn attachment(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let (name, content_type, bytes) = messages::attachment(&state.app, session, id)
+        .await
+        .map_err(ctx.fail())?;
+    Ok(file_response(&name, &content_type, bytes))
+}
+
+// ---- news ----
+
+struct NewsView {
+    id: i64,
+    category: String,
+    title: String,
+    body: String,
+    period: String,
+    audience: String,
+    author: String,
+    upcoming: bool,
+    may_remove: bool,
+}
+
+struct BoardView {
+    id: i64,
+    name: String,
+    items: Vec<NewsView>,
+    categories: Vec<(&'static str, String)>,
+    classes: Vec<(i64, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "news.html")]
+struct NewsPage {
+    page: Chrome,
+    t: Tr,
+    csrf: String,
+    boards: Vec<BoardView>,
+    audiences: Vec<(&'static str, String)>,
+    today: String,
+    flash: Option<&'static str>,
+    error: Option<String>,
+}
+
+/// The items of a board as shown (used by the news page and the home page).
+fn news_views(t: Tr, board: &news::Board, today: &str) -> Vec<NewsView> {
+    board
+        .items
+        .iter()
+        .map(|n| NewsView {
+            id: n.id,
+            category: t.dynamic("news", &format!("cat_{}", n.category)),
+            title: n.title.clone(),
+            body: n.body.clone(),
+            period: format!(
+                "{} – {}",
+                format_stored_date(&n.visible_from),
+                format_stored_date(&n.visible_to)
+            ),
+            audience: match &n.class_name {
+                Some(c) => format!("{c} — {}", t.dynamic("news", &format!("aud_{}", n.audience))),
+                None => t.dynamic("news", &format!("aud_{}", n.audience)),
+            },
+            author: n.author.clone(),
+            upcoming: n.visible_from.as_str() > today,
+            may_remove: klade_domain::news::Category::from_code(&n.category)
+                .is_some_and(|c| board.may_publish.contains(&c)),
+        })
+        .collect()
+}
+
+/// What the home page shows of the news: the items relevant today.
+pub(crate) struct HomeNews {
+    pub institution: String,
+    pub category: String,
+    pub title: String,
+    pub body: String,
+    pub author: String,
+}
+
+pub(crate) async fn home_news(state: &AppState, ctx: &Ctx) -> Result<Vec<HomeNews>, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let today = state.app.today();
+    let boards = news::boards(&state.app, session).await.map_err(ctx.fail())?;
+    let mut out = Vec::new();
+    for b in &boards {
+        for v in news_views(t, b, &today).into_iter().filter(|v| !v.upcoming) {
+            out.push(HomeNews {
+                institution: b.name.clone(),
+                category: v.category,
+                title: v.title,
+                body: v.body,
+                author: v.author,
+            });
+        }
+    }
+    Ok(out)
+}
+
+async fn news_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    flash: Option<&'static str>,
+    error: Option<&AppError>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let today = state.app.today();
+    let boards = news::boards(&state.app, session).await.map_err(ctx.fail())?;
+    let mut views = Vec::new();
+    for b in &boards {
+        let classes = if b.may_publish.is_empty() {
+            Vec::new()
+        } else {
+            klade_store::school::classes_of(state.app.db.pool(), b.institution, &today)
+                .await
+                .map_err(|e| ctx.fail()(e.into()))?
+                .into_iter()
+                .map(|c| (c.id.0, c.name))
+                .collect()
+        };
+        views.push(BoardView {
+            id: b.institution.0,
+            name: b.name.clone(),
+            items: news_views(t, b, &today),
+            categories: b
+                .may_publish
+                .iter()
+                .map(|c| (c.code(), t.dynamic("news", &format!("cat_{}", c.code()))))
+                .collect(),
+            classes,
+        });
+    }
+    let page = NewsPage {
+        page: Chrome::for_ctx(ctx, t.get("news.title"), "/news", None),
+        t,
+        csrf: session.csrf_token.clone(),
+        boards: views,
+        audiences: klade_domain::news::Audience::ALL
+            .iter()
+            .map(|a| (a.code(), t.dynamic("news", &format!("aud_{}", a.code()))))
+            .collect(),
+        today,
+        flash,
+        error: error.map(|e| match e {
+            AppError::Unclean(words) => format!("{} {}", t.get(e.code()), words.join(", ")),
+            _ => t.get(e.code()).to_string(),
+        }),
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct NewsQuery {
+    done: Option<String>,
+}
+
+async fn news_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<NewsQuery>) -> Result<Response, WebError> {
+    let flash = match q.done.as_deref() {
+        Some("removed") => Some("news.removed"),
+        Some(_) => Some("news.published"),
+        None => None,
+    };
+    news_page_with(&state, &ctx, flash, None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct NewsForm {
+    i: i64,
+    category: String,
+    audience: String,
+    class: Option<String>,
+    title: String,
+    body: String,
+    visible_from: String,
+    visible_to: String,
+}
+
+async fn publish(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewsForm>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let item = news::NewItem {
+        institution: InstitutionId(f.i),
+        category: f.category,
+        audience: f.audience,
+        class: f.class.and_then(|c| c.parse().ok()).map(ClassId),
+        title: f.title,
+        body: f.body,
+        visible_from: f.visible_from,
+        visible_to: f.visible_to,
+    };
+    match news::publish(&state.app, session, item).await {
+        Ok(_) => Ok(Redirect::to("/news?done=1").into_response()),
+        Err(e) if back_to_form(&e) => news_page_with(&state, &ctx, None, Some(&e), crate::error::status_of(&e)).await,
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct InstForm {
+    i: i64,
+}
+
+async fn remove_news(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<InstForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    news::remove(&state.app, session, InstitutionId(f.i), id)
+        .await
+        .map_err(ctx.fail())?;
+    Ok(Redirect::to("/news?done=removed").into_response())
+}
+
+// ---- the institution's word list ----
+
+#[derive(Template)]
+#[template(path = "words.html")]
+struct WordsPage {
+    page: Chrome,
+    t: Tr,
+    csrf: String,
+    inst: i64,
+    words: String,
+    flash: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+struct WordsQuery {
+    i: i64,
+    done: Option<String>,
+}
+
+async fn words_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<WordsQuery>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let words = messages::banned_words(&state.app, session, InstitutionId(q.i))
+        .await
+        .map_err(ctx.fail())?;
+    let page = WordsPage {
+        page: Chrome::for_ctx(&ctx, t.get("words.title"), "/admin/words", None),
+        t,
+        csrf: session.csrf_token.clone(),
+        inst: q.i,
+        words: words.join("\n"),
+        flash: q.done.is_some().then_some("words.saved"),
+    };
+    Ok(render(&page, ctx.lang)?.into_response())
+}
+
+#[derive(Deserialize)]
+struct WordsForm {
+    i: i64,
+    words: String,
+}
+
+async fn save_words(State(state): State<AppState>, ctx: Ctx, Form(f): Form<WordsForm>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    messages::set_banned_words(&state.app, session, InstitutionId(f.i), &f.words)
+        .await
+        .map_err(ctx.fail())?;
+    Ok(Redirect::to(&format!("/admin/words?i={}&done=1", f.i)).into_response())
+}
