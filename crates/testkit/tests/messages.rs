@@ -20,6 +20,17 @@ fn thread_of(location: Option<&str>) -> i64 {
         .unwrap_or_else(|| panic!("not a thread: {l}"))
 }
 
+/// The unread count in the page's header, 0 when there is no badge.
+fn badge(page: &str) -> i64 {
+    let Some(at) = page.find("class=\"badge\" aria-label=") else {
+        return 0;
+    };
+    let rest = &page[at..];
+    let start = rest.find('>').expect("badge text") + 1;
+    let end = rest.find("</span>").expect("badge end");
+    rest[start..end].parse().expect("a number")
+}
+
 async fn csrf(c: &mut Client) -> String {
     c.get("/messages/new").await.csrf().expect("csrf")
 }
@@ -74,7 +85,10 @@ async fn a_tutor_writes_to_the_parents_a_parent_replies_and_the_tutor_sees_who_r
             .await;
         let thread = thread_of(r.location());
         assert_eq!(
-            t.count("message_recipients").await.to_string(),
+            t.scalar(&format!(
+                "SELECT COUNT(*) FROM message_recipients WHERE message_id = {thread}"
+            ))
+            .await,
             parents,
             "one row per parent of 2.B"
         );
@@ -83,8 +97,9 @@ async fn a_tutor_writes_to_the_parents_a_parent_replies_and_the_tutor_sees_who_r
 
         let mut parent = t.client();
         parent.login("vecaks", "demo").await;
-        let home = parent.get("/").await.body;
-        assert!(home.contains("class=\"badge\""), "the unread count is on every page");
+        let unread = badge(&parent.get("/").await.body);
+        assert!(unread >= 1, "the unread count is on every page");
+        assert_eq!(badge(&parent.get("/diary").await.body), unread);
         let inbox = parent.get("/messages").await.body;
         assert!(
             inbox.contains("Ekskursija uz Siguldu") && inbox.contains("Līga Zariņa"),
@@ -93,7 +108,7 @@ async fn a_tutor_writes_to_the_parents_a_parent_replies_and_the_tutor_sees_who_r
         let page = parent.get(&format!("/messages/{thread}")).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Atļauja ekskursijai.pdf") && page.body.contains("2.B — vecāki"));
-        assert!(!parent.get("/").await.body.contains("class=\"badge\""), "read now");
+        assert_eq!(badge(&parent.get("/").await.body), unread - 1, "read now");
         let attachment = t.id("SELECT id FROM message_attachments").await;
         let file = parent.get(&format!("/messages/attachments/{attachment}")).await;
         assert_eq!(file.status, StatusCode::OK);
@@ -105,7 +120,7 @@ async fn a_tutor_writes_to_the_parents_a_parent_replies_and_the_tutor_sees_who_r
             .starts_with("attachment;"));
 
         // The parent answers: it goes to the tutor only, not to the other parents.
-        let message = t.id("SELECT MIN(id) FROM messages").await;
+        let message = thread;
         let token = csrf(&mut parent).await;
         let r = parent
             .multipart(
@@ -141,7 +156,8 @@ async fn a_tutor_writes_to_the_parents_a_parent_replies_and_the_tutor_sees_who_r
             .await;
         let seen = t
             .scalar(&format!(
-                "SELECT COUNT(*) FROM message_recipients WHERE person_id = {other}"
+                "SELECT COUNT(*) FROM message_recipients r JOIN messages m ON m.id = r.message_id \
+                 WHERE r.person_id = {other} AND m.thread_id = {thread}"
             ))
             .await;
         assert_eq!(seen, "1");
@@ -177,6 +193,7 @@ async fn bad_words_bad_files_and_recipients_out_of_reach_send_nothing() {
         let school = t.id("SELECT id FROM institutions WHERE kind <> 'preschool'").await;
         let inst = school.to_string();
         let to = format!("class_parents:{class}");
+        let before = t.count("messages").await;
         let mut tutor = t.client();
         tutor.login("audzinataja", "demo").await;
         let token = csrf(&mut tutor).await;
@@ -244,7 +261,7 @@ async fn bad_words_bad_files_and_recipients_out_of_reach_send_nothing() {
             StatusCode::FORBIDDEN,
             "another class is out of the tutor's reach"
         );
-        assert_eq!(t.count("messages").await, 0, "nothing was sent");
+        assert_eq!(t.count("messages").await, before, "nothing was sent");
         assert_eq!(t.count("files").await, 0);
 
         // A parent writes to staff only: never to another parent, nor to a whole class.
@@ -281,7 +298,7 @@ async fn bad_words_bad_files_and_recipients_out_of_reach_send_nothing() {
                 .all(|r| r != "parent" && r != "student")),
             "a parent is offered staff only: {people:?}"
         );
-        assert_eq!(t.count("messages").await, 0);
+        assert_eq!(t.count("messages").await, before);
 
         // The institution extends the list; inflected forms of its word are caught too.
         let mut director = t.client();
@@ -303,7 +320,7 @@ async fn bad_words_bad_files_and_recipients_out_of_reach_send_nothing() {
             teacher.get(&format!("/admin/words?i={school}")).await.status,
             StatusCode::FORBIDDEN
         );
-        assert_eq!(t.count("messages").await, 0);
+        assert_eq!(t.count("messages").await, before);
     }
 }
 
@@ -313,6 +330,7 @@ async fn a_deputy_publishes_news_that_families_see_on_their_home_page() {
         let t = TestApp::demo(backend).await;
         let school = t.id("SELECT id FROM institutions WHERE kind <> 'preschool'").await;
         let inst = school.to_string();
+        let before = t.count("news").await;
         let mut deputy = t.client();
         deputy.login("audzinasana", "demo").await;
         let page = deputy.get("/news").await.body;
@@ -333,7 +351,7 @@ async fn a_deputy_publishes_news_that_families_see_on_their_home_page() {
                 ("visible_to", to.to_string()),
             ]
         };
-        let fields = item("extracurricular", "families", "Ziemassvētku koncerts", "2026-12-23");
+        let fields = item("extracurricular", "families", "Eglīšu rotāšana", "2026-12-23");
         let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let r = deputy.submit("/news", "/news", &fields).await;
         assert_eq!(r.location(), Some("/news?done=1"), "{}", r.body);
@@ -348,24 +366,24 @@ async fn a_deputy_publishes_news_that_families_see_on_their_home_page() {
         let r = deputy.submit("/news", "/news", &fields).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("Beigu datums jau pagājis"), "{}", r.body);
-        assert_eq!(t.count("news").await, 1);
+        assert_eq!(t.count("news").await, before + 1);
 
         let mut parent = t.client();
         parent.login("vecaks", "demo").await;
         let home = parent.get("/").await.body;
         assert!(
-            home.contains("Ziemassvētku koncerts") && home.contains("Iestādes aktualitātes"),
+            home.contains("Eglīšu rotāšana") && home.contains("Iestādes aktualitātes"),
             "{home}"
         );
         let mut teacher = t.client();
         teacher.login("skolotajs", "demo").await;
         assert!(
-            !teacher.get("/").await.body.contains("Ziemassvētku koncerts"),
+            !teacher.get("/").await.body.contains("Eglīšu rotāšana"),
             "an item for families is not on a teacher's home"
         );
         // After its period it is gone from the home page.
         t.clock.advance_secs(30 * 24 * 3600);
-        assert!(!parent.get("/").await.body.contains("Ziemassvētku koncerts"));
+        assert!(!parent.get("/").await.body.contains("Eglīšu rotāšana"));
     }
 }
 
@@ -423,14 +441,17 @@ async fn mail_and_news_through_the_api_and_notifications_of_a_new_message() {
 
         let mut app = t.client();
         let ptoken = app.api_login("vecaks", "demo").await;
-        assert_eq!(app.api_get("/api/v1/me", &ptoken).await.json()["unread"], 1);
+        let unread = app.api_get("/api/v1/me", &ptoken).await.json()["unread"]
+            .as_i64()
+            .expect("unread");
+        assert!(unread >= 1);
         let inbox = app.api_get("/api/v1/messages", &ptoken).await.json();
-        assert_eq!(inbox["total"], 1);
+        assert!(inbox["total"].as_i64().expect("total") >= 1);
         assert_eq!(inbox["items"][0]["subject"], "Vecāku sapulce");
         let th = app.api_get(&format!("/api/v1/messages/{thread}"), &ptoken).await.json();
         assert_eq!(th["attachments"][0]["file_name"], "darba kārtība.txt");
         assert_eq!(th["attachments"][0]["content_type"], "text/plain; charset=utf-8");
-        assert_eq!(app.api_get("/api/v1/me", &ptoken).await.json()["unread"], 0);
+        assert_eq!(app.api_get("/api/v1/me", &ptoken).await.json()["unread"], unread - 1);
         let message = th["messages"][0]["id"].as_i64().expect("id");
         let r = app
             .api_post(

@@ -15,6 +15,7 @@ use klade_store::{institutions, people, Tx};
 use std::collections::HashSet;
 
 mod journal_demo;
+mod mail_demo;
 
 pub const SCHOOL_REG_NO: &str = "3313901001";
 pub const PRESCHOOL_REG_NO: &str = "4301901002";
@@ -503,6 +504,7 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         ("Zaiga", "Pētersone", Sex::F, Role::Clerk, "lietvede"),
     ];
     let mut director = None;
+    let mut upbringing = None;
     for (i, (given, family, sex, role, username)) in staff.iter().enumerate() {
         let p = m
             .person(
@@ -516,6 +518,9 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         m.member(school, p, *role, hired, &employed).await?;
         if *role == Role::Director {
             director = Some(p);
+        }
+        if *role == Role::DeputyUpbringing {
+            upbringing = Some(p);
         }
     }
     let _ = director;
@@ -733,6 +738,24 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
     let order = format!("2-5/{}/{}", y, order_no);
     m.admit(preschool, group, little, date(y, 8, 25), start, &order).await?;
     m.parent_of(preschool, vecaks, little, date(y, 8, 25), &order).await?;
+
+    let class_2b = classes
+        .iter()
+        .find(|(_, n)| n == "2.B")
+        .map(|(c, _)| *c)
+        .ok_or_else(|| AppError::Internal("demo: no 2.B".into()))?;
+    let upbringing = upbringing.ok_or_else(|| AppError::Internal("demo: no deputy".into()))?;
+    mail_demo::fill(
+        &mut m,
+        school,
+        class_2b,
+        audzinataja,
+        skolotajs,
+        vecaks,
+        upbringing,
+        today,
+    )
+    .await?;
 
     m.tx.commit().await?;
     Ok(true)
