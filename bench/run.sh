@@ -5,6 +5,8 @@
 #   grid   — GET /journal/<id>: the grid of Matemātika 2.B (25 learners, a term of lessons) as `skolotajs`
 #   save   — POST /api/v1/courses/<id>/cells: a whole lesson's attendance (25 cells and their history)
 #   healthz and diary — GET /healthz, then a parent's diary week (`vecaks`), in the same run
+#   inbox  — GET /messages as the parent after the tutor has sent them 1 000 messages; and the
+#            time of one message to all parents of 2.B
 # Usage: bench/run.sh [DURATION] — needs wrk (Debian package `wrk`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,5 +73,39 @@ wrk -t2 -c16 -d"${DURATION}s" --latency "$URL/healthz"
 echo
 echo "== diary week (parent): wrk -t2 -c16 -d${DURATION}s -H 'Cookie: klade_session=…' $URL/diary"
 wrk -t2 -c16 -d"${DURATION}s" --latency -H "Cookie: klade_session=$parent" "$URL/diary"
+echo
+
+# Mail: the tutor writes 1 000 messages to the demo parent (through the API, as an app would),
+# then the parent opens the inbox; and one message to all parents of 2.B, timed alone.
+tutor_token=$(curl -fs -H 'Content-Type: application/json' -d '{"username":"audzinataja","password":"demo"}' "$URL/api/v1/auth/login" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+python3 - "$URL" "$tutor_token" <<'PY'
+import json, sys, urllib.request
+url, token = sys.argv[1], sys.argv[2]
+def call(path, body=None):
+    req = urllib.request.Request(url + path, data=json.dumps(body).encode() if body else None,
+        headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    return json.load(urllib.request.urlopen(req))
+me = call("/api/v1/me")
+school = next(m["institution_id"] for m in me["memberships"] if m["role"] == "tutor")
+choices = call(f"/api/v1/messages/recipients?institution={school}&q=krūmiņa")
+parent = next(p["id"] for p in choices["people"] if p["name"] == "Ilze Krūmiņa")
+for i in range(1000):
+    call("/api/v1/messages", {"institution": school, "to": [f"person:{parent}"],
+         "subject": f"Ziņa {i}", "body": "Labdien! Atgādinu par rītdienas stundām. " * 3})
+PY
+school=$(curl -fs -H "Authorization: Bearer $tutor_token" "$URL/api/v1/me" \
+  | python3 -c 'import json,sys; print(next(m["institution_id"] for m in json.load(sys.stdin)["memberships"] if m["role"]=="tutor"))')
+class_group=$(curl -fs -H "Authorization: Bearer $tutor_token" "$URL/api/v1/messages/recipients" \
+  | python3 -c 'import json,sys; print(next(g["code"] for g in json.load(sys.stdin)["groups"] if g["kind"]=="class_parents"))')
+echo "== one message to all parents of 2.B ($class_group), five times:"
+for _ in 1 2 3 4 5; do
+  curl -fs -o /dev/null -w '%{time_total} s\n' -H "Authorization: Bearer $tutor_token" -H 'Content-Type: application/json' \
+    -d "{\"institution\":$school,\"to\":[\"$class_group\"],\"subject\":\"Sapulce\",\"body\":\"Vecāku sapulce ceturtdien.\"}" \
+    "$URL/api/v1/messages"
+done
+echo
+echo "== inbox of 1 000+ messages (parent): wrk -t2 -c16 -d${DURATION}s -H 'Cookie: klade_session=…' $URL/messages"
+wrk -t2 -c16 -d"${DURATION}s" --latency -H "Cookie: klade_session=$parent" "$URL/messages"
 echo
 echo "server memory (RSS, KiB): $(ps -o rss= -p $server)"
