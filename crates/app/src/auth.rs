@@ -167,6 +167,38 @@ pub async fn login(app: &App, input: LoginInput<'_>) -> Result<LoggedIn, AppErro
     })
 }
 
+/// Each person's holdings for a day, with the rights counter they were read at. Anything a
+/// person's rights come from moves the counter (database triggers), and every session lookup reads
+/// it, so a cached entry is used only while nothing changed — on this server or any other.
+#[derive(Default)]
+pub struct HoldingsCache {
+    entries: std::sync::Mutex<std::collections::HashMap<PersonId, (String, i64, accounts::Holdings)>>,
+}
+
+impl HoldingsCache {
+    /// Enough for every signed-in person of a large deployment; past it the cache starts over.
+    const MAX: usize = 100_000;
+
+    async fn get(&self, app: &App, person: PersonId, version: i64) -> Result<accounts::Holdings, AppError> {
+        let today = app.today();
+        if let Ok(entries) = self.entries.lock() {
+            if let Some((day, v, held)) = entries.get(&person) {
+                if *v == version && *day == today {
+                    return Ok(held.clone());
+                }
+            }
+        }
+        let held = accounts::holdings(app.db.pool(), person, &today).await?;
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= Self::MAX {
+                entries.clear();
+            }
+            entries.insert(person, (today, version, held.clone()));
+        }
+        Ok(held)
+    }
+}
+
 /// The signed-in person behind a request.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -197,7 +229,7 @@ pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<O
         };
         sessions::touch(app.db.pool(), &hash, now, now + idle).await?;
     }
-    let held = accounts::holdings(app.db.pool(), live.person, &app.today()).await?;
+    let held = app.holdings.get(app, live.person, live.rights).await?;
     // Rights that ended (graduation, expulsion, the end of employment) end the session too (R11).
     if held.grants.is_empty() {
         return Ok(None);

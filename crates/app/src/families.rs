@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use klade_domain::{policy, Action, ClassId, InstitutionId, PersonId, Role, Scope};
 use klade_store::families::{self, Excuse, Notice};
 use klade_store::history::{self, Change};
-use klade_store::journal::{self, Slot, StudentGrade, StudentMark};
+use klade_store::journal::{self, StudentGrade, StudentMark};
 use klade_store::{people, school};
 
 /// Where a learner is: institution and class today.
@@ -76,18 +76,18 @@ pub struct Diary {
     pub can_report: bool,
 }
 
-/// The learners whose diary this person reads: themselves and their children, as (id, name).
-pub async fn diary_learners(app: &App, session: &Session) -> Result<Vec<(PersonId, String)>, AppError> {
+/// The learners whose diary this person reads: themselves and their children, where they are.
+pub async fn diary_learners(app: &App, session: &Session) -> Result<Vec<school::Placement>, AppError> {
     let mut ids: Vec<PersonId> = session.actor.children.iter().map(|(_, c)| *c).collect();
     if session.actor.grants.iter().any(|g| g.role == Role::Student) {
         ids.insert(0, session.person);
     }
     let places = school::placements(app.db.pool(), &ids, &app.today()).await?;
-    let mut out: Vec<(PersonId, String)> = Vec::new();
+    let mut out: Vec<school::Placement> = Vec::new();
     for id in ids {
         if let Some(p) = places.iter().find(|p| p.student_id == id) {
-            if !out.iter().any(|(i, _)| *i == id) {
-                out.push((id, format!("{} {}", p.given_name, p.family_name)));
+            if !out.iter().any(|x| x.student_id == id) {
+                out.push(p.clone());
             }
         }
     }
@@ -97,25 +97,27 @@ pub async fn diary_learners(app: &App, session: &Session) -> Result<Vec<(PersonI
 /// A learner's week: the timetable's lessons with what was held, homework, marks and grades.
 pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -> Result<Diary, AppError> {
     let p = placement(app, student).await?;
-    let permit = policy::authorize(&session.actor, Action::ViewDiary, scope(&p))?;
+    diary_at(app, session, &p, day).await
+}
+
+/// The diary of a learner whose placement the caller already has.
+pub async fn diary_at(app: &App, session: &Session, p: &school::Placement, day: Date) -> Result<Diary, AppError> {
+    let student = p.student_id;
+    let permit = policy::authorize(&session.actor, Action::ViewDiary, scope(p))?;
     let inst = permit.institution();
-    let db = app.db.pool();
     let monday = crate::timetable::monday_of(day);
     let sunday = monday.checked_add(jiff::Span::new().days(6)).unwrap_or(monday);
     let (from, to) = (monday.to_string(), sunday.to_string());
-    let slots: Vec<Slot> = journal::slots(db, inst, journal::SlotsOf::Class(p.class_id), &from, &to).await?;
-    let held = journal::lessons_of_learner(db, inst, p.class_id, student, &from, &to).await?;
-    let marks: Vec<StudentMark> = journal::student_attendance(db, inst, &[student], &from, &to)
-        .await?
-        .into_iter()
-        .map(|(_, m)| m)
-        .collect();
-    let grades: Vec<StudentGrade> = journal::student_grades(db, inst, &[student], &from, &to)
-        .await?
-        .into_iter()
-        .map(|(_, g)| g)
-        .collect();
-    let excuses = families::excuses(db, inst, &[student], &from, &to).await?;
+    let week = families::learner_week(app.db.pool(), inst, p.class_id, student, &from, &to).await?;
+    let families::LearnerWeek {
+        slots,
+        lessons: held,
+        marks,
+        grades,
+        notes,
+        excuses,
+        notices,
+    } = week;
     let mut days = Vec::new();
     for offset in 0..7_i64 {
         let Ok(d) = monday.checked_add(jiff::Span::new().days(offset)) else {
@@ -194,8 +196,6 @@ pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -
             lessons,
         });
     }
-    let notes = journal::notes_between(db, inst, None, Some(student), &from, &to).await?;
-    let notices = families::notices(db, inst, Some(student), None, &from, &to).await?;
     Ok(Diary {
         student,
         name: format!("{} {}", p.given_name, p.family_name),

@@ -60,11 +60,18 @@ pub struct App {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
+    /// What each signed-in person holds, kept while the rights counter stands (see `auth`).
+    pub(crate) holdings: Arc<auth::HoldingsCache>,
 }
 
 impl App {
     pub fn new(db: Db, clock: Arc<dyn Clock>, settings: Settings) -> Self {
-        Self { db, clock, settings }
+        Self {
+            db,
+            clock,
+            settings,
+            holdings: Arc::default(),
+        }
     }
 
     /// Seconds since the epoch, from the clock.

@@ -29,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_people"),
     migration!(4, "0004_families"),
     migration!(5, "0005_messages"),
+    migration!(6, "0006_rights_version"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

@@ -64,6 +64,8 @@ pub struct Live {
     pub must_change_password: bool,
     /// Messages this person has not read yet, counted with the lookup (shown on every page).
     pub unread: i64,
+    /// The rights counter (`rights_version`): a person's cached holdings stay valid while it stands.
+    pub rights: i64,
 }
 
 /// The session, when it exists, has not expired, and its account is not blocked.
@@ -76,7 +78,8 @@ pub async fn find_live<'e>(
     let row = sqlx::query(
         "SELECT s.id, s.account_id, a.person_id, a.username, p.given_name || ' ' || p.family_name AS name, s.csrf_token, \
            s.last_seen_at, a.must_change_password, \
-           (SELECT COUNT(*) FROM message_recipients r WHERE r.person_id = a.person_id AND r.read_at IS NULL) AS unread \
+           (SELECT COUNT(*) FROM message_recipients r WHERE r.person_id = a.person_id AND r.read_at IS NULL) AS unread, \
+           (SELECT v FROM rights_version WHERE id = 1) AS rights \
          FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN persons p ON p.id = a.person_id \
          WHERE s.id = $1 AND s.kind = $2 AND s.expires_at > $3 AND a.blocked_at IS NULL",
     )
@@ -96,6 +99,7 @@ pub async fn find_live<'e>(
             last_seen_at: r.try_get("last_seen_at")?,
             must_change_password: flag(&r, "must_change_password")?,
             unread: r.try_get("unread")?,
+            rights: r.try_get("rights")?,
         })
     })
     .transpose()

@@ -611,3 +611,28 @@ async fn e_mail_goes_out_through_smtp() {
         "{data}"
     );
 }
+
+/// Holdings are kept in memory between requests, but a change of what a person holds — here a
+/// guardianship removed straight in the database — is seen by the very next request.
+#[tokio::test]
+async fn a_change_of_rights_is_seen_at_once_despite_the_cache() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let anna = t
+            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
+            .await;
+        let mut parent = t.client();
+        parent.login("vecaks", "demo").await;
+        let path = format!("/diary?student={anna}");
+        assert_eq!(parent.get(&path).await.status, StatusCode::OK);
+        assert_eq!(
+            parent.get(&path).await.status,
+            StatusCode::OK,
+            "served with the cached holdings"
+        );
+        t.exec(&format!("DELETE FROM guardianships WHERE child_id = {anna}"))
+            .await;
+        let r = parent.get(&path).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    }
+}

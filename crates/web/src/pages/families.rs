@@ -113,7 +113,7 @@ async fn diary_page(
         .map_err(ctx.fail())?;
     let chosen = student
         .map(PersonId)
-        .or_else(|| learners.first().map(|(id, _)| *id))
+        .or_else(|| learners.first().map(|p| p.student_id))
         .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
     let today: Date = state
         .app
@@ -121,9 +121,12 @@ async fn diary_page(
         .parse()
         .map_err(|_| ctx.fail()(AppError::Internal("today".into())))?;
     let day = date.and_then(|d| d.parse::<Date>().ok()).unwrap_or(today);
-    let d = families::diary(&state.app, session, chosen, day)
-        .await
-        .map_err(ctx.fail())?;
+    // One's own child's placement is known already; anyone else's (a tutor's look) is read.
+    let d = match learners.iter().find(|p| p.student_id == chosen) {
+        Some(p) => families::diary_at(&state.app, session, p, day).await,
+        None => families::diary(&state.app, session, chosen, day).await,
+    }
+    .map_err(ctx.fail())?;
     let monday: Date = d.monday.parse().unwrap_or(today);
     let shift = |n: i64| {
         monday
@@ -198,7 +201,13 @@ async fn diary_page(
         t,
         learners: learners
             .iter()
-            .map(|(id, n)| (id.0, n.clone(), *id == chosen))
+            .map(|p| {
+                (
+                    p.student_id.0,
+                    format!("{} {}", p.given_name, p.family_name),
+                    p.student_id == chosen,
+                )
+            })
             .collect(),
         student: chosen.0,
         name: d.name.clone(),
