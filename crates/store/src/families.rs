@@ -348,8 +348,7 @@ pub async fn learner_week<'e>(
         }
     }
     // The orders the separate reads had: the timetable by day and lesson, what happened by date.
-    w.slots
-        .sort_by(|a, b| (a.weekday, a.lesson_no).cmp(&(b.weekday, b.lesson_no)));
+    w.slots.sort_by_key(|s| (s.weekday, s.lesson_no));
     w.lessons
         .sort_by(|a, b| (&a.0.date, a.0.lesson_no).cmp(&(&b.0.date, b.0.lesson_no)));
     w.marks
