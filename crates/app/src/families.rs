@@ -205,7 +205,7 @@ pub async fn diary_at(app: &App, session: &Session, p: &school::Placement, day: 
         days,
         notes,
         notices,
-        can_report: policy::authorize(&session.actor, Action::ReportAbsence, scope(&p)).is_ok(),
+        can_report: policy::authorize(&session.actor, Action::ReportAbsence, scope(p)).is_ok(),
     })
 }
 
