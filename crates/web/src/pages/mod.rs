@@ -301,6 +301,8 @@ struct PendingView {
 }
 
 struct InstitutionView {
+    /// May extend the clean-language list (J18).
+    manages_words: bool,
     id: i64,
     name: String,
     kind: String,
@@ -366,6 +368,10 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
             counts: i.counts.clone(),
             oversees: session.actor.may(
                 klade_domain::Action::CheckJournals,
+                klade_domain::Scope::Institution(i.institution.id),
+            ),
+            manages_words: session.actor.may(
+                klade_domain::Action::ManageWordList,
                 klade_domain::Scope::Institution(i.institution.id),
             ),
             prints: i.classes.first().is_some_and(|c| {
