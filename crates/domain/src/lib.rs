@@ -13,6 +13,7 @@ pub mod ids;
 pub mod news;
 pub mod personal_code;
 pub mod policy;
+pub mod preschool;
 pub mod role;
 
 pub use ids::*;

@@ -292,6 +292,11 @@ fn grant_covers(actor: &Actor, grant: &Grant, action: Action, scope: Scope) -> b
             if actor.children.contains(&(institution, student))),
         // A tutor's rights cover their own class.
         Role::Tutor => grant.class.is_some() && scope.class() == grant.class,
+        // A preschool teacher keeps the journal of the groups they lead (held as the group's tutor).
+        Role::PreschoolTeacher if matches!(scope, Scope::Class { .. } | Scope::Student { .. }) => actor
+            .grants
+            .iter()
+            .any(|g| g.role == Role::Tutor && g.institution == grant.institution && g.class == scope.class()),
         // A teacher's journal rights cover the courses they teach.
         Role::Teacher | Role::PreschoolTeacher => match scope {
             Scope::Course {
@@ -518,6 +523,26 @@ mod tests {
         assert!(may_publish(&upbringing, OTHER, Category::Extracurricular).is_err());
         let teacher = actor(5, &[(SCHOOL, Teacher, None)]);
         assert!(may_publish(&teacher, SCHOOL, Category::General).is_err());
+    }
+
+    #[test]
+    fn a_preschool_teacher_keeps_the_journal_of_their_own_group() {
+        let teacher = actor(8, &[(SCHOOL, PreschoolTeacher, None), (SCHOOL, Tutor, Some(20))]);
+        let group = |c| Scope::Class {
+            institution: SCHOOL,
+            class: ClassId(c),
+        };
+        assert!(teacher.may(KeepJournal, group(20)));
+        assert!(!teacher.may(KeepJournal, group(21)), "another group");
+        let child = Scope::Student {
+            institution: SCHOOL,
+            student: PersonId(90),
+            class: Some(ClassId(20)),
+        };
+        assert!(teacher.may(KeepJournal, child));
+        let nurse = actor(9, &[(SCHOOL, Nurse, None)]);
+        assert!(nurse.may(CorrectPreschoolAttendance, group(21)));
+        assert!(!nurse.may(KeepJournal, group(20)));
     }
 
     #[test]

@@ -303,7 +303,11 @@ async fn bad_words_bad_files_and_recipients_out_of_reach_send_nothing() {
         // The institution extends the list; inflected forms of its word are caught too.
         let mut director = t.client();
         director.login("direktors", "demo").await;
-        assert!(director.get("/").await.body.contains(&format!("/admin/words?i={school}")));
+        assert!(director
+            .get("/")
+            .await
+            .body
+            .contains(&format!("/admin/words?i={school}")));
         let r = director
             .submit(
                 &format!("/admin/words?i={school}"),
