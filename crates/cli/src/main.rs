@@ -1,5 +1,6 @@
 //! `klade`: the one binary. `serve` runs the server, `demo` makes and serves the demo, `migrate`
-//! brings a database up to date, `user` and `institution` are the operator's console tasks.
+//! brings a database up to date, `backup` and `restore` copy a SQLite database out and back,
+//! `user` and `institution` are the operator's console tasks.
 //!
 //! Configuration, lowest to highest: defaults → a TOML file (`--config`, `KLADE_CONFIG`) →
 //! `KLADE_*` environment → command-line flags.
@@ -11,6 +12,7 @@ use klade_store::{Db, DbOptions};
 use klade_web::WebSettings;
 use serde::Deserialize;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -34,6 +36,10 @@ enum Command {
     Migrate(DbArg),
     /// Check the journal's history chain and every journal value against it.
     Verify(DbArg),
+    /// Copy a SQLite database, consistently, to a new file while the server keeps running.
+    Backup(BackupArgs),
+    /// Put a backup in place as a SQLite database, bring it up to date and verify it.
+    Restore(RestoreArgs),
     /// Read the text-message outbox: the newest messages and how their delivery went.
     Sms(DbArg),
     /// Accounts from the console.
@@ -49,6 +55,27 @@ struct DbArg {
     /// A SQLite file path, or a postgres:// URL.
     #[arg(long, env = "KLADE_DB")]
     db: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct BackupArgs {
+    #[command(flatten)]
+    db: DbArg,
+    /// The file to write; it must not exist.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct RestoreArgs {
+    /// A file written by `klade backup`.
+    #[arg(long)]
+    from: PathBuf,
+    #[command(flatten)]
+    db: DbArg,
+    /// Replace the database if it exists. Stop the server first.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(clap::Args)]
@@ -301,15 +328,63 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Verify(args) => {
             let app = config.app(&config.db(args.db)).await?;
-            let problems = klade_app::journal::verify(&app).await.map_err(|e| e.to_string())?;
-            if problems.is_empty() {
-                println!("the journal history is intact and explains every journal value");
-                return Ok(());
+            verify(&app).await
+        }
+        Command::Backup(args) => {
+            let address = config.db(args.db.db);
+            if is_postgres(&address) {
+                return Err(klade_store::backup::POSTGRES.to_string());
             }
-            for (institution, p) in &problems {
-                println!("institution {institution}: {p:?}");
+            // Connecting creates a missing SQLite file; a backup of an empty new file is a mistake.
+            if !address.starts_with("sqlite:") && !Path::new(&address).is_file() {
+                return Err(format!("{address}: no such database"));
             }
-            Err(format!("{} problem(s) found", problems.len()))
+            let options = DbOptions {
+                max_connections: 1,
+                ..DbOptions::default()
+            };
+            let db = Db::connect(&address, options)
+                .await
+                .map_err(|e| format!("database: {e}"))?;
+            let report = db.backup_to(&args.out).await;
+            db.close().await;
+            let report = report.map_err(|e| format!("backup: {e}"))?;
+            let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "{address} copied to {} ({size} bytes); SQLite's integrity check: ok",
+                args.out.display()
+            );
+            print_counts(&report.counts);
+            Ok(())
+        }
+        Command::Restore(args) => {
+            let target = config.db(args.db.db);
+            if is_postgres(&target) {
+                return Err(klade_store::backup::POSTGRES.to_string());
+            }
+            if target.starts_with("sqlite:") {
+                return Err(format!("{target}: give the database as a file path"));
+            }
+            klade_store::backup::restore_file(&args.from, Path::new(&target), args.force)
+                .await
+                .map_err(|e| format!("restore: {e}"))?;
+            println!("{} restored as {target}", args.from.display());
+            let db = Db::connect(&target, DbOptions::default())
+                .await
+                .map_err(|e| format!("database: {e}"))?;
+            let applied = db.migrate().await.map_err(|e| format!("migration: {e}"))?;
+            if !applied.is_empty() {
+                println!("brought up to date: applied migrations {applied:?}");
+            }
+            let counts = klade_store::backup::counts(db.pool())
+                .await
+                .map_err(|e| e.to_string())?;
+            print_counts(&counts);
+            let app = App::new(db, Arc::new(SystemClock), config.settings());
+            let verified = verify(&app).await;
+            // A clean close folds the write-ahead log back into the file.
+            app.db.close().await;
+            verified
         }
         Command::Sms(args) => {
             let app = config.app(&config.db(args.db)).await?;
@@ -378,6 +453,29 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("institution {id} created");
             Ok(())
         }
+    }
+}
+
+/// `klade verify`'s checks: every institution's history chain, and every journal value against it.
+async fn verify(app: &App) -> Result<(), String> {
+    let problems = klade_app::journal::verify(app).await.map_err(|e| e.to_string())?;
+    if problems.is_empty() {
+        println!("the journal history is intact and explains every journal value");
+        return Ok(());
+    }
+    for (institution, p) in &problems {
+        println!("institution {institution}: {p:?}");
+    }
+    Err(format!("{} problem(s) found", problems.len()))
+}
+
+fn is_postgres(address: &str) -> bool {
+    address.starts_with("postgres://") || address.starts_with("postgresql://")
+}
+
+fn print_counts(counts: &[(&str, i64)]) {
+    for (table, n) in counts {
+        println!("  {table:<16} {n:>9}");
     }
 }
 

@@ -14,6 +14,7 @@ mod migrate;
 
 pub mod access_log;
 pub mod accounts;
+pub mod backup;
 pub mod families;
 pub mod files;
 pub mod history;
@@ -51,6 +52,9 @@ pub enum StoreError {
     },
     #[error("unsupported database address: {0}")]
     Address(String),
+    /// A backup or restore that cannot go ahead, with the reason for the operator.
+    #[error("{0}")]
+    Backup(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

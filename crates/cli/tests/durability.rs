@@ -1,0 +1,508 @@
+//! The `klade` binary under load: killed mid-save it loses nothing it acknowledged, on SQLite and
+//! (with `KLADE_TEST_PG_URL`) on PostgreSQL; and the console's `backup` and `restore` copy a live
+//! server's database.
+
+// Helpers here panic on purpose: a panic is a failed test, with its message.
+#![allow(clippy::expect_used)]
+
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const KLADE: &str = env!("CARGO_BIN_EXE_klade");
+
+fn random_hex() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{:x}{:x}", std::process::id(), nanos)
+}
+
+/// A directory of the test's own, removed when the test ends.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("klade-{name}-{}", random_hex()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Self(dir)
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.0.join(name).display().to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A PostgreSQL schema of the test's own, dropped when the test ends.
+struct PgSchema {
+    admin: klade_store::Db,
+    name: String,
+}
+
+impl PgSchema {
+    async fn new(url: &str) -> Self {
+        let name = format!("k_{}", random_hex());
+        let admin = klade_store::Db::connect(url, klade_store::DbOptions::default())
+            .await
+            .expect("postgres");
+        sqlx::query(&format!("CREATE SCHEMA {name}"))
+            .execute(admin.pool())
+            .await
+            .expect("schema");
+        Self { admin, name }
+    }
+
+    /// `url` with the schema as its search path, so the binary's tables go there.
+    fn url(&self, url: &str) -> String {
+        let join = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{join}options=-c%20search_path%3D{}", self.name)
+    }
+
+    async fn drop(self) {
+        sqlx::query(&format!("DROP SCHEMA {} CASCADE", self.name))
+            .execute(self.admin.pool())
+            .await
+            .expect("drop schema");
+        self.admin.close().await;
+    }
+}
+
+/// A running `klade`, killed (SIGKILL on Unix) when dropped if nothing killed it before.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    /// Starts `klade <args> --listen 127.0.0.1:0` and waits until it serves.
+    fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(KLADE)
+            .args(args)
+            .args(["--listen", "127.0.0.1:0"])
+            .env("KLADE_LOG", "error")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("klade starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        // Reads the banner for the address, then drains the pipe so the server never blocks on it.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(rest) = line.strip_prefix("Klade is serving at ") {
+                    let _ = tx.send(rest.trim_end_matches('/').to_string());
+                }
+            }
+        });
+        let base = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("klade serves within a minute");
+        Self { child, base }
+    }
+
+    fn kill(&mut self) {
+        self.child.kill().expect("kill");
+        self.child.wait().expect("wait");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn klade(args: &[&str]) -> Output {
+    Command::new(KLADE)
+        .args(args)
+        .env("KLADE_LOG", "error")
+        .output()
+        .expect("klade runs")
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client")
+}
+
+async fn login(http: &reqwest::Client, base: &str) -> String {
+    let r = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "skolotajs", "password": "demo"}))
+        .send()
+        .await
+        .expect("login");
+    assert!(r.status().is_success(), "login: {}", r.status());
+    let v: Value = r.json().await.expect("json");
+    v["token"].as_str().expect("token").to_string()
+}
+
+async fn get(http: &reqwest::Client, url: String, token: &str) -> Value {
+    let r = http.get(&url).bearer_auth(token).send().await.expect(&url);
+    assert!(r.status().is_success(), "{url}: {}", r.status());
+    r.json().await.expect("json")
+}
+
+/// The id of Matemātika 2.B, the demo teacher's course.
+async fn course(http: &reqwest::Client, base: &str, token: &str) -> i64 {
+    let courses = get(http, format!("{base}/api/v1/courses"), token).await;
+    courses
+        .as_array()
+        .expect("courses")
+        .iter()
+        .find(|c| c["name"] == "Matemātika" && c["class_name"] == "2.B")
+        .expect("Matemātika 2.B")["id"]
+        .as_i64()
+        .expect("id")
+}
+
+/// Every filled cell of a grid, as `key=value`.
+fn filled(g: &Value) -> BTreeSet<String> {
+    g["cells"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .map(|c| {
+            format!(
+                "{}={}",
+                c["key"].as_str().unwrap_or(""),
+                c["value"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+/// One save: an absence and a grade in one request, so in one transaction.
+#[derive(Debug, Clone)]
+struct Save {
+    attendance: String,
+    grade: String,
+}
+
+/// What the writers did: every save they sent, and those the server acknowledged.
+#[derive(Default)]
+struct Log {
+    sent: Vec<Save>,
+    acked: Vec<Save>,
+}
+
+/// Where a writer saves: the server, a teacher's token, the course, and the date of its assessments.
+#[derive(Clone)]
+struct Target {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    course: i64,
+    date: String,
+}
+
+/// Saves until `stop` or until the server is gone: each request an absence in an empty cell and a
+/// grade in an assessment of the writer's own, added as it needs them.
+async fn writer(t: Target, cells: Vec<String>, stop: Arc<AtomicBool>, log: Arc<Mutex<Log>>) {
+    let (base, course) = (&t.base, t.course);
+    let mut grade_cells: Vec<String> = Vec::new();
+    for (n, attendance) in cells.into_iter().enumerate() {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        if grade_cells.is_empty() {
+            let Ok(r) = t
+                .http
+                .post(format!("{base}/api/v1/courses/{course}/assessments"))
+                .bearer_auth(&t.token)
+                .json(&json!({"kind": "formative", "scale": "ten", "date": t.date, "title": format!("Darbs {n}")}))
+                .send()
+                .await
+            else {
+                return;
+            };
+            assert!(r.status().is_success(), "assessment: {}", r.status());
+            let Ok(a) = r.json::<Value>().await else { return };
+            let id = a["id"].as_i64().expect("id");
+            let Ok(r) = t
+                .http
+                .get(format!("{base}/api/v1/courses/{course}/grid"))
+                .bearer_auth(&t.token)
+                .send()
+                .await
+            else {
+                return;
+            };
+            let Ok(g) = r.json::<Value>().await else { return };
+            grade_cells = g["students"]
+                .as_array()
+                .expect("students")
+                .iter()
+                .map(|s| format!("g:{id}:{}", s["id"]))
+                .collect();
+        }
+        let Some(grade) = grade_cells.pop() else { return };
+        let mark = (n % 10 + 1).to_string();
+        let save = Save {
+            attendance: format!("{attendance}=n"),
+            grade: format!("{grade}={mark}"),
+        };
+        log.lock().expect("lock").sent.push(save.clone());
+        let sent = t
+            .http
+            .post(format!("{base}/api/v1/courses/{course}/cells"))
+            .bearer_auth(&t.token)
+            .json(&json!({"cells": [{"key": attendance, "value": "n"}, {"key": grade, "value": mark}]}))
+            .send()
+            .await;
+        match sent {
+            Ok(r) if r.status().is_success() => log.lock().expect("lock").acked.push(save),
+            Ok(r) => {
+                let status = r.status();
+                panic!("a save was refused: {status} {}", r.text().await.unwrap_or_default());
+            }
+            // The server is gone; what it did with this save, only the database knows.
+            Err(_) => return,
+        }
+    }
+}
+
+/// The run on one database: the demo under four writers, killed, started again, and checked.
+async fn kill_mid_load(db: &str) {
+    let started = Instant::now();
+    let mut server = Server::start(&["demo", "--db", db]);
+    let http = http();
+    let base = server.base.clone();
+    let token = login(&http, &base).await;
+    let course = course(&http, &base, &token).await;
+    let g = get(&http, format!("{base}/api/v1/courses/{course}/grid"), &token).await;
+    let have = filled(&g);
+    // Every lesson column is on or before today: the grid proposes lessons up to today.
+    let mut cells = Vec::new();
+    let mut newest = String::new();
+    for column in g["columns"].as_array().expect("columns") {
+        let Some(lesson) = column.get("Lesson") else { continue };
+        let date = lesson["date"].as_str().expect("date");
+        newest = newest.max(date.to_string());
+        for s in g["students"].as_array().expect("students") {
+            let key = format!("a:{date}:{}:{}", lesson["lesson_no"], s["id"]);
+            if !have.iter().any(|h| h.starts_with(&format!("{key}="))) {
+                cells.push(key);
+            }
+        }
+    }
+    assert!(cells.len() > 200, "room for new marks: {}", cells.len());
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let log = Arc::new(Mutex::new(Log::default()));
+    let writers = 4;
+    let mut tasks = Vec::new();
+    for w in 0..writers {
+        let mine: Vec<String> = cells.iter().skip(w).step_by(writers).cloned().collect();
+        let target = Target {
+            http: http.clone(),
+            base: base.clone(),
+            token: login(&http, &base).await,
+            course,
+            date: newest.clone(),
+        };
+        tasks.push(tokio::spawn(writer(target, mine, stop.clone(), log.clone())));
+    }
+    // Kill it mid-load: once enough saves were acknowledged, with the writers still sending.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while log.lock().expect("lock").acked.len() < 40 {
+        assert!(Instant::now() < deadline, "the writers stalled");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    server.kill();
+    for task in tasks {
+        task.await.expect("writer");
+    }
+    stop.store(true, Ordering::Relaxed);
+    let log = std::mem::take(&mut *log.lock().expect("lock"));
+
+    let server = Server::start(&["serve", "--db", db]);
+    let token = login(&http, &server.base).await;
+    let g = get(&http, format!("{}/api/v1/courses/{course}/grid", server.base), &token).await;
+    let now = filled(&g);
+    let lost: Vec<&Save> = log
+        .acked
+        .iter()
+        .filter(|s| !now.contains(&s.attendance) || !now.contains(&s.grade))
+        .collect();
+    let mut committed = 0;
+    for s in &log.sent {
+        let (a, g) = (now.contains(&s.attendance), now.contains(&s.grade));
+        assert_eq!(a, g, "half a save survived: {s:?}");
+        committed += usize::from(a);
+    }
+    eprintln!(
+        "{db}: {} saves sent, {} acknowledged, {} in the database after the kill, {} acknowledged and lost; {:?}",
+        log.sent.len(),
+        log.acked.len(),
+        committed,
+        lost.len(),
+        started.elapsed()
+    );
+    assert!(lost.is_empty(), "acknowledged saves lost: {lost:?}");
+    drop(server);
+
+    let verify = klade(&["verify", "--db", db]);
+    assert!(
+        verify.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&verify.stdout),
+        String::from_utf8_lossy(&verify.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_server_killed_mid_load_keeps_every_save_it_acknowledged() {
+    let dir = TempDir::new("kill");
+    kill_mid_load(&dir.path("klade.db")).await;
+    if let Some(url) = std::env::var("KLADE_TEST_PG_URL").ok().filter(|u| !u.is_empty()) {
+        let schema = PgSchema::new(&url).await;
+        kill_mid_load(&schema.url(&url)).await;
+        schema.drop().await;
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_console_backs_up_a_live_server_and_restores_the_copy() {
+    let dir = TempDir::new("console-backup");
+    let db = dir.path("klade.db");
+    let server = Server::start(&["demo", "--db", &db]);
+    let http = http();
+    let token = login(&http, &server.base).await;
+    let course = course(&http, &server.base, &token).await;
+    let g = get(&http, format!("{}/api/v1/courses/{course}/grid", server.base), &token).await;
+    let have = filled(&g);
+    let cells: Vec<String> = g["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .filter_map(|c| c.get("Lesson"))
+        .flat_map(|l| {
+            g["students"]
+                .as_array()
+                .expect("students")
+                .iter()
+                .map(move |s| format!("a:{}:{}:{}", l["date"].as_str().unwrap_or(""), l["lesson_no"], s["id"]))
+        })
+        .filter(|k| !have.iter().any(|h| h.starts_with(&format!("{k}="))))
+        .collect();
+    let date = g["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .filter_map(|c| c["Lesson"]["date"].as_str())
+        .max()
+        .expect("a lesson")
+        .to_string();
+    let target = Target {
+        http: http.clone(),
+        base: server.base.clone(),
+        token,
+        course,
+        date,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let log = Arc::new(Mutex::new(Log::default()));
+    let writing = tokio::spawn(writer(target, cells, stop.clone(), log.clone()));
+
+    // The server keeps saving while the console copies its database.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while log.lock().expect("lock").acked.len() < 5 {
+        assert!(Instant::now() < deadline, "the writer stalled");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let saved_before = log.lock().expect("lock").acked.clone();
+    let out = dir.path("copy.db");
+    let args = ["backup", "--db", &db, "--out", &out].map(String::from);
+    let backup = tokio::task::spawn_blocking(move || klade(&args.each_ref().map(String::as_str)))
+        .await
+        .expect("backup");
+    stop.store(true, Ordering::Relaxed);
+    writing.await.expect("writer");
+    drop(server);
+    assert!(backup.status.success(), "{}", text(&backup));
+    assert!(text(&backup).contains("integrity check: ok"), "{}", text(&backup));
+    assert!(text(&backup).contains("journal_history"), "{}", text(&backup));
+    let again = klade(&["backup", "--db", &db, "--out", &out]);
+    assert!(
+        !again.status.success() && text(&again).contains("already exists"),
+        "{}",
+        text(&again)
+    );
+
+    let restored = dir.path("restored.db");
+    let restore = klade(&["restore", "--from", &out, "--db", &restored]);
+    assert!(restore.status.success(), "{}", text(&restore));
+    assert!(
+        text(&restore).contains("the journal history is intact"),
+        "{}",
+        text(&restore)
+    );
+    let again = klade(&["restore", "--from", &out, "--db", &restored]);
+    assert!(
+        !again.status.success() && text(&again).contains("already exists"),
+        "{}",
+        text(&again)
+    );
+    let forced = klade(&["restore", "--from", &out, "--db", &restored, "--force"]);
+    assert!(forced.status.success(), "{}", text(&forced));
+    eprintln!(
+        "{} saves acknowledged before the backup, {} in all\n{}",
+        saved_before.len(),
+        log.lock().expect("lock").acked.len(),
+        text(&forced)
+    );
+    let copy = klade_store::Db::connect(&restored, klade_store::DbOptions::default())
+        .await
+        .expect("restored");
+    let marks: BTreeSet<String> = sqlx::query(
+        "SELECT 'a:' || l.date || ':' || l.lesson_no || ':' || a.student_id || '=' || a.code AS k \
+         FROM attendance a JOIN lessons l ON l.id = a.lesson_id",
+    )
+    .fetch_all(copy.pool())
+    .await
+    .expect("marks")
+    .iter()
+    .map(|r| sqlx::Row::try_get::<String, _>(r, "k").expect("k"))
+    .collect();
+    copy.close().await;
+    for s in &saved_before {
+        assert!(marks.contains(&s.attendance), "{s:?} is not in the copy");
+    }
+
+    let pg = klade(&[
+        "backup",
+        "--db",
+        "postgres://klade@db.invalid/klade",
+        "--out",
+        &dir.path("pg.db"),
+    ]);
+    assert!(
+        !pg.status.success() && text(&pg).contains("pg_dump --format=custom"),
+        "{}",
+        text(&pg)
+    );
+}
