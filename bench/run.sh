@@ -80,7 +80,7 @@ echo
 tutor_token=$(curl -fs -H 'Content-Type: application/json' -d '{"username":"audzinataja","password":"demo"}' "$URL/api/v1/auth/login" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 python3 - "$URL" "$tutor_token" <<'PY'
-import json, sys, urllib.request
+import json, sys, urllib.parse, urllib.request
 url, token = sys.argv[1], sys.argv[2]
 def call(path, body=None):
     req = urllib.request.Request(url + path, data=json.dumps(body).encode() if body else None,
@@ -88,7 +88,7 @@ def call(path, body=None):
     return json.load(urllib.request.urlopen(req))
 me = call("/api/v1/me")
 school = next(m["institution_id"] for m in me["memberships"] if m["role"] == "tutor")
-choices = call(f"/api/v1/messages/recipients?institution={school}&q=krūmiņa")
+choices = call(f"/api/v1/messages/recipients?institution={school}&q=" + urllib.parse.quote("krūmiņa"))
 parent = next(p["id"] for p in choices["people"] if p["name"] == "Ilze Krūmiņa")
 for i in range(1000):
     call("/api/v1/messages", {"institution": school, "to": [f"person:{parent}"],

@@ -63,6 +63,7 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
         let edits_timetable = policy::authorize(actor, Action::EnterTimetable, overview).is_ok();
         let classes = if edits_timetable
             || policy::authorize(actor, Action::CheckJournals, overview).is_ok()
+            || policy::authorize(actor, Action::CorrectPreschoolAttendance, overview).is_ok()
             || policy::authorize(actor, Action::EnrolStudents, overview).is_ok()
         {
             school::classes_of(db, id, &today).await?

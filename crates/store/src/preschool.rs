@@ -240,7 +240,10 @@ pub async fn put_entry(
     .await?;
     if let Some(r) = found {
         let id: i64 = r.try_get("id")?;
-        let old = entry_value(&r.try_get::<String, _>("tasks")?, &r.try_get::<String, _>("activities")?);
+        let old = entry_value(
+            &r.try_get::<String, _>("tasks")?,
+            &r.try_get::<String, _>("activities")?,
+        );
         sqlx::query("UPDATE preschool_entries SET tasks = $2, activities = $3 WHERE id = $1")
             .bind(id)
             .bind(tasks)
@@ -272,7 +275,13 @@ pub fn entry_value(tasks: &str, activities: &str) -> String {
     format!("{tasks}\n---\n{activities}")
 }
 
-pub async fn add_photo(conn: &mut AnyConnection, institution: InstitutionId, entry: i64, file: i64, now: i64) -> Result<i64> {
+pub async fn add_photo(
+    conn: &mut AnyConnection,
+    institution: InstitutionId,
+    entry: i64,
+    file: i64,
+    now: i64,
+) -> Result<i64> {
     let row = sqlx::query(
         "INSERT INTO preschool_photos (institution_id, entry_id, file_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
@@ -286,7 +295,10 @@ pub async fn add_photo(conn: &mut AnyConnection, institution: InstitutionId, ent
 }
 
 /// A photo's group and bytes, for the caller to check who may see it.
-pub async fn photo<'e>(ex: impl Executor<'e, Database = Any>, id: i64) -> Result<Option<(InstitutionId, ClassId, Vec<u8>)>> {
+pub async fn photo<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+) -> Result<Option<(InstitutionId, ClassId, Vec<u8>)>> {
     let row = sqlx::query(
         "SELECT e.institution_id, e.group_id, f.data FROM preschool_photos p JOIN preschool_entries e ON e.id = p.entry_id \
          JOIN files f ON f.id = p.file_id AND f.institution_id = e.institution_id WHERE p.id = $1",
@@ -397,7 +409,11 @@ pub(crate) async fn current_values<'e>(
         let code: String = r.try_get("code")?;
         let reason: String = r.try_get("reason")?;
         out.insert(
-            format!("pattendance:{}:{}", r.try_get::<i64, _>("child_id")?, r.try_get::<String, _>("date")?),
+            format!(
+                "pattendance:{}:{}",
+                r.try_get::<i64, _>("child_id")?,
+                r.try_get::<String, _>("date")?
+            ),
             absence_value(&code, &reason),
         );
     }
@@ -408,7 +424,10 @@ pub(crate) async fn current_values<'e>(
     {
         out.insert(
             format!("pentry:{}", r.try_get::<i64, _>("id")?),
-            entry_value(&r.try_get::<String, _>("tasks")?, &r.try_get::<String, _>("activities")?),
+            entry_value(
+                &r.try_get::<String, _>("tasks")?,
+                &r.try_get::<String, _>("activities")?,
+            ),
         );
     }
     for r in sqlx::query("SELECT id, mark FROM preschool_assessments WHERE institution_id = $1")
@@ -416,7 +435,10 @@ pub(crate) async fn current_values<'e>(
         .fetch_all(ex)
         .await?
     {
-        out.insert(format!("passessment:{}", r.try_get::<i64, _>("id")?), r.try_get("mark")?);
+        out.insert(
+            format!("passessment:{}", r.try_get::<i64, _>("id")?),
+            r.try_get("mark")?,
+        );
     }
     Ok(())
 }

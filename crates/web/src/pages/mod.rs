@@ -22,6 +22,7 @@ mod journal;
 mod messages;
 pub(crate) use messages::file_response;
 mod people;
+mod preschool;
 mod timetable;
 
 pub fn routes(state: AppState) -> Router<AppState> {
@@ -42,6 +43,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(import::routes())
         .merge(families::routes())
         .merge(messages::routes())
+        .merge(preschool::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))
 }
@@ -309,14 +311,15 @@ struct InstitutionView {
     roles: String,
     own_class: Option<String>,
     /// (label, summary link)
-    tutored: Vec<(String, String)>,
+    tutored: Vec<(String, String, Option<String>)>,
     /// (name, timetable link if editable, the class's address)
-    classes: Vec<(String, Option<String>, String)>,
+    classes: Vec<(String, Option<String>, String, Option<String>)>,
     /// Checks the journals: sees every class's absences.
     oversees: bool,
     /// Prints progress reports for any class (the clerk).
     prints: bool,
-    children: Vec<String>,
+    /// (who, where, their preschool page)
+    children: Vec<(String, Option<String>)>,
     counts: Option<klade_store::institutions::Counts>,
 }
 
@@ -346,7 +349,8 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
                     if let Some(p) = &c.programme_name {
                         s.push_str(&format!(" · {p}"));
                     }
-                    (s, format!("/classes/{}", c.id))
+                    let group = (c.kind == "group").then(|| format!("/groups/{}", c.id));
+                    (s, format!("/classes/{}", c.id), group)
                 })
                 .collect(),
             classes: i
@@ -357,13 +361,20 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
                         format!("{} ({})", c.name, c.students),
                         i.edits_timetable.then(|| format!("/classes/{}/timetable", c.id)),
                         format!("/classes/{}", c.id),
+                        (c.kind == "group").then(|| format!("/groups/{}", c.id)),
                     )
                 })
                 .collect(),
             children: i
                 .children
                 .iter()
-                .map(|c| format!("{} {} — {}", c.given_name, c.family_name, c.class_name))
+                .map(|c| {
+                    (
+                        format!("{} {} — {}", c.given_name, c.family_name, c.class_name),
+                        (i.institution.kind == klade_domain::InstitutionKind::Preschool)
+                            .then(|| format!("/preschool?child={}", c.student_id)),
+                    )
+                })
                 .collect(),
             counts: i.counts.clone(),
             oversees: session.actor.may(
