@@ -16,6 +16,7 @@ use std::collections::HashSet;
 
 mod journal_demo;
 mod mail_demo;
+mod preschool_demo;
 
 pub const SCHOOL_REG_NO: &str = "3313901001";
 pub const PRESCHOOL_REG_NO: &str = "4301901002";
@@ -738,6 +739,13 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
     let order = format!("2-5/{}/{}", y, order_no);
     m.admit(preschool, group, little, date(y, 8, 25), start, &order).await?;
     m.parent_of(preschool, vecaks, little, date(y, 8, 25), &order).await?;
+    let group_children: Vec<PersonId> =
+        klade_store::journal::class_students(&mut *m.tx, preschool, group, &today.to_string())
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+    preschool_demo::fill(&mut m, preschool, group, pii_skolotaja, &group_children, today).await?;
 
     let class_2b = classes
         .iter()
