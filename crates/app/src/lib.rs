@@ -5,6 +5,7 @@
 //! of HTTP, HTML or JSON.
 
 pub mod accounts;
+pub mod archive;
 pub mod auth;
 pub mod clock;
 pub mod demo;

@@ -48,6 +48,35 @@ enum Command {
     /// Institutions from the console.
     #[command(subcommand)]
     Institution(InstitutionCommand),
+    /// The year-end archive: write one, or check one offline.
+    #[command(subcommand)]
+    Archive(ArchiveCommand),
+}
+
+#[derive(Subcommand)]
+enum ArchiveCommand {
+    /// Write the signed archive of an institution's school year into a new directory.
+    Create {
+        #[command(flatten)]
+        db: DbArg,
+        /// The institution's registration number.
+        #[arg(long)]
+        institution: String,
+        /// The school year's name (e.g. 2026/2027); the latest when left out.
+        #[arg(long, default_value = "")]
+        year: String,
+        /// A directory that does not exist yet.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Check an archive against its manifest and signature; needs no database.
+    Verify {
+        /// The archive's directory.
+        dir: std::path::PathBuf,
+        /// The institution's public key (hex), to check who signed it.
+        #[arg(long)]
+        key: Option<String>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -437,6 +466,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("new password for {username}: {password}\n(it must be changed at the next login)");
             Ok(())
         }
+        Command::Archive(command) => archive(&config, command).await,
         Command::Institution(InstitutionCommand::Create {
             db,
             kind,
@@ -452,6 +482,43 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             println!("institution {id} created");
             Ok(())
+        }
+    }
+}
+
+async fn archive(config: &Config, command: ArchiveCommand) -> Result<(), String> {
+    match command {
+        ArchiveCommand::Create {
+            db,
+            institution,
+            year,
+            out,
+        } => {
+            let app = config.app(&config.db(db.db)).await?;
+            let inst = klade_store::institutions::find_by_reg_no(app.db.pool(), &institution)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no institution with registration number {institution}"))?;
+            let made = klade_app::archive::create(&app, inst.id, &year, None)
+                .await
+                .map_err(|e| e.to_string())?;
+            klade_app::archive::write_dir(&made, &out).map_err(|e| format!("{}: {e}", out.display()))?;
+            let (key, _) = klade_app::archive::verify(&made.files, None);
+            println!("archive written to {}: {} files", out.display(), made.files.len());
+            println!("signed with the institution's key {key}");
+            Ok(())
+        }
+        ArchiveCommand::Verify { dir, key } => {
+            let files = klade_app::archive::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let (signer, problems) = klade_app::archive::verify(&files, key.as_deref());
+            if problems.is_empty() {
+                println!("the archive is intact: {} files, signed with {signer}", files.len());
+                return Ok(());
+            }
+            for p in &problems {
+                println!("{p}");
+            }
+            Err(format!("{} problem(s) found", problems.len()))
         }
     }
 }

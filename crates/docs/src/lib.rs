@@ -134,6 +134,23 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Table, ReadError> {
     Ok(Table { headers, rows })
 }
 
+/// A zip file of `files` (path, bytes), stored without compression: the archive's PDFs and
+/// photos are compressed already, and a plain zip opens anywhere.
+pub fn zip_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Result<Vec<u8>, String> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(true);
+    for (name, body) in files {
+        zip.start_file(name, options).map_err(|e| e.to_string())?;
+        zip.write_all(body).map_err(|e| e.to_string())?;
+    }
+    zip.finish().map_err(|e| e.to_string())?;
+    Ok(out.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

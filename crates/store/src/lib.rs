@@ -14,6 +14,7 @@ mod migrate;
 
 pub mod access_log;
 pub mod accounts;
+pub mod archive;
 pub mod backup;
 pub mod families;
 pub mod files;

@@ -31,6 +31,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_messages"),
     migration!(6, "0006_rights_version"),
     migration!(7, "0007_preschool"),
+    migration!(9, "0009_archive"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

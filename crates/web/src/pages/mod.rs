@@ -16,6 +16,7 @@ use klade_app::clock::format_instant;
 use klade_app::{home, AppError};
 use serde::Deserialize;
 
+mod archive;
 mod families;
 mod import;
 mod journal;
@@ -44,6 +45,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(families::routes())
         .merge(messages::routes())
         .merge(preschool::routes())
+        .merge(archive::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))
 }
@@ -303,6 +305,8 @@ struct PendingView {
 }
 
 struct InstitutionView {
+    /// May download the year-end archive (R28).
+    archives: bool,
     /// May extend the clean-language list (J18).
     manages_words: bool,
     id: i64,
@@ -379,6 +383,10 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
             counts: i.counts.clone(),
             oversees: session.actor.may(
                 klade_domain::Action::CheckJournals,
+                klade_domain::Scope::Institution(i.institution.id),
+            ),
+            archives: session.actor.may(
+                klade_domain::Action::ArchiveYear,
                 klade_domain::Scope::Institution(i.institution.id),
             ),
             manages_words: session.actor.may(

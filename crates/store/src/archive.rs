@@ -1,0 +1,93 @@
+//! What the year-end archive needs from the database: the institution's signing key, the school
+//! years, and the record of archives made. The archive's content is read through the other
+//! modules; building, signing and checking it is `klade-app`'s.
+
+use crate::Result;
+use klade_domain::{InstitutionId, PersonId, SchoolYearId};
+use sqlx::{Any, Executor, Row};
+
+/// The institution's key pair (hex), if it has one.
+pub async fn key<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+) -> Result<Option<(String, String)>> {
+    let row = sqlx::query("SELECT public_key, secret_key FROM institution_keys WHERE institution_id = $1")
+        .bind(institution.0)
+        .fetch_optional(ex)
+        .await?;
+    row.map(|r| Ok((r.try_get("public_key")?, r.try_get("secret_key")?)))
+        .transpose()
+}
+
+/// Stores a new key pair unless the institution has one already (a second server may race).
+pub async fn insert_key<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    public: &str,
+    secret: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO institution_keys (institution_id, public_key, secret_key, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (institution_id) DO NOTHING",
+    )
+    .bind(institution.0)
+    .bind(public)
+    .bind(secret)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Year {
+    pub id: SchoolYearId,
+    pub name: String,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+/// The institution's school years, newest first.
+pub async fn years<'e>(ex: impl Executor<'e, Database = Any>, institution: InstitutionId) -> Result<Vec<Year>> {
+    let rows = sqlx::query(
+        "SELECT id, name, starts_on, ends_on FROM school_years WHERE institution_id = $1 ORDER BY starts_on DESC",
+    )
+    .bind(institution.0)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Year {
+                id: SchoolYearId(r.try_get("id")?),
+                name: r.try_get("name")?,
+                starts_on: r.try_get("starts_on")?,
+                ends_on: r.try_get("ends_on")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn record<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    year: SchoolYearId,
+    manifest_sha256: &str,
+    files: i64,
+    by: Option<PersonId>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO archives (institution_id, school_year_id, manifest_sha256, files, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(institution.0)
+    .bind(year.0)
+    .bind(manifest_sha256)
+    .bind(files)
+    .bind(by.map(|p| p.0))
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
