@@ -353,6 +353,7 @@ async fn current_values(db: &crate::Db, institution: InstitutionId) -> Result<Ha
     for e in crate::families::excuses(pool, institution, &[], "0000-01-01", "9999-12-31").await? {
         out.insert(format!("excuse:{}", e.id), e.history_value());
     }
+    out.extend(crate::preschool_plans::history_values(pool, institution).await?);
     Ok(out)
 }
 

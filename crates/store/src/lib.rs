@@ -25,6 +25,7 @@ pub mod journal;
 pub mod messages;
 pub mod notifications;
 pub mod people;
+pub mod preschool_plans;
 pub mod school;
 pub mod sessions;
 pub mod sms;

@@ -30,6 +30,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_families"),
     migration!(5, "0005_messages"),
     migration!(6, "0006_rights_version"),
+    migration!(8, "0008_preschool_plans"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {
