@@ -18,6 +18,7 @@ pub mod messages;
 pub mod news;
 pub mod onboarding;
 pub mod people;
+pub mod preschool_plans;
 pub mod sms;
 pub mod timetable;
 pub mod users;
