@@ -22,6 +22,7 @@ mod journal;
 mod messages;
 pub(crate) use messages::file_response;
 mod people;
+mod preschool_plans;
 mod timetable;
 
 pub fn routes(state: AppState) -> Router<AppState> {
@@ -42,6 +43,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(import::routes())
         .merge(families::routes())
         .merge(messages::routes())
+        .merge(preschool_plans::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))
 }
