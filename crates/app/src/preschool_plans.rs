@@ -148,6 +148,8 @@ pub struct PlanView {
     /// Every change of the plan's fields, oldest first; staff only.
     pub history: Vec<Entry>,
     pub can_edit: bool,
+    /// The reader is staff (a teacher of the group, the administration), not a parent.
+    pub staff: bool,
     /// The month has ended: the plan can no longer change.
     pub past: bool,
     /// Journal-check findings of the group not yet corrected; staff only.
@@ -177,7 +179,12 @@ pub async fn plan(app: &App, session: &Session, class: ClassId, month: &str) -> 
         month,
         history,
         can_edit: session.actor.may(Action::KeepJournal, class_scope(inst, class)),
-        open_checks: if staff { store::open_checks(db, inst, class).await? } else { 0 },
+        staff,
+        open_checks: if staff {
+            store::open_checks(db, inst, class).await?
+        } else {
+            0
+        },
     })
 }
 
@@ -312,7 +319,10 @@ pub async fn overview(app: &App, session: &Session, institution: InstitutionId) 
     let db = app.db.pool();
     let today = today(app)?;
     let this = today.first_of_month();
-    let next = this.last_of_month().tomorrow().map_err(|_| AppError::Internal("month".into()))?;
+    let next = this
+        .last_of_month()
+        .tomorrow()
+        .map_err(|_| AppError::Internal("month".into()))?;
     let months = [this, next];
     let names: Vec<String> = months.iter().map(|m| month_of(*m)).collect();
     let filed = store::filed(db, inst, &names).await?;
@@ -349,6 +359,8 @@ pub struct TalksView {
     pub institution: InstitutionId,
     pub talks: Vec<Talk>,
     pub can_write: bool,
+    /// The reader is staff and sees every talk and whether it is shared.
+    pub staff: bool,
     /// The group's children, for the form.
     pub children: Vec<journal::Student>,
     pub open_checks: i64,
@@ -380,6 +392,7 @@ pub async fn talks(app: &App, session: &Session, class: ClassId) -> Result<Talks
             Vec::new()
         },
         can_write,
+        staff: who == Reader::Staff,
         open_checks,
     })
 }
@@ -451,14 +464,21 @@ pub async fn add_talk(app: &App, session: &Session, class: ClassId, input: &Talk
     Ok(id)
 }
 
+/// A finding with the changes of its state, oldest first.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CheckItem {
+    #[serde(flatten)]
+    pub check: Check,
+    pub history: Vec<Entry>,
+}
+
 /// A group's journal-check findings with their history.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ChecksView {
     pub group: ClassId,
     pub group_name: String,
     pub institution: InstitutionId,
-    /// Each finding with the changes of its state, oldest first.
-    pub checks: Vec<(Check, Vec<Entry>)>,
+    pub checks: Vec<CheckItem>,
     /// May record findings, close and reopen them (the administration).
     pub can_record: bool,
     /// May mark findings done (the group's teacher).
@@ -475,7 +495,7 @@ pub async fn checks(app: &App, session: &Session, class: ClassId) -> Result<Chec
     for c in store::checks(db, inst, class).await? {
         // A group has a handful of findings; one small query each keeps this simple.
         let h = history::entries(db, inst, &format!("check:{}", c.id)).await?;
-        list.push((c, h));
+        list.push(CheckItem { check: c, history: h });
     }
     Ok(ChecksView {
         group: class,
@@ -502,7 +522,9 @@ pub async fn record_check(
     let due = match due_on.trim() {
         "" => None,
         d => {
-            let d = d.parse::<Date>().map_err(|_| AppError::invalid("due_on", "error.date"))?;
+            let d = d
+                .parse::<Date>()
+                .map_err(|_| AppError::invalid("due_on", "error.date"))?;
             if d < today(app)? {
                 return Err(AppError::invalid("due_on", "check.due_past"));
             }
@@ -631,7 +653,10 @@ mod tests {
         assert_eq!(due_date(december), Some(jiff::civil::date(2026, 11, 30)));
         let at = |s: &str| s.parse::<jiff::Timestamp>().expect("instant");
         assert!(!is_late(december, at("2026-11-30T21:59:00Z")), "23:59 in Riga");
-        assert!(is_late(december, at("2026-11-30T22:00:00Z")), "00:00 on 1 December in Riga");
+        assert!(
+            is_late(december, at("2026-11-30T22:00:00Z")),
+            "00:00 on 1 December in Riga"
+        );
         // 31 May 2026 is a Sunday: June's plan is due on Friday 29 May.
         assert_eq!(
             due_date(jiff::civil::date(2026, 6, 1)),

@@ -326,7 +326,8 @@ impl Check {
     }
 }
 
-const CHECK_SELECT: &str = "SELECT k.id, k.class_id, k.course_id, k.finding, k.due_on, k.created_at, k.answer, k.done_at, k.closed_at, \
+const CHECK_SELECT: &str =
+    "SELECT k.id, k.class_id, k.course_id, k.finding, k.due_on, k.created_at, k.answer, k.done_at, k.closed_at, \
        c.given_name || ' ' || c.family_name AS created_by, d.given_name || ' ' || d.family_name AS done_by, \
        x.given_name || ' ' || x.family_name AS closed_by \
      FROM journal_checks k JOIN persons c ON c.id = k.created_by LEFT JOIN persons d ON d.id = k.done_by \
@@ -376,7 +377,11 @@ pub async fn insert_check<'e>(
     Ok(row.try_get("id")?)
 }
 
-pub async fn check<'e>(ex: impl Executor<'e, Database = Any>, institution: InstitutionId, id: i64) -> Result<Option<Check>> {
+pub async fn check<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    id: i64,
+) -> Result<Option<Check>> {
     let sql = format!("{CHECK_SELECT} WHERE k.institution_id = $1 AND k.id = $2");
     let row = sqlx::query(&sql)
         .bind(institution.0)

@@ -163,15 +163,13 @@ async fn plan_page(
     // A month typed wrongly still shows the page (with the error), for the current month.
     let shown_month = match plans::parse_month(month) {
         Ok(_) => month.trim().to_string(),
-        Err(_) if typed.is_some() => {
-            plans::month_of(
-                state
-                    .app
-                    .today()
-                    .parse()
-                    .map_err(|_| ctx.fail()(AppError::Internal("today".into())))?,
-            )
-        }
+        Err(_) if typed.is_some() => plans::month_of(
+            state
+                .app
+                .today()
+                .parse()
+                .map_err(|_| ctx.fail()(AppError::Internal("today".into())))?,
+        ),
         Err(e) => return Err(ctx.fail()(e)),
     };
     let v = plans::plan(&state.app, session, group, &shown_month)
@@ -232,12 +230,7 @@ async fn plan_page(
         .map(|e: &Entry| HistoryRow {
             when: format_instant(e.at),
             who: e.person.clone(),
-            field: e
-                .item
-                .rsplit(':')
-                .next()
-                .map(|f| field_label(t, f))
-                .unwrap_or_default(),
+            field: e.item.rsplit(':').next().map(|f| field_label(t, f)).unwrap_or_default(),
             old: e.old_value.clone().unwrap_or_default(),
             new: e.new_value.clone().unwrap_or_default(),
         })
@@ -700,7 +693,12 @@ async fn overview(
     // What needs the deputy head's attention comes first.
     rows.sort_by_key(|r| !r.5);
     let page = OverviewPage {
-        page: Chrome::for_ctx(&ctx, t.get("plan.overview"), &format!("/preschool/plans?i={}", q.i), None),
+        page: Chrome::for_ctx(
+            &ctx,
+            t.get("plan.overview"),
+            &format!("/preschool/plans?i={}", q.i),
+            None,
+        ),
         attention: rows.iter().filter(|r| r.5).count(),
         rows,
         t,
