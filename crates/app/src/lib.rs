@@ -20,6 +20,7 @@ pub mod news;
 pub mod onboarding;
 pub mod people;
 pub mod preschool;
+pub mod preschool_plans;
 pub mod sms;
 pub mod timetable;
 pub mod users;

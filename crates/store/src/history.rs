@@ -354,6 +354,7 @@ async fn current_values(db: &crate::Db, institution: InstitutionId) -> Result<Ha
         out.insert(format!("excuse:{}", e.id), e.history_value());
     }
     crate::preschool::current_values(pool, institution, &mut out).await?;
+    out.extend(crate::preschool_plans::history_values(pool, institution).await?);
     Ok(out)
 }
 

@@ -27,6 +27,7 @@ pub mod messages;
 pub mod notifications;
 pub mod people;
 pub mod preschool;
+pub mod preschool_plans;
 pub mod school;
 pub mod sessions;
 pub mod sms;

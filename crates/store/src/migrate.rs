@@ -31,6 +31,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_messages"),
     migration!(6, "0006_rights_version"),
     migration!(7, "0007_preschool"),
+    migration!(8, "0008_preschool_plans"),
     migration!(9, "0009_archive"),
 ];
 

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 mod journal;
 mod messages;
 mod people;
+mod preschool_plans;
 
 pub const OPENAPI: &str = include_str!("openapi.json");
 
@@ -32,6 +33,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(people::routes())
         .merge(people::more_routes())
         .merge(messages::routes())
+        .merge(preschool_plans::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::api))
 }
 

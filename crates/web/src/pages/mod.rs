@@ -24,6 +24,7 @@ mod messages;
 pub(crate) use messages::file_response;
 mod people;
 mod preschool;
+mod preschool_plans;
 mod timetable;
 
 pub fn routes(state: AppState) -> Router<AppState> {
@@ -46,6 +47,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(messages::routes())
         .merge(preschool::routes())
         .merge(archive::routes())
+        .merge(preschool_plans::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))
 }

@@ -1,0 +1,171 @@
+//! A preschool group's monthly plan, talks with parents and journal-check findings through the
+//! API: the same use cases as the pages.
+
+use crate::error::WebError;
+use crate::session::Ctx;
+use crate::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use klade_app::preschool_plans::{self as plans, CheckStep, TalkInput};
+use klade_app::AppError;
+use klade_domain::{ClassId, InstitutionId};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/groups/{group}/plan", get(plan).put(save_plan))
+        .route("/groups/{group}/talks", get(talks).post(add_talk))
+        .route("/groups/{group}/checks", get(checks).post(record_check))
+        .route("/groups/{group}/checks/{id}/{action}", post(change_check))
+        .route("/institutions/{i}/plans", get(overview))
+}
+
+fn signed_in(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
+    ctx.session
+        .as_ref()
+        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))
+}
+
+fn body<T>(ctx: &Ctx, body: Result<Json<T>, JsonRejection>) -> Result<T, WebError> {
+    body.map(|Json(b)| b)
+        .map_err(|_| ctx.fail_json()(AppError::invalid("body", "error.bad_request")))
+}
+
+#[derive(Deserialize, Default)]
+struct MonthQuery {
+    month: Option<String>,
+}
+
+fn month_or_current(state: &AppState, ctx: &Ctx, q: MonthQuery) -> Result<String, WebError> {
+    match q.month {
+        Some(m) => Ok(m),
+        None => state
+            .app
+            .today()
+            .parse()
+            .map(plans::month_of)
+            .map_err(|_| ctx.fail_json()(AppError::Internal("today".into()))),
+    }
+}
+
+async fn plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(group): Path<i64>,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let month = month_or_current(&state, &ctx, q)?;
+    let v = plans::plan(&state.app, session, ClassId(group), &month)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(v).into_response())
+}
+
+/// The whole plan: a field left out has no text afterwards.
+#[derive(Deserialize)]
+struct PlanBody {
+    fields: BTreeMap<String, String>,
+}
+
+async fn save_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(group): Path<i64>,
+    Query(q): Query<MonthQuery>,
+    input: Result<Json<PlanBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let month = month_or_current(&state, &ctx, q)?;
+    let b = body(&ctx, input)?;
+    let values: Vec<(String, String)> = b.fields.into_iter().collect();
+    let saved = plans::save_plan(&state.app, session, ClassId(group), &month, &values)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(saved).into_response())
+}
+
+async fn talks(State(state): State<AppState>, ctx: Ctx, Path(group): Path<i64>) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let v = plans::talks(&state.app, session, ClassId(group))
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(v).into_response())
+}
+
+async fn add_talk(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(group): Path<i64>,
+    input: Result<Json<TalkInput>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let b = body(&ctx, input)?;
+    let id = plans::add_talk(&state.app, session, ClassId(group), &b)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "id": id })).into_response())
+}
+
+async fn checks(State(state): State<AppState>, ctx: Ctx, Path(group): Path<i64>) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let v = plans::checks(&state.app, session, ClassId(group))
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(v).into_response())
+}
+
+#[derive(Deserialize)]
+struct CheckBody {
+    finding: String,
+    #[serde(default)]
+    due_on: String,
+}
+
+async fn record_check(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(group): Path<i64>,
+    input: Result<Json<CheckBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let b = body(&ctx, input)?;
+    let id = plans::record_check(&state.app, session, ClassId(group), &b.finding, &b.due_on)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "id": id })).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct StepBody {
+    #[serde(default)]
+    answer: String,
+}
+
+async fn change_check(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((group, id, action)): Path<(i64, i64, String)>,
+    input: Result<Json<StepBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    // Closing and reopening need no body.
+    let b = input.map(|Json(b)| b).unwrap_or_default();
+    let step = CheckStep::parse(&action, &b.answer).map_err(ctx.fail_json())?;
+    let c = plans::change_check(&state.app, session, ClassId(group), id, &step)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(c).into_response())
+}
+
+async fn overview(State(state): State<AppState>, ctx: Ctx, Path(i): Path<i64>) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let list = plans::overview(&state.app, session, InstitutionId(i))
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(list).into_response())
+}

@@ -1,0 +1,730 @@
+//! A preschool group's monthly plan, its talks with parents and its journal-check findings, and
+//! the deputy head's list of plans missing or late. Pages only: what the reader may see and do
+//! comes from `klade_app::preschool_plans`, which asks the policy.
+
+use super::{render, Chrome};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::session::Ctx;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use klade_app::clock::{format_instant, format_stored_date};
+use klade_app::preschool_plans::{self as plans, CheckStep, TalkInput};
+use klade_app::AppError;
+use klade_domain::preschool::{LEARNING_AREAS, TRANSVERSAL_SKILLS};
+use klade_domain::{ClassId, InstitutionId};
+use klade_store::history::Entry;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/groups/{group}/plan", get(plan).post(save_plan))
+        .route("/groups/{group}/talks", get(talks).post(add_talk))
+        .route("/groups/{group}/checks", get(checks).post(record_check))
+        .route("/groups/{group}/checks/{id}", post(change_check))
+        .route("/preschool/plans", get(overview))
+}
+
+/// The three pages of a group this module owns, as tabs: (href, label, current).
+fn tabs(t: Tr, group: i64, current: &str) -> Vec<(String, String, bool)> {
+    [
+        ("plan", t.get("plan.title")),
+        ("talks", t.get("talk.title")),
+        ("checks", t.get("check.title")),
+    ]
+    .into_iter()
+    .map(|(p, label)| (format!("/groups/{group}/{p}"), label.to_string(), p == current))
+    .collect()
+}
+
+/// A text as lines, so a template shows its line breaks without markup in the value.
+fn lines(text: &str) -> Vec<String> {
+    text.lines().map(str::to_string).collect()
+}
+
+/// The label of a plan field (`plan.f_<field>`).
+fn field_label(t: Tr, field: &str) -> String {
+    t.dynamic("plan", &format!("f_{field}"))
+}
+
+/// `12.2026.` for `2026-12`.
+fn month_label(month: &str) -> String {
+    match month.split_once('-') {
+        Some((y, m)) => format!("{m}.{y}."),
+        None => month.to_string(),
+    }
+}
+
+/// The message of an error, with the field's label when the field is one of the plan's.
+fn error_text(t: Tr, e: &AppError) -> String {
+    match e {
+        AppError::Invalid { field, code } if plans::plan_fields().iter().any(|f| f == field) => {
+            format!("{}: {}", field_label(t, field), t.get(code))
+        }
+        _ => t.get(e.code()).to_string(),
+    }
+}
+
+// ---- the monthly plan ----
+
+struct FieldView {
+    name: String,
+    label: String,
+    value: String,
+    lines: Vec<String>,
+}
+
+struct SectionView {
+    title: String,
+    fields: Vec<FieldView>,
+}
+
+struct HistoryRow {
+    when: String,
+    who: String,
+    field: String,
+    old: String,
+    new: String,
+}
+
+#[derive(Template)]
+#[template(path = "group_plan.html")]
+struct PlanPage {
+    page: Chrome,
+    t: Tr,
+    tabs: Vec<(String, String, bool)>,
+    group: i64,
+    group_name: String,
+    month: String,
+    month_label: String,
+    prev: String,
+    next: String,
+    due: String,
+    /// (who filed it and when, late marker)
+    filed: Option<(String, String, bool)>,
+    sections: Vec<SectionView>,
+    editing: bool,
+    past: bool,
+    history: Vec<HistoryRow>,
+    open_checks: i64,
+    flash: Option<String>,
+    error: Option<String>,
+    csrf: String,
+}
+
+#[derive(Deserialize, Default)]
+struct PlanQuery {
+    month: Option<String>,
+    done: Option<String>,
+}
+
+async fn plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(group): Path<i64>,
+    Query(q): Query<PlanQuery>,
+) -> Result<Response, WebError> {
+    let flash = match q.done.as_deref() {
+        Some("late") => Some("plan.saved_late"),
+        Some("same") => Some("plan.unchanged"),
+        Some(_) => Some("plan.saved"),
+        None => None,
+    };
+    let month = match q.month {
+        Some(m) => m,
+        None => plans::month_of(
+            state
+                .app
+                .today()
+                .parse()
+                .map_err(|_| ctx.fail()(AppError::Internal("today".into())))?,
+        ),
+    };
+    plan_page(&state, &ctx, ClassId(group), &month, flash, None, StatusCode::OK).await
+}
+
+/// The plan page; after a refused save, `typed` holds what the teacher typed and the form shows it.
+async fn plan_page(
+    state: &AppState,
+    ctx: &Ctx,
+    group: ClassId,
+    month: &str,
+    flash: Option<&str>,
+    typed: Option<(&[(String, String)], &AppError)>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    // A month typed wrongly still shows the page (with the error), for the current month.
+    let shown_month = match plans::parse_month(month) {
+        Ok(_) => month.trim().to_string(),
+        Err(_) if typed.is_some() => plans::month_of(
+            state
+                .app
+                .today()
+                .parse()
+                .map_err(|_| ctx.fail()(AppError::Internal("today".into())))?,
+        ),
+        Err(e) => return Err(ctx.fail()(e)),
+    };
+    let v = plans::plan(&state.app, session, group, &shown_month)
+        .await
+        .map_err(ctx.fail())?;
+    let first = plans::parse_month(&v.month).map_err(ctx.fail())?;
+    let shift = |d: Result<jiff::civil::Date, jiff::Error>| d.map(plans::month_of).unwrap_or_default();
+    let value_of = |field: &str| -> String {
+        match typed {
+            Some((values, _)) => values
+                .iter()
+                .find(|(k, _)| k == field)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+            None => v
+                .plan
+                .as_ref()
+                .and_then(|p| p.fields.get(field).cloned())
+                .unwrap_or_default(),
+        }
+    };
+    let section = |title: &str, fields: Vec<String>| SectionView {
+        title: t.get(title).to_string(),
+        fields: fields
+            .into_iter()
+            .map(|f| {
+                let value = value_of(&f);
+                FieldView {
+                    label: field_label(t, &f),
+                    lines: lines(&value),
+                    value,
+                    name: f,
+                }
+            })
+            .collect(),
+    };
+    let sections = vec![
+        section(
+            "plan.basic",
+            plans::BASIC_FIELDS.iter().map(|f| f.to_string()).collect(),
+        ),
+        section(
+            "plan.areas",
+            LEARNING_AREAS.iter().map(|a| format!("area_{a}")).collect(),
+        ),
+        section(
+            "plan.skills",
+            TRANSVERSAL_SKILLS.iter().map(|s| format!("skill_{s}")).collect(),
+        ),
+        section(
+            "plan.extra",
+            plans::EXTRA_FIELDS.iter().map(|f| f.to_string()).collect(),
+        ),
+    ];
+    let history = v
+        .history
+        .iter()
+        .map(|e: &Entry| HistoryRow {
+            when: format_instant(e.at),
+            who: e.person.clone(),
+            field: e.item.rsplit(':').next().map(|f| field_label(t, f)).unwrap_or_default(),
+            old: e.old_value.clone().unwrap_or_default(),
+            new: e.new_value.clone().unwrap_or_default(),
+        })
+        .collect();
+    let page = PlanPage {
+        page: Chrome::for_ctx(
+            ctx,
+            &format!("{}: {}", t.get("plan.title"), v.group_name),
+            &format!("/groups/{}/plan?month={}", group.0, v.month),
+            None,
+        ),
+        tabs: if v.staff { tabs(t, group.0, "plan") } else { Vec::new() },
+        group: group.0,
+        group_name: v.group_name.clone(),
+        month_label: month_label(&v.month),
+        prev: shift(first.yesterday()),
+        next: shift(first.last_of_month().tomorrow()),
+        due: v.due.as_deref().map(format_stored_date).unwrap_or_default(),
+        filed: v.plan.as_ref().map(|p| {
+            (
+                format!("{}, {}", p.created_by, format_instant(p.created_at)),
+                format!("{}, {}", p.updated_by, format_instant(p.updated_at)),
+                p.late,
+            )
+        }),
+        sections,
+        // After a refused save the form stays, so nothing typed is lost.
+        editing: v.can_edit && (!v.past || typed.is_some()),
+        past: v.past,
+        history,
+        open_checks: v.open_checks,
+        flash: flash.map(|k| t.get(k).to_string()),
+        error: typed.map(|(_, e)| error_text(t, e)),
+        csrf: session.csrf_token.clone(),
+        month: v.month,
+        t,
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+async fn save_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(group): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let month = fields
+        .iter()
+        .find(|(k, _)| k == "month")
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
+    match plans::save_plan(&state.app, session, ClassId(group), &month, &fields).await {
+        Ok(saved) => {
+            let done = match (saved.changed, saved.late) {
+                (0, _) => "same",
+                (_, true) => "late",
+                _ => "saved",
+            };
+            Ok(Redirect::to(&format!("/groups/{group}/plan?month={month}&done={done}")).into_response())
+        }
+        Err(e @ AppError::Invalid { .. }) => {
+            let status = crate::error::status_of(&e);
+            plan_page(&state, &ctx, ClassId(group), &month, None, Some((&fields, &e)), status).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+// ---- talks with parents ----
+
+struct TalkView {
+    head: String,
+    participants: String,
+    topic: String,
+    content: Vec<String>,
+    shared: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "group_talks.html")]
+struct TalksPage {
+    page: Chrome,
+    t: Tr,
+    tabs: Vec<(String, String, bool)>,
+    group: i64,
+    group_name: String,
+    talks: Vec<TalkView>,
+    can_write: bool,
+    /// (id, name, chosen)
+    children: Vec<(i64, String, bool)>,
+    form: TalkInput,
+    open_checks: i64,
+    flash: Option<String>,
+    error: Option<String>,
+    csrf: String,
+    today: String,
+}
+
+#[derive(Deserialize, Default)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn talks(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(group): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    let flash = q.done.map(|_| "talk.saved");
+    talks_page(&state, &ctx, ClassId(group), flash, None, StatusCode::OK).await
+}
+
+async fn talks_page(
+    state: &AppState,
+    ctx: &Ctx,
+    group: ClassId,
+    flash: Option<&str>,
+    typed: Option<(TalkInput, &AppError)>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let v = plans::talks(&state.app, session, group).await.map_err(ctx.fail())?;
+    let staff = v.staff;
+    let (form, error) = match typed {
+        Some((f, e)) => (f, Some(t.get(e.code()).to_string())),
+        None => (TalkInput::default(), None),
+    };
+    let page = TalksPage {
+        page: Chrome::for_ctx(
+            ctx,
+            &format!("{}: {}", t.get("talk.title"), v.group_name),
+            &format!("/groups/{}/talks", group.0),
+            None,
+        ),
+        tabs: if staff { tabs(t, group.0, "talks") } else { Vec::new() },
+        group: group.0,
+        group_name: v.group_name.clone(),
+        talks: v
+            .talks
+            .iter()
+            .map(|k| TalkView {
+                head: format!("{} · {}", format_stored_date(&k.held_on), k.student),
+                participants: k.participants.clone(),
+                topic: k.topic.clone(),
+                content: lines(&k.content),
+                shared: staff.then(|| {
+                    let s = if k.shared { "talk.shared_yes" } else { "talk.shared_no" };
+                    format!("{} · {}, {}", t.get(s), k.author, format_instant(k.created_at))
+                }),
+            })
+            .collect(),
+        can_write: v.can_write,
+        children: v
+            .children
+            .iter()
+            .map(|s| {
+                (
+                    s.id.0,
+                    format!("{} {}", s.family_name, s.given_name),
+                    s.id.0 == form.student,
+                )
+            })
+            .collect(),
+        form,
+        open_checks: v.open_checks,
+        flash: flash.map(|k| t.get(k).to_string()),
+        error,
+        csrf: session.csrf_token.clone(),
+        today: state.app.today(),
+        t,
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+#[derive(Deserialize)]
+struct TalkForm {
+    #[serde(default)]
+    student: String,
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    participants: String,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    content: String,
+    /// A checkbox: present when ticked.
+    shared: Option<String>,
+}
+
+async fn add_talk(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(group): Path<i64>,
+    Form(f): Form<TalkForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let input = TalkInput {
+        student: f.student.trim().parse().unwrap_or(0),
+        held_on: f.held_on,
+        participants: f.participants,
+        topic: f.topic,
+        content: f.content,
+        shared: f.shared.is_some(),
+    };
+    match plans::add_talk(&state.app, session, ClassId(group), &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/groups/{group}/talks?done=saved")).into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let status = crate::error::status_of(&e);
+            talks_page(&state, &ctx, ClassId(group), None, Some((input, &e)), status).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+// ---- the journal check ----
+
+struct CheckView {
+    id: i64,
+    finding: Vec<String>,
+    due: String,
+    state: &'static str,
+    state_label: String,
+    recorded: String,
+    answer: Vec<String>,
+    done: String,
+    closed: String,
+    /// (when, who, state)
+    history: Vec<(String, String, String)>,
+    may_answer: bool,
+    may_close: bool,
+    may_reopen: bool,
+}
+
+#[derive(Template)]
+#[template(path = "group_checks.html")]
+struct ChecksPage {
+    page: Chrome,
+    t: Tr,
+    tabs: Vec<(String, String, bool)>,
+    group: i64,
+    group_name: String,
+    checks: Vec<CheckView>,
+    can_record: bool,
+    finding: String,
+    due_on: String,
+    /// The finding an answer was refused for, and what was typed.
+    answer: (i64, String),
+    flash: Option<String>,
+    error: Option<String>,
+    csrf: String,
+    today: String,
+}
+
+async fn checks(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(group): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    let flash = match q.done.as_deref() {
+        Some("recorded") => Some("check.recorded"),
+        Some(_) => Some("check.changed"),
+        None => None,
+    };
+    checks_page(&state, &ctx, ClassId(group), flash, None, StatusCode::OK).await
+}
+
+/// What was typed in a refused form of the checks page.
+#[derive(Default)]
+struct ChecksTyped {
+    finding: String,
+    due_on: String,
+    answer: (i64, String),
+}
+
+async fn checks_page(
+    state: &AppState,
+    ctx: &Ctx,
+    group: ClassId,
+    flash: Option<&str>,
+    typed: Option<(ChecksTyped, &AppError)>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let v = plans::checks(&state.app, session, group).await.map_err(ctx.fail())?;
+    let (typed, error) = match typed {
+        Some((ty, e)) => (ty, Some(t.get(e.code()).to_string())),
+        None => (ChecksTyped::default(), None),
+    };
+    let who_when = |who: &Option<String>, at: Option<i64>| match (who, at) {
+        (Some(w), Some(a)) => format!("{w}, {}", format_instant(a)),
+        _ => String::new(),
+    };
+    let checks = v
+        .checks
+        .iter()
+        .map(|item| {
+            let (c, h) = (&item.check, &item.history);
+            let state = c.state();
+            CheckView {
+                id: c.id,
+                finding: lines(&c.finding),
+                due: c.due_on.as_deref().map(format_stored_date).unwrap_or_default(),
+                state,
+                state_label: t.dynamic("check", &format!("state_{state}")),
+                recorded: format!("{}, {}", c.created_by, format_instant(c.created_at)),
+                answer: c.answer.as_deref().map(lines).unwrap_or_default(),
+                done: who_when(&c.done_by, c.done_at),
+                closed: who_when(&c.closed_by, c.closed_at),
+                history: h
+                    .iter()
+                    .map(|e| {
+                        let s = e
+                            .new_value
+                            .as_deref()
+                            .and_then(|n| n.split('\u{1f}').next())
+                            .unwrap_or("");
+                        (
+                            format_instant(e.at),
+                            e.person.clone(),
+                            t.dynamic("check", &format!("state_{s}")),
+                        )
+                    })
+                    .collect(),
+                may_answer: v.can_answer && state == "open",
+                may_close: v.can_record && state != "closed",
+                may_reopen: v.can_record && state != "open",
+            }
+        })
+        .collect();
+    let page = ChecksPage {
+        page: Chrome::for_ctx(
+            ctx,
+            &format!("{}: {}", t.get("check.title"), v.group_name),
+            &format!("/groups/{}/checks", group.0),
+            None,
+        ),
+        tabs: tabs(t, group.0, "checks"),
+        group: group.0,
+        group_name: v.group_name.clone(),
+        checks,
+        can_record: v.can_record,
+        finding: typed.finding,
+        due_on: typed.due_on,
+        answer: typed.answer,
+        flash: flash.map(|k| t.get(k).to_string()),
+        error,
+        csrf: session.csrf_token.clone(),
+        today: state.app.today(),
+        t,
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+#[derive(Deserialize)]
+struct CheckForm {
+    #[serde(default)]
+    finding: String,
+    #[serde(default)]
+    due_on: String,
+}
+
+async fn record_check(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(group): Path<i64>,
+    Form(f): Form<CheckForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    match plans::record_check(&state.app, session, ClassId(group), &f.finding, &f.due_on).await {
+        Ok(_) => Ok(Redirect::to(&format!("/groups/{group}/checks?done=recorded")).into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let status = crate::error::status_of(&e);
+            let typed = ChecksTyped {
+                finding: f.finding,
+                due_on: f.due_on,
+                ..ChecksTyped::default()
+            };
+            checks_page(&state, &ctx, ClassId(group), None, Some((typed, &e)), status).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct StepForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    answer: String,
+}
+
+async fn change_check(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((group, id)): Path<(i64, i64)>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let step = CheckStep::parse(&f.action, &f.answer).map_err(ctx.fail())?;
+    match plans::change_check(&state.app, session, ClassId(group), id, &step).await {
+        Ok(_) => Ok(Redirect::to(&format!("/groups/{group}/checks?done={}", f.action)).into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let status = crate::error::status_of(&e);
+            let typed = ChecksTyped {
+                answer: (id, f.answer),
+                ..ChecksTyped::default()
+            };
+            checks_page(&state, &ctx, ClassId(group), None, Some((typed, &e)), status).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+// ---- the deputy head's list ----
+
+#[derive(Template)]
+#[template(path = "plans_overview.html")]
+struct OverviewPage {
+    page: Chrome,
+    t: Tr,
+    /// (group link, group, month, due, status, needs attention)
+    rows: Vec<(String, String, String, String, String, bool)>,
+    attention: usize,
+}
+
+#[derive(Deserialize)]
+struct OverviewQuery {
+    i: i64,
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OverviewQuery>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let list = plans::overview(&state.app, session, InstitutionId(q.i))
+        .await
+        .map_err(ctx.fail())?;
+    let mut rows: Vec<(String, String, String, String, String, bool)> = list
+        .iter()
+        .map(|g| {
+            (
+                format!("/groups/{}/plan?month={}", g.group.0, g.month),
+                g.group_name.clone(),
+                month_label(&g.month),
+                g.due.as_deref().map(format_stored_date).unwrap_or_default(),
+                t.dynamic("plan", &format!("st_{}", g.status.code())),
+                g.status.needs_attention(),
+            )
+        })
+        .collect();
+    // What needs the deputy head's attention comes first.
+    rows.sort_by_key(|r| !r.5);
+    let page = OverviewPage {
+        page: Chrome::for_ctx(
+            &ctx,
+            t.get("plan.overview"),
+            &format!("/preschool/plans?i={}", q.i),
+            None,
+        ),
+        attention: rows.iter().filter(|r| r.5).count(),
+        rows,
+        t,
+    };
+    Ok(render(&page, ctx.lang)?.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{catalogue, Lang};
+
+    /// The labels built at run time exist in both languages.
+    #[test]
+    fn every_plan_field_and_status_has_a_label() {
+        let mut keys: Vec<String> = plans::plan_fields().iter().map(|f| format!("plan.f_{f}")).collect();
+        for s in ["on_time", "late", "missing", "not_yet_due"] {
+            keys.push(format!("plan.st_{s}"));
+        }
+        for s in ["open", "done", "closed"] {
+            keys.push(format!("check.state_{s}"));
+        }
+        for lang in [Lang::Lv, Lang::En] {
+            for k in &keys {
+                assert_ne!(catalogue().get(lang, k), k.as_str(), "{k}");
+            }
+        }
+    }
+}
