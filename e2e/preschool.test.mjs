@@ -54,6 +54,15 @@ test('attendance, a journal entry with a photo, the nurse\'s correction, the par
   await teacher.getByText('Ieraksts saglabāts.').waitFor();
   assert.equal(await teacher.locator('.photos img').count(), 1);
 
+  // The monthly plan: the theme and the message to the child are enough for the parent to see.
+  await teacher.getByRole('link', { name: 'Plānošana' }).click();
+  await teacher.getByLabel('Tēma', { exact: true }).fill('Ziema un sniegs');
+  await teacher.getByLabel(/Vēstījums bērnam/).fill('Ziemā daba atpūšas');
+  await teacher.getByRole('button', { name: 'Saglabāt plānu' }).click();
+  await teacher.getByText(/Plāns saglabāts/).waitFor();
+  const planUrl = teacher.url();
+  await teacher.goto(planUrl.replace(/\/plan.*$/, ''));
+
   // An assessment for the parent to see.
   await teacher.getByRole('link', { name: 'Sasniegumu vērtēšana' }).click();
   await teacher.getByLabel('Krūmiņš Jēkabs: maths').fill('T');
@@ -87,6 +96,9 @@ test('attendance, a journal entry with a photo, the nurse\'s correction, the par
   assert.match(main, /Vērot, kā kūst sniegs/);
   assert.match(main, /Matemātikas mācību joma/);
   assert.match(main, /slimība \(Saaukstēšanās\)/);
+  await parent.getByRole('link', { name: 'Plānošana' }).click();
+  assert.match(await parent.locator('main').innerText(), /Ziema un sniegs/);
+  await parent.goBack();
   const img = parent.locator('.photos img').first();
   await img.waitFor();
   assert.ok(await img.evaluate((i) => i.complete && i.naturalWidth > 0), 'the photo loads');

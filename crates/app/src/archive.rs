@@ -391,6 +391,20 @@ async fn preschool_groups(
         let absences = preschool::absences(db, inst, g.id, from, to).await?;
         let entries = preschool::entries(db, inst, g.id, from, to).await?;
         let assessments = preschool::assessments(db, inst, g.id, None).await?;
+        let mut plans = Vec::new();
+        if let Ok(start) = y.starts_on.parse::<jiff::civil::Date>() {
+            for k in 0..12 {
+                let Ok(month) = start.first_of_month().checked_add(jiff::Span::new().months(k)) else {
+                    continue;
+                };
+                let code = format!("{:04}-{:02}", month.year(), month.month());
+                if let Some(p) = klade_store::preschool_plans::plan(db, inst, g.id, &code).await? {
+                    plans.push(p);
+                }
+            }
+        }
+        let talks = klade_store::preschool_plans::talks(db, inst, g.id, None).await?;
+        let checks = klade_store::preschool_plans::checks(db, inst, g.id).await?;
         let base = format!("groups/{}", g.id.0);
         for e in &entries {
             for p in &e.photos {
@@ -405,6 +419,9 @@ async fn preschool_groups(
             "attendance": absences.iter().map(|a| json!({"child_id": a.child_id, "date": a.date, "mark": a.code, "reason": a.reason, "late": a.late})).collect::<Vec<_>>(),
             "journal": entries.iter().map(|e| json!({"id": e.id, "date": e.date, "area": e.area, "tasks": e.tasks, "activities": e.activities, "late": e.late, "author": e.author, "photos": e.photos.iter().map(|p| format!("photos/{p}.jpg")).collect::<Vec<_>>()})).collect::<Vec<_>>(),
             "assessments": assessments.iter().map(|a| json!({"child_id": a.child_id, "area": a.area, "mark": a.mark, "date": a.date})).collect::<Vec<_>>(),
+            "plans": plans.iter().map(|p| json!({"month": p.month, "late": p.late, "fields": p.fields})).collect::<Vec<_>>(),
+            "talks": talks.iter().map(|t| json!({"child_id": t.student_id, "date": t.held_on, "participants": t.participants, "topic": t.topic, "content": t.content, "shared_with_parents": t.shared})).collect::<Vec<_>>(),
+            "checks": checks.iter().map(|c| json!({"finding": c.finding, "due_on": c.due_on, "answer": c.answer, "state": c.state()})).collect::<Vec<_>>(),
         });
         put_json(out, &format!("{base}/journal.json"), &data)?;
         let title = format!("Grupas žurnāls: {}", g.name);
@@ -428,6 +445,26 @@ async fn preschool_groups(
             b.push(Block::Row(
                 format!("{} {}", crate::clock::format_stored_date(&e.date), e.area),
                 format!("{} — {}", e.tasks, e.activities),
+            ));
+        }
+        b.push(Block::Heading("Mēneša plāni".into()));
+        for p in &plans {
+            for (field, text) in &p.fields {
+                b.push(Block::Row(format!("{} {field}", p.month), text.clone()));
+            }
+        }
+        b.push(Block::Heading("Žurnāla pielikumi: sarunas ar vecākiem".into()));
+        for t in &talks {
+            b.push(Block::Row(
+                format!("{} {}", crate::clock::format_stored_date(&t.held_on), t.student),
+                format!("{} ({}): {}", t.topic, t.participants, t.content),
+            ));
+        }
+        b.push(Block::Heading("Žurnāla pārbaude".into()));
+        for c in &checks {
+            b.push(Block::Row(
+                c.state().to_string(),
+                format!("{} — {}", c.finding, c.answer.clone().unwrap_or_default()),
             ));
         }
         b.push(Block::Heading("Sasniegumu vērtējumi".into()));

@@ -307,6 +307,8 @@ struct PendingView {
 }
 
 struct InstitutionView {
+    /// Oversees the preschool groups' monthly plans (J24).
+    plans: bool,
     /// May download the year-end archive (R28).
     archives: bool,
     /// May extend the clean-language list (J18).
@@ -387,6 +389,11 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
                 klade_domain::Action::CheckJournals,
                 klade_domain::Scope::Institution(i.institution.id),
             ),
+            plans: i.institution.kind == klade_domain::InstitutionKind::Preschool
+                && session.actor.may(
+                    klade_domain::Action::CheckJournals,
+                    klade_domain::Scope::Institution(i.institution.id),
+                ),
             archives: session.actor.may(
                 klade_domain::Action::ArchiveYear,
                 klade_domain::Scope::Institution(i.institution.id),
