@@ -475,15 +475,18 @@ pub async fn save_cells(
                     None => match created.get(&(date.clone(), lesson_no)) {
                         Some(l) => *l,
                         None => {
-                            let l = journal::put_lesson(&mut *tx, inst, &blank_lesson(id, &date, lesson_no)).await?;
-                            log.push(change(
-                                format!("lesson:{}", l.id),
-                                None,
-                                Some(l.history_value()),
-                                None,
-                                session,
-                                now,
-                            ));
+                            let (l, new) = journal::ensure_lesson(&mut tx, inst, id, &date, lesson_no).await?;
+                            // Another save may have created it meanwhile; then its history is there.
+                            if new {
+                                log.push(change(
+                                    format!("lesson:{}", l.id),
+                                    None,
+                                    Some(l.history_value()),
+                                    None,
+                                    session,
+                                    now,
+                                ));
+                            }
                             created.insert((date.clone(), lesson_no), l.id);
                             l.id
                         }
@@ -572,19 +575,6 @@ fn events_of(
     out
 }
 
-fn blank_lesson(course: CourseId, date: &str, lesson_no: i64) -> Lesson {
-    Lesson {
-        id: LessonId(0),
-        course_id: course,
-        date: date.to_string(),
-        lesson_no,
-        topic: String::new(),
-        content: String::new(),
-        homework: String::new(),
-        homework_due: None,
-    }
-}
-
 fn change(
     item: String,
     old: Option<String>,
@@ -646,7 +636,9 @@ pub async fn save_lesson(app: &App, session: &Session, id: CourseId, input: &Les
         None => None,
     };
     let reason = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
-    let old = journal::lesson_at(app.db.pool(), inst, id, &date, input.lesson_no).await?;
+    // Read and write in one transaction, so a save made meanwhile is neither lost nor misrecorded.
+    let mut tx = app.db.begin().await?;
+    let old = journal::lesson_at(&mut *tx, inst, id, &date, input.lesson_no).await?;
     let wanted = Lesson {
         id: old.as_ref().map(|l| l.id).unwrap_or(LessonId(0)),
         course_id: id,
@@ -666,7 +658,6 @@ pub async fn save_lesson(app: &App, session: &Session, id: CourseId, input: &Les
             return Err(AppError::invalid("reason", "journal.reason_required"));
         }
     }
-    let mut tx = app.db.begin().await?;
     let stored = journal::put_lesson(&mut *tx, inst, &wanted).await?;
     let entry = change(
         format!("lesson:{}", stored.id),

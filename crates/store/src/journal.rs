@@ -554,6 +554,33 @@ pub async fn lesson_at<'e>(
 }
 
 /// Creates or updates the lesson at (course, date, number); returns it as stored.
+/// The lesson held at a course's date and number, created empty if there is none yet; the flag
+/// says whether it was created now. Never overwrites: two saves that both propose the same lesson
+/// get the same row, and the second keeps what the first wrote.
+pub async fn ensure_lesson(
+    conn: &mut sqlx::AnyConnection,
+    institution: InstitutionId,
+    course: CourseId,
+    date: &str,
+    lesson_no: i64,
+) -> Result<(Lesson, bool)> {
+    let inserted = sqlx::query(
+        "INSERT INTO lessons (institution_id, course_id, date, lesson_no, topic, content, homework) \
+         VALUES ($1, $2, $3, $4, '', '', '') ON CONFLICT (course_id, date, lesson_no) DO NOTHING",
+    )
+    .bind(institution.0)
+    .bind(course.0)
+    .bind(date)
+    .bind(lesson_no)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let lesson = lesson_at(&mut *conn, institution, course, date, lesson_no)
+        .await?
+        .ok_or_else(|| crate::StoreError::Corrupt(format!("lesson {date} {lesson_no} of course {}", course.0)))?;
+    Ok((lesson, inserted > 0))
+}
+
 pub async fn put_lesson<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,

@@ -733,3 +733,41 @@ async fn a_teacher_sees_todays_lessons_and_the_proposed_period_grade() {
         assert!(page.contains(&format!("placeholder=\"{proposal}\"")), "{proposal}");
     }
 }
+
+/// A save that finds a proposed lesson missing creates it empty — but if another save wrote the
+/// lesson meanwhile, that one is kept, not blanked (two teachers' saves racing for one lesson).
+#[tokio::test]
+async fn creating_a_lesson_that_exists_keeps_what_was_written() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let inst = klade_domain::InstitutionId(t.id("SELECT id FROM institutions WHERE kind <> 'preschool'").await);
+        let course = klade_domain::CourseId(t.id("SELECT MIN(id) FROM courses").await);
+        let mut tx = t.db().begin().await.expect("tx");
+        let written = klade_store::journal::Lesson {
+            id: klade_domain::LessonId(0),
+            course_id: course,
+            date: "2026-11-26".into(),
+            lesson_no: 9,
+            topic: "Daļskaitļi".into(),
+            content: String::new(),
+            homework: "12. uzdevums".into(),
+            homework_due: None,
+        };
+        klade_store::journal::put_lesson(&mut *tx, inst, &written)
+            .await
+            .expect("put");
+        let (found, created) = klade_store::journal::ensure_lesson(&mut tx, inst, course, "2026-11-26", 9)
+            .await
+            .expect("ensure");
+        assert!(!created);
+        assert_eq!(
+            (found.topic.as_str(), found.homework.as_str()),
+            ("Daļskaitļi", "12. uzdevums")
+        );
+        let (fresh, created) = klade_store::journal::ensure_lesson(&mut tx, inst, course, "2026-11-26", 10)
+            .await
+            .expect("ensure");
+        assert!(created && fresh.topic.is_empty());
+        tx.commit().await.expect("commit");
+    }
+}
