@@ -21,6 +21,7 @@ pub mod onboarding;
 pub mod people;
 pub mod preschool;
 pub mod preschool_plans;
+pub mod retention;
 pub mod sms;
 pub mod timetable;
 pub mod users;

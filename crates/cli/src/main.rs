@@ -51,6 +51,32 @@ enum Command {
     /// The year-end archive: write one, or check one offline.
     #[command(subcommand)]
     Archive(ArchiveCommand),
+    /// How long data is kept (R29): report what is past its time, erase it with --apply.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Report what each institution's periods call to erase now; erase it with --apply.
+    Run {
+        #[command(flatten)]
+        db: DbArg,
+        /// Erase: anonymise people, delete old mail and access-log entries.
+        #[arg(long)]
+        apply: bool,
+    },
+    /// Set an institution's period (years) for personal_data, messages or access_log.
+    Set {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        institution: String,
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        years: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -467,6 +493,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Archive(command) => archive(&config, command).await,
+        Command::Retention(command) => retention(&config, command).await,
         Command::Institution(InstitutionCommand::Create {
             db,
             kind,
@@ -519,6 +546,49 @@ async fn archive(config: &Config, command: ArchiveCommand) -> Result<(), String>
                 println!("{p}");
             }
             Err(format!("{} problem(s) found", problems.len()))
+        }
+    }
+}
+
+async fn retention(config: &Config, command: RetentionCommand) -> Result<(), String> {
+    match command {
+        RetentionCommand::Run { db, apply } => {
+            let app = config.app(&config.db(db.db)).await?;
+            let reports = klade_app::retention::run(&app, apply)
+                .await
+                .map_err(|e| e.to_string())?;
+            let verb = if apply {
+                "erased"
+            } else {
+                "to erase (run again with --apply)"
+            };
+            for r in &reports {
+                println!(
+                    "{}: {verb}: {} people's personal data, {} messages, {} access-log entries",
+                    r.institution,
+                    r.people.len(),
+                    r.messages,
+                    r.access_log
+                );
+            }
+            Ok(())
+        }
+        RetentionCommand::Set {
+            db,
+            institution,
+            kind,
+            years,
+        } => {
+            let app = config.app(&config.db(db.db)).await?;
+            let inst = klade_store::institutions::find_by_reg_no(app.db.pool(), &institution)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no institution with registration number {institution}"))?;
+            klade_app::retention::set_period(&app, inst.id, &kind, years)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{}: {kind} kept {years} years", inst.name);
+            Ok(())
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod news;
 pub mod personal_code;
 pub mod policy;
 pub mod preschool;
+pub mod retention;
 pub mod role;
 
 pub use ids::*;

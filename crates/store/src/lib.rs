@@ -28,6 +28,7 @@ pub mod notifications;
 pub mod people;
 pub mod preschool;
 pub mod preschool_plans;
+pub mod retention;
 pub mod school;
 pub mod sessions;
 pub mod sms;

@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_preschool"),
     migration!(8, "0008_preschool_plans"),
     migration!(9, "0009_archive"),
+    migration!(10, "0010_retention"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {
