@@ -192,9 +192,11 @@ pub struct LearnerWeek {
 
 /// One query for a week, whatever the learner's history: each part filters by the learner (or the
 /// class) and the week's dates, and the parts share one row shape — k (which part), d (a date),
-/// n, cid, cn, t1–t5, i1–i3 — so a page costs one round trip instead of seven.
-pub async fn learner_week<'e>(
-    ex: impl Executor<'e, Database = Any>,
+/// n, cid, cn, t1–t5, i1–i3 — so a page costs one round trip instead of seven. The rows come back
+/// aggregated into one JSON value: the SQLite driver hands every row across a thread, and for a
+/// week's seventy rows that cost more than the query itself.
+pub async fn learner_week(
+    db: &crate::Db,
     institution: InstitutionId,
     class: ClassId,
     student: PersonId,
@@ -241,23 +243,37 @@ pub async fn learner_week<'e>(
          FROM absence_notices o JOIN persons s ON s.id = o.student_id JOIN persons a ON a.id = o.created_by \
          WHERE o.institution_id = $1 AND o.student_id = $3 AND o.from_date <= $5 AND o.to_date >= $4"
     );
-    let rows = sqlx::query(&sql)
+    const COLUMNS: [&str; 13] = [
+        "k", "d", "n", "cid", "cn", "t1", "t2", "t3", "t4", "t5", "i1", "i2", "i3",
+    ];
+    let list = COLUMNS.join(", ");
+    let sql = match db.backend() {
+        crate::Backend::Sqlite => format!("SELECT json_group_array(json_array({list})) AS week FROM ({sql}) u"),
+        crate::Backend::Postgres => {
+            format!("SELECT CAST(COALESCE(json_agg(json_build_array({list})), '[]') AS TEXT) AS week FROM ({sql}) u")
+        }
+    };
+    let row = sqlx::query(&sql)
         .bind(institution.0)
         .bind(class.0)
         .bind(student.0)
         .bind(from)
         .bind(to)
-        .fetch_all(ex)
+        .fetch_one(db.pool())
         .await?;
+    let week: String = row.try_get("week")?;
+    let rows: Vec<Vec<serde_json::Value>> =
+        serde_json::from_str(&week).map_err(|e| crate::StoreError::Corrupt(format!("week: {e}")))?;
     let mut w = LearnerWeek::default();
     for r in &rows {
-        let k: String = r.try_get("k")?;
-        let d: String = r.try_get("d")?;
-        let n: i64 = r.try_get("n")?;
-        let cid: Option<i64> = r.try_get("cid")?;
-        let cn: Option<String> = r.try_get("cn")?;
-        let t = |c: &str| r.try_get::<Option<String>, _>(c);
-        let i = |c: &str| r.try_get::<Option<i64>, _>(c);
+        let at = |c: &str| COLUMNS.iter().position(|x| *x == c).and_then(|i| r.get(i));
+        let t = |c: &str| -> Result<Option<String>> { Ok(at(c).and_then(|v| v.as_str()).map(str::to_string)) };
+        let i = |c: &str| -> Result<Option<i64>> { Ok(at(c).and_then(serde_json::Value::as_i64)) };
+        let k = t("k")?.unwrap_or_default();
+        let d = t("d")?.unwrap_or_default();
+        let n = i("n")?.unwrap_or_default();
+        let cid = i("cid")?;
+        let cn = t("cn")?;
         let text = |c: &str| -> Result<String> { Ok(t(c)?.unwrap_or_default()) };
         let int = |c: &str| -> Result<i64> { Ok(i(c)?.unwrap_or_default()) };
         let course = CourseId(cid.unwrap_or_default());
