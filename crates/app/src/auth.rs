@@ -172,14 +172,21 @@ pub async fn login(app: &App, input: LoginInput<'_>) -> Result<LoggedIn, AppErro
 /// it, so a cached entry is used only while nothing changed — on this server or any other.
 #[derive(Default)]
 pub struct HoldingsCache {
-    entries: std::sync::Mutex<std::collections::HashMap<PersonId, (String, i64, accounts::Holdings)>>,
+    entries: std::sync::Mutex<std::collections::HashMap<PersonId, (String, i64, Held)>>,
+}
+
+/// What is cached per person: their holdings, and where they and their children are enrolled.
+#[derive(Clone)]
+struct Held {
+    holdings: accounts::Holdings,
+    learners: std::sync::Arc<Vec<klade_store::school::Placement>>,
 }
 
 impl HoldingsCache {
     /// Enough for every signed-in person of a large deployment; past it the cache starts over.
     const MAX: usize = 100_000;
 
-    async fn get(&self, app: &App, person: PersonId, version: i64) -> Result<accounts::Holdings, AppError> {
+    async fn get(&self, app: &App, person: PersonId, version: i64) -> Result<Held, AppError> {
         let today = app.today();
         if let Ok(entries) = self.entries.lock() {
             if let Some((day, v, held)) = entries.get(&person) {
@@ -188,7 +195,20 @@ impl HoldingsCache {
                 }
             }
         }
-        let held = accounts::holdings(app.db.pool(), person, &today).await?;
+        let holdings = accounts::holdings(app.db.pool(), person, &today).await?;
+        let mut learners: Vec<PersonId> = holdings.children.iter().map(|(_, c)| *c).collect();
+        if holdings.grants.iter().any(|g| g.role == klade_domain::Role::Student) {
+            learners.insert(0, person);
+        }
+        let learners = if learners.is_empty() {
+            Vec::new()
+        } else {
+            klade_store::school::placements(app.db.pool(), &learners, &today).await?
+        };
+        let held = Held {
+            holdings,
+            learners: std::sync::Arc::new(learners),
+        };
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= Self::MAX {
                 entries.clear();
@@ -212,6 +232,8 @@ pub struct Session {
     /// Messages not read yet.
     pub unread: i64,
     pub actor: Actor,
+    /// Where this person (if a learner) and their children are enrolled today.
+    pub learners: std::sync::Arc<Vec<klade_store::school::Placement>>,
 }
 
 /// Finds the live session for `token` and loads what its person holds today.
@@ -229,7 +251,10 @@ pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<O
         };
         sessions::touch(app.db.pool(), &hash, now, now + idle).await?;
     }
-    let held = app.holdings.get(app, live.person, live.rights).await?;
+    let Held {
+        holdings: held,
+        learners,
+    } = app.holdings.get(app, live.person, live.rights).await?;
     // Rights that ended (graduation, expulsion, the end of employment) end the session too (R11).
     if held.grants.is_empty() {
         return Ok(None);
@@ -249,6 +274,7 @@ pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<O
             children: held.children,
             courses: held.courses,
         },
+        learners,
     }))
 }
 

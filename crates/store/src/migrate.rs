@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_preschool_plans"),
     migration!(9, "0009_archive"),
     migration!(10, "0010_retention"),
+    migration!(11, "0011_enrolment_rights"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {
