@@ -26,6 +26,10 @@ pub async fn open(app: &App, session: &Session, id: CourseId, action: Action) ->
         class: course.class_id,
     };
     let permit = policy::authorize(&session.actor, action, scope)?;
+    if action == Action::KeepJournal {
+        // A locked year changes only with a deputy's consent (R28).
+        crate::year_lock::change_reason(app, session, course.institution_id, course.id).await?;
+    }
     Ok((course, permit))
 }
 
@@ -44,6 +48,12 @@ pub async fn my_courses(app: &App, session: &Session) -> Result<Vec<Course>, App
             continue;
         }
         out.extend(journal::courses_for(app.db.pool(), institution, session.person, &app.today(), sees_all).await?);
+    }
+    // A course of a locked year a deputy let this teacher change is listed too.
+    for (institution, course) in &session.actor.courses {
+        if !out.iter().any(|c| c.id == *course) {
+            out.extend(journal::course(app.db.pool(), *institution, *course).await?);
+        }
     }
     Ok(out)
 }
@@ -319,7 +329,8 @@ pub async fn save_cells(
     let inst = permit.institution();
     let db = app.db.pool();
     let today = app.today();
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let consent = crate::year_lock::change_reason(app, session, inst, id).await?;
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty()).or(consent.as_deref());
     let year = (course.year_starts_on.as_str(), course.year_ends_on.as_str());
 
     // What is stored now: a fixed number of queries, whatever the size of the grid.
@@ -635,7 +646,13 @@ pub async fn save_lesson(app: &App, session: &Session, id: CourseId, input: &Les
         }
         None => None,
     };
-    let reason = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    let consent = crate::year_lock::change_reason(app, session, inst, id).await?;
+    let reason = input
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .or(consent.as_deref());
     // Read and write in one transaction, so a save made meanwhile is neither lost nor misrecorded.
     let mut tx = app.db.begin().await?;
     let old = journal::lesson_at(&mut *tx, inst, id, &date, input.lesson_no).await?;

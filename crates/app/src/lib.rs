@@ -25,6 +25,7 @@ pub mod retention;
 pub mod sms;
 pub mod timetable;
 pub mod users;
+pub mod year_lock;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;

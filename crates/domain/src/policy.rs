@@ -73,10 +73,13 @@ pub enum Action {
     MessageStaff,
     /// Extend the institution's list of words not allowed in messages and news (J18).
     ManageWordList,
+    /// Lock a school year that has ended, so that its journals change only with a deputy's
+    /// consent (R28).
+    LockYear,
 }
 
 impl Action {
-    pub const ALL: [Self; 29] = [
+    pub const ALL: [Self; 30] = [
         Self::ViewInstitution,
         Self::AppointSuperuser,
         Self::ManageAccounts,
@@ -106,6 +109,7 @@ impl Action {
         Self::MessageGroup,
         Self::MessageStaff,
         Self::ManageWordList,
+        Self::LockYear,
     ];
 }
 
@@ -267,6 +271,7 @@ pub fn role_may(role: Role, action: Action) -> bool {
         MessageGroup => role.is_administration() || matches!(role, Tutor | Teacher | PreschoolTeacher),
         MessageStaff => role.is_administration(),
         ManageWordList => matches!(role, Superuser | Director),
+        LockYear => matches!(role, Superuser | Director),
     }
 }
 
@@ -421,6 +426,7 @@ mod tests {
         (MessageGroup,                ". X X X X X X . . X X X . .", "J30"),
         (MessageStaff,                ". X X X X X X . . . . . . .", "J30"),
         (ManageWordList,              "X X . . . . . . . . . . . .", "J18"),
+        (LockYear,                    "X X . . . . . . . . . . . .", "R28"),
     ];
 
     #[test]

@@ -139,7 +139,8 @@ pub struct Holdings {
 
 /// What a person holds on `today`: their valid memberships, a tutor grant per class they tutor in
 /// a school year that contains `today`, the children whose student membership is valid, and the
-/// courses they teach this school year. One query.
+/// courses they teach this school year — and, in a locked year, the course or group a deputy let
+/// them change (`year_changes`). One query.
 pub async fn holdings<'e>(ex: impl Executor<'e, Database = Any>, person: PersonId, today: &str) -> Result<Holdings> {
     let rows = sqlx::query(
         "SELECT 'g' AS k, institution_id AS a, role AS r, NULL AS c FROM memberships \
@@ -155,7 +156,13 @@ pub async fn holdings<'e>(ex: impl Executor<'e, Database = Any>, person: PersonI
          UNION ALL \
          SELECT 'k', c.institution_id, '', c.id FROM course_teachers t \
            JOIN courses c ON c.id = t.course_id JOIN school_years y ON y.id = c.school_year_id \
-           WHERE t.person_id = $1 AND y.starts_on <= $2 AND y.ends_on >= $2",
+           WHERE t.person_id = $1 AND y.starts_on <= $2 AND y.ends_on >= $2 \
+         UNION ALL \
+         SELECT 'k', r.institution_id, '', r.course_id FROM year_changes r \
+           WHERE r.teacher_id = $1 AND r.course_id IS NOT NULL AND r.valid_until >= $2 \
+         UNION ALL \
+         SELECT 't', r.institution_id, 'tutor', r.class_id FROM year_changes r \
+           WHERE r.teacher_id = $1 AND r.class_id IS NOT NULL AND r.valid_until >= $2",
     )
     .bind(person.0)
     .bind(today)

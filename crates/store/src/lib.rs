@@ -33,6 +33,7 @@ pub mod school;
 pub mod sessions;
 pub mod sms;
 pub mod throttle;
+pub mod year_lock;
 
 pub use db::{Backend, Db, DbOptions, Tx};
 pub use sqlx::any::AnyRow;

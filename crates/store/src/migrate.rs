@@ -35,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_archive"),
     migration!(10, "0010_retention"),
     migration!(11, "0011_enrolment_rights"),
+    migration!(12, "0012_year_lock"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

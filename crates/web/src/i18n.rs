@@ -191,6 +191,7 @@ mod tests {
             "src/pages/messages.rs",
             "src/pages/preschool.rs",
             "src/pages/archive.rs",
+            "src/pages/years.rs",
             "src/pages/preschool_plans.rs",
             "src/error.rs",
         ] {

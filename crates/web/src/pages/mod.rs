@@ -26,6 +26,7 @@ mod people;
 mod preschool;
 mod preschool_plans;
 mod timetable;
+mod years;
 
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
@@ -47,6 +48,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(messages::routes())
         .merge(preschool::routes())
         .merge(archive::routes())
+        .merge(years::routes())
         .merge(preschool_plans::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))

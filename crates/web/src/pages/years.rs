@@ -1,0 +1,190 @@
+//! School years: the director locks one that has ended; a deputy lets a teacher change a course
+//! or group of a locked year, with a reason, for a few days (R28).
+
+use super::{render, Chrome};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::session::Ctx;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use klade_app::clock::{format_instant, format_stored_date};
+use klade_app::year_lock::{self, ConsentInput};
+use klade_app::AppError;
+use klade_domain::{ClassId, CourseId, InstitutionId, PersonId};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/years", get(page))
+        .route("/admin/years/lock", post(lock))
+        .route("/admin/years/consent", post(consent))
+}
+
+#[derive(Template)]
+#[template(path = "years.html")]
+struct YearsPage {
+    page: Chrome,
+    t: Tr,
+    csrf: String,
+    inst: i64,
+    /// (name, period, locked text, may be locked now)
+    years: Vec<(String, String, String, bool)>,
+    /// (course id, label) of the locked years
+    courses: Vec<(i64, String)>,
+    teachers: Vec<(i64, String)>,
+    /// (year, what, teacher, reason, granted, until)
+    consents: Vec<(String, String, String, String, String, String)>,
+    may_consent: bool,
+    flash: Option<&'static str>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct YearsQuery {
+    i: i64,
+    done: Option<String>,
+}
+
+async fn view(
+    state: &AppState,
+    ctx: &Ctx,
+    inst: i64,
+    flash: Option<&'static str>,
+    error: Option<&AppError>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let y = year_lock::years(&state.app, session, InstitutionId(inst))
+        .await
+        .map_err(ctx.fail())?;
+    let today = state.app.today();
+    let db = state.app.db.pool();
+    let mut courses = Vec::new();
+    for year in y.years.iter().filter(|y| y.locked_at.is_some()) {
+        for c in klade_store::journal::courses_for(db, InstitutionId(inst), PersonId(0), &year.starts_on, true)
+            .await
+            .map_err(|e| ctx.fail()(e.into()))?
+        {
+            courses.push((
+                c.id.0,
+                format!(
+                    "{} · {} {}",
+                    year.name,
+                    c.class_name.clone().unwrap_or_default(),
+                    c.name
+                ),
+            ));
+        }
+    }
+    let mut teachers = Vec::new();
+    for role in [klade_domain::Role::Teacher, klade_domain::Role::PreschoolTeacher] {
+        for (id, name) in klade_store::accounts::people_with_role(db, InstitutionId(inst), role, &today)
+            .await
+            .map_err(|e| ctx.fail()(e.into()))?
+        {
+            teachers.push((id.0, name));
+        }
+    }
+    let page = YearsPage {
+        page: Chrome::for_ctx(ctx, t.get("year.title"), "/admin/years", None),
+        t,
+        csrf: session.csrf_token.clone(),
+        inst,
+        years: y
+            .years
+            .iter()
+            .map(|x| {
+                (
+                    x.name.clone(),
+                    format!(
+                        "{} – {}",
+                        format_stored_date(&x.starts_on),
+                        format_stored_date(&x.ends_on)
+                    ),
+                    x.locked_at.map(format_instant).unwrap_or_default(),
+                    y.may_lock && x.locked_at.is_none() && x.ends_on < today,
+                )
+            })
+            .collect(),
+        courses,
+        teachers,
+        consents: y
+            .consents
+            .iter()
+            .map(|c| {
+                (
+                    c.year.clone(),
+                    c.what.clone(),
+                    c.teacher.clone(),
+                    c.reason.clone(),
+                    format!("{}, {}", c.granted_by, format_instant(c.granted_at)),
+                    format_stored_date(&c.valid_until),
+                )
+            })
+            .collect(),
+        may_consent: y.may_consent,
+        flash,
+        error: error.map(|e| t.get(e.code()).to_string()),
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<YearsQuery>) -> Result<Response, WebError> {
+    let flash = match q.done.as_deref() {
+        Some("locked") => Some("year.locked_done"),
+        Some(_) => Some("year.consent_done"),
+        None => None,
+    };
+    view(&state, &ctx, q.i, flash, None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct LockForm {
+    i: i64,
+    year: String,
+}
+
+async fn lock(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LockForm>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    match year_lock::lock(&state.app, session, InstitutionId(f.i), &f.year).await {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/years?i={}&done=locked", f.i)).into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            view(&state, &ctx, f.i, None, Some(&e), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct ConsentForm {
+    i: i64,
+    teacher: i64,
+    course: i64,
+    reason: String,
+    days: i64,
+}
+
+async fn consent(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ConsentForm>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let input = ConsentInput {
+        institution: InstitutionId(f.i),
+        teacher: PersonId(f.teacher),
+        course: Some(CourseId(f.course)),
+        class: None::<ClassId>,
+        reason: f.reason,
+        days: f.days,
+    };
+    match year_lock::consent(&state.app, session, input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/years?i={}&done=consent", f.i)).into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            view(&state, &ctx, f.i, None, Some(&e), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
