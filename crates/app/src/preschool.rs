@@ -29,12 +29,6 @@ fn today(app: &App) -> Result<Date, AppError> {
     app.today().parse().map_err(|_| AppError::Internal("today".into()))
 }
 
-/// The journal year the date falls in: 1 September – 31 August (J22).
-fn journal_year(d: Date) -> (Date, Date) {
-    let y = if d.month() >= 9 { d.year() } else { d.year() - 1 };
-    (Date::new(y, 9, 1).unwrap_or(d), Date::new(y + 1, 8, 31).unwrap_or(d))
-}
-
 /// Is `now` past `hour` o'clock (Riga) of `day`?
 fn after(now: jiff::Timestamp, day: Date, hour: i8) -> bool {
     let local = now.to_zoned(clock::riga());
@@ -46,6 +40,8 @@ struct Group {
     institution: InstitutionId,
     id: ClassId,
     name: String,
+    /// The group's journal year (a preschool's runs 1 September – 31 August, J22).
+    year: (Date, Date),
 }
 
 async fn group(app: &App, id: ClassId) -> Result<Group, AppError> {
@@ -57,8 +53,22 @@ async fn group(app: &App, id: ClassId) -> Result<Group, AppError> {
     if inst.kind != InstitutionKind::Preschool {
         return Err(AppError::NotFound);
     }
-    let (name, _) = school::class(db, institution, id).await?.ok_or(AppError::NotFound)?;
-    Ok(Group { institution, id, name })
+    let (name, year_id) = school::class(db, institution, id).await?.ok_or(AppError::NotFound)?;
+    let y = klade_store::year_lock::years(db, institution)
+        .await?
+        .into_iter()
+        .find(|y| y.id == year_id)
+        .ok_or(AppError::NotFound)?;
+    let parse = |s: &str| {
+        s.parse::<Date>()
+            .map_err(|_| AppError::Internal(format!("school year date {s}")))
+    };
+    Ok(Group {
+        institution,
+        id,
+        name,
+        year: (parse(&y.starts_on)?, parse(&y.ends_on)?),
+    })
 }
 
 fn class_scope(g: &Group) -> Scope {
@@ -193,7 +203,7 @@ pub async fn save_attendance(
     }
     let d = date(on)?;
     let today = today(app)?;
-    let (start, end) = journal_year(today);
+    let (start, end) = g.year;
     if d > today {
         return Err(AppError::invalid("date", "preschool.future"));
     }
@@ -340,7 +350,7 @@ pub async fn save_entry(
     policy::authorize(&session.actor, Action::KeepJournal, class_scope(&g))?;
     let d = date(on)?;
     let today = today(app)?;
-    let (start, end) = journal_year(today);
+    let (start, end) = g.year;
     if d > today {
         return Err(AppError::invalid("date", "preschool.future"));
     }

@@ -76,7 +76,7 @@ async fn a_locked_year_changes_only_with_a_deputys_consent_and_its_reason() {
                 &[
                     ("i", &school.to_string()),
                     ("teacher", &teacher_id.to_string()),
-                    ("course", &math.to_string()),
+                    ("course", &format!("course:{math}")),
                     ("reason", "Kļūda ieskaites vērtējumā, pārbaudīts ar direktora vietnieku"),
                     ("days", "7"),
                 ],
@@ -97,6 +97,62 @@ async fn a_locked_year_changes_only_with_a_deputys_consent_and_its_reason() {
             ))
             .await;
         assert_eq!(reason, "Kļūda ieskaites vērtējumā, pārbaudīts ar direktora vietnieku");
+
+        // The preschool's year too: a group is opened to its teacher by the deputy head.
+        let preschool = t.id("SELECT id FROM institutions WHERE kind = 'preschool'").await;
+        let group = t.id("SELECT id FROM classes WHERE name = 'Mārītes'").await;
+        let jekabs = t
+            .id("SELECT id FROM persons WHERE given_name = 'Jēkabs' AND family_name = 'Krūmiņš'")
+            .await;
+        let pyear = t
+            .scalar(&format!(
+                "SELECT name FROM school_years WHERE institution_id = {preschool}"
+            ))
+            .await;
+        let mut head = t.client();
+        head.login("pii.vaditaja", "demo").await;
+        let r = head
+            .submit(
+                &format!("/admin/years?i={preschool}"),
+                "/admin/years/lock",
+                &[("i", &preschool.to_string()), ("year", &pyear)],
+            )
+            .await;
+        assert!(r.location().is_some(), "{}", r.body);
+        let mut pteacher = t.client();
+        pteacher.login("pii.skolotaja", "demo").await;
+        let mark = format!("m:{jekabs}");
+        let day = [("date", "2027-08-30"), (mark.as_str(), "S"), ("reason", "")];
+        let r = pteacher.submit("/", &format!("/groups/{group}/attendance"), &day).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let pteacher_id = t
+            .id("SELECT person_id FROM accounts WHERE username = 'pii.skolotaja'")
+            .await;
+        let mut vietniece = t.client();
+        vietniece.login("pii.vietniece", "demo").await;
+        let r = vietniece
+            .submit(
+                &format!("/admin/years?i={preschool}"),
+                "/admin/years/consent",
+                &[
+                    ("i", &preschool.to_string()),
+                    ("teacher", &pteacher_id.to_string()),
+                    ("course", &format!("group:{group}")),
+                    ("reason", "Medmāsas ziņa par slimības lapu"),
+                    ("days", "3"),
+                ],
+            )
+            .await;
+        assert!(r.location().is_some(), "{}", r.body);
+        let r = pteacher.submit("/", &format!("/groups/{group}/attendance"), &day).await;
+        assert!(r.location().is_some(), "{}", r.body);
+        assert_eq!(
+            t.scalar(&format!(
+                "SELECT code FROM preschool_attendance WHERE child_id = {jekabs} AND date = '2027-08-30'"
+            ))
+            .await,
+            "S"
+        );
 
         // Nobody else, and not after the consent's days.
         let mut other = t.client();

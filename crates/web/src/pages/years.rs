@@ -34,8 +34,8 @@ struct YearsPage {
     inst: i64,
     /// (name, period, locked text, may be locked now)
     years: Vec<(String, String, String, bool)>,
-    /// (course id, label) of the locked years
-    courses: Vec<(i64, String)>,
+    /// (`course:<id>` or `group:<id>`, label) of the locked years
+    courses: Vec<(String, String)>,
     teachers: Vec<(i64, String)>,
     /// (year, what, teacher, reason, granted, until)
     consents: Vec<(String, String, String, String, String, String)>,
@@ -71,15 +71,22 @@ async fn view(
             .await
             .map_err(|e| ctx.fail()(e.into()))?
         {
-            courses.push((
-                c.id.0,
-                format!(
-                    "{} · {} {}",
-                    year.name,
-                    c.class_name.clone().unwrap_or_default(),
-                    c.name
-                ),
-            ));
+            let label = format!(
+                "{} · {} {}",
+                year.name,
+                c.class_name.clone().unwrap_or_default(),
+                c.name
+            );
+            courses.push((format!("course:{}", c.id.0), label));
+        }
+        // A preschool group's journal is kept by the group, not by courses.
+        for g in klade_store::school::classes_of(db, InstitutionId(inst), &year.starts_on)
+            .await
+            .map_err(|e| ctx.fail()(e.into()))?
+            .into_iter()
+            .filter(|g| g.kind == "group")
+        {
+            courses.push((format!("group:{}", g.id.0), format!("{} · {}", year.name, g.name)));
         }
     }
     let mut teachers = Vec::new();
@@ -165,18 +172,21 @@ async fn lock(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LockForm>) 
 struct ConsentForm {
     i: i64,
     teacher: i64,
-    course: i64,
+    /// `course:<id>` or `group:<id>`
+    course: String,
     reason: String,
     days: i64,
 }
 
 async fn consent(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ConsentForm>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
+    let (kind, id) = f.course.split_once(':').unwrap_or(("", ""));
+    let id = id.parse::<i64>().ok();
     let input = ConsentInput {
         institution: InstitutionId(f.i),
         teacher: PersonId(f.teacher),
-        course: Some(CourseId(f.course)),
-        class: None::<ClassId>,
+        course: id.filter(|_| kind == "course").map(CourseId),
+        class: id.filter(|_| kind == "group").map(ClassId),
         reason: f.reason,
         days: f.days,
     };
