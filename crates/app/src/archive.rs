@@ -7,24 +7,21 @@
 //! The documents are in Latvian, the language of the official record.
 
 use crate::auth::Session;
+use crate::auth::{hex, sha256_hex};
 use crate::{App, AppError};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use klade_docs::pdf::{self, Block};
 use klade_domain::grading::Kind;
 use klade_domain::{policy, Action, InstitutionId, InstitutionKind, PersonId, Scope};
-use klade_store::archive::{self as store, Year};
+use klade_store::archive as store;
+use klade_store::year_lock::{self, Year};
 use klade_store::{journal, preschool, school};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 pub const MANIFEST: &str = "manifest.json";
 pub const SIGNATURE: &str = "manifest.sig";
 const SCHEMA: &str = include_str!("../../../docs/archive.md");
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) {
@@ -34,10 +31,6 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
         .collect()
-}
-
-fn sha(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
 }
 
 /// An archive: file paths (with `/`) and their bytes, the manifest and its signature among them.
@@ -91,7 +84,7 @@ pub async fn create(
     let inst = klade_store::institutions::get(db, institution)
         .await?
         .ok_or(AppError::NotFound)?;
-    let years = store::years(db, institution).await?;
+    let years = year_lock::years(db, institution).await?;
     let y = if year.trim().is_empty() {
         years.first()
     } else {
@@ -116,7 +109,7 @@ pub async fn create(
     let files: Vec<_> = out
         .files
         .iter()
-        .map(|(path, bytes)| json!({ "path": path, "sha256": sha(bytes), "size": bytes.len() }))
+        .map(|(path, bytes)| json!({ "path": path, "sha256": sha256_hex(bytes), "size": bytes.len() }))
         .collect();
     let manifest = json!({
         "format": "klade-archive/1",
@@ -131,7 +124,7 @@ pub async fn create(
         db,
         institution,
         y.id,
-        &sha(&manifest),
+        &sha256_hex(&manifest),
         out.files.len() as i64,
         by,
         app.now(),
@@ -548,7 +541,7 @@ pub fn verify(files: &BTreeMap<String, Vec<u8>>, expected_key: Option<&str>) -> 
         let path = f["path"].as_str().unwrap_or_default().to_string();
         let want = f["sha256"].as_str().unwrap_or_default();
         match files.get(&path) {
-            Some(bytes) if sha(bytes) == want => {}
+            Some(bytes) if sha256_hex(bytes) == want => {}
             Some(_) => problems.push(Problem::Changed(path.clone())),
             None => problems.push(Problem::Missing(path.clone())),
         }
@@ -622,7 +615,7 @@ mod tests {
         files.insert("a.json".to_string(), b"{\"x\": 1}".to_vec());
         let manifest = json!({
             "public_key": hex(key.verifying_key().as_bytes()),
-            "files": [{ "path": "a.json", "sha256": sha(b"{\"x\": 1}") }],
+            "files": [{ "path": "a.json", "sha256": sha256_hex(b"{\"x\": 1}") }],
         });
         let manifest = serde_json::to_vec(&manifest).expect("json");
         files.insert(SIGNATURE.into(), hex(&key.sign(&manifest).to_bytes()).into_bytes());
@@ -641,7 +634,7 @@ mod tests {
         let mut forged = changed.clone();
         let fake = serde_json::to_vec(&json!({
             "public_key": hex(key.verifying_key().as_bytes()),
-            "files": [{ "path": "a.json", "sha256": sha(b"{\"x\": 2}") }],
+            "files": [{ "path": "a.json", "sha256": sha256_hex(b"{\"x\": 2}") }],
         }))
         .expect("json");
         forged.insert(MANIFEST.into(), fake);

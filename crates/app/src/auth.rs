@@ -18,8 +18,13 @@ pub fn random_hex(bytes: usize) -> Result<String, AppError> {
     Ok(hex(&buf))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of `bytes`, as lowercase hex (files are stored and archived by it).
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 /// What is stored for a token: its SHA-256, so a copy of the database opens no session.

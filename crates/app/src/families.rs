@@ -28,7 +28,7 @@ fn scope(p: &school::Placement) -> Scope {
     }
 }
 
-fn date(s: &str, field: &'static str) -> Result<Date, AppError> {
+pub(crate) fn date(s: &str, field: &'static str) -> Result<Date, AppError> {
     s.trim()
         .parse::<Date>()
         .map_err(|_| AppError::invalid(field, "error.date"))

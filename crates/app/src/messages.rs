@@ -12,7 +12,6 @@ use klade_domain::clean_language::WordList;
 use klade_domain::{file_type, policy, Action, ClassId, CourseId, InstitutionId, PersonId, Scope};
 use klade_store::messages::{self, Attachment, Listed, Member, Message, NewMessage, Receipt};
 use klade_store::{files, journal, school};
-use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 /// One attachment may be this large.
@@ -312,10 +311,7 @@ async fn write(
     )
     .await?;
     for (name, content_type, bytes) in files {
-        let sha = Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>();
+        let sha = crate::auth::sha256_hex(&bytes);
         let file = files::put(&mut tx, inst, &sha, content_type, &bytes, now).await?;
         messages::add_attachment(&mut tx, id, file, &name).await?;
     }

@@ -3,6 +3,7 @@
 //! relevant, newest first.
 
 use crate::auth::Session;
+use crate::families::date;
 use crate::{App, AppError};
 use jiff::civil::Date;
 use klade_domain::news::{Audience, Category};
@@ -19,12 +20,6 @@ pub struct NewItem {
     pub body: String,
     pub visible_from: String,
     pub visible_to: String,
-}
-
-fn date(s: &str, field: &'static str) -> Result<Date, AppError> {
-    s.trim()
-        .parse::<Date>()
-        .map_err(|_| AppError::invalid(field, "error.date"))
 }
 
 /// Publishes an item; returns its id.

@@ -12,7 +12,6 @@ use klade_domain::{policy, Action, ClassId, InstitutionId, InstitutionKind, Pers
 use klade_store::history::{self, Change};
 use klade_store::preschool::{self as store, Absence, Assessment, Entry, Marked};
 use klade_store::{files, journal, school};
-use sha2::{Digest, Sha256};
 
 /// At most this many photos per entry and save.
 pub const MAX_PHOTOS: usize = 6;
@@ -20,9 +19,7 @@ pub const MAX_PHOTOS: usize = 6;
 pub const MAX_PHOTO_BYTES: usize = klade_media::MAX_INPUT_BYTES;
 
 fn date(s: &str) -> Result<Date, AppError> {
-    s.trim()
-        .parse::<Date>()
-        .map_err(|_| AppError::invalid("date", "error.date"))
+    crate::families::date(s, "date")
 }
 
 fn today(app: &App) -> Result<Date, AppError> {
@@ -33,6 +30,22 @@ fn today(app: &App) -> Result<Date, AppError> {
 fn after(now: jiff::Timestamp, day: Date, hour: i8) -> bool {
     let local = now.to_zoned(clock::riga());
     local.date() > day || (local.date() == day && local.hour() >= hour)
+}
+
+/// A day the group's record may be written for: not in the future, in the group's year, a
+/// working day.
+fn writable_day(g: &Group, d: Date, today: Date) -> Result<(), AppError> {
+    let (start, end) = g.year;
+    if d > today {
+        return Err(AppError::invalid("date", "preschool.future"));
+    }
+    if d < start || d > end {
+        return Err(AppError::invalid("date", "preschool.other_year"));
+    }
+    if day_off(d) {
+        return Err(AppError::invalid("date", "preschool.day_off"));
+    }
+    Ok(())
 }
 
 /// A preschool group, checked to be one.
@@ -203,16 +216,7 @@ pub async fn save_attendance(
     }
     let d = date(on)?;
     let today = today(app)?;
-    let (start, end) = g.year;
-    if d > today {
-        return Err(AppError::invalid("date", "preschool.future"));
-    }
-    if d < start || d > end {
-        return Err(AppError::invalid("date", "preschool.other_year"));
-    }
-    if day_off(d) {
-        return Err(AppError::invalid("date", "preschool.day_off"));
-    }
+    writable_day(&g, d, today)?;
     let iso = d.to_string();
     let db = app.db.pool();
     let children = journal::class_students(db, g.institution, g.id, &iso).await?;
@@ -350,16 +354,7 @@ pub async fn save_entry(
     policy::authorize(&session.actor, Action::KeepJournal, class_scope(&g))?;
     let d = date(on)?;
     let today = today(app)?;
-    let (start, end) = g.year;
-    if d > today {
-        return Err(AppError::invalid("date", "preschool.future"));
-    }
-    if d < start || d > end {
-        return Err(AppError::invalid("date", "preschool.other_year"));
-    }
-    if day_off(d) {
-        return Err(AppError::invalid("date", "preschool.day_off"));
-    }
+    writable_day(&g, d, today)?;
     if !rules::is_area(area) {
         return Err(AppError::invalid("area", "error.bad_request"));
     }
@@ -402,10 +397,7 @@ pub async fn save_entry(
     )
     .await?;
     for photo in clean {
-        let sha = Sha256::digest(&photo.bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>();
+        let sha = crate::auth::sha256_hex(&photo.bytes);
         let file = files::put(&mut tx, g.institution, &sha, photo.content_type, &photo.bytes, now).await?;
         store::add_photo(&mut tx, g.institution, id, file, now).await?;
     }

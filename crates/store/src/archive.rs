@@ -1,6 +1,6 @@
-//! What the year-end archive needs from the database: the institution's signing key, the school
-//! years, and the record of archives made. The archive's content is read through the other
-//! modules; building, signing and checking it is `klade-app`'s.
+//! What the year-end archive needs from the database: the institution's signing key and the
+//! record of archives made (the school years are `year_lock::years`). The archive's content is
+//! read through the other modules; building, signing and checking it is `klade-app`'s.
 
 use crate::Result;
 use klade_domain::{InstitutionId, PersonId, SchoolYearId};
@@ -38,34 +38,6 @@ pub async fn insert_key<'e>(
     .execute(ex)
     .await?;
     Ok(())
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Year {
-    pub id: SchoolYearId,
-    pub name: String,
-    pub starts_on: String,
-    pub ends_on: String,
-}
-
-/// The institution's school years, newest first.
-pub async fn years<'e>(ex: impl Executor<'e, Database = Any>, institution: InstitutionId) -> Result<Vec<Year>> {
-    let rows = sqlx::query(
-        "SELECT id, name, starts_on, ends_on FROM school_years WHERE institution_id = $1 ORDER BY starts_on DESC",
-    )
-    .bind(institution.0)
-    .fetch_all(ex)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Year {
-                id: SchoolYearId(r.try_get("id")?),
-                name: r.try_get("name")?,
-                starts_on: r.try_get("starts_on")?,
-                ends_on: r.try_get("ends_on")?,
-            })
-        })
-        .collect()
 }
 
 pub async fn record<'e>(

@@ -48,11 +48,21 @@ impl WebError {
     }
 
     fn message(&self) -> String {
-        let text = Tr::new(self.lang).get(if self.csrf { "error.csrf" } else { self.error.code() });
-        match &self.error {
-            AppError::Unclean(words) if !self.csrf => format!("{text} {}", words.join(", ")),
-            _ => text.to_string(),
+        let t = Tr::new(self.lang);
+        if self.csrf {
+            t.get("error.csrf").to_string()
+        } else {
+            text(t, &self.error)
         }
+    }
+}
+
+/// What the user reads for an error: its catalogue message, and for refused words the words.
+pub fn text(t: Tr, error: &AppError) -> String {
+    let message = t.get(error.code());
+    match error {
+        AppError::Unclean(words) => format!("{message} {}", words.join(", ")),
+        _ => message.to_string(),
     }
 }
 

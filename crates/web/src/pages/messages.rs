@@ -241,10 +241,7 @@ async fn compose_page(
         let label = if staff { "message.people" } else { "message.staff" };
         options.push((t.get(label).to_string(), people));
     }
-    let error = error.map(|e| match e {
-        AppError::Unclean(words) => format!("{} {}", t.get(e.code()), words.join(", ")),
-        _ => t.get(e.code()).to_string(),
-    });
+    let error = error.map(|e| crate::error::text(t, e));
     let page = ComposePage {
         page: Chrome::for_ctx(ctx, t.get("message.new"), "/messages/new", None),
         t,
@@ -471,10 +468,7 @@ async fn thread_page(
         messages: views,
         last,
         flash,
-        error: error.map(|e| match e {
-            AppError::Unclean(words) => format!("{} {}", t.get(e.code()), words.join(", ")),
-            _ => t.get(e.code()).to_string(),
-        }),
+        error: error.map(|e| crate::error::text(t, e)),
         body: body.to_string(),
         max_mb: messages::MAX_ATTACHMENT / (1024 * 1024),
     };
@@ -705,10 +699,7 @@ async fn news_page_with(
             .collect(),
         today,
         flash,
-        error: error.map(|e| match e {
-            AppError::Unclean(words) => format!("{} {}", t.get(e.code()), words.join(", ")),
-            _ => t.get(e.code()).to_string(),
-        }),
+        error: error.map(|e| crate::error::text(t, e)),
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
 }
