@@ -76,10 +76,15 @@ pub enum Action {
     /// Lock a school year that has ended, so that its journals change only with a deputy's
     /// consent (R28).
     LockYear,
+    /// Keep the institution's calendar (its days off, worked days and school holidays) and its
+    /// deadline settings (R19, R25.2, J22, J24, J27).
+    ManageCalendar,
+    /// Check and publish the monthly absence summary of the previous month (R25.2).
+    PublishAbsenceSummary,
 }
 
 impl Action {
-    pub const ALL: [Self; 30] = [
+    pub const ALL: [Self; 32] = [
         Self::ViewInstitution,
         Self::AppointSuperuser,
         Self::ManageAccounts,
@@ -110,6 +115,8 @@ impl Action {
         Self::MessageStaff,
         Self::ManageWordList,
         Self::LockYear,
+        Self::ManageCalendar,
+        Self::PublishAbsenceSummary,
     ];
 }
 
@@ -272,6 +279,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
         MessageStaff => role.is_administration(),
         ManageWordList => matches!(role, Superuser | Director),
         LockYear => matches!(role, Superuser | Director),
+        ManageCalendar => matches!(role, Superuser | Director | DeputyAcademic | PreschoolDeputy),
+        PublishAbsenceSummary => matches!(role, Director | DeputyUpbringing),
     }
 }
 
@@ -427,6 +436,8 @@ mod tests {
         (MessageStaff,                ". X X X X X X . . . . . . .", "J30"),
         (ManageWordList,              "X X . . . . . . . . . . . .", "J18"),
         (LockYear,                    "X X . . . . . . . . . . . .", "R28"),
+        (ManageCalendar,              "X X X . . . X . . . . . . .", "R19, R25.2, J22, J24, J27"),
+        (PublishAbsenceSummary,       ". X . . . X . . . . . . . .", "R25.2"),
     ];
 
     #[test]
