@@ -397,7 +397,8 @@ async fn preschool_groups(
             }
         }
         let talks = klade_store::preschool_plans::talks(db, inst, g.id, None).await?;
-        let checks = klade_store::preschool_plans::checks(db, inst, g.id).await?;
+        let checks =
+            klade_store::journal_checks::checks(db, inst, klade_store::journal_checks::Journal::Group(g.id)).await?;
         let base = format!("groups/{}", g.id.0);
         for e in &entries {
             for p in &e.photos {

@@ -109,6 +109,8 @@ pub struct Grid {
     pub today: String,
     /// Absence notices from families covering the term's days, for the cells they concern.
     pub notices: Vec<klade_store::families::Notice>,
+    /// Journal-check findings the teacher has still to correct (R22.2, R23, R24.1, R25.1).
+    pub open_checks: i64,
 }
 
 /// The cell key of an attendance cell: `a:<date>:<lesson number>:<student>`.
@@ -266,8 +268,11 @@ pub async fn grid(app: &App, session: &Session, id: CourseId, term: Option<i64>)
     let can_edit = policy::authorize(&session.actor, Action::KeepJournal, permit.scope()).is_ok();
     let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
     let notices = crate::families::notices_for_grid(app, inst, &ids, &from, &to).await?;
+    let open_checks =
+        klade_store::journal_checks::open_count(db, inst, klade_store::journal_checks::Journal::Course(id)).await?;
     Ok(Grid {
         notices,
+        open_checks,
         course,
         terms,
         term,

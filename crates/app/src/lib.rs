@@ -15,6 +15,7 @@ pub mod families;
 pub mod home;
 pub mod import;
 pub mod journal;
+pub mod journal_checks;
 pub mod messages;
 pub mod news;
 pub mod onboarding;

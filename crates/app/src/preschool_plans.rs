@@ -1,8 +1,8 @@
-//! A preschool group's monthly plan (J24, J25), the teacher's talks with parents (J28, "Žurnāla
-//! pielikumi") and the administration's journal check (J29, "Žurnāla pārbaude").
+//! A preschool group's monthly plan (J24, J25) and the teacher's talks with parents (J28, "Žurnāla
+//! pielikumi"); the journal check (J29) is `journal_checks`.
 //!
-//! Plans and findings are journal values: every change is written to the history chain in the
-//! same transaction (`plan:<plan>:<field>`, `check:<id>`), and `klade verify` compares them with
+//! Plans are journal values: every change is written to the history chain in the same
+//! transaction (`plan:<plan>:<field>`), and `klade verify` compares them with
 //! what is stored. Talks are the teacher's notes, not journal values. This module does not render
 //! anything and does not decide rights itself: it asks the policy.
 
@@ -13,7 +13,8 @@ use klade_domain::calendar::Calendar;
 use klade_domain::preschool::{LEARNING_AREAS, TRANSVERSAL_SKILLS};
 use klade_domain::{policy, Action, ClassId, InstitutionId, Permit, PersonId, Scope};
 use klade_store::history::{self, Change, Entry};
-use klade_store::preschool_plans::{self as store, Check, NewTalk, Plan, Talk};
+use klade_store::journal_checks::Journal;
+use klade_store::preschool_plans::{self as store, NewTalk, Plan, Talk};
 use klade_store::{journal, school};
 
 /// The plan's first fields (J24): theme, message to the child, content, values and virtues.
@@ -181,7 +182,7 @@ pub async fn plan(app: &App, session: &Session, class: ClassId, month: &str) -> 
         can_edit: session.actor.may(Action::KeepJournal, class_scope(inst, class)),
         staff,
         open_checks: if staff {
-            store::open_checks(db, inst, class).await?
+            klade_store::journal_checks::open_count(db, inst, Journal::Group(class)).await?
         } else {
             0
         },
@@ -377,7 +378,7 @@ pub async fn talks(app: &App, session: &Session, class: ClassId) -> Result<Talks
     let (talks, open_checks) = match &who {
         Reader::Staff => (
             store::talks(db, inst, class, None).await?,
-            store::open_checks(db, inst, class).await?,
+            klade_store::journal_checks::open_count(db, inst, Journal::Group(class)).await?,
         ),
         Reader::Family(children) => (store::talks(db, inst, class, Some(children)).await?, 0),
     };
@@ -409,7 +410,7 @@ pub struct TalkInput {
     pub shared: bool,
 }
 
-fn required(text: &str, field: &'static str) -> Result<String, AppError> {
+pub(crate) fn required(text: &str, field: &'static str) -> Result<String, AppError> {
     let t = text.trim();
     if t.is_empty() {
         return Err(AppError::invalid(field, "error.required"));
@@ -462,185 +463,6 @@ pub async fn add_talk(app: &App, session: &Session, class: ClassId, input: &Talk
     )
     .await?;
     Ok(id)
-}
-
-/// A finding with the changes of its state, oldest first.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct CheckItem {
-    #[serde(flatten)]
-    pub check: Check,
-    pub history: Vec<Entry>,
-}
-
-/// A group's journal-check findings with their history.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ChecksView {
-    pub group: ClassId,
-    pub group_name: String,
-    pub institution: InstitutionId,
-    pub checks: Vec<CheckItem>,
-    /// May record findings, close and reopen them (the administration).
-    pub can_record: bool,
-    /// May mark findings done (the group's teacher).
-    pub can_answer: bool,
-}
-
-pub async fn checks(app: &App, session: &Session, class: ClassId) -> Result<ChecksView, AppError> {
-    let (inst, group_name) = group(app, class).await?;
-    // Findings are for the staff: the group's teachers and the administration.
-    let permit = policy::authorize(&session.actor, Action::ViewJournal, class_scope(inst, class))?;
-    let inst = permit.institution();
-    let db = app.db.pool();
-    let mut list = Vec::new();
-    for c in store::checks(db, inst, class).await? {
-        // A group has a handful of findings; one small query each keeps this simple.
-        let h = history::entries(db, inst, &format!("check:{}", c.id)).await?;
-        list.push(CheckItem { check: c, history: h });
-    }
-    Ok(ChecksView {
-        group: class,
-        group_name,
-        institution: inst,
-        checks: list,
-        can_record: session.actor.may(Action::CheckJournals, Scope::Institution(inst)),
-        can_answer: session.actor.may(Action::KeepJournal, class_scope(inst, class)),
-    })
-}
-
-/// The administration records a finding about a group's journal (J29).
-pub async fn record_check(
-    app: &App,
-    session: &Session,
-    class: ClassId,
-    finding: &str,
-    due_on: &str,
-) -> Result<i64, AppError> {
-    let (inst, _) = group(app, class).await?;
-    let permit = policy::authorize(&session.actor, Action::CheckJournals, Scope::Institution(inst))?;
-    let inst = permit.institution();
-    let finding = required(finding, "finding")?;
-    let due = match due_on.trim() {
-        "" => None,
-        d => {
-            let d = d
-                .parse::<Date>()
-                .map_err(|_| AppError::invalid("due_on", "error.date"))?;
-            if d < today(app)? {
-                return Err(AppError::invalid("due_on", "check.due_past"));
-            }
-            Some(d.to_string())
-        }
-    };
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let id = store::insert_check(
-        &mut *tx,
-        inst,
-        Some(class),
-        None,
-        &finding,
-        due.as_deref(),
-        session.person,
-        now,
-    )
-    .await?;
-    let check = store::check(&mut *tx, inst, id).await?.ok_or(AppError::NotFound)?;
-    history::append(
-        &mut tx,
-        app.db.backend(),
-        inst,
-        &[Change {
-            item: format!("check:{id}"),
-            old: None,
-            new: Some(check.history_value()),
-            reason: None,
-            person: session.person,
-            at: now,
-        }],
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-/// A change of a finding's state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CheckStep {
-    /// The teacher corrected the journal, and says how.
-    Done(String),
-    /// The administration accepts the correction (or withdraws the finding).
-    Close,
-    /// The administration is not satisfied: the teacher must correct it again.
-    Reopen,
-}
-
-impl CheckStep {
-    /// From a form's or a path's action name.
-    pub fn parse(action: &str, answer: &str) -> Result<Self, AppError> {
-        match action {
-            "done" => Ok(Self::Done(answer.to_string())),
-            "close" => Ok(Self::Close),
-            "reopen" => Ok(Self::Reopen),
-            _ => Err(AppError::invalid("action", "error.bad_request")),
-        }
-    }
-}
-
-/// Moves a finding of a group's journal on; each step joins the history chain.
-pub async fn change_check(
-    app: &App,
-    session: &Session,
-    class: ClassId,
-    id: i64,
-    step: &CheckStep,
-) -> Result<Check, AppError> {
-    let (inst, _) = group(app, class).await?;
-    let permit = match step {
-        // A group's finding is marked done by whoever keeps the group's journal; a course's
-        // (when school journals use this) by the course's teachers.
-        CheckStep::Done(_) => policy::authorize(&session.actor, Action::KeepJournal, class_scope(inst, class))?,
-        CheckStep::Close | CheckStep::Reopen => {
-            policy::authorize(&session.actor, Action::CheckJournals, Scope::Institution(inst))?
-        }
-    };
-    let inst = permit.institution();
-    let answer = match step {
-        CheckStep::Done(a) => Some(required(a, "answer")?),
-        _ => None,
-    };
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let before = store::check(&mut *tx, inst, id).await?.ok_or(AppError::NotFound)?;
-    if before.class_id != Some(class) {
-        return Err(AppError::NotFound);
-    }
-    let moved = match step {
-        CheckStep::Done(_) => {
-            store::mark_done(&mut *tx, inst, id, answer.as_deref().unwrap_or(""), session.person, now).await?
-        }
-        CheckStep::Close => store::close(&mut *tx, inst, id, session.person, now).await?,
-        CheckStep::Reopen => store::reopen(&mut *tx, inst, id).await?,
-    };
-    if !moved {
-        return Err(AppError::invalid("action", "check.state"));
-    }
-    let after = store::check(&mut *tx, inst, id).await?.ok_or(AppError::NotFound)?;
-    history::append(
-        &mut tx,
-        app.db.backend(),
-        inst,
-        &[Change {
-            item: format!("check:{id}"),
-            old: Some(before.history_value()),
-            new: Some(after.history_value()),
-            reason: None,
-            person: session.person,
-            at: now,
-        }],
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod collate;
 pub mod file_type;
 pub mod grading;
 pub mod ids;
+pub mod journal_check;
 pub mod news;
 pub mod personal_code;
 pub mod policy;

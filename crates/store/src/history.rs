@@ -355,6 +355,7 @@ async fn current_values(db: &crate::Db, institution: InstitutionId) -> Result<Ha
     }
     crate::preschool::current_values(pool, institution, &mut out).await?;
     out.extend(crate::preschool_plans::history_values(pool, institution).await?);
+    out.extend(crate::journal_checks::history_values(pool, institution).await?);
     Ok(out)
 }
 

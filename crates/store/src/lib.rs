@@ -23,6 +23,7 @@ pub mod imports;
 pub mod institutions;
 pub mod jobs;
 pub mod journal;
+pub mod journal_checks;
 pub mod messages;
 pub mod notifications;
 pub mod people;

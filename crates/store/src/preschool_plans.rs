@@ -1,11 +1,10 @@
-//! The preschool's monthly plans (J24, J25), talks with parents (J28) and the administration's
-//! journal checks (J29).
+//! The preschool's monthly plans (J24, J25) and talks with parents (J28).
 //!
 //! Storage only: which fields a plan has, who may read or write, and when a plan is late are the
 //! app's and the policy's. Every query names the institution.
 
 use crate::{flag, Result};
-use klade_domain::{ClassId, CourseId, InstitutionId, PersonId};
+use klade_domain::{ClassId, InstitutionId, PersonId};
 use sqlx::{Any, AnyConnection, Executor, Row};
 use std::collections::{BTreeMap, HashMap};
 
@@ -285,203 +284,8 @@ pub async fn talks<'e>(
         .collect()
 }
 
-/// A finding of a journal check (J29).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Check {
-    pub id: i64,
-    pub class_id: Option<ClassId>,
-    pub course_id: Option<CourseId>,
-    pub finding: String,
-    pub due_on: Option<String>,
-    pub created_by: String,
-    pub created_at: i64,
-    pub answer: Option<String>,
-    pub done_by: Option<String>,
-    pub done_at: Option<i64>,
-    pub closed_by: Option<String>,
-    pub closed_at: Option<i64>,
-}
-
-impl Check {
-    /// `open`, `done` (the teacher corrected it) or `closed` (the administration accepted it).
-    pub fn state(&self) -> &'static str {
-        if self.closed_at.is_some() {
-            "closed"
-        } else if self.done_at.is_some() {
-            "done"
-        } else {
-            "open"
-        }
-    }
-
-    /// The value the history records for the check: its state and texts.
-    pub fn history_value(&self) -> String {
-        [
-            self.state(),
-            self.finding.as_str(),
-            self.due_on.as_deref().unwrap_or(""),
-            self.answer.as_deref().unwrap_or(""),
-        ]
-        .join("\u{1f}")
-    }
-}
-
-const CHECK_SELECT: &str =
-    "SELECT k.id, k.class_id, k.course_id, k.finding, k.due_on, k.created_at, k.answer, k.done_at, k.closed_at, \
-       c.given_name || ' ' || c.family_name AS created_by, d.given_name || ' ' || d.family_name AS done_by, \
-       x.given_name || ' ' || x.family_name AS closed_by \
-     FROM journal_checks k JOIN persons c ON c.id = k.created_by LEFT JOIN persons d ON d.id = k.done_by \
-     LEFT JOIN persons x ON x.id = k.closed_by";
-
-fn check_from_row(r: &sqlx::any::AnyRow) -> Result<Check> {
-    Ok(Check {
-        id: r.try_get("id")?,
-        class_id: r.try_get::<Option<i64>, _>("class_id")?.map(ClassId),
-        course_id: r.try_get::<Option<i64>, _>("course_id")?.map(CourseId),
-        finding: r.try_get("finding")?,
-        due_on: r.try_get("due_on")?,
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
-        answer: r.try_get("answer")?,
-        done_by: r.try_get("done_by")?,
-        done_at: r.try_get("done_at")?,
-        closed_by: r.try_get("closed_by")?,
-        closed_at: r.try_get("closed_at")?,
-    })
-}
-
-#[allow(clippy::too_many_arguments)]
-pub async fn insert_check<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
-    class: Option<ClassId>,
-    course: Option<CourseId>,
-    finding: &str,
-    due_on: Option<&str>,
-    by: PersonId,
-    now: i64,
-) -> Result<i64> {
-    let row = sqlx::query(
-        "INSERT INTO journal_checks (institution_id, class_id, course_id, finding, due_on, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-    )
-    .bind(institution.0)
-    .bind(class.map(|c| c.0))
-    .bind(course.map(|c| c.0))
-    .bind(finding)
-    .bind(due_on)
-    .bind(by.0)
-    .bind(now)
-    .fetch_one(ex)
-    .await?;
-    Ok(row.try_get("id")?)
-}
-
-pub async fn check<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
-    id: i64,
-) -> Result<Option<Check>> {
-    let sql = format!("{CHECK_SELECT} WHERE k.institution_id = $1 AND k.id = $2");
-    let row = sqlx::query(&sql)
-        .bind(institution.0)
-        .bind(id)
-        .fetch_optional(ex)
-        .await?;
-    row.as_ref().map(check_from_row).transpose()
-}
-
-/// A group's findings, newest first.
-pub async fn checks<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
-    class: ClassId,
-) -> Result<Vec<Check>> {
-    let sql = format!("{CHECK_SELECT} WHERE k.institution_id = $1 AND k.class_id = $2 ORDER BY k.id DESC");
-    let rows = sqlx::query(&sql)
-        .bind(institution.0)
-        .bind(class.0)
-        .fetch_all(ex)
-        .await?;
-    rows.iter().map(check_from_row).collect()
-}
-
-/// The group's findings not yet corrected.
-pub async fn open_checks<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
-    class: ClassId,
-) -> Result<i64> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM journal_checks WHERE institution_id = $1 AND class_id = $2 \
-         AND done_at IS NULL AND closed_at IS NULL",
-    )
-    .bind(institution.0)
-    .bind(class.0)
-    .fetch_one(ex)
-    .await?;
-    Ok(row.try_get("n")?)
-}
-
-/// The teacher marks an open finding done. False when it was not open (nothing changed).
-pub async fn mark_done<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
-    id: i64,
-    answer: &str,
-    by: PersonId,
-    now: i64,
-) -> Result<bool> {
-    let r = sqlx::query(
-        "UPDATE journal_checks SET answer = $3, done_by = $4, done_at = $5 \
-         WHERE institution_id = $1 AND id = $2 AND done_at IS NULL AND closed_at IS NULL",
-    )
-    .bind(institution.0)
-    .bind(id)
-    .bind(answer)
-    .bind(by.0)
-    .bind(now)
-    .execute(ex)
-    .await?;
-    Ok(r.rows_affected() == 1)
-}
-
-/// The administration closes a finding that is not closed. False when it was closed already.
-pub async fn close<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
-    id: i64,
-    by: PersonId,
-    now: i64,
-) -> Result<bool> {
-    let r = sqlx::query(
-        "UPDATE journal_checks SET closed_by = $3, closed_at = $4 WHERE institution_id = $1 AND id = $2 AND closed_at IS NULL",
-    )
-    .bind(institution.0)
-    .bind(id)
-    .bind(by.0)
-    .bind(now)
-    .execute(ex)
-    .await?;
-    Ok(r.rows_affected() == 1)
-}
-
-/// The administration reopens a finding marked done or closed: the teacher must correct it again.
-/// The earlier answer stays until the next one replaces it. False when it was open already.
-pub async fn reopen<'e>(ex: impl Executor<'e, Database = Any>, institution: InstitutionId, id: i64) -> Result<bool> {
-    let r = sqlx::query(
-        "UPDATE journal_checks SET done_by = NULL, done_at = NULL, closed_by = NULL, closed_at = NULL \
-         WHERE institution_id = $1 AND id = $2 AND (done_at IS NOT NULL OR closed_at IS NOT NULL)",
-    )
-    .bind(institution.0)
-    .bind(id)
-    .execute(ex)
-    .await?;
-    Ok(r.rows_affected() == 1)
-}
-
 /// The current values this module records in the journal's history, keyed as the history keys
-/// them (`plan:<plan>:<field>`, `check:<id>`), for `history::verify`.
+/// them (`plan:<plan>:<field>`), for `history::verify`.
 pub async fn history_values(pool: &sqlx::AnyPool, institution: InstitutionId) -> Result<HashMap<String, String>> {
     let mut out = HashMap::new();
     for r in sqlx::query("SELECT plan_id, field, value FROM preschool_plan_fields WHERE institution_id = $1")
@@ -492,11 +296,6 @@ pub async fn history_values(pool: &sqlx::AnyPool, institution: InstitutionId) ->
         let plan: i64 = r.try_get("plan_id")?;
         let field: String = r.try_get("field")?;
         out.insert(format!("plan:{plan}:{field}"), r.try_get("value")?);
-    }
-    let sql = format!("{CHECK_SELECT} WHERE k.institution_id = $1");
-    for r in sqlx::query(&sql).bind(institution.0).fetch_all(pool).await? {
-        let c = check_from_row(&r)?;
-        out.insert(format!("check:{}", c.id), c.history_value());
     }
     Ok(out)
 }

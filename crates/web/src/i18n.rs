@@ -192,6 +192,7 @@ mod tests {
             "src/pages/preschool.rs",
             "src/pages/archive.rs",
             "src/pages/years.rs",
+            "src/pages/journal_checks.rs",
             "src/pages/preschool_plans.rs",
             "src/error.rs",
         ] {

@@ -16,6 +16,7 @@ use klade_app::{home, AppError};
 use serde::{Deserialize, Serialize};
 
 mod journal;
+mod journal_checks;
 mod messages;
 mod people;
 mod preschool_plans;
@@ -33,6 +34,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(people::routes())
         .merge(people::more_routes())
         .merge(messages::routes())
+        .merge(journal_checks::routes())
         .merge(preschool_plans::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::api))
 }

@@ -1,5 +1,5 @@
-//! A preschool group's monthly plan, talks with parents and journal-check findings through the
-//! API: the same use cases as the pages.
+//! A preschool group's monthly plan and talks with parents through the API: the same use cases
+//! as the pages.
 
 use crate::error::WebError;
 use crate::session::Ctx;
@@ -7,9 +7,9 @@ use crate::AppState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
-use klade_app::preschool_plans::{self as plans, CheckStep, TalkInput};
+use klade_app::preschool_plans::{self as plans, TalkInput};
 use klade_app::AppError;
 use klade_domain::{ClassId, InstitutionId};
 use serde::Deserialize;
@@ -19,8 +19,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/groups/{group}/plan", get(plan).put(save_plan))
         .route("/groups/{group}/talks", get(talks).post(add_talk))
-        .route("/groups/{group}/checks", get(checks).post(record_check))
-        .route("/groups/{group}/checks/{id}/{action}", post(change_check))
         .route("/institutions/{i}/plans", get(overview))
 }
 
@@ -109,57 +107,6 @@ async fn add_talk(
         .await
         .map_err(ctx.fail_json())?;
     Ok(Json(serde_json::json!({ "id": id })).into_response())
-}
-
-async fn checks(State(state): State<AppState>, ctx: Ctx, Path(group): Path<i64>) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let v = plans::checks(&state.app, session, ClassId(group))
-        .await
-        .map_err(ctx.fail_json())?;
-    Ok(Json(v).into_response())
-}
-
-#[derive(Deserialize)]
-struct CheckBody {
-    finding: String,
-    #[serde(default)]
-    due_on: String,
-}
-
-async fn record_check(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(group): Path<i64>,
-    input: Result<Json<CheckBody>, JsonRejection>,
-) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let b = body(&ctx, input)?;
-    let id = plans::record_check(&state.app, session, ClassId(group), &b.finding, &b.due_on)
-        .await
-        .map_err(ctx.fail_json())?;
-    Ok(Json(serde_json::json!({ "id": id })).into_response())
-}
-
-#[derive(Deserialize, Default)]
-struct StepBody {
-    #[serde(default)]
-    answer: String,
-}
-
-async fn change_check(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((group, id, action)): Path<(i64, i64, String)>,
-    input: Result<Json<StepBody>, JsonRejection>,
-) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    // Closing and reopening need no body.
-    let b = input.map(|Json(b)| b).unwrap_or_default();
-    let step = CheckStep::parse(&action, &b.answer).map_err(ctx.fail_json())?;
-    let c = plans::change_check(&state.app, session, ClassId(group), id, &step)
-        .await
-        .map_err(ctx.fail_json())?;
-    Ok(Json(c).into_response())
 }
 
 async fn overview(State(state): State<AppState>, ctx: Ctx, Path(i): Path<i64>) -> Result<Response, WebError> {

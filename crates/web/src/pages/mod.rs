@@ -22,6 +22,7 @@ mod import;
 mod journal;
 mod messages;
 pub(crate) use messages::file_response;
+mod journal_checks;
 mod people;
 mod preschool;
 mod preschool_plans;
@@ -49,6 +50,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(preschool::routes())
         .merge(archive::routes())
         .merge(years::routes())
+        .merge(journal_checks::routes())
         .merge(preschool_plans::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))
@@ -83,6 +85,7 @@ fn links_for(actor: &klade_domain::Actor) -> Vec<(&'static str, &'static str)> {
             .any(|i| policy::authorize(actor, Action::ViewJournal, Scope::Institution(i)).is_ok());
     if keeps_journals {
         links.push(("/journal", "journal.title"));
+        links.push(("/checks", "check.title"));
     }
     links.push(("/timetable", "timetable.title"));
     if !actor.children.is_empty() || actor.grants.iter().any(|g| g.role == klade_domain::Role::Student) {

@@ -11,10 +11,10 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Form, Router};
 use klade_app::clock::{format_instant, format_stored_date};
-use klade_app::preschool_plans::{self as plans, CheckStep, TalkInput};
+use klade_app::preschool_plans::{self as plans, TalkInput};
 use klade_app::AppError;
 use klade_domain::preschool::{LEARNING_AREAS, TRANSVERSAL_SKILLS};
 use klade_domain::{ClassId, InstitutionId};
@@ -25,13 +25,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/groups/{group}/plan", get(plan).post(save_plan))
         .route("/groups/{group}/talks", get(talks).post(add_talk))
-        .route("/groups/{group}/checks", get(checks).post(record_check))
-        .route("/groups/{group}/checks/{id}", post(change_check))
         .route("/preschool/plans", get(overview))
 }
 
 /// The three pages of a group this module owns, as tabs: (href, label, current).
-fn tabs(t: Tr, group: i64, current: &str) -> Vec<(String, String, bool)> {
+pub(super) fn tabs(t: Tr, group: i64, current: &str) -> Vec<(String, String, bool)> {
     [
         ("plan", t.get("plan.title")),
         ("talks", t.get("talk.title")),
@@ -43,7 +41,7 @@ fn tabs(t: Tr, group: i64, current: &str) -> Vec<(String, String, bool)> {
 }
 
 /// A text as lines, so a template shows its line breaks without markup in the value.
-fn lines(text: &str) -> Vec<String> {
+pub(super) fn lines(text: &str) -> Vec<String> {
     text.lines().map(str::to_string).collect()
 }
 
@@ -444,207 +442,6 @@ async fn add_talk(
         Err(e @ AppError::Invalid { .. }) => {
             let status = crate::error::status_of(&e);
             talks_page(&state, &ctx, ClassId(group), None, Some((input, &e)), status).await
-        }
-        Err(e) => Err(ctx.fail()(e)),
-    }
-}
-
-// ---- the journal check ----
-
-struct CheckView {
-    id: i64,
-    finding: Vec<String>,
-    due: String,
-    state: &'static str,
-    state_label: String,
-    recorded: String,
-    answer: Vec<String>,
-    done: String,
-    closed: String,
-    /// (when, who, state)
-    history: Vec<(String, String, String)>,
-    may_answer: bool,
-    may_close: bool,
-    may_reopen: bool,
-}
-
-#[derive(Template)]
-#[template(path = "group_checks.html")]
-struct ChecksPage {
-    page: Chrome,
-    t: Tr,
-    tabs: Vec<(String, String, bool)>,
-    group: i64,
-    group_name: String,
-    checks: Vec<CheckView>,
-    can_record: bool,
-    finding: String,
-    due_on: String,
-    /// The finding an answer was refused for, and what was typed.
-    answer: (i64, String),
-    flash: Option<String>,
-    error: Option<String>,
-    csrf: String,
-    today: String,
-}
-
-async fn checks(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(group): Path<i64>,
-    Query(q): Query<DoneQuery>,
-) -> Result<Response, WebError> {
-    let flash = match q.done.as_deref() {
-        Some("recorded") => Some("check.recorded"),
-        Some(_) => Some("check.changed"),
-        None => None,
-    };
-    checks_page(&state, &ctx, ClassId(group), flash, None, StatusCode::OK).await
-}
-
-/// What was typed in a refused form of the checks page.
-#[derive(Default)]
-struct ChecksTyped {
-    finding: String,
-    due_on: String,
-    answer: (i64, String),
-}
-
-async fn checks_page(
-    state: &AppState,
-    ctx: &Ctx,
-    group: ClassId,
-    flash: Option<&str>,
-    typed: Option<(ChecksTyped, &AppError)>,
-    status: StatusCode,
-) -> Result<Response, WebError> {
-    let session = ctx.signed_in()?;
-    let t = Tr::new(ctx.lang);
-    let v = plans::checks(&state.app, session, group).await.map_err(ctx.fail())?;
-    let (typed, error) = match typed {
-        Some((ty, e)) => (ty, Some(t.get(e.code()).to_string())),
-        None => (ChecksTyped::default(), None),
-    };
-    let who_when = |who: &Option<String>, at: Option<i64>| match (who, at) {
-        (Some(w), Some(a)) => format!("{w}, {}", format_instant(a)),
-        _ => String::new(),
-    };
-    let checks = v
-        .checks
-        .iter()
-        .map(|item| {
-            let (c, h) = (&item.check, &item.history);
-            let state = c.state();
-            CheckView {
-                id: c.id,
-                finding: lines(&c.finding),
-                due: c.due_on.as_deref().map(format_stored_date).unwrap_or_default(),
-                state,
-                state_label: t.dynamic("check", &format!("state_{state}")),
-                recorded: format!("{}, {}", c.created_by, format_instant(c.created_at)),
-                answer: c.answer.as_deref().map(lines).unwrap_or_default(),
-                done: who_when(&c.done_by, c.done_at),
-                closed: who_when(&c.closed_by, c.closed_at),
-                history: h
-                    .iter()
-                    .map(|e| {
-                        let s = e
-                            .new_value
-                            .as_deref()
-                            .and_then(|n| n.split('\u{1f}').next())
-                            .unwrap_or("");
-                        (
-                            format_instant(e.at),
-                            e.person.clone(),
-                            t.dynamic("check", &format!("state_{s}")),
-                        )
-                    })
-                    .collect(),
-                may_answer: v.can_answer && state == "open",
-                may_close: v.can_record && state != "closed",
-                may_reopen: v.can_record && state != "open",
-            }
-        })
-        .collect();
-    let page = ChecksPage {
-        page: Chrome::for_ctx(
-            ctx,
-            &format!("{}: {}", t.get("check.title"), v.group_name),
-            &format!("/groups/{}/checks", group.0),
-            None,
-        ),
-        tabs: tabs(t, group.0, "checks"),
-        group: group.0,
-        group_name: v.group_name.clone(),
-        checks,
-        can_record: v.can_record,
-        finding: typed.finding,
-        due_on: typed.due_on,
-        answer: typed.answer,
-        flash: flash.map(|k| t.get(k).to_string()),
-        error,
-        csrf: session.csrf_token.clone(),
-        today: state.app.today(),
-        t,
-    };
-    Ok((status, render(&page, ctx.lang)?).into_response())
-}
-
-#[derive(Deserialize)]
-struct CheckForm {
-    #[serde(default)]
-    finding: String,
-    #[serde(default)]
-    due_on: String,
-}
-
-async fn record_check(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(group): Path<i64>,
-    Form(f): Form<CheckForm>,
-) -> Result<Response, WebError> {
-    let session = ctx.signed_in()?;
-    match plans::record_check(&state.app, session, ClassId(group), &f.finding, &f.due_on).await {
-        Ok(_) => Ok(Redirect::to(&format!("/groups/{group}/checks?done=recorded")).into_response()),
-        Err(e @ AppError::Invalid { .. }) => {
-            let status = crate::error::status_of(&e);
-            let typed = ChecksTyped {
-                finding: f.finding,
-                due_on: f.due_on,
-                ..ChecksTyped::default()
-            };
-            checks_page(&state, &ctx, ClassId(group), None, Some((typed, &e)), status).await
-        }
-        Err(e) => Err(ctx.fail()(e)),
-    }
-}
-
-#[derive(Deserialize)]
-struct StepForm {
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    answer: String,
-}
-
-async fn change_check(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((group, id)): Path<(i64, i64)>,
-    Form(f): Form<StepForm>,
-) -> Result<Response, WebError> {
-    let session = ctx.signed_in()?;
-    let step = CheckStep::parse(&f.action, &f.answer).map_err(ctx.fail())?;
-    match plans::change_check(&state.app, session, ClassId(group), id, &step).await {
-        Ok(_) => Ok(Redirect::to(&format!("/groups/{group}/checks?done={}", f.action)).into_response()),
-        Err(e @ AppError::Invalid { .. }) => {
-            let status = crate::error::status_of(&e);
-            let typed = ChecksTyped {
-                answer: (id, f.answer),
-                ..ChecksTyped::default()
-            };
-            checks_page(&state, &ctx, ClassId(group), None, Some((typed, &e)), status).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }

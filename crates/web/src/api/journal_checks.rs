@@ -1,0 +1,145 @@
+//! Journal checks through the API — a course's or a group's findings, recording them, moving them
+//! on, and the list of findings not yet closed: the same use cases as the pages.
+
+use crate::error::WebError;
+use crate::session::Ctx;
+use crate::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use klade_app::journal_checks::{self as checks, CheckStep, Journal};
+use klade_app::AppError;
+use klade_domain::{ClassId, CourseId, InstitutionId, PersonId};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/groups/{group}/checks", get(group_list).post(group_record))
+        .route("/groups/{group}/checks/{id}/{action}", post(group_change))
+        .route("/courses/{course}/checks", get(course_list).post(course_record))
+        .route("/courses/{course}/checks/{id}/{action}", post(course_change))
+        .route("/institutions/{i}/checks", get(unclosed))
+}
+
+fn signed_in(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
+    ctx.session
+        .as_ref()
+        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))
+}
+
+async fn list(state: &AppState, ctx: &Ctx, j: Journal) -> Result<Response, WebError> {
+    let session = signed_in(ctx)?;
+    let v = checks::checks(&state.app, session, j).await.map_err(ctx.fail_json())?;
+    Ok(Json(v).into_response())
+}
+
+#[derive(Deserialize)]
+struct CheckBody {
+    finding: String,
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    due_on: String,
+}
+
+async fn record(
+    state: &AppState,
+    ctx: &Ctx,
+    j: Journal,
+    input: Result<Json<CheckBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let session = signed_in(ctx)?;
+    let Json(b) = input.map_err(|_| ctx.fail_json()(AppError::invalid("body", "error.bad_request")))?;
+    let id = checks::record(&state.app, session, j, &b.area, &b.finding, &b.due_on)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "id": id })).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct StepBody {
+    #[serde(default)]
+    answer: String,
+}
+
+async fn change(
+    state: &AppState,
+    ctx: &Ctx,
+    j: Journal,
+    id: i64,
+    action: &str,
+    input: Result<Json<StepBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let session = signed_in(ctx)?;
+    // Closing and reopening need no body.
+    let b = input.map(|Json(b)| b).unwrap_or_default();
+    let step = CheckStep::parse(action, &b.answer).map_err(ctx.fail_json())?;
+    let c = checks::change(&state.app, session, j, id, &step)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(c).into_response())
+}
+
+async fn group_list(State(state): State<AppState>, ctx: Ctx, Path(g): Path<i64>) -> Result<Response, WebError> {
+    list(&state, &ctx, Journal::Group(ClassId(g))).await
+}
+
+async fn course_list(State(state): State<AppState>, ctx: Ctx, Path(c): Path<i64>) -> Result<Response, WebError> {
+    list(&state, &ctx, Journal::Course(CourseId(c))).await
+}
+
+async fn group_record(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(g): Path<i64>,
+    input: Result<Json<CheckBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    record(&state, &ctx, Journal::Group(ClassId(g)), input).await
+}
+
+async fn course_record(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(c): Path<i64>,
+    input: Result<Json<CheckBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    record(&state, &ctx, Journal::Course(CourseId(c)), input).await
+}
+
+async fn group_change(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((g, id, action)): Path<(i64, i64, String)>,
+    input: Result<Json<StepBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    change(&state, &ctx, Journal::Group(ClassId(g)), id, &action, input).await
+}
+
+async fn course_change(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((c, id, action)): Path<(i64, i64, String)>,
+    input: Result<Json<StepBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    change(&state, &ctx, Journal::Course(CourseId(c)), id, &action, input).await
+}
+
+#[derive(Deserialize, Default)]
+struct TeacherQuery {
+    teacher: Option<i64>,
+}
+
+async fn unclosed(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(i): Path<i64>,
+    Query(q): Query<TeacherQuery>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let v = checks::unclosed(&state.app, session, InstitutionId(i), q.teacher.map(PersonId))
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(v).into_response())
+}
