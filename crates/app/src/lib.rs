@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod archive;
 pub mod auth;
+pub mod calendar;
 pub mod clock;
 pub mod demo;
 pub mod enrolment;

@@ -280,7 +280,7 @@ async fn fill_course(
                         } else {
                             (40 + m.rng.below(61)).to_string()
                         };
-                        journal::set_grade(&mut *m.tx, school, a.id, *student, Some(&mark)).await?;
+                        journal::set_grade(&mut *m.tx, school, a.id, *student, Some(&mark), at).await?;
                         log.push(entry(format!("grade:{}:{student}", a.id), mark, teacher, at));
                     }
                 }

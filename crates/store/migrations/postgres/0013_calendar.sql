@@ -66,3 +66,6 @@ INSERT INTO calendar_days (institution_id, date, kind, note, created_at) VALUES
     (NULL, '2026-01-17', 'worked', 'Pārcelta darba diena (02.01.)', 0),
     (NULL, '2026-06-22', 'off', 'Pārcelta darba diena uz 27.06.', 0),
     (NULL, '2026-06-27', 'worked', 'Pārcelta darba diena (22.06.)', 0);
+
+-- When a grade was first entered, so a grade given after its deadline can be shown with both dates.
+ALTER TABLE grades ADD COLUMN entered_at BIGINT;
