@@ -245,8 +245,8 @@ pub async fn government_days(app: &App) -> Result<Vec<store::Day>, AppError> {
 
 /// The settings as a form shows and sends them: times `HH:MM`, numbers as text.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct SettingsForm {
-    #[serde(default)]
     pub follows_government: bool,
     pub lessons_by: String,
     pub preschool_attendance_by: String,
@@ -257,9 +257,7 @@ pub struct SettingsForm {
     pub summary_day: String,
     pub summary_day_june: String,
     pub account_days: String,
-    #[serde(default)]
     pub holidays_stop_grading: bool,
-    #[serde(default)]
     pub reminders: bool,
     pub reminder_minutes: String,
 }

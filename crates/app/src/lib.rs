@@ -9,6 +9,7 @@ pub mod archive;
 pub mod auth;
 pub mod calendar;
 pub mod clock;
+pub mod deadlines;
 pub mod demo;
 pub mod enrolment;
 pub mod error;
