@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 mod journal;
 mod messages;
 mod people;
+mod deadlines;
 mod preschool_plans;
 
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -34,6 +35,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(people::more_routes())
         .merge(messages::routes())
         .merge(preschool_plans::routes())
+        .merge(deadlines::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::api))
 }
 
