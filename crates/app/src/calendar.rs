@@ -70,7 +70,12 @@ pub struct CalendarView {
 }
 
 /// A year's calendar as the institution has it.
-pub async fn view(app: &App, session: &Session, institution: InstitutionId, year: i16) -> Result<CalendarView, AppError> {
+pub async fn view(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    year: i16,
+) -> Result<CalendarView, AppError> {
     let inst = manage(session, institution)?.institution();
     if !(2000..=2100).contains(&year) {
         return Err(AppError::invalid("year", "calendar.bad_year"));

@@ -315,7 +315,9 @@ impl<'a> Scan<'a> {
                 if filed.iter().any(|(g, m, _, _)| *g == group && m == name) {
                     continue;
                 }
-                let Some(due) = rules::plan_due(&self.cal, *first) else { continue };
+                let Some(due) = rules::plan_due(&self.cal, *first) else {
+                    continue;
+                };
                 let f = Found {
                     person_id: Some(teacher),
                     person: teacher_name.clone(),
@@ -343,7 +345,9 @@ impl<'a> Scan<'a> {
             if e.username.is_some() {
                 continue;
             }
-            let Ok(from) = e.employed_from.parse::<Date>() else { continue };
+            let Ok(from) = e.employed_from.parse::<Date>() else {
+                continue;
+            };
             let f = Found {
                 person_id: None,
                 person: String::new(),
@@ -370,7 +374,9 @@ impl<'a> Scan<'a> {
     /// (institution_id, month 'YYYY-MM', published_by, published_at), which the monthly-summary
     /// work creates; until that lookup is wired here, nothing is listed.
     fn absence_summary(&self, out: &mut Vec<Item>) {
-        let Ok(previous) = self.today.first_of_month().yesterday() else { return };
+        let Ok(previous) = self.today.first_of_month().yesterday() else {
+            return;
+        };
         let Some(due) = rules::summary_due(&self.settings, previous.year(), previous.month()) else {
             return;
         };
@@ -446,7 +452,12 @@ pub struct Overview {
 }
 
 /// Every overdue item of an institution, per teacher and class (the director and deputies).
-pub async fn overview(app: &App, session: &Session, institution: InstitutionId, filter: &Filter) -> Result<Overview, AppError> {
+pub async fn overview(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    filter: &Filter,
+) -> Result<Overview, AppError> {
     let scope = Scope::Institution(institution);
     let permit = policy::authorize(&session.actor, Action::CheckJournals, scope)
         .or_else(|_| policy::authorize(&session.actor, Action::ViewStatistics, scope))?;

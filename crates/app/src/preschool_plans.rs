@@ -650,9 +650,15 @@ mod tests {
     #[test]
     fn a_plan_is_due_by_the_end_of_the_last_working_day_before_its_month() {
         let december = jiff::civil::date(2026, 12, 1);
-        assert_eq!(due_date(&Calendar::latvia(), december), Some(jiff::civil::date(2026, 11, 30)));
+        assert_eq!(
+            due_date(&Calendar::latvia(), december),
+            Some(jiff::civil::date(2026, 11, 30))
+        );
         let at = |s: &str| s.parse::<jiff::Timestamp>().expect("instant");
-        assert!(!is_late(&Calendar::latvia(), december, at("2026-11-30T21:59:00Z")), "23:59 in Riga");
+        assert!(
+            !is_late(&Calendar::latvia(), december, at("2026-11-30T21:59:00Z")),
+            "23:59 in Riga"
+        );
         assert!(
             is_late(&Calendar::latvia(), december, at("2026-11-30T22:00:00Z")),
             "00:00 on 1 December in Riga"

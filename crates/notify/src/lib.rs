@@ -276,7 +276,8 @@ impl Worker {
                 EmailGateway::Outbox => "kept",
                 EmailGateway::Smtp { .. } => "queued",
             };
-            let id = notifications::insert_email(&mut *tx, institution, person, &to, subject, &text, status, now).await?;
+            let id =
+                notifications::insert_email(&mut *tx, institution, person, &to, subject, &text, status, now).await?;
             if status == "queued" {
                 jobs::enqueue(&mut *tx, "email", &id.to_string(), now).await?;
             }

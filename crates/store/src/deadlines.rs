@@ -128,7 +128,8 @@ const ASSESSMENT_COLUMNS: &str = "t.person_id AS person_id, p.given_name || ' ' 
     days.d AS date, a.id AS reference, a.title AS title, \
     CASE WHEN a.kind = 'formative' THEN days.f_at ELSE days.s_at END AS due_at";
 
-const ASSESSMENT_JOINS: &str = "JOIN assessments a ON a.institution_id = $1 AND COALESCE(a.handed_in_on, a.date) = days.d \
+const ASSESSMENT_JOINS: &str =
+    "JOIN assessments a ON a.institution_id = $1 AND COALESCE(a.handed_in_on, a.date) = days.d \
        AND a.kind IN ('formative', 'summative') \
      JOIN courses c ON c.id = a.course_id \
      LEFT JOIN classes k ON k.id = c.class_id \
@@ -163,7 +164,10 @@ pub async fn missing_grades<'e>(
         .bind(institution.0)
         .bind(person.map(|p| p.0).unwrap_or(0));
     for d in days {
-        q = q.bind(d.date.as_str()).bind(d.formative_due_at).bind(d.summative_due_at);
+        q = q
+            .bind(d.date.as_str())
+            .bind(d.formative_due_at)
+            .bind(d.summative_due_at);
     }
     q.fetch_all(ex)
         .await?
@@ -202,7 +206,10 @@ pub async fn late_grades<'e>(
         .bind(institution.0)
         .bind(person.map(|p| p.0).unwrap_or(0));
     for d in days {
-        q = q.bind(d.date.as_str()).bind(d.formative_due_at).bind(d.summative_due_at);
+        q = q
+            .bind(d.date.as_str())
+            .bind(d.formative_due_at)
+            .bind(d.summative_due_at);
     }
     q.fetch_all(ex)
         .await?
@@ -330,7 +337,10 @@ pub async fn preschool_days<'e>(
     for r in q.fetch_all(ex).await? {
         let marked: i64 = r.try_get("marked")?;
         let written: i64 = r.try_get("written")?;
-        for (missing, title, due) in [(marked == 0, "attendance", "att_at"), (written == 0, "journal", "jr_at")] {
+        for (missing, title, due) in [
+            (marked == 0, "attendance", "att_at"),
+            (written == 0, "journal", "jr_at"),
+        ] {
             if !missing {
                 continue;
             }

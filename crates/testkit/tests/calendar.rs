@@ -10,7 +10,10 @@ use klade_domain::deadlines::{grades_due, GradedWork};
 use klade_domain::InstitutionId;
 use klade_testkit::{backends, TestApp};
 
-async fn calendar_of(t: &TestApp, institution: i64) -> (klade_domain::calendar::Calendar, klade_domain::deadlines::Settings) {
+async fn calendar_of(
+    t: &TestApp,
+    institution: i64,
+) -> (klade_domain::calendar::Calendar, klade_domain::deadlines::Settings) {
     klade_store::calendar::load(t.db().pool(), InstitutionId(institution))
         .await
         .expect("calendar")
@@ -113,15 +116,37 @@ async fn the_calendar_page_adds_and_removes_days_and_refuses_bad_input() {
 
         // An own day off, a worked Saturday, a school holiday.
         let r = deputy
-            .submit(&page, "/calendar/days", &[("i", &i), ("date", "2026-12-28"), ("kind", "off"), ("note", "Skolas diena")])
+            .submit(
+                &page,
+                "/calendar/days",
+                &[
+                    ("i", &i),
+                    ("date", "2026-12-28"),
+                    ("kind", "off"),
+                    ("note", "Skolas diena"),
+                ],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let r = deputy
-            .submit(&page, "/calendar/days", &[("i", &i), ("date", "2026-12-19"), ("kind", "worked")])
+            .submit(
+                &page,
+                "/calendar/days",
+                &[("i", &i), ("date", "2026-12-19"), ("kind", "worked")],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let r = deputy
-            .submit(&page, "/calendar/holidays", &[("i", &i), ("from", "2026-12-21"), ("to", "2027-01-01"), ("name", "Ziemas brīvlaiks")])
+            .submit(
+                &page,
+                "/calendar/holidays",
+                &[
+                    ("i", &i),
+                    ("from", "2026-12-21"),
+                    ("to", "2027-01-01"),
+                    ("name", "Ziemas brīvlaiks"),
+                ],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let (cal, _) = calendar_of(&t, school).await;
@@ -132,11 +157,31 @@ async fn the_calendar_page_adds_and_removes_days_and_refuses_bad_input() {
         // Bad input: a clear message, nothing stored.
         let before = t.count("calendar_days").await + t.count("school_holidays").await;
         for (path, fields, message) in [
-            ("/calendar/days", vec![("i", i.as_str()), ("date", "2026-12-16"), ("kind", "worked")], "tikai sestdienu vai svētdienu"),
-            ("/calendar/days", vec![("i", i.as_str()), ("date", "2026-12-19"), ("kind", "off")], "darbdienā"),
-            ("/calendar/days", vec![("i", i.as_str()), ("date", "31.02.2026."), ("kind", "off")], "Datums nav derīgs"),
-            ("/calendar/days", vec![("i", i.as_str()), ("date", "2026-12-28"), ("kind", "off")], "jau ir ieraksts"),
-            ("/calendar/holidays", vec![("i", i.as_str()), ("from", "2027-03-13"), ("to", "2027-03-09")], "pirms sākuma"),
+            (
+                "/calendar/days",
+                vec![("i", i.as_str()), ("date", "2026-12-16"), ("kind", "worked")],
+                "tikai sestdienu vai svētdienu",
+            ),
+            (
+                "/calendar/days",
+                vec![("i", i.as_str()), ("date", "2026-12-19"), ("kind", "off")],
+                "darbdienā",
+            ),
+            (
+                "/calendar/days",
+                vec![("i", i.as_str()), ("date", "31.02.2026."), ("kind", "off")],
+                "Datums nav derīgs",
+            ),
+            (
+                "/calendar/days",
+                vec![("i", i.as_str()), ("date", "2026-12-28"), ("kind", "off")],
+                "jau ir ieraksts",
+            ),
+            (
+                "/calendar/holidays",
+                vec![("i", i.as_str()), ("from", "2027-03-13"), ("to", "2027-03-09")],
+                "pirms sākuma",
+            ),
         ] {
             let r = deputy.submit(&page, path, &fields).await;
             assert!(
@@ -146,7 +191,10 @@ async fn the_calendar_page_adds_and_removes_days_and_refuses_bad_input() {
             );
             assert!(r.body.contains(message), "{message}: {}", r.body);
         }
-        assert_eq!(t.count("calendar_days").await + t.count("school_holidays").await, before);
+        assert_eq!(
+            t.count("calendar_days").await + t.count("school_holidays").await,
+            before
+        );
 
         // A time like 25:00 in the settings.
         let settings_page = format!("/deadlines/settings?i={school}");

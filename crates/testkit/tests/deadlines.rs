@@ -28,7 +28,9 @@ async fn a_late_grade_a_late_lesson_and_due_dates_from_the_calendar() {
         let math = t
             .id("SELECT c.id FROM courses c JOIN classes k ON k.id = c.class_id WHERE k.name = '2.B' AND c.name = 'Matemātika'")
             .await;
-        let teacher = t.id("SELECT person_id FROM accounts WHERE username = 'skolotajs'").await;
+        let teacher = t
+            .id("SELECT person_id FROM accounts WHERE username = 'skolotajs'")
+            .await;
         let student = t
             .id(&format!(
                 "SELECT MIN(e.student_id) FROM enrolments e JOIN courses c ON c.class_id = e.class_id WHERE c.id = {math}"
@@ -66,11 +68,17 @@ async fn a_late_grade_a_late_lesson_and_due_dates_from_the_calendar() {
         assert_eq!(mine["done_at"], now);
         // The rest of the work's grades are missing, past the same due date.
         let missing = deputy
-            .api_get(&format!("/api/v1/deadlines/{school}?kind=grades&person={teacher}"), &deputy_token)
+            .api_get(
+                &format!("/api/v1/deadlines/{school}?kind=grades&person={teacher}"),
+                &deputy_token,
+            )
             .await
             .json();
         let open = items(&missing["items"], "grades");
-        let open = open.iter().find(|i| i["detail"] == "Kavētais darbs").expect("missing grades");
+        let open = open
+            .iter()
+            .find(|i| i["detail"] == "Kavētais darbs")
+            .expect("missing grades");
         assert_eq!(open["state"], "overdue");
         assert_eq!(open["due_at"], DUE_20_NOV);
 
@@ -81,13 +89,19 @@ async fn a_late_grade_a_late_lesson_and_due_dates_from_the_calendar() {
             .get(&format!("/deadlines/overview?i={school}&kind=late_grades"))
             .await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("Kavētais darbs") && page.body.contains("20.11.2026."), "{}", page.body);
+        assert!(
+            page.body.contains("Kavētais darbs") && page.body.contains("20.11.2026."),
+            "{}",
+            page.body
+        );
 
         // The teacher's own list has it too, and today's lessons are due today, not yet late.
         let mut teacher_client = t.client();
         let token = teacher_client.api_login("skolotajs", "demo").await;
         let own = teacher_client.api_get("/api/v1/deadlines", &token).await.json();
-        assert!(items(&own["late"], "late_grades").iter().any(|i| i["detail"] == "Kavētais darbs"));
+        assert!(items(&own["late"], "late_grades")
+            .iter()
+            .any(|i| i["detail"] == "Kavētais darbs"));
         let today = items(&own["due_today"], "lesson");
         assert!(!today.is_empty(), "today's lessons: {own}");
         assert!(today.iter().all(|i| i["date"] == "2026-11-26"));
@@ -96,7 +110,10 @@ async fn a_late_grade_a_late_lesson_and_due_dates_from_the_calendar() {
         // 18:30 in Riga: today's lessons not recorded are late.
         t.clock.advance_secs(6 * 3600 + 1800);
         let own = teacher_client.api_get("/api/v1/deadlines", &token).await.json();
-        assert!(items(&own["late"], "lesson").iter().any(|i| i["date"] == "2026-11-26"), "{own}");
+        assert!(
+            items(&own["late"], "lesson").iter().any(|i| i["date"] == "2026-11-26"),
+            "{own}"
+        );
         // The home page counts them.
         let mut home = t.client();
         home.login("skolotajs", "demo").await;
@@ -119,7 +136,9 @@ async fn a_late_grade_a_late_lesson_and_due_dates_from_the_calendar() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let own = teacher_client.api_get("/api/v1/deadlines", &token).await.json();
         assert!(items(&own["late"], "lesson").iter().all(|i| i["date"] != "2026-11-26"));
-        assert!(items(&own["due_today"], "lesson").iter().any(|i| i["date"] == "2026-11-26"));
+        assert!(items(&own["due_today"], "lesson")
+            .iter()
+            .any(|i| i["date"] == "2026-11-26"));
         // A bad time is refused with the field named, nothing changed.
         form["lessons_by"] = "25:00".into();
         let r = deputy
@@ -132,7 +151,13 @@ async fn a_late_grade_a_late_lesson_and_due_dates_from_the_calendar() {
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-        assert_eq!(t.scalar(&format!("SELECT lessons_by FROM deadline_settings WHERE institution_id = {school}")).await, "20:00");
+        assert_eq!(
+            t.scalar(&format!(
+                "SELECT lessons_by FROM deadline_settings WHERE institution_id = {school}"
+            ))
+            .await,
+            "20:00"
+        );
 
         // An institution's own day off on 19 November moves the due date to 23 November.
         t.exec(&format!(
@@ -144,13 +169,18 @@ async fn a_late_grade_a_late_lesson_and_due_dates_from_the_calendar() {
             .await
             .json();
         let late = items(&list["items"], "late_grades");
-        let moved = late.iter().find(|i| i["detail"] == "Kavētais darbs").expect("still late");
+        let moved = late
+            .iter()
+            .find(|i| i["detail"] == "Kavētais darbs")
+            .expect("still late");
         assert_eq!(moved["due_at"], DUE_20_NOV + 3 * 86_400);
 
         // A deputy of another institution sees nothing of this one.
         let mut other = t.client();
         let other_token = other.api_login("pii.vietniece", "demo").await;
-        let r = other.api_get(&format!("/api/v1/deadlines/{school}"), &other_token).await;
+        let r = other
+            .api_get(&format!("/api/v1/deadlines/{school}"), &other_token)
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let own = other.api_get("/api/v1/deadlines", &other_token).await.json();
         assert!(!own.to_string().contains("Kavētais darbs"));
@@ -177,7 +207,8 @@ async fn a_reminder_goes_out_once() {
             first.to_string()
         );
         // Off for the institution: nothing more goes out the next day.
-        t.exec("INSERT INTO deadline_settings (institution_id, reminders) SELECT id, FALSE FROM institutions").await;
+        t.exec("INSERT INTO deadline_settings (institution_id, reminders) SELECT id, FALSE FROM institutions")
+            .await;
         t.clock.advance_secs(24 * 3600);
         assert_eq!(klade_app::deadlines::remind(&t.app).await.expect("remind"), 0);
     }

@@ -15,10 +15,10 @@ use klade_app::auth::{self, LoginInput, SessionKind};
 use klade_app::{home, AppError};
 use serde::{Deserialize, Serialize};
 
+mod deadlines;
 mod journal;
 mod messages;
 mod people;
-mod deadlines;
 mod preschool_plans;
 
 pub const OPENAPI: &str = include_str!("openapi.json");

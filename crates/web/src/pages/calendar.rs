@@ -6,12 +6,12 @@ use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::session::Ctx;
 use crate::AppState;
+use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use askama::Template;
 use klade_app::calendar::{self as cal, SettingsForm};
 use klade_app::clock::format_stored_date;
 use klade_app::AppError;
@@ -123,7 +123,12 @@ async fn render_calendar(
         None => (StatusCode::OK, None, Typed::default()),
     };
     let page = CalendarPage {
-        page: Chrome::for_ctx(ctx, t.get("calendar.title"), &format!("/calendar?i={i}&year={year}"), None),
+        page: Chrome::for_ctx(
+            ctx,
+            t.get("calendar.title"),
+            &format!("/calendar?i={i}&year={year}"),
+            None,
+        ),
         csrf: session.csrf_token.clone(),
         i,
         year,
@@ -202,7 +207,11 @@ struct HolidayForm {
     id: i64,
 }
 
-async fn add_holiday(State(state): State<AppState>, ctx: Ctx, Form(f): Form<HolidayForm>) -> Result<Response, WebError> {
+async fn add_holiday(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<HolidayForm>,
+) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     match cal::add_holiday(&state.app, session, InstitutionId(f.i), &f.from, &f.to, &f.name).await {
         Ok(_) => Ok(Redirect::to(&format!(
@@ -219,7 +228,11 @@ async fn add_holiday(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Holi
     }
 }
 
-async fn remove_holiday(State(state): State<AppState>, ctx: Ctx, Form(f): Form<HolidayForm>) -> Result<Response, WebError> {
+async fn remove_holiday(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<HolidayForm>,
+) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     cal::remove_holiday(&state.app, session, InstitutionId(f.i), f.id)
         .await
@@ -265,7 +278,12 @@ fn settings_response(
         None => (StatusCode::OK, None),
     };
     let page = SettingsPage {
-        page: Chrome::for_ctx(ctx, t.get("settings.title"), &format!("/deadlines/settings?i={i}"), None),
+        page: Chrome::for_ctx(
+            ctx,
+            t.get("settings.title"),
+            &format!("/deadlines/settings?i={i}"),
+            None,
+        ),
         csrf: session.csrf_token.clone(),
         i,
         f,

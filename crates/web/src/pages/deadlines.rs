@@ -134,7 +134,11 @@ fn chosen(v: &Option<String>) -> Option<i64> {
     v.as_deref().and_then(|s| s.trim().parse().ok())
 }
 
-async fn overview(State(state): State<AppState>, ctx: Ctx, Query(q): Query<OverviewQuery>) -> Result<Response, WebError> {
+async fn overview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OverviewQuery>,
+) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let filter = Filter {
@@ -147,7 +151,12 @@ async fn overview(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Overv
         .map_err(ctx.fail())?;
     let kind = q.kind.clone().unwrap_or_default();
     let page = OverviewPage {
-        page: Chrome::for_ctx(&ctx, t.get("deadlines.overview"), &format!("/deadlines/overview?i={}", q.i), None),
+        page: Chrome::for_ctx(
+            &ctx,
+            t.get("deadlines.overview"),
+            &format!("/deadlines/overview?i={}", q.i),
+            None,
+        ),
         i: q.i,
         items: view.items.iter().map(|i| line(t, i)).collect(),
         people: view
@@ -170,7 +179,13 @@ async fn overview(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Overv
             .collect(),
         kinds: Kind::ALL
             .iter()
-            .map(|k| (k.code(), t.dynamic("deadlines", &format!("k_{}", k.code())), kind == k.code()))
+            .map(|k| {
+                (
+                    k.code(),
+                    t.dynamic("deadlines", &format!("k_{}", k.code())),
+                    kind == k.code(),
+                )
+            })
             .collect(),
         t,
     };
