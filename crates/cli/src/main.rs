@@ -544,6 +544,20 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
+/// A calendar refusal in words the operator reads.
+fn calendar_error(e: klade_app::AppError) -> String {
+    match e.code() {
+        "calendar.worked_not_weekend" => "a worked day must be a Saturday or a Sunday".into(),
+        "calendar.off_on_weekend" => "a transferred day off must be a weekday".into(),
+        "calendar.bad_date" => "not a date (write 2026-01-02 or 02.01.2026.)".into(),
+        "calendar.bad_kind" => "--kind must be off, worked, holiday or festival".into(),
+        "calendar.exists" => "that date already has a row".into(),
+        "calendar.note_long" => "the note is longer than 200 characters".into(),
+        "error.not_found" => "the government has no row for that date".into(),
+        _ => e.to_string(),
+    }
+}
+
 async fn calendar(config: &Config, command: CalendarCommand) -> Result<(), String> {
     use klade_app::calendar as cal;
     match command {
@@ -558,7 +572,7 @@ async fn calendar(config: &Config, command: CalendarCommand) -> Result<(), Strin
             let app = config.app(&config.db(db.db)).await?;
             cal::add_government_day(&app, &date, &kind, &note)
                 .await
-                .map_err(|e| format!("{date}: {e}"))?;
+                .map_err(|e| format!("{date}: {}", calendar_error(e)))?;
             println!("added {date} ({kind})");
             Ok(())
         }
@@ -566,7 +580,7 @@ async fn calendar(config: &Config, command: CalendarCommand) -> Result<(), Strin
             let app = config.app(&config.db(db.db)).await?;
             cal::remove_government_day(&app, &date)
                 .await
-                .map_err(|e| format!("{date}: {e}"))?;
+                .map_err(|e| format!("{date}: {}", calendar_error(e)))?;
             println!("removed {date}");
             Ok(())
         }
