@@ -16,6 +16,8 @@ pub struct Home {
     pub institutions: Vec<InstitutionHome>,
     /// A teacher's lessons today, each with whether its topic is recorded yet.
     pub today: Vec<(crate::timetable::WeekLesson, bool)>,
+    /// The person's deadlines due today and late (staff only; `None` for families).
+    pub deadlines: Option<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -105,7 +107,18 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
             }
         }
     }
+    let staff = actor
+        .grants
+        .iter()
+        .any(|g| !matches!(g.role, Role::Student | Role::Parent));
+    let deadlines = if staff {
+        let mine = crate::deadlines::mine(app, session).await?;
+        Some((mine.due_today.len(), mine.late.len()))
+    } else {
+        None
+    };
     Ok(Home {
+        deadlines,
         person,
         username: session.username.clone(),
         institutions: out,

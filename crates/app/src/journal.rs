@@ -527,7 +527,7 @@ pub async fn save_cells(
                 mark,
             } => {
                 let new = mark.as_ref().map(|m| m.as_str().to_string());
-                journal::set_grade(&mut *tx, inst, assessment, student, new.as_deref()).await?;
+                journal::set_grade(&mut *tx, inst, assessment, student, new.as_deref(), now).await?;
                 log.push(change(
                     format!("grade:{assessment}:{student}"),
                     old,

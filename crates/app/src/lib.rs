@@ -7,7 +7,9 @@
 pub mod accounts;
 pub mod archive;
 pub mod auth;
+pub mod calendar;
 pub mod clock;
+pub mod deadlines;
 pub mod demo;
 pub mod enrolment;
 pub mod error;

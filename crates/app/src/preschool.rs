@@ -26,15 +26,15 @@ fn today(app: &App) -> Result<Date, AppError> {
     app.today().parse().map_err(|_| AppError::Internal("today".into()))
 }
 
-/// Is `now` past `hour` o'clock (Riga) of `day`?
-fn after(now: jiff::Timestamp, day: Date, hour: i8) -> bool {
+/// Is `now` at or past `due` (Riga) of `day`?
+fn after(now: jiff::Timestamp, day: Date, due: jiff::civil::Time) -> bool {
     let local = now.to_zoned(clock::riga());
-    local.date() > day || (local.date() == day && local.hour() >= hour)
+    local.date() > day || (local.date() == day && local.time() >= due)
 }
 
 /// A day the group's record may be written for: not in the future, in the group's year, a
 /// working day.
-fn writable_day(g: &Group, d: Date, today: Date) -> Result<(), AppError> {
+fn writable_day(cal: &Calendar, g: &Group, d: Date, today: Date) -> Result<(), AppError> {
     let (start, end) = g.year;
     if d > today {
         return Err(AppError::invalid("date", "preschool.future"));
@@ -42,7 +42,7 @@ fn writable_day(g: &Group, d: Date, today: Date) -> Result<(), AppError> {
     if d < start || d > end {
         return Err(AppError::invalid("date", "preschool.other_year"));
     }
-    if day_off(d) {
+    if !cal.is_working_day(d) {
         return Err(AppError::invalid("date", "preschool.day_off"));
     }
     Ok(())
@@ -141,10 +141,6 @@ pub struct Day {
     pub can_write: bool,
 }
 
-fn day_off(d: Date) -> bool {
-    !Calendar::latvia().is_working_day(d)
-}
-
 pub async fn day(app: &App, session: &Session, group_id: ClassId, on: &str) -> Result<Day, AppError> {
     let g = group(app, group_id).await?;
     may_read(app, session, &g).await?;
@@ -172,7 +168,7 @@ pub async fn day(app: &App, session: &Session, group_id: ClassId, on: &str) -> R
         group: g.id,
         group_name: g.name.clone(),
         date: iso,
-        day_off: day_off(d),
+        day_off: !crate::calendar::of(app, g.institution).await?.0.is_working_day(d),
         children: students
             .iter()
             .map(|s| ChildDay {
@@ -216,7 +212,8 @@ pub async fn save_attendance(
     }
     let d = date(on)?;
     let today = today(app)?;
-    writable_day(&g, d, today)?;
+    let (cal, settings) = crate::calendar::of(app, g.institution).await?;
+    writable_day(&cal, &g, d, today)?;
     let iso = d.to_string();
     let db = app.db.pool();
     let children = journal::class_students(db, g.institution, g.id, &iso).await?;
@@ -250,7 +247,7 @@ pub async fn save_attendance(
     if correcting && !changes.is_empty() && reason.is_empty() {
         return Err(AppError::invalid("reason", "journal.reason_required"));
     }
-    let late = after(app.clock.now(), d, rules::ATTENDANCE_DUE_HOUR);
+    let late = after(app.clock.now(), d, settings.preschool_attendance_by);
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let mut history_rows = Vec::new();
@@ -304,7 +301,7 @@ pub async fn week(app: &App, session: &Session, group_id: ClassId, on: &str) -> 
     }
     let d = if on.trim().is_empty() { today(app)? } else { date(on)? };
     let monday = crate::timetable::monday_of(d);
-    let cal = Calendar::latvia();
+    let (cal, _) = crate::calendar::of(app, g.institution).await?;
     let days: Vec<String> = (0..5)
         .filter_map(|i| monday.checked_add(jiff::Span::new().days(i)).ok())
         .filter(|d| cal.is_working_day(*d))
@@ -354,7 +351,8 @@ pub async fn save_entry(
     policy::authorize(&session.actor, Action::KeepJournal, class_scope(&g))?;
     let d = date(on)?;
     let today = today(app)?;
-    writable_day(&g, d, today)?;
+    let (cal, settings) = crate::calendar::of(app, g.institution).await?;
+    writable_day(&cal, &g, d, today)?;
     if !rules::is_area(area) {
         return Err(AppError::invalid("area", "error.bad_request"));
     }
@@ -379,7 +377,7 @@ pub async fn save_entry(
             })?;
         clean.push(photo);
     }
-    let late = after(app.clock.now(), d, rules::JOURNAL_DUE_HOUR);
+    let late = after(app.clock.now(), d, settings.preschool_journal_by);
     let now = app.now();
     let iso = d.to_string();
     let mut tx = app.db.begin().await?;

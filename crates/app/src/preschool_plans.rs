@@ -60,14 +60,13 @@ pub fn month_of(d: Date) -> String {
 }
 
 /// A plan is due by the last working day of the month before (J24).
-pub fn due_date(first_of_month: Date) -> Option<Date> {
-    let before = first_of_month.yesterday().ok()?;
-    Calendar::latvia().last_working_day_of_month(before.year(), before.month())
+pub fn due_date(cal: &Calendar, first_of_month: Date) -> Option<Date> {
+    klade_domain::deadlines::plan_due(cal, first_of_month)
 }
 
 /// Filed after the end of its due day, in Riga, a plan is late.
-pub fn is_late(first_of_month: Date, now: jiff::Timestamp) -> bool {
-    match due_date(first_of_month) {
+pub fn is_late(cal: &Calendar, first_of_month: Date, now: jiff::Timestamp) -> bool {
+    match due_date(cal, first_of_month) {
         Some(due) => clock::riga_date(now) > due,
         None => false,
     }
@@ -174,7 +173,7 @@ pub async fn plan(app: &App, session: &Session, class: ClassId, month: &str) -> 
         group: class,
         group_name,
         institution: inst,
-        due: due_date(first).map(|d| d.to_string()),
+        due: due_date(&crate::calendar::of(app, inst).await?.0, first).map(|d| d.to_string()),
         past: first < today(app)?.first_of_month(),
         plan,
         month,
@@ -230,7 +229,7 @@ pub async fn save_plan(
     if wanted.first().is_none_or(|(_, t)| t.is_none()) {
         return Err(AppError::invalid("theme", "error.required"));
     }
-    let late = is_late(first, app.clock.now());
+    let late = is_late(&crate::calendar::of(app, inst).await?.0, first, app.clock.now());
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let (id, created) = store::ensure_plan(&mut tx, inst, class, &month, late, session.person, now).await?;
@@ -327,13 +326,14 @@ pub async fn overview(app: &App, session: &Session, institution: InstitutionId) 
     let months = [this, next];
     let names: Vec<String> = months.iter().map(|m| month_of(*m)).collect();
     let filed = store::filed(db, inst, &names).await?;
+    let (cal, _) = crate::calendar::of(app, inst).await?;
     let mut out = Vec::new();
     for c in school::classes_of(db, inst, &today.to_string()).await? {
         if c.kind != "group" {
             continue;
         }
         for (first, name) in months.iter().zip(&names) {
-            let due = due_date(*first);
+            let due = due_date(&cal, *first);
             let status = match filed.iter().find(|(g, m, _, _)| *g == c.id && m == name) {
                 Some((_, _, true, _)) => PlanStatus::Late,
                 Some(_) => PlanStatus::OnTime,
@@ -472,16 +472,22 @@ mod tests {
     #[test]
     fn a_plan_is_due_by_the_end_of_the_last_working_day_before_its_month() {
         let december = jiff::civil::date(2026, 12, 1);
-        assert_eq!(due_date(december), Some(jiff::civil::date(2026, 11, 30)));
+        assert_eq!(
+            due_date(&Calendar::latvia(), december),
+            Some(jiff::civil::date(2026, 11, 30))
+        );
         let at = |s: &str| s.parse::<jiff::Timestamp>().expect("instant");
-        assert!(!is_late(december, at("2026-11-30T21:59:00Z")), "23:59 in Riga");
         assert!(
-            is_late(december, at("2026-11-30T22:00:00Z")),
+            !is_late(&Calendar::latvia(), december, at("2026-11-30T21:59:00Z")),
+            "23:59 in Riga"
+        );
+        assert!(
+            is_late(&Calendar::latvia(), december, at("2026-11-30T22:00:00Z")),
             "00:00 on 1 December in Riga"
         );
         // 31 May 2026 is a Sunday: June's plan is due on Friday 29 May.
         assert_eq!(
-            due_date(jiff::civil::date(2026, 6, 1)),
+            due_date(&Calendar::latvia(), jiff::civil::date(2026, 6, 1)),
             Some(jiff::civil::date(2026, 5, 29))
         );
     }

@@ -54,6 +54,36 @@ enum Command {
     /// How long data is kept (R29): report what is past its time, erase it with --apply.
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// The government's calendar days (transfers, one-off holidays, the festival day), for every
+    /// institution that follows them.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// List the government's days.
+    List(DbArg),
+    /// Add a government day: --kind off (a transferred day off), worked (a Saturday or Sunday
+    /// worked), holiday (a one-off holiday) or festival (the festival's closing day).
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        /// 2026-01-02 or 02.01.2026.
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        kind: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Remove a government day.
+    Remove {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        date: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -494,6 +524,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Archive(command) => archive(&config, command).await,
         Command::Retention(command) => retention(&config, command).await,
+        Command::Calendar(command) => calendar(&config, command).await,
         Command::Institution(InstitutionCommand::Create {
             db,
             kind,
@@ -508,6 +539,49 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("institution {id} created");
+            Ok(())
+        }
+    }
+}
+
+/// A calendar refusal in words the operator reads.
+fn calendar_error(e: klade_app::AppError) -> String {
+    match e.code() {
+        "calendar.worked_not_weekend" => "a worked day must be a Saturday or a Sunday".into(),
+        "calendar.off_on_weekend" => "a transferred day off must be a weekday".into(),
+        "calendar.bad_date" => "not a date (write 2026-01-02 or 02.01.2026.)".into(),
+        "calendar.bad_kind" => "--kind must be off, worked, holiday or festival".into(),
+        "calendar.exists" => "that date already has a row".into(),
+        "calendar.note_long" => "the note is longer than 200 characters".into(),
+        "error.not_found" => "the government has no row for that date".into(),
+        _ => e.to_string(),
+    }
+}
+
+async fn calendar(config: &Config, command: CalendarCommand) -> Result<(), String> {
+    use klade_app::calendar as cal;
+    match command {
+        CalendarCommand::List(db) => {
+            let app = config.app(&config.db(db.db)).await?;
+            for d in cal::government_days(&app).await.map_err(|e| e.to_string())? {
+                println!("{}\t{}\t{}", d.date, d.kind.code(), d.note);
+            }
+            Ok(())
+        }
+        CalendarCommand::Add { db, date, kind, note } => {
+            let app = config.app(&config.db(db.db)).await?;
+            cal::add_government_day(&app, &date, &kind, &note)
+                .await
+                .map_err(|e| format!("{date}: {}", calendar_error(e)))?;
+            println!("added {date} ({kind})");
+            Ok(())
+        }
+        CalendarCommand::Remove { db, date } => {
+            let app = config.app(&config.db(db.db)).await?;
+            cal::remove_government_day(&app, &date)
+                .await
+                .map_err(|e| format!("{date}: {}", calendar_error(e)))?;
+            println!("removed {date}");
             Ok(())
         }
     }
@@ -648,6 +722,10 @@ async fn serve(
             every.tick().await;
             if let Err(e) = klade_app::auth::housekeeping(&chores).await {
                 tracing::warn!("housekeeping: {e}");
+            }
+            // Each reminder is recorded once in the database, so every server may sweep.
+            if let Err(e) = klade_app::deadlines::remind(&chores).await {
+                tracing::warn!("deadline reminders: {e}");
             }
         }
     });

@@ -54,6 +54,58 @@ pub enum Clock {
     SchoolDays,
 }
 
+/// What a stored calendar row says about its date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayKind {
+    /// A working day made a day off by a transfer.
+    Off,
+    /// A Saturday or Sunday worked in exchange for a transfer.
+    Worked,
+    /// A one-off public holiday.
+    Holiday,
+    /// The closing day of the Song and Dance Festival.
+    Festival,
+}
+
+impl DayKind {
+    pub const ALL: [DayKind; 4] = [Self::Off, Self::Worked, Self::Holiday, Self::Festival];
+
+    /// The stored name.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Worked => "worked",
+            Self::Holiday => "holiday",
+            Self::Festival => "festival",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code.trim())
+    }
+}
+
+/// Why a calendar row cannot be stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DayError {
+    /// Only a Saturday or Sunday can be worked in exchange.
+    #[error("a worked day must be a Saturday or a Sunday")]
+    WorkedNotWeekend,
+    /// A transfer frees a working day; a weekend day is free already.
+    #[error("a transferred day off must be a weekday")]
+    OffOnWeekend,
+}
+
+/// Checks a row before it is stored.
+pub fn check_day(kind: DayKind, day: Date) -> Result<(), DayError> {
+    match kind {
+        DayKind::Worked if !is_weekend(day) => Err(DayError::WorkedNotWeekend),
+        DayKind::Off if is_weekend(day) => Err(DayError::OffOnWeekend),
+        _ => Ok(()),
+    }
+}
+
 /// One institution's calendar: the law plus the dates the year decided.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Calendar {
@@ -105,6 +157,16 @@ impl Calendar {
     pub fn with_school_holiday(mut self, from: Date, to: Date) -> Self {
         self.school_holidays.push((from.min(to), from.max(to)));
         self
+    }
+
+    /// Adds a stored row of the given kind.
+    pub fn with_day(self, kind: DayKind, day: Date) -> Self {
+        match kind {
+            DayKind::Off => self.with_day_off(day),
+            DayKind::Worked => self.with_day_worked(day),
+            DayKind::Holiday => self.with_declared_holiday(day),
+            DayKind::Festival => self.with_festival_closing_day(day),
+        }
     }
 
     /// Which holiday `day` is, if any, including a day off that replaces a weekend holiday.

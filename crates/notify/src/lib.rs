@@ -160,6 +160,7 @@ impl Worker {
                 "notify" => self.notify(&job, now).await?,
                 "email" => self.email_job(&job, now).await?,
                 "message" => self.message(&job, now).await?,
+                "reminder" => self.reminder(&job, now).await?,
                 other => {
                     tracing::warn!(kind = other, "unknown job kind");
                     jobs::failed(self.db.pool(), job.id, "unknown job kind", None).await?;
@@ -240,6 +241,45 @@ impl Worker {
             for r in notifications::message_recipients(&mut *tx, message).await? {
                 self.deliver(&mut tx, institution, sms_allowed, &r, &subject, &text, now)
                     .await?;
+            }
+        }
+        jobs::done(&mut *tx, job.id, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Tells a person of a deadline coming today (their lessons, a preschool group's attendance or
+    /// journal) by e-mail, when they have an address. The payload is
+    /// `{"institution": id, "person": id, "kind": "lesson", "count": n, "due": "23.11.2026. 18:00"}`;
+    /// the reminder was recorded once when it was queued, so it is sent once.
+    async fn reminder(&self, job: &jobs::Job, now: i64) -> Result<(), klade_store::StoreError> {
+        use klade_domain::{InstitutionId, PersonId};
+        use klade_store::{notifications, people};
+        let Ok(payload) = serde_json::from_str::<serde_json::Value>(&job.payload) else {
+            return jobs::failed(self.db.pool(), job.id, "bad payload", None).await;
+        };
+        let institution = InstitutionId(payload["institution"].as_i64().unwrap_or(0));
+        let person = PersonId(payload["person"].as_i64().unwrap_or(0));
+        let count = payload["count"].as_i64().unwrap_or(0);
+        let due = payload["due"].as_str().unwrap_or("");
+        let what = match payload["kind"].as_str().unwrap_or("") {
+            "lesson" => "stundu tēmas un apmeklējums",
+            "preschool_attendance" => "grupas apmeklējums",
+            "preschool_journal" => "grupas dienas žurnāls",
+            _ => "ieraksti žurnālā",
+        };
+        let subject = "Klade: atgādinājums par termiņu";
+        let text = format!("Klade: šodien līdz {due} jāieraksta {what} ({count}). Skatiet sadaļu “Termiņi”.");
+        let mut tx = self.db.begin().await?;
+        if let Some(to) = people::get(&mut *tx, person).await?.and_then(|p| p.email) {
+            let status = match self.email {
+                EmailGateway::Outbox => "kept",
+                EmailGateway::Smtp { .. } => "queued",
+            };
+            let id =
+                notifications::insert_email(&mut *tx, institution, person, &to, subject, &text, status, now).await?;
+            if status == "queued" {
+                jobs::enqueue(&mut *tx, "email", &id.to_string(), now).await?;
             }
         }
         jobs::done(&mut *tx, job.id, now).await?;

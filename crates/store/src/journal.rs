@@ -851,17 +851,20 @@ pub async fn set_grade<'e>(
     assessment: AssessmentId,
     student: PersonId,
     mark: Option<&str>,
+    now: i64,
 ) -> Result<()> {
     match mark {
         Some(m) => {
+            // `entered_at` keeps the first entry: a later correction does not make a grade late.
             sqlx::query(
-                "INSERT INTO grades (institution_id, assessment_id, student_id, mark) VALUES ($1, $2, $3, $4) \
+                "INSERT INTO grades (institution_id, assessment_id, student_id, mark, entered_at) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (assessment_id, student_id) DO UPDATE SET mark = excluded.mark",
             )
             .bind(institution.0)
             .bind(assessment.0)
             .bind(student.0)
             .bind(m)
+            .bind(now)
             .execute(ex)
             .await?;
         }

@@ -16,6 +16,8 @@ pub mod access_log;
 pub mod accounts;
 pub mod archive;
 pub mod backup;
+pub mod calendar;
+pub mod deadlines;
 pub mod families;
 pub mod files;
 pub mod history;

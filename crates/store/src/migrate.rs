@@ -36,6 +36,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_retention"),
     migration!(11, "0011_enrolment_rights"),
     migration!(12, "0012_year_lock"),
+    migration!(13, "0013_calendar"),
     migration!(15, "0015_journal_check_areas"),
 ];
 

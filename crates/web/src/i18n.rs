@@ -194,6 +194,8 @@ mod tests {
             "src/pages/years.rs",
             "src/pages/journal_checks.rs",
             "src/pages/preschool_plans.rs",
+            "src/pages/calendar.rs",
+            "src/pages/deadlines.rs",
             "src/error.rs",
         ] {
             sources.push(std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).expect("source"));

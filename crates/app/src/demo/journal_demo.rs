@@ -166,6 +166,16 @@ pub(super) async fn fill(
 
     let kinds = klade_domain::attendance::default_kinds();
     journal::seed_attendance_kinds(&mut m.tx, school, &kinds).await?;
+    // The autumn holiday the demo's journals skip, kept as the school's calendar data.
+    klade_store::calendar::add_school_holiday(
+        &mut *m.tx,
+        school,
+        date(start.year(), 10, 19),
+        date(start.year(), 10, 23),
+        "Rudens brīvlaiks",
+        m.now,
+    )
+    .await?;
     let last = today.yesterday().unwrap_or(today);
     for (course, class, teacher, name) in filled {
         fill_course(m, school, course, class, teacher, name, start, last).await?;
@@ -280,7 +290,7 @@ async fn fill_course(
                         } else {
                             (40 + m.rng.below(61)).to_string()
                         };
-                        journal::set_grade(&mut *m.tx, school, a.id, *student, Some(&mark)).await?;
+                        journal::set_grade(&mut *m.tx, school, a.id, *student, Some(&mark), at).await?;
                         log.push(entry(format!("grade:{}:{student}", a.id), mark, teacher, at));
                     }
                 }

@@ -35,7 +35,13 @@ pub(super) async fn fill(
     children: &[PersonId],
     today: Date,
 ) -> Result<(), AppError> {
-    let cal = Calendar::latvia();
+    // The demo institution follows the government's days and has none of its own yet.
+    let mut cal = Calendar::latvia();
+    for day in klade_store::calendar::days(&mut *m.tx, None, true).await? {
+        if let Ok(date) = day.date.parse() {
+            cal = cal.with_day(day.kind, date);
+        }
+    }
     let mut days = Vec::new();
     let mut d = today;
     while days.len() < 5 {

@@ -15,6 +15,7 @@ use klade_app::auth::{self, LoginInput, SessionKind};
 use klade_app::{home, AppError};
 use serde::{Deserialize, Serialize};
 
+mod deadlines;
 mod journal;
 mod journal_checks;
 mod messages;
@@ -36,6 +37,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(messages::routes())
         .merge(journal_checks::routes())
         .merge(preschool_plans::routes())
+        .merge(deadlines::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::api))
 }
 

@@ -17,6 +17,8 @@ use klade_app::{home, AppError};
 use serde::Deserialize;
 
 mod archive;
+mod calendar;
+mod deadlines;
 mod families;
 mod import;
 mod journal;
@@ -52,6 +54,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(years::routes())
         .merge(journal_checks::routes())
         .merge(preschool_plans::routes())
+        .merge(calendar::routes())
+        .merge(deadlines::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))
 }
@@ -86,6 +90,13 @@ fn links_for(actor: &klade_domain::Actor) -> Vec<(&'static str, &'static str)> {
     if keeps_journals {
         links.push(("/journal", "journal.title"));
         links.push(("/checks", "check.title"));
+    }
+    let staff = actor
+        .grants
+        .iter()
+        .any(|g| !matches!(g.role, klade_domain::Role::Student | klade_domain::Role::Parent));
+    if staff {
+        links.push(("/deadlines", "deadlines.title"));
     }
     links.push(("/timetable", "timetable.title"));
     if !actor.children.is_empty() || actor.grants.iter().any(|g| g.role == klade_domain::Role::Student) {
@@ -300,6 +311,10 @@ struct HomePage {
     news: Vec<messages::HomeNews>,
     /// (line, journal link, filled)
     today: Vec<(String, String, bool)>,
+    /// (due today, late), for staff.
+    deadlines: Option<(usize, usize)>,
+    /// (institution, name) where the calendar and deadline settings may be kept.
+    calendars: Vec<(i64, String)>,
     institutions: Vec<InstitutionView>,
 }
 
@@ -453,11 +468,26 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
         })
         .collect();
     let news = messages::home_news(&state, &ctx).await?;
+    let calendars = home
+        .institutions
+        .iter()
+        .filter(|i| {
+            klade_domain::policy::authorize(
+                &session.actor,
+                klade_domain::Action::ManageCalendar,
+                klade_domain::Scope::Institution(i.institution.id),
+            )
+            .is_ok()
+        })
+        .map(|i| (i.institution.id.0, i.institution.name.clone()))
+        .collect();
     let page = HomePage {
         csrf: session.csrf_token.clone(),
         pending,
         news,
         today,
+        deadlines: home.deadlines,
+        calendars,
         page: Chrome::for_ctx(&ctx, t.get("home.title"), "/", Some(name.clone())),
         t,
         name,

@@ -1,0 +1,215 @@
+//! Deadlines: a late grade on the deputy's list and the teacher's own, a lesson not recorded by
+//! 18:00, due dates that follow the institution's calendar and settings, tenancy, reminders.
+
+// Helpers here panic on purpose: a panic is a failed test, with its message.
+#![allow(clippy::expect_used)]
+
+use axum::http::StatusCode;
+use klade_testkit::{backends, TestApp};
+use serde_json::Value;
+
+/// 20 Nov 2026 23:59:59 in Riga (UTC+2), the due time of formative work handed in on Monday
+/// 16 November: 17, 19 and 20 November are the three working days (18 November is a holiday).
+const DUE_20_NOV: i64 = 1_763_675_999 + 365 * 86_400;
+
+fn items<'a>(list: &'a Value, kind: &str) -> Vec<&'a Value> {
+    list.as_array()
+        .expect("array")
+        .iter()
+        .filter(|i| i["kind"] == kind)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_late_grade_a_late_lesson_and_due_dates_from_the_calendar() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let school = t.id("SELECT id FROM institutions WHERE kind <> 'preschool'").await;
+        let math = t
+            .id("SELECT c.id FROM courses c JOIN classes k ON k.id = c.class_id WHERE k.name = '2.B' AND c.name = 'Matemātika'")
+            .await;
+        let teacher = t
+            .id("SELECT person_id FROM accounts WHERE username = 'skolotajs'")
+            .await;
+        let student = t
+            .id(&format!(
+                "SELECT MIN(e.student_id) FROM enrolments e JOIN courses c ON c.class_id = e.class_id WHERE c.id = {math}"
+            ))
+            .await;
+        // Formative work handed in on 16 November; one grade entered now (26 November, late).
+        t.exec(&format!(
+            "INSERT INTO assessments (institution_id, course_id, kind, scale, date, title, handed_in_on) \
+             VALUES ({school}, {math}, 'formative', 'percent', '2026-11-16', 'Kavētais darbs', '2026-11-16')"
+        ))
+        .await;
+        let assessment = t.id("SELECT id FROM assessments WHERE title = 'Kavētais darbs'").await;
+        let now = t.app.now();
+        t.exec(&format!(
+            "INSERT INTO grades (institution_id, assessment_id, student_id, mark, entered_at) \
+             VALUES ({school}, {assessment}, {student}, '75', {now})"
+        ))
+        .await;
+
+        let mut deputy = t.client();
+        let deputy_token = deputy.api_login("vietnieks", "demo").await;
+        let overview = deputy
+            .api_get(&format!("/api/v1/deadlines/{school}?kind=late_grades"), &deputy_token)
+            .await;
+        assert_eq!(overview.status, StatusCode::OK, "{}", overview.body);
+        let list = overview.json();
+        let late = items(&list["items"], "late_grades");
+        let mine = late
+            .iter()
+            .find(|i| i["detail"] == "Kavētais darbs")
+            .expect("the late grade is on the deputy's list");
+        assert_eq!(mine["person_id"], teacher);
+        assert_eq!(mine["state"], "done_late");
+        assert_eq!(mine["due_at"], DUE_20_NOV);
+        assert_eq!(mine["done_at"], now);
+        // The rest of the work's grades are missing, past the same due date.
+        let missing = deputy
+            .api_get(
+                &format!("/api/v1/deadlines/{school}?kind=grades&person={teacher}"),
+                &deputy_token,
+            )
+            .await
+            .json();
+        let open = items(&missing["items"], "grades");
+        let open = open
+            .iter()
+            .find(|i| i["detail"] == "Kavētais darbs")
+            .expect("missing grades");
+        assert_eq!(open["state"], "overdue");
+        assert_eq!(open["due_at"], DUE_20_NOV);
+
+        // The page shows it with its due date.
+        let mut deputy_page = t.client();
+        deputy_page.login("vietnieks", "demo").await;
+        let page = deputy_page
+            .get(&format!("/deadlines/overview?i={school}&kind=late_grades"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("Kavētais darbs") && page.body.contains("20.11.2026."),
+            "{}",
+            page.body
+        );
+
+        // The teacher's own list has it too, and today's lessons are due today, not yet late.
+        let mut teacher_client = t.client();
+        let token = teacher_client.api_login("skolotajs", "demo").await;
+        let own = teacher_client.api_get("/api/v1/deadlines", &token).await.json();
+        assert!(items(&own["late"], "late_grades")
+            .iter()
+            .any(|i| i["detail"] == "Kavētais darbs"));
+        let today = items(&own["due_today"], "lesson");
+        assert!(!today.is_empty(), "today's lessons: {own}");
+        assert!(today.iter().all(|i| i["date"] == "2026-11-26"));
+        assert!(items(&own["late"], "lesson").iter().all(|i| i["date"] != "2026-11-26"));
+
+        // 18:30 in Riga: today's lessons not recorded are late.
+        t.clock.advance_secs(6 * 3600 + 1800);
+        let own = teacher_client.api_get("/api/v1/deadlines", &token).await.json();
+        assert!(
+            items(&own["late"], "lesson").iter().any(|i| i["date"] == "2026-11-26"),
+            "{own}"
+        );
+        // The home page counts them.
+        let mut home = t.client();
+        home.login("skolotajs", "demo").await;
+        let body = home.get("/").await.body;
+        assert!(body.contains("deadline-count"), "{body}");
+
+        // The settings move the due time: lessons by 20:00 are not late at 18:30.
+        let settings = format!("/api/v1/deadlines/{school}/settings");
+        let mut form = deputy.api_get(&settings, &deputy_token).await.json();
+        form["lessons_by"] = "20:00".into();
+        let r = deputy
+            .request(
+                axum::http::Method::PUT,
+                &settings,
+                Some("application/json"),
+                form.to_string(),
+                Some(&deputy_token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let own = teacher_client.api_get("/api/v1/deadlines", &token).await.json();
+        assert!(items(&own["late"], "lesson").iter().all(|i| i["date"] != "2026-11-26"));
+        assert!(items(&own["due_today"], "lesson")
+            .iter()
+            .any(|i| i["date"] == "2026-11-26"));
+        // A bad time is refused with the field named, nothing changed.
+        form["lessons_by"] = "25:00".into();
+        let r = deputy
+            .request(
+                axum::http::Method::PUT,
+                &settings,
+                Some("application/json"),
+                form.to_string(),
+                Some(&deputy_token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(
+            t.scalar(&format!(
+                "SELECT lessons_by FROM deadline_settings WHERE institution_id = {school}"
+            ))
+            .await,
+            "20:00"
+        );
+
+        // An institution's own day off on 19 November moves the due date to 23 November.
+        t.exec(&format!(
+            "INSERT INTO calendar_days (institution_id, date, kind, note, created_at) VALUES ({school}, '2026-11-19', 'off', '', 0)"
+        ))
+        .await;
+        let list = deputy
+            .api_get(&format!("/api/v1/deadlines/{school}?kind=late_grades"), &deputy_token)
+            .await
+            .json();
+        let late = items(&list["items"], "late_grades");
+        let moved = late
+            .iter()
+            .find(|i| i["detail"] == "Kavētais darbs")
+            .expect("still late");
+        assert_eq!(moved["due_at"], DUE_20_NOV + 3 * 86_400);
+
+        // A deputy of another institution sees nothing of this one.
+        let mut other = t.client();
+        let other_token = other.api_login("pii.vietniece", "demo").await;
+        let r = other
+            .api_get(&format!("/api/v1/deadlines/{school}"), &other_token)
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let own = other.api_get("/api/v1/deadlines", &other_token).await.json();
+        assert!(!own.to_string().contains("Kavētais darbs"));
+        // An unknown kind in the filter is refused clearly.
+        let r = deputy
+            .api_get(&format!("/api/v1/deadlines/{school}?kind=nothing"), &deputy_token)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
+
+#[tokio::test]
+async fn a_reminder_goes_out_once() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        // 16:30 in Riga: within two hours of 18:00.
+        t.clock.advance_secs(4 * 3600 + 1800);
+        let first = klade_app::deadlines::remind(&t.app).await.expect("remind");
+        assert!(first > 0, "the demo's teachers have today's lessons open");
+        let again = klade_app::deadlines::remind(&t.app).await.expect("remind");
+        assert_eq!(again, 0, "never twice");
+        assert_eq!(
+            t.scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'reminder'").await,
+            first.to_string()
+        );
+        // Off for the institution: nothing more goes out the next day.
+        t.exec("INSERT INTO deadline_settings (institution_id, reminders) SELECT id, FALSE FROM institutions")
+            .await;
+        t.clock.advance_secs(24 * 3600);
+        assert_eq!(klade_app::deadlines::remind(&t.app).await.expect("remind"), 0);
+    }
+}

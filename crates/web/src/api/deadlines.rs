@@ -1,0 +1,95 @@
+//! Deadlines, the calendar and the deadline settings through the API: the same use cases as the
+//! pages.
+
+use crate::error::WebError;
+use crate::session::Ctx;
+use crate::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use klade_app::calendar::{self as cal, SettingsForm};
+use klade_app::deadlines::{self, Filter};
+use klade_app::AppError;
+use klade_domain::InstitutionId;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/deadlines", get(mine))
+        .route("/deadlines/{i}", get(overview))
+        .route("/deadlines/{i}/calendar", get(calendar))
+        .route("/deadlines/{i}/settings", get(settings).put(save_settings))
+}
+
+fn signed_in(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
+    ctx.session
+        .as_ref()
+        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))
+}
+
+async fn mine(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let list = deadlines::mine(&state.app, session).await.map_err(ctx.fail_json())?;
+    Ok(Json(list).into_response())
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(i): Path<i64>,
+    Query(filter): Query<Filter>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let view = deadlines::overview(&state.app, session, InstitutionId(i), &filter)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(view).into_response())
+}
+
+#[derive(Deserialize)]
+struct YearQuery {
+    year: Option<i16>,
+}
+
+async fn calendar(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(i): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let today: jiff::civil::Date = state.app.today().parse().unwrap_or_default();
+    let view = cal::view(&state.app, session, InstitutionId(i), q.year.unwrap_or(today.year()))
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(view).into_response())
+}
+
+async fn settings(State(state): State<AppState>, ctx: Ctx, Path(i): Path<i64>) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let form = cal::settings(&state.app, session, InstitutionId(i))
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(form).into_response())
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(i): Path<i64>,
+    body: Result<Json<SettingsForm>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let Ok(Json(form)) = body else {
+        return Err(ctx.fail_json()(AppError::invalid("body", "error.bad_request")));
+    };
+    cal::save_settings(&state.app, session, InstitutionId(i), &form)
+        .await
+        .map_err(ctx.fail_json())?;
+    let saved = cal::settings(&state.app, session, InstitutionId(i))
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(saved).into_response())
+}

@@ -1,0 +1,326 @@
+//! The institution's working-day calendar (a year's days off, worked days, school holidays) and
+//! its deadline settings. Pages only: `klade_app::calendar` checks the input and asks the policy.
+
+use super::{render, Chrome};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::session::Ctx;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use klade_app::calendar::{self as cal, SettingsForm};
+use klade_app::clock::format_stored_date;
+use klade_app::AppError;
+use klade_domain::InstitutionId;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/calendar", get(page))
+        .route("/calendar/days", post(add_day))
+        .route("/calendar/days/remove", post(remove_day))
+        .route("/calendar/holidays", post(add_holiday))
+        .route("/calendar/holidays/remove", post(remove_holiday))
+        .route("/deadlines/settings", get(settings_page).post(save_settings))
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    i: i64,
+    year: Option<i16>,
+    done: Option<String>,
+}
+
+struct DayRow {
+    date: String,
+    shown: String,
+    kind: String,
+    note: String,
+    government: bool,
+    ignored: bool,
+}
+
+#[derive(Template)]
+#[template(path = "calendar.html")]
+struct CalendarPage {
+    page: Chrome,
+    t: Tr,
+    csrf: String,
+    i: i64,
+    year: i16,
+    days: Vec<DayRow>,
+    /// (id, from, to, name, school year)
+    holidays: Vec<(i64, String, String, String, String)>,
+    /// (month label, working days)
+    months: Vec<(String, u32)>,
+    follows_government: bool,
+    /// (code, label) of the kinds an institution may add.
+    kinds: Vec<(&'static str, String)>,
+    flash: Option<String>,
+    error: Option<String>,
+    /// What was typed, kept after an error: (date, kind, note, from, to, name).
+    typed: (String, String, String, String, String, String),
+}
+
+type Typed = (String, String, String, String, String, String);
+
+async fn render_calendar(
+    state: &AppState,
+    ctx: &Ctx,
+    i: i64,
+    year: Option<i16>,
+    flash: Option<String>,
+    failed: Option<(&AppError, Typed)>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let today: jiff::civil::Date = state.app.today().parse().unwrap_or_default();
+    let year = year.unwrap_or(today.year());
+    let view = cal::view(&state.app, session, InstitutionId(i), year)
+        .await
+        .map_err(ctx.fail())?;
+    let months = view
+        .working_days
+        .iter()
+        .enumerate()
+        .map(|(m, n)| (t.dynamic("month", &(m + 1).to_string()), *n))
+        .collect();
+    let days = view
+        .days
+        .iter()
+        .map(|d| DayRow {
+            shown: format_stored_date(&d.date),
+            date: d.date.clone(),
+            kind: t.dynamic("calendar", &format!("k_{}", d.kind)),
+            note: d.note.clone(),
+            government: d.government,
+            ignored: d.ignored,
+        })
+        .collect();
+    let holidays = view
+        .holidays
+        .iter()
+        .map(|h| {
+            (
+                h.id,
+                format_stored_date(&h.starts_on),
+                format_stored_date(&h.ends_on),
+                h.name.clone(),
+                h.school_year.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let kinds = klade_domain::calendar::DayKind::ALL
+        .iter()
+        .map(|k| (k.code(), t.dynamic("calendar", &format!("k_{}", k.code()))))
+        .collect();
+    let (status, error, typed) = match failed {
+        Some((e, typed)) => (crate::error::status_of(e), Some(t.get(e.code()).to_string()), typed),
+        None => (StatusCode::OK, None, Typed::default()),
+    };
+    let page = CalendarPage {
+        page: Chrome::for_ctx(
+            ctx,
+            t.get("calendar.title"),
+            &format!("/calendar?i={i}&year={year}"),
+            None,
+        ),
+        csrf: session.csrf_token.clone(),
+        i,
+        year,
+        days,
+        holidays,
+        months,
+        follows_government: view.follows_government,
+        kinds,
+        flash: flash.map(|f| t.dynamic("calendar", &format!("done_{f}"))),
+        error,
+        typed,
+        t,
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<PageQuery>) -> Result<Response, WebError> {
+    render_calendar(&state, &ctx, q.i, q.year, q.done, None).await
+}
+
+#[derive(Deserialize)]
+struct DayForm {
+    i: i64,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    note: String,
+}
+
+fn year_of(date: &str) -> Option<i16> {
+    date.get(..4).and_then(|y| y.parse().ok())
+}
+
+async fn add_day(State(state): State<AppState>, ctx: Ctx, Form(f): Form<DayForm>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    match cal::add_day(&state.app, session, InstitutionId(f.i), &f.date, &f.kind, &f.note).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/calendar?i={}&year={}&done=added",
+            f.i,
+            year_of(&f.date).unwrap_or_default()
+        ))
+        .into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            let typed = (f.date, f.kind, f.note, String::new(), String::new(), String::new());
+            render_calendar(&state, &ctx, f.i, None, None, Some((&e, typed))).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+async fn remove_day(State(state): State<AppState>, ctx: Ctx, Form(f): Form<DayForm>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    cal::remove_day(&state.app, session, InstitutionId(f.i), &f.date)
+        .await
+        .map_err(ctx.fail())?;
+    Ok(Redirect::to(&format!(
+        "/calendar?i={}&year={}&done=removed",
+        f.i,
+        year_of(&f.date).unwrap_or_default()
+    ))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct HolidayForm {
+    i: i64,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    id: i64,
+}
+
+async fn add_holiday(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<HolidayForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    match cal::add_holiday(&state.app, session, InstitutionId(f.i), &f.from, &f.to, &f.name).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/calendar?i={}&year={}&done=added",
+            f.i,
+            year_of(&f.from).unwrap_or_default()
+        ))
+        .into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let typed = (String::new(), String::new(), String::new(), f.from, f.to, f.name);
+            render_calendar(&state, &ctx, f.i, None, None, Some((&e, typed))).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+async fn remove_holiday(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<HolidayForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    cal::remove_holiday(&state.app, session, InstitutionId(f.i), f.id)
+        .await
+        .map_err(ctx.fail())?;
+    Ok(Redirect::to(&format!("/calendar?i={}&done=removed", f.i)).into_response())
+}
+
+// ---- deadline settings ----
+
+#[derive(Template)]
+#[template(path = "deadline_settings.html")]
+struct SettingsPage {
+    page: Chrome,
+    t: Tr,
+    csrf: String,
+    i: i64,
+    f: SettingsForm,
+    flash: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SettingsQuery {
+    i: i64,
+    done: Option<String>,
+}
+
+fn settings_response(
+    ctx: &Ctx,
+    i: i64,
+    f: SettingsForm,
+    flash: bool,
+    failed: Option<&AppError>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let (status, error) = match failed {
+        Some(e @ AppError::Invalid { field, .. }) => (
+            crate::error::status_of(e),
+            Some(format!("{}: {}", t.dynamic("settings", field), t.get(e.code()))),
+        ),
+        Some(e) => (crate::error::status_of(e), Some(t.get(e.code()).to_string())),
+        None => (StatusCode::OK, None),
+    };
+    let page = SettingsPage {
+        page: Chrome::for_ctx(
+            ctx,
+            t.get("settings.title"),
+            &format!("/deadlines/settings?i={i}"),
+            None,
+        ),
+        csrf: session.csrf_token.clone(),
+        i,
+        f,
+        flash: flash.then(|| t.get("settings.saved").to_string()),
+        error,
+        t,
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+async fn settings_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SettingsQuery>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let f = cal::settings(&state.app, session, InstitutionId(q.i))
+        .await
+        .map_err(ctx.fail())?;
+    settings_response(&ctx, q.i, f, q.done.is_some(), None)
+}
+
+#[derive(Deserialize)]
+struct SettingsQueryI {
+    i: i64,
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SettingsQueryI>,
+    Form(f): Form<SettingsForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    match cal::save_settings(&state.app, session, InstitutionId(q.i), &f).await {
+        Ok(()) => Ok(Redirect::to(&format!("/deadlines/settings?i={}&done=saved", q.i)).into_response()),
+        Err(e @ AppError::Invalid { .. }) => settings_response(&ctx, q.i, f, false, Some(&e)),
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}

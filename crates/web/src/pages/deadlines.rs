@@ -1,0 +1,193 @@
+//! What is due: a person's own deadlines (today and late) and the administration's list of every
+//! overdue item per teacher and class. Pages only: `klade_app::deadlines` finds them and asks the
+//! policy.
+
+use super::{render, Chrome};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::session::Ctx;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use klade_app::clock::{format_instant, format_stored_date};
+use klade_app::deadlines::{self, Filter, Item, Kind, State as ItemState};
+use klade_domain::{policy, Action, InstitutionId, Scope};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/deadlines", get(mine))
+        .route("/deadlines/overview", get(overview))
+}
+
+/// One line as the pages show it.
+struct Line {
+    kind: String,
+    state: &'static str,
+    state_label: String,
+    person: String,
+    class_name: String,
+    what: String,
+    date: String,
+    due: String,
+    done: String,
+    count: i64,
+    link: String,
+}
+
+fn line(t: Tr, i: &Item) -> Line {
+    let state = match i.state {
+        ItemState::DueToday => "due_today",
+        ItemState::Overdue => "overdue",
+        ItemState::DoneLate => "done_late",
+    };
+    let what = match i.kind {
+        Kind::Lesson => format!("{} · {}. {}", i.course_name, i.detail, t.get("deadlines.lesson_no")),
+        Kind::Grades | Kind::LateGrades if !i.detail.is_empty() => format!("{} · {}", i.course_name, i.detail),
+        Kind::Grades | Kind::LateGrades => i.course_name.clone(),
+        _ => i.detail.clone(),
+    };
+    Line {
+        kind: t.dynamic("deadlines", &format!("k_{}", i.kind.code())),
+        state,
+        state_label: t.dynamic("deadlines", &format!("s_{state}")),
+        person: if i.person.is_empty() {
+            t.get("deadlines.administration").to_string()
+        } else {
+            i.person.clone()
+        },
+        class_name: i.class_name.clone(),
+        what,
+        date: format_stored_date(&i.date),
+        due: format_instant(i.due_at),
+        done: i.done_at.map(format_instant).unwrap_or_default(),
+        count: i.count,
+        link: i.link.clone(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "deadlines.html")]
+struct MinePage {
+    page: Chrome,
+    t: Tr,
+    due_today: Vec<Line>,
+    late: Vec<Line>,
+    /// (institution, name) whose overview this person may read.
+    overviews: Vec<(i64, String)>,
+}
+
+async fn mine(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let list = deadlines::mine(&state.app, session).await.map_err(ctx.fail())?;
+    let mut overviews = Vec::new();
+    for i in session.actor.institutions() {
+        let scope = Scope::Institution(i);
+        if policy::authorize(&session.actor, Action::CheckJournals, scope).is_ok()
+            || policy::authorize(&session.actor, Action::ViewStatistics, scope).is_ok()
+        {
+            let name = klade_store::institutions::get(state.app.db.pool(), i)
+                .await
+                .map_err(|e| ctx.fail()(e.into()))?
+                .map(|x| x.name)
+                .unwrap_or_default();
+            overviews.push((i.0, name));
+        }
+    }
+    let page = MinePage {
+        page: Chrome::for_ctx(&ctx, t.get("deadlines.title"), "/deadlines", None),
+        due_today: list.due_today.iter().map(|i| line(t, i)).collect(),
+        late: list.late.iter().map(|i| line(t, i)).collect(),
+        overviews,
+        t,
+    };
+    Ok(render(&page, ctx.lang)?.into_response())
+}
+
+#[derive(Deserialize)]
+struct OverviewQuery {
+    i: i64,
+    person: Option<String>,
+    class: Option<String>,
+    kind: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "deadlines_overview.html")]
+struct OverviewPage {
+    page: Chrome,
+    t: Tr,
+    i: i64,
+    items: Vec<Line>,
+    /// (id, name, count, selected)
+    people: Vec<(i64, String, usize, bool)>,
+    classes: Vec<(i64, String, usize, bool)>,
+    kinds: Vec<(&'static str, String, bool)>,
+}
+
+/// An empty or unparsable choice in the filter form means "all".
+fn chosen(v: &Option<String>) -> Option<i64> {
+    v.as_deref().and_then(|s| s.trim().parse().ok())
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OverviewQuery>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let filter = Filter {
+        person: chosen(&q.person),
+        class: chosen(&q.class),
+        kind: q.kind.clone(),
+    };
+    let view = deadlines::overview(&state.app, session, InstitutionId(q.i), &filter)
+        .await
+        .map_err(ctx.fail())?;
+    let kind = q.kind.clone().unwrap_or_default();
+    let page = OverviewPage {
+        page: Chrome::for_ctx(
+            &ctx,
+            t.get("deadlines.overview"),
+            &format!("/deadlines/overview?i={}", q.i),
+            None,
+        ),
+        i: q.i,
+        items: view.items.iter().map(|i| line(t, i)).collect(),
+        people: view
+            .per_person
+            .iter()
+            .map(|(p, name, n)| {
+                let id = p.map_or(0, |p| p.0);
+                let name = if name.is_empty() {
+                    t.get("deadlines.administration").to_string()
+                } else {
+                    name.clone()
+                };
+                (id, name, *n, filter.person == Some(id))
+            })
+            .collect(),
+        classes: view
+            .per_class
+            .iter()
+            .map(|(c, name, n)| (c.0, name.clone(), *n, filter.class == Some(c.0)))
+            .collect(),
+        kinds: Kind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.code(),
+                    t.dynamic("deadlines", &format!("k_{}", k.code())),
+                    kind == k.code(),
+                )
+            })
+            .collect(),
+        t,
+    };
+    Ok(render(&page, ctx.lang)?.into_response())
+}
