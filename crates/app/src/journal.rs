@@ -925,6 +925,9 @@ pub async fn student_journal(
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Summary {
     pub class_name: String,
+    pub institution_name: String,
+    /// The school year the summary covers, as `01.09.2026.–31.08.2027.`.
+    pub period: String,
     pub courses: Vec<Course>,
     pub students: Vec<Student>,
     /// (student, course) → period grades as "kind: mark" texts in date order.
@@ -986,8 +989,23 @@ pub async fn summary(app: &App, session: &Session, class: ClassId) -> Result<Sum
             _ => {}
         }
     }
+    let institution_name = klade_store::institutions::get(db, inst)
+        .await?
+        .map(|i| i.name)
+        .unwrap_or_default();
+    let period = if from.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{}–{}",
+            crate::clock::format_stored_date(&from),
+            crate::clock::format_stored_date(&to)
+        )
+    };
     Ok(Summary {
         class_name,
+        institution_name,
+        period,
         courses,
         students,
         grades,
