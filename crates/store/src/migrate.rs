@@ -36,6 +36,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_retention"),
     migration!(11, "0011_enrolment_rights"),
     migration!(12, "0012_year_lock"),
+    migration!(14, "0014_absence_summaries"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {
