@@ -54,11 +54,7 @@ pub async fn final_grades(app: &App, session: &Session, class: ClassId) -> Resul
     let report = Report {
         title: format!("Gala vērtējumi VIIS: {class_name}"),
         subtitle: rows.first().map(|r| r.school_year.clone()).into_iter().collect(),
-        columns: COLUMNS
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| Column::new(*c, w))
-            .collect(),
+        columns: COLUMNS.iter().zip(widths).map(|(c, w)| Column::new(*c, w)).collect(),
         rows: rows
             .iter()
             .map(|r| {

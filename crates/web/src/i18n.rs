@@ -193,6 +193,7 @@ mod tests {
             "src/pages/archive.rs",
             "src/pages/years.rs",
             "src/pages/preschool_plans.rs",
+            "src/pages/statistics.rs",
             "src/error.rs",
         ] {
             sources.push(std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).expect("source"));

@@ -19,6 +19,7 @@ mod journal;
 mod messages;
 mod people;
 mod preschool_plans;
+mod statistics;
 
 pub const OPENAPI: &str = include_str!("openapi.json");
 
@@ -34,6 +35,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(people::more_routes())
         .merge(messages::routes())
         .merge(preschool_plans::routes())
+        .merge(statistics::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::api))
 }
 

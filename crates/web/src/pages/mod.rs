@@ -25,6 +25,7 @@ pub(crate) use messages::file_response;
 mod people;
 mod preschool;
 mod preschool_plans;
+mod statistics;
 mod timetable;
 mod years;
 
@@ -50,6 +51,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(archive::routes())
         .merge(years::routes())
         .merge(preschool_plans::routes())
+        .merge(statistics::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))
 }
@@ -101,6 +103,16 @@ fn links_for(actor: &klade_domain::Actor) -> Vec<(&'static str, &'static str)> {
     });
     if heads {
         links.push(("/admin/rules", "rules.title"));
+    }
+    let statistics = actor
+        .institutions()
+        .into_iter()
+        .any(|i| policy::authorize(actor, Action::ViewStatistics, Scope::Institution(i)).is_ok());
+    if statistics {
+        links.push(("/statistics", "statistics.link"));
+    }
+    if statistics || actor.grants.iter().any(|g| g.role == klade_domain::Role::Tutor) {
+        links.push(("/absence-summary", "summary_month.link"));
     }
     links
 }
