@@ -121,7 +121,6 @@ pub fn render(title: &str, blocks: &[Block]) -> Result<Vec<u8>, PdfError> {
 /// printed on turned pages; one wider still has its columns narrowed to fit.
 pub fn render_report(report: &crate::table::Report) -> Result<Vec<u8>, PdfError> {
     use crate::table::Cell;
-    const SIZE: f32 = 8.0;
     // DejaVu Sans at 8 pt: about 1.75 mm a character on average.
     const CHAR_MM: f32 = 1.75;
     const PAD: f32 = 1.5;
@@ -138,8 +137,16 @@ pub fn render_report(report: &crate::table::Report) -> Result<Vec<u8>, PdfError>
         (210.0, 297.0)
     };
     let room = width - 2.0 * LEFT;
-    let scale = if total > room { room / total } else { 1.0 };
+    // A table too wide even for a turned page is printed smaller rather than with its words
+    // broken, down to 5 pt.
+    let scale = if total > room {
+        (room / total).max(5.0 / 8.0)
+    } else {
+        1.0
+    };
     let widths: Vec<f32> = wanted.iter().map(|w| w * scale).collect();
+    let size = 8.0 * scale;
+    let char_mm = CHAR_MM * scale;
 
     let (doc, page, layer) = PdfDocument::new(&report.title, Mm(width), Mm(height), "text");
     let regular = doc.add_external_font(Cursor::new(REGULAR)).map_err(err)?;
@@ -155,14 +162,14 @@ pub fn render_report(report: &crate::table::Report) -> Result<Vec<u8>, PdfError>
         width,
         height,
     };
-    let chars = |mm: f32| (((mm - PAD) / CHAR_MM).floor() as usize).max(1);
-    w.wrapped(&report.title, 14.0, true, 0.0, chars(room) * 8 / 14);
+    let chars = |mm: f32| (((mm - PAD * scale) / char_mm).floor() as usize).max(1);
+    w.wrapped(&report.title, 14.0, true, 0.0, (room / (CHAR_MM * 14.0 / 8.0)) as usize);
     for s in &report.subtitle {
-        w.wrapped(s, 10.0, false, 0.0, chars(room) * 8 / 10);
+        w.wrapped(s, 10.0, false, 0.0, (room / (CHAR_MM * 10.0 / 8.0)) as usize);
     }
     w.y -= 3.0;
 
-    let line_height = SIZE * 0.45;
+    let line_height = size * 0.45;
     // A row: each cell's lines and whether it stands to the right (numbers).
     let lay_out = |cells: Vec<(String, bool)>| -> Vec<(Vec<String>, bool)> {
         cells
@@ -177,18 +184,18 @@ pub fn render_report(report: &crate::table::Report) -> Result<Vec<u8>, PdfError>
         let mut x = LEFT;
         for ((cell, right), mm) in row.iter().zip(&widths) {
             for (k, text) in cell.iter().enumerate() {
-                let y = w.y - line_height * (k as f32 + 1.0) - (SIZE * 0.12) * k as f32;
+                let y = w.y - line_height * (k as f32 + 1.0) - (size * 0.12) * k as f32;
                 let at = if *right {
-                    x + mm - PAD - text.chars().count() as f32 * CHAR_MM
+                    x + mm - PAD * scale - text.chars().count() as f32 * char_mm
                 } else {
                     x
                 };
                 let font = if is_header { &w.bold } else { &w.regular };
-                w.layer.use_text(text.as_str(), SIZE, Mm(at.max(x)), Mm(y), font);
+                w.layer.use_text(text.as_str(), size, Mm(at.max(x)), Mm(y), font);
             }
             x += mm;
         }
-        w.y -= lines as f32 * (line_height + SIZE * 0.12) + 1.0;
+        w.y -= lines as f32 * (line_height + size * 0.12) + 1.0;
         if is_header {
             let rule: printpdf::Line = [
                 (printpdf::Point::new(Mm(LEFT), Mm(w.y + 0.5)), false),
@@ -202,7 +209,7 @@ pub fn render_report(report: &crate::table::Report) -> Result<Vec<u8>, PdfError>
         }
     };
     let row_height = |row: &[(Vec<String>, bool)]| {
-        row.iter().map(|(l, _)| l.len()).max().unwrap_or(1).max(1) as f32 * (line_height + SIZE * 0.12) + 1.0
+        row.iter().map(|(l, _)| l.len()).max().unwrap_or(1).max(1) as f32 * (line_height + size * 0.12) + 1.0
     };
     print_row(&mut w, &header, true);
     for cells in &report.rows {

@@ -107,8 +107,8 @@ struct StatisticsPage {
 
 fn statistics_report(t: Tr, s: &statistics::Statistics, period: &str, previous: &str) -> Report {
     let mut columns = vec![
-        Column::new(t.get("statistics.kind"), 10.0),
-        Column::new(t.get("statistics.name"), 22.0),
+        Column::new(t.get("statistics.kind"), 12.0),
+        Column::new(t.get("statistics.name"), 24.0),
     ];
     for key in [
         "statistics.excused",
@@ -117,13 +117,13 @@ fn statistics_report(t: Tr, s: &statistics::Statistics, period: &str, previous: 
         "statistics.average",
         "statistics.insufficient",
     ] {
-        columns.push(Column::new(t.get(key), 9.0));
+        columns.push(Column::new(t.get(key), 12.0));
         columns.push(Column::new(
             format!("{} ({})", t.get(key), t.get("statistics.before_short")),
-            9.0,
+            12.0,
         ));
     }
-    columns.push(Column::new(t.get("statistics.grades"), 7.0));
+    columns.push(Column::new(t.get("statistics.grades"), 10.0));
     for m in 1..=10 {
         columns.push(Column::new(m.to_string(), 4.0));
     }
@@ -339,9 +339,9 @@ fn summary_report(t: Tr, s: &statistics::MonthlySummary) -> Report {
         columns: vec![
             Column::new(t.get("statistics.class"), 8.0),
             Column::new(t.get("journal.student"), 28.0),
-            Column::new(t.get("statistics.excused"), 11.0),
-            Column::new(t.get("statistics.unexcused"), 11.0),
-            Column::new(t.get("statistics.late"), 11.0),
+            Column::new(t.get("statistics.excused"), 13.0),
+            Column::new(t.get("statistics.unexcused"), 13.0),
+            Column::new(t.get("statistics.late"), 13.0),
         ],
         rows,
     }
