@@ -159,16 +159,14 @@ fn previous(from: Date, to: Date) -> Result<(Date, Date), AppError> {
     Ok((prev_from, prev_to))
 }
 
+/// (class, subgroup course) → (the course's name, figures).
+type Counted = BTreeMap<(ClassId, Option<CourseId>), (Option<String>, Figures)>;
+
 /// Per class and group: (class, group) → figures, counted by the database.
-async fn figures(
-    app: &App,
-    inst: InstitutionId,
-    from: Date,
-    to: Date,
-) -> Result<BTreeMap<(ClassId, Option<CourseId>), (Option<String>, Figures)>, AppError> {
+async fn figures(app: &App, inst: InstitutionId, from: Date, to: Date) -> Result<Counted, AppError> {
     let db = app.db.pool();
     let (from, to) = (from.to_string(), to.to_string());
-    let mut out: BTreeMap<(ClassId, Option<CourseId>), (Option<String>, Figures)> = BTreeMap::new();
+    let mut out: Counted = BTreeMap::new();
     for a in store::absences(db, inst, &from, &to).await? {
         let e = out.entry((a.class_id, a.group)).or_default();
         e.0 = a.group_name;
@@ -187,7 +185,7 @@ async fn figures(
 }
 
 /// Each class's figures: its whole-class lessons and its groups' together.
-fn per_class(rows: &BTreeMap<(ClassId, Option<CourseId>), (Option<String>, Figures)>) -> BTreeMap<ClassId, Figures> {
+fn per_class(rows: &Counted) -> BTreeMap<ClassId, Figures> {
     let mut out: BTreeMap<ClassId, Figures> = BTreeMap::new();
     for ((class, _), (_, f)) in rows {
         out.entry(*class).or_default().add(f);

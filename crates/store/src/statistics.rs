@@ -183,7 +183,7 @@ pub async fn absences_by_student<'e>(
     classes: Option<&[ClassId]>,
 ) -> Result<Vec<StudentAbsences>> {
     let only = match classes {
-        Some(ids) if ids.is_empty() => return Ok(Vec::new()),
+        Some([]) => return Ok(Vec::new()),
         Some(ids) => format!(
             " AND cl.id IN ({})",
             ids.iter().map(|c| c.0.to_string()).collect::<Vec<_>>().join(",")

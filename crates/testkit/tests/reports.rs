@@ -244,7 +244,7 @@ async fn statistics_count_what_was_written() {
     }
 }
 
-fn student<'a>(summary: &'a Value, id: i64) -> &'a Value {
+fn student(summary: &Value, id: i64) -> &Value {
     summary["classes"]
         .as_array()
         .expect("classes")
