@@ -930,6 +930,9 @@ pub async fn student_journal(
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Summary {
     pub class_name: String,
+    pub institution_name: String,
+    /// The school year the summary covers, as `01.09.2026.–31.08.2027.`.
+    pub period: String,
     pub courses: Vec<Course>,
     pub students: Vec<Student>,
     /// (student, course) → period grades as "kind: mark" texts in date order.
@@ -981,18 +984,33 @@ pub async fn summary(app: &App, session: &Session, class: ClassId) -> Result<Sum
             grades.entry((student, g.course_id)).or_default().push((kind, g.mark));
         }
     }
+    // Counted as the monthly summary counts them: an excuse covering the day excuses an absence.
     let mut absences: HashMap<PersonId, (i64, i64, i64)> = HashMap::new();
-    for (student, m) in journal::student_attendance(db, inst, &ids, &from, &to).await? {
-        let e = absences.entry(student).or_default();
-        match (m.absent, m.excused, m.late) {
-            (true, true, _) => e.0 += 1,
-            (true, false, _) => e.1 += 1,
-            (false, _, true) => e.2 += 1,
-            _ => {}
+    if !from.is_empty() {
+        for r in klade_store::statistics::absences_by_student(db, inst, &from, &to, Some(&[class])).await? {
+            let e = absences.entry(r.student_id).or_default();
+            e.0 += r.excused;
+            e.1 += r.unexcused;
+            e.2 += r.late;
         }
     }
+    let institution_name = klade_store::institutions::get(db, inst)
+        .await?
+        .map(|i| i.name)
+        .unwrap_or_default();
+    let period = if from.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{}–{}",
+            crate::clock::format_stored_date(&from),
+            crate::clock::format_stored_date(&to)
+        )
+    };
     Ok(Summary {
         class_name,
+        institution_name,
+        period,
         courses,
         students,
         grades,

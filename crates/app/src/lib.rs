@@ -26,8 +26,10 @@ pub mod preschool;
 pub mod preschool_plans;
 pub mod retention;
 pub mod sms;
+pub mod statistics;
 pub mod timetable;
 pub mod users;
+pub mod viis_export;
 pub mod year_lock;
 
 pub use clock::{Clock, FixedClock, SystemClock};

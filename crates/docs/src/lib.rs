@@ -1,10 +1,12 @@
-//! Documents in and out. For now: reading a table — CSV (`;` or `,`, UTF-8 with or without BOM,
+//! Documents in and out: reports written as XLSX, CSV and PDF (`table`), PDF documents (`pdf`),
+//! zip files, and reading a table — CSV (`;` or `,`, UTF-8 with or without BOM,
 //! or Windows-1257 as older Latvian exports are) or XLSX (the first sheet) — into header and rows
 //! of text. What the columns mean is the importer's business, not this crate's.
 
 use std::io::Cursor;
 
 pub mod pdf;
+pub mod table;
 
 /// A table as read: the header row and the data rows, every cell as trimmed text.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

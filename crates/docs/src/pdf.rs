@@ -30,6 +30,9 @@ struct Writer {
     regular: IndirectFontRef,
     bold: IndirectFontRef,
     y: f32,
+    /// The page's size in mm (A4, upright or turned for a wide table).
+    width: f32,
+    height: f32,
 }
 
 const TOP: f32 = 280.0;
@@ -38,9 +41,9 @@ const LEFT: f32 = 18.0;
 
 impl Writer {
     fn new_page(&mut self) {
-        let (page, layer) = self.doc.add_page(Mm(210.0), Mm(297.0), "text");
+        let (page, layer) = self.doc.add_page(Mm(self.width), Mm(self.height), "text");
         self.layer = self.doc.get_page(page).get_layer(layer);
-        self.y = TOP;
+        self.y = self.height - (297.0 - TOP);
     }
 
     fn line(&mut self, text: &str, size: f32, bold: bool, indent: f32) {
@@ -86,6 +89,8 @@ pub fn render(title: &str, blocks: &[Block]) -> Result<Vec<u8>, PdfError> {
         regular,
         bold,
         y: TOP,
+        width: 210.0,
+        height: 297.0,
     };
     for (i, b) in blocks.iter().enumerate() {
         match b {
@@ -109,6 +114,146 @@ pub fn render(title: &str, blocks: &[Block]) -> Result<Vec<u8>, PdfError> {
         }
     }
     w.doc.save_to_bytes().map_err(err)
+}
+
+/// A report's table: title and subtitle, then the columns' headings (repeated on every page)
+/// and the rows, each cell wrapped within its column. A table wider than an upright A4 page is
+/// printed on turned pages; one wider still has its columns narrowed to fit.
+pub fn render_report(report: &crate::table::Report) -> Result<Vec<u8>, PdfError> {
+    use crate::table::Cell;
+    // DejaVu Sans at 8 pt: about 1.75 mm a character on average.
+    const CHAR_MM: f32 = 1.75;
+    const PAD: f32 = 1.5;
+    let err = |e: printpdf::Error| PdfError(e.to_string());
+    let wanted: Vec<f32> = report
+        .columns
+        .iter()
+        .map(|c| c.width.max(3.0) * CHAR_MM + PAD)
+        .collect();
+    let total: f32 = wanted.iter().sum();
+    let (width, height) = if total > 210.0 - 2.0 * LEFT {
+        (297.0, 210.0)
+    } else {
+        (210.0, 297.0)
+    };
+    let room = width - 2.0 * LEFT;
+    // A table too wide even for a turned page is printed smaller rather than with its words
+    // broken, down to 5 pt.
+    let scale = if total > room {
+        (room / total).max(5.0 / 8.0)
+    } else {
+        1.0
+    };
+    let widths: Vec<f32> = wanted.iter().map(|w| w * scale).collect();
+    let size = 8.0 * scale;
+    let char_mm = CHAR_MM * scale;
+
+    let (doc, page, layer) = PdfDocument::new(&report.title, Mm(width), Mm(height), "text");
+    let regular = doc.add_external_font(Cursor::new(REGULAR)).map_err(err)?;
+    let bold = doc.add_external_font(Cursor::new(BOLD)).map_err(err)?;
+    let layer = doc.get_page(page).get_layer(layer);
+    let top = height - (297.0 - TOP);
+    let mut w = Writer {
+        doc,
+        layer,
+        regular,
+        bold,
+        y: top,
+        width,
+        height,
+    };
+    let chars = |mm: f32| (((mm - PAD * scale) / char_mm).floor() as usize).max(1);
+    w.wrapped(&report.title, 14.0, true, 0.0, (room / (CHAR_MM * 14.0 / 8.0)) as usize);
+    for s in &report.subtitle {
+        w.wrapped(s, 10.0, false, 0.0, (room / (CHAR_MM * 10.0 / 8.0)) as usize);
+    }
+    w.y -= 3.0;
+
+    let line_height = size * 0.45;
+    // A row: each cell's lines and whether it stands to the right (numbers).
+    let lay_out = |cells: Vec<(String, bool)>| -> Vec<(Vec<String>, bool)> {
+        cells
+            .into_iter()
+            .zip(&widths)
+            .map(|((text, right), mm)| (wrap(&text, chars(*mm)), right))
+            .collect()
+    };
+    let header = lay_out(report.columns.iter().map(|c| (c.title.clone(), false)).collect());
+    let print_row = |w: &mut Writer, row: &[(Vec<String>, bool)], is_header: bool| {
+        let lines = row.iter().map(|(l, _)| l.len()).max().unwrap_or(1).max(1);
+        let mut x = LEFT;
+        for ((cell, right), mm) in row.iter().zip(&widths) {
+            for (k, text) in cell.iter().enumerate() {
+                let y = w.y - line_height * (k as f32 + 1.0) - (size * 0.12) * k as f32;
+                let at = if *right {
+                    x + mm - PAD * scale - text.chars().count() as f32 * char_mm
+                } else {
+                    x
+                };
+                let font = if is_header { &w.bold } else { &w.regular };
+                w.layer.use_text(text.as_str(), size, Mm(at.max(x)), Mm(y), font);
+            }
+            x += mm;
+        }
+        w.y -= lines as f32 * (line_height + size * 0.12) + 1.0;
+        if is_header {
+            let rule: printpdf::Line = [
+                (printpdf::Point::new(Mm(LEFT), Mm(w.y + 0.5)), false),
+                (printpdf::Point::new(Mm(x), Mm(w.y + 0.5)), false),
+            ]
+            .into_iter()
+            .collect();
+            w.layer.set_outline_thickness(0.5);
+            w.layer.add_line(rule);
+            w.y -= 1.0;
+        }
+    };
+    let row_height = |row: &[(Vec<String>, bool)]| {
+        row.iter().map(|(l, _)| l.len()).max().unwrap_or(1).max(1) as f32 * (line_height + size * 0.12) + 1.0
+    };
+    print_row(&mut w, &header, true);
+    for cells in &report.rows {
+        let row = lay_out(
+            cells
+                .iter()
+                .map(|c| (c.display(), matches!(c, Cell::Number { .. })))
+                .collect(),
+        );
+        if w.y - row_height(&row) < BOTTOM {
+            w.new_page();
+            print_row(&mut w, &header, true);
+        }
+        print_row(&mut w, &row, false);
+    }
+    w.doc.save_to_bytes().map_err(err)
+}
+
+/// `text` in lines of at most `width` characters, broken between words where it can be.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        for word in paragraph.split(' ') {
+            let mut word: Vec<char> = word.chars().collect();
+            if !line.is_empty() && line.chars().count() + 1 + word.len() > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            while word.len() > width {
+                let rest = word.split_off(width);
+                if !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                }
+                lines.push(word.into_iter().collect());
+                word = rest;
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.extend(word);
+        }
+        lines.push(line);
+    }
+    lines
 }
 
 /// The text of every page, read back through the fonts' ToUnicode maps as a PDF reader does

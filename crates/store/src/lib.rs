@@ -35,7 +35,9 @@ pub mod retention;
 pub mod school;
 pub mod sessions;
 pub mod sms;
+pub mod statistics;
 pub mod throttle;
+pub mod viis_export;
 pub mod year_lock;
 
 pub use db::{Backend, Db, DbOptions, Tx};

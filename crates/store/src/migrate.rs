@@ -37,6 +37,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_enrolment_rights"),
     migration!(12, "0012_year_lock"),
     migration!(13, "0013_calendar"),
+    migration!(14, "0014_absence_summaries"),
     migration!(15, "0015_journal_check_areas"),
 ];
 

@@ -196,6 +196,7 @@ mod tests {
             "src/pages/preschool_plans.rs",
             "src/pages/calendar.rs",
             "src/pages/deadlines.rs",
+            "src/pages/statistics.rs",
             "src/error.rs",
         ] {
             sources.push(std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).expect("source"));

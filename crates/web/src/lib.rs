@@ -8,6 +8,7 @@
 mod api;
 mod assets;
 mod error;
+mod export;
 pub mod i18n;
 mod metrics;
 mod pages;

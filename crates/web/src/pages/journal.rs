@@ -665,33 +665,69 @@ struct SummaryPage {
     class_name: String,
     headers: Vec<String>,
     rows: Vec<(String, Vec<String>, String)>,
+    exports: Vec<(String, &'static str)>,
 }
 
-async fn summary(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) -> Result<Response, WebError> {
+#[derive(Deserialize)]
+struct FormatQuery {
+    format: Option<String>,
+}
+
+/// The class summary journal (kopsavilkuma žurnāls) as a page, or as XLSX, CSV or PDF.
+async fn summary(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    Query(q): Query<FormatQuery>,
+) -> Result<Response, WebError> {
+    use klade_docs::table::{Cell, Column as Col, Report};
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
+    let format = crate::export::requested(&ctx, q.format.as_deref())?;
     let s = journal::summary(&state.app, session, ClassId(class))
         .await
         .map_err(ctx.fail())?;
+    let grades_of = |st: klade_domain::PersonId, c: CourseId| {
+        s.grades
+            .get(&(st, c))
+            .map(|list| {
+                list.iter()
+                    .map(|(k, m)| format!("{}: {m}", t.dynamic("grade_kind", k.code())))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default()
+    };
+    if let Some(format) = format {
+        let mut columns = vec![Col::new(t.get("journal.student"), 24.0)];
+        columns.extend(s.courses.iter().map(|c| Col::new(c.name.clone(), 14.0)));
+        for key in ["summary.excused", "summary.unexcused", "summary.late"] {
+            columns.push(Col::new(t.get(key), 10.0));
+        }
+        let rows = s
+            .students
+            .iter()
+            .map(|st| {
+                let mut row = vec![Cell::text(format!("{} {}", st.family_name, st.given_name))];
+                row.extend(s.courses.iter().map(|c| Cell::text(grades_of(st.id, c.id))));
+                let (ex, un, late) = s.absences.get(&st.id).copied().unwrap_or_default();
+                row.extend([Cell::count(ex), Cell::count(un), Cell::count(late)]);
+                row
+            })
+            .collect();
+        let report = Report {
+            title: format!("{}: {}", t.get("summary.title"), s.class_name),
+            subtitle: vec![s.institution_name.clone(), s.period.clone()],
+            columns,
+            rows,
+        };
+        return crate::export::download(&ctx, &report, format, &format!("kopsavilkums-{}", s.class_name));
+    }
     let rows = s
         .students
         .iter()
         .map(|st| {
-            let cells = s
-                .courses
-                .iter()
-                .map(|c| {
-                    s.grades
-                        .get(&(st.id, c.id))
-                        .map(|list| {
-                            list.iter()
-                                .map(|(k, m)| format!("{}: {m}", t.dynamic("grade_kind", k.code())))
-                                .collect::<Vec<_>>()
-                                .join("; ")
-                        })
-                        .unwrap_or_default()
-                })
-                .collect();
+            let cells = s.courses.iter().map(|c| grades_of(st.id, c.id)).collect();
             let (ex, un, late) = s.absences.get(&st.id).copied().unwrap_or_default();
             (
                 format!("{} {}", st.family_name, st.given_name),
@@ -705,12 +741,14 @@ async fn summary(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>
             )
         })
         .collect();
+    let path = format!("/classes/{class}/summary");
     let page = SummaryPage {
-        page: Chrome::for_ctx(&ctx, t.get("summary.title"), &format!("/classes/{class}/summary"), None),
+        page: Chrome::for_ctx(&ctx, t.get("summary.title"), &path, None),
         t,
         headers: s.courses.iter().map(|c| c.name.clone()).collect(),
         class_name: s.class_name,
         rows,
+        exports: crate::export::links(&path),
     };
     Ok(render(&page, ctx.lang)?.into_response())
 }

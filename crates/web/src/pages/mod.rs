@@ -28,6 +28,7 @@ mod journal_checks;
 mod people;
 mod preschool;
 mod preschool_plans;
+mod statistics;
 mod timetable;
 mod years;
 
@@ -56,6 +57,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(preschool_plans::routes())
         .merge(calendar::routes())
         .merge(deadlines::routes())
+        .merge(statistics::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))
 }
@@ -115,6 +117,16 @@ fn links_for(actor: &klade_domain::Actor) -> Vec<(&'static str, &'static str)> {
     });
     if heads {
         links.push(("/admin/rules", "rules.title"));
+    }
+    let statistics = actor
+        .institutions()
+        .into_iter()
+        .any(|i| policy::authorize(actor, Action::ViewStatistics, Scope::Institution(i)).is_ok());
+    if statistics {
+        links.push(("/statistics", "statistics.link"));
+    }
+    if statistics || actor.grants.iter().any(|g| g.role == klade_domain::Role::Tutor) {
+        links.push(("/absence-summary", "summary_month.link"));
     }
     links
 }

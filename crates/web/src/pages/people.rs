@@ -595,6 +595,8 @@ struct ClassPage {
     students: Vec<(i64, String)>,
     admit: bool,
     inform: bool,
+    /// The clerk's link to the final grades for VIIS.
+    viis: bool,
     csrf: String,
     form: Vec<(&'static str, String, String)>,
 }
@@ -691,6 +693,7 @@ async fn class_page(
             .collect(),
         admit: policy::authorize(actor, Action::EnrolStudents, Scope::Institution(inst)).is_ok(),
         inform: policy::authorize(actor, Action::InformParents, scope).is_ok(),
+        viis: policy::authorize(actor, Action::ExportToViis, Scope::Institution(inst)).is_ok(),
         csrf: session.csrf_token.clone(),
         form: ADMIT_FIELDS
             .iter()

@@ -1,0 +1,16 @@
+-- The monthly absence summary (R25.2): the deputy for upbringing publishes each month's once;
+-- `late` records that it came after the deadline (the 12th of the next month; June's by the 30th).
+-- The figures themselves are computed from the journal, never stored twice.
+-- Booleans are INTEGER 0/1 here (BOOLEAN in PostgreSQL).
+CREATE TABLE absence_summaries (
+    institution_id  BIGINT  NOT NULL REFERENCES institutions (id),
+    month           TEXT    NOT NULL,
+    published_by    BIGINT  NOT NULL REFERENCES persons (id),
+    published_at    BIGINT  NOT NULL,
+    late            INTEGER NOT NULL CHECK (late IN (0, 1)),
+    PRIMARY KEY (institution_id, month)
+);
+
+-- Statistics read a period of an institution's lessons and assessments by date.
+CREATE INDEX lessons_institution_date ON lessons (institution_id, date);
+CREATE INDEX assessments_institution_date ON assessments (institution_id, date);

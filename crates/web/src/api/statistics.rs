@@ -1,0 +1,81 @@
+//! Statistics and the monthly absence summary through the API: the same use cases as the pages.
+
+use crate::error::WebError;
+use crate::session::Ctx;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use klade_app::statistics;
+use klade_app::AppError;
+use klade_domain::InstitutionId;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/institutions/{i}/statistics", get(stats))
+        .route("/institutions/{i}/absence-summary", get(summary))
+        .route("/institutions/{i}/absence-summary/{month}/publish", post(publish))
+}
+
+fn signed_in(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
+    ctx.session
+        .as_ref()
+        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))
+}
+
+#[derive(Deserialize)]
+struct PeriodQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+async fn stats(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(i): Path<i64>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let s = statistics::statistics(
+        &state.app,
+        session,
+        Some(InstitutionId(i)),
+        q.from.as_deref(),
+        q.to.as_deref(),
+    )
+    .await
+    .map_err(ctx.fail_json())?;
+    Ok(Json(s).into_response())
+}
+
+#[derive(Deserialize)]
+struct MonthQuery {
+    month: Option<String>,
+}
+
+async fn summary(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(i): Path<i64>,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let s = statistics::monthly_summary(&state.app, session, Some(InstitutionId(i)), q.month.as_deref())
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(s).into_response())
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((i, month)): Path<(i64, String)>,
+) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let p = statistics::publish_summary(&state.app, session, Some(InstitutionId(i)), &month)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(p).into_response())
+}
