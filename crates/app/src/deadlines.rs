@@ -37,10 +37,12 @@ pub enum Kind {
     StaffAccount,
     /// The monthly absence summary, by the 12th (June: 30th) (R25.2).
     AbsenceSummary,
+    /// A journal-check finding to be corrected by its date (R22.2, R23, R24.1, R25.1, J29).
+    Finding,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Self::Lesson,
         Self::Grades,
         Self::LateGrades,
@@ -50,6 +52,7 @@ impl Kind {
         Self::PreschoolPlan,
         Self::StaffAccount,
         Self::AbsenceSummary,
+        Self::Finding,
     ];
 
     pub fn code(self) -> &'static str {
@@ -63,6 +66,7 @@ impl Kind {
             Self::PreschoolPlan => "preschool_plan",
             Self::StaffAccount => "staff_account",
             Self::AbsenceSummary => "absence_summary",
+            Self::Finding => "finding",
         }
     }
 
@@ -208,7 +212,7 @@ impl<'a> Scan<'a> {
             self.grades(person, &mut out).await?;
             self.excuses(person, &mut out).await?;
         }
-        self.absence_summary(&mut out);
+        self.findings(person, &mut out).await?;
         out.sort_by(|a, b| a.due_at.cmp(&b.due_at).then_with(|| a.person.cmp(&b.person)));
         Ok(out)
     }
@@ -369,36 +373,81 @@ impl<'a> Scan<'a> {
         Ok(())
     }
 
-    /// SEAM (monthly absence summary, R25.2): the previous month's summary is due by
-    /// `rules::summary_due`. Whether it was published comes from `absence_summaries`
-    /// (institution_id, month 'YYYY-MM', published_by, published_at), which the monthly-summary
-    /// work creates; until that lookup is wired here, nothing is listed.
-    fn absence_summary(&self, out: &mut Vec<Item>) {
+    /// The previous month's absence summary (R25.2), due by the institution's day of this month
+    /// (the 12th; June: the 30th) until the deputy for upbringing publishes it: the
+    /// administration's, so it is listed for those who may publish it and on the overview.
+    async fn absence_summary(&self, out: &mut Vec<Item>) -> Result<(), AppError> {
+        if self.kind == InstitutionKind::Preschool {
+            return Ok(());
+        }
         let Ok(previous) = self.today.first_of_month().yesterday() else {
-            return;
+            return Ok(());
         };
         let Some(due) = rules::summary_due(&self.settings, previous.year(), previous.month()) else {
-            return;
+            return Ok(());
         };
-        let published: Option<bool> = None; // wire: SELECT 1 FROM absence_summaries WHERE institution_id = $1 AND month = $2
-        if published == Some(false) {
+        let month = crate::preschool_plans::month_of(previous);
+        if klade_store::statistics::published(self.app.db.pool(), self.institution, &month)
+            .await?
+            .is_some()
+        {
+            return Ok(());
+        }
+        let f = Found {
+            person_id: None,
+            person: String::new(),
+            class_id: None,
+            class_name: String::new(),
+            course_id: None,
+            course_name: String::new(),
+            date: previous.first_of_month().to_string(),
+            reference: 0,
+            title: String::new(),
+            count: 1,
+            due_at: end_of(due),
+            done_at: None,
+        };
+        let link = format!("/absence-summary?i={}&month={month}", self.institution.0);
+        out.extend(self.item(Kind::AbsenceSummary, f, month, link));
+        Ok(())
+    }
+
+    /// Journal-check findings with a date to be corrected by, not yet corrected: the journal's
+    /// teachers' (R22.2, R23, R24.1, R25.1, J29).
+    async fn findings(&self, person: Option<PersonId>, out: &mut Vec<Item>) -> Result<(), AppError> {
+        let list = klade_store::journal_checks::unclosed(self.app.db.pool(), self.institution, person).await?;
+        for a in list {
+            let c = &a.check;
+            let Some(due) = c.due_on.as_deref().and_then(|d| d.parse::<Date>().ok()) else {
+                continue;
+            };
+            if c.state() != "open" {
+                continue;
+            }
             let f = Found {
-                person_id: None,
-                person: String::new(),
-                class_id: None,
+                person_id: Some(a.teacher_id),
+                person: format!("{} {}", a.teacher_given, a.teacher_family),
+                class_id: c.class_id,
                 class_name: String::new(),
-                course_id: None,
-                course_name: String::new(),
-                date: previous.first_of_month().to_string(),
-                reference: 0,
+                course_id: c.course_id,
+                course_name: a.journal_name.clone(),
+                date: due.to_string(),
+                reference: c.id,
                 title: String::new(),
                 count: 1,
                 due_at: end_of(due),
                 done_at: None,
             };
-            let month = crate::preschool_plans::month_of(previous);
-            out.extend(self.item(Kind::AbsenceSummary, f, month, String::new()));
+            let link = match c.journal() {
+                klade_store::journal_checks::Journal::Course(course) => {
+                    format!("/journal/{}/checks#check-{}", course.0, c.id)
+                }
+                klade_store::journal_checks::Journal::Group(g) => format!("/groups/{}/checks#check-{}", g.0, c.id),
+            };
+            let detail = c.finding.lines().next().unwrap_or("").to_string();
+            out.extend(self.item(Kind::Finding, f, detail, link));
         }
+        Ok(())
     }
 }
 
@@ -426,6 +475,15 @@ pub async fn mine(app: &App, session: &Session) -> Result<Mine, AppError> {
         items.extend(scan.run(Some(session.person)).await?);
         if policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(institution)).is_ok() {
             scan.staff_accounts(&mut items).await?;
+        }
+        if policy::authorize(
+            &session.actor,
+            Action::PublishAbsenceSummary,
+            Scope::Institution(institution),
+        )
+        .is_ok()
+        {
+            scan.absence_summary(&mut items).await?;
         }
     }
     let (due_today, late) = items.into_iter().partition(|i| i.state == State::DueToday);
@@ -470,6 +528,7 @@ pub async fn overview(
     if let Some(scan) = Scan::new(app, inst).await? {
         all = scan.run(None).await?;
         scan.staff_accounts(&mut all).await?;
+        scan.absence_summary(&mut all).await?;
     }
     all.retain(|i| i.state != State::DueToday);
     let mut per_person: Vec<(Option<PersonId>, String, usize)> = Vec::new();

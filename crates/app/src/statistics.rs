@@ -326,15 +326,12 @@ fn month_days(app: &App, month: Option<&str>) -> Result<(String, Date, Date), Ap
     Ok((format!("{:04}-{:02}", first.year(), first.month()), first, last))
 }
 
-/// The day by which a month's summary is due (R25.2): the 12th of the next month; June's by the
-/// 30th of June, before the summer.
-pub fn deadline(first_of_month: Date) -> Result<Date, AppError> {
-    let err = |e: jiff::Error| AppError::Internal(e.to_string());
-    if first_of_month.month() == 6 {
-        return Ok(first_of_month.last_of_month());
-    }
-    let next = first_of_month.checked_add(1.month()).map_err(err)?;
-    Date::new(next.year(), next.month(), 12).map_err(err)
+/// The day by which a month's summary is due (R25.2): by the institution's day of the next month
+/// (the 12th; in June, the 30th — so May's summary is due on 30 June).
+async fn deadline(app: &App, institution: InstitutionId, first_of_month: Date) -> Result<Date, AppError> {
+    let settings = klade_store::calendar::settings(app.db.pool(), institution).await?;
+    klade_domain::deadlines::summary_due(&settings, first_of_month.year(), first_of_month.month())
+        .ok_or_else(|| AppError::Internal("summary deadline".into()))
 }
 
 /// The classes a reader of the summary sees: all of them (`ViewStatistics`), or, once published,
@@ -427,7 +424,7 @@ pub async fn monthly_summary(
         month,
         from: first.to_string(),
         to: last.to_string(),
-        deadline: deadline(first)?.to_string(),
+        deadline: deadline(app, inst, first).await?.to_string(),
         published,
         may_publish,
         classes,
@@ -449,7 +446,7 @@ pub async fn publish_summary(
     if today <= last {
         return Err(AppError::invalid("month", "summary_month.not_over"));
     }
-    let late = today > deadline(first)?;
+    let late = today > deadline(app, inst, first).await?;
     let db = app.db.pool();
     store::publish(db, inst, &month, session.actor.person, app.now(), late).await?;
     store::published(db, inst, &month)
@@ -526,14 +523,6 @@ pub fn bar_chart_svg(label: &str, categories: &[String], series: &[Series<'_>], 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn deadlines() {
-        let d = |s: &str| s.parse::<Date>().expect("date");
-        assert_eq!(deadline(d("2027-03-01")).expect("d"), d("2027-04-12"));
-        assert_eq!(deadline(d("2026-12-01")).expect("d"), d("2027-01-12"));
-        assert_eq!(deadline(d("2027-06-01")).expect("d"), d("2027-06-30"));
-    }
 
     #[test]
     fn the_previous_period_has_the_same_length() {

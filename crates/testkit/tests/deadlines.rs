@@ -94,6 +94,15 @@ async fn a_late_grade_a_late_lesson_and_due_dates_from_the_calendar() {
             "{}",
             page.body
         );
+        let csv = deputy_page
+            .get(&format!("/deadlines/overview?i={school}&kind=late_grades&format=csv"))
+            .await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.body.contains("Kavētais darbs"), "{}", csv.body);
+        let pdf = deputy_page
+            .get(&format!("/deadlines/overview?i={school}&format=pdf"))
+            .await;
+        assert!(pdf.bytes.starts_with(b"%PDF"), "a PDF");
 
         // The teacher's own list has it too, and today's lessons are due today, not yet late.
         let mut teacher_client = t.client();
@@ -211,5 +220,80 @@ async fn a_reminder_goes_out_once() {
             .await;
         t.clock.advance_secs(24 * 3600);
         assert_eq!(klade_app::deadlines::remind(&t.app).await.expect("remind"), 0);
+    }
+}
+
+/// The monthly absence summary is the upbringing deputy's until published; a finding to be
+/// corrected by a date is its teacher's.
+#[tokio::test]
+async fn the_monthly_summary_and_a_finding_have_their_deadlines() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let school = t.id("SELECT id FROM institutions WHERE kind <> 'preschool'").await;
+        let mut up = t.client();
+        let up_token = up.api_login("audzinasana", "demo").await;
+        let mut teacher = t.client();
+        let teacher_token = teacher.api_login("skolotajs", "demo").await;
+
+        // 26 November: October's summary was due on 12 November and is not published.
+        let own = up.api_get("/api/v1/deadlines", &up_token).await.json();
+        let summary = items(&own["late"], "absence_summary");
+        assert_eq!(summary.len(), 1, "{own}");
+        assert_eq!(summary[0]["detail"], "2026-10");
+        // 12 November 2026, 23:59:59 in Riga.
+        assert_eq!(summary[0]["due_at"], 1_794_520_799);
+        let mine = teacher.api_get("/api/v1/deadlines", &teacher_token).await.json();
+        assert!(items(&mine["late"], "absence_summary").is_empty(), "not a teacher's");
+        let overview = up
+            .api_get(&format!("/api/v1/deadlines/{school}?kind=absence_summary"), &up_token)
+            .await;
+        assert_eq!(overview.status, StatusCode::OK, "{}", overview.body);
+        assert_eq!(items(&overview.json()["items"], "absence_summary").len(), 1);
+
+        let r = up
+            .api_post(
+                &format!("/api/v1/institutions/{school}/absence-summary/2026-10/publish"),
+                serde_json::json!({}),
+                Some(&up_token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["late"], true, "published after the 12th");
+        let own = up.api_get("/api/v1/deadlines", &up_token).await.json();
+        assert!(items(&own["late"], "absence_summary").is_empty(), "{own}");
+
+        // A finding to be corrected by today is due today for the course's teacher, then late.
+        let mut deputy = t.client();
+        let deputy_token = deputy.api_login("metodikis", "demo").await;
+        let course = teacher.course_id(&teacher_token, "Matemātika", "2.B").await;
+        let r = deputy
+            .api_post(
+                &format!("/api/v1/courses/{course}/checks"),
+                serde_json::json!({ "finding": "Nav mājasdarbu 3 stundās", "due_on": t.app.today() }),
+                Some(&deputy_token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let mine = teacher.api_get("/api/v1/deadlines", &teacher_token).await.json();
+        let due = items(&mine["due_today"], "finding");
+        assert_eq!(due.len(), 1, "{mine}");
+        assert_eq!(due[0]["detail"], "Nav mājasdarbu 3 stundās");
+        assert!(due[0]["link"]
+            .as_str()
+            .expect("link")
+            .starts_with(&format!("/journal/{course}/checks#check-")));
+        t.clock.advance_secs(86_400);
+        let mine = teacher.api_get("/api/v1/deadlines", &teacher_token).await.json();
+        assert_eq!(items(&mine["late"], "finding").len(), 1, "{mine}");
+        let teacher_id = t
+            .id("SELECT person_id FROM accounts WHERE username = 'skolotajs'")
+            .await;
+        let overview = deputy
+            .api_get(&format!("/api/v1/deadlines/{school}?kind=finding"), &deputy_token)
+            .await
+            .json();
+        let listed = items(&overview["items"], "finding");
+        assert_eq!(listed.len(), 1, "{overview}");
+        assert_eq!(listed[0]["person_id"], teacher_id);
     }
 }

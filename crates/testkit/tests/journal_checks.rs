@@ -127,6 +127,26 @@ async fn a_finding_goes_from_the_deputy_to_the_teacher_and_back() {
         assert!(
             all.contains("Izlabots, gaida pārbaudi") && all.contains(&format!("/journal/{course}/checks#check-{id}"))
         );
+        // The list downloads as a spreadsheet and as CSV for Latvian Excel.
+        let r = head.get("/checks?format=csv").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(
+            r.headers.get("content-disposition").and_then(|v| v.to_str().ok()),
+            Some("attachment; filename=\"zurnala-parbaude.csv\"")
+        );
+        assert!(
+            r.bytes.starts_with(b"\xEF\xBB\xBF") && r.body.contains("nesakrīt ar tematisko plānu;"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("Izlabots, gaida pārbaudi"), "{}", r.body);
+        let r = head.get("/checks?format=xlsx").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.bytes.starts_with(b"PK"), "a zip package");
+        assert_eq!(
+            head.get("/checks?format=doc").await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
         let r = deputy.submit(&checks, &step, &[("action", "close")]).await;
         assert_eq!(r.location(), Some(format!("{checks}?done=close").as_str()));
         let r = deputy.submit(&checks, &step, &[("action", "close")]).await;

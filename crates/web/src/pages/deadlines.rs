@@ -14,6 +14,7 @@ use axum::routing::get;
 use axum::Router;
 use klade_app::clock::{format_instant, format_stored_date};
 use klade_app::deadlines::{self, Filter, Item, Kind, State as ItemState};
+use klade_docs::table::{Cell, Column, Report};
 use klade_domain::{policy, Action, InstitutionId, Scope};
 use serde::Deserialize;
 
@@ -48,6 +49,7 @@ fn line(t: Tr, i: &Item) -> Line {
         Kind::Lesson => format!("{} · {}. {}", i.course_name, i.detail, t.get("deadlines.lesson_no")),
         Kind::Grades | Kind::LateGrades if !i.detail.is_empty() => format!("{} · {}", i.course_name, i.detail),
         Kind::Grades | Kind::LateGrades => i.course_name.clone(),
+        Kind::Finding => format!("{} · {}", i.course_name, i.detail),
         _ => i.detail.clone(),
     };
     Line {
@@ -114,6 +116,7 @@ struct OverviewQuery {
     person: Option<String>,
     class: Option<String>,
     kind: Option<String>,
+    format: Option<String>,
 }
 
 #[derive(Template)]
@@ -127,6 +130,54 @@ struct OverviewPage {
     people: Vec<(i64, String, usize, bool)>,
     classes: Vec<(i64, String, usize, bool)>,
     kinds: Vec<(&'static str, String, bool)>,
+    exports: Vec<(String, &'static str)>,
+}
+
+/// The overview as a table to download: what the page's table shows.
+fn overview_report(t: Tr, items: &[Item], lines: &[Line]) -> Report {
+    let columns = [
+        ("deadlines.person", 24.0),
+        ("deadlines.class", 8.0),
+        ("deadlines.kind", 22.0),
+        ("deadlines.what", 30.0),
+        ("deadlines.date", 11.0),
+        ("deadlines.due", 16.0),
+        ("deadlines.state", 22.0),
+    ]
+    .into_iter()
+    .map(|(k, w)| Column::new(t.get(k), w))
+    .collect();
+    let rows = items
+        .iter()
+        .zip(lines)
+        .map(|(i, l)| {
+            let what = if l.count > 1 {
+                format!("{} ({})", l.what, l.count)
+            } else {
+                l.what.clone()
+            };
+            let state = if l.done.is_empty() {
+                l.state_label.clone()
+            } else {
+                format!("{}: {}", l.state_label, l.done)
+            };
+            vec![
+                Cell::text(l.person.clone()),
+                Cell::text(l.class_name.clone()),
+                Cell::text(l.kind.clone()),
+                Cell::text(what),
+                Cell::Date(i.date.clone()),
+                Cell::text(l.due.clone()),
+                Cell::text(state),
+            ]
+        })
+        .collect();
+    Report {
+        title: t.get("deadlines.overview").to_string(),
+        subtitle: Vec::new(),
+        columns,
+        rows,
+    }
 }
 
 /// An empty or unparsable choice in the filter form means "all".
@@ -150,6 +201,19 @@ async fn overview(
         .await
         .map_err(ctx.fail())?;
     let kind = q.kind.clone().unwrap_or_default();
+    let items: Vec<Line> = view.items.iter().map(|i| line(t, i)).collect();
+    if let Some(f) = crate::export::requested(&ctx, q.format.as_deref())? {
+        let mut report = overview_report(t, &view.items, &items);
+        report.subtitle.push(format_stored_date(&state.app.today()));
+        return crate::export::download(&ctx, &report, f, "termini");
+    }
+    let mut path = format!("/deadlines/overview?i={}", q.i);
+    for (k, v) in [("person", &q.person), ("class", &q.class), ("kind", &q.kind)] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            let v: String = form_urlencoded::byte_serialize(v.as_bytes()).collect();
+            path.push_str(&format!("&{k}={v}"));
+        }
+    }
     let page = OverviewPage {
         page: Chrome::for_ctx(
             &ctx,
@@ -158,7 +222,8 @@ async fn overview(
             None,
         ),
         i: q.i,
-        items: view.items.iter().map(|i| line(t, i)).collect(),
+        items,
+        exports: crate::export::links(&path),
         people: view
             .per_person
             .iter()

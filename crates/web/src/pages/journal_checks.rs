@@ -18,6 +18,7 @@ use axum::{Form, Router};
 use klade_app::clock::{format_instant, format_stored_date};
 use klade_app::journal_checks::{self as checks, CheckStep, Journal};
 use klade_app::AppError;
+use klade_docs::table::{Cell, Column, Report};
 use klade_domain::journal_check::Area;
 use klade_domain::{ClassId, CourseId, InstitutionId, PersonId};
 use serde::Deserialize;
@@ -317,6 +318,8 @@ async fn course_change(
 
 struct Row {
     teacher: String,
+    /// The ISO date to be corrected by, for the download.
+    due_iso: String,
     /// The first row of a teacher's findings carries their count.
     first: Option<usize>,
     href: String,
@@ -335,12 +338,52 @@ struct UnclosedPage {
     t: Tr,
     everyone: bool,
     rows: Vec<Row>,
+    exports: Vec<(String, &'static str)>,
+}
+
+/// The list as a table to download.
+fn unclosed_report(t: Tr, rows: &[Row]) -> Report {
+    let columns = [
+        ("check.teacher", 24.0),
+        ("check.journal", 22.0),
+        ("check.area", 20.0),
+        ("check.finding", 40.0),
+        ("check.due", 11.0),
+        ("check.state_col", 20.0),
+    ]
+    .into_iter()
+    .map(|(k, w)| Column::new(t.get(k), w))
+    .collect();
+    let rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::text(r.teacher.clone()),
+                Cell::text(r.journal.clone()),
+                Cell::text(r.area.clone()),
+                Cell::text(r.finding.clone()),
+                if r.due_iso.is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Date(r.due_iso.clone())
+                },
+                Cell::text(r.state_label.clone()),
+            ]
+        })
+        .collect();
+    Report {
+        title: t.get("check.unclosed").to_string(),
+        subtitle: Vec::new(),
+        columns,
+        rows,
+    }
 }
 
 #[derive(Deserialize, Default)]
 struct UnclosedQuery {
     i: Option<i64>,
     teacher: Option<i64>,
+    format: Option<String>,
 }
 
 async fn unclosed(
@@ -370,6 +413,7 @@ async fn unclosed(
         let c = &a.check;
         rows.push(Row {
             teacher,
+            due_iso: c.due_on.clone().unwrap_or_default(),
             first,
             href: format!("{}#check-{}", base(c.journal()), c.id),
             journal: a.journal_name.clone(),
@@ -380,9 +424,19 @@ async fn unclosed(
             state_label: t.dynamic("check", &format!("state_{}", c.state())),
         });
     }
+    if let Some(f) = crate::export::requested(&ctx, q.format.as_deref())? {
+        let mut report = unclosed_report(t, &rows);
+        report.subtitle.push(format_stored_date(&today));
+        return crate::export::download(&ctx, &report, f, "zurnala-parbaude");
+    }
+    let mut path = format!("/checks?i={}", inst.0);
+    if let Some(p) = q.teacher {
+        path.push_str(&format!("&teacher={p}"));
+    }
     let p = UnclosedPage {
         page: Chrome::for_ctx(&ctx, t.get("check.unclosed"), "/checks", None),
         everyone: v.everyone,
+        exports: crate::export::links(&path),
         rows,
         t,
     };
