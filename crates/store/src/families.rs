@@ -215,20 +215,22 @@ pub async fn learner_week(
          UNION ALL \
          SELECT 'lesson', l.date, l.lesson_no, l.course_id, c.name, l.topic, l.homework, l.homework_due, l.content, {NT}, \
            l.id, {NI}, {NI} \
-         FROM lessons l JOIN courses c ON c.id = l.course_id \
-         WHERE l.institution_id = $1 AND c.class_id = $2 AND l.date >= $4 AND l.date <= $5 \
+         FROM mine c JOIN lessons l ON l.course_id = c.id \
+         WHERE l.institution_id = $1 AND l.date >= $4 AND l.date <= $5 \
            AND (NOT EXISTS (SELECT 1 FROM course_students x WHERE x.course_id = c.id) \
                 OR EXISTS (SELECT 1 FROM course_students x WHERE x.course_id = c.id AND x.student_id = $3)) \
          UNION ALL \
          SELECT 'mark', l.date, l.lesson_no, c.id, c.name, a.code, {NT}, {NT}, {NT}, {NT}, a.minutes, \
            CASE WHEN k.absent THEN 1 ELSE 0 END, (CASE WHEN k.excused THEN 1 ELSE 0 END) + (CASE WHEN k.late THEN 2 ELSE 0 END) \
-         FROM attendance a JOIN lessons l ON l.id = a.lesson_id JOIN courses c ON c.id = l.course_id \
+         FROM mine c JOIN lessons l ON l.course_id = c.id \
+           JOIN attendance a ON a.lesson_id = l.id AND a.student_id = $3 \
            JOIN attendance_kinds k ON k.institution_id = a.institution_id AND k.code = a.code \
-         WHERE a.institution_id = $1 AND a.student_id = $3 AND l.date >= $4 AND l.date <= $5 \
+         WHERE a.institution_id = $1 AND l.date >= $4 AND l.date <= $5 \
          UNION ALL \
          SELECT 'grade', a.date, 0, c.id, c.name, a.kind, a.scale, a.title, g.mark, {NT}, a.id, c.subject_id, {NI} \
-         FROM grades g JOIN assessments a ON a.id = g.assessment_id JOIN courses c ON c.id = a.course_id \
-         WHERE g.institution_id = $1 AND g.student_id = $3 AND a.date >= $4 AND a.date <= $5 \
+         FROM mine c JOIN assessments a ON a.course_id = c.id \
+           JOIN grades g ON g.assessment_id = a.id AND g.student_id = $3 \
+         WHERE g.institution_id = $1 AND a.date >= $4 AND a.date <= $5 \
          UNION ALL \
          SELECT 'note', n.date, 0, n.course_id, p.given_name || ' ' || p.family_name, n.kind, n.text, {NT}, {NT}, {NT}, \
            n.id, {NI}, {NI} \
@@ -247,11 +249,18 @@ pub async fn learner_week(
         "k", "d", "n", "cid", "cn", "t1", "t2", "t3", "t4", "t5", "i1", "i2", "i3",
     ];
     let list = COLUMNS.join(", ");
+    // The learner's courses: their class's and the cross-class ones they take. Marks and grades
+    // are read through them and the week's dates, so a week costs the same in June as in
+    // September, however many marks and grades the learner has.
+    const MINE: &str = "WITH mine AS (SELECT c.id, c.name, c.subject_id FROM courses c \
+         WHERE c.institution_id = $1 AND c.class_id = $2 \
+         UNION SELECT c.id, c.name, c.subject_id FROM course_students x JOIN courses c ON c.id = x.course_id \
+         WHERE x.institution_id = $1 AND x.student_id = $3) ";
     let sql = match db.backend() {
-        crate::Backend::Sqlite => format!("SELECT json_group_array(json_array({list})) AS week FROM ({sql}) u"),
-        crate::Backend::Postgres => {
-            format!("SELECT CAST(COALESCE(json_agg(json_build_array({list})), '[]') AS TEXT) AS week FROM ({sql}) u")
-        }
+        crate::Backend::Sqlite => format!("{MINE}SELECT json_group_array(json_array({list})) AS week FROM ({sql}) u"),
+        crate::Backend::Postgres => format!(
+            "{MINE}SELECT CAST(COALESCE(json_agg(json_build_array({list})), '[]') AS TEXT) AS week FROM ({sql}) u"
+        ),
     };
     let row = sqlx::query(&sql)
         .bind(institution.0)

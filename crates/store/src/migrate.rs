@@ -39,6 +39,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_calendar"),
     migration!(14, "0014_absence_summaries"),
     migration!(15, "0015_journal_check_areas"),
+    migration!(16, "0016_report_indexes"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

@@ -636,3 +636,75 @@ async fn a_change_of_rights_is_seen_at_once_despite_the_cache() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     }
 }
+
+/// A cross-class module (no class; its learners listed) shows in the diary too: its marks and grades
+/// are read through the learner's own courses.
+#[tokio::test]
+async fn a_cross_class_module_shows_in_the_diary() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let anna = t
+            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
+            .await;
+        let school = t.id("SELECT id FROM institutions WHERE kind <> 'preschool'").await;
+        let year = t
+            .id(&format!(
+                "SELECT MIN(id) FROM school_years WHERE institution_id = {school}"
+            ))
+            .await;
+        let subject = t.id("SELECT MIN(id) FROM subjects WHERE name = 'Fotografēšana'").await;
+        t.exec(&format!(
+            "INSERT INTO courses (institution_id, school_year_id, subject_id, class_id, name) \
+             VALUES ({school}, {year}, {subject}, NULL, 'Fotografēšanas plenērs')"
+        ))
+        .await;
+        let course = t
+            .id("SELECT id FROM courses WHERE name = 'Fotografēšanas plenērs'")
+            .await;
+        t.exec(&format!(
+            "INSERT INTO course_students (institution_id, course_id, student_id) VALUES ({school}, {course}, {anna})"
+        ))
+        .await;
+        t.exec(&format!(
+            "INSERT INTO lessons (institution_id, course_id, date, lesson_no, topic) \
+             VALUES ({school}, {course}, '2026-11-17', 8, 'Gaisma')"
+        ))
+        .await;
+        let lesson = t
+            .id(&format!("SELECT id FROM lessons WHERE course_id = {course}"))
+            .await;
+        t.exec(&format!(
+            "INSERT INTO attendance (institution_id, lesson_id, student_id, code) VALUES ({school}, {lesson}, {anna}, 'n')"
+        ))
+        .await;
+        t.exec(&format!(
+            "INSERT INTO assessments (institution_id, course_id, kind, scale, date, title) \
+             VALUES ({school}, {course}, 'summative', 'ten', '2026-11-17', 'Plenēra darbs')"
+        ))
+        .await;
+        let work = t.id("SELECT id FROM assessments WHERE title = 'Plenēra darbs'").await;
+        t.exec(&format!(
+            "INSERT INTO grades (institution_id, assessment_id, student_id, mark) VALUES ({school}, {work}, {anna}, '9')"
+        ))
+        .await;
+        let mut parent = t.client();
+        let token = parent.api_login("vecaks", "demo").await;
+        let d = parent
+            .api_get(&format!("/api/v1/students/{anna}/diary?date=2026-11-16"), &token)
+            .await
+            .json();
+        let tuesday = d["days"][1]["lessons"].as_array().expect("lessons");
+        let module: Vec<_> = tuesday
+            .iter()
+            .filter(|l| l["course"] == "Fotografēšanas plenērs")
+            .collect();
+        assert!(!module.is_empty(), "{d}");
+        assert!(module.iter().any(|l| l["mark"][0] == "n"), "the absence: {module:?}");
+        assert!(
+            module.iter().any(|l| l["grades"]
+                .as_array()
+                .is_some_and(|g| g.iter().any(|g| g["mark"] == "9"))),
+            "the grade: {module:?}"
+        );
+    }
+}

@@ -1,5 +1,5 @@
 -- The monthly absence summary (R25.2): the deputy for upbringing publishes each month's once;
--- `late` records that it came after the deadline (the 12th of the next month; June's by the 30th).
+-- `late` records that it came after the deadline (the 12th of the next month; in June the 30th).
 -- The figures themselves are computed from the journal, never stored twice.
 CREATE TABLE absence_summaries (
     institution_id  BIGINT  NOT NULL REFERENCES institutions (id),
