@@ -501,6 +501,11 @@ async fn who_reads_which_journal() {
         let summary = deputy.get(&home[start..at + "/summary".len()]).await;
         assert_eq!(summary.status, StatusCode::OK);
         assert!(summary.body.contains("Kopsavilkuma žurnāls") && summary.body.contains("attaisnoti"));
+        // The clerk lists every class but reads no journal: her home links no summary journal.
+        let mut clerk = t.client();
+        clerk.login("lietvede", "demo").await;
+        let home = clerk.get("/").await.body;
+        assert!(home.contains("/students") && !home.contains("/summary"));
         assert_eq!(
             t.client().get(&format!("/journal/{}", s.course)).await.location(),
             Some("/login")

@@ -354,7 +354,7 @@ struct InstitutionView {
     tutored: Vec<(String, String, Option<String>)>,
     /// (name, timetable link if editable, the class's address)
     classes: Vec<(String, Option<String>, String, Option<String>)>,
-    /// Checks the journals: sees every class's absences.
+    /// Checks the journals: sees every class's absences and summary journal.
     oversees: bool,
     /// Prints progress reports for any class (the clerk).
     prints: bool,
