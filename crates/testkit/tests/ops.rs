@@ -142,3 +142,26 @@ async fn unknown_pages_are_404() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+/// A wrong or missing query parameter is refused in Latvian, as a page or as JSON.
+#[tokio::test]
+async fn a_bad_query_string_is_answered_in_the_readers_language() {
+    let t = TestApp::demo(klade_store::Backend::Sqlite).await;
+    let mut c = t.client();
+    c.login("direktors", "demo").await;
+    let r = c.get("/calendar").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("<html") && r.body.contains("Pieprasījums nav saprotams."),
+        "{}",
+        r.body
+    );
+    let r = c.get("/checks?i=abc").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let token = c.api_login("direktors", "demo").await;
+    let r = c.api_get("/api/v1/institutions/1/statistics?from=x&to=", &token).await;
+    assert_ne!(r.status, StatusCode::OK);
+    let r = c.api_get("/api/v1/institutions/1/checks?teacher=abc", &token).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"], "error.bad_request", "{}", r.body);
+}

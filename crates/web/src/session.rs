@@ -247,6 +247,35 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// A query string, refused in the reader's language and in the page's or the API's form: axum's
+/// own `Query` answers a wrong or missing parameter in English plain text.
+pub struct Query<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::try_from_uri(&parts.uri) {
+            Ok(axum::extract::Query(v)) => Ok(Self(v)),
+            Err(_) => {
+                let lang = parts.extensions.get::<Ctx>().map(|c| c.lang).unwrap_or_default();
+                // Under the API's nest the path is cut; the original one says where we are.
+                let api = parts
+                    .extensions
+                    .get::<axum::extract::OriginalUri>()
+                    .map_or_else(|| parts.uri.path(), |u| u.0.path())
+                    .starts_with("/api/");
+                let e = AppError::invalid("query", "error.bad_request");
+                Err(if api {
+                    WebError::api(e, lang)
+                } else {
+                    WebError::new(e, lang)
+                })
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

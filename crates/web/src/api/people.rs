@@ -223,7 +223,7 @@ async fn upload(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(i): Path<i64>,
-    axum::extract::Query(q): axum::extract::Query<KindQuery>,
+    crate::session::Query(q): crate::session::Query<KindQuery>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, WebError> {
     let s = session(&ctx)?;

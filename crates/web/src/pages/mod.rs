@@ -3,10 +3,11 @@
 
 use crate::error::WebError;
 use crate::i18n::{Lang, Tr};
+use crate::session::Query;
 use crate::session::{self, set_cookie, Ctx, CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
