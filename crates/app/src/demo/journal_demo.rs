@@ -136,7 +136,9 @@ pub(super) async fn fill(
             .await?;
             journal::add_course_teacher(&mut *m.tx, school, course, teacher).await?;
             courses.push((course, teacher, name));
-            if class_name == "2.B" || teacher == skolotajs {
+            // The two teachers one signs in as keep their journals up to date; the others' leave
+            // lessons unrecorded for the deadlines' lists.
+            if class_name == "2.B" || teacher == skolotajs || teacher == audzinataja {
                 filled.push((course, *class, teacher, name));
             }
         }
