@@ -16,8 +16,10 @@ pub struct Home {
     pub institutions: Vec<InstitutionHome>,
     /// A teacher's lessons today, each with whether its topic is recorded yet.
     pub today: Vec<(crate::timetable::WeekLesson, bool)>,
-    /// The person's deadlines due today and late (staff only; `None` for families).
-    pub deadlines: Option<(usize, usize)>,
+    /// Staff have deadlines (`/deadlines`). The list is not counted here: it reads the whole school
+    /// year so far, several milliseconds a teacher, and the home page already shows today's lessons
+    /// and whether each is recorded.
+    pub deadlines: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -111,14 +113,8 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
         .grants
         .iter()
         .any(|g| !matches!(g.role, Role::Student | Role::Parent));
-    let deadlines = if staff {
-        let mine = crate::deadlines::mine(app, session).await?;
-        Some((mine.due_today.len(), mine.late.len()))
-    } else {
-        None
-    };
     Ok(Home {
-        deadlines,
+        deadlines: staff,
         person,
         username: session.username.clone(),
         institutions: out,

@@ -123,11 +123,11 @@ async fn a_late_grade_a_late_lesson_and_due_dates_from_the_calendar() {
             items(&own["late"], "lesson").iter().any(|i| i["date"] == "2026-11-26"),
             "{own}"
         );
-        // The home page counts them.
-        let mut home = t.client();
-        home.login("skolotajs", "demo").await;
-        let body = home.get("/").await.body;
-        assert!(body.contains("deadline-count"), "{body}");
+        // The page lists them, with their due times.
+        let mut page = t.client();
+        page.login("skolotajs", "demo").await;
+        let body = page.get("/deadlines").await.body;
+        assert!(body.contains("26.11.2026. 18:00"), "{body}");
 
         // The settings move the due time: lessons by 20:00 are not late at 18:30.
         let settings = format!("/api/v1/deadlines/{school}/settings");

@@ -324,8 +324,8 @@ struct HomePage {
     news: Vec<messages::HomeNews>,
     /// (line, journal link, filled)
     today: Vec<(String, String, bool)>,
-    /// (due today, late), for staff.
-    deadlines: Option<(usize, usize)>,
+    /// Staff have deadlines.
+    deadlines: bool,
     /// (institution, name) where the calendar and deadline settings may be kept.
     calendars: Vec<(i64, String)>,
     institutions: Vec<InstitutionView>,
