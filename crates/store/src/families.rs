@@ -222,15 +222,15 @@ pub async fn learner_week(
          UNION ALL \
          SELECT 'mark', l.date, l.lesson_no, c.id, c.name, a.code, {NT}, {NT}, {NT}, {NT}, a.minutes, \
            CASE WHEN k.absent THEN 1 ELSE 0 END, (CASE WHEN k.excused THEN 1 ELSE 0 END) + (CASE WHEN k.late THEN 2 ELSE 0 END) \
-         FROM mine c JOIN lessons l ON l.course_id = c.id \
+         FROM mine c CROSS JOIN lessons l \
            JOIN attendance a ON a.lesson_id = l.id AND a.student_id = $3 \
            JOIN attendance_kinds k ON k.institution_id = a.institution_id AND k.code = a.code \
-         WHERE a.institution_id = $1 AND l.date >= $4 AND l.date <= $5 \
+         WHERE l.course_id = c.id AND a.institution_id = $1 AND l.date >= $4 AND l.date <= $5 \
          UNION ALL \
          SELECT 'grade', a.date, 0, c.id, c.name, a.kind, a.scale, a.title, g.mark, {NT}, a.id, c.subject_id, {NI} \
-         FROM mine c JOIN assessments a ON a.course_id = c.id \
+         FROM mine c CROSS JOIN assessments a \
            JOIN grades g ON g.assessment_id = a.id AND g.student_id = $3 \
-         WHERE g.institution_id = $1 AND a.date >= $4 AND a.date <= $5 \
+         WHERE a.course_id = c.id AND g.institution_id = $1 AND a.date >= $4 AND a.date <= $5 \
          UNION ALL \
          SELECT 'note', n.date, 0, n.course_id, p.given_name || ' ' || p.family_name, n.kind, n.text, {NT}, {NT}, {NT}, \
            n.id, {NI}, {NI} \
@@ -251,7 +251,8 @@ pub async fn learner_week(
     let list = COLUMNS.join(", ");
     // The learner's courses: their class's and the cross-class ones they take. Marks and grades
     // are read through them and the week's dates, so a week costs the same in June as in
-    // September, however many marks and grades the learner has.
+    // September, however many marks and grades the learner has. `CROSS JOIN` keeps SQLite's
+    // planner (which has no statistics) from starting at the learner's whole year of marks.
     const MINE: &str = "WITH mine AS (SELECT c.id, c.name, c.subject_id FROM courses c \
          WHERE c.institution_id = $1 AND c.class_id = $2 \
          UNION SELECT c.id, c.name, c.subject_id FROM course_students x JOIN courses c ON c.id = x.course_id \

@@ -88,9 +88,9 @@ pub async fn absences<'e>(
 ) -> Result<Vec<AbsenceCount>> {
     let sql = format!(
         "SELECT c.class_id, CASE WHEN c.subgroup IS NULL THEN 0 ELSE c.id END AS grp, MAX(c.name) AS group_name, {} \
-         FROM lessons l JOIN attendance a ON a.lesson_id = l.id JOIN courses c ON c.id = l.course_id \
+         FROM courses c JOIN lessons l ON l.course_id = c.id JOIN attendance a ON a.lesson_id = l.id \
          JOIN attendance_kinds k ON k.institution_id = a.institution_id AND k.code = a.code \
-         WHERE l.institution_id = $1 AND a.institution_id = $1 AND l.date >= $2 AND l.date <= $3 \
+         WHERE c.institution_id = $1 AND a.institution_id = $1 AND l.date >= $2 AND l.date <= $3 \
            AND c.class_id IS NOT NULL \
          GROUP BY c.class_id, CASE WHEN c.subgroup IS NULL THEN 0 ELSE c.id END",
         absence_sums()
@@ -134,13 +134,15 @@ pub async fn marks<'e>(
     to: &str,
 ) -> Result<Vec<MarkCount>> {
     let sql = format!(
-        // Counted per work first, reading the period's work by date and each work's marks from
-        // the covering index `grades_assessment_mark` in the order they are grouped.
+        // Counted per work first, reading each course's work of the period by date and each
+        // work's marks from the covering index `grades_assessment_mark`, in the order they are
+        // grouped.
         "SELECT c.class_id, CASE WHEN c.subgroup IS NULL THEN 0 ELSE c.id END AS grp, MAX(c.name) AS group_name, \
            x.mark, CAST(SUM(x.n) AS BIGINT) AS n \
-         FROM (SELECT a.course_id, g.mark, COUNT(*) AS n FROM assessments a JOIN grades g ON g.assessment_id = a.id \
-               WHERE a.institution_id = $1 AND a.date >= $2 AND a.date <= $3 AND {AVERAGED} \
-               GROUP BY a.date, a.id, g.mark) x \
+         FROM (SELECT a.course_id, g.mark, COUNT(*) AS n \
+               FROM courses w JOIN assessments a ON a.course_id = w.id JOIN grades g ON g.assessment_id = a.id \
+               WHERE w.institution_id = $1 AND a.date >= $2 AND a.date <= $3 AND {AVERAGED} \
+               GROUP BY a.course_id, a.date, a.id, g.mark) x \
          JOIN courses c ON c.id = x.course_id \
          WHERE c.class_id IS NOT NULL \
          GROUP BY c.class_id, CASE WHEN c.subgroup IS NULL THEN 0 ELSE c.id END, x.mark"
@@ -202,9 +204,9 @@ pub async fn absences_by_student<'e>(
            COALESCE(x.excused, 0) AS excused, COALESCE(x.unexcused, 0) AS unexcused, COALESCE(x.late, 0) AS late \
          FROM enrolments en JOIN classes cl ON cl.id = en.class_id JOIN persons p ON p.id = en.student_id \
          LEFT JOIN (SELECT c.class_id, a.student_id, {} \
-             FROM lessons l JOIN attendance a ON a.lesson_id = l.id JOIN courses c ON c.id = l.course_id \
+             FROM courses c JOIN lessons l ON l.course_id = c.id JOIN attendance a ON a.lesson_id = l.id \
              JOIN attendance_kinds k ON k.institution_id = a.institution_id AND k.code = a.code \
-             WHERE l.institution_id = $1 AND a.institution_id = $1 AND l.date >= $2 AND l.date <= $3 \
+             WHERE c.institution_id = $1 AND a.institution_id = $1 AND l.date >= $2 AND l.date <= $3 \
              GROUP BY c.class_id, a.student_id) x ON x.class_id = cl.id AND x.student_id = p.id \
          WHERE en.institution_id = $1 AND cl.kind = 'class' AND en.valid_from <= $3 \
            AND (en.valid_to IS NULL OR en.valid_to >= $2){only}",

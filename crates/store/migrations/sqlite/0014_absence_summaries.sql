@@ -10,7 +10,3 @@ CREATE TABLE absence_summaries (
     late            INTEGER NOT NULL CHECK (late IN (0, 1)),
     PRIMARY KEY (institution_id, month)
 );
-
--- Statistics read a period of an institution's lessons and assessments by date.
-CREATE INDEX lessons_institution_date ON lessons (institution_id, date);
-CREATE INDEX assessments_institution_date ON assessments (institution_id, date);
