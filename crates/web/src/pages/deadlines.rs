@@ -127,6 +127,8 @@ struct OverviewPage {
     t: Tr,
     i: i64,
     items: Vec<Line>,
+    /// When the list is longer than a page shows: (shown, all).
+    cut: Option<(usize, usize)>,
     /// (id, name, count, selected)
     people: Vec<(i64, String, usize, bool)>,
     classes: Vec<(i64, String, usize, bool)>,
@@ -202,7 +204,7 @@ async fn overview(
         .await
         .map_err(ctx.fail())?;
     let kind = q.kind.clone().unwrap_or_default();
-    let items: Vec<Line> = view.items.iter().map(|i| line(t, i)).collect();
+    let mut items: Vec<Line> = view.items.iter().map(|i| line(t, i)).collect();
     if let Some(f) = crate::export::requested(&ctx, q.format.as_deref())? {
         let mut report = overview_report(t, &view.items, &items);
         report.subtitle.push(format_stored_date(&state.app.today()));
@@ -215,6 +217,11 @@ async fn overview(
             path.push_str(&format!("&{k}={v}"));
         }
     }
+    // A school whose teachers have stopped recording can owe thousands of lessons: the page shows
+    // the first of them, the filters and the download hold the rest.
+    const SHOWN: usize = 300;
+    let cut = (items.len() > SHOWN).then(|| (SHOWN, items.len()));
+    items.truncate(SHOWN);
     let page = OverviewPage {
         page: Chrome::for_ctx(
             &ctx,
@@ -224,6 +231,7 @@ async fn overview(
         ),
         i: q.i,
         items,
+        cut,
         exports: crate::export::links(&path),
         people: view
             .per_person
