@@ -220,7 +220,7 @@ async fn overview(
     // A school whose teachers have stopped recording can owe thousands of lessons: the page shows
     // the first of them, the filters and the download hold the rest.
     const SHOWN: usize = 300;
-    let cut = (items.len() > SHOWN).then(|| (SHOWN, items.len()));
+    let cut = (items.len() > SHOWN).then_some((SHOWN, items.len()));
     items.truncate(SHOWN);
     let page = OverviewPage {
         page: Chrome::for_ctx(
