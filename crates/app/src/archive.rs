@@ -186,6 +186,8 @@ async fn journals(
             .into_iter()
             .filter(|n| n.date.as_str() >= from && n.date.as_str() <= to)
             .collect();
+        let checks =
+            klade_store::journal_checks::checks(db, inst, klade_store::journal_checks::Journal::Course(c.id)).await?;
         let data = json!({
             "course": { "id": c.id, "name": c.name, "class": c.class_name, "subgroup": c.subgroup, "teachers": c.teachers },
             "students": students.iter().map(|s| json!({"id": s.id, "given_name": s.given_name, "family_name": s.family_name})).collect::<Vec<_>>(),
@@ -194,6 +196,7 @@ async fn journals(
             "assessments": assessments.iter().map(|a| json!({"id": a.id, "kind": a.kind, "scale": a.scale, "date": a.date, "title": a.title, "handed_in_on": a.handed_in_on})).collect::<Vec<_>>(),
             "grades": grades.iter().map(|g| json!({"assessment_id": g.assessment_id, "student_id": g.student_id, "mark": g.mark})).collect::<Vec<_>>(),
             "notes": notes.iter().map(|n| json!({"id": n.id, "student_id": n.student_id, "date": n.date, "kind": n.kind, "text": n.text, "author": n.author})).collect::<Vec<_>>(),
+            "checks": checks.iter().map(|k| json!({"area": k.area, "finding": k.finding, "due_on": k.due_on, "answer": k.answer, "state": k.state()})).collect::<Vec<_>>(),
         });
         put_json(out, &format!("journals/{}.json", c.id.0), &data)?;
         let title = format!("Žurnāls: {} {}", c.class_name.clone().unwrap_or_default(), c.name);

@@ -14,6 +14,18 @@ async fn the_demo_year_is_archived_verified_and_a_changed_byte_is_caught() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
         let school = klade_domain::InstitutionId(t.id("SELECT id FROM institutions WHERE kind <> 'preschool'").await);
+        let math = t
+            .id("SELECT c.id FROM courses c JOIN classes k ON k.id = c.class_id WHERE k.name = '2.B' AND c.name = 'Matemātika'")
+            .await;
+        let deputy = t
+            .id("SELECT person_id FROM accounts WHERE username = 'metodikis'")
+            .await;
+        t.exec(&format!(
+            "INSERT INTO journal_checks (institution_id, course_id, area, finding, created_by, created_at) \
+             VALUES ({}, {math}, 'content', 'Tēmas neatbilst plānam', {deputy}, 0)",
+            school.0
+        ))
+        .await;
         let made = archive::create(&t.app, school, "", None).await.expect("archive");
         let paths: Vec<&String> = made.files.keys().collect();
         assert!(paths.iter().any(|p| p.starts_with("journals/") && p.ends_with(".json")));
@@ -30,15 +42,14 @@ async fn the_demo_year_is_archived_verified_and_a_changed_byte_is_caught() {
             summary.contains("Kopsavilkuma žurnāls: 2.B") && summary.contains("Krūmiņa Anna"),
             "{summary}"
         );
-        let math = t
-            .id("SELECT c.id FROM courses c JOIN classes k ON k.id = c.class_id WHERE k.name = '2.B' AND c.name = 'Matemātika'")
-            .await;
         let data: serde_json::Value =
             serde_json::from_slice(&made.files[&format!("journals/{math}.json")]).expect("json");
         let lessons = t
             .scalar(&format!("SELECT COUNT(*) FROM lessons WHERE course_id = {math}"))
             .await;
         assert_eq!(data["lessons"].as_array().expect("lessons").len().to_string(), lessons);
+        assert_eq!(data["checks"][0]["area"], "content");
+        assert_eq!(data["checks"][0]["state"], "open");
 
         // Written out and read back on "another machine": intact; one changed byte is named.
         let dir = std::env::temp_dir().join(format!("klade-archive-{}-{}", std::process::id(), backend as u8));
