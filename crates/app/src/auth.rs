@@ -239,6 +239,8 @@ pub struct Session {
     pub actor: Actor,
     /// Where this person (if a learner) and their children are enrolled today.
     pub learners: std::sync::Arc<Vec<klade_store::school::Placement>>,
+    /// The rights counter at this request: what a server keeps in memory is good while it stands.
+    pub rights: i64,
 }
 
 /// Finds the live session for `token` and loads what its person holds today.
@@ -280,6 +282,7 @@ pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<O
             courses: held.courses,
         },
         learners,
+        rights: live.rights,
     }))
 }
 

@@ -109,9 +109,9 @@ pub async fn diary_at(app: &App, session: &Session, p: &school::Placement, day: 
     let monday = crate::timetable::monday_of(day);
     let sunday = monday.checked_add(jiff::Span::new().days(6)).unwrap_or(monday);
     let (from, to) = (monday.to_string(), sunday.to_string());
+    let slots = crate::timetable::class_slots(app, inst, p.class_id, session.rights).await?;
     let week = families::learner_week(&app.db, inst, p.class_id, student, &from, &to).await?;
     let families::LearnerWeek {
-        slots,
         lessons: held,
         marks,
         grades,

@@ -72,6 +72,8 @@ pub struct App {
     pub settings: Settings,
     /// What each signed-in person holds, kept while the rights counter stands (see `auth`).
     pub(crate) holdings: Arc<auth::HoldingsCache>,
+    /// Each class's timetable, kept the same way (see `timetable`).
+    pub(crate) timetables: Arc<timetable::TimetableCache>,
 }
 
 impl App {
@@ -81,6 +83,7 @@ impl App {
             clock,
             settings,
             holdings: Arc::default(),
+            timetables: Arc::default(),
         }
     }
 

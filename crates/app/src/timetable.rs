@@ -30,7 +30,58 @@ pub fn monday_of(day: Date) -> Date {
     day.checked_sub(jiff::Span::new().days(back)).unwrap_or(day)
 }
 
-fn spread(slots: Vec<Slot>, subs: &[Substitution], monday: Date) -> Vec<WeekLesson> {
+/// Every slot a class has had, kept per server while the rights counter stands: the timetable
+/// (by trigger) and everything a slot shows — its course, class, teachers — move the counter, and
+/// every session lookup reads it. The diary and the learners' week read a class's timetable on
+/// every view; it changes a few times a year.
+#[derive(Default)]
+pub struct TimetableCache {
+    entries: std::sync::Mutex<std::collections::HashMap<(InstitutionId, ClassId), Kept>>,
+}
+
+/// A class's slots and the rights counter they were read at.
+type Kept = (i64, std::sync::Arc<Vec<Slot>>);
+
+impl TimetableCache {
+    /// Every class of a large deployment; past it the cache starts over.
+    const MAX: usize = 50_000;
+}
+
+/// A class's slots, every validity period of them (callers pick the days they show).
+pub(crate) async fn class_slots(
+    app: &App,
+    institution: InstitutionId,
+    class: ClassId,
+    version: i64,
+) -> Result<std::sync::Arc<Vec<Slot>>, AppError> {
+    let cache = &app.timetables;
+    if let Ok(entries) = cache.entries.lock() {
+        if let Some((v, slots)) = entries.get(&(institution, class)) {
+            if *v == version {
+                return Ok(slots.clone());
+            }
+        }
+    }
+    let slots = std::sync::Arc::new(
+        journal::slots(
+            app.db.pool(),
+            institution,
+            SlotsOf::Class(class),
+            "0000-01-01",
+            "9999-12-31",
+        )
+        .await?,
+    );
+    if let Ok(mut entries) = cache.entries.lock() {
+        if entries.len() >= TimetableCache::MAX {
+            entries.clear();
+        }
+        entries.insert((institution, class), (version, slots.clone()));
+    }
+    Ok(slots)
+}
+
+fn spread(slots: &[Slot], subs: &[Substitution], monday: Date) -> Vec<WeekLesson> {
     let mut out = Vec::new();
     for offset in 0..7_i64 {
         let Ok(day) = monday.checked_add(jiff::Span::new().days(offset)) else {
@@ -72,7 +123,7 @@ pub async fn my_week(app: &App, session: &Session, day: Date) -> Result<Vec<Week
         let subs = journal::substitutions(db, institution, &from, &to).await?;
         if actor.courses.iter().any(|(i, _)| *i == institution) {
             let slots = journal::slots(db, institution, SlotsOf::Teacher(session.person), &from, &to).await?;
-            let mut lessons = spread(slots, &subs, monday);
+            let mut lessons = spread(&slots, &subs, monday);
             // Lessons this person takes over for someone else.
             for sub in subs.iter().filter(|s| s.teacher_id == session.person) {
                 if lessons
@@ -83,7 +134,7 @@ pub async fn my_week(app: &App, session: &Session, day: Date) -> Result<Vec<Week
                 }
                 let slots = journal::slots(db, institution, SlotsOf::Course(sub.course_id), &from, &to).await?;
                 lessons.extend(
-                    spread(slots, &subs, monday)
+                    spread(&slots, &subs, monday)
                         .into_iter()
                         .filter(|l| l.date == sub.date && l.slot.lesson_no == sub.lesson_no),
                 );
@@ -112,7 +163,7 @@ pub async fn my_week(app: &App, session: &Session, day: Date) -> Result<Vec<Week
     let ids: Vec<PersonId> = students.iter().map(|s| s.1).collect();
     for p in school::placements(db, &ids, &monday.to_string()).await? {
         let subs = journal::substitutions(db, p.institution_id, &from, &to).await?;
-        let slots = journal::slots(db, p.institution_id, SlotsOf::Class(p.class_id), &from, &to).await?;
+        let slots = class_slots(app, p.institution_id, p.class_id, session.rights).await?;
         let title = if p.student_id == session.person {
             p.class_name.clone()
         } else {
@@ -120,7 +171,7 @@ pub async fn my_week(app: &App, session: &Session, day: Date) -> Result<Vec<Week
         };
         weeks.push(Week {
             title,
-            lessons: spread(slots, &subs, monday),
+            lessons: spread(&slots, &subs, monday),
         });
     }
     Ok(weeks)

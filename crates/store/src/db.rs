@@ -62,6 +62,11 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(10))
+            // A pool pings a connection before lending it, which for SQLite is a trip to the
+            // connection's thread and back: an embedded database cannot have hung up, and every
+            // query paid for the trip. A PostgreSQL server can go away, so its connections are
+            // still tested.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 let schema = schema.clone();
                 Box::pin(async move {

@@ -177,11 +177,11 @@ pub async fn excuses<'e>(
         .collect()
 }
 
-/// Everything of one learner's week that the diary shows, read in one query: the class's
-/// timetable, the lessons held, the learner's marks, grades and notes, excuses and notices.
+/// Everything of one learner's week that the diary shows, read in one query: the lessons held,
+/// the learner's marks, grades and notes, excuses and notices. (The class's timetable is kept in
+/// memory by the app.)
 #[derive(Debug, Clone, Default)]
 pub struct LearnerWeek {
-    pub slots: Vec<crate::journal::Slot>,
     pub lessons: Vec<(crate::journal::Lesson, String)>,
     pub marks: Vec<crate::journal::StudentMark>,
     pub grades: Vec<crate::journal::StudentGrade>,
@@ -190,11 +190,29 @@ pub struct LearnerWeek {
     pub notices: Vec<Notice>,
 }
 
-/// One query for a week, whatever the learner's history: each part filters by the learner (or the
-/// class) and the week's dates, and the parts share one row shape — k (which part), d (a date),
-/// n, cid, cn, t1–t5, i1–i3 — so a page costs one round trip instead of seven. The rows come back
-/// aggregated into one JSON value: the SQLite driver hands every row across a thread, and for a
-/// week's seventy rows that cost more than the query itself.
+/// One row of the week, as the query builds it: k (which part), d (a date), n, cid, cn, t1–t4,
+/// i1–i3. Read straight into this shape, not through `serde_json::Value`: the diary is the page
+/// parents open most, and every intermediate value is an allocation on each view.
+#[derive(serde::Deserialize)]
+struct WeekRow(
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// One query for a week, whatever the learner's history: each part filters by the learner and the
+/// week's dates, and the parts share one row shape, so a page costs one round trip instead of
+/// six. The rows come back aggregated into one JSON value: the SQLite driver hands every row
+/// across a thread, and for a week's forty rows that cost more than the query itself.
 pub async fn learner_week(
     db: &crate::Db,
     institution: InstitutionId,
@@ -203,52 +221,44 @@ pub async fn learner_week(
     from: &str,
     to: &str,
 ) -> Result<LearnerWeek> {
-    use crate::journal::{Lesson, Note, Slot, StudentGrade, StudentMark};
+    use crate::journal::{Lesson, Note, StudentGrade, StudentMark};
     use klade_domain::{AssessmentId, CourseId, LessonId, SubjectId};
     const NT: &str = "CAST(NULL AS TEXT)";
     const NI: &str = "CAST(NULL AS BIGINT)";
     let sql = format!(
-        "SELECT 'slot' AS k, s.valid_from AS d, s.lesson_no AS n, s.course_id AS cid, c.name AS cn, s.starts_at AS t1, \
-           s.ends_at AS t2, s.room AS t3, s.valid_to AS t4, {NT} AS t5, s.weekday AS i1, s.id AS i2, {NI} AS i3 \
-         FROM timetable s JOIN courses c ON c.id = s.course_id \
-         WHERE s.institution_id = $1 AND s.class_id = $2 AND s.valid_from <= $5 AND (s.valid_to IS NULL OR s.valid_to >= $4) \
-         UNION ALL \
-         SELECT 'lesson', l.date, l.lesson_no, l.course_id, c.name, l.topic, l.homework, l.homework_due, l.content, {NT}, \
-           l.id, {NI}, {NI} \
-         FROM mine c JOIN lessons l ON l.course_id = c.id \
-         WHERE l.institution_id = $1 AND l.date >= $4 AND l.date <= $5 \
+        "SELECT 'lesson' AS k, l.date AS d, l.lesson_no AS n, l.course_id AS cid, c.name AS cn, l.topic AS t1, \
+           l.homework AS t2, l.homework_due AS t3, l.content AS t4, l.id AS i1, {NI} AS i2, {NI} AS i3 \
+         FROM mine c CROSS JOIN lessons l \
+         WHERE l.course_id = c.id AND l.institution_id = $1 AND l.date >= $4 AND l.date <= $5 \
            AND (NOT EXISTS (SELECT 1 FROM course_students x WHERE x.course_id = c.id) \
                 OR EXISTS (SELECT 1 FROM course_students x WHERE x.course_id = c.id AND x.student_id = $3)) \
          UNION ALL \
-         SELECT 'mark', l.date, l.lesson_no, c.id, c.name, a.code, {NT}, {NT}, {NT}, {NT}, a.minutes, \
+         SELECT 'mark', l.date, l.lesson_no, c.id, c.name, a.code, {NT}, {NT}, {NT}, a.minutes, \
            CASE WHEN k.absent THEN 1 ELSE 0 END, (CASE WHEN k.excused THEN 1 ELSE 0 END) + (CASE WHEN k.late THEN 2 ELSE 0 END) \
          FROM mine c CROSS JOIN lessons l \
            JOIN attendance a ON a.lesson_id = l.id AND a.student_id = $3 \
            JOIN attendance_kinds k ON k.institution_id = a.institution_id AND k.code = a.code \
          WHERE l.course_id = c.id AND a.institution_id = $1 AND l.date >= $4 AND l.date <= $5 \
          UNION ALL \
-         SELECT 'grade', a.date, 0, c.id, c.name, a.kind, a.scale, a.title, g.mark, {NT}, a.id, c.subject_id, {NI} \
+         SELECT 'grade', a.date, 0, c.id, c.name, a.kind, a.scale, a.title, g.mark, a.id, c.subject_id, {NI} \
          FROM mine c CROSS JOIN assessments a \
            JOIN grades g ON g.assessment_id = a.id AND g.student_id = $3 \
          WHERE a.course_id = c.id AND g.institution_id = $1 AND a.date >= $4 AND a.date <= $5 \
          UNION ALL \
-         SELECT 'note', n.date, 0, n.course_id, p.given_name || ' ' || p.family_name, n.kind, n.text, {NT}, {NT}, {NT}, \
+         SELECT 'note', n.date, 0, n.course_id, p.given_name || ' ' || p.family_name, n.kind, n.text, {NT}, {NT}, \
            n.id, {NI}, {NI} \
          FROM notes n JOIN persons p ON p.id = n.author_id \
          WHERE n.institution_id = $1 AND n.student_id = $3 AND n.date >= $4 AND n.date <= $5 \
          UNION ALL \
-         SELECT 'excuse', e.from_date, 0, {NI}, {NT}, e.to_date, e.reason, {NT}, {NT}, {NT}, e.id, {NI}, {NI} \
+         SELECT 'excuse', e.from_date, 0, {NI}, {NT}, e.to_date, e.reason, {NT}, {NT}, e.id, {NI}, {NI} \
          FROM excuses e WHERE e.institution_id = $1 AND e.student_id = $3 AND e.from_date <= $5 AND e.to_date >= $4 \
          UNION ALL \
          SELECT 'notice', o.from_date, 0, {NI}, s.given_name || ' ' || s.family_name, o.to_date, o.reason, \
-           a.given_name || ' ' || a.family_name, {NT}, {NT}, o.id, CASE WHEN o.late THEN 1 ELSE 0 END, o.created_at \
+           a.given_name || ' ' || a.family_name, {NT}, o.id, CASE WHEN o.late THEN 1 ELSE 0 END, o.created_at \
          FROM absence_notices o JOIN persons s ON s.id = o.student_id JOIN persons a ON a.id = o.created_by \
          WHERE o.institution_id = $1 AND o.student_id = $3 AND o.from_date <= $5 AND o.to_date >= $4"
     );
-    const COLUMNS: [&str; 13] = [
-        "k", "d", "n", "cid", "cn", "t1", "t2", "t3", "t4", "t5", "i1", "i2", "i3",
-    ];
-    let list = COLUMNS.join(", ");
+    let list = "k, d, n, cid, cn, t1, t2, t3, t4, i1, i2, i3";
     // The learner's courses: their class's and the cross-class ones they take. Marks and grades
     // are read through them and the week's dates, so a week costs the same in June as in
     // September, however many marks and grades the learner has. `CROSS JOIN` keeps SQLite's
@@ -272,62 +282,39 @@ pub async fn learner_week(
         .fetch_one(db.pool())
         .await?;
     let week: String = row.try_get("week")?;
-    let rows: Vec<Vec<serde_json::Value>> =
+    let rows: Vec<WeekRow> =
         serde_json::from_str(&week).map_err(|e| crate::StoreError::Corrupt(format!("week: {e}")))?;
     let mut w = LearnerWeek::default();
-    for r in &rows {
-        let at = |c: &str| COLUMNS.iter().position(|x| *x == c).and_then(|i| r.get(i));
-        let t = |c: &str| -> Result<Option<String>> { Ok(at(c).and_then(|v| v.as_str()).map(str::to_string)) };
-        let i = |c: &str| -> Result<Option<i64>> { Ok(at(c).and_then(serde_json::Value::as_i64)) };
-        let k = t("k")?.unwrap_or_default();
-        let d = t("d")?.unwrap_or_default();
-        let n = i("n")?.unwrap_or_default();
-        let cid = i("cid")?;
-        let cn = t("cn")?;
-        let text = |c: &str| -> Result<String> { Ok(t(c)?.unwrap_or_default()) };
-        let int = |c: &str| -> Result<i64> { Ok(i(c)?.unwrap_or_default()) };
+    for WeekRow(k, d, n, cid, cn, t1, t2, t3, t4, i1, i2, i3) in rows {
+        let n = n.unwrap_or_default();
         let course = CourseId(cid.unwrap_or_default());
         let course_name = cn.unwrap_or_default();
+        let text = |t: Option<String>| t.unwrap_or_default();
+        let int = |i: Option<i64>| i.unwrap_or_default();
         match k.as_str() {
-            "slot" => w.slots.push(Slot {
-                id: int("i2")?,
-                institution_id: institution,
-                class_id: class,
-                class_name: String::new(),
-                course_id: course,
-                course_name,
-                teachers: String::new(),
-                weekday: int("i1")?,
-                lesson_no: n,
-                starts_at: text("t1")?,
-                ends_at: text("t2")?,
-                room: text("t3")?,
-                valid_from: d,
-                valid_to: t("t4")?,
-            }),
             "lesson" => w.lessons.push((
                 Lesson {
-                    id: LessonId(int("i1")?),
+                    id: LessonId(int(i1)),
                     course_id: course,
                     date: d,
                     lesson_no: n,
-                    topic: text("t1")?,
-                    homework: text("t2")?,
-                    homework_due: t("t3")?,
-                    content: text("t4")?,
+                    topic: text(t1),
+                    homework: text(t2),
+                    homework_due: t3,
+                    content: text(t4),
                 },
                 course_name,
             )),
             "mark" => {
-                let flags = int("i3")?;
+                let flags = int(i3);
                 w.marks.push(StudentMark {
                     course_id: course,
                     course_name,
                     date: d,
                     lesson_no: n,
-                    code: text("t1")?,
-                    minutes: i("i1")?,
-                    absent: int("i2")? != 0,
+                    code: text(t1),
+                    minutes: i1,
+                    absent: int(i2) != 0,
                     excused: flags & 1 != 0,
                     late: flags & 2 != 0,
                 })
@@ -335,46 +322,45 @@ pub async fn learner_week(
             "grade" => w.grades.push(StudentGrade {
                 course_id: course,
                 course_name,
-                subject_id: SubjectId(int("i2")?),
-                assessment_id: AssessmentId(int("i1")?),
-                kind: text("t1")?,
-                scale: text("t2")?,
+                subject_id: SubjectId(int(i2)),
+                assessment_id: AssessmentId(int(i1)),
+                kind: text(t1),
+                scale: text(t2),
                 date: d,
-                title: text("t3")?,
-                mark: text("t4")?,
+                title: text(t3),
+                mark: text(t4),
             }),
             "note" => w.notes.push(Note {
-                id: int("i1")?,
+                id: int(i1),
                 course_id: cid.map(CourseId),
                 student_id: student,
                 date: d,
-                kind: text("t1")?,
-                text: text("t2")?,
+                kind: text(t1),
+                text: text(t2),
                 author: course_name,
             }),
             "excuse" => w.excuses.push(Excuse {
-                id: int("i1")?,
+                id: int(i1),
                 student_id: student,
                 from_date: d,
-                to_date: text("t1")?,
-                reason: text("t2")?,
+                to_date: text(t1),
+                reason: text(t2),
             }),
             "notice" => w.notices.push(Notice {
-                id: int("i1")?,
+                id: int(i1),
                 student_id: student,
                 student: course_name,
                 from_date: d,
-                to_date: text("t1")?,
-                reason: text("t2")?,
-                late: int("i2")? != 0,
-                author: text("t3")?,
-                created_at: int("i3")?,
+                to_date: text(t1),
+                reason: text(t2),
+                late: int(i2) != 0,
+                author: text(t3),
+                created_at: int(i3),
             }),
             _ => {}
         }
     }
-    // The orders the separate reads had: the timetable by day and lesson, what happened by date.
-    w.slots.sort_by_key(|s| (s.weekday, s.lesson_no));
+    // The orders the separate reads had: what happened by date.
     w.lessons
         .sort_by(|a, b| (&a.0.date, a.0.lesson_no).cmp(&(&b.0.date, b.0.lesson_no)));
     w.marks

@@ -40,6 +40,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_absence_summaries"),
     migration!(15, "0015_journal_check_areas"),
     migration!(16, "0016_report_indexes"),
+    migration!(17, "0017_timetable_version"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

@@ -708,3 +708,39 @@ async fn a_cross_class_module_shows_in_the_diary() {
         );
     }
 }
+
+/// Each class's timetable is kept in memory too; a slot added or ended — here straight in the
+/// database, as another server would — is in the very next diary.
+#[tokio::test]
+async fn a_timetable_change_is_in_the_diary_at_once_despite_the_cache() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let anna = t
+            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
+            .await;
+        let mut parent = t.client();
+        let token = parent.api_login("vecaks", "demo").await;
+        let path = format!("/api/v1/students/{anna}/diary?date=2026-11-30");
+        let evening = |d: &serde_json::Value| {
+            d["days"][0]["lessons"]
+                .as_array()
+                .expect("lessons")
+                .iter()
+                .any(|l| l["lesson_no"] == 9 && l["time"] == "18:00–18:40" && l["room"] == "Plenērs")
+        };
+        let before = parent.api_get(&path, &token).await.json();
+        assert!(!evening(&before), "{before}");
+        t.exec(&format!(
+            "INSERT INTO timetable (institution_id, class_id, course_id, weekday, lesson_no, starts_at, ends_at, room, valid_from) \
+             SELECT c.institution_id, c.class_id, c.id, 1, 9, '18:00', '18:40', 'Plenērs', '2026-11-30' \
+             FROM courses c JOIN enrolments e ON e.class_id = c.class_id WHERE e.student_id = {anna} AND c.name = 'Matemātika'"
+        ))
+        .await;
+        let added = parent.api_get(&path, &token).await.json();
+        assert!(evening(&added), "the new slot: {added}");
+        t.exec("UPDATE timetable SET valid_to = '2026-11-29' WHERE room = 'Plenērs'")
+            .await;
+        let ended = parent.api_get(&path, &token).await.json();
+        assert!(!evening(&ended), "the ended slot: {ended}");
+    }
+}
