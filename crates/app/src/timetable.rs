@@ -43,8 +43,9 @@ pub struct TimetableCache {
 type Kept = (i64, std::sync::Arc<Vec<Slot>>);
 
 impl TimetableCache {
-    /// Every class of a large deployment; past it the cache starts over.
-    const MAX: usize = 50_000;
+    /// A class's slots take about 15 KB, so this holds the classes of a few hundred schools in
+    /// about 75 MB; past it the cache starts over.
+    const MAX: usize = 5_000;
 }
 
 /// A class's slots, every validity period of them (callers pick the days they show).
