@@ -529,11 +529,37 @@ async fn the_clerk_exports_final_grades_for_viis() {
             .iter()
             .any(|r| r.first() == Some(&code) && r.get(5).map(String::as_str) == Some("9")));
 
+        // The same rows through the API.
+        let token = clerk.api_login("lietvede", "demo").await;
+        let api = clerk
+            .api_get(&format!("/api/v1/classes/{}/viis", k.class), &token)
+            .await;
+        assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+        let d = api.json();
+        assert_eq!(d["class_name"], "2.B");
+        let rows = d["rows"].as_array().expect("rows");
+        assert_eq!(rows.len(), 2, "{d}");
+        assert!(rows.iter().any(|r| r["personal_code"] == code.as_str()
+            && r["subject"] == "Matemātika"
+            && r["mark"] == "9"
+            && r["kind"] == "year"));
+        assert!(rows
+            .iter()
+            .any(|r| r["personal_code"].is_null() && r["family_name"] == family.as_str() && r["mark"] == "4"));
+
         let mut director = k.t.client();
         director.login("direktors", "demo").await;
         assert_eq!(
             director
                 .get(&format!("/classes/{}/viis?format=csv", k.class))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let token = director.api_login("direktors", "demo").await;
+        assert_eq!(
+            director
+                .api_get(&format!("/api/v1/classes/{}/viis", k.class), &token)
                 .await
                 .status,
             StatusCode::FORBIDDEN

@@ -1,4 +1,5 @@
-//! Statistics and the monthly absence summary through the API: the same use cases as the pages.
+//! Statistics, the monthly absence summary and the final grades for VIIS through the API: the same
+//! use cases as the pages.
 
 use crate::error::WebError;
 use crate::session::Ctx;
@@ -18,6 +19,16 @@ pub fn routes() -> Router<AppState> {
         .route("/institutions/{i}/statistics", get(stats))
         .route("/institutions/{i}/absence-summary", get(summary))
         .route("/institutions/{i}/absence-summary/{month}/publish", post(publish))
+        .route("/classes/{class}/viis", get(viis))
+}
+
+/// A class's year and final grades, a row per learner and subject, as the clerk enters them in VIIS.
+async fn viis(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let export = klade_app::viis_export::final_grades(&state.app, session, klade_domain::ClassId(class))
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "class_name": export.class_name, "rows": export.rows })).into_response())
 }
 
 fn signed_in(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
