@@ -175,53 +175,42 @@ pub async fn login(app: &App, input: LoginInput<'_>) -> Result<LoggedIn, AppErro
 /// Each person's holdings for a day, with the rights counter they were read at. Anything a
 /// person's rights come from moves the counter (database triggers), and every session lookup reads
 /// it, so a cached entry is used only while nothing changed — on this server or any other.
-#[derive(Default)]
-pub struct HoldingsCache {
-    entries: std::sync::Mutex<std::collections::HashMap<PersonId, (String, i64, Held)>>,
+/// 100 000 people is every signed-in person of a large deployment.
+pub(crate) type HoldingsCache = crate::cache::Cache<PersonId, (String, i64), Held>;
+
+pub(crate) fn holdings_cache() -> HoldingsCache {
+    crate::cache::Cache::new(100_000)
 }
 
 /// What is cached per person: their holdings, and where they and their children are enrolled.
 #[derive(Clone)]
-struct Held {
+pub(crate) struct Held {
     holdings: accounts::Holdings,
     learners: std::sync::Arc<Vec<klade_store::school::Placement>>,
 }
 
-impl HoldingsCache {
-    /// Enough for every signed-in person of a large deployment; past it the cache starts over.
-    const MAX: usize = 100_000;
-
-    async fn get(&self, app: &App, person: PersonId, version: i64) -> Result<Held, AppError> {
-        let today = app.today();
-        if let Ok(entries) = self.entries.lock() {
-            if let Some((day, v, held)) = entries.get(&person) {
-                if *v == version && *day == today {
-                    return Ok(held.clone());
-                }
-            }
-        }
-        let holdings = accounts::holdings(app.db.pool(), person, &today).await?;
-        let mut learners: Vec<PersonId> = holdings.children.iter().map(|(_, c)| *c).collect();
-        if holdings.grants.iter().any(|g| g.role == klade_domain::Role::Student) {
-            learners.insert(0, person);
-        }
-        let learners = if learners.is_empty() {
-            Vec::new()
-        } else {
-            klade_store::school::placements(app.db.pool(), &learners, &today).await?
-        };
-        let held = Held {
-            holdings,
-            learners: std::sync::Arc::new(learners),
-        };
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= Self::MAX {
-                entries.clear();
-            }
-            entries.insert(person, (today, version, held.clone()));
-        }
-        Ok(held)
+async fn held(app: &App, person: PersonId, version: i64) -> Result<Held, AppError> {
+    let stamp = (app.today(), version);
+    if let Some(held) = app.holdings.get(&person, &stamp) {
+        return Ok(held);
     }
+    let today = &stamp.0;
+    let holdings = accounts::holdings(app.db.pool(), person, today).await?;
+    let mut learners: Vec<PersonId> = holdings.children.iter().map(|(_, c)| *c).collect();
+    if holdings.grants.iter().any(|g| g.role == klade_domain::Role::Student) {
+        learners.insert(0, person);
+    }
+    let learners = if learners.is_empty() {
+        Vec::new()
+    } else {
+        klade_store::school::placements(app.db.pool(), &learners, today).await?
+    };
+    let held = Held {
+        holdings,
+        learners: std::sync::Arc::new(learners),
+    };
+    app.holdings.put(person, stamp, held.clone());
+    Ok(held)
 }
 
 /// The signed-in person behind a request.
@@ -261,7 +250,7 @@ pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<O
     let Held {
         holdings: held,
         learners,
-    } = app.holdings.get(app, live.person, live.rights).await?;
+    } = held(app, live.person, live.rights).await?;
     // Rights that ended (graduation, expulsion, the end of employment) end the session too (R11).
     if held.grants.is_empty() {
         return Ok(None);

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod archive;
 pub mod auth;
+mod cache;
 pub mod calendar;
 pub mod clock;
 pub mod deadlines;
@@ -82,8 +83,8 @@ impl App {
             db,
             clock,
             settings,
-            holdings: Arc::default(),
-            timetables: Arc::default(),
+            holdings: Arc::new(auth::holdings_cache()),
+            timetables: Arc::new(timetable::timetable_cache()),
         }
     }
 

@@ -7,6 +7,7 @@ use jiff::civil::Date;
 use klade_domain::{policy, Action, ClassId, CourseId, InstitutionId, PersonId, Scope};
 use klade_store::journal::{self, Slot, SlotsOf, Substitution};
 use klade_store::school;
+use std::sync::Arc;
 
 /// One lesson in someone's week.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -34,18 +35,11 @@ pub fn monday_of(day: Date) -> Date {
 /// (by trigger) and everything a slot shows — its course, class, teachers — move the counter, and
 /// every session lookup reads it. The diary and the learners' week read a class's timetable on
 /// every view; it changes a few times a year.
-#[derive(Default)]
-pub struct TimetableCache {
-    entries: std::sync::Mutex<std::collections::HashMap<(InstitutionId, ClassId), Kept>>,
-}
+pub(crate) type TimetableCache = crate::cache::Cache<(InstitutionId, ClassId), i64, Arc<Vec<Slot>>>;
 
-/// A class's slots and the rights counter they were read at.
-type Kept = (i64, std::sync::Arc<Vec<Slot>>);
-
-impl TimetableCache {
-    /// A class's slots take about 15 KB, so this holds the classes of a few hundred schools in
-    /// about 75 MB; past it the cache starts over.
-    const MAX: usize = 5_000;
+/// A class's slots take about 15 KB, so 5 000 classes — a few hundred schools — take about 75 MB.
+pub(crate) fn timetable_cache() -> TimetableCache {
+    crate::cache::Cache::new(5_000)
 }
 
 /// A class's slots, every validity period of them (callers pick the days they show).
@@ -54,31 +48,20 @@ pub(crate) async fn class_slots(
     institution: InstitutionId,
     class: ClassId,
     version: i64,
-) -> Result<std::sync::Arc<Vec<Slot>>, AppError> {
-    let cache = &app.timetables;
-    if let Ok(entries) = cache.entries.lock() {
-        if let Some((v, slots)) = entries.get(&(institution, class)) {
-            if *v == version {
-                return Ok(slots.clone());
-            }
-        }
+) -> Result<Arc<Vec<Slot>>, AppError> {
+    if let Some(slots) = app.timetables.get(&(institution, class), &version) {
+        return Ok(slots);
     }
-    let slots = std::sync::Arc::new(
-        journal::slots(
-            app.db.pool(),
-            institution,
-            SlotsOf::Class(class),
-            "0000-01-01",
-            "9999-12-31",
-        )
-        .await?,
-    );
-    if let Ok(mut entries) = cache.entries.lock() {
-        if entries.len() >= TimetableCache::MAX {
-            entries.clear();
-        }
-        entries.insert((institution, class), (version, slots.clone()));
-    }
+    let all = journal::slots(
+        app.db.pool(),
+        institution,
+        SlotsOf::Class(class),
+        "0000-01-01",
+        "9999-12-31",
+    )
+    .await?;
+    let slots = Arc::new(all);
+    app.timetables.put((institution, class), version, slots.clone());
     Ok(slots)
 }
 
