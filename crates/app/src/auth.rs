@@ -236,7 +236,7 @@ pub struct Session {
 pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<Option<Session>, AppError> {
     let now = app.now();
     let hash = token_hash(token);
-    let Some(live) = sessions::find_live(app.db.pool(), &hash, kind, now).await? else {
+    let Some(live) = sessions::find_live(&mut *app.db.read().await?, &hash, kind, now).await? else {
         return Ok(None);
     };
     // Touch at most once a minute: a page view should not always cost a write.

@@ -1,8 +1,11 @@
 use crate::{migrate, Result, StoreError};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard, Semaphore};
 
 /// Which database is behind a [`Db`]; only for the few places where dialects differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +36,56 @@ impl Default for DbOptions {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite only: connections for the hot reads, beside the pool (see [`Db::read`]).
+    readers: Option<Arc<Readers>>,
+}
+
+/// How many SQLite connections [`Db::read`] keeps: reads run in parallel in WAL mode, and on a
+/// few cores more of them would only queue for the CPU.
+const READERS: usize = 4;
+
+/// SQLite connections that only read, each opened when first needed and kept. sqlx's pool pings
+/// every connection as it comes back — for SQLite a trip to the connection's thread and back,
+/// as dear as the query itself; a reader that cannot write has nothing to flush, so these are
+/// lent without the pool.
+#[derive(Debug)]
+struct Readers {
+    options: AnyConnectOptions,
+    free: Arc<Semaphore>,
+    slots: Vec<Arc<Mutex<Option<AnyConnection>>>>,
+}
+
+/// A connection lent for reading: one of SQLite's readers, or a connection from PostgreSQL's pool.
+/// Use it for one statement and let it go (`&mut *db.read().await?`); holding one while asking
+/// for another could wait forever.
+pub struct Reader(Lease);
+
+enum Lease {
+    Pooled(PoolConnection<Any>),
+    /// The slot's guard comes first: fields drop in order, so the slot is free before the permit.
+    Own {
+        conn: OwnedMappedMutexGuard<Option<AnyConnection>, AnyConnection>,
+        _permit: tokio::sync::OwnedSemaphorePermit,
+    },
+}
+
+impl std::ops::Deref for Reader {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        match &self.0 {
+            Lease::Pooled(c) => c,
+            Lease::Own { conn, .. } => conn,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Reader {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match &mut self.0 {
+            Lease::Pooled(c) => c,
+            Lease::Own { conn, .. } => conn,
+        }
+    }
 }
 
 pub type Tx = sqlx::Transaction<'static, Any>;
@@ -94,9 +147,45 @@ impl Db {
                     Ok(())
                 })
             })
-            .connect_with(connect)
+            .connect_with(connect.clone())
             .await?;
-        Ok(Self { pool, backend })
+        let readers = (backend == Backend::Sqlite).then(|| {
+            Arc::new(Readers {
+                options: connect,
+                free: Arc::new(Semaphore::new(READERS)),
+                slots: (0..READERS).map(|_| Arc::new(Mutex::new(None))).collect(),
+            })
+        });
+        Ok(Self { pool, backend, readers })
+    }
+
+    /// A connection for a read that every request makes (the session, the diary's week). On
+    /// SQLite it is one of the readers, which are not pinged on return and refuse to write
+    /// (`query_only`); on PostgreSQL, a connection from the pool.
+    pub async fn read(&self) -> Result<Reader> {
+        let Some(readers) = &self.readers else {
+            return Ok(Reader(Lease::Pooled(self.pool.acquire().await?)));
+        };
+        let permit = readers
+            .free
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| sqlx::Error::PoolClosed)?;
+        // A lease lets go of its slot before its permit, so with a permit in hand a slot is free.
+        let Some(mut guard) = readers.slots.iter().find_map(|s| s.clone().try_lock_owned().ok()) else {
+            return Ok(Reader(Lease::Pooled(self.pool.acquire().await?)));
+        };
+        if guard.is_none() {
+            let mut conn = AnyConnection::connect_with(&readers.options).await?;
+            conn.execute("PRAGMA query_only = ON; PRAGMA busy_timeout = 10000;")
+                .await?;
+            *guard = Some(conn);
+        }
+        match OwnedMutexGuard::try_map(guard, Option::as_mut) {
+            Ok(conn) => Ok(Reader(Lease::Own { conn, _permit: permit })),
+            Err(_) => Ok(Reader(Lease::Pooled(self.pool.acquire().await?))),
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -145,6 +234,14 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        if let Some(readers) = &self.readers {
+            readers.free.close();
+            for slot in &readers.slots {
+                if let Some(conn) = slot.lock().await.take() {
+                    let _ = conn.close().await;
+                }
+            }
+        }
         self.pool.close().await;
     }
 }

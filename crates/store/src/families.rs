@@ -179,7 +179,7 @@ pub async fn excuses<'e>(
 
 /// Everything of one learner's week that the diary shows, read in one query: the lessons held,
 /// the learner's marks, grades and notes, excuses and notices. (The class's timetable is kept in
-/// memory by the app.)
+/// memory by the app.) A lesson's content, which the diary does not show, is left empty.
 #[derive(Debug, Clone, Default)]
 pub struct LearnerWeek {
     pub lessons: Vec<(crate::journal::Lesson, String)>,
@@ -227,7 +227,7 @@ pub async fn learner_week(
     const NI: &str = "CAST(NULL AS BIGINT)";
     let sql = format!(
         "SELECT 'lesson' AS k, l.date AS d, l.lesson_no AS n, l.course_id AS cid, c.name AS cn, l.topic AS t1, \
-           l.homework AS t2, l.homework_due AS t3, l.content AS t4, l.id AS i1, {NI} AS i2, {NI} AS i3 \
+           l.homework AS t2, l.homework_due AS t3, {NT} AS t4, l.id AS i1, {NI} AS i2, {NI} AS i3 \
          FROM mine c CROSS JOIN lessons l \
          WHERE l.course_id = c.id AND l.institution_id = $1 AND l.date >= $4 AND l.date <= $5 \
            AND (NOT EXISTS (SELECT 1 FROM course_students x WHERE x.course_id = c.id) \
@@ -279,7 +279,7 @@ pub async fn learner_week(
         .bind(student.0)
         .bind(from)
         .bind(to)
-        .fetch_one(db.pool())
+        .fetch_one(&mut *db.read().await?)
         .await?;
     let week: String = row.try_get("week")?;
     let rows: Vec<WeekRow> =

@@ -40,7 +40,7 @@ pub mod throttle;
 pub mod viis_export;
 pub mod year_lock;
 
-pub use db::{Backend, Db, DbOptions, Tx};
+pub use db::{Backend, Db, DbOptions, Reader, Tx};
 pub use sqlx::any::AnyRow;
 pub use sqlx::Error as SqlError;
 

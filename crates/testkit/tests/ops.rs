@@ -64,6 +64,50 @@ async fn every_answer_carries_the_security_headers() {
     }
 }
 
+/// The connections for the hot reads (on SQLite lent without the pool) see each commit at once,
+/// serve more readers than there are connections by taking turns, and on SQLite cannot write.
+#[tokio::test]
+async fn a_reader_sees_each_commit_at_once_and_cannot_write() {
+    for backend in backends() {
+        let t = TestApp::new(backend).await;
+        let db = t.db().clone();
+        let before = t.id("SELECT v FROM rights_version WHERE id = 1").await;
+        for n in 1..=3 {
+            t.exec("UPDATE rights_version SET v = v + 1 WHERE id = 1").await;
+            let mut reader = db.read().await.expect("reader");
+            let seen: i64 = sqlx::query_scalar("SELECT v FROM rights_version WHERE id = 1")
+                .fetch_one(&mut *reader)
+                .await
+                .expect("read");
+            assert_eq!(seen, before + n, "{backend:?}");
+        }
+        // Twelve at once, each holding its connection a while: they take turns, none is lost.
+        let mut readers = tokio::task::JoinSet::new();
+        for _ in 0..12 {
+            let db = db.clone();
+            readers.spawn(async move {
+                let mut reader = db.read().await.expect("reader");
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                sqlx::query_scalar::<_, i64>("SELECT v FROM rights_version WHERE id = 1")
+                    .fetch_one(&mut *reader)
+                    .await
+                    .expect("read")
+            });
+        }
+        let seen = readers.join_all().await;
+        assert_eq!(seen, vec![before + 3; 12], "{backend:?}");
+        if backend == klade_store::Backend::Sqlite {
+            let mut reader = db.read().await.expect("reader");
+            let write = sqlx::query("UPDATE rights_version SET v = 0 WHERE id = 1")
+                .execute(&mut *reader)
+                .await;
+            assert!(write.is_err(), "a reader must not write");
+            drop(reader);
+            assert_eq!(t.id("SELECT v FROM rights_version WHERE id = 1").await, before + 3);
+        }
+    }
+}
+
 #[tokio::test]
 async fn migrations_run_once() {
     for backend in backends() {
