@@ -41,6 +41,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(15, "0015_journal_check_areas"),
     migration!(16, "0016_report_indexes"),
     migration!(17, "0017_timetable_version"),
+    migration!(18, "0018_notes_by_date"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {
