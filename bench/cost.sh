@@ -6,6 +6,7 @@
 # BIN=path runs that binary instead of building this checkout's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/common.sh
 DURATION=${1:-5}
 PORT=${PORT:-18081}
 URL="http://127.0.0.1:$PORT"
@@ -20,15 +21,8 @@ dir=$(mktemp -d)
 "$BIN" demo --db "$dir/bench.db" --listen "127.0.0.1:$PORT" >"$dir/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
-for _ in $(seq 1 100); do curl -fs "$URL/healthz" >/dev/null && break; sleep 0.1; done
-
-jar="$dir/jar"
-curl -fs -c "$jar" -b "$jar" "$URL/login" >/dev/null
-csrf=$(awk '$6 == "klade_csrf" { print $7 }' "$jar")
-curl -fs -c "$jar" -b "$jar" -o /dev/null \
-  --data-urlencode "csrf=$csrf" --data-urlencode "username=vecaks" --data-urlencode "password=demo" "$URL/login"
-parent=$(awk '$6 == "klade_session" { print $7 }' "$jar")
-[ -n "$parent" ] || { echo "login failed" >&2; exit 1; }
+wait_up "$URL"
+parent=$(login "$URL" vecaks "$dir")
 
 for path in /healthz /diary; do
   perf stat -x, -e task-clock,context-switches -p "$server" -o "$dir/stat" -- sleep "$DURATION" &

@@ -10,6 +10,7 @@
 # Usage: bench/reports.sh [DURATION] — needs wrk (Debian package `wrk`) and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/common.sh
 DURATION=${1:-8}
 PORT=${PORT:-18081}
 URL="http://127.0.0.1:$PORT"
@@ -23,20 +24,13 @@ trap '[ -n "$server" ] && kill $server 2>/dev/null; wait 2>/dev/null; rm -rf "$d
 # The demo's database, then the past year written into it while no server runs.
 ./target/release/klade demo --db "$dir/year.db" --listen "127.0.0.1:$PORT" >"$dir/demo.log" 2>&1 &
 server=$!
-for _ in $(seq 1 100); do curl -fs "$URL/healthz" >/dev/null && break; sleep 0.1; done
+wait_up "$URL"
 kill $server; wait $server 2>/dev/null || true
 python3 bench/year.py "$dir/year.db"
 ./target/release/klade serve --db "$dir/year.db" --listen "127.0.0.1:$PORT" >"$dir/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 100); do curl -fs "$URL/healthz" >/dev/null && break; sleep 0.1; done
-
-jar="$dir/jar"
-curl -fs -c "$jar" -b "$jar" "$URL/login" >/dev/null
-csrf=$(awk '$6 == "klade_csrf" { print $7 }' "$jar")
-curl -fs -c "$jar" -b "$jar" -o /dev/null \
-  --data-urlencode "csrf=$csrf" --data-urlencode "username=direktors" --data-urlencode "password=demo" "$URL/login"
-session=$(awk '$6 == "klade_session" { print $7 }' "$jar")
-[ -n "$session" ] || { echo "login failed" >&2; exit 1; }
+wait_up "$URL"
+session=$(login "$URL" direktors "$dir")
 school=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT id FROM institutions WHERE kind <> '"'"'preschool'"'"' ORDER BY id").fetchone()[0])' "$dir/year.db")
 class=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT c.id FROM classes c JOIN school_years y ON y.id = c.school_year_id WHERE y.name = '"'"'2025/2026'"'"' AND c.name = '"'"'2.B'"'"'").fetchone()[0])' "$dir/year.db")
 

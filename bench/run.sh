@@ -10,6 +10,7 @@
 # Usage: bench/run.sh [DURATION] — needs wrk (Debian package `wrk`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/common.sh
 DURATION=${1:-10}
 PORT=${PORT:-18080}
 URL="http://127.0.0.1:$PORT"
@@ -20,15 +21,8 @@ dir=$(mktemp -d)
 ./target/release/klade demo --db "$dir/bench.db" --listen "127.0.0.1:$PORT" >"$dir/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
-for _ in $(seq 1 100); do curl -fs "$URL/healthz" >/dev/null && break; sleep 0.1; done
-
-jar="$dir/jar"
-curl -fs -c "$jar" -b "$jar" "$URL/login" >/dev/null
-csrf=$(awk '$6 == "klade_csrf" { print $7 }' "$jar")
-curl -fs -c "$jar" -b "$jar" -o /dev/null \
-  --data-urlencode "csrf=$csrf" --data-urlencode "username=audzinataja" --data-urlencode "password=demo" "$URL/login"
-session=$(awk '$6 == "klade_session" { print $7 }' "$jar")
-[ -n "$session" ] || { echo "login failed" >&2; exit 1; }
+wait_up "$URL"
+session=$(login "$URL" audzinataja "$dir")
 
 echo "== login page: wrk -t2 -c16 -d${DURATION}s $URL/login"
 wrk -t2 -c16 -d"${DURATION}s" --latency "$URL/login"
@@ -47,12 +41,7 @@ import json, sys
 g = json.load(sys.stdin)
 ls = [c["Lesson"] for c in g["columns"] if "Lesson" in c and c["Lesson"]["id"]]
 print(ls[-1]["date"], ls[-1]["lesson_no"], " ".join(str(s["id"]) for s in g["students"]))')
-jar2="$dir/jar2"
-curl -fs -c "$jar2" -b "$jar2" "$URL/login" >/dev/null
-csrf=$(awk '$6 == "klade_csrf" { print $7 }' "$jar2")
-curl -fs -c "$jar2" -b "$jar2" -o /dev/null \
-  --data-urlencode "csrf=$csrf" --data-urlencode "username=skolotajs" --data-urlencode "password=demo" "$URL/login"
-teacher=$(awk '$6 == "klade_session" { print $7 }' "$jar2")
+teacher=$(login "$URL" skolotajs "$dir")
 cells=$(curl -fs -H "Authorization: Bearer $token" "$URL/api/v1/courses/$course/grid" | python3 -c '
 import json, sys; g = json.load(sys.stdin); print(len(g["students"]), "learners,", sum(1 for c in g["columns"] if "Lesson" in c), "lessons,", sum(1 for c in g["columns"] if "Assessment" in c), "assessments")')
 echo "== grid page ($cells): wrk -t2 -c8 -d${DURATION}s $URL/journal/$course"
@@ -62,12 +51,7 @@ echo "== save a lesson's attendance ($date, lesson $lesson): wrk -t1 -c1 -d${DUR
 wrk -t1 -c1 -d"${DURATION}s" --latency -s bench/save_attendance.lua "$URL" -- "$course" "$date" "$lesson" "$token" $students
 echo
 
-jar3="$dir/jar3"
-curl -fs -c "$jar3" -b "$jar3" "$URL/login" >/dev/null
-csrf=$(awk '$6 == "klade_csrf" { print $7 }' "$jar3")
-curl -fs -c "$jar3" -b "$jar3" -o /dev/null \
-  --data-urlencode "csrf=$csrf" --data-urlencode "username=vecaks" --data-urlencode "password=demo" "$URL/login"
-parent=$(awk '$6 == "klade_session" { print $7 }' "$jar3")
+parent=$(login "$URL" vecaks "$dir")
 # The diary's goal is relative to /healthz, and two runs on a shared machine differ by a fifth; so
 # the two alternate three times and each pair's ratio is printed, then their median.
 ratios=()
