@@ -291,6 +291,13 @@ async fn the_diary_and_notices_through_the_api() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "only the tutor excuses");
         let mut tutor = t.client();
         let tt = tutor.api_login("audzinataja", "demo").await;
+        // Not the tutor's own child: the learner's placement is read, not taken from the session.
+        let d = tutor
+            .api_get(&format!("/api/v1/students/{anna}/diary?date=2026-11-16"), &tt)
+            .await
+            .json();
+        assert_eq!(d["class_name"], "2.B", "{d}");
+        assert!(d["days"][0]["lessons"].as_array().is_some_and(|l| !l.is_empty()));
         let r = tutor
             .api_post(
                 &format!("/api/v1/students/{anna}/excuses"),

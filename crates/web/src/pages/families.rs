@@ -122,12 +122,9 @@ async fn diary_page(
         .parse()
         .map_err(|_| ctx.fail()(AppError::Internal("today".into())))?;
     let day = date.and_then(|d| d.parse::<Date>().ok()).unwrap_or(today);
-    // One's own child's placement is known already; anyone else's (a tutor's look) is read.
-    let d = match learners.iter().find(|p| p.student_id == chosen) {
-        Some(p) => families::diary_at(&state.app, session, p, day).await,
-        None => families::diary(&state.app, session, chosen, day).await,
-    }
-    .map_err(ctx.fail())?;
+    let d = families::diary(&state.app, session, chosen, day)
+        .await
+        .map_err(ctx.fail())?;
     let monday: Date = d.monday.parse().unwrap_or(today);
     let shift = |n: i64| {
         monday
