@@ -99,16 +99,14 @@ pub async fn diary_learners(_app: &App, session: &Session) -> Result<Vec<school:
 pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -> Result<Diary, AppError> {
     // One's own or one's child's placement came with the session; anyone else's (a tutor's look)
     // is read.
-    if let Some(p) = session.learners.iter().find(|p| p.student_id == student) {
-        return diary_at(app, session, p, day).await;
-    }
-    let p = placement(app, student).await?;
-    diary_at(app, session, &p, day).await
-}
-
-/// The diary of a learner whose placement the caller already has.
-async fn diary_at(app: &App, session: &Session, p: &school::Placement, day: Date) -> Result<Diary, AppError> {
-    let student = p.student_id;
+    let read;
+    let p = match session.learners.iter().find(|p| p.student_id == student) {
+        Some(p) => p,
+        None => {
+            read = placement(app, student).await?;
+            &read
+        }
+    };
     let permit = policy::authorize(&session.actor, Action::ViewDiary, scope(p))?;
     let inst = permit.institution();
     let monday = crate::timetable::monday_of(day);

@@ -173,19 +173,19 @@ impl Db {
             .await
             .map_err(|_| sqlx::Error::PoolClosed)?;
         // A lease lets go of its slot before its permit, so with a permit in hand a slot is free.
-        let Some(mut guard) = readers.slots.iter().find_map(|s| s.clone().try_lock_owned().ok()) else {
-            return Ok(Reader(Lease::Pooled(self.pool.acquire().await?)));
-        };
+        let mut guard = readers
+            .slots
+            .iter()
+            .find_map(|s| s.clone().try_lock_owned().ok())
+            .ok_or(sqlx::Error::PoolClosed)?;
         if guard.is_none() {
             let mut conn = AnyConnection::connect_with(&readers.options).await?;
             conn.execute("PRAGMA query_only = ON; PRAGMA busy_timeout = 10000;")
                 .await?;
             *guard = Some(conn);
         }
-        match OwnedMutexGuard::try_map(guard, Option::as_mut) {
-            Ok(conn) => Ok(Reader(Lease::Own { conn, _permit: permit })),
-            Err(_) => Ok(Reader(Lease::Pooled(self.pool.acquire().await?))),
-        }
+        let conn = OwnedMutexGuard::try_map(guard, Option::as_mut).map_err(|_| sqlx::Error::PoolClosed)?;
+        Ok(Reader(Lease::Own { conn, _permit: permit }))
     }
 
     pub fn backend(&self) -> Backend {

@@ -146,6 +146,16 @@ impl TestApp {
         person
     }
 
+    /// The id of the person named `given` `family` (in the demo, say `Anna` `Krūmiņa`).
+    pub async fn person_named(&self, given: &str, family: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM persons WHERE given_name = $1 AND family_name = $2")
+            .bind(given)
+            .bind(family)
+            .fetch_one(self.db().pool())
+            .await
+            .expect("a person of that name")
+    }
+
     /// How many rows `table` holds (a fixed list of table names, never user input).
     pub async fn count(&self, table: &str) -> i64 {
         use sqlx::Row;

@@ -12,9 +12,7 @@ use sqlx::Row;
 async fn a_parent_reads_the_diary_and_reports_an_absence() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let anna = t
-            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
-            .await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
         let mut parent = t.client();
         parent.login("vecaks", "demo").await;
         let week = parent.get(&format!("/diary?student={anna}&date=2026-11-16")).await;
@@ -159,9 +157,7 @@ async fn the_tutor_excuses_and_sees_what_is_left_after_the_month() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
         let class = t.id("SELECT id FROM classes WHERE name = '2.B'").await;
-        let anna = t
-            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
-            .await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
         // An unexcused absence of Anna's in October, to be sure there is one.
         let lesson = t.id("SELECT l.id FROM lessons l JOIN courses c ON c.id = l.course_id JOIN classes k ON k.id = c.class_id WHERE k.name = '2.B' AND l.date = '2026-10-06' ORDER BY l.id LIMIT 1").await;
         t.exec(&format!(
@@ -260,9 +256,7 @@ async fn the_tutor_excuses_and_sees_what_is_left_after_the_month() {
 async fn the_diary_and_notices_through_the_api() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let anna = t
-            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
-            .await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
         let mut parent = t.client();
         let token = parent.api_login("vecaks", "demo").await;
         let d = parent
@@ -323,9 +317,7 @@ async fn the_diary_and_notices_through_the_api() {
 async fn grades_and_their_dynamics_for_the_family_and_the_teacher() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let anna = t
-            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
-            .await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
         let mut parent = t.client();
         parent.login("vecaks", "demo").await;
         let page = parent.get(&format!("/students/{anna}/grades")).await;
@@ -356,9 +348,7 @@ async fn the_progress_report_for_a_learner_or_the_whole_class() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
         let class = t.id("SELECT id FROM classes WHERE name = '2.B'").await;
-        let anna = t
-            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
-            .await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
         let mut tutor = t.client();
         tutor.login("audzinataja", "demo").await;
         let all = tutor.get(&format!("/classes/{class}/report")).await;
@@ -467,9 +457,7 @@ async fn the_progress_report_for_a_learner_or_the_whole_class() {
 async fn a_parent_is_told_of_a_new_grade_without_delaying_the_teacher() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let anna = t
-            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
-            .await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
         let mut parent = t.client();
         parent.login("vecaks", "demo").await;
         let r = parent
@@ -585,9 +573,7 @@ async fn smtp_server() -> (String, tokio::sync::oneshot::Receiver<String>) {
 #[tokio::test]
 async fn e_mail_goes_out_through_smtp() {
     let t = TestApp::demo(klade_store::Backend::Sqlite).await;
-    let anna = t
-        .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
-        .await;
+    let anna = t.person_named("Anna", "Krūmiņa").await;
     let mut parent = t.client();
     parent.login("vecaks", "demo").await;
     parent
@@ -625,9 +611,7 @@ async fn e_mail_goes_out_through_smtp() {
 async fn a_change_of_rights_is_seen_at_once_despite_the_cache() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let anna = t
-            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
-            .await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
         let mut parent = t.client();
         parent.login("vecaks", "demo").await;
         let path = format!("/diary?student={anna}");
@@ -650,9 +634,7 @@ async fn a_change_of_rights_is_seen_at_once_despite_the_cache() {
 async fn a_cross_class_module_shows_in_the_diary() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let anna = t
-            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
-            .await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
         let school = t.id("SELECT id FROM institutions WHERE kind <> 'preschool'").await;
         let year = t
             .id(&format!(
@@ -722,9 +704,7 @@ async fn a_cross_class_module_shows_in_the_diary() {
 async fn a_timetable_change_is_in_the_diary_at_once_despite_the_cache() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let anna = t
-            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
-            .await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
         let mut parent = t.client();
         let token = parent.api_login("vecaks", "demo").await;
         let path = format!("/api/v1/students/{anna}/diary?date=2026-11-30");

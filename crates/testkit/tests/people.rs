@@ -306,9 +306,7 @@ async fn blocking_an_account_ends_its_sessions_and_a_preschool_deputy_issues_pas
 async fn a_record_shows_each_reader_what_their_work_needs_and_logs_the_view() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let anna = t
-            .scalar("SELECT CAST(id AS TEXT) FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
-            .await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
         let code = t
             .scalar(&format!("SELECT personal_code FROM persons WHERE id = {anna}"))
             .await;
@@ -529,9 +527,7 @@ async fn the_clerk_admits_transfers_and_removes_a_learner_by_order() {
         );
 
         // Anna leaves the school: her mother's rights there end; her preschool rights stay.
-        let anna = t
-            .scalar("SELECT CAST(id AS TEXT) FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
-            .await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
         let mut parent = t.client();
         parent.login("vecaks", "demo").await;
         let r = clerk
@@ -735,9 +731,7 @@ async fn a_parent_chooses_a_username() {
 async fn the_same_flows_through_the_api() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
-        let anna = t
-            .scalar("SELECT CAST(id AS TEXT) FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
-            .await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
         let mut teacher = t.client();
         let token = teacher.api_login("skolotajs", "demo").await;
         let r = teacher.api_get(&format!("/api/v1/people/{anna}"), &token).await.json();
@@ -880,9 +874,7 @@ async fn a_person_reads_all_their_data_on_a_page() {
     );
     assert!(page.body.contains("export.json"));
     // Nobody else's.
-    let anna = t
-        .scalar("SELECT CAST(id AS TEXT) FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
-        .await;
+    let anna = t.person_named("Anna", "Krūmiņa").await;
     assert_eq!(
         student.get(&format!("/people/{anna}/data")).await.status,
         StatusCode::NOT_FOUND

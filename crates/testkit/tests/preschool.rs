@@ -39,8 +39,7 @@ async fn today_marks(t: &TestApp) -> i64 {
 }
 
 async fn jekabs(t: &TestApp) -> i64 {
-    t.id("SELECT id FROM persons WHERE given_name = 'Jēkabs' AND family_name = 'Krūmiņš'")
-        .await
+    t.person_named("Jēkabs", "Krūmiņš").await
 }
 
 #[tokio::test]

@@ -256,9 +256,7 @@ async fn parents_read_their_childs_group_plan_and_only_the_talks_shared_with_the
         let t = TestApp::demo(backend).await;
         let g = group(&t, "Mārītes").await;
         let other = group(&t, "Zīlītes").await;
-        let jekabs = t
-            .id("SELECT id FROM persons WHERE given_name = 'Jēkabs' AND family_name = 'Krūmiņš'")
-            .await;
+        let jekabs = t.person_named("Jēkabs", "Krūmiņš").await;
         let mut teacher = signed_in(&t, "pii.skolotaja").await;
         // 26 November: December's plan, on time.
         let r = teacher

@@ -17,9 +17,7 @@ async fn personal_data_past_its_time_is_anonymised_and_the_record_stays_whole() 
             .expect("archive");
 
         // Anna left in 1940 (her grades stay in the journal); another learner left last year.
-        let anna = t
-            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
-            .await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
         let recent = t
             .id(&format!(
                 "SELECT MIN(student_id) FROM enrolments WHERE student_id <> {anna} AND valid_to IS NULL"

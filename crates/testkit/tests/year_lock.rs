@@ -25,9 +25,7 @@ async fn a_locked_year_changes_only_with_a_deputys_consent_and_its_reason() {
         let assessment = t
             .id(&format!("SELECT MIN(id) FROM assessments WHERE course_id = {math}"))
             .await;
-        let anna = t
-            .id("SELECT id FROM persons WHERE given_name = 'Anna' AND family_name = 'Krūmiņa'")
-            .await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
         let lock = |year: String| vec![("i", school.to_string()), ("year", year)];
 
         // Not before the year has ended.
@@ -101,9 +99,7 @@ async fn a_locked_year_changes_only_with_a_deputys_consent_and_its_reason() {
         // The preschool's year too: a group is opened to its teacher by the deputy head.
         let preschool = t.id("SELECT id FROM institutions WHERE kind = 'preschool'").await;
         let group = t.id("SELECT id FROM classes WHERE name = 'Mārītes'").await;
-        let jekabs = t
-            .id("SELECT id FROM persons WHERE given_name = 'Jēkabs' AND family_name = 'Krūmiņš'")
-            .await;
+        let jekabs = t.person_named("Jēkabs", "Krūmiņš").await;
         let pyear = t
             .scalar(&format!(
                 "SELECT name FROM school_years WHERE institution_id = {preschool}"
