@@ -1,4 +1,8 @@
 // Starts `klade demo` on a free loopback port with a fresh database, and Debian's Chromium.
+//
+// The server's clock is configuration: every test runs on the day `KLADE_E2E_NOW` names (Riga
+// time; by default a Wednesday of the autumn term), never on the machine's own date, so the suite
+// gives the same answer on any day. CI runs it again on a Saturday and on a public holiday.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +14,11 @@ import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
+
+/** The instant the server's clock starts at, as Riga wall-clock time. */
+export const NOW = process.env.KLADE_E2E_NOW || '2026-11-25T10:00';
+/** The configured day, `YYYY-MM-DD`. */
+export const TODAY = NOW.slice(0, 10);
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -30,6 +39,7 @@ export async function startKlade() {
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(bin, ['demo', '--db', join(dir, 'demo.db'), '--listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KLADE_NOW: NOW },
   });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });

@@ -15,6 +15,48 @@ impl Clock for SystemClock {
     }
 }
 
+/// A clock that starts at a configured instant and runs on from there (`now` in the configuration,
+/// `KLADE_NOW`): browser tests and demonstrations run on a chosen school day — a weekday, a
+/// Saturday, a public holiday — whatever day the machine thinks it is.
+pub struct StartedClock {
+    at: Timestamp,
+    since: std::time::Instant,
+}
+
+impl StartedClock {
+    pub fn new(at: Timestamp) -> Self {
+        Self {
+            at,
+            since: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for StartedClock {
+    fn now(&self) -> Timestamp {
+        let run = jiff::SignedDuration::try_from(self.since.elapsed()).unwrap_or_default();
+        self.at.saturating_add(run).unwrap_or(self.at)
+    }
+}
+
+/// Reads a configured instant: `2026-11-25T10:00:00+02:00`, `2026-11-25T08:00:00Z`, or a Riga
+/// wall-clock time `2026-11-25T10:00` or `2026-11-25 10:00` (a bare date means 10:00 that day).
+pub fn parse_instant(text: &str) -> Result<Timestamp, String> {
+    let text = text.trim();
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    let civil = text
+        .parse::<Date>()
+        .map(|d| d.at(10, 0, 0, 0))
+        .or_else(|_| text.replace(' ', "T").parse::<jiff::civil::DateTime>())
+        .map_err(|_| format!("{text}: not a time (e.g. 2026-11-25T10:00 or 2026-11-25T10:00:00+02:00)"))?;
+    civil
+        .to_zoned(riga())
+        .map(|z| z.timestamp())
+        .map_err(|e| format!("{text}: {e}"))
+}
+
 /// A clock that stands still until moved; for tests and benchmarks.
 pub struct FixedClock(Mutex<Timestamp>);
 
@@ -80,6 +122,38 @@ mod tests {
     fn dates_are_written_the_latvian_way() {
         assert_eq!(format_date(jiff::civil::date(2026, 11, 23)), "23.11.2026.");
         assert_eq!(format_stored_date("2026-09-01"), "01.09.2026.");
+    }
+
+    #[test]
+    fn a_configured_instant_is_read_in_riga_time_unless_it_names_its_zone() {
+        let riga_ten: Timestamp = "2026-11-18T08:00:00Z".parse().expect("timestamp");
+        assert_eq!(parse_instant("2026-11-18T10:00"), Ok(riga_ten));
+        assert_eq!(parse_instant("2026-11-18 10:00"), Ok(riga_ten));
+        assert_eq!(parse_instant("2026-11-18"), Ok(riga_ten));
+        assert_eq!(parse_instant("2026-11-18T10:00:00+02:00"), Ok(riga_ten));
+        // Summer time: UTC+3.
+        assert_eq!(
+            parse_instant("2026-06-01T10:00"),
+            Ok("2026-06-01T07:00:00Z".parse().expect("timestamp"))
+        );
+        assert!(parse_instant("18.11.2026").is_err());
+        assert!(parse_instant("").is_err());
+    }
+
+    #[test]
+    fn a_started_clock_runs_on_from_its_start() {
+        let start: Timestamp = "2026-11-21T10:00:00Z".parse().expect("timestamp");
+        let clock = StartedClock::new(start);
+        let first = clock.now();
+        assert!(first >= start);
+        assert!(
+            first
+                < start
+                    .checked_add(jiff::SignedDuration::from_secs(60))
+                    .expect("in range")
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert!(clock.now() > first);
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub mod users;
 pub mod viis_export;
 pub mod year_lock;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{Clock, FixedClock, StartedClock, SystemClock};
 pub use error::AppError;
 
 use klade_store::Db;

@@ -6,7 +6,7 @@
 //! `KLADE_*` environment → command-line flags.
 
 use clap::{Parser, Subcommand};
-use klade_app::{demo, users, App, Settings, SystemClock};
+use klade_app::{demo, users, App, Clock, Settings, StartedClock, SystemClock};
 use klade_domain::InstitutionKind;
 use klade_store::{Db, DbOptions};
 use klade_web::WebSettings;
@@ -257,6 +257,9 @@ struct FileConfig {
     smtp_url: Option<String>,
     /// The sender of e-mail, e.g. `Klade <klade@skola.lv>`.
     smtp_from: Option<String>,
+    /// Start the clock at this instant instead of the real time (`2026-11-25T10:00`, Riga time):
+    /// for tests and demonstrations on a chosen day. Never on a real institution's server.
+    now: Option<String>,
 }
 
 struct Config {
@@ -283,6 +286,22 @@ impl Config {
     fn listen(&self, flag: Option<SocketAddr>) -> SocketAddr {
         flag.or(self.file.listen)
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)))
+    }
+
+    /// The real clock, or one started at the configured `now` (`KLADE_NOW` wins over the file).
+    fn clock(&self) -> Result<Arc<dyn Clock>, String> {
+        let configured = std::env::var("KLADE_NOW")
+            .ok()
+            .or_else(|| self.file.now.clone())
+            .filter(|s| !s.trim().is_empty());
+        match configured {
+            None => Ok(Arc::new(SystemClock)),
+            Some(text) => {
+                let at = klade_app::clock::parse_instant(&text).map_err(|e| format!("now: {e}"))?;
+                tracing::warn!("the clock starts at {at} (configured), not at the real time");
+                Ok(Arc::new(StartedClock::new(at)))
+            }
+        }
     }
 
     fn settings(&self) -> Settings {
@@ -351,7 +370,7 @@ impl Config {
         };
         let db = Db::connect(db, options).await.map_err(|e| format!("database: {e}"))?;
         db.migrate().await.map_err(|e| format!("migration: {e}"))?;
-        Ok(App::new(db, Arc::new(SystemClock), self.settings()))
+        Ok(App::new(db, self.clock()?, self.settings()))
     }
 }
 
@@ -470,7 +489,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             print_counts(&counts);
-            let app = App::new(db, Arc::new(SystemClock), config.settings());
+            let app = App::new(db, config.clock()?, config.settings());
             let verified = verify(&app).await;
             // A clean close folds the write-ahead log back into the file.
             app.db.close().await;
