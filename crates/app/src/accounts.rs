@@ -43,6 +43,42 @@ async fn employee_in(app: &App, institution: InstitutionId, person: PersonId) ->
         .ok_or(AppError::NotFound)
 }
 
+/// The permit to `action` (a password, a block) on `person`: the action is the actor's in the
+/// institution and the person is within their reach (`policy::may_manage`).
+async fn manage(
+    app: &App,
+    session: &Session,
+    action: Action,
+    institution: InstitutionId,
+    person: PersonId,
+) -> Result<policy::Permit, AppError> {
+    let scope = Scope::Student {
+        institution,
+        student: person,
+        class: None,
+    };
+    let held = accounts::roles_held(app.db.pool(), person).await?;
+    Ok(policy::may_manage(&session.actor, action, scope, &held)?)
+}
+
+/// How long a contact set by someone other than its holder or a superuser is not trusted with a
+/// password.
+const UNCONFIRMED_CONTACT_SECS: i64 = 7 * 24 * 3600;
+
+/// The phone a generated password may go to: the person's, unless someone else than the person
+/// or a superuser changed it in the last seven days.
+async fn phone_for_password(app: &App, person: &people::Person) -> Result<String, AppError> {
+    let phone = person
+        .phone
+        .as_deref()
+        .ok_or(AppError::invalid("phone", "accounts.no_phone"))?;
+    let (changed_at, confirmed) = people::contacts_state(app.db.pool(), person.id).await?;
+    if !confirmed && changed_at.is_some_and(|at| app.now() - at < UNCONFIRMED_CONTACT_SECS) {
+        return Err(AppError::invalid("phone", "accounts.phone_unconfirmed"));
+    }
+    sms::normalize_phone(phone)
+}
+
 fn sms_text(username: &str, password: &str) -> String {
     format!("Klade: lietotājvārds: {username}, parole: {password} Pirmajā pieteikšanās reizē parole jānomaina.")
 }
@@ -56,6 +92,8 @@ pub async fn create(
     person: PersonId,
     username: Option<&str>,
 ) -> Result<String, AppError> {
+    // A first account changes no one's credentials; the password goes to a phone only its holder,
+    // a superuser or (for seven days not trusted) one who outranks the person could have set.
     let permit = policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(institution))?;
     let inst = permit.institution();
     let employee = employee_in(app, inst, person).await?;
@@ -63,11 +101,7 @@ pub async fn create(
         return Err(AppError::Conflict("accounts.exists"));
     }
     let record = people::get(app.db.pool(), person).await?.ok_or(AppError::NotFound)?;
-    let phone = record
-        .phone
-        .as_deref()
-        .ok_or(AppError::invalid("phone", "accounts.no_phone"))?;
-    let phone = sms::normalize_phone(phone)?;
+    let phone = phone_for_password(app, &record).await?;
     let username = match username.map(str::trim).filter(|u| !u.is_empty()) {
         Some(u) => normalize_username(u),
         None => record
@@ -115,22 +149,18 @@ pub async fn issue_password(
     institution: InstitutionId,
     person: PersonId,
 ) -> Result<(), AppError> {
-    let permit = policy::authorize(&session.actor, Action::IssuePassword, Scope::Institution(institution))?;
-    let inst = permit.institution();
+    policy::authorize(&session.actor, Action::IssuePassword, Scope::Institution(institution))?;
     let holds = accounts::holdings(app.db.pool(), person, &app.today()).await?;
-    if !holds.grants.iter().any(|g| g.institution == inst) {
+    if !holds.grants.iter().any(|g| g.institution == institution) {
         return Err(AppError::NotFound);
     }
+    let permit = manage(app, session, Action::IssuePassword, institution, person).await?;
+    let inst = permit.institution();
     let account = accounts::by_person(app.db.pool(), person)
         .await?
         .ok_or(AppError::NotFound)?;
     let record = people::get(app.db.pool(), person).await?.ok_or(AppError::NotFound)?;
-    let phone = sms::normalize_phone(
-        record
-            .phone
-            .as_deref()
-            .ok_or(AppError::invalid("phone", "accounts.no_phone"))?,
-    )?;
+    let phone = phone_for_password(app, &record).await?;
     let password = generate_password()?;
     let hash = hash_password(&password)?;
     let now = app.now();
@@ -169,15 +199,16 @@ pub async fn set_blocked(
     person: PersonId,
     reason: Option<&str>,
 ) -> Result<(), AppError> {
-    let permit = policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(institution))?;
-    let inst = permit.institution();
+    policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(institution))?;
     let holds = accounts::holdings(app.db.pool(), person, &app.today()).await?;
-    if !holds.grants.iter().any(|g| g.institution == inst) {
+    if !holds.grants.iter().any(|g| g.institution == institution) {
         return Err(AppError::NotFound);
     }
     if person == session.person {
         return Err(AppError::invalid("person", "accounts.not_self"));
     }
+    let permit = manage(app, session, Action::ManageAccounts, institution, person).await?;
+    let inst = permit.institution();
     let account = accounts::by_person(app.db.pool(), person)
         .await?
         .ok_or(AppError::NotFound)?;

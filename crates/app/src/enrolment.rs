@@ -105,6 +105,11 @@ pub async fn admit(
         None => None,
     };
     if let Some(known) = &existing {
+        // The code is someone's: the names typed must be theirs, or nothing is written — and
+        // nothing about them is said.
+        if !people::same_name(known, &person.given_name, &person.family_name) {
+            return Err(AppError::invalid("personal_code", "person.code_name_conflict"));
+        }
         let here = school::enrolments_of(db, inst, known.id).await?;
         let day = order.from.to_string();
         if here
@@ -118,6 +123,8 @@ pub async fn admit(
     let from = order.from.to_string();
     let mut tx = app.db.begin().await?;
     let id = match existing {
+        // A person already known is linked: what they and other institutions keep stays as it is
+        // (their contacts change through the contacts form and its rules).
         Some(known) => known.id,
         None => {
             people::insert(
@@ -137,7 +144,7 @@ pub async fn admit(
         }
     };
     person.id = id;
-    people::update(&mut *tx, &person).await?;
+    people::set_details(&mut *tx, inst, &person).await?;
     accounts::add_membership(
         &mut *tx,
         inst,
@@ -265,7 +272,7 @@ pub async fn exit(
     }
     let last = order.from.to_string();
     let current = current_enrolment(app, inst, student, &last).await?;
-    let parents = people::parents(app.db.pool(), student).await?;
+    let parents = people::parents(app.db.pool(), inst, student).await?;
     let mut parents_leaving = Vec::new();
     for p in &parents {
         if school::other_children_enrolled(app.db.pool(), inst, p.id, student, &last).await? == 0 {

@@ -215,6 +215,8 @@ struct Context {
     classes: HashMap<String, ClassId>,
     subjects: HashSet<String>,
     persons: HashMap<String, people::Person>,
+    /// Persons another institution knows too: linked, never overwritten.
+    elsewhere: HashSet<PersonId>,
     enrolled: HashMap<PersonId, (i64, ClassId)>,
 }
 
@@ -236,6 +238,7 @@ async fn context(app: &App, institution: InstitutionId, table: &Table, kind: Kin
         .map(|(_, n, _)| fold(&n))
         .collect();
     let mut persons = HashMap::new();
+    let mut elsewhere = HashSet::new();
     let mut enrolled = HashMap::new();
     if kind == Kind::Students {
         let cols = map_columns(kind, &table.headers)?;
@@ -245,7 +248,10 @@ async fn context(app: &App, institution: InstitutionId, table: &Table, kind: Kin
             .filter_map(|r| PersonalCode::parse(cell(r, &cols, "personal_code")).ok())
             .map(|c| c.to_string())
             .collect();
-        for p in people::by_codes(db, &codes).await? {
+        for (p, known_elsewhere) in people::by_codes(db, institution, &codes).await? {
+            if known_elsewhere {
+                elsewhere.insert(p.id);
+            }
             if let Some(c) = p.personal_code.clone() {
                 persons.insert(c, p);
             }
@@ -258,6 +264,7 @@ async fn context(app: &App, institution: InstitutionId, table: &Table, kind: Kin
         classes,
         subjects,
         persons,
+        elsewhere,
         enrolled,
     })
 }
@@ -295,6 +302,13 @@ fn check_learner(row: &[String], cols: &HashMap<&'static str, usize>, ctx: &Cont
         d => parse_date(d).ok_or(reject("order_date", "error.date"))?,
     };
     let address = Some(cell(row, cols, "address").to_string()).filter(|a| !a.is_empty());
+    // A code another institution's person holds, typed with another name, is a mistake or a probe:
+    // refused, without saying whose it is.
+    if let Some(p) = ctx.persons.get(&code) {
+        if ctx.elsewhere.contains(&p.id) && !people::same_name(p, &given, &family) {
+            return Err(reject("personal_code", "person.code_name_conflict"));
+        }
+    }
     Ok(Learner {
         code,
         given,
@@ -313,17 +327,20 @@ fn learner_action(l: &Learner, ctx: &Context) -> RowAction {
         return RowAction::Create;
     };
     let mut fields = Vec::new();
-    if p.given_name != l.given {
-        fields.push("given_name");
-    }
-    if p.family_name != l.family {
-        fields.push("family_name");
-    }
-    if l.birth.is_some() && p.birth_date != l.birth {
-        fields.push("birth_date");
-    }
-    if l.gender.is_some() && p.gender.as_deref() != l.gender {
-        fields.push("gender");
+    // What another institution knows of the person too is theirs as much as ours: not changed here.
+    if !ctx.elsewhere.contains(&p.id) {
+        if p.given_name != l.given {
+            fields.push("given_name");
+        }
+        if p.family_name != l.family {
+            fields.push("family_name");
+        }
+        if l.birth.is_some() && p.birth_date != l.birth {
+            fields.push("birth_date");
+        }
+        if l.gender.is_some() && p.gender.as_deref() != l.gender {
+            fields.push("gender");
+        }
     }
     if l.address.is_some() && p.address_declared != l.address {
         fields.push("address");
@@ -437,6 +454,22 @@ fn subject_kind(s: &str) -> Option<&'static str> {
     }
 }
 
+/// Tables read at once by one server: each may take tens of megabytes within `klade_docs::budget`.
+static READING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Reads an uploaded table off the runtime's threads, two at a time at most.
+async fn read_table(bytes: &[u8]) -> Result<Table, AppError> {
+    let _turn = READING
+        .acquire()
+        .await
+        .map_err(|_| AppError::Internal("the table readers are closed".into()))?;
+    let bytes = bytes.to_vec();
+    tokio::task::spawn_blocking(move || klade_docs::read_table(&bytes))
+        .await
+        .map_err(|e| AppError::Internal(format!("reading a table: {e}")))?
+        .map_err(|e| AppError::invalid("file", e.code()))
+}
+
 /// Reads an uploaded file and keeps it for its preview; returns the import's id.
 pub async fn upload(
     app: &App,
@@ -447,7 +480,7 @@ pub async fn upload(
     bytes: &[u8],
 ) -> Result<i64, AppError> {
     let permit = policy::authorize(&session.actor, Action::ImportFromViis, Scope::Institution(institution))?;
-    let table = klade_docs::read_table(bytes).map_err(|e| AppError::invalid("file", e.code()))?;
+    let table = read_table(bytes).await?;
     map_columns(kind, &table.headers)?;
     let json = serde_json::json!({ "headers": table.headers, "rows": table.rows }).to_string();
     let id = imports::insert(
@@ -615,12 +648,17 @@ async fn apply_row(
             let id = match ctx.persons.get(&l.code) {
                 Some(p) => {
                     let mut p = p.clone();
-                    p.given_name = l.given.clone();
-                    p.family_name = l.family.clone();
-                    p.birth_date = l.birth.clone().or(p.birth_date);
-                    p.gender = l.gender.map(str::to_string).or(p.gender);
-                    p.address_declared = l.address.clone().or(p.address_declared);
-                    people::update(&mut **tx, &p).await?;
+                    if !ctx.elsewhere.contains(&p.id) {
+                        p.given_name = l.given.clone();
+                        p.family_name = l.family.clone();
+                        p.birth_date = l.birth.clone().or(p.birth_date);
+                        p.gender = l.gender.map(str::to_string).or(p.gender);
+                        people::set_identity(&mut **tx, &p).await?;
+                    }
+                    if l.address.is_some() && l.address != p.address_declared {
+                        p.address_declared = l.address.clone();
+                        people::set_details(&mut **tx, institution, &p).await?;
+                    }
                     p.id
                 }
                 None => {
@@ -640,7 +678,7 @@ async fn apply_row(
                     if let Some(a) = &l.address {
                         let mut p = people::get(&mut **tx, id).await?.ok_or(AppError::NotFound)?;
                         p.address_declared = Some(a.clone());
-                        people::update(&mut **tx, &p).await?;
+                        people::set_details(&mut **tx, institution, &p).await?;
                     }
                     id
                 }

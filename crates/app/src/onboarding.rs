@@ -203,7 +203,7 @@ pub async fn inform_parents(
     let learners = klade_store::journal::class_students(db, inst, class, &today).await?;
     let mut parents = Vec::new();
     for l in &learners {
-        for p in klade_store::people::parents(db, l.id).await? {
+        for p in klade_store::people::parents(db, inst, l.id).await? {
             if !parents.iter().any(|x: &klade_store::people::Person| x.id == p.id) {
                 parents.push(p);
             }

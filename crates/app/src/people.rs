@@ -110,9 +110,11 @@ pub async fn record(app: &App, session: &Session, person: PersonId) -> Result<Re
         })
     })?;
     let db = app.db.pool();
-    let stored = people::get(db, person).await?.ok_or(AppError::NotFound)?;
+    let stored = people::get_in(db, institution, person)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let parents = if level >= Level::Contacts {
-        people::parents(db, person).await?
+        people::parents(db, institution, person).await?
     } else {
         Vec::new()
     };
@@ -140,6 +142,7 @@ pub async fn record(app: &App, session: &Session, person: PersonId) -> Result<Re
         .await?;
     }
     let actor = &session.actor;
+    let held = klade_store::accounts::roles_held(db, person).await?;
     Ok(Record {
         institution,
         level,
@@ -149,8 +152,8 @@ pub async fn record(app: &App, session: &Session, person: PersonId) -> Result<Re
         enrolments,
         username,
         can_edit_record: policy::authorize(actor, Action::EnrolStudents, scope).is_ok(),
-        can_edit_contacts: policy::authorize(actor, Action::EditContacts, scope).is_ok()
-            || policy::authorize(actor, Action::EditOwnContacts, scope).is_ok(),
+        can_edit_contacts: policy::authorize(actor, Action::EditOwnContacts, scope).is_ok()
+            || policy::may_manage(actor, Action::EditContacts, scope, &held).is_ok(),
         can_enrol: policy::authorize(actor, Action::EnrolStudents, scope).is_ok(),
     })
 }
@@ -174,30 +177,18 @@ fn check_email(email: &str) -> Result<(), AppError> {
     }
 }
 
-/// Changes a phone and an e-mail: one's own (J13), or a learner's or parent's by the staff who
-/// enter them (R18.1). Empty clears.
-pub async fn update_contacts(
-    app: &App,
-    session: &Session,
-    person: PersonId,
-    phone: &str,
-    email: &str,
-) -> Result<(), AppError> {
-    let institution = shared_institution(app, session, person).await?;
-    let (scope, _) = scope_of(app, institution, person).await?;
-    let own = policy::authorize(&session.actor, Action::EditOwnContacts, scope);
-    // A parent's contacts are entered by the child's tutor and the clerk: check through the child.
-    let mut permit = own.or_else(|_| policy::authorize(&session.actor, Action::EditContacts, scope));
-    if permit.is_err() {
-        for child in school::children_of(app.db.pool(), person).await? {
-            let (child_scope, _) = scope_of(app, institution, child).await?;
-            if let Ok(p) = policy::authorize(&session.actor, Action::EditContacts, child_scope) {
-                permit = Ok(p);
-                break;
-            }
-        }
-    }
-    let permit = permit?;
+/// What became of a change of contacts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactsSaved {
+    /// In place.
+    Saved,
+    /// Waiting for the account holder to confirm it.
+    AwaitsConfirmation,
+}
+
+/// Checks a phone and an e-mail as typed; empty clears.
+fn contacts(phone: &str, email: &str) -> Result<(Option<String>, Option<String>), AppError> {
     let phone = match phone.trim() {
         "" => None,
         p => Some(sms::normalize_phone(p)?),
@@ -209,16 +200,124 @@ pub async fn update_contacts(
             Some(e.to_string())
         }
     };
+    Ok((phone, email))
+}
+
+/// Changes a phone and an e-mail: one's own (J13), or a learner's or parent's by the staff who
+/// enter them (R18.1), never those of a person with equal or greater rights or with rights where
+/// the writer has none (`policy::may_manage`). A change of an account holder's contacts by anyone
+/// but the holder or the superuser waits for the holder to confirm it, so nobody can point another
+/// person's password or messages at themselves. Empty clears.
+pub async fn update_contacts(
+    app: &App,
+    session: &Session,
+    person: PersonId,
+    phone: &str,
+    email: &str,
+) -> Result<ContactsSaved, AppError> {
+    let institution = shared_institution(app, session, person).await?;
+    let (scope, _) = scope_of(app, institution, person).await?;
+    let actor = &session.actor;
+    let db = app.db.pool();
+    let own = policy::authorize(actor, Action::EditOwnContacts, scope);
+    let permit = match own {
+        Ok(p) => p,
+        Err(denied) => {
+            let held = klade_store::accounts::roles_held(db, person).await?;
+            // A parent's contacts are entered by the child's tutor and the clerk: through the child.
+            let mut scopes = vec![scope];
+            for child in school::children_of(db, person).await? {
+                scopes.push(scope_of(app, institution, child).await?.0);
+            }
+            scopes
+                .into_iter()
+                .find_map(|s| policy::may_manage(actor, Action::EditContacts, s, &held).ok())
+                .ok_or(denied)?
+        }
+    };
+    let (phone, email) = contacts(phone, email)?;
+    let by_superuser = actor
+        .roles_in(permit.institution())
+        .contains(&klade_domain::Role::Superuser);
+    let confirmed = own.is_ok() || by_superuser;
+    let holds_account = klade_store::accounts::by_person(db, person).await?.is_some();
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    people::set_contacts(&mut *tx, person, phone.as_deref(), email.as_deref()).await?;
+    let outcome = if confirmed || !holds_account {
+        people::set_contacts(&mut *tx, person, phone.as_deref(), email.as_deref(), confirmed, now).await?;
+        people::drop_proposed_contacts(&mut *tx, person).await?;
+        ContactsSaved::Saved
+    } else {
+        people::propose_contacts(
+            &mut *tx,
+            &people::ContactChange {
+                person_id: person,
+                institution_id: permit.institution(),
+                phone: phone.clone(),
+                email: email.clone(),
+                requested_by: session.person,
+                requested_by_name: String::new(),
+                requested_at: now,
+            },
+        )
+        .await?;
+        ContactsSaved::AwaitsConfirmation
+    };
+    let detail = match outcome {
+        ContactsSaved::Saved => "phone, e-mail",
+        ContactsSaved::AwaitsConfirmation => "phone, e-mail (awaiting confirmation)",
+    };
     access_log::record(
         &mut *tx,
         Some(permit.institution()),
         session.person,
         person,
         "change",
-        "phone, e-mail",
+        detail,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// The change of one's own contacts that someone else asked for and that waits for one's word.
+pub async fn proposed_contacts(app: &App, session: &Session) -> Result<Option<people::ContactChange>, AppError> {
+    Ok(people::proposed_contacts(app.db.pool(), session.person).await?)
+}
+
+/// The holder accepts or refuses the change of their contacts someone else asked for.
+pub async fn answer_proposed_contacts(app: &App, session: &Session, accept: bool) -> Result<(), AppError> {
+    let db = app.db.pool();
+    let change = people::proposed_contacts(db, session.person)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    if accept {
+        people::set_contacts(
+            &mut *tx,
+            session.person,
+            change.phone.as_deref(),
+            change.email.as_deref(),
+            true,
+            now,
+        )
+        .await?;
+    }
+    people::drop_proposed_contacts(&mut *tx, session.person).await?;
+    let detail = if accept {
+        "phone, e-mail: confirmed"
+    } else {
+        "phone, e-mail: refused"
+    };
+    access_log::record(
+        &mut *tx,
+        Some(change.institution_id),
+        session.person,
+        session.person,
+        "change",
+        detail,
         now,
     )
     .await?;
@@ -302,15 +401,43 @@ pub async fn update_record(
 ) -> Result<(), AppError> {
     let institution = shared_institution(app, session, person).await?;
     let (scope, _) = scope_of(app, institution, person).await?;
+    let db = app.db.pool();
     let permit = policy::authorize(&session.actor, Action::EnrolStudents, scope)?;
-    let mut stored = people::get(app.db.pool(), person).await?.ok_or(AppError::NotFound)?;
+    let before = people::get_in(db, permit.institution(), person)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut stored = before.clone();
     apply(input, &mut stored)?;
+    // The name, the code, the birth date and the gender are the person's own: changed only by one
+    // who outranks every right they hold, anywhere. The rest is this institution's own record.
+    let identity_changed = (
+        &stored.given_name,
+        &stored.family_name,
+        &stored.personal_code,
+        &stored.birth_date,
+        &stored.gender,
+    ) != (
+        &before.given_name,
+        &before.family_name,
+        &before.personal_code,
+        &before.birth_date,
+        &before.gender,
+    );
+    if identity_changed {
+        let held = klade_store::accounts::roles_held(db, person).await?;
+        if policy::may_manage(&session.actor, Action::EnrolStudents, scope, &held).is_err() {
+            return Err(AppError::invalid("given_name", "person.identity_not_yours"));
+        }
+    }
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    people::update(&mut *tx, &stored).await.map_err(|e| match e {
-        StoreError::Conflict(_) => AppError::Conflict("person.exists"),
-        e => e.into(),
-    })?;
+    if identity_changed {
+        people::set_identity(&mut *tx, &stored).await.map_err(|e| match e {
+            StoreError::Conflict(_) => AppError::Conflict("person.exists"),
+            e => e.into(),
+        })?;
+    }
+    people::set_details(&mut *tx, permit.institution(), &stored).await?;
     access_log::record(
         &mut *tx,
         Some(permit.institution()),
@@ -352,7 +479,7 @@ pub async fn export(app: &App, session: &Session, person: PersonId) -> Result<se
         return Err(AppError::NotFound);
     }
     let db = app.db.pool();
-    let record = people::get(db, person).await?.ok_or(AppError::NotFound)?;
+    let own = people::get(db, person).await?.ok_or(AppError::NotFound)?;
     let holds = klade_store::accounts::holdings(db, person, &app.today()).await?;
     let mut institutions: Vec<InstitutionId> = holds.grants.iter().map(|g| g.institution).collect();
     for p in school::placements(db, &[person], &app.today()).await? {
@@ -368,6 +495,8 @@ pub async fn export(app: &App, session: &Session, person: PersonId) -> Result<se
         let notes = klade_store::journal::notes(db, i, None, Some(person)).await?;
         per_institution.push(serde_json::json!({
             "institution_id": i,
+            "record": people::get_in(db, i, person).await?,
+            "parents": people::parents(db, i, person).await?,
             "roles": holds.grants.iter().filter(|g| g.institution == i).map(|g| g.role.code()).collect::<Vec<_>>(),
             "enrolments": enrolments,
             "grades": grades.into_iter().map(|(_, g)| g).collect::<Vec<_>>(),
@@ -378,8 +507,7 @@ pub async fn export(app: &App, session: &Session, person: PersonId) -> Result<se
     let log = access_log::search(db, None, Some(person), "", 10_000).await?;
     access_log::record(db, None, session.person, person, "export", "", app.now()).await?;
     Ok(serde_json::json!({
-        "person": record,
-        "parents": people::parents(db, person).await?,
+        "person": own,
         "institutions": per_institution,
         "access_log": log,
     }))

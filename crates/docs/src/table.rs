@@ -51,6 +51,18 @@ impl Cell {
     }
 }
 
+/// A text cell as a spreadsheet must get it: text that a spreadsheet would take for a formula
+/// (`=`, `+`, `-`, `@`, a tab or a carriage return first) gets an apostrophe before it, so a name
+/// or a note typed as `=HYPERLINK(…)` stays text when a clerk opens the export (OWASP's advice
+/// against CSV injection; XLSX gets the same so a converted file is safe too).
+pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 fn decimal_comma(value: f64, decimals: u8) -> String {
     format!("{value:.*}", usize::from(decimals)).replace('.', ",")
 }
@@ -153,12 +165,13 @@ impl Report {
                 .delimiter(b';')
                 .terminator(csv::Terminator::CRLF)
                 .from_writer(&mut out);
-            w.write_record(self.columns.iter().map(|c| c.title.as_str()))
+            w.write_record(self.columns.iter().map(|c| neutralise(&c.title).into_owned()))
                 .map_err(|e| e.to_string())?;
             for row in &self.rows {
                 // Latvian Excel reads `23.11.2026` as a date; with the closing dot it would be text.
                 let cells = row.iter().map(|c| match c {
                     Cell::Date(_) => c.display().trim_end_matches('.').to_string(),
+                    Cell::Text(s) => neutralise(s).into_owned(),
                     _ => c.display(),
                 });
                 w.write_record(cells).map_err(|e| e.to_string())?;
@@ -194,7 +207,7 @@ impl Report {
                     Cell::Empty => {}
                     Cell::Text(s) => sheet.push_str(&format!(
                         r#"<c r="{at}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{}</t></is></c>"#,
-                        xml_escape(&s)
+                        xml_escape(&neutralise(&s))
                     )),
                     Cell::Number { value, decimals } if value.is_finite() => {
                         let style = match decimals {
@@ -411,6 +424,42 @@ mod tests {
         assert!(doc.get_pages().len() > 2);
         let text = crate::pdf::extract_text(&bytes).expect("text");
         assert!(text.contains("11919"), "the last cell printed");
+    }
+
+    #[test]
+    fn text_a_spreadsheet_would_run_stays_text() {
+        let mut r = Report {
+            title: "Atskaite".into(),
+            columns: vec![Column::new("Piezīme", 20.0)],
+            ..Report::default()
+        };
+        for bad in [
+            "=HYPERLINK(\"http://evil.example\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            r.rows.push(vec![Cell::text(bad)]);
+        }
+        r.rows.push(vec![Cell::count(-5)]);
+        let csv = String::from_utf8(r.csv().expect("csv")).expect("utf-8");
+        for line in csv.lines().skip(1).take(4) {
+            assert!(line.trim_start_matches('"').starts_with('\''), "{line}");
+        }
+        assert!(csv.contains("-5"), "numbers stay numbers: {csv}");
+        let xlsx = r.xlsx().expect("xlsx");
+        let table = crate::read_xlsx(&xlsx).expect("reads back");
+        let texts: Vec<&str> = table
+            .rows
+            .iter()
+            .filter_map(|row| row.first())
+            .map(String::as_str)
+            .collect();
+        assert!(texts.contains(&"'=HYPERLINK(\"http://evil.example\")"), "{texts:?}");
+        assert!(texts.contains(&"'@SUM(A1)"), "{texts:?}");
+        assert_eq!(neutralise("Anna"), "Anna");
     }
 
     #[test]

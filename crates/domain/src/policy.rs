@@ -362,6 +362,53 @@ pub fn may_publish(
     }
 }
 
+/// Whose contacts and credentials — phone, e-mail, personal record, password, second factor,
+/// block — the holder of a role may change, if the action itself is theirs. Never a person with
+/// equal or greater rights: staff contacts are the superuser's (in a preschool the deputy head's
+/// too, J8), learners' and parents' the clerk's, the tutor's and the preschool teacher's (R16–R18,
+/// J9). Everyone changes their own (J13) through [`Action::EditOwnContacts`].
+#[rustfmt::skip]
+pub const MANAGES: &[(Role, &[Role])] = &[
+    (Role::Superuser, &[Role::Director, Role::DeputyAcademic, Role::DeputyMethodical, Role::DeputyCreative,
+        Role::DeputyUpbringing, Role::PreschoolDeputy, Role::Clerk, Role::Nurse, Role::Tutor, Role::Teacher,
+        Role::PreschoolTeacher, Role::Student, Role::Parent]),
+    (Role::PreschoolDeputy, &[Role::Nurse, Role::Tutor, Role::PreschoolTeacher, Role::Student, Role::Parent]),
+    (Role::Clerk, &[Role::Student, Role::Parent]),
+    (Role::Tutor, &[Role::Student, Role::Parent]),
+    (Role::PreschoolTeacher, &[Role::Student, Role::Parent]),
+];
+
+/// Does `manager` outrank `role` (the [`MANAGES`] table)?
+pub fn manages(manager: Role, role: Role) -> bool {
+    MANAGES.iter().any(|(m, roles)| *m == manager && roles.contains(&role))
+}
+
+/// May the actor do `action` (change contacts, the record, a password, a block) to the person of
+/// `scope`, who holds or has held `held` — every (institution, role) of theirs, anywhere? Besides
+/// the action on the scope, every right the person has must be outranked by a role the actor holds
+/// in that same institution: nobody reaches a person with equal or greater rights, or with rights
+/// where the actor has none. Oneself is not managed this way (see [`Action::EditOwnContacts`]).
+pub fn may_manage(
+    actor: &Actor,
+    action: Action,
+    scope: Scope,
+    held: &[(InstitutionId, Role)],
+) -> Result<Permit, Denied> {
+    let permit = authorize(actor, action, scope)?;
+    let outranked = held.iter().all(|&(institution, role)| {
+        actor
+            .grants
+            .iter()
+            .any(|g| g.institution == institution && manages(g.role, role))
+    });
+    let oneself = matches!(scope, Scope::Student { student, .. } if student == actor.person);
+    if outranked && !oneself {
+        Ok(permit)
+    } else {
+        Err(Denied { action, scope })
+    }
+}
+
 /// The policy. Grants are checked one by one; the first that covers the scope allows.
 pub fn authorize(actor: &Actor, action: Action, scope: Scope) -> Result<Permit, Denied> {
     if actor.grants.iter().any(|g| grant_covers(actor, g, action, scope)) {
@@ -702,6 +749,95 @@ mod tests {
             !teacher.may(ViewContacts, child),
             "a subject teacher sees name and class only"
         );
+    }
+
+    /// Every role pair, in one institution: who may change the contacts and credentials of whom.
+    /// Rows are the actor's role, columns the target's (the order of `Role::ALL`).
+    #[rustfmt::skip]
+    const MANAGING: &[(Role, &str)] = &[
+        (Superuser,        ". X X X X X X X X X X X X X"),
+        (Director,         ". . . . . . . . . . . . . ."),
+        (DeputyAcademic,   ". . . . . . . . . . . . . ."),
+        (DeputyMethodical, ". . . . . . . . . . . . . ."),
+        (DeputyCreative,   ". . . . . . . . . . . . . ."),
+        (DeputyUpbringing, ". . . . . . . . . . . . . ."),
+        (PreschoolDeputy,  ". . . . . . . . X X . X X X"),
+        (Clerk,            ". . . . . . . . . . . . X X"),
+        (Nurse,            ". . . . . . . . . . . . . ."),
+        (Tutor,            ". . . . . . . . . . . . X X"),
+        (Teacher,          ". . . . . . . . . . . . . ."),
+        (PreschoolTeacher, ". . . . . . . . . . . . X X"),
+        (Student,          ". . . . . . . . . . . . . ."),
+        (Parent,           ". . . . . . . . . . . . . ."),
+    ];
+
+    #[test]
+    fn nobody_manages_a_person_of_equal_or_greater_rights() {
+        assert_eq!(MANAGING.len(), Role::ALL.len());
+        for (manager, row) in MANAGING {
+            let marks: Vec<&str> = row.split_whitespace().collect();
+            for (target, mark) in Role::ALL.iter().zip(marks) {
+                assert_eq!(manages(*manager, *target), mark == "X", "{manager:?} over {target:?}");
+                if manages(*manager, *target) {
+                    assert!(
+                        !manages(*target, *manager),
+                        "{manager:?} and {target:?} cannot outrank each other"
+                    );
+                }
+            }
+            assert!(!manages(*manager, *manager), "{manager:?} never manages an equal");
+        }
+    }
+
+    #[test]
+    fn every_role_pair_through_the_policy() {
+        // Each role as actor against a person holding each role, in the actor's institution; the
+        // tutor's and preschool teacher's scope is their own class.
+        let class = Some(ClassId(10));
+        for actor_role in Role::ALL {
+            let mut a = actor(1, &[(SCHOOL, actor_role, Some(10)), (SCHOOL, Tutor, Some(10))]);
+            a.grants.truncate(if actor_role == PreschoolTeacher { 2 } else { 1 });
+            let scope = Scope::Student {
+                institution: SCHOOL,
+                student: PersonId(2),
+                class,
+            };
+            for target in Role::ALL {
+                for action in [EditContacts, EnrolStudents, IssuePassword, ManageAccounts] {
+                    let allowed = may_manage(&a, action, scope, &[(SCHOOL, target)]).is_ok();
+                    let expected = role_may(actor_role, action) && manages(actor_role, target);
+                    assert_eq!(allowed, expected, "{actor_role:?} {action:?} on a {target:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rights_elsewhere_put_a_person_out_of_reach() {
+        // The preschool's deputy head against the superuser of both institutions, and against a
+        // parent with a child in each: both hold rights where she has none.
+        let deputy = actor(1, &[(OTHER, PreschoolDeputy, None)]);
+        let scope = Scope::Student {
+            institution: OTHER,
+            student: PersonId(7),
+            class: None,
+        };
+        let both = [(SCHOOL, Superuser), (OTHER, Superuser)];
+        assert!(may_manage(&deputy, EditContacts, scope, &both).is_err());
+        assert!(may_manage(&deputy, IssuePassword, scope, &both).is_err());
+        let parent_of_two = [(SCHOOL, Parent), (OTHER, Parent)];
+        assert!(may_manage(&deputy, EditContacts, scope, &parent_of_two).is_err());
+        assert!(may_manage(&deputy, EditContacts, scope, &[(OTHER, Parent)]).is_ok());
+        // A superuser of both reaches a parent of both.
+        let su = actor(2, &[(SCHOOL, Superuser, None), (OTHER, Superuser, None)]);
+        assert!(may_manage(&su, EditContacts, scope, &parent_of_two).is_ok());
+        // Nobody manages themselves this way.
+        let me = Scope::Student {
+            institution: OTHER,
+            student: PersonId(2),
+            class: None,
+        };
+        assert!(may_manage(&su, IssuePassword, me, &[(OTHER, Superuser)]).is_err());
     }
 
     #[test]

@@ -199,6 +199,31 @@ pub async fn holdings<'e>(ex: impl Executor<'e, Database = Any>, person: PersonI
     })
 }
 
+/// Every (institution, role) the person holds or has held, anywhere — what decides who may change
+/// their contacts and credentials (`policy::may_manage`). A guardian of a learner counts as a
+/// parent there even before their own membership starts.
+pub async fn roles_held<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    person: PersonId,
+) -> Result<Vec<(InstitutionId, Role)>> {
+    let rows = sqlx::query(
+        "SELECT institution_id AS i, role AS r FROM memberships WHERE person_id = $1 \
+         UNION SELECT t.institution_id, 'tutor' FROM class_tutors t WHERE t.person_id = $1 \
+         UNION SELECT m.institution_id, 'parent' FROM guardianships g \
+           JOIN memberships m ON m.person_id = g.child_id AND m.role = 'student' WHERE g.parent_id = $1",
+    )
+    .bind(person.0)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let code: String = r.try_get("r")?;
+            let role = Role::from_code(&code).ok_or_else(|| StoreError::Corrupt(format!("role {code}")))?;
+            Ok((InstitutionId(r.try_get("i")?), role))
+        })
+        .collect()
+}
+
 /// People holding `role` in `institution` on `today`, as (id, "Given Family"), in Latvian order.
 pub async fn people_with_role<'e>(
     ex: impl Executor<'e, Database = Any>,

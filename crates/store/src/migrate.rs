@@ -42,6 +42,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(16, "0016_report_indexes"),
     migration!(17, "0017_timetable_version"),
     migration!(18, "0018_notes_by_date"),
+    migration!(19, "0019_person_care"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

@@ -65,14 +65,18 @@ pub async fn ended_memberships<'e>(
 pub async fn anonymise(conn: &mut AnyConnection, person: PersonId, now: i64) -> Result<()> {
     sqlx::query(
         "UPDATE persons SET given_name = '—', family_name = 'Anonimizēts', personal_code = NULL, birth_date = NULL, \
-           gender = NULL, phone = NULL, email = NULL, address_declared = NULL, address_actual = NULL, \
-           document_number = NULL, document_issuer = NULL, document_date = NULL, previous_programme = NULL, \
-           anonymised_at = $2 WHERE id = $1",
+           gender = NULL, phone = NULL, email = NULL, anonymised_at = $2 WHERE id = $1",
     )
     .bind(person.0)
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    for table in ["person_records", "contact_changes"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE person_id = $1"))
+            .bind(person.0)
+            .execute(&mut *conn)
+            .await?;
+    }
     sqlx::query("DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE person_id = $1)")
         .bind(person.0)
         .execute(&mut *conn)

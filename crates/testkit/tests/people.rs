@@ -311,7 +311,7 @@ async fn a_record_shows_each_reader_what_their_work_needs_and_logs_the_view() {
             .scalar(&format!("SELECT personal_code FROM persons WHERE id = {anna}"))
             .await;
         t.exec(&format!(
-            "UPDATE persons SET address_declared = 'Liepu iela 1, Rīga' WHERE id = {anna}"
+            "INSERT INTO person_records (institution_id, person_id, address_declared) VALUES (1, {anna}, 'Liepu iela 1, Rīga')"
         ))
         .await;
 

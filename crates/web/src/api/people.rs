@@ -22,6 +22,33 @@ pub fn routes() -> Router<AppState> {
         .route("/institutions/{i}/staff", get(staff))
         .route("/institutions/{i}/staff/{person}/{action}", post(account))
         .route("/institutions/{i}/sms", get(outbox))
+        .route("/me/contacts/proposed", get(proposed).post(answer_proposed))
+}
+
+async fn proposed(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let c = people::proposed_contacts(&state.app, session(&ctx)?)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(c).into_response())
+}
+
+#[derive(Deserialize)]
+struct AnswerBody {
+    accept: bool,
+}
+
+async fn answer_proposed(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Result<Json<AnswerBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let Ok(Json(b)) = body else {
+        return Err(ctx.fail_json()(AppError::invalid("body", "error.bad_request")));
+    };
+    people::answer_proposed_contacts(&state.app, session(&ctx)?, b.accept)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "accepted": b.accept })).into_response())
 }
 
 fn session(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
@@ -52,10 +79,14 @@ async fn contacts(
     let Ok(Json(b)) = body else {
         return Err(ctx.fail_json()(AppError::invalid("body", "error.bad_request")));
     };
-    people::update_contacts(&state.app, session(&ctx)?, PersonId(id), &b.phone, &b.email)
+    let outcome = people::update_contacts(&state.app, session(&ctx)?, PersonId(id), &b.phone, &b.email)
         .await
         .map_err(ctx.fail_json())?;
-    Ok(Json(serde_json::json!({ "saved": true })).into_response())
+    Ok(Json(serde_json::json!({
+        "saved": outcome == people::ContactsSaved::Saved,
+        "awaits_confirmation": outcome == people::ContactsSaved::AwaitsConfirmation,
+    }))
+    .into_response())
 }
 
 async fn access_log(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
@@ -125,7 +156,7 @@ pub fn more_routes() -> Router<AppState> {
         .route("/people/{id}/exit", post(exit))
         .route(
             "/institutions/{i}/imports",
-            post(upload).layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024)),
+            post(upload).layer(axum::extract::DefaultBodyLimit::max(klade_docs::budget::MAX_BYTES)),
         )
         .route("/institutions/{i}/imports/{id}", get(import_status))
         .route("/institutions/{i}/imports/{id}/confirm", post(import_confirm))

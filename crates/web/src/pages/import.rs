@@ -18,7 +18,8 @@ use klade_domain::{Action, InstitutionId};
 use serde::Deserialize;
 
 /// Largest upload: a 10 000-row export is about 2 MB as CSV.
-const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
+/// The file and the form's few fields around it.
+const UPLOAD_LIMIT: usize = klade_docs::budget::MAX_BYTES + 64 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

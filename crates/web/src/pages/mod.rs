@@ -43,6 +43,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/account/sessions/end-others", post(end_other_sessions))
         .route("/account/username", post(choose_username))
         .route("/account/notifications", post(set_notifications))
+        .route("/account/contacts", post(answer_proposed_contacts))
         .route("/rules/ack", post(acknowledge_rules))
         .route("/lang/{code}", get(switch_language))
         .merge(journal::routes())
@@ -525,6 +526,15 @@ struct AccountPage<'a> {
     flash: Option<&'a str>,
     error: Option<&'a str>,
     sessions: Vec<SessionView>,
+    /// A change of one's contacts someone else asked for.
+    proposed: Option<ProposedContacts>,
+}
+
+struct ProposedContacts {
+    phone: String,
+    email: String,
+    by: String,
+    at: String,
 }
 
 struct SessionView {
@@ -547,6 +557,8 @@ async fn account(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Accoun
         Some("sessions") => Some("account.ended_others"),
         Some("username") => Some("username.changed"),
         Some("notifications") => Some("notify.saved"),
+        Some("contacts_accepted") => Some("person.proposed_accepted"),
+        Some("contacts_refused") => Some("person.proposed_refused"),
         _ => None,
     };
     account_page(&state, &ctx, flash, None, StatusCode::OK).await
@@ -577,6 +589,15 @@ async fn account_page(
     let chosen = klade_app::families::notification_prefs(&state.app, session)
         .await
         .map_err(ctx.fail())?;
+    let proposed = klade_app::people::proposed_contacts(&state.app, session)
+        .await
+        .map_err(ctx.fail())?
+        .map(|c| ProposedContacts {
+            phone: c.phone.unwrap_or_default(),
+            email: c.email.unwrap_or_default(),
+            by: c.requested_by_name,
+            at: format_instant(c.requested_at),
+        });
     let parent = !session.actor.children.is_empty();
     let mut notify = Vec::new();
     for e in klade_store::notifications::EVENTS {
@@ -610,6 +631,7 @@ async fn account_page(
         flash: flash.map(|k| t.get(k)),
         error: error.map(|e| t.get(e.code())),
         sessions,
+        proposed,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
 }
@@ -634,6 +656,29 @@ async fn change_password(
         }
         Err(e) => Err(ctx.fail()(e)),
     }
+}
+
+#[derive(Deserialize)]
+struct AnswerForm {
+    answer: String,
+}
+
+async fn answer_proposed_contacts(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<AnswerForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let accept = form.answer == "accept";
+    klade_app::people::answer_proposed_contacts(&state.app, session, accept)
+        .await
+        .map_err(ctx.fail())?;
+    let done = if accept {
+        "contacts_accepted"
+    } else {
+        "contacts_refused"
+    };
+    Ok(Redirect::to(&format!("/account?done={done}")).into_response())
 }
 
 async fn end_other_sessions(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {

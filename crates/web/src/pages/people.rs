@@ -365,6 +365,7 @@ async fn person(
     let flash = q.done.as_deref().map(|d| match d {
         "transfer" => "enrolment.transferred",
         "exit" => "enrolment.exited",
+        "contacts_proposed" => "person.awaiting_confirmation",
         _ => "person.saved",
     });
     person_page(&state, &ctx, PersonId(id), flash, None, StatusCode::OK).await
@@ -382,7 +383,11 @@ async fn person_page(
     let t = Tr::new(ctx.lang);
     let r = people::record(&state.app, session, id).await.map_err(ctx.fail())?;
     let p = &r.person;
-    let label = |k: &str| t.dynamic("person", k);
+    // "gender", "phone" and "email" alone are the catalogue's messages about a wrong value.
+    let label = |k: &str| match k {
+        "gender" | "phone" | "email" => t.dynamic("person", &format!("{k}_label")),
+        _ => t.dynamic("person", k),
+    };
     let mut fields = Vec::new();
     let mut push = |k: &str, v: &Option<String>| {
         if let Some(v) = v {
@@ -520,7 +525,11 @@ async fn contacts(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let r = people::update_contacts(&state.app, session, PersonId(id), &f.phone, &f.email).await;
-    after(&state, &ctx, PersonId(id), r, "contacts").await
+    let done = match r {
+        Ok(people::ContactsSaved::AwaitsConfirmation) => "contacts_proposed",
+        _ => "contacts",
+    };
+    after(&state, &ctx, PersonId(id), r.map(|_| ()), done).await
 }
 
 async fn record(

@@ -1,0 +1,389 @@
+//! Holes an attacker found, each closed and kept closed: contacts and credentials out of reach of
+//! lesser roles and other institutions, one institution never writing into another's person.
+
+// Helpers here panic on purpose: a panic is a failed test, with its message.
+#![allow(clippy::expect_used)]
+
+use axum::http::StatusCode;
+use klade_testkit::{backends, TestApp};
+use serde_json::json;
+
+async fn person_of(t: &TestApp, username: &str) -> i64 {
+    t.id(&format!("SELECT person_id FROM accounts WHERE username = '{username}'"))
+        .await
+}
+
+async fn phone_of(t: &TestApp, person: i64) -> String {
+    t.scalar(&format!("SELECT COALESCE(phone, '') FROM persons WHERE id = {person}"))
+        .await
+}
+
+#[tokio::test]
+async fn the_preschool_deputy_cannot_take_over_the_superuser_a_head_or_a_parent() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut c = t.client();
+        let token = c.api_login("pii.vietniece", "demo").await;
+        let sms_before = t.count("sms_messages").await;
+        for victim in ["admin", "pii.vaditaja", "vecaks"] {
+            let id = person_of(&t, victim).await;
+            let phone = phone_of(&t, id).await;
+            let r = c
+                .api_post(
+                    &format!("/api/v1/people/{id}/contacts"),
+                    json!({ "phone": "+37120000666", "email": "x@evil.example" }),
+                    Some(&token),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{victim}'s contacts: {}", r.body);
+            assert_eq!(phone_of(&t, id).await, phone, "{victim}'s phone stays");
+            let r = c
+                .api_post(
+                    &format!("/api/v1/institutions/2/staff/{id}/password"),
+                    json!({}),
+                    Some(&token),
+                )
+                .await;
+            assert!(
+                matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+                "{victim}'s password: {} {}",
+                r.status,
+                r.body
+            );
+        }
+        assert_eq!(t.count("sms_messages").await, sms_before, "no password went anywhere");
+        assert_eq!(t.count("contact_changes").await, 0);
+    }
+}
+
+#[tokio::test]
+async fn a_change_of_an_account_holders_contacts_waits_for_the_holder() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        // The preschool's deputy head enters her teacher's new phone (J8): it waits.
+        let teacher = person_of(&t, "pii.skolotaja").await;
+        let before = phone_of(&t, teacher).await;
+        let mut deputy = t.client();
+        let token = deputy.api_login("pii.vietniece", "demo").await;
+        let r = deputy
+            .api_post(
+                &format!("/api/v1/people/{teacher}/contacts"),
+                json!({ "phone": "2000 1111", "email": "" }),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["awaits_confirmation"], true);
+        assert_eq!(
+            phone_of(&t, teacher).await,
+            before,
+            "not in place before the holder says so"
+        );
+
+        // The holder sees it on her account page and confirms it.
+        let mut holder = t.client();
+        holder.login("pii.skolotaja", "demo").await;
+        let page = holder.get("/account").await;
+        assert!(
+            page.body.contains("gaida apstiprinājumu") && page.body.contains("+37120001111"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("Ozola"), "who asked is named: {}", page.body);
+        let r = holder
+            .submit("/account", "/account/contacts", &[("answer", "accept")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(phone_of(&t, teacher).await, "+37120001111");
+        assert_eq!(t.count("contact_changes").await, 0);
+
+        // Refused, nothing changes.
+        deputy
+            .api_post(
+                &format!("/api/v1/people/{teacher}/contacts"),
+                json!({ "phone": "2000 2222", "email": "" }),
+                Some(&token),
+            )
+            .await;
+        let token_holder = holder.api_login("pii.skolotaja", "demo").await;
+        let proposed = holder
+            .api_get("/api/v1/me/contacts/proposed", &token_holder)
+            .await
+            .json();
+        assert_eq!(proposed["phone"], "+37120002222");
+        let r = holder
+            .api_post(
+                "/api/v1/me/contacts/proposed",
+                json!({ "accept": false }),
+                Some(&token_holder),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(phone_of(&t, teacher).await, "+37120001111");
+
+        // The superuser's change is in place at once.
+        let mut admin = t.client();
+        let token = admin.api_login("admin", "demo").await;
+        let r = admin
+            .api_post(
+                &format!("/api/v1/people/{teacher}/contacts"),
+                json!({ "phone": "2000 3333", "email": "" }),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.json()["saved"], true, "{}", r.body);
+        assert_eq!(phone_of(&t, teacher).await, "+37120003333");
+    }
+}
+
+#[tokio::test]
+async fn no_password_goes_to_a_phone_someone_else_set_in_the_last_seven_days() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        // A new preschool teacher without an account; the deputy head enters her phone.
+        let db = t.db().pool();
+        let id = klade_store::people::insert(
+            db,
+            &klade_store::people::NewPerson {
+                given_name: "Rasma",
+                family_name: "Jaunā",
+                personal_code: Some("010180-01234"),
+                ..Default::default()
+            },
+            0,
+        )
+        .await
+        .expect("person");
+        klade_store::accounts::add_membership(
+            db,
+            klade_domain::InstitutionId(2),
+            id,
+            klade_domain::Role::PreschoolTeacher,
+            "2026-11-20",
+            &klade_store::accounts::Basis::Employment,
+            0,
+        )
+        .await
+        .expect("membership");
+        let id = id.0;
+        let mut deputy = t.client();
+        let token = deputy.api_login("pii.vietniece", "demo").await;
+        let r = deputy
+            .api_post(
+                &format!("/api/v1/people/{id}/contacts"),
+                json!({ "phone": "2000 4444", "email": "" }),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.json()["saved"], true, "no account yet, so in place: {}", r.body);
+        let mut admin = t.client();
+        let token = admin.api_login("admin", "demo").await;
+        let create = format!("/api/v1/institutions/2/staff/{id}/create");
+        let r = admin.api_post(&create, json!({}), Some(&token)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("7 dienu"), "{}", r.body);
+        t.clock.advance_secs(8 * 24 * 3600);
+        let token = admin.api_login("admin", "demo").await;
+        let r = admin.api_post(&create, json!({}), Some(&token)).await;
+        assert_eq!(r.status, StatusCode::OK, "after seven days: {}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn the_clerk_reaches_learners_and_parents_but_no_member_of_staff() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut clerk = t.client();
+        let token = clerk.api_login("lietvede", "demo").await;
+        for staff in ["direktors", "skolotajs", "admin"] {
+            let id = person_of(&t, staff).await;
+            let phone = phone_of(&t, id).await;
+            let r = clerk
+                .api_post(
+                    &format!("/api/v1/people/{id}/contacts"),
+                    json!({ "phone": "2000 5555", "email": "" }),
+                    Some(&token),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{staff}: {}", r.body);
+            assert_eq!(phone_of(&t, id).await, phone);
+        }
+        // The record's own fields of a member of staff neither.
+        clerk.login("lietvede", "demo").await;
+        let director = person_of(&t, "direktors").await;
+        let page = format!("/people/{director}");
+        let r = clerk
+            .submit(
+                &page,
+                &format!("{page}/record"),
+                &[
+                    ("given_name", "Ināra"),
+                    ("family_name", "Pārdēvēta"),
+                    ("personal_code", ""),
+                    ("birth_date", "1970-01-01"),
+                    ("document_number", "X1"),
+                ],
+            )
+            .await;
+        assert_ne!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            t.scalar(&format!("SELECT family_name FROM persons WHERE id = {director}"))
+                .await,
+            "Ozoliņa"
+        );
+        // A learner's contacts are the clerk's to enter (R17).
+        let learner = t.person_named("Anna", "Krūmiņa").await;
+        let r = clerk
+            .api_post(
+                &format!("/api/v1/people/{learner}/contacts"),
+                json!({ "phone": "2000 6666", "email": "" }),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn an_admission_links_a_known_person_and_overwrites_nothing() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let head = person_of(&t, "pii.vaditaja").await;
+        let code = t
+            .scalar(&format!("SELECT personal_code FROM persons WHERE id = {head}"))
+            .await;
+        let phone = phone_of(&t, head).await;
+        t.exec(&format!(
+            "INSERT INTO person_records (institution_id, person_id, address_declared) VALUES (2, {head}, 'Pirmsskolas iela 1')"
+        ))
+        .await;
+        let class = t
+            .scalar("SELECT CAST(id AS TEXT) FROM classes WHERE name = '2.B'")
+            .await;
+        let mut clerk = t.client();
+        clerk.login("lietvede", "demo").await;
+        let list = format!("/classes/{class}/students");
+        let persons = t.count("persons").await;
+        let enrolments = t.count("enrolments").await;
+        let fields = |given: &'static str, family: &'static str| {
+            vec![
+                ("given_name", given),
+                ("family_name", family),
+                ("personal_code", code.as_str()),
+                ("birth_date", "2010-03-15"),
+                ("gender", "m"),
+                ("phone", "2000 7777"),
+                ("document_number", "LV9999999"),
+                ("order_number", "1-7/2026/601"),
+                ("order_date", "2026-11-20"),
+                ("from", "2026-11-23"),
+            ]
+        };
+        // Her code with another name: refused, nothing written, nothing of hers shown.
+        let r = clerk.submit(&list, &list, &fields("Rūdolfs", "Ķēniņš")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("pieder personai ar citu vārdu"), "{}", r.body);
+        assert!(
+            !r.body.contains("Siliņa") && !r.body.contains(&phone),
+            "nothing of hers is shown"
+        );
+        assert!(r.body.contains("value=\"Rūdolfs\""), "what was typed stays");
+        assert_eq!(t.count("persons").await, persons);
+        assert_eq!(t.count("enrolments").await, enrolments);
+
+        // Her code with her name: linked; her name, birth date, phone and the preschool's record
+        // stay as they were.
+        let birth = t
+            .scalar(&format!(
+                "SELECT COALESCE(birth_date, '') FROM persons WHERE id = {head}"
+            ))
+            .await;
+        let r = clerk.submit(&list, &list, &fields("Vija", "Siliņa")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(t.count("persons").await, persons);
+        assert_eq!(phone_of(&t, head).await, phone);
+        assert_eq!(
+            t.scalar(&format!(
+                "SELECT COALESCE(birth_date, '') FROM persons WHERE id = {head}"
+            ))
+            .await,
+            birth
+        );
+        assert_eq!(
+            t.scalar(&format!(
+                "SELECT address_declared FROM person_records WHERE person_id = {head} AND institution_id = 2"
+            ))
+            .await,
+            "Pirmsskolas iela 1"
+        );
+        // The school's clerk reads the school's record of her, not the preschool's.
+        let page = clerk.get(&format!("/people/{head}")).await.body;
+        assert!(page.contains("LV9999999"), "{page}");
+        assert!(!page.contains("Pirmsskolas iela 1"), "{page}");
+    }
+}
+
+#[tokio::test]
+async fn the_viis_import_links_known_people_and_refuses_a_code_with_another_name() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let head = person_of(&t, "pii.vaditaja").await;
+        let code = t
+            .scalar(&format!("SELECT personal_code FROM persons WHERE id = {head}"))
+            .await;
+        let mut c = t.client();
+        c.login("admin", "demo").await;
+        let form = c.get("/admin/import?i=1").await.body;
+        let at = form.find("csrf=").expect("csrf") + 5;
+        let csrf = &form[at..at + form[at..].find('"').expect("quote")];
+        let csv = format!(
+            "Pers. kods;Vārds;Uzvārds;Dzimšanas datums;Klase\n\
+             {code};Jānis;Svešais;01.01.2010;2.B\n\
+             {code};Vija;Siliņa;01.01.2010;2.B\n"
+        );
+        let r = c
+            .upload(
+                &format!("/admin/import?i=1&csrf={csrf}"),
+                &[("kind", "students")],
+                ("file", "eksports.csv", csv.as_bytes()),
+            )
+            .await;
+        let preview = r.location().expect("preview").to_string();
+        let page = c.get(&preview).await.body;
+        assert!(page.contains("pieder personai ar citu vārdu"), "{page}");
+        assert!(page.contains("<dt>Tiks noraidīti</dt><dd>1</dd>"), "{page}");
+        assert!(
+            page.contains("<dt>Tiks mainīti</dt><dd>1</dd>"),
+            "enrolled in 2.B: {page}"
+        );
+        let birth = t
+            .scalar(&format!(
+                "SELECT COALESCE(birth_date, '') FROM persons WHERE id = {head}"
+            ))
+            .await;
+        let action = preview.replace("?i=1", "/confirm?i=1");
+        let r = c.submit(&preview, &action, &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        for _ in 0..400 {
+            if c.get(&preview).await.body.contains("Imports pabeigts.") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        assert_eq!(
+            t.scalar(&format!(
+                "SELECT COALESCE(birth_date, '') FROM persons WHERE id = {head}"
+            ))
+            .await,
+            birth,
+            "linked, not overwritten"
+        );
+        assert_eq!(
+            t.count(&format!(
+                "enrolments e JOIN classes c ON c.id = e.class_id WHERE e.student_id = {head} AND c.name = '2.B'"
+            ))
+            .await,
+            1
+        );
+    }
+}
