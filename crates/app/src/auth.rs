@@ -59,15 +59,11 @@ pub fn generate_password() -> Result<String, AppError> {
         .collect())
 }
 
-/// Rules for a password a person chooses.
-pub fn check_new_password(password: &str, username: &str) -> Result<(), AppError> {
-    if password.chars().count() < 10 {
-        return Err(AppError::invalid("password", "password.too_short"));
-    }
-    if password.eq_ignore_ascii_case(username) {
-        return Err(AppError::invalid("password", "password.same_as_username"));
-    }
-    Ok(())
+/// Rules for a password a person chooses (`klade_domain::password`): staff without a second factor
+/// need a longer one.
+pub fn check_new_password(password: &str, username: &str, staff_without_second_factor: bool) -> Result<(), AppError> {
+    klade_domain::password::check(password, username, staff_without_second_factor)
+        .map_err(|r| AppError::invalid("new", r.code()))
 }
 
 /// Usernames are compared lower-case; a personal code is accepted with or without its hyphen (R9).
@@ -116,8 +112,11 @@ pub async fn login(app: &App, input: LoginInput<'_>) -> Result<LoggedIn, AppErro
             retry_after_secs: s.failure_window_secs,
         });
     }
+    // An over-long password is wrong without hashing it: hashing costs with its length.
+    let too_long = input.password.len() > klade_domain::password::MAX_BYTES;
     let account = accounts::find_by_username(app.db.pool(), &username).await?;
     let ok = match &account {
+        _ if too_long => false,
         Some(a) => verify_password(input.password, &a.password_hash),
         None => {
             verify_password(input.password, DUMMY_HASH);
@@ -293,16 +292,21 @@ pub async fn change_password(
     new: &str,
     repeat: &str,
 ) -> Result<(), AppError> {
+    // Nothing over-long is hashed: hashing costs with the length.
+    if new.len() > klade_domain::password::MAX_BYTES {
+        return Err(AppError::invalid("new", "password.too_long"));
+    }
     let account = accounts::get(app.db.pool(), session.account)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !verify_password(current, &account.password_hash) {
+    if current.len() > klade_domain::password::MAX_BYTES || !verify_password(current, &account.password_hash) {
         return Err(AppError::invalid("current", "password.current_wrong"));
     }
     if new != repeat {
         return Err(AppError::invalid("repeat", "password.mismatch"));
     }
-    check_new_password(new, &account.username)?;
+    let staff = session.actor.grants.iter().any(|g| g.role.is_staff());
+    check_new_password(new, &account.username, staff)?;
     if verify_password(new, &account.password_hash) {
         return Err(AppError::invalid("password", "password.unchanged"));
     }
@@ -363,9 +367,10 @@ mod tests {
 
     #[test]
     fn chosen_passwords_follow_the_rules() {
-        assert!(check_new_password("īsa", "x").is_err());
-        assert!(check_new_password("skolotajs1", "skolotajs1").is_err());
-        assert!(check_new_password("garāka parole", "x").is_ok());
+        assert!(check_new_password("īsa", "x", false).is_err());
+        assert!(check_new_password("skolotajs1", "skolotajs1", false).is_err());
+        assert!(check_new_password("garāka parole", "x", false).is_ok());
+        assert!(check_new_password("garāka parole", "x", true).is_err());
     }
 
     #[test]

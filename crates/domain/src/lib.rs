@@ -13,6 +13,7 @@ pub mod grading;
 pub mod ids;
 pub mod journal_check;
 pub mod news;
+pub mod password;
 pub mod personal_code;
 pub mod policy;
 pub mod preschool;

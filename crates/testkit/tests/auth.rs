@@ -261,15 +261,53 @@ async fn a_generated_password_must_be_changed_at_first_login() {
             )
             .await;
         assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(short.body.contains("Parolei jābūt vismaz 10 rakstzīmes garai."));
+        assert!(short.body.contains("Parolei jābūt vismaz 8 rakstzīmes garai."));
+        // NIST SP 800-63B: a common or breached password is refused, and staff without a second
+        // factor choose at least 15 characters; no composition rules.
+        for common in ["password123", "1234567890", "Password123"] {
+            let r = c
+                .submit(
+                    "/account",
+                    "/account/password",
+                    &[("current", &generated), ("new", common), ("repeat", common)],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{common}");
+            assert!(r.body.contains("starp visbiežāk lietotajām"), "{common}: {}", r.body);
+        }
+        let staff_short = c
+            .submit(
+                "/account",
+                "/account/password",
+                &[
+                    ("current", &generated),
+                    ("new", "kaķis guļ mājā"),
+                    ("repeat", "kaķis guļ mājā"),
+                ],
+            )
+            .await;
+        assert!(
+            staff_short.body.contains("vismaz 15 rakstzīmes"),
+            "{}",
+            staff_short.body
+        );
+        let long = "ļ".repeat(129);
+        let too_long = c
+            .submit(
+                "/account",
+                "/account/password",
+                &[("current", &generated), ("new", &long), ("repeat", &long)],
+            )
+            .await;
+        assert!(too_long.body.contains("Parole ir par garu"), "{}", too_long.body);
         let mismatch = c
             .submit(
                 "/account",
                 "/account/password",
                 &[
                     ("current", &generated),
-                    ("new", "jauna-parole-1"),
-                    ("repeat", "jauna-parole-2"),
+                    ("new", "jauna-parole-ziema-1"),
+                    ("repeat", "jauna-parole-ziema-2"),
                 ],
             )
             .await;
@@ -280,8 +318,8 @@ async fn a_generated_password_must_be_changed_at_first_login() {
                 "/account/password",
                 &[
                     ("current", "nav"),
-                    ("new", "jauna-parole-1"),
-                    ("repeat", "jauna-parole-1"),
+                    ("new", "jauna-parole-ziema-1"),
+                    ("repeat", "jauna-parole-ziema-1"),
                 ],
             )
             .await;
@@ -293,8 +331,8 @@ async fn a_generated_password_must_be_changed_at_first_login() {
                 "/account/password",
                 &[
                     ("current", &generated),
-                    ("new", "jauna-parole-1"),
-                    ("repeat", "jauna-parole-1"),
+                    ("new", "jauna-parole-ziema-1"),
+                    ("repeat", "jauna-parole-ziema-1"),
                 ],
             )
             .await;
@@ -306,7 +344,10 @@ async fn a_generated_password_must_be_changed_at_first_login() {
             other.login("lietvede", &generated).await.status,
             StatusCode::UNAUTHORIZED
         );
-        assert_eq!(other.login("lietvede", "jauna-parole-1").await.location(), Some("/"));
+        assert_eq!(
+            other.login("lietvede", "jauna-parole-ziema-1").await.location(),
+            Some("/")
+        );
     }
 }
 

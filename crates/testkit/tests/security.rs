@@ -387,3 +387,96 @@ async fn the_viis_import_links_known_people_and_refuses_a_code_with_another_name
         );
     }
 }
+
+#[tokio::test]
+async fn the_api_answers_nothing_but_the_change_until_a_generated_password_is_changed() {
+    for backend in backends() {
+        let t = TestApp::new(backend).await;
+        let school = t
+            .institution(klade_domain::InstitutionKind::General, "4000000001")
+            .await;
+        t.person(school, klade_domain::Role::Teacher, "jauna", "ģenerēta-parole-1", true)
+            .await;
+        let mut c = t.client();
+        let token = c.api_login("jauna", "ģenerēta-parole-1").await;
+        for path in ["/api/v1/courses", "/api/v1/messages", "/api/v1/deadlines"] {
+            let r = c.api_get(path, &token).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
+            assert!(r.body.contains("nomainiet ģenerēto paroli"), "{path}: {}", r.body);
+        }
+        assert_eq!(c.api_get("/api/v1/me", &token).await.status, StatusCode::OK);
+        let r = c
+            .api_post(
+                "/api/v1/me/password",
+                json!({ "current": "ģenerēta-parole-1", "new": "password123" }),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let r = c
+            .api_post(
+                "/api/v1/me/password",
+                json!({ "current": "ģenerēta-parole-1", "new": "mana paša garā parole" }),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(c.api_get("/api/v1/courses", &token).await.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn a_language_switch_goes_back_only_to_a_page_of_this_site() {
+    let t = TestApp::new(klade_testkit::backends()[0]).await;
+    let mut c = t.client();
+    for (next, expected) in [
+        ("/people/3", "/people/3"),
+        ("/%09/evil.example", "/"),
+        ("//evil.example", "/"),
+        ("/%5Cevil.example", "/"),
+        ("https://evil.example", "/"),
+        ("/%0d%0aSet-Cookie:%20x=1", "/"),
+        ("/%E2%80%8B", "/"),
+    ] {
+        let r = c.get(&format!("/lang/en?next={next}")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(r.location(), Some(expected), "{next}");
+    }
+}
+
+#[tokio::test]
+async fn answers_are_not_cached_and_carry_the_browser_policies() {
+    let t = TestApp::new(klade_testkit::backends()[0]).await;
+    let mut c = t.client();
+    let page = c.get("/login").await;
+    let header = |r: &klade_testkit::Response, name: &str| {
+        r.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(header(&page, "cache-control"), "no-store");
+    assert_eq!(header(&page, "cross-origin-opener-policy"), "same-origin");
+    assert!(header(&page, "permissions-policy").contains("camera=()"));
+    assert_eq!(header(&page, "strict-transport-security"), "", "not over plain HTTP");
+    let api = c.get("/api/v1/me").await;
+    assert_eq!(header(&api, "cache-control"), "no-store");
+    let css = c.get("/static/app.css").await;
+    assert!(
+        header(&css, "cache-control").starts_with("public"),
+        "our own stylesheet may be kept"
+    );
+
+    let https = TestApp::with_settings(
+        klade_testkit::backends()[0],
+        klade_app::Settings::default(),
+        klade_testkit::WebSettings {
+            secure_cookies: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let page = https.client().get("/login").await;
+    assert!(header(&page, "strict-transport-security").starts_with("max-age=31536000"));
+}

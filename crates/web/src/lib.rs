@@ -52,6 +52,9 @@ pub fn router(app: App, web: WebSettings) -> Router {
         .merge(assets::routes())
         .merge(metrics::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
-        .layer(axum::middleware::from_fn(session::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::security_headers,
+        ))
         .with_state(state)
 }

@@ -9,7 +9,7 @@ use crate::AppState;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use klade_app::auth::{self, Session, SessionKind};
@@ -218,6 +218,17 @@ pub async fn api(State(state): State<AppState>, request: Request, next: Next) ->
         },
         None => None,
     };
+    // A generated password must be changed first, through the API as on the pages: until then
+    // only the change, one's own summary and logging out answer.
+    if session.as_ref().is_some_and(|s| s.must_change_password) {
+        let path = request
+            .extensions()
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| request.uri().path(), |u| u.0.path());
+        if !matches!(path, "/api/v1/me" | "/api/v1/me/password" | "/api/v1/auth/logout") {
+            return WebError::api(AppError::PasswordChangeRequired, lang).into_response();
+        }
+    }
     let ctx = Ctx {
         lang,
         address: address_of(&request, state.web.trust_proxy),
@@ -230,8 +241,11 @@ pub async fn api(State(state): State<AppState>, request: Request, next: Next) ->
     next.run(request).await
 }
 
-/// Headers every answer carries: a strict CSP (all assets are our own), no sniffing, no framing.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+/// Headers every answer carries: a strict CSP (all assets are our own), no sniffing, no framing, no
+/// window shared with another site, no camera, microphone or location; HSTS when Klade is reached
+/// over HTTPS. Nothing is kept in a cache unless its route says so (the stylesheet and the script
+/// do): pages and answers carry personal data.
+pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
     h.insert(
@@ -244,7 +258,40 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static(
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), interest-cohort=()",
+        ),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.web.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     response
+}
+
+/// `next` as a place to go after a step (a language switch, a login): a path of this site, or
+/// nothing. Anything a browser could read as another site — `//host`, `/\\host`, a tab or a line
+/// break that browsers drop (`/%09/host`), a scheme — or that cannot be a header is refused.
+pub fn same_site_path(next: &str) -> Option<&str> {
+    let mut chars = next.chars();
+    let safe = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && next.len() <= 2048
+        && next.bytes().all(|b| b.is_ascii_graphic())
+        && !next.contains('\\')
+        && next.parse::<axum::http::uri::PathAndQuery>().is_ok();
+    safe.then_some(next)
 }
 
 /// A query string, refused in the reader's language and in the page's or the API's form: axum's
@@ -279,6 +326,28 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Que
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        for good in ["/", "/people/7", "/journal/3?date=2026-11-25&x=%2F%2F"] {
+            assert_eq!(same_site_path(good), Some(good));
+        }
+        for bad in [
+            "",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "https://evil.example",
+            "evil.example",
+            "/\u{0}",
+            "/ space",
+            "/\r\nSet-Cookie: x=1",
+            "/ā",
+        ] {
+            assert_eq!(same_site_path(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn cookies_are_found_among_several() {

@@ -30,6 +30,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/me", get(me))
+        .route("/me/password", post(change_password))
         .route("/openapi.json", get(openapi))
         .merge(journal::routes())
         .merge(journal::family_routes())
@@ -41,6 +42,33 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(deadlines::routes())
         .merge(statistics::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::api))
+}
+
+#[derive(Deserialize)]
+struct PasswordBody {
+    current: String,
+    new: String,
+    repeat: Option<String>,
+}
+
+/// One's own password; the API's other sessions and the web's end, this one stays.
+async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Result<Json<PasswordBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let session = ctx
+        .session
+        .as_ref()
+        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))?;
+    let Ok(Json(b)) = body else {
+        return Err(ctx.fail_json()(AppError::invalid("body", "error.bad_request")));
+    };
+    let repeat = b.repeat.as_deref().unwrap_or(&b.new);
+    klade_app::auth::change_password(&state.app, session, &b.current, &b.new, repeat)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "changed": true })).into_response())
 }
 
 async fn openapi() -> Response {

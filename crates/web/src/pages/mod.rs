@@ -297,9 +297,10 @@ async fn switch_language(
     // Only paths on this site: never an open redirect.
     let next = q
         .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/".to_string());
-    let mut response = Redirect::to(&next).into_response();
+        .as_deref()
+        .and_then(crate::session::same_site_path)
+        .unwrap_or("/");
+    let mut response = Redirect::to(next).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(
