@@ -198,11 +198,26 @@ impl Db {
 
     /// Starts a transaction that will write. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of failing.
+    ///
+    /// The start runs in a task of its own, to its end, even when the caller is dropped (a
+    /// browser gone away): sqlx sends `BEGIN` and then awaits the answer, and a future dropped
+    /// in between left the connection inside a transaction with nothing to roll it back — on
+    /// SQLite holding the write lock, so every later write failed until a restart. Run to its
+    /// end, the transaction reaches its owner, and if the owner is gone it is dropped there,
+    /// which rolls it back before the connection is lent again.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        })
+        let pool = self.pool.clone();
+        let backend = self.backend;
+        let started = tokio::spawn(async move {
+            match backend {
+                Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+                Backend::Postgres => pool.begin().await,
+            }
+        });
+        match started.await {
+            Ok(tx) => Ok(tx?),
+            Err(_) => Err(StoreError::Sql(sqlx::Error::WorkerCrashed)),
+        }
     }
 
     /// Brings the schema up to date; returns the versions it applied.

@@ -209,3 +209,135 @@ async fn a_bad_query_string_is_answered_in_the_readers_language() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["error"], "error.bad_request", "{}", r.body);
 }
+
+/// Polls `f` until it is done, counting the polls; between two, other tasks and threads run.
+async fn steps_until_done<F: std::future::Future>(f: F) -> usize {
+    let mut f = std::pin::pin!(f);
+    let mut n = 0;
+    loop {
+        n += 1;
+        let ready = std::future::poll_fn(|cx| std::task::Poll::Ready(f.as_mut().poll(cx).is_ready())).await;
+        if ready {
+            return n;
+        }
+        tokio::time::sleep(std::time::Duration::from_micros(50)).await;
+    }
+}
+
+/// Polls `f` at most `steps` times, then drops it — a client going away mid-request.
+async fn give_up_after<F: std::future::Future>(steps: usize, f: F) -> Option<F::Output> {
+    let mut f = std::pin::pin!(f);
+    for _ in 0..steps {
+        let polled = std::future::poll_fn(|cx| std::task::Poll::Ready(f.as_mut().poll(cx))).await;
+        if let std::task::Poll::Ready(v) = polled {
+            return Some(v);
+        }
+        tokio::time::sleep(std::time::Duration::from_micros(50)).await;
+    }
+    None
+}
+
+/// A write given up at any point — the start of its transaction, a statement, the commit — leaves
+/// every later write working: nothing lends a connection still inside a transaction, on SQLite
+/// nothing keeps the write lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_cancelled_at_any_point_leave_later_writes_working() {
+    for backend in backends() {
+        let t = TestApp::new(backend).await;
+        let insert = |db: klade_store::Db, n: u64| async move {
+            let mut tx = db.begin().await?;
+            sqlx::query(
+                "INSERT INTO institutions (kind, name, reg_no, address, created_at) VALUES ('general', 'x', $1, '', 0)",
+            )
+            .bind(format!("c{n}"))
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<_, klade_store::StoreError>(())
+        };
+        // How many steps a write takes here, so the cancellations fall on every point of it:
+        // each step polls the write once and lets SQLite's thread (or the network) move on.
+        let mut steps = Vec::new();
+        for n in 500..505u64 {
+            steps.push(steps_until_done(insert(t.db().clone(), n)).await);
+        }
+        steps.sort_unstable();
+        let span = steps[2] * 2 + 2;
+        let mut cancelled = 0;
+        for n in 0..400u64 {
+            if give_up_after(n as usize % span, insert(t.db().clone(), n))
+                .await
+                .is_none()
+            {
+                cancelled += 1;
+            }
+        }
+        assert!(cancelled > 100, "only {cancelled} of 400 writes were cancelled");
+        for n in 1000..1010u64 {
+            tokio::time::timeout(std::time::Duration::from_secs(5), insert(t.db().clone(), n))
+                .await
+                .unwrap_or_else(|_| panic!("{backend:?}: a write after the cancelled ones hangs"))
+                .unwrap_or_else(|e| panic!("{backend:?}: a write after the cancelled ones fails: {e}"));
+        }
+    }
+}
+
+/// A save whose client goes away before the answer is still saved, whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_completes_when_its_client_goes_away() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut c = t.client();
+        let token = c.api_login("skolotajs", "demo").await;
+        let course = c.course_id(&token, "Matemātika", "2.B").await;
+        let before = t.count("journal_history").await;
+        let grid = c
+            .api_get(&format!("/api/v1/courses/{course}/grid"), &token)
+            .await
+            .json();
+        let learner = grid["students"][0]["id"].as_i64().expect("a learner");
+        let filled: Vec<&str> = grid["cells"]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .filter_map(|c| c["key"].as_str())
+            .collect();
+        let key = grid["columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .rev()
+            .filter_map(|c| {
+                let lesson = &c["Lesson"];
+                Some(format!(
+                    "a:{}:{}:{learner}",
+                    lesson["date"].as_str()?,
+                    lesson["lesson_no"].as_i64()?
+                ))
+            })
+            .find(|k| k.as_str() <= "a:2026-11-26" && !filled.contains(&k.as_str()))
+            .expect("a lesson held with no mark of the learner");
+        let body = serde_json::json!({ "cells": [{ "key": key, "value": "n" }], "reason": "pārbaude" });
+        let request = axum::http::Request::builder()
+            .method(Method::POST)
+            .uri(format!("/api/v1/courses/{course}/cells"))
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {token}"))
+            .body(axum::body::Body::from(body.to_string()))
+            .expect("request");
+        use tower::ServiceExt;
+        // Given up at once: the router's future is dropped after its first step.
+        let gone = tokio::time::timeout(std::time::Duration::from_micros(1), t.router.clone().oneshot(request)).await;
+        assert!(gone.is_err(), "the client went away before the answer");
+        for _ in 0..200 {
+            if t.count("journal_history").await > before {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(
+            t.count("journal_history").await > before,
+            "the save was made all the same"
+        );
+    }
+}

@@ -56,5 +56,24 @@ pub fn router(app: App, web: WebSettings) -> Router {
             state.clone(),
             session::security_headers,
         ))
+        .layer(axum::middleware::from_fn(run_writes_to_end))
         .with_state(state)
+}
+
+/// A request that may write runs in a task of its own, to its end, whether or not its client
+/// waits for the answer: a teacher closing the tab or a phone losing the network mid-save must
+/// not leave a save half done or a connection inside a transaction. Reads are simply dropped.
+async fn run_writes_to_end(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::Method;
+    use axum::response::IntoResponse;
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(request).await;
+    }
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(e) => {
+            tracing::error!("a request's task failed: {e}");
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
