@@ -257,6 +257,11 @@ struct FileConfig {
     smtp_url: Option<String>,
     /// The sender of e-mail, e.g. `Klade <klade@skola.lv>`.
     smtp_from: Option<String>,
+    /// Seconds a connection has to send a request's head (also how long an idle one stays open).
+    header_read_timeout_secs: Option<u64>,
+    /// Connections one address may hold at once (0: no limit). Without it 64, or no limit with
+    /// `trust_proxy`, where every connection comes from the proxy.
+    max_connections_per_address: Option<usize>,
     /// Start the clock at this instant instead of the real time (`2026-11-25T10:00`, Riga time):
     /// for tests and demonstrations on a chosen day. Never on a real institution's server.
     now: Option<String>,
@@ -329,6 +334,24 @@ impl Config {
             metrics_token: std::env::var("KLADE_METRICS_TOKEN")
                 .ok()
                 .or_else(|| self.file.metrics_token.clone()),
+        }
+    }
+
+    fn limits(&self) -> klade_web::Limits {
+        let default = klade_web::Limits::default();
+        klade_web::Limits {
+            header_read_timeout: self
+                .file
+                .header_read_timeout_secs
+                .map_or(default.header_read_timeout, std::time::Duration::from_secs),
+            per_address: self
+                .file
+                .max_connections_per_address
+                .unwrap_or(if self.file.trust_proxy.unwrap_or(false) {
+                    0
+                } else {
+                    default.per_address
+                }),
         }
     }
 
@@ -407,7 +430,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let app = config.app(&config.db(args.db.db)).await?;
             serve(
                 app,
-                config.web(),
+                (config.web(), config.limits()),
                 (config.sms_gateway(), config.email_gateway()?),
                 config.listen(args.listen),
                 None,
@@ -420,7 +443,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let banner = banner(created, &args.db);
             serve(
                 app,
-                config.web(),
+                (config.web(), config.limits()),
                 (config.sms_gateway(), config.email_gateway()?),
                 config.listen(args.listen),
                 Some(banner),
@@ -729,9 +752,25 @@ fn banner(created: bool, db: &str) -> String {
     s
 }
 
+/// Ctrl+C, or the SIGTERM a service manager sends: requests in flight finish first.
+async fn stop_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}
+
 async fn serve(
     app: App,
-    web: WebSettings,
+    (web, limits): (WebSettings, klade_web::Limits),
     (sms, email): (klade_notify::SmsGateway, klade_notify::EmailGateway),
     listen: SocketAddr,
     banner: Option<String>,
@@ -754,6 +793,12 @@ async fn serve(
         }
     });
     let router = klade_web::router(app, web);
+    // Every connection is a file descriptor; a soft limit of 1 024 would let a few hundred idle
+    // clients stop the server.
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => tracing::debug!("open files allowed: {n}"),
+        Err(e) => tracing::warn!("the open-file limit could not be raised: {e}"),
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -762,10 +807,7 @@ async fn serve(
         println!("{b}");
     }
     println!("Klade is serving at http://{addr}/");
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+    klade_web::serve(listener, router, limits, stop_signal())
         .await
         .map_err(|e| e.to_string())
 }

@@ -506,3 +506,84 @@ async fn the_console_backs_up_a_live_server_and_restores_the_copy() {
         text(&pg)
     );
 }
+
+/// Reads from a connection the server should have closed: true when it did (end of stream or
+/// reset), false when the connection is still open after `wait`.
+async fn closed_within(stream: &mut tokio::net::TcpStream, wait: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 64];
+    match tokio::time::timeout(wait, stream.read(&mut buf)).await {
+        Ok(Ok(0) | Err(_)) => true,
+        Ok(Ok(_)) => true,
+        Err(_) => false,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_neither_stop_the_service_nor_stay_open() {
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+    rlimit::increase_nofile_limit(10_000).expect("enough file descriptors for the test");
+    let dir = TempDir::new("connections");
+    let db = dir.path("klade.db");
+    let config = dir.path("klade.toml");
+    std::fs::write(
+        &config,
+        "header_read_timeout_secs = 10\nmax_connections_per_address = 50\n",
+    )
+    .expect("config");
+    let server = Server::start(&["--config", &config, "serve", "--db", &db]);
+    let addr: SocketAddr = server.base.trim_start_matches("http://").parse().expect("address");
+
+    // 2,000 idle connections, 50 from each of 40 addresses, none sending a byte.
+    let opened = Instant::now();
+    let mut held = Vec::new();
+    for a in 0..40u8 {
+        for _ in 0..50 {
+            let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+            socket
+                .bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 1, a + 1)), 0))
+                .expect("bind");
+            held.push(socket.connect(addr).await.expect("connect"));
+        }
+    }
+    // Everyone else is still served, at once.
+    let started = Instant::now();
+    let r = http()
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .expect("healthz");
+    assert!(r.status().is_success());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "healthz took {:?}",
+        started.elapsed()
+    );
+
+    // A 51st connection from a full address is closed at once.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 1, 1)), 0))
+        .expect("bind");
+    let mut extra = socket.connect(addr).await.expect("connect");
+    assert!(
+        closed_within(&mut extra, Duration::from_secs(1)).await,
+        "the 51st stays open"
+    );
+
+    // Connections that send no request are closed after the header timeout (10 s here).
+    let first = held.first_mut().expect("held");
+    if opened.elapsed() < Duration::from_secs(8) {
+        assert!(
+            !closed_within(first, Duration::from_millis(500)).await,
+            "closed too soon"
+        );
+    }
+    let left = Duration::from_secs(14).saturating_sub(opened.elapsed());
+    assert!(closed_within(first, left).await, "an idle connection stays open");
+    let last = held.last_mut().expect("held");
+    assert!(
+        closed_within(last, Duration::from_secs(5)).await,
+        "an idle connection stays open"
+    );
+}

@@ -12,6 +12,7 @@ mod export;
 pub mod i18n;
 mod metrics;
 mod pages;
+pub mod serve;
 mod session;
 
 use axum::Router;
@@ -19,6 +20,7 @@ use klade_app::App;
 use std::sync::Arc;
 
 pub use error::{status_of, WebError};
+pub use serve::{serve, Limits};
 pub use session::{CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE};
 
 /// Settings of the HTTP face.
