@@ -37,6 +37,13 @@ const MAX_PIXELS: u64 = 64 * 1024 * 1024;
 /// The most memory a decoder may take for its output and working buffers.
 const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
 
+/// A decode larger than this waits for any other such decode to finish: one 64-megapixel photo
+/// takes up to 256 MiB while it is decoded, and two at once would double it. A phone's 12
+/// megapixels (36 MiB) go through without waiting.
+const LARGE_DECODE_BYTES: u64 = 64 * 1024 * 1024;
+
+static LARGE_DECODES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Good enough that a parent sees no blocks, small enough that a photo is a few hundred KiB.
 const JPEG_QUALITY: u8 = 82;
 
@@ -96,18 +103,12 @@ pub fn reencode(input: &[u8]) -> Result<Photo, PhotoError> {
     // Read before the pixels, while the metadata is still at hand; it goes away with the decoder.
     // A broken EXIF block is no reason to refuse a photo: it is then shown as stored.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let _turn = (decoder.total_bytes() > LARGE_DECODE_BYTES)
+        .then(|| LARGE_DECODES.lock().unwrap_or_else(|e| e.into_inner()));
     let decoded = DynamicImage::from_decoder(decoder).map_err(refusal)?;
-
-    let rgb = flatten(decoded);
-    let (fit_width, fit_height) = fit(rgb.width(), rgb.height());
     // Scaled before turning: the longest side is the same either way, and a small image turns
-    // cheaply. CatmullRom keeps a downscaled photo sharp without the ringing of Lanczos. The generic
-    // `imageops::resize` is instantiated in this crate, which the dev profile optimises.
-    let mut upright = DynamicImage::ImageRgb8(if (fit_width, fit_height) == rgb.dimensions() {
-        rgb
-    } else {
-        image::imageops::resize(&rgb, fit_width, fit_height, FilterType::CatmullRom)
-    });
+    // cheaply.
+    let mut upright = DynamicImage::ImageRgb8(shrink(decoded));
     upright.apply_orientation(orientation);
 
     let mut bytes = Vec::new();
@@ -143,24 +144,45 @@ fn refusal(error: ImageError) -> PhotoError {
     }
 }
 
-/// 8-bit RGB, the only thing a baseline JPEG holds. Transparent pixels are laid onto white, as a
+/// The decoded image as 8-bit RGB (the only thing a baseline JPEG holds) at its [`fit`] size, with
+/// no more than the decoded pixels and the small result in memory at once: the big buffer is
+/// worked in place, then scaled into the small one. Transparent pixels are laid onto white, as a
 /// page would show them, rather than onto black (what dropping the alpha channel would give).
-fn flatten(image: DynamicImage) -> RgbImage {
-    if !image.color().has_alpha() {
-        return image.into_rgb8();
+fn shrink(image: DynamicImage) -> RgbImage {
+    if image.color().has_alpha() {
+        let mut rgba = image.into_rgba8();
+        for pixel in rgba.pixels_mut() {
+            let [r, g, b, a] = pixel.0;
+            let over_white = |c: u8| {
+                let (c, a) = (u16::from(c), u16::from(a));
+                // c·a + 255·(1 − a), rounded; at most 255, so the narrowing is exact.
+                ((c * a + 255 * (255 - a) + 127) / 255) as u8
+            };
+            pixel.0 = [over_white(r), over_white(g), over_white(b), 255];
+        }
+        DynamicImage::ImageRgba8(scale(rgba)).into_rgb8()
+    } else {
+        scale(image.into_rgb8())
     }
-    let rgba = image.into_rgba8();
-    let mut rgb = RgbImage::new(rgba.width(), rgba.height());
-    for (out, pixel) in rgb.pixels_mut().zip(rgba.pixels()) {
-        let [r, g, b, a] = pixel.0;
-        let over_white = |c: u8| {
-            let (c, a) = (u16::from(c), u16::from(a));
-            // c·a + 255·(1 − a), rounded; at most 255, so the narrowing is exact.
-            ((c * a + 255 * (255 - a) + 127) / 255) as u8
-        };
-        out.0 = [over_white(r), over_white(g), over_white(b)];
+}
+
+/// An image at its [`fit`] size. Far down (more than half), by averaging each output pixel's area
+/// of the input: sharp enough at that factor, and it needs nothing but the output. Near its size,
+/// CatmullRom, which keeps a photo sharp without the ringing of Lanczos (its working buffer is
+/// then small). The generic code is instantiated in this crate, which the dev profile optimises.
+fn scale<P>(image: image::ImageBuffer<P, Vec<u8>>) -> image::ImageBuffer<P, Vec<u8>>
+where
+    P: image::Pixel<Subpixel = u8> + 'static,
+{
+    let (width, height) = image.dimensions();
+    let (fit_width, fit_height) = fit(width, height);
+    if (fit_width, fit_height) == (width, height) {
+        image
+    } else if width.max(height) > 2 * MAX_SIDE {
+        image::imageops::thumbnail(&image, fit_width, fit_height)
+    } else {
+        image::imageops::resize(&image, fit_width, fit_height, FilterType::CatmullRom)
     }
-    rgb
 }
 
 /// The size that fits in MAX_SIDE × MAX_SIDE with the same aspect, or the size itself if it

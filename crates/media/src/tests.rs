@@ -352,13 +352,13 @@ fn a_transparent_png_is_laid_onto_white() {
 
 #[test]
 fn half_transparency_is_blended_with_white() {
-    let half = flatten(DynamicImage::ImageRgba8(RgbaImage::from_pixel(
+    let half = shrink(DynamicImage::ImageRgba8(RgbaImage::from_pixel(
         1,
         1,
         Rgba([0, 0, 0, 128]),
     )));
     assert_eq!(half.get_pixel(0, 0).0, [127, 127, 127]);
-    let opaque = flatten(DynamicImage::ImageRgba8(RgbaImage::from_pixel(
+    let opaque = shrink(DynamicImage::ImageRgba8(RgbaImage::from_pixel(
         1,
         1,
         Rgba([10, 20, 30, 255]),
