@@ -33,6 +33,9 @@ pub enum AppError {
     Unclean(Vec<String>),
     #[error("already exists: {0}")]
     Conflict(&'static str),
+    /// A request or file over its size budget; the catalogue key says which.
+    #[error("too large: {0}")]
+    TooLarge(&'static str),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -56,7 +59,7 @@ impl AppError {
             Self::Forbidden(_) => "error.forbidden",
             Self::NotFound => "error.not_found",
             Self::Invalid { code, .. } => code,
-            Self::Conflict(code) => code,
+            Self::Conflict(code) | Self::TooLarge(code) => code,
             Self::Cells(_) => "journal.cells_invalid",
             Self::Unclean(_) => "message.unclean",
             Self::Store(StoreError::Conflict(_)) => "error.conflict",

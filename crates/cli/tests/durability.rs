@@ -1,6 +1,6 @@
 //! The `klade` binary under load: killed mid-save it loses nothing it acknowledged, on SQLite and
-//! (with `KLADE_TEST_PG_URL`) on PostgreSQL; and the console's `backup` and `restore` copy a live
-//! server's database.
+//! (with `KLADE_TEST_PG_URL`) on PostgreSQL; the console's `backup` and `restore` copy a live
+//! server's database; idle connections and files built to exhaust memory do not stop it.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
 #![allow(clippy::expect_used)]
@@ -586,4 +586,119 @@ async fn idle_connections_neither_stop_the_service_nor_stay_open() {
         closed_within(last, Duration::from_secs(5)).await,
         "an idle connection stays open"
     );
+}
+
+/// A workbook whose one sheet holds `sheet_data`, with `extra` entries deflated beside it.
+fn workbook(sheet_data: &str, extra: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{sheet_data}</sheetData></worksheet>"#
+    );
+    let files = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Lapa" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string()),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    for (name, body) in files {
+        zip.start_file(name, options).expect("entry");
+        zip.write_all(body.as_bytes()).expect("write");
+    }
+    for (name, body) in extra {
+        zip.start_file(*name, options).expect("entry");
+        zip.write_all(body).expect("write");
+    }
+    zip.finish().expect("zip");
+    out.into_inner()
+}
+
+/// The most memory the process has held (its resident high-water mark), in MiB.
+fn peak_mib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .expect("VmHWM")
+        / 1024
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_built_to_exhaust_memory_are_refused_within_300_mib() {
+    let dir = TempDir::new("bombs");
+    let server = Server::start(&["demo", "--db", &dir.path("klade.db")]);
+    let http = http();
+    let base = server.base.clone();
+    let r = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "admin", "password": "demo"}))
+        .send()
+        .await
+        .expect("login");
+    let token = r.json::<Value>().await.expect("json")["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let far = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Vārds</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#;
+    let bombs: Vec<(&str, Vec<u8>, u16)> = vec![
+        // 1.4 KB that asked calamine for 512 GiB.
+        ("cells far apart", workbook(far, &[]), 422),
+        // 40 MiB of zeros packed into a few tens of kilobytes.
+        (
+            "an entry that unpacks far",
+            workbook("", &[("xl/media/a.bin", vec![0; 40 * 1024 * 1024])]),
+            422,
+        ),
+        // Over the file budget: refused before it is read.
+        ("a file too large", vec![b'a'; 9 * 1024 * 1024], 413),
+        // Wide rows of a CSV.
+        ("a csv too wide", vec![b';'; 4 * 1024 * 1024], 422),
+    ];
+    for (what, body, status) in &bombs {
+        // Four at once, as an attacker would send them.
+        let mut sent = Vec::new();
+        for _ in 0..4 {
+            sent.push(tokio::spawn(
+                http.post(format!("{base}/api/v1/institutions/1/imports?kind=students"))
+                    .bearer_auth(&token)
+                    .body(body.clone())
+                    .send(),
+            ));
+        }
+        for r in sent {
+            let r = r.await.expect("task").expect(what);
+            assert_eq!(r.status().as_u16(), *status, "{what}");
+            let text = r.text().await.expect("body");
+            assert!(text.contains("\"message\""), "{what}: a message for the reader: {text}");
+        }
+    }
+    // A JSON body over the API's 2 MiB.
+    let big = json!({ "phone": "x".repeat(3 * 1024 * 1024), "email": "" });
+    let r = http
+        .post(format!("{base}/api/v1/people/1/contacts"))
+        .bearer_auth(&token)
+        .json(&big)
+        .send()
+        .await
+        .expect("json");
+    assert_eq!(r.status().as_u16(), 413);
+    assert!(
+        r.text().await.expect("body").contains("par lielu"),
+        "in the reader's language"
+    );
+    assert!(http
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .expect("healthz")
+        .status()
+        .is_success());
+    let peak = peak_mib(server.child.id());
+    assert!(peak < 300, "the server held {peak} MiB at its peak");
 }

@@ -92,6 +92,14 @@ pub fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
     } else {
         b','
     };
+    // The reader keeps a record's every field boundary: a line of four million separators is a
+    // row of four million cells before any check could count them. Lines are measured first.
+    let longest_row = budget::MAX_COLUMNS * (budget::MAX_CELL + 3);
+    for line in text.lines() {
+        if line.len() > longest_row || line.bytes().filter(|&b| b == separator).count() > 4 * budget::MAX_COLUMNS {
+            return Err(ReadError::TooLarge("columns"));
+        }
+    }
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(separator)
         .has_headers(false)

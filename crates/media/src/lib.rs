@@ -103,8 +103,8 @@ pub fn reencode(input: &[u8]) -> Result<Photo, PhotoError> {
     // Read before the pixels, while the metadata is still at hand; it goes away with the decoder.
     // A broken EXIF block is no reason to refuse a photo: it is then shown as stored.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let _turn = (decoder.total_bytes() > LARGE_DECODE_BYTES)
-        .then(|| LARGE_DECODES.lock().unwrap_or_else(|e| e.into_inner()));
+    let _turn =
+        (decoder.total_bytes() > LARGE_DECODE_BYTES).then(|| LARGE_DECODES.lock().unwrap_or_else(|e| e.into_inner()));
     let decoded = DynamicImage::from_decoder(decoder).map_err(refusal)?;
     // Scaled before turning: the longest side is the same either way, and a small image turns
     // cheaply.

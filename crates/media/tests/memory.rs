@@ -17,7 +17,9 @@ fn a_full_size_photo_costs_its_decoded_pixels_and_little_more() {
     // A 24-megapixel camera's photo: 6000 × 4000, 72 MiB of decoded RGB.
     let (width, height) = (6000u32, 4000u32);
     let jpeg = {
-        let picture = RgbImage::from_fn(width, height, |x, y| Rgb([(x % 251) as u8, (y % 241) as u8, ((x + y) % 239) as u8]));
+        let picture = RgbImage::from_fn(width, height, |x, y| {
+            Rgb([(x % 251) as u8, (y % 241) as u8, ((x + y) % 239) as u8])
+        });
         let mut out = Vec::new();
         JpegEncoder::new_with_quality(&mut out, 80)
             .encode_image(&picture)

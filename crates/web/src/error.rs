@@ -76,6 +76,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         | AppError::PasswordChangeRequired
         | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::Invalid { .. } | AppError::Cells(_) | AppError::Unclean(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Conflict(_) | AppError::Store(klade_store::StoreError::Conflict(_)) => StatusCode::CONFLICT,
         AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -36,7 +36,7 @@ fn signed_in(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
 
 fn body<T>(ctx: &Ctx, body: Result<Json<T>, JsonRejection>) -> Result<T, WebError> {
     body.map(|Json(b)| b)
-        .map_err(|_| ctx.fail_json()(AppError::invalid("body", "error.bad_request")))
+        .map_err(|e| ctx.fail_json()(super::json_refusal(&e)))
 }
 
 async fn courses(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {

@@ -71,6 +71,16 @@ async fn change_password(
     Ok(Json(serde_json::json!({ "changed": true })).into_response())
 }
 
+/// A JSON body that cannot be taken, as the reader is told: over its size (413) or not the
+/// expected JSON (422).
+pub(crate) fn json_refusal(e: &JsonRejection) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge("error.too_large")
+    } else {
+        AppError::invalid("body", "error.bad_request")
+    }
+}
+
 async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }

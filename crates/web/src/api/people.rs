@@ -76,9 +76,7 @@ async fn contacts(
     Path(id): Path<i64>,
     body: Result<Json<ContactsBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let Ok(Json(b)) = body else {
-        return Err(ctx.fail_json()(AppError::invalid("body", "error.bad_request")));
-    };
+    let Json(b) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
     let outcome = people::update_contacts(&state.app, session(&ctx)?, PersonId(id), &b.phone, &b.email)
         .await
         .map_err(ctx.fail_json())?;
@@ -255,9 +253,10 @@ async fn upload(
     ctx: Ctx,
     Path(i): Path<i64>,
     crate::session::Query(q): crate::session::Query<KindQuery>,
-    bytes: axum::body::Bytes,
+    bytes: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, WebError> {
     let s = session(&ctx)?;
+    let bytes = bytes.map_err(|_| ctx.fail_json()(AppError::TooLarge("import.too_large")))?;
     let kind = klade_app::import::Kind::from_code(&q.kind)
         .ok_or_else(|| ctx.fail_json()(AppError::invalid("kind", "import.format")))?;
     let inst = InstitutionId(i);
