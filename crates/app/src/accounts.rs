@@ -15,6 +15,9 @@ use klade_store::{people, sessions, StoreError};
 pub struct StaffLine {
     pub employee: Employee,
     pub overdue: bool,
+    /// The reader may issue this person a password (and, as superuser, block them or reset their
+    /// second factor): they outrank every right the person holds (`policy::may_manage`).
+    pub reachable: bool,
 }
 
 pub async fn staff(app: &App, session: &Session, institution: InstitutionId) -> Result<Vec<StaffLine>, AppError> {
@@ -26,13 +29,24 @@ pub async fn staff(app: &App, session: &Session, institution: InstitutionId) -> 
         .unwrap_or(today)
         .to_string();
     let list = accounts::employees(app.db.pool(), permit.institution(), &today.to_string()).await?;
-    Ok(list
-        .into_iter()
-        .map(|e| StaffLine {
+    let mut lines = Vec::with_capacity(list.len());
+    for e in list {
+        let held = accounts::roles_held(app.db.pool(), e.person_id).await?;
+        let scope = Scope::Student {
+            institution: permit.institution(),
+            student: e.person_id,
+            class: None,
+        };
+        let reachable = [Action::IssuePassword, Action::ManageAccounts]
+            .into_iter()
+            .any(|a| policy::may_manage(&session.actor, a, scope, &held).is_ok());
+        lines.push(StaffLine {
             overdue: e.username.is_none() && e.employed_from.as_str() <= week_ago.as_str(),
+            reachable,
             employee: e,
-        })
-        .collect())
+        });
+    }
+    Ok(lines)
 }
 
 async fn employee_in(app: &App, institution: InstitutionId, person: PersonId) -> Result<Employee, AppError> {

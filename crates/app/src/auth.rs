@@ -93,12 +93,21 @@ pub struct LoggedIn {
     pub must_change_password: bool,
 }
 
+/// What a right password leads to: a session, or — for an account with a second factor — a
+/// challenge to answer with a code (`crate::second_factor::answer`). The challenge token goes to
+/// the client once and is never stored.
+#[derive(Debug)]
+pub enum Login {
+    Done(LoggedIn),
+    SecondFactor { challenge: String },
+}
+
 // A real argon2id hash of a random password, verified against when the username is unknown so
 // that a wrong username costs as long as a wrong password.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$rJHjVAu/YHc9zptkmTCkG1xq0jZ1Nz8wT5b3Ff0V2lU";
 
-pub async fn login(app: &App, input: LoginInput<'_>) -> Result<LoggedIn, AppError> {
+pub async fn login(app: &App, input: LoginInput<'_>) -> Result<Login, AppError> {
     let now = app.now();
     let s = &app.settings;
     let username = normalize_username(input.username);
@@ -141,29 +150,61 @@ pub async fn login(app: &App, input: LoginInput<'_>) -> Result<LoggedIn, AppErro
     if held.grants.is_empty() {
         return Err(AppError::NoActiveRights);
     }
+    throttle::clear(app.db.pool(), &account_key).await?;
+    if klade_store::second_factors::get(app.db.pool(), account.id)
+        .await?
+        .is_some_and(|f| f.confirmed_at.is_some())
+    {
+        let challenge = random_hex(32)?;
+        klade_store::second_factors::insert_challenge(
+            app.db.pool(),
+            &token_hash(&challenge),
+            &klade_store::second_factors::Challenge {
+                account: account.id,
+                kind: input.kind.code().to_string(),
+                user_agent: input.user_agent.chars().take(200).collect(),
+                address: input.address.to_string(),
+                created_at: now,
+            },
+        )
+        .await?;
+        return Ok(Login::SecondFactor { challenge });
+    }
+    Ok(Login::Done(
+        open_session(app, &account, input.kind, input.user_agent, input.address).await?,
+    ))
+}
+
+/// A new session for an account whose every factor was checked.
+pub(crate) async fn open_session(
+    app: &App,
+    account: &accounts::Account,
+    kind: SessionKind,
+    user_agent: &str,
+    address: &str,
+) -> Result<LoggedIn, AppError> {
+    let now = app.now();
+    let s = &app.settings;
     let token = random_hex(32)?;
     let csrf = random_hex(32)?;
-    let idle = match input.kind {
+    let idle = match kind {
         SessionKind::Web => s.web_session_idle_secs,
         SessionKind::Api => s.api_session_idle_secs,
     };
-    let mut tx = app.db.begin().await?;
-    throttle::clear(&mut *tx, &account_key).await?;
     sessions::insert(
-        &mut *tx,
+        app.db.pool(),
         &sessions::NewSession {
             id_hash: &token_hash(&token),
             account: account.id,
-            kind: input.kind,
+            kind,
             csrf_token: &csrf,
             now,
             expires_at: now + idle,
-            user_agent: &input.user_agent.chars().take(200).collect::<String>(),
-            address: input.address,
+            user_agent: &user_agent.chars().take(200).collect::<String>(),
+            address,
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(LoggedIn {
         token,
         account: account.id,
@@ -222,6 +263,11 @@ pub struct Session {
     pub name: String,
     pub csrf_token: String,
     pub must_change_password: bool,
+    /// The account has a confirmed second factor.
+    pub second_factor: bool,
+    /// The person's rights call for a second factor they have not set up yet: until they do, only
+    /// setting it up (and logging out) answers.
+    pub must_enrol_second_factor: bool,
     /// Messages not read yet.
     pub unread: i64,
     pub actor: Actor,
@@ -262,6 +308,8 @@ pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<O
         name: live.name,
         csrf_token: live.csrf_token,
         must_change_password: live.must_change_password,
+        second_factor: live.second_factor,
+        must_enrol_second_factor: !live.second_factor && klade_domain::second_factor::required(&held.grants),
         unread: live.unread,
         actor: Actor {
             person: live.person,
@@ -306,7 +354,7 @@ pub async fn change_password(
         return Err(AppError::invalid("repeat", "password.mismatch"));
     }
     let staff = session.actor.grants.iter().any(|g| g.role.is_staff());
-    check_new_password(new, &account.username, staff)?;
+    check_new_password(new, &account.username, staff && !session.second_factor)?;
     if verify_password(new, &account.password_hash) {
         return Err(AppError::invalid("password", "password.unchanged"));
     }

@@ -18,6 +18,8 @@ pub enum AppError {
     Unauthenticated,
     #[error("the password must be changed first")]
     PasswordChangeRequired,
+    #[error("a second factor must be set up first")]
+    SecondFactorRequired,
     #[error("not allowed: {0}")]
     Forbidden(#[from] Denied),
     #[error("not found")]
@@ -56,6 +58,7 @@ impl AppError {
             Self::NoActiveRights => "error.no_active_rights",
             Self::Unauthenticated => "error.unauthenticated",
             Self::PasswordChangeRequired => "error.password_change_required",
+            Self::SecondFactorRequired => "error.second_factor_required",
             Self::Forbidden(_) => "error.forbidden",
             Self::NotFound => "error.not_found",
             Self::Invalid { code, .. } => code,

@@ -26,6 +26,7 @@ pub mod people;
 pub mod preschool;
 pub mod preschool_plans;
 pub mod retention;
+pub mod second_factor;
 pub mod sms;
 pub mod statistics;
 pub mod timetable;

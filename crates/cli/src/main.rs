@@ -334,6 +334,7 @@ impl Config {
             metrics_token: std::env::var("KLADE_METRICS_TOKEN")
                 .ok()
                 .or_else(|| self.file.metrics_token.clone()),
+            demo: false,
         }
     }
 
@@ -441,9 +442,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             let app = config.app(&args.db).await?;
             let created = demo::ensure(&app).await.map_err(|e| format!("demo: {e}"))?;
             let banner = banner(created, &args.db);
+            let web = WebSettings {
+                demo: true,
+                ..config.web()
+            };
             serve(
                 app,
-                (config.web(), config.limits()),
+                (web, config.limits()),
                 (config.sms_gateway(), config.email_gateway()?),
                 config.listen(args.listen),
                 Some(banner),
@@ -749,6 +754,10 @@ fn banner(created: bool, db: &str) -> String {
     for (user, what) in demo::LOGINS {
         s.push_str(&format!("  {user:<14} {what}\n"));
     }
+    s.push_str(
+        "The superuser, the heads, the deputies and the clerk also give a second factor: the demo's\n\
+         login page shows its code (the key, for an authenticator app: NNWGCZDFMRSW233LNRQWIZLEMVWW6MJS).\n",
+    );
     s
 }
 

@@ -19,6 +19,7 @@ pub mod policy;
 pub mod preschool;
 pub mod retention;
 pub mod role;
+pub mod second_factor;
 
 pub use ids::*;
 pub use personal_code::{PersonalCode, PersonalCodeError};

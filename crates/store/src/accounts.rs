@@ -224,6 +224,25 @@ pub async fn roles_held<'e>(
         .collect()
 }
 
+/// The accounts of everyone who holds or held any of `roles` (codes) anywhere.
+pub async fn holding_any_role<'e>(ex: impl Executor<'e, Database = Any>, roles: &[&str]) -> Result<Vec<AccountId>> {
+    let placeholders: Vec<String> = (1..=roles.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT DISTINCT a.id FROM accounts a JOIN memberships m ON m.person_id = a.person_id \
+         WHERE m.role IN ({}) ORDER BY a.id",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for r in roles {
+        q = q.bind(*r);
+    }
+    q.fetch_all(ex)
+        .await?
+        .iter()
+        .map(|r| Ok(AccountId(r.try_get("id")?)))
+        .collect()
+}
+
 /// People holding `role` in `institution` on `today`, as (id, "Given Family"), in Latvian order.
 pub async fn people_with_role<'e>(
     ex: impl Executor<'e, Database = Any>,

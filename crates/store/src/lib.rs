@@ -33,6 +33,7 @@ pub mod preschool;
 pub mod preschool_plans;
 pub mod retention;
 pub mod school;
+pub mod second_factors;
 pub mod sessions;
 pub mod sms;
 pub mod statistics;

@@ -43,6 +43,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(17, "0017_timetable_version"),
     migration!(18, "0018_notes_by_date"),
     migration!(19, "0019_person_care"),
+    migration!(20, "0020_second_factor"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

@@ -13,11 +13,15 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn code(self) -> &'static str {
+    pub fn code(self) -> &'static str {
         match self {
             Self::Web => "web",
             Self::Api => "api",
         }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Web, Self::Api].into_iter().find(|k| k.code() == code)
     }
 }
 
@@ -66,6 +70,8 @@ pub struct Live {
     pub unread: i64,
     /// The rights counter (`rights_version`): a person's cached holdings stay valid while it stands.
     pub rights: i64,
+    /// The account has a confirmed second factor.
+    pub second_factor: bool,
 }
 
 /// The session, when it exists, has not expired, and its account is not blocked.
@@ -79,7 +85,8 @@ pub async fn find_live<'e>(
         "SELECT s.id, s.account_id, a.person_id, a.username, p.given_name || ' ' || p.family_name AS name, s.csrf_token, \
            s.last_seen_at, a.must_change_password, \
            (SELECT COUNT(*) FROM message_recipients r WHERE r.person_id = a.person_id AND r.read_at IS NULL) AS unread, \
-           (SELECT v FROM rights_version WHERE id = 1) AS rights \
+           (SELECT v FROM rights_version WHERE id = 1) AS rights, \
+           (SELECT COUNT(*) FROM second_factors f WHERE f.account_id = a.id AND f.confirmed_at IS NOT NULL) AS second_factor \
          FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN persons p ON p.id = a.person_id \
          WHERE s.id = $1 AND s.kind = $2 AND s.expires_at > $3 AND a.blocked_at IS NULL",
     )
@@ -100,6 +107,7 @@ pub async fn find_live<'e>(
             must_change_password: flag(&r, "must_change_password")?,
             unread: r.try_get("unread")?,
             rights: r.try_get("rights")?,
+            second_factor: r.try_get::<i64, _>("second_factor")? > 0,
         })
     })
     .transpose()

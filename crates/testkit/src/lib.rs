@@ -96,6 +96,7 @@ impl TestApp {
     pub fn client(&self) -> Client {
         Client {
             router: self.router.clone(),
+            db: self.app.db.clone(),
             jar: BTreeMap::new(),
         }
     }
@@ -143,6 +144,19 @@ impl TestApp {
         accounts::add_membership(db, institution, person, role, "2026-09-01", &basis, 0)
             .await
             .expect("membership");
+        // Roles that must have a second factor get one, so they are not sent to set it up.
+        if klade_app::second_factor::REQUIRED_ROLE_CODES.contains(&role.code()) {
+            let account = accounts::by_person(db, person)
+                .await
+                .expect("account")
+                .expect("account");
+            klade_store::second_factors::start(db, account.id, b"testkit-second-factor", 0)
+                .await
+                .expect("second factor");
+            klade_store::second_factors::take_step(db, account.id, 1, 0)
+                .await
+                .expect("confirmed");
+        }
         person
     }
 
@@ -238,6 +252,8 @@ impl Response {
 /// A browser: keeps cookies between requests, like one.
 pub struct Client {
     router: Router,
+    /// To answer a login's second factor, as the person's phone would.
+    db: Db,
     pub jar: BTreeMap<String, String>,
 }
 
@@ -314,9 +330,63 @@ impl Client {
         self.post_form(path, &all).await
     }
 
+    /// Logs in; a second factor, when the account has one, is answered with a recovery code made
+    /// for the purpose (a fixed clock would make every TOTP code the same, taken only once).
     pub async fn login(&mut self, username: &str, password: &str) -> Response {
-        self.submit("/login", "/login", &[("username", username), ("password", password)])
+        let r = self
+            .submit("/login", "/login", &[("username", username), ("password", password)])
+            .await;
+        if r.location() != Some("/login/second-factor") {
+            return r;
+        }
+        let code = self.recovery_code(username).await;
+        self.submit(
+            "/login/second-factor",
+            "/login/second-factor",
+            &[("code", &code), ("recovery", "1")],
+        )
+        .await
+    }
+
+    /// Sets up a second factor on its page, as the person would with their phone at `now`;
+    /// answers the recovery codes shown.
+    pub async fn set_up_second_factor(&mut self, now: i64) -> Vec<String> {
+        let page = self.get("/account/second-factor").await.body;
+        let marker = "<code class=\"secret\">";
+        let at = page
+            .find(marker)
+            .unwrap_or_else(|| panic!("no key on the setup page: {page}"))
+            + marker.len();
+        let text = &page[at..at + page[at..].find('<').expect("end of the key")];
+        let secret = klade_domain::second_factor::secret_from_text(text).expect("a Base32 key");
+        let code = klade_domain::second_factor::code_at(&secret, u64::try_from(now).expect("after 1970"));
+        let done = self
+            .submit("/account/second-factor", "/account/second-factor", &[("code", &code)])
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        done.body
+            .match_indices("<li><code>")
+            .map(|(at, _)| done.body[at + 10..at + 21].to_string())
+            .collect()
+    }
+
+    /// A fresh recovery code for `username`'s second factor, as if printed at its setup.
+    pub async fn recovery_code(&self, username: &str) -> String {
+        let code = format!("t{}", random_suffix());
+        let account: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE username = $1")
+            .bind(klade_app::auth::normalize_username(username))
+            .fetch_one(self.db.pool())
             .await
+            .expect("the account");
+        sqlx::query("INSERT INTO recovery_codes (account_id, code_hash) VALUES ($1, $2)")
+            .bind(account)
+            .bind(klade_app::auth::token_hash(
+                &klade_domain::second_factor::normalize_recovery(&code),
+            ))
+            .execute(self.db.pool())
+            .await
+            .expect("recovery code");
+        code
     }
 
     /// Posts a multipart form with one file, as a browser's upload does.
@@ -390,7 +460,7 @@ impl Client {
 
     /// Logs in through the API and returns the token.
     pub async fn api_login(&mut self, username: &str, password: &str) -> String {
-        let r = self
+        let mut r = self
             .api_post(
                 "/api/v1/auth/login",
                 serde_json::json!({ "username": username, "password": password }),
@@ -398,6 +468,17 @@ impl Client {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        if let Some(challenge) = r.json()["challenge"].as_str().map(str::to_string) {
+            let code = self.recovery_code(username).await;
+            r = self
+                .api_post(
+                    "/api/v1/auth/second-factor",
+                    serde_json::json!({ "challenge": challenge, "code": code, "recovery": true }),
+                    None,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
         r.json()["token"].as_str().expect("token").to_string()
     }
 }

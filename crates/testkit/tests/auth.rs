@@ -238,7 +238,7 @@ async fn a_generated_password_must_be_changed_at_first_login() {
     for backend in backends() {
         let t = TestApp::new(backend).await;
         let school = t.institution(InstitutionKind::General, "4000000003").await;
-        t.person(school, Role::Clerk, "lietvede", "x", false).await;
+        t.person(school, Role::Teacher, "lietvede", "x", false).await;
         let generated = klade_app::users::reset_password(&t.app, "lietvede")
             .await
             .expect("reset");

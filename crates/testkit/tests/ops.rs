@@ -113,7 +113,7 @@ async fn migrations_run_once() {
     for backend in backends() {
         let t = TestApp::new(backend).await;
         assert!(t.db().migrate().await.expect("again").is_empty());
-        assert_eq!(t.count("schema_migrations").await, 19);
+        assert_eq!(t.count("schema_migrations").await, 20);
     }
 }
 
@@ -172,6 +172,12 @@ async fn the_console_creates_a_superuser_who_must_change_the_password() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            c.get("/").await.location(),
+            Some("/account/second-factor"),
+            "then the second factor"
+        );
+        assert_eq!(c.set_up_second_factor(t.app.now()).await.len(), 10);
         let home = c.get("/").await.body;
         assert!(home.contains("Virslietotājs") && home.contains("Vidusskola"), "{home}");
     }

@@ -675,6 +675,12 @@ async fn the_director_appoints_the_superuser_by_order() {
         );
         let mut new_superuser = t.client();
         new_superuser.login("skolotajs", "demo").await;
+        assert_eq!(
+            new_superuser.get("/admin/accounts?i=1").await.location(),
+            Some("/account/second-factor"),
+            "a superuser sets up a second factor first"
+        );
+        new_superuser.set_up_second_factor(t.app.now()).await;
         assert_eq!(new_superuser.get("/admin/accounts?i=1").await.status, StatusCode::OK);
         // Only the director appoints.
         let mut other = admin(&t).await;

@@ -74,6 +74,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::AccountBlocked
         | AppError::NoActiveRights
         | AppError::PasswordChangeRequired
+        | AppError::SecondFactorRequired
         | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

@@ -32,6 +32,8 @@ pub struct WebSettings {
     pub trust_proxy: bool,
     /// Bearer token that opens `/metrics`; without one, `/metrics` is not served.
     pub metrics_token: Option<String>,
+    /// The demo's server (`klade demo`): the second-factor page shows the demo key's code.
+    pub demo: bool,
 }
 
 #[derive(Clone)]

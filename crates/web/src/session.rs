@@ -19,6 +19,8 @@ use std::net::SocketAddr;
 pub const SESSION_COOKIE: &str = "klade_session";
 pub const CSRF_COOKIE: &str = "klade_csrf";
 pub const LANG_COOKIE: &str = "klade_lang";
+/// A login waiting for its second factor (the password was right): short-lived, HttpOnly.
+pub const CHALLENGE_COOKIE: &str = "klade_challenge";
 
 /// Largest form body read for the CSRF check; forms here are small.
 const FORM_LIMIT: usize = 256 * 1024;
@@ -32,6 +34,8 @@ pub struct Ctx {
     pub user_agent: String,
     /// The pre-session CSRF token (login form), when the browser has one.
     pub pre_csrf: Option<String>,
+    /// A login waiting for its second factor, when the browser has one.
+    pub challenge: Option<String>,
 }
 
 impl Ctx {
@@ -138,7 +142,12 @@ fn allowed_before_password_change(path: &str) -> bool {
     path == "/account" || path == "/account/password" || path == "/logout" || path.starts_with("/lang/")
 }
 
-/// Pages: session from the cookie, CSRF on every unsafe method, the forced password change.
+fn allowed_before_second_factor(path: &str) -> bool {
+    path.starts_with("/account/second-factor") || path == "/logout" || path.starts_with("/lang/")
+}
+
+/// Pages: session from the cookie, CSRF on every unsafe method, the forced password change and
+/// second factor.
 pub async fn pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let lang = lang_of(request.headers());
     let session = match cookie(request.headers(), SESSION_COOKIE) {
@@ -153,6 +162,7 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
         address: address_of(&request, state.web.trust_proxy),
         user_agent: user_agent_of(request.headers()),
         pre_csrf: cookie(request.headers(), CSRF_COOKIE),
+        challenge: cookie(request.headers(), CHALLENGE_COOKIE),
         session,
     };
     let mut request = request;
@@ -193,8 +203,12 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
         request = Request::from_parts(parts, Body::from(bytes));
     }
     if let Some(s) = &ctx.session {
-        if s.must_change_password && !allowed_before_password_change(request.uri().path()) {
+        let path = request.uri().path();
+        if s.must_change_password && !allowed_before_password_change(path) {
             return Redirect::to("/account").into_response();
+        }
+        if !s.must_change_password && s.must_enrol_second_factor && !allowed_before_second_factor(path) {
+            return Redirect::to("/account/second-factor").into_response();
         }
     }
     request.extensions_mut().insert(ctx);
@@ -228,12 +242,21 @@ pub async fn api(State(state): State<AppState>, request: Request, next: Next) ->
         if !matches!(path, "/api/v1/me" | "/api/v1/me/password" | "/api/v1/auth/logout") {
             return WebError::api(AppError::PasswordChangeRequired, lang).into_response();
         }
+    } else if session.as_ref().is_some_and(|s| s.must_enrol_second_factor) {
+        let path = request
+            .extensions()
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| request.uri().path(), |u| u.0.path());
+        if !(matches!(path, "/api/v1/me" | "/api/v1/auth/logout") || path.starts_with("/api/v1/me/second-factor")) {
+            return WebError::api(AppError::SecondFactorRequired, lang).into_response();
+        }
     }
     let ctx = Ctx {
         lang,
         address: address_of(&request, state.web.trust_proxy),
         user_agent: user_agent_of(request.headers()),
         pre_csrf: None,
+        challenge: None,
         session,
     };
     let mut request = request;

@@ -6,6 +6,7 @@
 //! (century digit 0), which no living person holds.
 
 use crate::auth::hash_password;
+use crate::second_factor;
 use crate::{App, AppError};
 use jiff::civil::{date, Date};
 use klade_domain::{ClassId, InstitutionId, InstitutionKind, PersonId, PersonalCode, Role};
@@ -765,9 +766,20 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
     )
     .await?;
 
+    // The administration's accounts have their second factor, all with one published key: the
+    // demo's login page shows its code (`second_factor::demo_code`).
+    for account in accounts::holding_any_role(&mut *m.tx, &second_factor::REQUIRED_ROLE_CODES).await? {
+        klade_store::second_factors::start(&mut *m.tx, account, DEMO_SECRET, now).await?;
+        klade_store::second_factors::take_step(&mut *m.tx, account, 1, now).await?;
+    }
+
     m.tx.commit().await?;
     Ok(true)
 }
+
+/// The second factor's key of every demo account that must have one (Base32
+/// `NNWGCZDFMRSW233LNRQWIZLEMVWW6MJS`, to add to an authenticator app by hand).
+pub const DEMO_SECRET: &[u8] = b"kladedemokladedemo12";
 
 #[cfg(test)]
 mod tests {

@@ -31,6 +31,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/auth/logout", post(logout))
         .route("/me", get(me))
         .route("/me/password", post(change_password))
+        .route("/auth/second-factor", post(login_second_factor))
+        .route("/me/second-factor", get(second_factor_status))
+        .route("/me/second-factor/setup", post(second_factor_setup))
+        .route("/me/second-factor/confirm", post(second_factor_confirm))
+        .route("/me/second-factor/off", post(second_factor_off))
         .route("/openapi.json", get(openapi))
         .merge(journal::routes())
         .merge(journal::family_routes())
@@ -117,11 +122,92 @@ async fn login(
     )
     .await
     .map_err(ctx.fail_json())?;
+    match done {
+        auth::Login::Done(done) => Ok(Json(TokenBody {
+            token: done.token,
+            must_change_password: done.must_change_password,
+        })
+        .into_response()),
+        auth::Login::SecondFactor { challenge } => Ok(Json(serde_json::json!({
+            "second_factor_required": true,
+            "challenge": challenge,
+        }))
+        .into_response()),
+    }
+}
+
+#[derive(Deserialize)]
+struct SecondFactorBody {
+    challenge: String,
+    code: String,
+    #[serde(default)]
+    recovery: bool,
+}
+
+/// The second step of a login: the challenge and a code from the app (or a recovery code).
+async fn login_second_factor(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Result<Json<SecondFactorBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let Json(b) = body.map_err(|e| ctx.fail_json()(json_refusal(&e)))?;
+    let done = klade_app::second_factor::answer(&state.app, &b.challenge, &b.code, b.recovery)
+        .await
+        .map_err(ctx.fail_json())?;
     Ok(Json(TokenBody {
         token: done.token,
         must_change_password: done.must_change_password,
     })
     .into_response())
+}
+
+fn signed_in(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
+    ctx.session
+        .as_ref()
+        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))
+}
+
+async fn second_factor_status(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let status = klade_app::second_factor::status(&state.app, signed_in(&ctx)?)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(status).into_response())
+}
+
+async fn second_factor_setup(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let setup = klade_app::second_factor::start(&state.app, signed_in(&ctx)?)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(setup).into_response())
+}
+
+#[derive(Deserialize)]
+struct CodeBody {
+    code: String,
+}
+
+async fn second_factor_confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Result<Json<CodeBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let Json(b) = body.map_err(|e| ctx.fail_json()(json_refusal(&e)))?;
+    let codes = klade_app::second_factor::confirm(&state.app, signed_in(&ctx)?, &b.code)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "recovery_codes": codes })).into_response())
+}
+
+async fn second_factor_off(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Result<Json<CodeBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let Json(b) = body.map_err(|e| ctx.fail_json()(json_refusal(&e)))?;
+    klade_app::second_factor::turn_off(&state.app, signed_in(&ctx)?, &b.code)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "enabled": false })).into_response())
 }
 
 async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {

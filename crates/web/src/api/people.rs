@@ -114,7 +114,7 @@ struct AccountBody {
     reason: Option<String>,
 }
 
-/// `create`, `password`, `block` (with a reason) or `unblock`.
+/// `create`, `password`, `block` (with a reason), `unblock` or `second-factor-reset`.
 async fn account(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -134,6 +134,9 @@ async fn account(
             .await
             .map(|()| None),
         "unblock" => accounts::set_blocked(app, s, inst, person, None).await.map(|()| None),
+        "second-factor-reset" => klade_app::second_factor::reset(app, s, inst, person)
+            .await
+            .map(|()| None),
         _ => Err(AppError::NotFound),
     };
     let username = result.map_err(ctx.fail_json())?;

@@ -29,6 +29,7 @@ mod journal_checks;
 mod people;
 mod preschool;
 mod preschool_plans;
+mod second_factor;
 mod statistics;
 mod timetable;
 mod years;
@@ -60,6 +61,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(calendar::routes())
         .merge(deadlines::routes())
         .merge(statistics::routes())
+        .merge(second_factor::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))
 }
@@ -248,7 +250,20 @@ async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<LoginFo
     )
     .await;
     match result {
-        Ok(done) => {
+        Ok(auth::Login::SecondFactor { challenge }) => {
+            let mut response = Redirect::to("/login/second-factor").into_response();
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(
+                    session::CHALLENGE_COOKIE,
+                    &challenge,
+                    Some(300),
+                    state.web.secure_cookies,
+                ),
+            );
+            Ok(response)
+        }
+        Ok(auth::Login::Done(done)) => {
             // A session the browser already had (another account) ends: one browser, one session.
             if let Some(old) = &ctx.session {
                 auth::logout(&state.app, old).await.map_err(ctx.fail())?;

@@ -79,6 +79,8 @@ struct StaffRow {
     username: Option<String>,
     blocked: Option<String>,
     overdue: bool,
+    /// The reader outranks them: the password, block and second-factor buttons show.
+    reachable: bool,
 }
 
 #[derive(Template)]
@@ -103,6 +105,7 @@ async fn staff(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuer
         "create" => "accounts.created",
         "password" => "accounts.password_sent",
         "block" => "accounts.blocked_done",
+        "second-factor-reset" => "second_factor.reset_done",
         "end" => "accounts.ended_done",
         _ => "accounts.unblocked_done",
     });
@@ -145,6 +148,7 @@ async fn staff_page(
                 None
             },
             overdue: l.overdue,
+            reachable: l.reachable,
         })
         .collect();
     let page = AccountsPage {
@@ -189,6 +193,7 @@ async fn account_action(
         "block" => accounts::set_blocked(app, session, inst, person, Some(form.reason.as_deref().unwrap_or(""))).await,
         "unblock" => accounts::set_blocked(app, session, inst, person, None).await,
         "end" => accounts::end_employment(app, session, inst, person, form.last_day.as_deref().unwrap_or("")).await,
+        "second-factor-reset" => klade_app::second_factor::reset(app, session, inst, person).await,
         _ => Err(AppError::NotFound),
     };
     match result {
