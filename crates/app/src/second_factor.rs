@@ -74,17 +74,25 @@ pub async fn start(app: &App, session: &Session) -> Result<Setup, AppError> {
     })
 }
 
+/// Ten codes of 24 letters and digits (119 bits each): with that much chance in them a code is kept
+/// as a plain SHA-256, as NIST SP 800-63B allows for look-up secrets of at least 112 bits.
 fn recovery_codes() -> Result<Vec<String>, AppError> {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     (0..rules::RECOVERY_CODES)
         .map(|_| {
-            let mut buf = [0u8; 10];
+            let mut buf = [0u8; 24];
             getrandom::fill(&mut buf).map_err(|e| AppError::Internal(format!("random: {e}")))?;
             let code: String = buf
                 .iter()
                 .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
                 .collect();
-            Ok(format!("{}-{}", &code[..5], &code[5..]))
+            Ok(format!(
+                "{}-{}-{}-{}",
+                &code[..6],
+                &code[6..12],
+                &code[12..18],
+                &code[18..]
+            ))
         })
         .collect()
 }

@@ -366,7 +366,7 @@ impl Client {
         assert_eq!(done.status, StatusCode::OK, "{}", done.body);
         done.body
             .match_indices("<li><code>")
-            .map(|(at, _)| done.body[at + 10..at + 21].to_string())
+            .map(|(at, _)| done.body[at + 10..at + 10 + done.body[at + 10..].find('<').expect("end")].to_string())
             .collect()
     }
 

@@ -69,7 +69,7 @@ async fn the_administration_sets_it_up_before_anything_else_and_then_gives_it_at
         let recovery: Vec<String> = done
             .body
             .match_indices("<li><code>")
-            .map(|(at, _)| done.body[at + 10..at + 21].to_string())
+            .map(|(at, _)| done.body[at + 10..at + 10 + done.body[at + 10..].find('<').expect("end")].to_string())
             .collect();
         assert_eq!(recovery.len(), 10, "{}", done.body);
         assert_eq!(c.get("/").await.status, StatusCode::OK, "now everything opens");
