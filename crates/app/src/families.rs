@@ -109,6 +109,7 @@ pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -
     };
     let permit = policy::authorize(&session.actor, Action::ViewDiary, scope(p))?;
     let inst = permit.institution();
+    crate::people::log_staff_view(app, session, inst, student, "diary").await?;
     let monday = crate::timetable::monday_of(day);
     let sunday = monday.checked_add(jiff::Span::new().days(6)).unwrap_or(monday);
     let (from, to) = (monday.to_string(), sunday.to_string());
@@ -489,6 +490,7 @@ pub async fn grade_report(
         }
         grades.retain(|g| mine.contains(&g.course_id));
     }
+    crate::people::log_staff_view(app, session, inst, student, "grades").await?;
     let mut courses: Vec<String> = grades.iter().map(|g| g.course_name.clone()).collect();
     courses.sort();
     courses.dedup();

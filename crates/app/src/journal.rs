@@ -904,6 +904,7 @@ pub async fn student_journal(
         },
     )?;
     let inst = permit.institution();
+    crate::people::log_staff_view(app, session, inst, student, "journal").await?;
     let db = app.db.pool();
     let grades = journal::student_grades(db, inst, &[student], from, to)
         .await?

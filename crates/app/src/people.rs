@@ -158,6 +158,32 @@ pub async fn record(app: &App, session: &Session, person: PersonId) -> Result<Re
     })
 }
 
+/// Logs a member of staff's look at a learner's data (R29): their diary, grades or journal, on a
+/// page or through the API. The learner's own looks and their parents' are not staff access.
+pub(crate) async fn log_staff_view(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    person: PersonId,
+    what: &str,
+) -> Result<(), AppError> {
+    let family = person == session.person || session.actor.children.iter().any(|(_, c)| *c == person);
+    let staff = session.actor.roles_in(institution).iter().any(|r| r.is_staff());
+    if staff && !family {
+        access_log::record(
+            app.db.pool(),
+            Some(institution),
+            session.person,
+            person,
+            "view",
+            what,
+            app.now(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 fn level_name(level: Level) -> &'static str {
     match level {
         Level::Basic => "name and class",

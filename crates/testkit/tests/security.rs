@@ -480,3 +480,46 @@ async fn answers_are_not_cached_and_carry_the_browser_policies() {
     let page = https.client().get("/login").await;
     assert!(header(&page, "strict-transport-security").starts_with("max-age=31536000"));
 }
+
+#[tokio::test]
+async fn staff_reading_a_learners_diary_grades_or_journal_through_the_api_is_shown_to_the_family() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
+        let mut tutor = t.client();
+        let token = tutor.api_login("audzinataja", "demo").await;
+        for path in [
+            format!("/api/v1/students/{anna}/diary"),
+            format!("/api/v1/students/{anna}/grades"),
+            format!("/api/v1/students/{anna}/journal"),
+        ] {
+            let r = tutor.api_get(&path, &token).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        }
+        let mut parent = t.client();
+        let token = parent.api_login("vecaks", "demo").await;
+        // The parent's own look is not staff access.
+        parent.api_get(&format!("/api/v1/students/{anna}/diary"), &token).await;
+        let log = parent
+            .api_get(&format!("/api/v1/people/{anna}/access-log"), &token)
+            .await
+            .json();
+        let seen: Vec<String> = log
+            .as_array()
+            .expect("entries")
+            .iter()
+            .filter(|e| e["actor"] == "Līga Zariņa" && e["action"] == "view")
+            .filter_map(|e| e["detail"].as_str().map(str::to_string))
+            .collect();
+        for what in ["diary", "grades", "journal"] {
+            assert!(seen.iter().any(|d| d == what), "{what} is logged: {log}");
+        }
+        assert!(
+            !log.as_array()
+                .expect("entries")
+                .iter()
+                .any(|e| e["actor"] == "Ilze Krūmiņa"),
+            "the family's own looks are not logged as staff access"
+        );
+    }
+}
