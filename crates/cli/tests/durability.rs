@@ -377,6 +377,30 @@ async fn a_server_killed_mid_load_keeps_every_save_it_acknowledged() {
     }
 }
 
+/// `bench/durability.sh`: many rounds of the test above, each on a fresh database — on SQLite,
+/// and on PostgreSQL when `KLADE_TEST_PG_URL` is set. `KLADE_KILL_ROUNDS` rounds (50 by default).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "minutes long: run by bench/durability.sh"]
+async fn kill_rounds() {
+    let rounds: usize = std::env::var("KLADE_KILL_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(50);
+    let pg = std::env::var("KLADE_TEST_PG_URL").ok().filter(|u| !u.is_empty());
+    for round in 1..=rounds {
+        let dir = TempDir::new("kill-round");
+        eprint!("round {round}/{rounds}, SQLite: ");
+        kill_mid_load(&dir.path("klade.db")).await;
+        if let Some(url) = &pg {
+            let schema = PgSchema::new(url).await;
+            eprint!("round {round}/{rounds}, PostgreSQL: ");
+            kill_mid_load(&schema.url(url)).await;
+            schema.drop().await;
+        }
+    }
+    eprintln!("{rounds} rounds: no acknowledged save lost, `klade verify` clean after each");
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",

@@ -149,6 +149,20 @@ impl Db {
             })
             .connect_with(connect.clone())
             .await?;
+        if backend == Backend::Sqlite {
+            // Both settings are asked for at every connection, but a file system without shared
+            // memory (a network drive) keeps SQLite out of WAL without an error: checked, not assumed.
+            let mut conn = pool.acquire().await?;
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await?;
+            let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await?;
+            if !mode.eq_ignore_ascii_case("wal") || sync != 2 {
+                return Err(StoreError::Unsafe(format!(
+                    "SQLite at {address} runs with journal_mode={mode} and synchronous={sync}; Klade needs \
+                     journal_mode=WAL and synchronous=FULL (2), so that every acknowledged save survives a \
+                     crash or a power cut. Put the database on a local disk."
+                )));
+            }
+        }
         let readers = (backend == Backend::Sqlite).then(|| {
             Arc::new(Readers {
                 options: connect,

@@ -63,6 +63,9 @@ pub enum StoreError {
     },
     #[error("unsupported database address: {0}")]
     Address(String),
+    /// A database that would not keep an acknowledged save through a crash.
+    #[error("{0}")]
+    Unsafe(String),
     /// A backup or restore that cannot go ahead, with the reason for the operator.
     #[error("{0}")]
     Backup(String),

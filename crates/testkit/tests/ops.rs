@@ -347,3 +347,12 @@ async fn a_save_completes_when_its_client_goes_away() {
         );
     }
 }
+
+/// SQLite without WAL and `synchronous = FULL` could lose an acknowledged save in a crash: the
+/// server does not start on it. An in-memory database cannot be in WAL mode.
+#[tokio::test]
+async fn sqlite_without_wal_is_refused() {
+    let refused = klade_store::Db::connect("sqlite::memory:", klade_store::DbOptions::default()).await;
+    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("journal_mode=WAL"), "refused, saying why: {message}");
+}
