@@ -56,4 +56,19 @@ mod tests {
             assert!(normalize_phone(bad).is_err(), "{bad}");
         }
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Whatever is typed, a phone number is refused or written as `+` and 8–15 digits.
+        #[test]
+        fn a_phone_is_normalised_or_refused(input in "\\PC{0,24}|[+]?[0-9 ()-]{0,20}") {
+            if let Ok(p) = normalize_phone(&input) {
+                proptest::prop_assert!(p.starts_with('+'));
+                proptest::prop_assert!((9..=16).contains(&p.len()), "{}", p);
+                proptest::prop_assert!(p[1..].bytes().all(|b| b.is_ascii_digit()));
+                proptest::prop_assert_eq!(normalize_phone(&p).ok(), Some(p.clone()));
+            }
+        }
+    }
 }

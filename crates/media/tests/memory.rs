@@ -2,6 +2,9 @@
 //! pixels and the small result, not the several times that scaling through a floating-point
 //! buffer took (a 24-megapixel photo took over 250 MiB).
 
+// A test panics on purpose: a panic is a failed test, with its message.
+#![allow(clippy::expect_used)]
+
 use image::codecs::jpeg::JpegEncoder;
 use image::{Rgb, RgbImage};
 use peakmem_alloc::{PeakMemAlloc, PeakMemAllocTrait, INSTRUMENTED_SYSTEM};

@@ -397,4 +397,19 @@ mod tests {
             .expect("ascii")
             .contains("Secure"));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Whatever `next` holds, what is kept is a path of this site a browser cannot read as
+        /// another site, and a valid header value.
+        #[test]
+        fn next_is_a_path_of_this_site_or_nothing(next in "\\PC{0,40}|/[/\\\\\t\n%0-9a-z.:]{0,20}") {
+            if let Some(p) = same_site_path(&next) {
+                proptest::prop_assert!(p.starts_with('/'));
+                proptest::prop_assert!(!p.starts_with("//") && !p.starts_with("/\\"));
+                proptest::prop_assert!(axum::http::HeaderValue::from_str(p).is_ok());
+            }
+        }
+    }
 }
