@@ -273,12 +273,24 @@ pub async fn end_employment(
     person: PersonId,
     last_day: &str,
 ) -> Result<(), AppError> {
-    let permit = policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(institution))?;
-    let inst = permit.institution();
-    let employee = employee_in(app, inst, person).await?;
+    policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(institution))?;
+    let employee = employee_in(app, institution, person).await?;
     if person == session.person {
         return Err(AppError::invalid("person", "accounts.not_self"));
     }
+    // Employment here ends by one who outranks what the person holds here.
+    let scope = Scope::Student {
+        institution,
+        student: person,
+        class: None,
+    };
+    let here: Vec<_> = accounts::roles_held(app.db.pool(), person)
+        .await?
+        .into_iter()
+        .filter(|(i, _)| *i == institution)
+        .collect();
+    let permit = policy::may_manage(&session.actor, Action::ManageAccounts, scope, &here)?;
+    let inst = permit.institution();
     let day: Date = last_day
         .trim()
         .parse()

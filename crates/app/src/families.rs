@@ -361,6 +361,13 @@ pub async fn excuse(
     if reason.trim().is_empty() {
         return Err(AppError::invalid("reason", "error.required"));
     }
+    // A notice the excuse answers is this learner's, here: never another family's.
+    if let Some(n) = notice {
+        let theirs = families::notices(app.db.pool(), inst, Some(student), None, "0000-01-01", "9999-12-31").await?;
+        if !theirs.iter().any(|x| x.id == n) {
+            return Err(AppError::invalid("notice", "error.not_found"));
+        }
+    }
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let id = families::insert_excuse(

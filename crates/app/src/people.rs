@@ -449,11 +449,18 @@ pub async fn update_record(
         &before.birth_date,
         &before.gender,
     );
-    if identity_changed {
-        let held = klade_store::accounts::roles_held(db, person).await?;
-        if policy::may_manage(&session.actor, Action::EnrolStudents, scope, &held).is_err() {
-            return Err(AppError::invalid("given_name", "person.identity_not_yours"));
-        }
+    let held = klade_store::accounts::roles_held(db, person).await?;
+    // This institution's record of a person is written by one who outranks every right the
+    // person holds here (a clerk a learner's, never the director's); their own fields only by one
+    // who outranks them everywhere.
+    let here: Vec<_> = held
+        .iter()
+        .copied()
+        .filter(|(i, _)| *i == permit.institution())
+        .collect();
+    policy::may_manage(&session.actor, Action::EnrolStudents, scope, &here)?;
+    if identity_changed && policy::may_manage(&session.actor, Action::EnrolStudents, scope, &held).is_err() {
+        return Err(AppError::invalid("given_name", "person.identity_not_yours"));
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;

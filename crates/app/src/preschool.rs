@@ -147,7 +147,15 @@ pub async fn day(app: &App, session: &Session, group_id: ClassId, on: &str) -> R
     let d = if on.trim().is_empty() { today(app)? } else { date(on)? };
     let iso = d.to_string();
     let db = app.db.pool();
-    let students = journal::class_students(db, g.institution, g.id, &iso).await?;
+    let mut students = journal::class_students(db, g.institution, g.id, &iso).await?;
+    // A parent reads the group's day (what was done, the photos) but only their own child's
+    // attendance: another family's absences and their reasons are not theirs to see.
+    let actor = &session.actor;
+    let whole_group = policy::authorize(actor, Action::ViewJournal, class_scope(&g)).is_ok()
+        || policy::authorize(actor, Action::CorrectPreschoolAttendance, class_scope(&g)).is_ok();
+    if !whole_group {
+        students.retain(|s| actor.children.iter().any(|(_, c)| *c == s.id));
+    }
     let absences = store::absences(db, g.institution, g.id, &iso, &iso).await?;
     let marked = store::marked_days(db, g.institution, g.id, &iso, &iso)
         .await?
@@ -163,7 +171,6 @@ pub async fn day(app: &App, session: &Session, group_id: ClassId, on: &str) -> R
         }
     }
     corrections.sort_by_key(|e| e.seq);
-    let actor = &session.actor;
     Ok(Day {
         group: g.id,
         group_name: g.name.clone(),

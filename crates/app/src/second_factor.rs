@@ -233,6 +233,9 @@ pub async fn reset(app: &App, session: &Session, institution: InstitutionId, per
         class: None,
     };
     let held = accounts::roles_held(db, person).await?;
+    if !held.iter().any(|(i, _)| *i == institution) {
+        return Err(AppError::NotFound);
+    }
     let permit = policy::may_manage(&session.actor, Action::ManageAccounts, scope, &held)?;
     let account = accounts::by_person(db, person).await?.ok_or(AppError::NotFound)?;
     let now = app.now();

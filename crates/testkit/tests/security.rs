@@ -523,3 +523,97 @@ async fn staff_reading_a_learners_diary_grades_or_journal_through_the_api_is_sho
         );
     }
 }
+
+#[tokio::test]
+async fn a_parent_reads_the_groups_day_but_only_their_own_childs_attendance() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let parent = person_of(&t, "vecaks").await;
+        let group = t
+            .id(&format!(
+                "SELECT e.class_id FROM enrolments e JOIN guardianships g ON g.child_id = e.student_id \
+                 JOIN classes c ON c.id = e.class_id WHERE g.parent_id = {parent} AND c.kind = 'group'"
+            ))
+            .await;
+        let other = t
+            .scalar(&format!(
+                "SELECT p.family_name FROM enrolments e JOIN persons p ON p.id = e.student_id \
+                 WHERE e.class_id = {group} AND e.student_id NOT IN \
+                   (SELECT child_id FROM guardianships WHERE parent_id = {parent}) ORDER BY p.id LIMIT 1"
+            ))
+            .await;
+        let mut c = t.client();
+        c.login("vecaks", "demo").await;
+        let page = c.get(&format!("/groups/{group}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Krūmiņš"), "their own child: {}", page.body);
+        assert!(
+            !page.body.contains(&other),
+            "another family's child ({other}) is not shown"
+        );
+        let mut teacher = t.client();
+        teacher.login("pii.skolotaja", "demo").await;
+        assert!(
+            teacher.get(&format!("/groups/{group}")).await.body.contains(&other),
+            "the teacher sees all"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_superuser_neither_ends_a_fellow_superusers_employment_nor_resets_a_stranger() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let teacher = person_of(&t, "skolotajs").await;
+        t.exec(&format!(
+            "INSERT INTO memberships (institution_id, person_id, role, valid_from, basis, order_number, order_date, created_at) \
+             VALUES (1, {teacher}, 'superuser', '2026-09-01', 'order', '1-8/1', '2026-09-01', 0)"
+        ))
+        .await;
+        let mut admin = t.client();
+        let token = admin.api_login("admin", "demo").await;
+        let before = t.count("memberships").await;
+        let r = admin
+            .api_post(
+                &format!("/api/v1/institutions/1/staff/{teacher}/end"),
+                json!({ "last_day": "2026-11-30" }),
+                Some(&token),
+            )
+            .await;
+        assert_ne!(r.status, StatusCode::OK, "{}", r.body);
+        let mut page = t.client();
+        page.login("admin", "demo").await;
+        let r = page
+            .submit(
+                "/admin/accounts?i=1",
+                &format!("/admin/accounts/{teacher}/end?i=1"),
+                &[("last_day", "2026-11-30")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        assert_eq!(
+            t.count(&format!(
+                "memberships WHERE person_id = {teacher} AND valid_to IS NOT NULL"
+            ))
+            .await,
+            0
+        );
+        assert_eq!(t.count("memberships").await, before);
+        // A person with nothing here: no reset from here.
+        let stranger = t.id("SELECT id FROM persons ORDER BY id DESC LIMIT 1").await;
+        t.exec(&format!("DELETE FROM memberships WHERE person_id = {stranger}"))
+            .await;
+        let r = admin
+            .api_post(
+                &format!("/api/v1/institutions/1/staff/{stranger}/second-factor-reset"),
+                json!({}),
+                Some(&token),
+            )
+            .await;
+        assert!(
+            matches!(r.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+            "{}",
+            r.body
+        );
+    }
+}

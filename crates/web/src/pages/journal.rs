@@ -610,18 +610,17 @@ async fn history(
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let app = &state.app;
-    let mut entries = Vec::new();
-    if let Some(item) = &q.item {
-        entries = journal::history(app, session, CourseId(course), item)
+    let entries = if let Some(item) = &q.item {
+        journal::history(app, session, CourseId(course), item)
             .await
-            .map_err(ctx.fail())?;
+            .map_err(ctx.fail())?
     } else if let Some(column) = &q.column {
         let (head, children) = match column.split_once(':') {
             Some(("lesson", id)) => (column.clone(), format!("attendance:{id}")),
             Some(("assessment", id)) => (column.clone(), format!("grade:{id}")),
             _ => return Err(ctx.fail()(AppError::NotFound)),
         };
-        entries = journal::history(app, session, CourseId(course), &head)
+        let mut entries = journal::history(app, session, CourseId(course), &head)
             .await
             .map_err(ctx.fail())?;
         entries.extend(
@@ -630,7 +629,11 @@ async fn history(
                 .map_err(ctx.fail())?,
         );
         entries.sort_by_key(|e| e.seq);
-    }
+        entries
+    } else {
+        // Without a cell or a column there is nothing to show, and nothing was authorised.
+        return Err(ctx.fail()(AppError::invalid("query", "error.bad_request")));
+    };
     let show = |v: &Option<String>| v.as_deref().unwrap_or("—").replace('\u{1f}', " · ");
     let page = HistoryPage {
         page: Chrome::for_ctx(
