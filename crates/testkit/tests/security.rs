@@ -617,3 +617,60 @@ async fn a_superuser_neither_ends_a_fellow_superusers_employment_nor_resets_a_st
         );
     }
 }
+
+#[tokio::test]
+async fn writes_ignore_fields_the_caller_may_not_set_and_answers_carry_only_what_the_role_may_see() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
+        let parent = person_of(&t, "vecaks").await;
+        let mut c = t.client();
+        let token = c.api_login("vecaks", "demo").await;
+        let memberships = t.count("memberships").await;
+        // A notice with fields of someone else's choosing: the institution, the author, a role.
+        let r = c
+            .api_post(
+                &format!("/api/v1/students/{anna}/absence-notices"),
+                json!({
+                    "from": "2026-11-26", "reason": "Drudzis",
+                    "institution_id": 2, "institution": 2, "student_id": 1, "created_by": 7,
+                    "role": "superuser", "late": false
+                }),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            t.scalar("SELECT CAST(institution_id AS TEXT) || ':' || CAST(student_id AS TEXT) || ':' || CAST(created_by AS TEXT) FROM absence_notices ORDER BY id DESC LIMIT 1").await,
+            format!("1:{anna}:{parent}")
+        );
+        let r = c
+            .api_post(
+                &format!("/api/v1/people/{parent}/contacts"),
+                json!({ "phone": "2000 8888", "email": "", "role": "superuser", "institution_id": 1, "person_id": 7 }),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(t.count("memberships").await, memberships, "no right came with it");
+        assert_eq!(
+            t.count(&format!(
+                "memberships WHERE person_id = {parent} AND role = 'superuser'"
+            ))
+            .await,
+            0
+        );
+        assert_eq!(phone_of(&t, parent).await, "+37120008888");
+
+        // A subject teacher reads a learner's name and class through the API, nothing more.
+        let mut teacher = t.client();
+        let token = teacher.api_login("skolotajs", "demo").await;
+        let record = teacher.api_get(&format!("/api/v1/people/{anna}"), &token).await.json();
+        assert_eq!(record["level"], "Basic", "{record}");
+        for field in ["personal_code", "phone", "email", "address_declared", "birth_date"] {
+            assert!(record["person"][field].is_null(), "{field}: {record}");
+        }
+        assert_eq!(record["parents"], json!([]), "{record}");
+        assert!(record["username"].is_null());
+    }
+}
