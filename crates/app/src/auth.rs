@@ -286,11 +286,11 @@ pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<O
     };
     // Touch at most once a minute: a page view should not always cost a write.
     if now - live.last_seen_at >= 60 {
-        let idle = match kind {
-            SessionKind::Web => app.settings.web_session_idle_secs,
-            SessionKind::Api => app.settings.api_session_idle_secs,
+        let (idle, max) = match kind {
+            SessionKind::Web => (app.settings.web_session_idle_secs, app.settings.web_session_max_secs),
+            SessionKind::Api => (app.settings.api_session_idle_secs, app.settings.api_session_max_secs),
         };
-        sessions::touch(app.db.pool(), &hash, now, now + idle).await?;
+        sessions::touch(app.db.pool(), &hash, now, now + idle, max).await?;
     }
     let Held {
         holdings: held,

@@ -47,6 +47,10 @@ pub struct Settings {
     pub web_session_idle_secs: i64,
     /// An API token lives this long without use.
     pub api_session_idle_secs: i64,
+    /// A page session ends this long after its login, however busy (ASVS 7.3.2).
+    pub web_session_max_secs: i64,
+    /// An API token ends this long after its login, however busy.
+    pub api_session_max_secs: i64,
     /// Failed logins on one account, within the window, after which logins are refused.
     pub max_failures_per_account: i64,
     /// Failed logins from one address, within the window, after which logins are refused.
@@ -59,6 +63,8 @@ impl Default for Settings {
         Self {
             web_session_idle_secs: 8 * 3600,
             api_session_idle_secs: 30 * 24 * 3600,
+            web_session_max_secs: 24 * 3600,
+            api_session_max_secs: 90 * 24 * 3600,
             max_failures_per_account: 10,
             max_failures_per_address: 50,
             failure_window_secs: 15 * 60,

@@ -32,6 +32,8 @@ pub enum Refusal {
     TooLong,
     Common,
     SameAsUsername,
+    /// Little more than the service's or a school's words, the username, digits and marks.
+    Context,
 }
 
 impl Refusal {
@@ -42,6 +44,7 @@ impl Refusal {
             Self::TooLong => "password.too_long",
             Self::Common => "password.common",
             Self::SameAsUsername => "password.same_as_username",
+            Self::Context => "password.context",
         }
     }
 }
@@ -65,10 +68,33 @@ pub fn check(password: &str, username: &str, staff_without_second_factor: bool) 
     if is_common(password) {
         return Err(Refusal::Common);
     }
+    if mostly_context(password, username) {
+        return Err(Refusal::Context);
+    }
     if staff_without_second_factor && chars < MIN_CHARS_STAFF_WITHOUT_SECOND_FACTOR {
         return Err(Refusal::TooShortForStaff);
     }
     Ok(())
+}
+
+/// Words a guesser tries first against this service (NIST SP 800-63B asks for context-specific
+/// words to be refused): its name, the older system's, and the school's everyday words.
+const CONTEXT_WORDS: [&str; 8] = [
+    "klade", "eklase", "e-klase", "skola", "parole", "password", "latvija", "riga",
+];
+
+/// Is the password little more than context words, the username, digits and marks — fewer than
+/// four letters of its own?
+fn mostly_context(password: &str, username: &str) -> bool {
+    let mut rest = password.to_lowercase();
+    let user = username.trim().to_lowercase();
+    if user.chars().count() >= 3 {
+        rest = rest.replace(&user, "");
+    }
+    for word in CONTEXT_WORDS {
+        rest = rest.replace(word, "");
+    }
+    rest.chars().filter(|c| c.is_alphabetic()).count() < 4
 }
 
 #[cfg(test)]
@@ -98,6 +124,14 @@ mod tests {
         // 64 characters, no composition rules.
         assert_eq!(check(&"zaļš ".repeat(13)[..64], "anna", false), Ok(()));
         assert_eq!(check("kaķis guļ", "anna", false), Ok(()));
+    }
+
+    #[test]
+    fn the_services_and_the_schools_words_are_not_a_password() {
+        assert_eq!(check("Klade2026!!", "anna", false), Err(Refusal::Context));
+        assert_eq!(check("skola-1234567", "anna", false), Err(Refusal::Context));
+        assert_eq!(check("anna.berzina.1990", "anna.berzina", false), Err(Refusal::Context));
+        assert_eq!(check("mana skolas parole ir gara", "anna", false), Ok(()));
     }
 
     #[test]

@@ -77,8 +77,10 @@ impl Worker {
     }
 
     pub fn with_email(db: Db, gateway: SmsGateway, email: EmailGateway) -> Self {
+        // A gateway answers; it does not send the message (and its token) elsewhere.
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(15))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
         Self {

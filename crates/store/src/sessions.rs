@@ -114,13 +114,24 @@ pub async fn find_live<'e>(
 }
 
 /// Records activity and slides the expiry forward.
-pub async fn touch<'e>(ex: impl Executor<'e, Database = Any>, id_hash: &str, now: i64, expires_at: i64) -> Result<()> {
-    sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3")
-        .bind(now)
-        .bind(expires_at)
-        .bind(id_hash)
-        .execute(ex)
-        .await?;
+/// Marks a session used now: it lives on to `expires_at`, but never past `max_secs` after it began.
+pub async fn touch<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id_hash: &str,
+    now: i64,
+    expires_at: i64,
+    max_secs: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE sessions SET last_seen_at = $1, \
+           expires_at = CASE WHEN $2 < created_at + $4 THEN $2 ELSE created_at + $4 END WHERE id = $3",
+    )
+    .bind(now)
+    .bind(expires_at)
+    .bind(id_hash)
+    .bind(max_secs)
+    .execute(ex)
+    .await?;
     Ok(())
 }
 

@@ -674,3 +674,22 @@ async fn writes_ignore_fields_the_caller_may_not_set_and_answers_carry_only_what
         assert!(record["username"].is_null());
     }
 }
+
+#[tokio::test]
+async fn a_busy_session_still_ends_a_day_after_its_login() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut c = t.client();
+        c.login("skolotajs", "demo").await;
+        for hour in 1..=23 {
+            t.clock.advance_secs(3600);
+            assert_eq!(c.get("/").await.status, StatusCode::OK, "hour {hour}: in use, so alive");
+        }
+        t.clock.advance_secs(3600 + 60);
+        assert_eq!(
+            c.get("/").await.location(),
+            Some("/login"),
+            "24 hours after the login it ends"
+        );
+    }
+}

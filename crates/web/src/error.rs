@@ -102,6 +102,13 @@ impl IntoResponse for WebError {
         if status == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(error = %self.error, "request failed");
         }
+        // A refusal by the policy is a security event (ASVS 16.3.2): what was asked, on what.
+        if let AppError::Forbidden(denied) = &self.error {
+            tracing::info!(action = ?denied.action, scope = ?denied.scope, "refused by the policy");
+        }
+        if self.csrf {
+            tracing::info!("refused: no valid CSRF token");
+        }
         if !self.json && matches!(self.error, AppError::Unauthenticated) {
             return Redirect::to("/login").into_response();
         }
