@@ -117,6 +117,7 @@ pub async fn login(app: &App, input: LoginInput<'_>) -> Result<Login, AppError> 
     let by_account = throttle::failures_since(app.db.pool(), &account_key, since).await?;
     let by_address = throttle::failures_since(app.db.pool(), &address_key, since).await?;
     if by_account >= s.max_failures_per_account || by_address >= s.max_failures_per_address {
+        tracing::info!(username = %username, address = %input.address, "login throttled");
         return Err(AppError::Throttled {
             retry_after_secs: s.failure_window_secs,
         });
@@ -151,6 +152,7 @@ pub async fn login(app: &App, input: LoginInput<'_>) -> Result<Login, AppError> 
         return Err(AppError::NoActiveRights);
     }
     throttle::clear(app.db.pool(), &account_key).await?;
+    tracing::info!(username = %username, address = %input.address, "password accepted");
     if klade_store::second_factors::get(app.db.pool(), account.id)
         .await?
         .is_some_and(|f| f.confirmed_at.is_some())
@@ -191,6 +193,7 @@ pub(crate) async fn open_session(
         SessionKind::Web => s.web_session_idle_secs,
         SessionKind::Api => s.api_session_idle_secs,
     };
+    tracing::info!(username = %account.username, %address, kind = kind.code(), "logged in");
     sessions::insert(
         app.db.pool(),
         &sessions::NewSession {
@@ -324,6 +327,7 @@ pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<O
 
 pub async fn logout(app: &App, session: &Session) -> Result<(), AppError> {
     sessions::delete(app.db.pool(), &session.id_hash).await?;
+    tracing::info!(username = %session.username, "logged out");
     Ok(())
 }
 
@@ -363,6 +367,7 @@ pub async fn change_password(
     accounts::set_password(&mut *tx, account.id, &hash, false).await?;
     sessions::delete_others(&mut *tx, account.id, &session.id_hash).await?;
     tx.commit().await?;
+    tracing::info!(username = %account.username, "password changed");
     Ok(())
 }
 
