@@ -20,6 +20,15 @@ export const NOW = process.env.KLADE_E2E_NOW || '2026-11-25T10:00';
 /** The configured day, `YYYY-MM-DD`. */
 export const TODAY = NOW.slice(0, 10);
 
+/** A Riga wall-clock time `YYYY-MM-DDTHH:MM` as Unix seconds. */
+function rigaToUnix(local) {
+  const asUtc = Date.parse(`${local}:00Z`);
+  const zone = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Riga', timeZoneName: 'shortOffset' })
+    .formatToParts(new Date(asUtc))
+    .find((p) => p.type === 'timeZoneName').value;
+  return asUtc / 1000 - Number(zone.replace('GMT', '') || 0) * 3600;
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -37,6 +46,7 @@ export async function startKlade() {
   const dir = mkdtempSync(join(tmpdir(), 'klade-e2e-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const spawnedAt = Date.now();
   const child = spawn(bin, ['demo', '--db', join(dir, 'demo.db'), '--listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, KLADE_NOW: NOW },
@@ -57,6 +67,8 @@ export async function startKlade() {
   return {
     url,
     output: () => output,
+    /** The server's clock now, in Unix seconds: it started at NOW when the process did. */
+    now: () => rigaToUnix(NOW.length === 10 ? `${NOW}T10:00` : NOW) + (Date.now() - spawnedAt) / 1000,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));

@@ -1,6 +1,7 @@
 // The first flow: a teacher logs in to the demo in Chromium and sees their home page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { startKlade, launchBrowser, login, accessibilityProblems } from './harness.mjs';
 
 let klade;
@@ -65,5 +66,48 @@ test('login and home pages fit a phone and pass the accessibility check', async 
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
   await page.goto(`${klade.url}/account`);
   assert.deepEqual(await accessibilityProblems(page), []);
+  await context.close();
+});
+
+// RFC 6238 as an authenticator app computes it: HMAC-SHA-1 over the 30-second step, six digits.
+function totp(base32, unixSeconds) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of base32) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const at = mac[19] & 0xf;
+  const n = (mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000;
+  return String(n).padStart(6, '0');
+}
+
+test('a teacher sets up a second factor with the page\'s key, then logs in with a code', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await login(page, klade.url, 'skolotajs');
+  await page.goto(`${klade.url}/account/second-factor`);
+  assert.ok(await page.locator('.qr svg').count() === 1, 'a QR code for the app');
+  assert.deepEqual(await accessibilityProblems(page), []);
+  const key = (await page.locator('code.secret').innerText()).trim();
+  // The phone's app counts from the server's clock, which runs from the configured instant.
+  const at = () => klade.now();
+  await page.getByLabel('Kods no lietotnes (6 cipari)').fill(totp(key, at()));
+  await page.getByRole('button', { name: 'Apstiprināt' }).click();
+  await page.getByRole('heading', { name: 'Rezerves kodi' }).waitFor();
+  assert.equal(await page.locator('ul.recovery li').count(), 10);
+  await page.getByRole('button', { name: 'Iziet' }).click();
+
+  await page.goto(`${klade.url}/login`);
+  await page.getByLabel('Lietotājvārds vai personas kods').fill('skolotajs');
+  await page.getByLabel('Parole').fill('demo');
+  await page.getByRole('button', { name: 'Pieteikties' }).click();
+  await page.waitForURL(`${klade.url}/login/second-factor`);
+  assert.equal(await page.locator('.demo-code').count(), 0, 'no demo code for a key of one\'s own');
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.getByLabel('Kods no lietotnes (6 cipari)').fill(totp(key, at() + 30));
+  await page.getByRole('button', { name: 'Pieteikties' }).click();
+  await page.waitForURL(`${klade.url}/`);
   await context.close();
 });
