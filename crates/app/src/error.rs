@@ -27,6 +27,9 @@ pub enum AppError {
     /// Input that breaks a rule: the field and the catalogue key of the message.
     #[error("invalid {field}: {code}")]
     Invalid { field: &'static str, code: &'static str },
+    /// The same for a field named at run time (`terms.1.ends_on`, a file's row and column).
+    #[error("invalid {field}: {code}")]
+    InvalidAt { field: String, code: &'static str },
     /// Cells of a journal grid that could not be saved; nothing was saved.
     #[error("{} cells could not be saved", .0.len())]
     Cells(Vec<crate::journal::CellError>),
@@ -61,7 +64,7 @@ impl AppError {
             Self::SecondFactorRequired => "error.second_factor_required",
             Self::Forbidden(_) => "error.forbidden",
             Self::NotFound => "error.not_found",
-            Self::Invalid { code, .. } => code,
+            Self::Invalid { code, .. } | Self::InvalidAt { code, .. } => code,
             Self::Conflict(code) | Self::TooLarge(code) => code,
             Self::Cells(_) => "journal.cells_invalid",
             Self::Unclean(_) => "message.unclean",

@@ -27,6 +27,7 @@ pub mod preschool;
 pub mod preschool_plans;
 pub mod retention;
 pub mod second_factor;
+pub mod setup;
 pub mod sms;
 pub mod statistics;
 pub mod timetable;

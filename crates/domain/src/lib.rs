@@ -19,6 +19,7 @@ pub mod policy;
 pub mod preschool;
 pub mod retention;
 pub mod role;
+pub mod school_year;
 pub mod second_factor;
 
 pub use ids::*;

@@ -81,10 +81,16 @@ pub enum Action {
     ManageCalendar,
     /// Check and publish the monthly absence summary of the previous month (R25.2).
     PublishAbsenceSummary,
+    /// Set the institution up for a school year: its settings, the year and its terms, classes,
+    /// groups, subjects and courses (R16).
+    PrepareYear,
+    /// Enter and import staff, their employment and positions, tutors of classes and teachers of
+    /// groups (R16.3, J8).
+    EnterStaff,
 }
 
 impl Action {
-    pub const ALL: [Self; 32] = [
+    pub const ALL: [Self; 34] = [
         Self::ViewInstitution,
         Self::AppointSuperuser,
         Self::ManageAccounts,
@@ -117,6 +123,8 @@ impl Action {
         Self::LockYear,
         Self::ManageCalendar,
         Self::PublishAbsenceSummary,
+        Self::PrepareYear,
+        Self::EnterStaff,
     ];
 }
 
@@ -281,6 +289,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
         LockYear => matches!(role, Superuser | Director),
         ManageCalendar => matches!(role, Superuser | Director | DeputyAcademic | PreschoolDeputy),
         PublishAbsenceSummary => matches!(role, Director | DeputyUpbringing),
+        PrepareYear => matches!(role, Superuser),
+        EnterStaff => matches!(role, Superuser | PreschoolDeputy | Clerk),
     }
 }
 
@@ -485,6 +495,8 @@ mod tests {
         (LockYear,                    "X X . . . . . . . . . . . .", "R28"),
         (ManageCalendar,              "X X X . . . X . . . . . . .", "R19, R25.2, J22, J24, J27"),
         (PublishAbsenceSummary,       ". X . . . X . . . . . . . .", "R25.2"),
+        (PrepareYear,                 "X . . . . . . . . . . . . .", "R16"),
+        (EnterStaff,                  "X . . . . . X X . . . . . .", "R16.3, J8"),
     ];
 
     #[test]

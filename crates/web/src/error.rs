@@ -78,7 +78,9 @@ pub fn status_of(error: &AppError) -> StatusCode {
         | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-        AppError::Invalid { .. } | AppError::Cells(_) | AppError::Unclean(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Invalid { .. } | AppError::InvalidAt { .. } | AppError::Cells(_) | AppError::Unclean(_) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         AppError::Conflict(_) | AppError::Store(klade_store::StoreError::Conflict(_)) => StatusCode::CONFLICT,
         AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -116,6 +118,7 @@ impl IntoResponse for WebError {
         let mut response = if self.json {
             let field = match &self.error {
                 AppError::Invalid { field, .. } => Some(*field),
+                AppError::InvalidAt { field, .. } => Some(field.as_str()),
                 _ => None,
             };
             let code = if self.csrf { "error.csrf" } else { self.error.code() };

@@ -21,6 +21,7 @@ mod journal_checks;
 mod messages;
 mod people;
 mod preschool_plans;
+mod setup;
 mod statistics;
 
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -46,6 +47,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(preschool_plans::routes())
         .merge(deadlines::routes())
         .merge(statistics::routes())
+        .merge(setup::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::api))
 }
 

@@ -30,6 +30,7 @@ mod people;
 mod preschool;
 mod preschool_plans;
 mod second_factor;
+mod setup;
 mod statistics;
 mod timetable;
 mod years;
@@ -62,6 +63,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(deadlines::routes())
         .merge(statistics::routes())
         .merge(second_factor::routes())
+        .merge(setup::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))
 }

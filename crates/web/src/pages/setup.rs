@@ -1,0 +1,213 @@
+//! Setting an institution up (R16): its school years with their terms and holidays. The rules are
+//! `klade_app::setup`'s; these pages show them and keep what was typed when a form is refused.
+
+use super::people::institution_for;
+use super::{render, Chrome};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::session::{Ctx, Query};
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use klade_app::clock::format_stored_date;
+use klade_app::setup::{self, PeriodInput, YearInput};
+use klade_app::AppError;
+use klade_domain::Action;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/setup/years", get(years).post(create_year))
+}
+
+#[derive(Deserialize, Default)]
+struct InstQuery {
+    i: Option<i64>,
+    done: Option<String>,
+}
+
+struct YearView {
+    name: String,
+    period: String,
+    terms: Vec<(String, String, String)>,
+    holidays: Vec<(String, String, String)>,
+}
+
+struct PeriodRow {
+    name: String,
+    starts_on: String,
+    ends_on: String,
+    key_from: String,
+    key_to: String,
+}
+
+#[derive(Template)]
+#[template(path = "setup_years.html")]
+struct YearsPage {
+    page: Chrome,
+    t: Tr,
+    inst: i64,
+    csrf: String,
+    flash: Option<String>,
+    error: Option<String>,
+    /// The field the refusal is about.
+    bad: String,
+    years: Vec<YearView>,
+    form: YearInput,
+    form_terms: Vec<PeriodRow>,
+    form_holidays: Vec<PeriodRow>,
+}
+
+fn rows(list: &[PeriodInput], what: &str, at_least: usize) -> Vec<PeriodRow> {
+    let mut out: Vec<PeriodRow> = list
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PeriodRow {
+            name: p.name.clone(),
+            starts_on: p.starts_on.clone(),
+            ends_on: p.ends_on.clone(),
+            key_from: format!("{what}.{i}.starts_on"),
+            key_to: format!("{what}.{i}.ends_on"),
+        })
+        .collect();
+    // Spare lines for one more term or holiday.
+    while out.len() < at_least {
+        let i = out.len();
+        out.push(PeriodRow {
+            name: String::new(),
+            starts_on: String::new(),
+            ends_on: String::new(),
+            key_from: format!("{what}.{i}.starts_on"),
+            key_to: format!("{what}.{i}.ends_on"),
+        });
+    }
+    out
+}
+
+async fn page(
+    state: &AppState,
+    ctx: &Ctx,
+    wanted: Option<i64>,
+    typed: Option<YearInput>,
+    flash: Option<&str>,
+    error: Option<&AppError>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(ctx, wanted, &[Action::PrepareYear])?;
+    let t = Tr::new(ctx.lang);
+    let y = setup::years(&state.app, session, inst).await.map_err(ctx.fail())?;
+    let shown = |list: &[PeriodInput]| -> Vec<(String, String, String)> {
+        list.iter()
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    format_stored_date(&p.starts_on),
+                    format_stored_date(&p.ends_on),
+                )
+            })
+            .collect()
+    };
+    let years = y
+        .years
+        .iter()
+        .map(|y| YearView {
+            name: y.name.clone(),
+            period: format!(
+                "{} – {}",
+                format_stored_date(&y.starts_on),
+                format_stored_date(&y.ends_on)
+            ),
+            terms: shown(&y.terms),
+            holidays: shown(&y.holidays),
+        })
+        .collect();
+    let form = typed.unwrap_or(y.proposal);
+    let bad = match error {
+        Some(AppError::InvalidAt { field, .. }) => field.clone(),
+        Some(AppError::Invalid { field, .. }) => (*field).to_string(),
+        _ => String::new(),
+    };
+    let status = error.map_or(StatusCode::OK, crate::error::status_of);
+    let p = YearsPage {
+        page: Chrome::for_ctx(ctx, t.get("setup.years_title"), "/setup/years", None),
+        t,
+        inst: inst.0,
+        csrf: session.csrf_token.clone(),
+        flash: flash.map(|k| t.get(k).to_string()),
+        error: error.map(|e| t.get(e.code()).to_string()),
+        bad,
+        years,
+        form_terms: rows(&form.terms, "terms", form.terms.len() + 1),
+        form_holidays: rows(&form.holidays, "holidays", form.holidays.len() + 1),
+        form,
+    };
+    Ok((status, render(&p, ctx.lang)?).into_response())
+}
+
+async fn years(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
+    let flash = (q.done.as_deref() == Some("year")).then_some("setup.year_created");
+    page(&state, &ctx, q.i, None, flash, None).await
+}
+
+/// The form's repeated fields (`term_name`, `term_from`, `term_to`, the same for holidays) as the
+/// use case's input.
+fn year_input(fields: &[(String, String)]) -> YearInput {
+    let one = |k: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let all = |k: &str| -> Vec<String> { fields.iter().filter(|(f, _)| f == k).map(|(_, v)| v.clone()).collect() };
+    let periods = |prefix: &str| -> Vec<PeriodInput> {
+        let (names, froms, tos) = (
+            all(&format!("{prefix}_name")),
+            all(&format!("{prefix}_from")),
+            all(&format!("{prefix}_to")),
+        );
+        (0..names.len().max(froms.len()).max(tos.len()))
+            .map(|i| PeriodInput {
+                name: names.get(i).cloned().unwrap_or_default(),
+                starts_on: froms.get(i).cloned().unwrap_or_default(),
+                ends_on: tos.get(i).cloned().unwrap_or_default(),
+            })
+            .collect()
+    };
+    YearInput {
+        name: one("name"),
+        starts_on: one("starts_on"),
+        ends_on: one("ends_on"),
+        terms: periods("term"),
+        holidays: periods("holiday"),
+    }
+}
+
+async fn create_year(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<InstQuery>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(&ctx, q.i, &[Action::PrepareYear])?;
+    let input = year_input(&fields);
+    match setup::create_year(&state.app, session, inst, &input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/setup/years?i={}&done=year", inst.0)).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::InvalidAt { .. } | AppError::Conflict(_))) => {
+            // What was typed comes back, without the spare empty lines the page adds anew.
+            let mut typed = input;
+            typed
+                .terms
+                .retain(|p| !(p.name.is_empty() && p.starts_on.is_empty() && p.ends_on.is_empty()));
+            typed
+                .holidays
+                .retain(|p| !(p.name.is_empty() && p.starts_on.is_empty() && p.ends_on.is_empty()));
+            page(&state, &ctx, Some(inst.0), Some(typed), None, Some(&e)).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
