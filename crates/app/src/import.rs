@@ -20,19 +20,29 @@ pub enum Kind {
     Classes,
     Subjects,
     Students,
+    Staff,
 }
 
 impl Kind {
+    /// Who may import it: staff also those who enter staff (J8), the rest the superuser (R16).
+    pub fn action(self) -> Action {
+        match self {
+            Self::Staff => Action::EnterStaff,
+            _ => Action::ImportFromViis,
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Self::Classes => "classes",
             Self::Subjects => "subjects",
             Self::Students => "students",
+            Self::Staff => "staff",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Classes, Self::Subjects, Self::Students]
+        [Self::Classes, Self::Subjects, Self::Students, Self::Staff]
             .into_iter()
             .find(|k| k.code() == code)
     }
@@ -100,6 +110,75 @@ impl Kind {
                     false,
                     &["deklarētā adrese", "deklarētā dzīvesvietas adrese", "adrese"],
                 ),
+                // The legal representatives (R6): two, each optional.
+                (
+                    "parent1_given",
+                    false,
+                    &["1. vecāka vārds", "vecāka vārds", "likumiskā pārstāvja vārds"],
+                ),
+                (
+                    "parent1_family",
+                    false,
+                    &["1. vecāka uzvārds", "vecāka uzvārds", "likumiskā pārstāvja uzvārds"],
+                ),
+                (
+                    "parent1_code",
+                    false,
+                    &[
+                        "1. vecāka personas kods",
+                        "vecāka personas kods",
+                        "likumiskā pārstāvja personas kods",
+                    ],
+                ),
+                (
+                    "parent1_phone",
+                    false,
+                    &["1. vecāka tālrunis", "vecāka tālrunis", "likumiskā pārstāvja tālrunis"],
+                ),
+                (
+                    "parent1_email",
+                    false,
+                    &["1. vecāka e-pasts", "vecāka e-pasts", "likumiskā pārstāvja e-pasts"],
+                ),
+                (
+                    "parent1_relation",
+                    false,
+                    &["1. vecāka radniecība", "radniecība", "pārstāvja statuss"],
+                ),
+                ("parent2_given", false, &["2. vecāka vārds", "otra vecāka vārds"]),
+                ("parent2_family", false, &["2. vecāka uzvārds", "otra vecāka uzvārds"]),
+                (
+                    "parent2_code",
+                    false,
+                    &["2. vecāka personas kods", "otra vecāka personas kods"],
+                ),
+                ("parent2_phone", false, &["2. vecāka tālrunis", "otra vecāka tālrunis"]),
+                ("parent2_email", false, &["2. vecāka e-pasts", "otra vecāka e-pasts"]),
+                (
+                    "parent2_relation",
+                    false,
+                    &["2. vecāka radniecība", "otra vecāka radniecība"],
+                ),
+            ],
+            Self::Staff => &[
+                ("personal_code", true, &["personas kods", "pers. kods", "p.k.", "pk"]),
+                ("given_name", true, &["vārds", "vārdi", "vārds(-i)"]),
+                ("family_name", true, &["uzvārds"]),
+                ("position", true, &["amats", "ieņemamais amats", "amata nosaukums"]),
+                ("workload", false, &["slodze", "darba slodze", "likmes"]),
+                (
+                    "phone",
+                    false,
+                    &["tālrunis", "telefons", "mobilais tālrunis", "mob. tālrunis"],
+                ),
+                ("email", false, &["e-pasts", "epasts", "e-pasta adrese"]),
+                (
+                    "employed_from",
+                    false,
+                    &["darba attiecību sākums", "pieņemts darbā", "sākuma datums"],
+                ),
+                ("order_number", false, &["rīkojuma nr.", "rīkojuma numurs", "rīkojums"]),
+                ("order_date", false, &["rīkojuma datums"]),
             ],
         }
     }
@@ -206,6 +285,173 @@ struct Learner {
     order_number: String,
     order_date: String,
     address: Option<String>,
+    parents: Vec<ParentIn>,
+}
+
+/// A legal representative as a learner's row gives them.
+struct ParentIn {
+    given: String,
+    family: String,
+    code: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    relation: Option<String>,
+}
+
+/// The parent columns of a row, checked: a parent is there when their names are.
+fn check_parents(
+    row: &[String],
+    cols: &HashMap<&'static str, usize>,
+    ctx: &Context,
+) -> Result<Vec<ParentIn>, RowAction> {
+    const FIELDS: [[&str; 6]; 2] = [
+        [
+            "parent1_given",
+            "parent1_family",
+            "parent1_code",
+            "parent1_phone",
+            "parent1_email",
+            "parent1_relation",
+        ],
+        [
+            "parent2_given",
+            "parent2_family",
+            "parent2_code",
+            "parent2_phone",
+            "parent2_email",
+            "parent2_relation",
+        ],
+    ];
+    let reject = |field, code| RowAction::Reject { field, code };
+    let mut out = Vec::new();
+    for [given, family, code, phone, email, relation] in FIELDS {
+        let any = [given, family, code, phone, email]
+            .iter()
+            .any(|f| !cell(row, cols, f).is_empty());
+        if !any {
+            continue;
+        }
+        let g = cell(row, cols, given).to_string();
+        let f = cell(row, cols, family).to_string();
+        if g.is_empty() {
+            return Err(reject(given, "error.required"));
+        }
+        if f.is_empty() {
+            return Err(reject(family, "error.required"));
+        }
+        let c = match cell(row, cols, code) {
+            "" => None,
+            c => Some(PersonalCode::parse(c).map_err(|e| reject(code, e.code()))?.to_string()),
+        };
+        if let Some(p) = c.as_ref().and_then(|c| ctx.persons.get(c)) {
+            if !people::same_name(p, &g, &f) {
+                return Err(reject(code, "person.code_name_conflict"));
+            }
+        }
+        let ph = match cell(row, cols, phone) {
+            "" => None,
+            p => Some(crate::sms::normalize_phone(p).map_err(|_| reject(phone, "person.phone"))?),
+        };
+        let em = match cell(row, cols, email) {
+            "" => None,
+            e if e.contains('@') && !e.contains(char::is_whitespace) => Some(e.to_string()),
+            _ => return Err(reject(email, "person.email")),
+        };
+        out.push(ParentIn {
+            given: g,
+            family: f,
+            code: c,
+            phone: ph,
+            email: em,
+            relation: Some(cell(row, cols, relation).to_string()).filter(|r| !r.is_empty()),
+        });
+    }
+    Ok(out)
+}
+
+/// The parent a row names, if already linked to the learner: by code, else by name.
+fn linked_parent<'a>(ctx: &'a Context, learner: Option<PersonId>, p: &ParentIn) -> Option<&'a people::Person> {
+    let known = ctx.parents_of.get(&learner?)?;
+    known.iter().find(|k| match &p.code {
+        Some(c) => k.personal_code.as_deref() == Some(c.as_str()),
+        None => people::same_name(k, &p.given, &p.family),
+    })
+}
+
+/// A checked staff row.
+struct StaffIn {
+    code: String,
+    given: String,
+    family: String,
+    role: Role,
+    position: String,
+    workload: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    from: String,
+    order: Option<(String, String)>,
+}
+
+fn check_staff(row: &[String], cols: &HashMap<&'static str, usize>, ctx: &Context) -> Result<StaffIn, RowAction> {
+    let reject = |field, code| RowAction::Reject { field, code };
+    let code = PersonalCode::parse(cell(row, cols, "personal_code"))
+        .map_err(|e| reject("personal_code", e.code()))?
+        .to_string();
+    let given = cell(row, cols, "given_name").to_string();
+    if given.is_empty() {
+        return Err(reject("given_name", "error.required"));
+    }
+    let family = cell(row, cols, "family_name").to_string();
+    if family.is_empty() {
+        return Err(reject("family_name", "error.required"));
+    }
+    if let Some(p) = ctx.persons.get(&code) {
+        if ctx.elsewhere.contains(&p.id) && !people::same_name(p, &given, &family) {
+            return Err(reject("personal_code", "person.code_name_conflict"));
+        }
+    }
+    let position = cell(row, cols, "position").to_string();
+    let role = klade_domain::role::role_for_position(&position, ctx.kind)
+        .ok_or(reject("position", "import.position_unknown"))?;
+    let phone = match cell(row, cols, "phone") {
+        "" => None,
+        p => Some(crate::sms::normalize_phone(p).map_err(|_| reject("phone", "person.phone"))?),
+    };
+    let email = match cell(row, cols, "email") {
+        "" => None,
+        e if e.contains('@') && !e.contains(char::is_whitespace) => Some(e.to_string()),
+        _ => return Err(reject("email", "person.email")),
+    };
+    let from = match cell(row, cols, "employed_from") {
+        "" => ctx.year.1.clone(),
+        d => parse_date(d).ok_or(reject("employed_from", "error.date"))?,
+    };
+    let order = match (cell(row, cols, "order_number"), cell(row, cols, "order_date")) {
+        ("", _) => None,
+        (n, d) => Some((n.to_string(), parse_date(d).ok_or(reject("order_date", "error.date"))?)),
+    };
+    Ok(StaffIn {
+        code,
+        given,
+        family,
+        role,
+        position,
+        workload: Some(cell(row, cols, "workload").to_string()).filter(|w| !w.is_empty()),
+        phone,
+        email,
+        from,
+        order,
+    })
+}
+
+fn staff_action(s: &StaffIn, ctx: &Context) -> RowAction {
+    match ctx.persons.get(&s.code) {
+        None => RowAction::Create,
+        Some(p) if ctx.roles_here.get(&p.id).is_some_and(|r| r.contains(&s.role)) => RowAction::Same,
+        Some(_) => RowAction::Change {
+            fields: vec!["position"],
+        },
+    }
 }
 
 /// What the database holds that the plan compares against.
@@ -218,6 +464,10 @@ struct Context {
     /// Persons another institution knows too: linked, never overwritten.
     elsewhere: HashSet<PersonId>,
     enrolled: HashMap<PersonId, (i64, ClassId)>,
+    /// The roles each person holds here now.
+    roles_here: HashMap<PersonId, Vec<Role>>,
+    /// Each known learner's parents.
+    parents_of: HashMap<PersonId, Vec<people::Person>>,
 }
 
 async fn context(app: &App, institution: InstitutionId, table: &Table, kind: Kind) -> Result<Context, AppError> {
@@ -240,12 +490,18 @@ async fn context(app: &App, institution: InstitutionId, table: &Table, kind: Kin
     let mut persons = HashMap::new();
     let mut elsewhere = HashSet::new();
     let mut enrolled = HashMap::new();
-    if kind == Kind::Students {
+    let mut parents_of = HashMap::new();
+    let roles_here = accounts::roles_here(db, institution, &today).await?;
+    if matches!(kind, Kind::Students | Kind::Staff) {
         let cols = map_columns(kind, &table.headers)?;
         let codes: Vec<String> = table
             .rows
             .iter()
-            .filter_map(|r| PersonalCode::parse(cell(r, &cols, "personal_code")).ok())
+            .flat_map(|r| {
+                ["personal_code", "parent1_code", "parent2_code"]
+                    .into_iter()
+                    .filter_map(|f| PersonalCode::parse(cell(r, &cols, f)).ok())
+            })
             .map(|c| c.to_string())
             .collect();
         for (p, known_elsewhere) in people::by_codes(db, institution, &codes).await? {
@@ -257,6 +513,9 @@ async fn context(app: &App, institution: InstitutionId, table: &Table, kind: Kin
             }
         }
         enrolled = school::current_enrolments(db, institution, &today).await?;
+        for p in persons.values() {
+            parents_of.insert(p.id, people::parents(db, institution, p.id).await?);
+        }
     }
     Ok(Context {
         kind: inst.kind,
@@ -266,6 +525,8 @@ async fn context(app: &App, institution: InstitutionId, table: &Table, kind: Kin
         persons,
         elsewhere,
         enrolled,
+        roles_here,
+        parents_of,
     })
 }
 
@@ -309,6 +570,7 @@ fn check_learner(row: &[String], cols: &HashMap<&'static str, usize>, ctx: &Cont
             return Err(reject("personal_code", "person.code_name_conflict"));
         }
     }
+    let parents = check_parents(row, cols, ctx)?;
     Ok(Learner {
         code,
         given,
@@ -319,6 +581,7 @@ fn check_learner(row: &[String], cols: &HashMap<&'static str, usize>, ctx: &Cont
         order_number,
         order_date,
         address,
+        parents,
     })
 }
 
@@ -347,6 +610,9 @@ fn learner_action(l: &Learner, ctx: &Context) -> RowAction {
     }
     if ctx.enrolled.get(&p.id).map(|(_, c)| *c) != Some(l.class) {
         fields.push("class");
+    }
+    if l.parents.iter().any(|x| linked_parent(ctx, Some(p.id), x).is_none()) {
+        fields.push("parents");
     }
     if fields.is_empty() {
         RowAction::Same
@@ -390,6 +656,25 @@ fn plan_with(kind: Kind, table: &Table, cols: &HashMap<&'static str, usize>, ctx
                         },
                     ),
                     Ok(l) => (label, learner_action(&l, ctx)),
+                }
+            }
+            Kind::Staff => {
+                let label = format!(
+                    "{} {}, {}",
+                    cell(row, cols, "given_name"),
+                    cell(row, cols, "family_name"),
+                    cell(row, cols, "position")
+                );
+                match check_staff(row, cols, ctx) {
+                    Err(reject) => (label, reject),
+                    Ok(s) if !seen.insert(format!("{}:{}", s.code, s.role.code())) => (
+                        label,
+                        RowAction::Reject {
+                            field: "personal_code",
+                            code: "import.duplicate_in_file",
+                        },
+                    ),
+                    Ok(s) => (label, staff_action(&s, ctx)),
                 }
             }
             Kind::Classes => {
@@ -479,7 +764,7 @@ pub async fn upload(
     filename: &str,
     bytes: &[u8],
 ) -> Result<i64, AppError> {
-    let permit = policy::authorize(&session.actor, Action::ImportFromViis, Scope::Institution(institution))?;
+    let permit = policy::authorize(&session.actor, kind.action(), Scope::Institution(institution))?;
     let table = read_table(bytes).await?;
     map_columns(kind, &table.headers)?;
     let json = serde_json::json!({ "headers": table.headers, "rows": table.rows }).to_string();
@@ -520,12 +805,26 @@ pub struct Preview {
     pub rows: Vec<PlannedRow>,
 }
 
-pub async fn preview(app: &App, session: &Session, institution: InstitutionId, id: i64) -> Result<Preview, AppError> {
-    let permit = policy::authorize(&session.actor, Action::ImportFromViis, Scope::Institution(institution))?;
-    let import = imports::get(app.db.pool(), permit.institution(), id)
+/// The import `id` of `institution`, if the session may handle its kind.
+async fn import_for(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    id: i64,
+) -> Result<(policy::Permit, imports::Import, Kind), AppError> {
+    let scope = Scope::Institution(institution);
+    policy::authorize(&session.actor, Action::ImportFromViis, scope)
+        .or_else(|_| policy::authorize(&session.actor, Action::EnterStaff, scope))?;
+    let import = imports::get(app.db.pool(), institution, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let kind = Kind::from_code(&import.kind).ok_or(AppError::NotFound)?;
+    let permit = policy::authorize(&session.actor, kind.action(), scope)?;
+    Ok((permit, import, kind))
+}
+
+pub async fn preview(app: &App, session: &Session, institution: InstitutionId, id: i64) -> Result<Preview, AppError> {
+    let (permit, import, kind) = import_for(app, session, institution, id).await?;
     let rows = if import.status == "preview" {
         plan(app, permit.institution(), kind, &table_of(&import)?).await?
     } else {
@@ -538,9 +837,8 @@ pub async fn preview(app: &App, session: &Session, institution: InstitutionId, i
 /// kept on the import for the page to show. Rows are planned again against the database as it is
 /// then, so a confirmed preview never writes what it did not show, and a second run changes nothing.
 pub async fn confirm(app: &App, session: &Session, institution: InstitutionId, id: i64) -> Result<(), AppError> {
-    let permit = policy::authorize(&session.actor, Action::ImportFromViis, Scope::Institution(institution))?;
+    let (permit, import, _) = import_for(app, session, institution, id).await?;
     let inst = permit.institution();
-    let import = imports::get(app.db.pool(), inst, id).await?.ok_or(AppError::NotFound)?;
     if !imports::start(app.db.pool(), id).await? {
         return Err(AppError::Conflict("import.already_confirmed"));
     }
@@ -580,6 +878,8 @@ pub async fn run(
         let planned = plan_with(kind, &part, &cols, &ctx);
         let now = app.now();
         let mut tx = app.db.begin().await?;
+        // Parents without a personal code made in this chunk, so a second child links the same one.
+        let mut made = HashMap::new();
         for (row, p) in chunk.iter().zip(&planned) {
             match &p.action {
                 RowAction::Reject { .. } => rejected += 1,
@@ -590,7 +890,7 @@ pub async fn run(
                     } else {
                         changed += 1;
                     }
-                    apply_row(&mut tx, institution, kind, row, &cols, &ctx, now).await?;
+                    apply_row(&mut tx, institution, kind, row, &cols, &ctx, &mut made, now).await?;
                 }
             }
         }
@@ -611,6 +911,7 @@ pub async fn run(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn apply_row(
     tx: &mut klade_store::Tx,
     institution: InstitutionId,
@@ -618,9 +919,44 @@ async fn apply_row(
     row: &[String],
     cols: &HashMap<&'static str, usize>,
     ctx: &Context,
+    made: &mut HashMap<String, PersonId>,
     now: i64,
 ) -> Result<(), AppError> {
     match kind {
+        Kind::Staff => {
+            let s =
+                check_staff(row, cols, ctx).map_err(|_| AppError::Internal("row changed under the import".into()))?;
+            let id = match ctx.persons.get(&s.code) {
+                Some(p) => p.id,
+                None => {
+                    people::insert(
+                        &mut **tx,
+                        &people::NewPerson {
+                            given_name: &s.given,
+                            family_name: &s.family,
+                            personal_code: Some(&s.code),
+                            phone: s.phone.as_deref(),
+                            email: s.email.as_deref(),
+                            ..Default::default()
+                        },
+                        now,
+                    )
+                    .await?
+                }
+            };
+            accounts::add_employment(
+                &mut **tx,
+                institution,
+                id,
+                s.role,
+                &s.from,
+                s.order.as_ref().map(|(n, d)| (n.as_str(), d.as_str())),
+                Some(&s.position),
+                s.workload.as_deref(),
+                now,
+            )
+            .await?;
+        }
         Kind::Classes => {
             let group = ctx.kind == InstitutionKind::Preschool;
             school::insert_class(
@@ -731,7 +1067,77 @@ async fn apply_row(
                 )
                 .await?;
             }
+            for parent in &l.parents {
+                link_parent(tx, institution, ctx, id, &l, parent, made, now).await?;
+            }
         }
+    }
+    Ok(())
+}
+
+/// Links a learner's legal representative (R6): the person already linked, the one the code
+/// names, one made earlier in this import, or a new one; a guardianship, and a parent's membership
+/// here on the learner's order.
+#[allow(clippy::too_many_arguments)]
+async fn link_parent(
+    tx: &mut klade_store::Tx,
+    institution: InstitutionId,
+    ctx: &Context,
+    child: PersonId,
+    l: &Learner,
+    p: &ParentIn,
+    made: &mut HashMap<String, PersonId>,
+    now: i64,
+) -> Result<(), AppError> {
+    if linked_parent(ctx, Some(child), p).is_some() {
+        return Ok(());
+    }
+    let key = p.code.clone().unwrap_or_else(|| {
+        format!(
+            "{}|{}|{}",
+            fold(&p.given),
+            fold(&p.family),
+            p.phone.clone().unwrap_or_default()
+        )
+    });
+    let id = match (p.code.as_ref().and_then(|c| ctx.persons.get(c)), made.get(&key)) {
+        (Some(person), _) => person.id,
+        (None, Some(id)) => *id,
+        (None, None) => {
+            let id = people::insert(
+                &mut **tx,
+                &people::NewPerson {
+                    given_name: &p.given,
+                    family_name: &p.family,
+                    personal_code: p.code.as_deref(),
+                    phone: p.phone.as_deref(),
+                    email: p.email.as_deref(),
+                    ..Default::default()
+                },
+                now,
+            )
+            .await?;
+            made.insert(key, id);
+            id
+        }
+    };
+    school::link_guardian(&mut **tx, id, child, p.relation.as_deref(), now).await?;
+    let already_parent = ctx.roles_here.get(&id).is_some_and(|r| r.contains(&Role::Parent))
+        || accounts::holds_role(&mut **tx, institution, id, Role::Parent).await?;
+    if !already_parent {
+        accounts::add_membership(
+            &mut **tx,
+            institution,
+            id,
+            Role::Parent,
+            &ctx.year.1,
+            &Basis::Order {
+                number: &l.order_number,
+                date: &l.order_date,
+            },
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

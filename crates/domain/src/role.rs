@@ -121,6 +121,61 @@ impl Role {
     }
 }
 
+/// Folds a position as people write it: lower case, Latvian letters as their base.
+fn fold(s: &str) -> String {
+    s.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'ā' => 'a',
+            'č' => 'c',
+            'ē' => 'e',
+            'ģ' => 'g',
+            'ī' => 'i',
+            'ķ' => 'k',
+            'ļ' => 'l',
+            'ņ' => 'n',
+            'š' => 's',
+            'ū' => 'u',
+            'ž' => 'z',
+            c => c,
+        })
+        .collect()
+}
+
+/// The role a position gives, as VIIS and staff lists write positions (`direktora vietnieks
+/// mācību darbā`, `pirmsskolas izglītības skolotāja`, `lietvede`…), in an institution of `kind`.
+/// The superuser is not a position: the director appoints one by an order (R4).
+pub fn role_for_position(position: &str, kind: InstitutionKind) -> Option<Role> {
+    let p = fold(position);
+    let has = |w: &str| p.contains(w);
+    let deputy = has("vietniek") || has("vietniec");
+    Some(if deputy && (has("vaditaj") || kind == InstitutionKind::Preschool) {
+        Role::PreschoolDeputy
+    } else if deputy && has("metodisk") {
+        Role::DeputyMethodical
+    } else if deputy && has("rados") {
+        Role::DeputyCreative
+    } else if deputy && (has("audzinasan") || has("arpusklase")) {
+        Role::DeputyUpbringing
+    } else if deputy {
+        Role::DeputyAcademic
+    } else if has("direktor") || has("vaditaj") {
+        Role::Director
+    } else if has("lietved") || has("sekretar") {
+        Role::Clerk
+    } else if has("masa") || has("medic") {
+        Role::Nurse
+    } else if has("skolotaj") || has("pedagog") {
+        if kind == InstitutionKind::Preschool || has("pirmsskol") {
+            Role::PreschoolTeacher
+        } else {
+            Role::Teacher
+        }
+    } else {
+        return None;
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +189,52 @@ mod tests {
             assert_eq!(InstitutionKind::from_code(k.code()), Some(k));
         }
         assert_eq!(Role::from_code("nobody"), None);
+    }
+
+    #[test]
+    fn positions_give_roles() {
+        use InstitutionKind::*;
+        for (position, kind, role) in [
+            ("Direktors", General, Some(Role::Director)),
+            (
+                "Direktora vietnieks mācību darbā",
+                Vocational,
+                Some(Role::DeputyAcademic),
+            ),
+            (
+                "direktora vietniece metodiskajā darbā",
+                General,
+                Some(Role::DeputyMethodical),
+            ),
+            (
+                "Direktora vietnieks radošajā darbā",
+                Vocational,
+                Some(Role::DeputyCreative),
+            ),
+            (
+                "Direktora vietniece ārpusklases un audzināšanas darbā",
+                General,
+                Some(Role::DeputyUpbringing),
+            ),
+            ("Vadītāja", Preschool, Some(Role::Director)),
+            ("Vadītājas vietniece", Preschool, Some(Role::PreschoolDeputy)),
+            ("Lietvede", General, Some(Role::Clerk)),
+            ("Medicīnas māsa", Preschool, Some(Role::Nurse)),
+            (
+                "Pirmsskolas izglītības skolotāja",
+                Preschool,
+                Some(Role::PreschoolTeacher),
+            ),
+            ("Skolotājs", Preschool, Some(Role::PreschoolTeacher)),
+            ("Matemātikas skolotājs", General, Some(Role::Teacher)),
+            (
+                "Profesionālo mācību priekšmetu pedagogs",
+                Vocational,
+                Some(Role::Teacher),
+            ),
+            ("Sētnieks", General, None),
+        ] {
+            assert_eq!(role_for_position(position, kind), role, "{position}");
+        }
     }
 }

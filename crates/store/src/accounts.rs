@@ -129,6 +129,81 @@ pub async fn add_membership<'e>(
     Ok(())
 }
 
+/// A member of staff's employment (R5): the role, from when, on which order, with the position as
+/// written and the workload.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_employment<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    person: PersonId,
+    role: Role,
+    valid_from: &str,
+    order: Option<(&str, &str)>,
+    position: Option<&str>,
+    workload: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO memberships (institution_id, person_id, role, valid_from, basis, order_number, order_date, \
+           position, workload, created_at) VALUES ($1, $2, $3, $4, 'employment', $5, $6, $7, $8, $9)",
+    )
+    .bind(institution.0)
+    .bind(person.0)
+    .bind(role.code())
+    .bind(valid_from)
+    .bind(order.map(|o| o.0))
+    .bind(order.map(|o| o.1))
+    .bind(position)
+    .bind(workload)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Everyone's roles here on `today` (memberships only), by person.
+pub async fn roles_here<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    today: &str,
+) -> Result<std::collections::HashMap<PersonId, Vec<Role>>> {
+    let rows = sqlx::query(
+        "SELECT person_id, role FROM memberships WHERE institution_id = $1 \
+           AND (valid_to IS NULL OR valid_to >= $2)",
+    )
+    .bind(institution.0)
+    .bind(today)
+    .fetch_all(ex)
+    .await?;
+    let mut out: std::collections::HashMap<PersonId, Vec<Role>> = std::collections::HashMap::new();
+    for r in &rows {
+        let code: String = r.try_get("role")?;
+        if let Some(role) = Role::from_code(&code) {
+            out.entry(PersonId(r.try_get("person_id")?)).or_default().push(role);
+        }
+    }
+    Ok(out)
+}
+
+/// Does the person hold `role` here, now or from a later day (not ended)?
+pub async fn holds_role<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    person: PersonId,
+    role: Role,
+) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM memberships WHERE institution_id = $1 AND person_id = $2 AND role = $3 \
+           AND valid_to IS NULL",
+    )
+    .bind(institution.0)
+    .bind(person.0)
+    .bind(role.code())
+    .fetch_one(ex)
+    .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
 /// What a person holds on a day.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Holdings {

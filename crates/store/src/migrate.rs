@@ -44,6 +44,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(18, "0018_notes_by_date"),
     migration!(19, "0019_person_care"),
     migration!(20, "0020_second_factor"),
+    migration!(21, "0021_day_one"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

@@ -149,6 +149,27 @@ pub async fn enrol<'e>(
     Ok(())
 }
 
+/// Links a parent to a child (with how they are related), unless they are linked already.
+pub async fn link_guardian<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    parent: PersonId,
+    child: PersonId,
+    relation: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO guardianships (parent_id, child_id, relation, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (parent_id, child_id) DO UPDATE SET relation = COALESCE(excluded.relation, guardianships.relation)",
+    )
+    .bind(parent.0)
+    .bind(child.0)
+    .bind(relation)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
 pub async fn add_guardianship<'e>(
     ex: impl Executor<'e, Database = Any>,
     parent: PersonId,

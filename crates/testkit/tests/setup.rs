@@ -140,3 +140,145 @@ async fn a_preschool_year_is_one_journal_year() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
 }
+
+/// Uploads `csv` as an import of `kind` through the API, confirms it and waits for the end;
+/// answers the preview's rows.
+async fn import(c: &mut Client, token: &str, inst: i64, kind: &str, csv: &str) -> Vec<serde_json::Value> {
+    let r = c
+        .request(
+            axum::http::Method::POST,
+            &format!("/api/v1/institutions/{inst}/imports?kind={kind}"),
+            Some("text/csv"),
+            csv.to_string(),
+            Some(token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let preview = r.json();
+    let id = preview["id"].as_i64().expect("id");
+    let rows = preview["rows"].as_array().expect("rows").clone();
+    let r = c
+        .api_post(
+            &format!("/api/v1/institutions/{inst}/imports/{id}/confirm"),
+            json!({}),
+            Some(token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    for _ in 0..400 {
+        let s = c
+            .api_get(&format!("/api/v1/institutions/{inst}/imports/{id}"), token)
+            .await
+            .json();
+        if s["status"] == "done" {
+            return rows;
+        }
+        assert_ne!(s["status"], "failed", "{s}");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the import did not finish");
+}
+
+fn actions(rows: &[serde_json::Value]) -> Vec<String> {
+    rows.iter()
+        .map(|r| r["action"]["action"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn staff_and_learners_with_their_parents_come_from_files_once() {
+    for backend in backends() {
+        let t = TestApp::new(backend).await;
+        let (inst, mut c) = empty(&t, InstitutionKind::General).await;
+        let token = c.api_login("virs", "virslietotaja-parole").await;
+        let years = c
+            .api_get(&format!("/api/v1/institutions/{}/years", inst.0), &token)
+            .await
+            .json();
+        c.api_post(
+            &format!("/api/v1/institutions/{}/years", inst.0),
+            years["proposal"].clone(),
+            Some(&token),
+        )
+        .await;
+        import(&mut c, &token, inst.0, "classes", "Klase;Kurss\n1.A;1\n2.A;2\n").await;
+
+        let staff = "Personas kods;Vārds;Uzvārds;Amats;Slodze;Tālrunis;E-pasts;Darba attiecību sākums;Rīkojuma Nr.;Rīkojuma datums\n\
+                     150385-01233;Anna;Liepa;Direktore;1;26123456;anna@skola.example;01.09.2026;1-8/2026/1;28.08.2026\n\
+                     010180-01234;Jānis;Kalns;Direktora vietnieks mācību darbā;1;26123457;;01.09.2026;1-8/2026/2;28.08.2026\n\
+                     311299-07896;Ilze;Bērza;Skolotāja;0,8;26123458;;;;\n\
+                     290296-04561;Zane;Ozola;Lietvede;1;;zane@skola.example;;;\n\
+                     150385-01236;Kļūda;Kodā;Skolotāja;1;;;;;\n\
+                     010180-01234;Jānis;Kalns;Sētnieks;1;;;;;\n";
+        let rows = import(&mut c, &token, inst.0, "staff", staff).await;
+        assert_eq!(
+            actions(&rows),
+            ["create", "create", "create", "create", "reject", "reject"],
+            "{rows:?}"
+        );
+        assert_eq!(rows[4]["action"]["field"], "personal_code");
+        assert_eq!(rows[5]["action"]["code"], "import.position_unknown");
+        let roles = t
+            .scalar(&format!(
+                "SELECT CAST(COUNT(*) AS TEXT) FROM memberships WHERE institution_id = {} AND role IN ('director', 'deputy_academic', 'teacher', 'clerk') AND basis = 'employment'",
+                inst.0
+            ))
+            .await;
+        assert_eq!(roles, "4");
+        assert_eq!(
+            t.scalar("SELECT order_number || ' ' || position FROM memberships WHERE role = 'director'")
+                .await,
+            "1-8/2026/1 Direktore"
+        );
+        let again = import(&mut c, &token, inst.0, "staff", staff).await;
+        assert_eq!(
+            actions(&again)[..4],
+            ["same", "same", "same", "same"],
+            "a second run changes nothing"
+        );
+
+        // Learners with their legal representatives: siblings share one parent (no code given).
+        let learners = "Personas kods;Vārds;Uzvārds;Klase;1. vecāka vārds;1. vecāka uzvārds;1. vecāka personas kods;1. vecāka tālrunis;1. vecāka radniecība;2. vecāka vārds;2. vecāka uzvārds;2. vecāka tālrunis\n\
+                        010110-20001;Pēteris;Priede;1.A;Marta;Priede;;26000001;māte;Kārlis;Priede;26000002\n\
+                        020211-20002;Liene;Priede;2.A;Marta;Priede;;26000001;māte;;;\n\
+                        030312-20003;Ēvalds;Egle;2.A;Ieva;Egle;150385-01233;26000003;māte;;;\n\
+                        040413-20004;Kaspars;Vītols;2.A;Rūta;;;26000004;;;;\n";
+        let codes = |n: u32| {
+            klade_domain::PersonalCode::fictional(n, n, 10 + n, 2000 + n)
+                .expect("code")
+                .to_string()
+        };
+        let learners = learners
+            .replace("010110-20001", &codes(1))
+            .replace("020211-20002", &codes(2))
+            .replace("030312-20003", &codes(3))
+            .replace("040413-20004", &codes(4));
+        let persons = t.count("persons").await;
+        let rows = import(&mut c, &token, inst.0, "students", &learners).await;
+        assert_eq!(actions(&rows), ["create", "create", "reject", "reject"], "{rows:?}");
+        assert_eq!(
+            rows[2]["action"]["code"], "person.code_name_conflict",
+            "Anna Liepa's code with another name"
+        );
+        assert_eq!(rows[3]["action"]["field"], "parent1_family");
+        // Two learners, Marta (once) and Kārlis.
+        assert_eq!(t.count("persons").await, persons + 4);
+        assert_eq!(t.count("guardianships").await, 3);
+        assert_eq!(
+            t.scalar(&format!(
+                "SELECT CAST(COUNT(*) AS TEXT) FROM memberships WHERE institution_id = {} AND role = 'parent'",
+                inst.0
+            ))
+            .await,
+            "2"
+        );
+        assert_eq!(
+            t.scalar("SELECT relation FROM guardianships ORDER BY created_at LIMIT 1")
+                .await,
+            "māte"
+        );
+        let again = import(&mut c, &token, inst.0, "students", &learners).await;
+        assert_eq!(actions(&again)[..2], ["same", "same"], "{again:?}");
+        assert_eq!(t.count("guardianships").await, 3);
+    }
+}

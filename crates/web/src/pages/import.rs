@@ -37,7 +37,7 @@ struct InstQuery {
 }
 
 fn institution(ctx: &Ctx, q: &InstQuery) -> Result<InstitutionId, WebError> {
-    super::people::institution_for(ctx, q.i, &[Action::ImportFromViis])
+    super::people::institution_for(ctx, q.i, &[Action::ImportFromViis, Action::EnterStaff])
 }
 
 #[derive(Template)]
@@ -48,6 +48,8 @@ struct FormPage {
     inst: i64,
     csrf: String,
     error: Option<String>,
+    /// (code, label, selected) of what the reader may import.
+    kinds: Vec<(&'static str, String, bool)>,
 }
 
 async fn form(ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
@@ -63,7 +65,21 @@ fn form_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
+    let kinds: Vec<(&'static str, String, bool)> = [Kind::Classes, Kind::Subjects, Kind::Students, Kind::Staff]
+        .into_iter()
+        .filter(|k| {
+            klade_domain::policy::authorize(&session.actor, k.action(), klade_domain::Scope::Institution(inst)).is_ok()
+        })
+        .map(|k| {
+            (
+                k.code(),
+                t.dynamic("import", &format!("kind_{}", k.code())),
+                k == Kind::Students,
+            )
+        })
+        .collect();
     let page = FormPage {
+        kinds,
         page: Chrome::for_ctx(ctx, t.get("import.title"), "/admin/import", None),
         t,
         inst: inst.0,

@@ -1,0 +1,45 @@
+-- Day one: what setting an institution up from an empty install keeps.
+--
+-- A member of staff's position as VIIS writes it and their workload, beside the role it gives.
+ALTER TABLE memberships ADD COLUMN position TEXT;
+ALTER TABLE memberships ADD COLUMN workload TEXT;
+-- How a parent is related to the learner (māte, tēvs, aizbildnis, …).
+ALTER TABLE guardianships ADD COLUMN relation TEXT;
+-- A course's lessons a week in the study plan.
+ALTER TABLE courses ADD COLUMN hours_per_week BIGINT;
+-- An invitation for a family member to choose their own username and password: a one-time code,
+-- kept as its SHA-256, sent by SMS or e-mail or printed on a slip; it expires.
+CREATE TABLE invitations (
+    id              INTEGER PRIMARY KEY,
+    institution_id  BIGINT NOT NULL REFERENCES institutions (id),
+    person_id       BIGINT NOT NULL REFERENCES persons (id),
+    code_hash       TEXT   NOT NULL UNIQUE,
+    channel         TEXT   NOT NULL CHECK (channel IN ('sms', 'email', 'print')),
+    created_by      BIGINT NOT NULL REFERENCES persons (id),
+    created_at      BIGINT NOT NULL,
+    expires_at      BIGINT NOT NULL,
+    used_at         BIGINT
+);
+CREATE INDEX invitations_person ON invitations (person_id);
+-- Staff come from a file too: SQLite changes a CHECK by building the table anew.
+CREATE TABLE imports_new (
+    id              INTEGER PRIMARY KEY,
+    institution_id  BIGINT NOT NULL REFERENCES institutions (id),
+    kind            TEXT   NOT NULL CHECK (kind IN ('classes', 'subjects', 'students', 'staff')),
+    filename        TEXT   NOT NULL,
+    table_json      TEXT   NOT NULL,
+    status          TEXT   NOT NULL CHECK (status IN ('preview', 'running', 'done', 'failed')),
+    total           BIGINT NOT NULL DEFAULT 0,
+    processed       BIGINT NOT NULL DEFAULT 0,
+    created         BIGINT NOT NULL DEFAULT 0,
+    changed         BIGINT NOT NULL DEFAULT 0,
+    rejected        BIGINT NOT NULL DEFAULT 0,
+    error           TEXT,
+    created_by      BIGINT NOT NULL REFERENCES persons (id),
+    created_at      BIGINT NOT NULL,
+    finished_at     BIGINT
+);
+INSERT INTO imports_new SELECT id, institution_id, kind, filename, table_json, status, total, processed, created,
+    changed, rejected, error, created_by, created_at, finished_at FROM imports;
+DROP TABLE imports;
+ALTER TABLE imports_new RENAME TO imports;
