@@ -193,3 +193,292 @@ pub async fn create_year(
     tx.commit().await?;
     Ok(())
 }
+
+/// A member of staff as the form or the API enters them (R16.3, J8).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct StaffInput {
+    pub personal_code: String,
+    pub given_name: String,
+    pub family_name: String,
+    /// As VIIS writes it (`Direktora vietnieks mācību darbā`): it gives the role.
+    pub position: String,
+    pub workload: String,
+    pub phone: String,
+    pub email: String,
+    pub employed_from: String,
+    pub order_number: String,
+    pub order_date: String,
+}
+
+/// Enters a member of staff: the person (a known personal code links them, overwriting nothing;
+/// with another name it is refused), and their employment with its order (R5), position and
+/// workload. Their account is made under "Konti" (R8).
+pub async fn add_staff(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    input: &StaffInput,
+) -> Result<klade_domain::PersonId, AppError> {
+    let permit = policy::authorize(&session.actor, Action::EnterStaff, Scope::Institution(institution))?;
+    let inst = permit.institution();
+    let db = app.db.pool();
+    let kind = institutions::get(db, inst).await?.ok_or(AppError::NotFound)?.kind;
+    let code = klade_domain::PersonalCode::parse(&input.personal_code)
+        .map_err(|e| AppError::invalid("personal_code", e.code()))?
+        .to_string();
+    let (given, family) = (input.given_name.trim(), input.family_name.trim());
+    if given.is_empty() {
+        return Err(AppError::invalid("given_name", "error.required"));
+    }
+    if family.is_empty() {
+        return Err(AppError::invalid("family_name", "error.required"));
+    }
+    let role = klade_domain::role::role_for_position(&input.position, kind)
+        .ok_or(AppError::invalid("position", "import.position_unknown"))?;
+    let phone = match input.phone.trim() {
+        "" => None,
+        p => Some(crate::sms::normalize_phone(p)?),
+    };
+    let email = Some(input.email.trim()).filter(|e| !e.is_empty());
+    if email.is_some_and(|e| !e.contains('@') || e.contains(char::is_whitespace)) {
+        return Err(AppError::invalid("email", "person.email"));
+    }
+    let from = match input.employed_from.trim() {
+        "" => app.today(),
+        d => day(d, "employed_from".into())?.to_string(),
+    };
+    let order = match input.order_number.trim() {
+        "" => None,
+        n => Some((n.to_string(), day(&input.order_date, "order_date".into())?.to_string())),
+    };
+    let known = klade_store::people::find_by_personal_code(db, &code).await?;
+    if let Some(p) = &known {
+        if !klade_store::people::same_name(p, given, family) {
+            return Err(AppError::invalid("personal_code", "person.code_name_conflict"));
+        }
+        let here = klade_store::accounts::roles_here(db, inst, &app.today()).await?;
+        if here.get(&p.id).is_some_and(|r| r.contains(&role)) {
+            return Err(AppError::Conflict("setup.staff_exists"));
+        }
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let id = match known {
+        Some(p) => p.id,
+        None => {
+            klade_store::people::insert(
+                &mut *tx,
+                &klade_store::people::NewPerson {
+                    given_name: given,
+                    family_name: family,
+                    personal_code: Some(&code),
+                    phone: phone.as_deref(),
+                    email,
+                    ..Default::default()
+                },
+                now,
+            )
+            .await?
+        }
+    };
+    klade_store::accounts::add_employment(
+        &mut *tx,
+        inst,
+        id,
+        role,
+        &from,
+        order.as_ref().map(|(n, d)| (n.as_str(), d.as_str())),
+        Some(input.position.trim()),
+        Some(input.workload.trim()).filter(|w| !w.is_empty()),
+        now,
+    )
+    .await?;
+    klade_store::access_log::record(&mut *tx, Some(inst), session.person, id, "change", "employment", now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A class or group of the year under way, with its tutors (or group teachers) and learners.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClassLine {
+    pub id: klade_domain::ClassId,
+    pub name: String,
+    pub kind: String,
+    pub learners: i64,
+    pub tutors: Vec<(klade_domain::PersonId, String)>,
+}
+
+/// The classes and subjects of the year under way, and the staff who may tutor a class.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Structure {
+    pub institution: InstitutionId,
+    pub group_kind: bool,
+    pub classes: Vec<ClassLine>,
+    pub subjects: Vec<(klade_domain::SubjectId, String, String)>,
+    pub teachers: Vec<(klade_domain::PersonId, String)>,
+    /// The year under way exists: classes can be added.
+    pub has_year: bool,
+}
+
+pub async fn structure(app: &App, session: &Session, institution: InstitutionId) -> Result<Structure, AppError> {
+    let scope = Scope::Institution(institution);
+    let permit = policy::authorize(&session.actor, Action::PrepareYear, scope)
+        .or_else(|_| policy::authorize(&session.actor, Action::EnterStaff, scope))?;
+    let inst = permit.institution();
+    let db = app.db.pool();
+    let today = app.today();
+    let kind = institutions::get(db, inst).await?.ok_or(AppError::NotFound)?.kind;
+    let mut classes = Vec::new();
+    for c in school::classes_of(db, inst, &today).await? {
+        classes.push(ClassLine {
+            tutors: school::tutors_of(db, inst, c.id).await?,
+            id: c.id,
+            name: c.name,
+            kind: c.kind,
+            learners: c.students,
+        });
+    }
+    let teacher_roles: &[klade_domain::Role] = if kind == klade_domain::InstitutionKind::Preschool {
+        &[klade_domain::Role::PreschoolTeacher]
+    } else {
+        &[klade_domain::Role::Teacher]
+    };
+    let mut teachers = Vec::new();
+    for role in teacher_roles {
+        teachers.extend(klade_store::accounts::people_with_role(db, inst, *role, &today).await?);
+    }
+    Ok(Structure {
+        institution: inst,
+        group_kind: kind == klade_domain::InstitutionKind::Preschool,
+        has_year: school::current_year(db, inst, &today).await?.is_some(),
+        classes,
+        subjects: school::subjects(db, inst).await?,
+        teachers,
+    })
+}
+
+/// A class (school) or group (preschool) of the year under way, named as in VIIS.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ClassInput {
+    pub name: String,
+    pub grade: String,
+    pub programme_code: String,
+    pub programme_name: String,
+}
+
+pub async fn add_class(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    input: &ClassInput,
+) -> Result<klade_domain::ClassId, AppError> {
+    let permit = policy::authorize(&session.actor, Action::PrepareYear, Scope::Institution(institution))?;
+    let inst = permit.institution();
+    let db = app.db.pool();
+    let kind = institutions::get(db, inst).await?.ok_or(AppError::NotFound)?.kind;
+    let year = school::current_year(db, inst, &app.today())
+        .await?
+        .ok_or(AppError::invalid("year", "import.no_school_year"))?;
+    let name = input.name.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid("name", "error.required"));
+    }
+    let grade = match input.grade.trim() {
+        "" => None,
+        g => Some(
+            g.parse::<i64>()
+                .map_err(|_| AppError::invalid("grade", "import.grade"))?,
+        ),
+    };
+    let programme_code = Some(input.programme_code.trim()).filter(|c| !c.is_empty());
+    if programme_code.is_some_and(|c| c.len() != 8 || !c.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(AppError::invalid("programme_code", "setup.programme_code"));
+    }
+    let group = kind == klade_domain::InstitutionKind::Preschool;
+    school::insert_class(
+        db,
+        inst,
+        year.0,
+        &school::NewClass {
+            name,
+            kind: if group { "group" } else { "class" },
+            grade,
+            programme_code,
+            programme_name: Some(input.programme_name.trim()).filter(|n| !n.is_empty()),
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        klade_store::StoreError::Conflict(_) => AppError::Conflict("setup.class_exists"),
+        e => e.into(),
+    })
+}
+
+/// A subject or a professional module (R16).
+pub async fn add_subject(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    name: &str,
+    module: bool,
+    code: &str,
+) -> Result<(), AppError> {
+    let permit = policy::authorize(&session.actor, Action::PrepareYear, Scope::Institution(institution))?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid("name", "error.required"));
+    }
+    school::insert_subject(
+        app.db.pool(),
+        permit.institution(),
+        if module { "module" } else { "subject" },
+        Some(code.trim()).filter(|c| !c.is_empty()),
+        name,
+    )
+    .await
+    .map_err(|e| match e {
+        klade_store::StoreError::Conflict(_) => AppError::Conflict("setup.subject_exists"),
+        e => e.into(),
+    })?;
+    Ok(())
+}
+
+/// The institution's staff today, with their roles and accounts.
+pub async fn staff(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+) -> Result<Vec<klade_store::accounts::Employee>, AppError> {
+    let permit = policy::authorize(&session.actor, Action::EnterStaff, Scope::Institution(institution))?;
+    Ok(klade_store::accounts::employees(app.db.pool(), permit.institution(), &app.today()).await?)
+}
+
+/// Makes a member of staff a class's tutor (or a group's teacher), or — `remove` — ends it;
+/// answers the class's institution.
+pub async fn set_tutor(
+    app: &App,
+    session: &Session,
+    class: klade_domain::ClassId,
+    person: klade_domain::PersonId,
+    remove: bool,
+) -> Result<InstitutionId, AppError> {
+    let db = app.db.pool();
+    let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
+    let permit = policy::authorize(&session.actor, Action::EnterStaff, Scope::Institution(inst))?;
+    let inst = permit.institution();
+    if remove {
+        school::remove_tutor(db, inst, class, person).await?;
+        return Ok(inst);
+    }
+    let staff = klade_store::accounts::roles_here(db, inst, &app.today()).await?;
+    if !staff.get(&person).is_some_and(|r| r.iter().any(|r| r.is_staff())) {
+        return Err(AppError::invalid("person", "setup.not_staff"));
+    }
+    school::add_tutor(db, inst, class, person).await.map_err(|e| match e {
+        klade_store::StoreError::Conflict(_) => AppError::Conflict("setup.tutor_exists"),
+        e => e.into(),
+    })?;
+    Ok(inst)
+}

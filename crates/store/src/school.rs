@@ -81,6 +81,40 @@ pub async fn insert_class<'e>(
     Ok(ClassId(row.try_get("id")?))
 }
 
+/// A class's tutors (a group's teachers), as (id, "Given Family").
+pub async fn tutors_of<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    class: ClassId,
+) -> Result<Vec<(PersonId, String)>> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.given_name || ' ' || p.family_name AS name FROM class_tutors t JOIN persons p ON p.id = t.person_id \
+         WHERE t.institution_id = $1 AND t.class_id = $2 ORDER BY p.family_name, p.given_name",
+    )
+    .bind(institution.0)
+    .bind(class.0)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((PersonId(r.try_get("id")?), r.try_get("name")?)))
+        .collect()
+}
+
+pub async fn remove_tutor<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    class: ClassId,
+    person: PersonId,
+) -> Result<()> {
+    sqlx::query("DELETE FROM class_tutors WHERE institution_id = $1 AND class_id = $2 AND person_id = $3")
+        .bind(institution.0)
+        .bind(class.0)
+        .bind(person.0)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
 pub async fn add_tutor<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,

@@ -282,3 +282,137 @@ async fn staff_and_learners_with_their_parents_come_from_files_once() {
         assert_eq!(t.count("guardianships").await, 3);
     }
 }
+
+#[tokio::test]
+async fn staff_classes_subjects_and_tutors_by_hand() {
+    for backend in backends() {
+        let t = TestApp::new(backend).await;
+        let (inst, mut c) = empty(&t, InstitutionKind::General).await;
+        let token = c.api_login("virs", "virslietotaja-parole").await;
+        // Before the year: a class cannot be added, and the page says why.
+        let classes_url = format!("/setup/classes?i={}", inst.0);
+        assert!(c.get(&classes_url).await.body.contains("mācību gada"), "no year yet");
+        let years = c
+            .api_get(&format!("/api/v1/institutions/{}/years", inst.0), &token)
+            .await
+            .json();
+        c.api_post(
+            &format!("/api/v1/institutions/{}/years", inst.0),
+            years["proposal"].clone(),
+            Some(&token),
+        )
+        .await;
+
+        let staff_url = format!("/setup/staff?i={}", inst.0);
+        let bad = c
+            .submit(
+                &staff_url,
+                &staff_url,
+                &[
+                    ("personal_code", "311299-07896"),
+                    ("given_name", "Ilze"),
+                    ("family_name", "Bērza"),
+                    ("position", "Pavāre"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.body.contains("Amats nav pazīstams") && bad.body.contains("value=\"Pavāre\""),
+            "{}",
+            bad.body
+        );
+        let r = c
+            .submit(
+                &staff_url,
+                &staff_url,
+                &[
+                    ("personal_code", "311299-07896"),
+                    ("given_name", "Ilze"),
+                    ("family_name", "Bērza"),
+                    ("position", "Skolotāja"),
+                    ("workload", "0,8"),
+                    ("phone", "26123458"),
+                    ("order_number", "1-8/2026/9"),
+                    ("order_date", "2026-08-28"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let list = c.get(&format!("{staff_url}&done=staff")).await.body;
+        assert!(
+            list.contains("Ilze Bērza") && list.contains("Darbinieks pievienots."),
+            "{list}"
+        );
+        let r = c
+            .api_post(
+                &format!("/api/v1/institutions/{}/staff", inst.0),
+                json!({"personal_code": "290296-04561", "given_name": "Zane", "family_name": "Ozola", "position": "Lietvede"}),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = c
+            .api_post(
+                &format!("/api/v1/institutions/{}/staff", inst.0),
+                json!({"personal_code": "290296-04561", "given_name": "Zane", "family_name": "Ozola", "position": "Lietvede"}),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "entered twice: {}", r.body);
+
+        let r = c
+            .submit(&classes_url, &classes_url, &[("name", "5.A"), ("grade", "5")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = c
+            .submit(&classes_url, &classes_url, &[("name", "5.A"), ("grade", "5")])
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let r = c
+            .submit(&classes_url, &classes_url, &[("name", "6.A"), ("grade", "seši")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("value=\"seši\""), "what was typed stays");
+        let r = c
+            .api_post(
+                &format!("/api/v1/institutions/{}/subjects", inst.0),
+                json!({"name": "Matemātika"}),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let structure = c
+            .api_get(&format!("/api/v1/institutions/{}/classes", inst.0), &token)
+            .await
+            .json();
+        let class = structure["classes"][0]["id"].as_i64().expect("5.A");
+        let teacher = structure["teachers"][0][0].as_i64().expect("Ilze Bērza is a teacher");
+        let page = c.get(&classes_url).await.body;
+        assert!(page.contains("nav norīkots"), "5.A has no tutor yet");
+        let r = c
+            .submit(
+                &classes_url,
+                &format!("/setup/classes/{class}/tutors"),
+                &[("person", &teacher.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(t.count("class_tutors").await, 1);
+        // The clerk is no tutor's stuff: refused, naming why.
+        let clerk = t.id("SELECT id FROM persons WHERE given_name = 'Zane'").await;
+        let r = c
+            .api_post(
+                &format!("/api/v1/classes/{class}/tutors"),
+                json!({"person": clerk + 1000}),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        // The new tutor holds the class's rights at once.
+        let rights = klade_store::accounts::holdings(t.db().pool(), klade_domain::PersonId(teacher), "2026-11-26")
+            .await
+            .expect("holdings");
+        assert!(rights.grants.iter().any(|g| g.role == Role::Tutor));
+    }
+}

@@ -19,7 +19,7 @@ pub fn routes() -> Router<AppState> {
         .route("/people/{id}/contacts", post(contacts))
         .route("/people/{id}/access-log", get(access_log))
         .route("/people/{id}/export", get(export))
-        .route("/institutions/{i}/staff", get(staff))
+        .route("/institutions/{i}/staff", get(staff).post(super::setup::add_staff))
         .route("/institutions/{i}/staff/{person}/{action}", post(account))
         .route("/institutions/{i}/sms", get(outbox))
         .route("/me/contacts/proposed", get(proposed).post(answer_proposed))

@@ -9,12 +9,16 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use klade_app::setup::{self, YearInput};
+use klade_app::setup::{self, ClassInput, StaffInput, YearInput};
 use klade_app::AppError;
 use klade_domain::InstitutionId;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/institutions/{i}/years", get(years).post(create_year))
+    Router::new()
+        .route("/institutions/{i}/years", get(years).post(create_year))
+        .route("/institutions/{i}/classes", get(structure).post(add_class))
+        .route("/institutions/{i}/subjects", axum::routing::post(add_subject))
+        .route("/classes/{class}/tutors", axum::routing::post(set_tutor))
 }
 
 fn session(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
@@ -42,4 +46,90 @@ async fn create_year(
         .await
         .map_err(ctx.fail_json())?;
     Ok(Json(serde_json::json!({ "created": input.name.trim() })).into_response())
+}
+
+/// `POST /institutions/{i}/staff` (its GET lists the staff with their accounts).
+pub(super) async fn add_staff(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(i): Path<i64>,
+    body: Result<Json<StaffInput>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let Json(input) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
+    let id = setup::add_staff(&state.app, s, InstitutionId(i), &input)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "person": id })).into_response())
+}
+
+async fn structure(State(state): State<AppState>, ctx: Ctx, Path(i): Path<i64>) -> Result<Response, WebError> {
+    let s = setup::structure(&state.app, session(&ctx)?, InstitutionId(i))
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(s).into_response())
+}
+
+async fn add_class(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(i): Path<i64>,
+    body: Result<Json<ClassInput>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let Json(input) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
+    let id = setup::add_class(&state.app, s, InstitutionId(i), &input)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "class": id })).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct SubjectBody {
+    name: String,
+    #[serde(default)]
+    module: bool,
+    #[serde(default)]
+    code: String,
+}
+
+async fn add_subject(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(i): Path<i64>,
+    body: Result<Json<SubjectBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let Json(b) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
+    setup::add_subject(&state.app, s, InstitutionId(i), &b.name, b.module, &b.code)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "added": b.name.trim() })).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct TutorBody {
+    person: i64,
+    #[serde(default)]
+    remove: bool,
+}
+
+async fn set_tutor(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    body: Result<Json<TutorBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let Json(b) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
+    setup::set_tutor(
+        &state.app,
+        s,
+        klade_domain::ClassId(class),
+        klade_domain::PersonId(b.person),
+        b.remove,
+    )
+    .await
+    .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "tutor": b.person, "removed": b.remove })).into_response())
 }

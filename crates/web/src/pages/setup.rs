@@ -14,13 +14,18 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use klade_app::clock::format_stored_date;
-use klade_app::setup::{self, PeriodInput, YearInput};
+use klade_app::setup::{self, ClassInput, PeriodInput, StaffInput, YearInput};
 use klade_app::AppError;
 use klade_domain::Action;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/setup/years", get(years).post(create_year))
+    Router::new()
+        .route("/setup/years", get(years).post(create_year))
+        .route("/setup/staff", get(staff).post(add_staff))
+        .route("/setup/classes", get(classes).post(add_class))
+        .route("/setup/classes/{class}/tutors", axum::routing::post(set_tutor))
+        .route("/setup/subjects", axum::routing::post(add_subject))
 }
 
 #[derive(Deserialize, Default)]
@@ -207,6 +212,249 @@ async fn create_year(
                 .holidays
                 .retain(|p| !(p.name.is_empty() && p.starts_on.is_empty() && p.ends_on.is_empty()));
             page(&state, &ctx, Some(inst.0), Some(typed), None, Some(&e)).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+/// Positions the form suggests (any VIIS position is understood).
+const POSITIONS: [&str; 11] = [
+    "Direktors",
+    "Direktora vietnieks mācību darbā",
+    "Direktora vietnieks metodiskajā darbā",
+    "Direktora vietnieks radošajā darbā",
+    "Direktora vietnieks audzināšanas darbā",
+    "Vadītāja",
+    "Vadītājas vietniece",
+    "Lietvede",
+    "Medicīnas māsa",
+    "Skolotājs",
+    "Pirmsskolas izglītības skolotāja",
+];
+
+#[derive(Template)]
+#[template(path = "setup_staff.html")]
+struct StaffPage {
+    page: Chrome,
+    t: Tr,
+    inst: i64,
+    csrf: String,
+    flash: Option<String>,
+    error: Option<String>,
+    bad: String,
+    /// (id, name, roles, from, username)
+    staff: Vec<(i64, String, String, String, String)>,
+    form: StaffInput,
+    positions: [&'static str; 11],
+}
+
+fn bad_field(error: Option<&AppError>) -> String {
+    match error {
+        Some(AppError::InvalidAt { field, .. }) => field.clone(),
+        Some(AppError::Invalid { field, .. }) => (*field).to_string(),
+        _ => String::new(),
+    }
+}
+
+async fn staff_page(
+    state: &AppState,
+    ctx: &Ctx,
+    wanted: Option<i64>,
+    form: StaffInput,
+    flash: Option<&str>,
+    error: Option<&AppError>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(ctx, wanted, &[Action::EnterStaff])?;
+    let t = Tr::new(ctx.lang);
+    let list = setup::staff(&state.app, session, inst).await.map_err(ctx.fail())?;
+    let staff = list
+        .into_iter()
+        .map(|e| {
+            (
+                e.person_id.0,
+                e.name,
+                e.roles
+                    .iter()
+                    .map(|r| t.dynamic("role", r))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                format_stored_date(&e.employed_from),
+                e.username.unwrap_or_else(|| "—".into()),
+            )
+        })
+        .collect();
+    let status = error.map_or(StatusCode::OK, crate::error::status_of);
+    let p = StaffPage {
+        page: Chrome::for_ctx(ctx, t.get("setup.staff_title"), "/setup/staff", None),
+        t,
+        inst: inst.0,
+        csrf: session.csrf_token.clone(),
+        flash: flash.map(|k| t.get(k).to_string()),
+        error: error.map(|e| t.get(e.code()).to_string()),
+        bad: bad_field(error),
+        staff,
+        form,
+        positions: POSITIONS,
+    };
+    Ok((status, render(&p, ctx.lang)?).into_response())
+}
+
+async fn staff(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
+    let flash = (q.done.as_deref() == Some("staff")).then_some("setup.staff_added");
+    staff_page(&state, &ctx, q.i, StaffInput::default(), flash, None).await
+}
+
+async fn add_staff(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<InstQuery>,
+    Form(form): Form<StaffInput>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(&ctx, q.i, &[Action::EnterStaff])?;
+    match setup::add_staff(&state.app, session, inst, &form).await {
+        Ok(_) => Ok(Redirect::to(&format!("/setup/staff?i={}&done=staff", inst.0)).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::InvalidAt { .. } | AppError::Conflict(_))) => {
+            staff_page(&state, &ctx, Some(inst.0), form, None, Some(&e)).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "setup_classes.html")]
+struct ClassesPage {
+    page: Chrome,
+    t: Tr,
+    inst: i64,
+    csrf: String,
+    flash: Option<String>,
+    error: Option<String>,
+    bad: String,
+    classes: Vec<setup::ClassLine>,
+    subjects: Vec<(klade_domain::SubjectId, String, String)>,
+    teachers: Vec<(klade_domain::PersonId, String)>,
+    group_kind: bool,
+    has_year: bool,
+    may_prepare: bool,
+    may_staff: bool,
+    tutor_label: String,
+    add_label: String,
+    form: ClassInput,
+}
+
+async fn classes_page(
+    state: &AppState,
+    ctx: &Ctx,
+    wanted: Option<i64>,
+    form: ClassInput,
+    flash: Option<&str>,
+    error: Option<&AppError>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(ctx, wanted, &[Action::PrepareYear, Action::EnterStaff])?;
+    let t = Tr::new(ctx.lang);
+    let s = setup::structure(&state.app, session, inst).await.map_err(ctx.fail())?;
+    let may = |a| klade_domain::policy::authorize(&session.actor, a, klade_domain::Scope::Institution(inst)).is_ok();
+    let status = error.map_or(StatusCode::OK, crate::error::status_of);
+    let (tutor_label, add_label) = if s.group_kind {
+        (t.get("setup.group_teachers"), t.get("setup.add_group"))
+    } else {
+        (t.get("setup.tutors"), t.get("setup.add_class"))
+    };
+    let p = ClassesPage {
+        page: Chrome::for_ctx(ctx, t.get("setup.classes_title"), "/setup/classes", None),
+        t,
+        inst: inst.0,
+        csrf: session.csrf_token.clone(),
+        flash: flash.map(|k| t.get(k).to_string()),
+        error: error.map(|e| t.get(e.code()).to_string()),
+        bad: bad_field(error),
+        classes: s.classes,
+        subjects: s.subjects,
+        teachers: s.teachers,
+        group_kind: s.group_kind,
+        has_year: s.has_year,
+        may_prepare: may(Action::PrepareYear),
+        may_staff: may(Action::EnterStaff),
+        tutor_label: tutor_label.to_string(),
+        add_label: add_label.to_string(),
+        form,
+    };
+    Ok((status, render(&p, ctx.lang)?).into_response())
+}
+
+async fn classes(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
+    let flash = q.done.as_deref().map(|d| match d {
+        "class" => "setup.class_added",
+        "subject" => "setup.subject_added",
+        _ => "person.saved",
+    });
+    classes_page(&state, &ctx, q.i, ClassInput::default(), flash, None).await
+}
+
+async fn add_class(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<InstQuery>,
+    Form(form): Form<ClassInput>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(&ctx, q.i, &[Action::PrepareYear])?;
+    match setup::add_class(&state.app, session, inst, &form).await {
+        Ok(_) => Ok(Redirect::to(&format!("/setup/classes?i={}&done=class", inst.0)).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            classes_page(&state, &ctx, Some(inst.0), form, None, Some(&e)).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct SubjectForm {
+    name: String,
+    module: Option<String>,
+    #[serde(default)]
+    code: String,
+}
+
+async fn add_subject(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<InstQuery>,
+    Form(form): Form<SubjectForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(&ctx, q.i, &[Action::PrepareYear])?;
+    match setup::add_subject(&state.app, session, inst, &form.name, form.module.is_some(), &form.code).await {
+        Ok(()) => Ok(Redirect::to(&format!("/setup/classes?i={}&done=subject", inst.0)).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            classes_page(&state, &ctx, Some(inst.0), ClassInput::default(), None, Some(&e)).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct TutorForm {
+    person: i64,
+    remove: Option<String>,
+}
+
+async fn set_tutor(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(class): axum::extract::Path<i64>,
+    Form(form): Form<TutorForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let class = klade_domain::ClassId(class);
+    let remove = form.remove.is_some();
+    match setup::set_tutor(&state.app, session, class, klade_domain::PersonId(form.person), remove).await {
+        Ok(inst) => Ok(Redirect::to(&format!("/setup/classes?i={}&done=tutor", inst.0)).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            classes_page(&state, &ctx, None, ClassInput::default(), None, Some(&e)).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
