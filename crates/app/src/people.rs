@@ -31,6 +31,8 @@ pub struct Record {
     pub can_edit_record: bool,
     pub can_edit_contacts: bool,
     pub can_enrol: bool,
+    /// The reader enters this learner's parents (R18.1).
+    pub can_add_parent: bool,
 }
 
 /// The scope of a person in an institution: as a learner in their class, or as a member.
@@ -143,6 +145,7 @@ pub async fn record(app: &App, session: &Session, person: PersonId) -> Result<Re
     }
     let actor = &session.actor;
     let held = klade_store::accounts::roles_held(db, person).await?;
+    let placement_here = placement.is_some();
     Ok(Record {
         institution,
         level,
@@ -155,6 +158,7 @@ pub async fn record(app: &App, session: &Session, person: PersonId) -> Result<Re
         can_edit_contacts: policy::authorize(actor, Action::EditOwnContacts, scope).is_ok()
             || policy::may_manage(actor, Action::EditContacts, scope, &held).is_ok(),
         can_enrol: policy::authorize(actor, Action::EnrolStudents, scope).is_ok(),
+        can_add_parent: placement_here && policy::authorize(actor, Action::EditContacts, scope).is_ok(),
     })
 }
 
@@ -544,4 +548,129 @@ pub async fn export(app: &App, session: &Session, person: PersonId) -> Result<se
         "institutions": per_institution,
         "access_log": log,
     }))
+}
+
+/// A parent as the tutor or the clerk enters them (R18.1).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ParentInput {
+    pub given_name: String,
+    pub family_name: String,
+    pub personal_code: String,
+    pub phone: String,
+    pub email: String,
+    /// māte, tēvs, aizbildnis…
+    pub relation: String,
+}
+
+/// Adds or links a learner's parent by hand (R18.1): a personal code already known links that
+/// person (with another name: refused), overwriting nothing; a parent already linked by that code
+/// or name is not added twice. The parent gets a parent's right here on the learner's admission
+/// order.
+pub async fn add_parent(
+    app: &App,
+    session: &Session,
+    child: PersonId,
+    input: &ParentInput,
+) -> Result<PersonId, AppError> {
+    let db = app.db.pool();
+    let placement = school::placements(db, &[child], &app.today())
+        .await?
+        .into_iter()
+        .find(|p| session.actor.institutions().contains(&p.institution_id))
+        .ok_or(AppError::NotFound)?;
+    let scope = Scope::Student {
+        institution: placement.institution_id,
+        student: child,
+        class: Some(placement.class_id),
+    };
+    let permit = policy::authorize(&session.actor, Action::EditContacts, scope)?;
+    let inst = permit.institution();
+    let (given, family) = (input.given_name.trim(), input.family_name.trim());
+    if given.is_empty() {
+        return Err(AppError::invalid("given_name", "error.required"));
+    }
+    if family.is_empty() {
+        return Err(AppError::invalid("family_name", "error.required"));
+    }
+    let code = match input.personal_code.trim() {
+        "" => None,
+        c => Some(
+            PersonalCode::parse(c)
+                .map_err(|e| AppError::invalid("personal_code", e.code()))?
+                .to_string(),
+        ),
+    };
+    let (phone, email) = contacts(&input.phone, &input.email)?;
+    let linked = people::parents(db, inst, child).await?;
+    if linked.iter().any(|p| match &code {
+        Some(c) => p.personal_code.as_deref() == Some(c.as_str()),
+        None => people::same_name(p, given, family),
+    }) {
+        return Err(AppError::Conflict("person.parent_linked"));
+    }
+    let known = match &code {
+        Some(c) => people::find_by_personal_code(db, c).await?,
+        None => None,
+    };
+    if let Some(k) = &known {
+        if !people::same_name(k, given, family) {
+            return Err(AppError::invalid("personal_code", "person.code_name_conflict"));
+        }
+    }
+    let order = school::enrolments_of(db, inst, child)
+        .await?
+        .into_iter()
+        .next_back()
+        .map(|e| (e.order_number, e.order_date))
+        .unwrap_or_else(|| ("—".into(), app.today()));
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let id = match known {
+        Some(k) => k.id,
+        None => {
+            people::insert(
+                &mut *tx,
+                &people::NewPerson {
+                    given_name: given,
+                    family_name: family,
+                    personal_code: code.as_deref(),
+                    phone: phone.as_deref(),
+                    email: email.as_deref(),
+                    ..Default::default()
+                },
+                now,
+            )
+            .await?
+        }
+    };
+    let relation = Some(input.relation.trim()).filter(|r| !r.is_empty());
+    school::link_guardian(&mut *tx, id, child, relation, now).await?;
+    if !klade_store::accounts::holds_role(&mut *tx, inst, id, klade_domain::Role::Parent).await? {
+        klade_store::accounts::add_membership(
+            &mut *tx,
+            inst,
+            id,
+            klade_domain::Role::Parent,
+            &app.today(),
+            &klade_store::accounts::Basis::Order {
+                number: &order.0,
+                date: &order.1,
+            },
+            now,
+        )
+        .await?;
+    }
+    access_log::record(
+        &mut *tx,
+        Some(inst),
+        session.person,
+        child,
+        "change",
+        "parent added",
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }

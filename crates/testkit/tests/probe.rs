@@ -177,6 +177,8 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/institutions/{i}/classes", "A:PrepareYear@Inst"),
     ("POST", "/api/v1/institutions/{i}/subjects", "A:PrepareYear@Inst"),
     ("POST", "/api/v1/classes/{class}/tutors", "A:EnterStaff@Inst"),
+    ("POST", "/people/{id}/parents", "A:EditContacts@Student"),
+    ("POST", "/api/v1/students/{id}/parents", "A:EditContacts@Student"),
     ("GET", "/login/second-factor", "public"),
     ("POST", "/login/second-factor", "public"),
     ("GET", "/account/second-factor", "own"),

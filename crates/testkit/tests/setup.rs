@@ -416,3 +416,57 @@ async fn staff_classes_subjects_and_tutors_by_hand() {
         assert!(rights.grants.iter().any(|g| g.role == Role::Tutor));
     }
 }
+
+#[tokio::test]
+async fn the_tutor_adds_a_learners_parent_by_hand_and_nobody_else_does() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
+        let page = format!("/people/{anna}");
+        let mut tutor = t.client();
+        tutor.login("audzinataja", "demo").await;
+        assert!(tutor.get(&page).await.body.contains("Pievienot vecāku"));
+        let guardians = t.count("guardianships").await;
+        let fields = [
+            ("given_name", "Jānis"),
+            ("family_name", "Krūmiņš"),
+            ("phone", "2612 0000"),
+            ("relation", "tēvs"),
+        ];
+        let r = tutor.submit(&page, &format!("{page}/parents"), &fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(t.count("guardianships").await, guardians + 1);
+        assert!(
+            tutor.get(&page).await.body.contains("Jānis Krūmiņš"),
+            "shown among the parents"
+        );
+        let again = tutor.submit(&page, &format!("{page}/parents"), &fields).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        // A subject teacher neither sees the form nor may post it.
+        let mut teacher = t.client();
+        let token = teacher.api_login("skolotajs", "demo").await;
+        let r = teacher
+            .api_post(
+                &format!("/api/v1/students/{anna}/parents"),
+                json!({"given_name": "X", "family_name": "Y"}),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // The clerk types a known code with another name: refused, nothing written.
+        let head_code = t
+            .scalar("SELECT p.personal_code FROM persons p JOIN accounts a ON a.person_id = p.id WHERE a.username = 'pii.vaditaja'")
+            .await;
+        let mut clerk = t.client();
+        let token = clerk.api_login("lietvede", "demo").await;
+        let r = clerk
+            .api_post(
+                &format!("/api/v1/students/{anna}/parents"),
+                json!({"given_name": "Cita", "family_name": "Persona", "personal_code": head_code}),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(t.count("guardianships").await, guardians + 1);
+    }
+}

@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
         .route("/institutions/{i}/classes", get(structure).post(add_class))
         .route("/institutions/{i}/subjects", axum::routing::post(add_subject))
         .route("/classes/{class}/tutors", axum::routing::post(set_tutor))
+        .route("/students/{id}/parents", axum::routing::post(add_parent))
 }
 
 fn session(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
@@ -132,4 +133,18 @@ async fn set_tutor(
     .await
     .map_err(ctx.fail_json())?;
     Ok(Json(serde_json::json!({ "tutor": b.person, "removed": b.remove })).into_response())
+}
+
+async fn add_parent(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Result<Json<klade_app::people::ParentInput>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let Json(input) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
+    let parent = klade_app::people::add_parent(&state.app, s, klade_domain::PersonId(id), &input)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "parent": parent })).into_response())
 }

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/access-log", get(access_log))
         .route("/people/{id}", get(person))
         .route("/people/{id}/contacts", post(contacts))
+        .route("/people/{id}/parents", post(add_parent))
         .route("/people/{id}/record", post(record))
         .route("/people/{id}/transfer", post(transfer))
         .route("/people/{id}/exit", post(exit))
@@ -339,6 +340,7 @@ struct PersonPage {
     edit_contacts: bool,
     edit_record: bool,
     enrol: bool,
+    add_parent: bool,
     csrf: String,
     phone: String,
     email: String,
@@ -371,6 +373,7 @@ async fn person(
         "transfer" => "enrolment.transferred",
         "exit" => "enrolment.exited",
         "contacts_proposed" => "person.awaiting_confirmation",
+        "parent" => "person.parent_added",
         _ => "person.saved",
     });
     person_page(&state, &ctx, PersonId(id), flash, None, StatusCode::OK).await
@@ -489,6 +492,7 @@ async fn person_page(
         edit_contacts: r.can_edit_contacts,
         edit_record: r.can_edit_record,
         enrol: r.can_enrol && r.placement.is_some(),
+        add_parent: r.can_add_parent,
         csrf: session.csrf_token.clone(),
         phone: p.phone.clone().unwrap_or_default(),
         email: p.email.clone().unwrap_or_default(),
@@ -535,6 +539,17 @@ async fn contacts(
         _ => "contacts",
     };
     after(&state, &ctx, PersonId(id), r.map(|_| ()), done).await
+}
+
+async fn add_parent(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<people::ParentInput>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let r = people::add_parent(&state.app, session, PersonId(id), &f).await;
+    after(&state, &ctx, PersonId(id), r.map(|_| ()), "parent").await
 }
 
 async fn record(
