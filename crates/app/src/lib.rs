@@ -17,6 +17,7 @@ pub mod error;
 pub mod families;
 pub mod home;
 pub mod import;
+pub mod invitations;
 pub mod journal;
 pub mod journal_checks;
 pub mod messages;
@@ -57,6 +58,9 @@ pub struct Settings {
     /// Failed logins from one address, within the window, after which logins are refused.
     pub max_failures_per_address: i64,
     pub failure_window_secs: i64,
+    /// The address people reach this server at (`https://klade.example.lv`), for links in
+    /// messages; without it, messages name the page instead.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -69,6 +73,7 @@ impl Default for Settings {
             max_failures_per_account: 10,
             max_failures_per_address: 50,
             failure_window_secs: 15 * 60,
+            public_url: None,
         }
     }
 }

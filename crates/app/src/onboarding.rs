@@ -160,15 +160,7 @@ pub async fn choose_username(app: &App, session: &Session, wanted: &str) -> Resu
             ),
         }));
     }
-    let name = normalize_username(wanted);
-    let ok = (3..=40).contains(&name.chars().count())
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        && !looks_like_personal_code(&name);
-    if !ok {
-        return Err(AppError::invalid("username", "username.rules"));
-    }
+    let name = chosen_username(wanted)?;
     accounts::set_username(app.db.pool(), session.account, &name)
         .await
         .map_err(|e| match e {
@@ -176,6 +168,22 @@ pub async fn choose_username(app: &App, session: &Session, wanted: &str) -> Resu
             e => e.into(),
         })?;
     Ok(name)
+}
+
+/// A username a person chooses, as kept: 3–40 letters, digits, dots, dashes or underscores, and
+/// not a personal code (R9 keeps those for the usernames the institution gives).
+pub fn chosen_username(wanted: &str) -> Result<String, AppError> {
+    let name = normalize_username(wanted);
+    let ok = (3..=40).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && !looks_like_personal_code(&name);
+    if ok {
+        Ok(name)
+    } else {
+        Err(AppError::invalid("username", "username.rules"))
+    }
 }
 
 /// Sends every parent of a class, by SMS, the invitation to read the instructions and the

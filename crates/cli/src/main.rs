@@ -243,7 +243,7 @@ struct FileConfig {
     db: Option<String>,
     listen: Option<SocketAddr>,
     max_connections: Option<u32>,
-    /// `https://…` turns on Secure cookies.
+    /// `https://…` turns on Secure cookies; invitations give its `/join` as the address to join at.
     public_url: Option<String>,
     trust_proxy: Option<bool>,
     metrics_token: Option<String>,
@@ -310,7 +310,10 @@ impl Config {
     }
 
     fn settings(&self) -> Settings {
-        let mut s = Settings::default();
+        let mut s = Settings {
+            public_url: self.file.public_url.clone(),
+            ..Settings::default()
+        };
         if let Some(v) = self.file.web_session_idle_secs {
             s.web_session_idle_secs = v;
         }

@@ -163,6 +163,7 @@ impl Worker {
                 "email" => self.email_job(&job, now).await?,
                 "message" => self.message(&job, now).await?,
                 "reminder" => self.reminder(&job, now).await?,
+                "email_to" => self.email_to(&job, now).await?,
                 other => {
                     tracing::warn!(kind = other, "unknown job kind");
                     jobs::failed(self.db.pool(), job.id, "unknown job kind", None).await?;
@@ -254,6 +255,34 @@ impl Worker {
     /// journal) by e-mail, when they have an address. The payload is
     /// `{"institution": id, "person": id, "kind": "lesson", "count": n, "due": "23.11.2026. 18:00"}`;
     /// the reminder was recorded once when it was queued, so it is sent once.
+    /// One e-mail a use case asked for (an invitation, say): kept in the outbox, or queued for
+    /// SMTP when there is a server.
+    async fn email_to(&self, job: &jobs::Job, now: i64) -> Result<(), klade_store::StoreError> {
+        use klade_domain::{InstitutionId, PersonId};
+        use klade_store::notifications;
+        let Ok(p) = serde_json::from_str::<serde_json::Value>(&job.payload) else {
+            return jobs::failed(self.db.pool(), job.id, "bad payload", None).await;
+        };
+        let (Some(to), Some(subject), Some(text)) = (p["to"].as_str(), p["subject"].as_str(), p["text"].as_str())
+        else {
+            return jobs::failed(self.db.pool(), job.id, "bad payload", None).await;
+        };
+        let institution = InstitutionId(p["institution"].as_i64().unwrap_or(0));
+        let person = PersonId(p["person"].as_i64().unwrap_or(0));
+        let status = match self.email {
+            EmailGateway::Outbox => "kept",
+            EmailGateway::Smtp { .. } => "queued",
+        };
+        let mut tx = self.db.begin().await?;
+        let id = notifications::insert_email(&mut *tx, institution, person, to, subject, text, status, now).await?;
+        if status == "queued" {
+            jobs::enqueue(&mut *tx, "email", &id.to_string(), now).await?;
+        }
+        jobs::done(&mut *tx, job.id, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn reminder(&self, job: &jobs::Job, now: i64) -> Result<(), klade_store::StoreError> {
         use klade_domain::{InstitutionId, PersonId};
         use klade_store::{notifications, people};

@@ -23,6 +23,7 @@ pub mod files;
 pub mod history;
 pub mod imports;
 pub mod institutions;
+pub mod invitations;
 pub mod jobs;
 pub mod journal;
 pub mod journal_checks;

@@ -470,3 +470,195 @@ async fn the_tutor_adds_a_learners_parent_by_hand_and_nobody_else_does() {
         assert_eq!(t.count("guardianships").await, guardians + 1);
     }
 }
+
+#[tokio::test]
+async fn a_parent_joins_with_an_invitation_and_reads_the_diary() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
+        let class = t.id("SELECT id FROM classes WHERE name = '2.B'").await;
+        let mut tutor = t.client();
+        tutor.login("audzinataja", "demo").await;
+        let page = format!("/people/{anna}");
+        tutor
+            .submit(
+                &page,
+                &format!("{page}/parents"),
+                &[
+                    ("given_name", "Jānis"),
+                    ("family_name", "Krūmiņš"),
+                    ("phone", "2612 0000"),
+                    ("relation", "tēvs"),
+                ],
+            )
+            .await;
+        let families = format!("/classes/{class}/families");
+        assert!(
+            tutor
+                .get(&format!("/classes/{class}/students"))
+                .await
+                .body
+                .contains(&families),
+            "the class page links it"
+        );
+        assert!(
+            t.client().get("/login").await.body.contains("href=\"/join\""),
+            "the login page links joining"
+        );
+        let list = tutor.get(&families).await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(
+            list.body.contains("Jānis Krūmiņš") && list.body.contains("nav pievienojies"),
+            "{}",
+            list.body
+        );
+        // The demo has other Jānis Krūmiņš; this one has the phone just typed.
+        let father = t.id("SELECT id FROM persons WHERE phone = '+37126120000'").await;
+        let r = tutor
+            .submit(
+                &families,
+                &format!("{families}/invite"),
+                &[("person", &father.to_string()), ("channel", "sms")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let sms = t
+            .scalar(&format!(
+                "SELECT body FROM sms_messages WHERE person_id = {father} ORDER BY id DESC LIMIT 1"
+            ))
+            .await;
+        let at = sms.find("kods: ").expect("the code in the message") + "kods: ".len();
+        let code = sms[at..at + 11].to_string();
+        // Already a parent with an account: no invitation.
+        let parent = t.id("SELECT person_id FROM accounts WHERE username = 'vecaks'").await;
+        let r = tutor
+            .submit(
+                &families,
+                &format!("{families}/invite"),
+                &[("person", &parent.to_string()), ("channel", "sms")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+
+        // The father joins: a wrong code, then his own, lower case and spaced as people type it.
+        let mut father_browser = t.client();
+        let wrong = father_browser
+            .submit(
+                "/join",
+                "/join",
+                &[
+                    ("code", "AAAAA-BBBBB"),
+                    ("username", "janis.k"),
+                    ("password", "mana garā parole"),
+                    ("repeat", "mana garā parole"),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            wrong.body.contains("Kods nav derīgs") && wrong.body.contains("value=\"janis.k\""),
+            "{}",
+            wrong.body
+        );
+        let typed = code.to_lowercase().replace('-', " ");
+        let r = father_browser
+            .submit(
+                "/join",
+                "/join",
+                &[
+                    ("code", &typed),
+                    ("username", "janis.k"),
+                    ("password", "mana garā parole"),
+                    ("repeat", "mana garā parole"),
+                ],
+            )
+            .await;
+        assert_eq!(r.location(), Some("/"), "{}", r.body);
+        let diary = father_browser.get(&format!("/diary?student={anna}")).await;
+        assert_eq!(diary.status, StatusCode::OK, "the father reads his child's diary");
+        assert!(tutor.get(&families).await.body.contains("pievienojies"));
+        // The code worked once.
+        let mut again = t.client();
+        let r = again
+            .submit(
+                "/join",
+                "/join",
+                &[
+                    ("code", &code),
+                    ("username", "cits"),
+                    ("password", "vēl cita gara parole"),
+                    ("repeat", "vēl cita gara parole"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // Slips for those of the class without an account (in the demo everyone else has one),
+        // each with a code; a code expires after 14 days.
+        tutor
+            .submit(
+                &page,
+                &format!("{page}/parents"),
+                &[
+                    ("given_name", "Marta"),
+                    ("family_name", "Bērziņa"),
+                    ("relation", "aizbildne"),
+                ],
+            )
+            .await;
+        let marta = t
+            .id("SELECT parent_id FROM guardianships WHERE relation = 'aizbildne'")
+            .await;
+        let r = tutor.submit(&families, &format!("{families}/slips.pdf"), &[]).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(
+            r.headers.get("content-type").and_then(|v| v.to_str().ok()),
+            Some("application/pdf")
+        );
+        let text = klade_docs::pdf::extract_text(&r.bytes).expect("a PDF");
+        assert!(
+            text.contains("Ielūguma kods") && text.contains("Marta Bērziņa"),
+            "{text}"
+        );
+        assert!(!text.contains("Jānis Krūmiņš"), "who joined gets no slip: {text}");
+        let at = text.find("Ielūguma kods").expect("the code") + "Ielūguma kods".len();
+        let slip_code: String = text[at..].trim_start().chars().take(11).collect();
+        assert_eq!(t.count("invitations WHERE channel = 'print'").await, 1);
+        // No phone or e-mail: nothing to send to, said so.
+        let token = t.client().api_login("audzinataja", "demo").await;
+        let mut c = t.client();
+        let r = c
+            .api_post(
+                &format!("/api/v1/people/{marta}/invitations"),
+                json!({"channel": "email"}),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("invitation.no_email"), "{}", r.body);
+        t.clock.advance_secs(15 * 24 * 3600);
+        let r = t
+            .client()
+            .submit(
+                "/join",
+                "/join",
+                &[
+                    ("code", &slip_code),
+                    ("username", "marta.b"),
+                    ("password", "vecmāmiņas parole"),
+                    ("repeat", "vecmāmiņas parole"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "an expired code: {}",
+            r.body
+        );
+        // Nobody but those who enter the family's data invites it.
+        let mut teacher = t.client();
+        teacher.login("skolotajs", "demo").await;
+        assert_eq!(teacher.get(&families).await.status, StatusCode::FORBIDDEN);
+    }
+}

@@ -20,6 +20,9 @@ pub fn routes() -> Router<AppState> {
         .route("/institutions/{i}/subjects", axum::routing::post(add_subject))
         .route("/classes/{class}/tutors", axum::routing::post(set_tutor))
         .route("/students/{id}/parents", axum::routing::post(add_parent))
+        .route("/classes/{class}/families", get(families))
+        .route("/people/{id}/invitations", axum::routing::post(invite))
+        .route("/auth/join", axum::routing::post(join))
 }
 
 fn session(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
@@ -147,4 +150,49 @@ async fn add_parent(
         .await
         .map_err(ctx.fail_json())?;
     Ok(Json(serde_json::json!({ "parent": parent })).into_response())
+}
+
+async fn families(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) -> Result<Response, WebError> {
+    let f = klade_app::invitations::families(&state.app, session(&ctx)?, klade_domain::ClassId(class))
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(f).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct InviteBody {
+    channel: klade_app::invitations::Channel,
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Result<Json<InviteBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let Json(b) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
+    klade_app::invitations::invite(&state.app, s, klade_domain::PersonId(id), b.channel)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "sent": b.channel })).into_response())
+}
+
+/// A code becomes an account and an API token (no session needed).
+async fn join(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Result<Json<klade_app::invitations::JoinInput>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let Json(input) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
+    let done = klade_app::invitations::join(
+        &state.app,
+        &input,
+        klade_app::auth::SessionKind::Api,
+        &ctx.address,
+        &ctx.user_agent,
+    )
+    .await
+    .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "token": done.token, "must_change_password": false })).into_response())
 }

@@ -22,6 +22,7 @@ mod calendar;
 mod deadlines;
 mod families;
 mod import;
+mod invitations;
 mod journal;
 mod messages;
 pub(crate) use messages::file_response;
@@ -64,6 +65,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(statistics::routes())
         .merge(second_factor::routes())
         .merge(setup::routes())
+        .merge(invitations::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))
 }

@@ -625,6 +625,8 @@ struct ClassPage {
     students: Vec<(i64, String)>,
     admit: bool,
     inform: bool,
+    /// The link to the families' invitations, for those who enter their data.
+    families: bool,
     /// The clerk's link to the final grades for VIIS.
     viis: bool,
     csrf: String,
@@ -723,6 +725,7 @@ async fn class_page(
             .collect(),
         admit: policy::authorize(actor, Action::EnrolStudents, Scope::Institution(inst)).is_ok(),
         inform: policy::authorize(actor, Action::InformParents, scope).is_ok(),
+        families: policy::authorize(actor, Action::EditContacts, scope).is_ok(),
         viis: policy::authorize(actor, Action::ExportToViis, Scope::Institution(inst)).is_ok(),
         csrf: session.csrf_token.clone(),
         form: ADMIT_FIELDS
