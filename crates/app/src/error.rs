@@ -38,6 +38,10 @@ pub enum AppError {
     Unclean(Vec<String>),
     #[error("already exists: {0}")]
     Conflict(&'static str),
+    /// A lesson that cannot be held with another one (`klade_domain::timetable`): the catalogue key
+    /// says who would be in two places, `with` names the other lesson ("3.A Matemātika").
+    #[error("clashes with {with}: {code}")]
+    Clash { code: &'static str, with: String },
     /// A request or file over its size budget; the catalogue key says which.
     #[error("too large: {0}")]
     TooLarge(&'static str),
@@ -65,7 +69,7 @@ impl AppError {
             Self::Forbidden(_) => "error.forbidden",
             Self::NotFound => "error.not_found",
             Self::Invalid { code, .. } | Self::InvalidAt { code, .. } => code,
-            Self::Conflict(code) | Self::TooLarge(code) => code,
+            Self::Conflict(code) | Self::TooLarge(code) | Self::Clash { code, .. } => code,
             Self::Cells(_) => "journal.cells_invalid",
             Self::Unclean(_) => "message.unclean",
             Self::Store(StoreError::Conflict(_)) => "error.conflict",

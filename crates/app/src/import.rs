@@ -14,6 +14,8 @@ use klade_store::school::{self, Enrolment, NewClass};
 use klade_store::{imports, institutions, people};
 use std::collections::{HashMap, HashSet};
 
+mod timetable;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -21,16 +23,27 @@ pub enum Kind {
     Subjects,
     Students,
     Staff,
+    Timetable,
 }
 
 impl Kind {
-    /// Who may import it: staff also those who enter staff (J8), the rest the superuser (R16).
+    /// Who may import it: staff also those who enter staff (J8), the timetable the deputy for
+    /// academic work (R22.1), the rest the superuser (R16).
     pub fn action(self) -> Action {
         match self {
             Self::Staff => Action::EnterStaff,
+            Self::Timetable => Action::EnterTimetable,
             _ => Action::ImportFromViis,
         }
     }
+
+    pub const ALL: [Self; 5] = [
+        Self::Classes,
+        Self::Subjects,
+        Self::Students,
+        Self::Staff,
+        Self::Timetable,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -38,13 +51,12 @@ impl Kind {
             Self::Subjects => "subjects",
             Self::Students => "students",
             Self::Staff => "staff",
+            Self::Timetable => "timetable",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Classes, Self::Subjects, Self::Students, Self::Staff]
-            .into_iter()
-            .find(|k| k.code() == code)
+        Self::ALL.into_iter().find(|k| k.code() == code)
     }
 
     /// (field, required, header variants as they are written, folded and compared loosely).
@@ -180,6 +192,17 @@ impl Kind {
                 ("order_number", false, &["rīkojuma nr.", "rīkojuma numurs", "rīkojums"]),
                 ("order_date", false, &["rīkojuma datums"]),
             ],
+            Self::Timetable => &[
+                ("class", true, &["klase", "klases nosaukums"]),
+                ("subject", true, &["priekšmets", "mācību priekšmets", "modulis"]),
+                ("group", false, &["grupa", "apakšgrupa"]),
+                ("teacher", true, &["skolotājs", "skolotāji", "pedagogs"]),
+                ("weekday", true, &["diena", "nedēļas diena"]),
+                ("lesson_no", true, &["stunda", "stundas nr.", "stundas numurs"]),
+                ("starts_at", true, &["sākums", "sākuma laiks", "no"]),
+                ("ends_at", true, &["beigas", "beigu laiks", "līdz"]),
+                ("room", false, &["telpa", "kabinets"]),
+            ],
         }
     }
 }
@@ -231,9 +254,26 @@ fn map_columns(kind: Kind, headers: &[String]) -> Result<HashMap<&'static str, u
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum RowAction {
     Create,
-    Change { fields: Vec<&'static str> },
+    Change {
+        fields: Vec<&'static str>,
+    },
     Same,
-    Reject { field: &'static str, code: &'static str },
+    Reject {
+        field: &'static str,
+        code: &'static str,
+    },
+    /// A lesson that clashes with another: the file's row (`line`) or one already in the week.
+    Clash {
+        code: &'static str,
+        with: String,
+        line: Option<usize>,
+    },
+}
+
+impl RowAction {
+    pub fn refused(&self) -> bool {
+        matches!(self, Self::Reject { .. } | Self::Clash { .. })
+    }
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -629,6 +669,10 @@ pub async fn plan(
     table: &Table,
 ) -> Result<Vec<PlannedRow>, AppError> {
     let cols = map_columns(kind, &table.headers)?;
+    if kind == Kind::Timetable {
+        let ctx = timetable::context(app, institution).await?;
+        return Ok(timetable::plan(table, &cols, &ctx));
+    }
     let ctx = context(app, institution, table, kind).await?;
     Ok(plan_with(kind, table, &cols, &ctx))
 }
@@ -701,6 +745,14 @@ fn plan_with(kind: Kind, table: &Table, cols: &HashMap<&'static str, usize>, ctx
                 };
                 (name.to_string(), action)
             }
+            // Planned whole by `timetable::plan`, never row by row here.
+            Kind::Timetable => (
+                String::new(),
+                RowAction::Reject {
+                    field: "file",
+                    code: "import.format",
+                },
+            ),
             Kind::Subjects => {
                 let name = cell(row, cols, "name");
                 let action = if name.is_empty() {
@@ -749,10 +801,16 @@ async fn read_table(bytes: &[u8]) -> Result<Table, AppError> {
         .await
         .map_err(|_| AppError::Internal("the table readers are closed".into()))?;
     let bytes = bytes.to_vec();
-    tokio::task::spawn_blocking(move || klade_docs::read_table(&bytes))
-        .await
-        .map_err(|e| AppError::Internal(format!("reading a table: {e}")))?
-        .map_err(|e| AppError::invalid("file", e.code()))
+    tokio::task::spawn_blocking(move || {
+        if klade_docs::asc::is_xml(&bytes) {
+            klade_docs::asc::read(&bytes)
+        } else {
+            klade_docs::read_table(&bytes)
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("reading a table: {e}")))?
+    .map_err(|e| AppError::invalid("file", e.code()))
 }
 
 /// Reads an uploaded file and keeps it for its preview; returns the import's id.
@@ -767,6 +825,16 @@ pub async fn upload(
     let permit = policy::authorize(&session.actor, kind.action(), Scope::Institution(institution))?;
     let table = read_table(bytes).await?;
     map_columns(kind, &table.headers)?;
+    if kind == Kind::Timetable {
+        // A file of another year or school names none of this year's classes.
+        let planned = plan(app, permit.institution(), kind, &table).await?;
+        if planned
+            .iter()
+            .all(|r| matches!(r.action, RowAction::Reject { field: "class", .. }))
+        {
+            return Err(AppError::invalid("file", "import.timetable_other_year"));
+        }
+    }
     let json = serde_json::json!({ "headers": table.headers, "rows": table.rows }).to_string();
     let id = imports::insert(
         app.db.pool(),
@@ -814,7 +882,8 @@ async fn import_for(
 ) -> Result<(policy::Permit, imports::Import, Kind), AppError> {
     let scope = Scope::Institution(institution);
     policy::authorize(&session.actor, Action::ImportFromViis, scope)
-        .or_else(|_| policy::authorize(&session.actor, Action::EnterStaff, scope))?;
+        .or_else(|_| policy::authorize(&session.actor, Action::EnterStaff, scope))
+        .or_else(|_| policy::authorize(&session.actor, Action::EnterTimetable, scope))?;
     let import = imports::get(app.db.pool(), institution, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -837,8 +906,16 @@ pub async fn preview(app: &App, session: &Session, institution: InstitutionId, i
 /// kept on the import for the page to show. Rows are planned again against the database as it is
 /// then, so a confirmed preview never writes what it did not show, and a second run changes nothing.
 pub async fn confirm(app: &App, session: &Session, institution: InstitutionId, id: i64) -> Result<(), AppError> {
-    let (permit, import, _) = import_for(app, session, institution, id).await?;
+    let (permit, import, kind) = import_for(app, session, institution, id).await?;
     let inst = permit.institution();
+    if kind == Kind::Timetable
+        && plan(app, inst, kind, &table_of(&import)?)
+            .await?
+            .iter()
+            .any(|r| r.action.refused())
+    {
+        return Err(AppError::Conflict("import.timetable_refused"));
+    }
     if !imports::start(app.db.pool(), id).await? {
         return Err(AppError::Conflict("import.already_confirmed"));
     }
@@ -867,6 +944,12 @@ pub async fn run(
     let kind = Kind::from_code(&import.kind).ok_or(AppError::NotFound)?;
     let table = table_of(import)?;
     let cols = map_columns(kind, &table.headers)?;
+    if kind == Kind::Timetable {
+        let (created, changed) = timetable::apply(app, institution, &table, &cols, by).await?;
+        let total = table.rows.len() as i64;
+        imports::progress(app.db.pool(), import.id, total, created, changed, 0).await?;
+        return Ok(());
+    }
     let (mut created, mut changed, mut rejected) = (0, 0, 0);
     let mut processed = 0;
     for chunk in table.rows.chunks(500) {
@@ -882,7 +965,7 @@ pub async fn run(
         let mut made = HashMap::new();
         for (row, p) in chunk.iter().zip(&planned) {
             match &p.action {
-                RowAction::Reject { .. } => rejected += 1,
+                RowAction::Reject { .. } | RowAction::Clash { .. } => rejected += 1,
                 RowAction::Same => {}
                 RowAction::Create | RowAction::Change { .. } => {
                     if matches!(p.action, RowAction::Create) {
@@ -973,6 +1056,7 @@ async fn apply_row(
             )
             .await?;
         }
+        Kind::Timetable => return Err(AppError::Internal("the timetable is applied whole".into())),
         Kind::Subjects => {
             let k = subject_kind(cell(row, cols, "kind")).unwrap_or("subject");
             let code = Some(cell(row, cols, "code")).filter(|s| !s.is_empty());

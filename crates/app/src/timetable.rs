@@ -4,6 +4,7 @@
 use crate::auth::Session;
 use crate::{App, AppError};
 use jiff::civil::Date;
+use klade_domain::timetable::{clash, Booking, Clash};
 use klade_domain::{policy, Action, ClassId, CourseId, InstitutionId, PersonId, Scope};
 use klade_store::journal::{self, Slot, SlotsOf, Substitution};
 use klade_store::school;
@@ -199,7 +200,7 @@ pub struct SlotInput {
     pub valid_from: String,
 }
 
-fn valid_time(t: &str) -> bool {
+pub(crate) fn valid_time(t: &str) -> bool {
     let b = t.as_bytes();
     b.len() == 5
         && b[2] == b':'
@@ -241,14 +242,44 @@ pub async fn set_slot(app: &App, session: &Session, class: ClassId, input: &Slot
         .yesterday()
         .map(|d| d.to_string())
         .unwrap_or_else(|_| from_iso.clone());
-    let current = journal::slots(db, inst, SlotsOf::Class(class), &from_iso, &course.year_ends_on).await?;
+    let teachers = journal::course_teacher_ids(db, inst, course.id).await?;
+    let room = input.room.trim();
+    let new = Booking {
+        class: class.0,
+        group: course.subgroup.as_deref(),
+        subject: course.subject_id.0,
+        teachers: &teachers,
+        room,
+        weekday: input.weekday,
+        lesson_no: input.lesson_no,
+    };
+    // The class's own lesson at that time is replaced; anyone else's is a clash.
+    let mut replaced = Vec::new();
+    for f in journal::slot_facts(db, inst, &from_iso, &course.year_ends_on).await? {
+        let there = Booking {
+            class: f.class_id.0,
+            group: f.subgroup.as_deref(),
+            subject: f.subject_id.0,
+            teachers: &f.teachers,
+            room: &f.room,
+            weekday: f.weekday,
+            lesson_no: f.lesson_no,
+        };
+        match clash(&new, &there) {
+            None => {}
+            Some(Clash::Class) => replaced.push(f.id),
+            Some(c) => {
+                return Err(AppError::Clash {
+                    code: c.code(),
+                    with: format!("{} {}", f.class_name, f.course_name),
+                })
+            }
+        }
+    }
     let mut tx = app.db.begin().await?;
     // The slot there ends the day before; one that would only begin later then never applies.
-    for s in current
-        .iter()
-        .filter(|s| s.weekday == input.weekday && s.lesson_no == input.lesson_no)
-    {
-        journal::end_slot(&mut *tx, inst, s.id, &day_before).await?;
+    for id in replaced {
+        journal::end_slot(&mut *tx, inst, id, &day_before).await?;
     }
     let id = journal::insert_slot(
         &mut *tx,
@@ -260,7 +291,7 @@ pub async fn set_slot(app: &App, session: &Session, class: ClassId, input: &Slot
             lesson_no: input.lesson_no,
             starts_at: &input.starts_at,
             ends_at: &input.ends_at,
-            room: input.room.trim(),
+            room,
             valid_from: &from_iso,
         },
     )

@@ -5,6 +5,7 @@
 
 use std::io::Cursor;
 
+pub mod asc;
 pub mod pdf;
 pub mod table;
 

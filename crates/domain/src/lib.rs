@@ -21,6 +21,7 @@ pub mod retention;
 pub mod role;
 pub mod school_year;
 pub mod second_factor;
+pub mod timetable;
 
 pub use ids::*;
 pub use personal_code::{PersonalCode, PersonalCodeError};

@@ -173,6 +173,35 @@ pub async fn courses_for<'e>(
     rows.iter().map(course_from_row).collect()
 }
 
+/// The courses of a school year.
+pub async fn year_courses<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    year: SchoolYearId,
+) -> Result<Vec<Course>> {
+    let sql = format!("{COURSE_SELECT} WHERE c.institution_id = $1 AND c.school_year_id = $2 ORDER BY k.name, c.name");
+    let rows = sqlx::query(&sql).bind(institution.0).bind(year.0).fetch_all(ex).await?;
+    rows.iter().map(course_from_row).collect()
+}
+
+/// Replaces a course's teachers.
+pub async fn set_course_teachers(
+    tx: &mut crate::Tx,
+    institution: InstitutionId,
+    course: CourseId,
+    teachers: &[i64],
+) -> Result<()> {
+    sqlx::query("DELETE FROM course_teachers WHERE institution_id = $1 AND course_id = $2")
+        .bind(institution.0)
+        .bind(course.0)
+        .execute(&mut **tx)
+        .await?;
+    for t in teachers {
+        add_course_teacher(&mut **tx, institution, course, PersonId(*t)).await?;
+    }
+    Ok(())
+}
+
 /// Courses of one class.
 pub async fn courses_of_class<'e>(
     ex: impl Executor<'e, Database = Any>,
@@ -391,6 +420,98 @@ pub async fn slots<'e>(
             })
         })
         .collect()
+}
+
+/// A slot with what the clash rule needs: its course's subject, group and teachers' ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotFacts {
+    pub id: i64,
+    pub class_id: ClassId,
+    pub class_name: String,
+    pub course_id: CourseId,
+    pub course_name: String,
+    pub subject_id: SubjectId,
+    pub subgroup: Option<String>,
+    pub teachers: Vec<i64>,
+    pub weekday: i64,
+    pub lesson_no: i64,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub room: String,
+}
+
+/// Every slot of the institution valid at some point between `from` and `to`, for the clash rule.
+pub async fn slot_facts(
+    pool: &sqlx::AnyPool,
+    institution: InstitutionId,
+    from: &str,
+    to: &str,
+) -> Result<Vec<SlotFacts>> {
+    let rows = sqlx::query(
+        "SELECT s.id, s.class_id, k.name AS class_name, s.course_id, c.name AS course_name, c.subject_id, c.subgroup, \
+           s.weekday, s.lesson_no, s.starts_at, s.ends_at, s.room \
+         FROM timetable s JOIN courses c ON c.id = s.course_id JOIN classes k ON k.id = s.class_id \
+         WHERE s.institution_id = $1 AND s.valid_from <= $3 AND (s.valid_to IS NULL OR s.valid_to >= $2) \
+         ORDER BY s.id",
+    )
+    .bind(institution.0)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?;
+    let teachers = sqlx::query(
+        "SELECT t.course_id, t.person_id FROM course_teachers t WHERE t.institution_id = $1 \
+           AND t.course_id IN (SELECT s.course_id FROM timetable s WHERE s.institution_id = $1 \
+             AND s.valid_from <= $3 AND (s.valid_to IS NULL OR s.valid_to >= $2))",
+    )
+    .bind(institution.0)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?;
+    let mut by_course: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+    for t in &teachers {
+        by_course
+            .entry(t.try_get("course_id")?)
+            .or_default()
+            .push(t.try_get("person_id")?);
+    }
+    rows.iter()
+        .map(|r| {
+            let course: i64 = r.try_get("course_id")?;
+            Ok(SlotFacts {
+                id: r.try_get("id")?,
+                class_id: ClassId(r.try_get("class_id")?),
+                class_name: r.try_get("class_name")?,
+                course_id: CourseId(course),
+                course_name: r.try_get("course_name")?,
+                subject_id: SubjectId(r.try_get("subject_id")?),
+                subgroup: r.try_get("subgroup")?,
+                teachers: by_course.get(&course).cloned().unwrap_or_default(),
+                weekday: r.try_get("weekday")?,
+                lesson_no: r.try_get("lesson_no")?,
+                starts_at: r.try_get("starts_at")?,
+                ends_at: r.try_get("ends_at")?,
+                room: r.try_get("room")?,
+            })
+        })
+        .collect()
+}
+
+/// A course's teachers' ids.
+pub async fn course_teacher_ids<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    course: CourseId,
+) -> Result<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT person_id FROM course_teachers WHERE institution_id = $1 AND course_id = $2 ORDER BY person_id",
+    )
+    .bind(institution.0)
+    .bind(course.0)
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get("person_id")?)).collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

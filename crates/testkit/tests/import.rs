@@ -335,3 +335,162 @@ async fn the_import_and_admissions_through_the_api() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
 }
+
+/// An aSc Timetables export of 2.B's Saturday: Matemātika (Līga Zariņa, room 301) in the first
+/// lesson and `second` in the second.
+fn asc_file(class: &str, second: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<timetable ascttversion="2024.6.2" importtype="database" options="idprefix:Klade">
+  <periods><period name="1" period="1" starttime="8:30" endtime="9:10"/><period name="2" period="2" starttime="9:20" endtime="10:00"/></periods>
+  <subjects><subject id="S1" name="Matemātika"/><subject id="S2" name="Angļu valoda"/></subjects>
+  <teachers><teacher id="T1" firstname="Līga" lastname="Zariņa"/><teacher id="T2" name="Kalniņš Mārtiņš"/></teachers>
+  <classrooms><classroom id="R1" name="301"/></classrooms>
+  <classes><class id="C1" name="{class}"/></classes>
+  <groups><group id="G1" name="Visa klase" classid="C1" entireclass="1"/></groups>
+  <lessons>
+    <lesson id="L1" classids="C1" subjectid="S1" groupids="G1" teacherids="T1" classroomids="R1"/>
+    <lesson id="L2" classids="C1" subjectid="S2" groupids="G1" teacherids="T2" classroomids=""/>
+  </lessons>
+  <cards>
+    <card lessonid="L1" classroomids="R1" period="1" days="0000010"/>
+    {second}
+  </cards>
+</timetable>"#
+    )
+}
+
+async fn upload_file(c: &mut Client, csrf: &str, kind: &str, name: &str, bytes: &[u8]) -> klade_testkit::Response {
+    c.upload(
+        &format!("/admin/import?i=1&csrf={csrf}"),
+        &[("kind", kind)],
+        ("file", name, bytes),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_deputy_imports_the_timetable_from_asc_and_a_clash_names_both_lessons() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut c = t.client();
+        c.login("vietnieks", "demo").await;
+        let csrf = c.get("/admin/import?i=1").await.csrf_in_action().expect("csrf");
+        // A lesson of another class that Mārtiņš Kalniņš teaches: 2.B cannot have him then too.
+        let busy = t
+            .scalar(
+                "SELECT s.weekday || ':' || s.lesson_no || ':' || k.name || ' ' || c.name FROM timetable s \
+                 JOIN courses c ON c.id = s.course_id JOIN classes k ON k.id = s.class_id \
+                 JOIN course_teachers t ON t.course_id = c.id JOIN persons p ON p.id = t.person_id \
+                 WHERE p.given_name = 'Mārtiņš' AND p.family_name = 'Kalniņš' AND k.name <> '2.B' AND s.valid_to IS NULL \
+                 ORDER BY s.id LIMIT 1",
+            )
+            .await;
+        let mut parts = busy.splitn(3, ':');
+        let (day, lesson, other) = (
+            parts.next().expect("day").parse::<usize>().expect("a number"),
+            parts.next().expect("lesson").to_string(),
+            parts.next().expect("the lesson").to_string(),
+        );
+        let days: String = (1..=7).map(|d| if d == day { '1' } else { '0' }).collect();
+        let clashing = format!(r#"<card lessonid="L2" period="{lesson}" days="{days}"/>"#);
+        let file = asc_file("2.B", &clashing).replace(
+            "<period name=\"2\" period=\"2\"",
+            &format!("<period name=\"{lesson}\" period=\"{lesson}\""),
+        );
+        let r = upload_file(&mut c, &csrf, "timetable", "2b.xml", file.as_bytes()).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let preview = r.location().expect("preview").to_string();
+        let page = c.get(&preview).await.body;
+        assert!(
+            page.contains("Skolotājs tajā laikā jau vada citu stundu:") && page.contains(&other),
+            "the clash names the other lesson, {other}: {page}"
+        );
+        assert!(page.contains("Stundu sarakstu importē veselu"), "{page}");
+        assert!(!page.contains("Apstiprināt un importēt"), "nothing to confirm");
+        let before = t.count("timetable").await;
+        let action = preview.replace("?i=1", "/confirm?i=1");
+        c.submit(&preview, &action, &[]).await;
+        assert_eq!(t.count("timetable").await, before, "a refused timetable writes nothing");
+
+        // The file corrected: Saturday's second lesson, when he is free.
+        let good = asc_file("2.B", r#"<card lessonid="L2" period="2" days="0000010"/>"#);
+        let r = upload_file(&mut c, &csrf, "timetable", "2b.xml", good.as_bytes()).await;
+        let preview = r.location().expect("preview").to_string();
+        let page = c.get(&preview).await.body;
+        assert!(
+            page.contains("2.B Matemātika, 6 1.") && page.contains("izveidot"),
+            "{page}"
+        );
+        let done = confirm(&mut c, &preview).await;
+        assert!(done.contains("Imports pabeigts."), "{done}");
+        let class = t.id("SELECT id FROM classes WHERE name = '2.B'").await;
+        let week = c.get(&format!("/classes/{class}/timetable?date=2026-11-28")).await.body;
+        assert!(week.contains("301"), "Saturday's lesson in room 301: {week}");
+        let monday = t
+            .count(&format!(
+                "timetable WHERE class_id = {class} AND weekday = 1 AND (valid_to IS NULL OR valid_to >= '2026-11-26')"
+            ))
+            .await;
+        assert_eq!(monday, 0, "the file's week replaces the class's week from today");
+        assert!(
+            t.count(&format!(
+                "timetable WHERE class_id = {class} AND weekday = 1 AND valid_to = '2026-11-25'"
+            ))
+            .await
+                > 0,
+            "the earlier week is kept before today"
+        );
+        // The same file again changes nothing.
+        let slots = t.count("timetable").await;
+        let r = upload_file(&mut c, &csrf, "timetable", "2b.xml", good.as_bytes()).await;
+        let preview = r.location().expect("preview").to_string();
+        let page = c.get(&preview).await.body;
+        assert!(
+            page.contains("jau ir tāds pats") && !page.contains(">izveidot<"),
+            "{page}"
+        );
+        confirm(&mut c, &preview).await;
+        assert_eq!(t.count("timetable").await, slots);
+
+        // A file of another year names none of this year's classes.
+        let old = asc_file("9.Z", r#"<card lessonid="L2" period="2" days="0000010"/>"#);
+        let r = upload_file(&mut c, &csrf, "timetable", "old.xml", old.as_bytes()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("no cita gada"), "{}", r.body);
+        // Only the deputy for academic work imports the timetable.
+        let mut teacher = t.client();
+        teacher.login("skolotajs", "demo").await;
+        let r = upload_file(&mut teacher, &csrf, "timetable", "2b.xml", good.as_bytes()).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn a_timetable_csv_refuses_what_it_cannot_place_naming_the_row() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut c = t.client();
+        c.login("vietnieks", "demo").await;
+        let csrf = c.get("/admin/import?i=1").await.csrf_in_action().expect("csrf");
+        let csv = "Klase;Priekšmets;Grupa;Skolotājs;Diena;Stunda;Sākums;Beigas;Telpa\n\
+                   2.B;Matemātika;;Līga Zariņa;Sestdiena;1;08:30;09:10;301\n\
+                   2.B;Astroloģija;;Līga Zariņa;Sestdiena;2;09:20;10:00;\n\
+                   2.B;Matemātika;;Jānis Nezināmais;Sestdiena;3;10:10;10:50;\n\
+                   2.B;Matemātika;;Līga Zariņa;Svētdiena;13;10:10;10:50;\n\
+                   2.B;Matemātika;;Līga Zariņa;Sestdiena;4;11:00;10:50;\n\
+                   2.B;Angļu valoda;;Mārtiņš Kalniņš;Sestdiena;1;08:30;09:10;301\n";
+        let r = upload_file(&mut c, &csrf, "timetable", "saraksts.csv", csv.as_bytes()).await;
+        let preview = r.location().expect("preview").to_string();
+        let page = c.get(&preview).await.body;
+        for expected in [
+            "šāda mācību priekšmeta iestādē nav",
+            "šāda skolotāja iestādē nav",
+            "Stundas numuram",
+            "Laikiem jābūt formā SS:MM",
+            "Klasei vai grupai tajā laikā jau ir cita stunda: 2.B Matemātika (Rinda 2)",
+        ] {
+            assert!(page.contains(expected), "{expected}: {page}");
+        }
+    }
+}

@@ -531,7 +531,7 @@ async fn the_timetable_for_everyone_and_its_changes() {
         let week = parent.get("/timetable").await;
         assert!(week.body.contains("Anna Krūmiņa — 2.B"), "{}", week.body);
 
-        // The deputy changes 2.B's Monday first lesson from next week and adds a substitution.
+        // The deputy puts 2.B's mathematics on Saturday's first lesson (its teacher is free then) from next week and adds a substitution.
         let mut deputy = t.client();
         deputy.login("vietnieks", "demo").await;
         let home = deputy.get("/").await.body;
@@ -551,7 +551,7 @@ async fn the_timetable_for_everyone_and_its_changes() {
                 link,
                 &[
                     ("course", &course),
-                    ("weekday", "1"),
+                    ("weekday", "6"),
                     ("lesson_no", "1"),
                     ("starts_at", "08:30"),
                     ("ends_at", "09:10"),
@@ -567,7 +567,7 @@ async fn the_timetable_for_everyone_and_its_changes() {
                 link,
                 &[
                     ("course", &course),
-                    ("weekday", "1"),
+                    ("weekday", "6"),
                     ("lesson_no", "1"),
                     ("starts_at", "9:10"),
                     ("ends_at", "08:30"),
@@ -594,7 +594,7 @@ async fn the_timetable_for_everyone_and_its_changes() {
                 &sub_link,
                 &[
                     ("course", &course),
-                    ("date", "2026-11-30"),
+                    ("date", "2026-12-05"),
                     ("lesson_no", "1"),
                     ("teacher", substitute),
                     ("room", ""),
@@ -611,7 +611,7 @@ async fn the_timetable_for_everyone_and_its_changes() {
                 &sub_link,
                 &[
                     ("course", &course),
-                    ("date", "2026-11-30"),
+                    ("date", "2026-12-05"),
                     ("lesson_no", "1"),
                     ("teacher", substitute),
                     ("room", ""),
@@ -774,5 +774,54 @@ async fn creating_a_lesson_that_exists_keeps_what_was_written() {
             .expect("ensure");
         assert!(created && fresh.topic.is_empty());
         tx.commit().await.expect("commit");
+    }
+}
+
+#[tokio::test]
+async fn a_teacher_booked_twice_is_refused_naming_the_other_lesson() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        // A course of 2.B, and a lesson its teacher gives another class.
+        let found = t
+            .scalar(
+                "SELECT c.id || ':' || s.weekday || ':' || s.lesson_no || ':' || k.name || ' ' || o.name \
+                 FROM courses c JOIN classes b ON b.id = c.class_id AND b.name = '2.B' \
+                 JOIN course_teachers ct ON ct.course_id = c.id \
+                 JOIN course_teachers ot ON ot.person_id = ct.person_id AND ot.course_id <> c.id \
+                 JOIN courses o ON o.id = ot.course_id JOIN timetable s ON s.course_id = o.id AND s.valid_to IS NULL \
+                 JOIN classes k ON k.id = s.class_id AND k.name <> '2.B' \
+                 ORDER BY c.id, s.id LIMIT 1",
+            )
+            .await;
+        let parts: Vec<&str> = found.splitn(4, ':').collect();
+        let (course, weekday, lesson, other) = (parts[0], parts[1], parts[2], parts[3]);
+        let class = t.id("SELECT id FROM classes WHERE name = '2.B'").await;
+        let mut deputy = t.client();
+        deputy.login("vietnieks", "demo").await;
+        let link = format!("/classes/{class}/timetable");
+        let slots = t.count("timetable").await;
+        let r = deputy
+            .submit(
+                &link,
+                &link,
+                &[
+                    ("course", course),
+                    ("weekday", weekday),
+                    ("lesson_no", lesson),
+                    ("starts_at", "08:30"),
+                    ("ends_at", "09:10"),
+                    ("room", ""),
+                    ("valid_from", "2026-11-30"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body
+                .contains(&format!("Skolotājs tajā laikā jau vada citu stundu: {other}")),
+            "names {other}: {}",
+            r.body
+        );
+        assert_eq!(t.count("timetable").await, slots, "nothing written");
     }
 }

@@ -62,6 +62,7 @@ pub fn text(t: Tr, error: &AppError) -> String {
     let message = t.get(error.code());
     match error {
         AppError::Unclean(words) => format!("{message} {}", words.join(", ")),
+        AppError::Clash { with, .. } => format!("{message} {with}"),
         _ => message.to_string(),
     }
 }
@@ -78,9 +79,11 @@ pub fn status_of(error: &AppError) -> StatusCode {
         | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-        AppError::Invalid { .. } | AppError::InvalidAt { .. } | AppError::Cells(_) | AppError::Unclean(_) => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
+        AppError::Invalid { .. }
+        | AppError::InvalidAt { .. }
+        | AppError::Cells(_)
+        | AppError::Unclean(_)
+        | AppError::Clash { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Conflict(_) | AppError::Store(klade_store::StoreError::Conflict(_)) => StatusCode::CONFLICT,
         AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -125,6 +128,9 @@ impl IntoResponse for WebError {
             let mut body = serde_json::json!({ "error": code, "field": field, "message": &message });
             if let AppError::Unclean(words) = &self.error {
                 body["words"] = serde_json::json!(words);
+            }
+            if let AppError::Clash { with, .. } = &self.error {
+                body["with"] = serde_json::json!(with);
             }
             if let AppError::Cells(list) = &self.error {
                 let t = Tr::new(self.lang);

@@ -23,4 +23,4 @@ CREATE TABLE invitations (
 CREATE INDEX invitations_person ON invitations (person_id);
 -- Staff come from a file too.
 ALTER TABLE imports DROP CONSTRAINT imports_kind_check;
-ALTER TABLE imports ADD CONSTRAINT imports_kind_check CHECK (kind IN ('classes', 'subjects', 'students', 'staff'));
+ALTER TABLE imports ADD CONSTRAINT imports_kind_check CHECK (kind IN ('classes', 'subjects', 'students', 'staff', 'timetable'));

@@ -21,11 +21,11 @@ CREATE TABLE invitations (
     used_at         BIGINT
 );
 CREATE INDEX invitations_person ON invitations (person_id);
--- Staff come from a file too: SQLite changes a CHECK by building the table anew.
+-- Staff and the timetable come from a file too: SQLite changes a CHECK by building the table anew.
 CREATE TABLE imports_new (
     id              INTEGER PRIMARY KEY,
     institution_id  BIGINT NOT NULL REFERENCES institutions (id),
-    kind            TEXT   NOT NULL CHECK (kind IN ('classes', 'subjects', 'students', 'staff')),
+    kind            TEXT   NOT NULL CHECK (kind IN ('classes', 'subjects', 'students', 'staff', 'timetable')),
     filename        TEXT   NOT NULL,
     table_json      TEXT   NOT NULL,
     status          TEXT   NOT NULL CHECK (status IN ('preview', 'running', 'done', 'failed')),

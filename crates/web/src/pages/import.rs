@@ -37,7 +37,11 @@ struct InstQuery {
 }
 
 fn institution(ctx: &Ctx, q: &InstQuery) -> Result<InstitutionId, WebError> {
-    super::people::institution_for(ctx, q.i, &[Action::ImportFromViis, Action::EnterStaff])
+    super::people::institution_for(
+        ctx,
+        q.i,
+        &[Action::ImportFromViis, Action::EnterStaff, Action::EnterTimetable],
+    )
 }
 
 #[derive(Template)]
@@ -65,7 +69,7 @@ fn form_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let kinds: Vec<(&'static str, String, bool)> = [Kind::Classes, Kind::Subjects, Kind::Students, Kind::Staff]
+    let kinds: Vec<(&'static str, String, bool)> = Kind::ALL
         .into_iter()
         .filter(|k| {
             klade_domain::policy::authorize(&session.actor, k.action(), klade_domain::Scope::Institution(inst)).is_ok()
@@ -153,6 +157,8 @@ struct PreviewPage {
     running: bool,
     failed: bool,
     preview: bool,
+    /// A timetable with refused rows: it is taken whole, so it cannot be confirmed.
+    blocked: bool,
     summary: Vec<(String, i64)>,
     /// (line, row, what will happen, rejected)
     rows: Vec<(usize, String, String, bool)>,
@@ -186,10 +192,7 @@ async fn preview(
                 t.get("import.same").to_string(),
                 count(|a| matches!(a, RowAction::Same)),
             ),
-            (
-                t.get("import.will_reject").to_string(),
-                count(|a| matches!(a, RowAction::Reject { .. })),
-            ),
+            (t.get("import.will_reject").to_string(), count(RowAction::refused)),
         ]
     } else {
         vec![
@@ -231,13 +234,15 @@ async fn preview(
                     t.dynamic("import", &format!("col_{field}")),
                     t.get(code)
                 ),
+                RowAction::Clash { code, with, line } => format!(
+                    "{} — {} {with}{}",
+                    t.get("import.reject"),
+                    t.get(code),
+                    line.map(|l| format!(" ({} {l})", t.get("import.line")))
+                        .unwrap_or_default()
+                ),
             };
-            (
-                r.line,
-                r.label.clone(),
-                what,
-                matches!(r.action, RowAction::Reject { .. }),
-            )
+            (r.line, r.label.clone(), what, r.action.refused())
         })
         .collect();
     let page = PreviewPage {
@@ -250,6 +255,7 @@ async fn preview(
         running: im.status == "running",
         failed: im.status == "failed",
         preview: im.status == "preview",
+        blocked: im.kind == Kind::Timetable.code() && p.rows.iter().any(|r| r.action.refused()),
         status,
         summary,
         rows,
