@@ -482,3 +482,229 @@ pub async fn set_tutor(
     })?;
     Ok(inst)
 }
+
+/// Who plans a year's courses: the superuser at year start (R16) or the deputy for academic work,
+/// who then makes the timetable of them (R22.1).
+fn may_plan(session: &Session, institution: InstitutionId) -> Result<policy::Permit, AppError> {
+    let scope = Scope::Institution(institution);
+    Ok(policy::authorize(&session.actor, Action::PrepareYear, scope)
+        .or_else(|_| policy::authorize(&session.actor, Action::EnterTimetable, scope))?)
+}
+
+/// One subject's line in a class's study plan: the whole class's course of it, if there is one.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PlanLine {
+    pub subject: klade_domain::SubjectId,
+    pub name: String,
+    pub kind: String,
+    pub course: Option<klade_domain::CourseId>,
+    pub teachers: Vec<i64>,
+    pub hours: Option<i64>,
+    /// Something was kept for the course (its week, lessons, grades): it cannot be dropped.
+    pub in_use: bool,
+}
+
+/// A class's study plan: subject × teachers × lessons a week.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StudyPlan {
+    pub institution: InstitutionId,
+    pub class: klade_domain::ClassId,
+    pub class_name: String,
+    pub lines: Vec<PlanLine>,
+    pub teachers: Vec<(klade_domain::PersonId, String)>,
+    /// Last year's class of the same name, and its year, when there is one to copy from.
+    pub copy_from: Option<(klade_domain::ClassId, String)>,
+}
+
+async fn class_for_plan(
+    app: &App,
+    session: &Session,
+    class: klade_domain::ClassId,
+) -> Result<(InstitutionId, String, klade_domain::SchoolYearId), AppError> {
+    let db = app.db.pool();
+    let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
+    let inst = may_plan(session, inst)?.institution();
+    let (name, year) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
+    Ok((inst, name, year))
+}
+
+pub async fn study_plan(app: &App, session: &Session, class: klade_domain::ClassId) -> Result<StudyPlan, AppError> {
+    let (inst, class_name, _) = class_for_plan(app, session, class).await?;
+    let db = app.db.pool();
+    let courses = klade_store::journal::courses_of_class(db, inst, class).await?;
+    let mut lines = Vec::new();
+    for (subject, name, kind) in school::subjects(db, inst).await? {
+        let course = courses.iter().find(|c| c.subject_id == subject && c.subgroup.is_none());
+        let (teachers, in_use) = match course {
+            Some(c) => (
+                klade_store::journal::course_teacher_ids(db, inst, c.id).await?,
+                klade_store::journal::course_in_use(db, inst, c.id).await?,
+            ),
+            None => (Vec::new(), false),
+        };
+        lines.push(PlanLine {
+            subject,
+            name,
+            kind,
+            course: course.map(|c| c.id),
+            teachers,
+            hours: course.and_then(|c| c.hours_per_week),
+            in_use,
+        });
+    }
+    Ok(StudyPlan {
+        institution: inst,
+        class,
+        class_name,
+        lines,
+        teachers: klade_store::accounts::people_with_role(db, inst, klade_domain::Role::Teacher, &app.today()).await?,
+        copy_from: school::previous_class(db, inst, class).await?,
+    })
+}
+
+/// A line of the study plan as a form or the API sends it; a subject left out of the plan has no
+/// teachers and no hours.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct PlanLineInput {
+    pub subject: i64,
+    pub teachers: Vec<i64>,
+    pub hours: String,
+}
+
+/// Saves a class's study plan in one step: each planned subject gets the whole class's course
+/// with its teachers and lessons a week; a subject taken out loses its course, unless something
+/// was kept for it. Every line is checked before anything is written; a refusal names the line.
+pub async fn set_study_plan(
+    app: &App,
+    session: &Session,
+    class: klade_domain::ClassId,
+    lines: &[PlanLineInput],
+) -> Result<(), AppError> {
+    let plan = study_plan(app, session, class).await?;
+    let inst = plan.institution;
+    let (_, _, year) = class_for_plan(app, session, class).await?;
+    let at = |what: &str, subject: i64, code: &'static str| AppError::InvalidAt {
+        field: format!("{what}-{subject}"),
+        code,
+    };
+    let mut checked = Vec::new();
+    for input in lines {
+        let line = plan
+            .lines
+            .iter()
+            .find(|l| l.subject.0 == input.subject)
+            .ok_or(AppError::invalid("subject", "course.subject"))?;
+        let hours = match input.hours.trim() {
+            "" => None,
+            h => Some(
+                h.parse::<i64>()
+                    .ok()
+                    .filter(|h| (1..=40).contains(h))
+                    .ok_or_else(|| at("hours", input.subject, "study_plan.hours_invalid"))?,
+            ),
+        };
+        let mut teachers = input.teachers.clone();
+        teachers.sort_unstable();
+        teachers.dedup();
+        if teachers.iter().any(|t| !plan.teachers.iter().any(|(p, _)| p.0 == *t)) {
+            return Err(at("teachers", input.subject, "timetable.not_a_teacher"));
+        }
+        let planned = hours.is_some() || !teachers.is_empty();
+        if planned && teachers.is_empty() {
+            return Err(at("teachers", input.subject, "course.no_teachers"));
+        }
+        if planned && hours.is_none() {
+            return Err(at("hours", input.subject, "study_plan.hours_invalid"));
+        }
+        if !planned && line.in_use {
+            return Err(at("hours", input.subject, "study_plan.in_use"));
+        }
+        checked.push((line, teachers, hours));
+    }
+    let mut tx = app.db.begin().await?;
+    for (line, teachers, hours) in checked {
+        match (line.course, hours) {
+            (Some(course), Some(_)) => {
+                klade_store::journal::set_course_hours(&mut *tx, inst, course, hours).await?;
+                let mut before = line.teachers.clone();
+                before.sort_unstable();
+                if before != teachers {
+                    klade_store::journal::set_course_teachers(&mut tx, inst, course, &teachers).await?;
+                }
+            }
+            (Some(course), None) => klade_store::journal::delete_course(&mut tx, inst, course).await?,
+            (None, Some(_)) => {
+                let course = klade_store::journal::insert_course(
+                    &mut *tx,
+                    inst,
+                    &klade_store::journal::NewCourse {
+                        year,
+                        subject: line.subject,
+                        class: Some(class),
+                        name: &line.name,
+                        subgroup: None,
+                    },
+                )
+                .await?;
+                klade_store::journal::set_course_hours(&mut *tx, inst, course, hours).await?;
+                klade_store::journal::set_course_teachers(&mut tx, inst, course, &teachers).await?;
+            }
+            (None, None) => {}
+        }
+    }
+    klade_store::access_log::record(
+        &mut *tx,
+        Some(inst),
+        session.person,
+        session.person,
+        "change",
+        "study plan",
+        app.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Fills the subjects a class has no course of yet from last year's class of the same name: its
+/// lessons a week and those of its teachers who still teach here (a line none of whose teachers
+/// is left, or without lessons, stays empty for the planner). Answers how many lines were copied.
+pub async fn copy_study_plan(app: &App, session: &Session, class: klade_domain::ClassId) -> Result<usize, AppError> {
+    let plan = study_plan(app, session, class).await?;
+    let (from, _) = plan
+        .copy_from
+        .clone()
+        .ok_or(AppError::invalid("class", "study_plan.nothing_to_copy"))?;
+    let db = app.db.pool();
+    let old = klade_store::journal::courses_of_class(db, plan.institution, from).await?;
+    let mut lines = Vec::new();
+    for line in plan.lines.iter().filter(|l| l.course.is_none()) {
+        let Some(c) = old
+            .iter()
+            .find(|c| c.subject_id == line.subject && c.subgroup.is_none())
+        else {
+            continue;
+        };
+        let teachers: Vec<i64> = klade_store::journal::course_teacher_ids(db, plan.institution, c.id)
+            .await?
+            .into_iter()
+            .filter(|t| plan.teachers.iter().any(|(p, _)| p.0 == *t))
+            .collect();
+        // Last year's lessons a week: as planned, or else as its last week had them.
+        let hours = match c.hours_per_week {
+            Some(h) => h,
+            None => klade_store::journal::weekly_slots(db, plan.institution, c.id).await?,
+        };
+        if teachers.is_empty() || hours == 0 {
+            continue;
+        }
+        lines.push(PlanLineInput {
+            subject: line.subject.0,
+            teachers,
+            hours: hours.to_string(),
+        });
+    }
+    set_study_plan(app, session, class, &lines).await?;
+    Ok(lines.len())
+}

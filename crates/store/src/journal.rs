@@ -87,9 +87,11 @@ pub struct Course {
     pub teachers: String,
     pub year_starts_on: String,
     pub year_ends_on: String,
+    /// Lessons a week in the study plan, when it says.
+    pub hours_per_week: Option<i64>,
 }
 
-const COURSE_SELECT: &str = "SELECT c.id, c.institution_id, c.school_year_id, c.name, c.subgroup, c.subject_id, s.kind AS subject_kind, \
+const COURSE_SELECT: &str = "SELECT c.id, c.institution_id, c.school_year_id, c.name, c.subgroup, c.subject_id, s.kind AS subject_kind, c.hours_per_week, \
      c.class_id, k.name AS class_name, y.starts_on, y.ends_on, \
      (SELECT COALESCE(MIN(p.given_name || ' ' || p.family_name), '') FROM course_teachers t JOIN persons p ON p.id = t.person_id \
         WHERE t.course_id = c.id) AS first_teacher, \
@@ -117,7 +119,81 @@ fn course_from_row(r: &sqlx::any::AnyRow) -> Result<Course> {
         },
         year_starts_on: r.try_get("starts_on")?,
         year_ends_on: r.try_get("ends_on")?,
+        hours_per_week: r.try_get("hours_per_week")?,
     })
+}
+
+/// Sets a course's lessons a week in the study plan.
+pub async fn set_course_hours<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    course: CourseId,
+    hours: Option<i64>,
+) -> Result<()> {
+    sqlx::query("UPDATE courses SET hours_per_week = $3 WHERE institution_id = $1 AND id = $2")
+        .bind(institution.0)
+        .bind(course.0)
+        .bind(hours)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Whether anything was kept for a course: its week, lessons, assessments, notes, checks.
+pub async fn course_in_use<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    course: CourseId,
+) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM timetable WHERE institution_id = $1 AND course_id = $2) \
+              + (SELECT COUNT(*) FROM lessons WHERE institution_id = $1 AND course_id = $2) \
+              + (SELECT COUNT(*) FROM substitutions WHERE institution_id = $1 AND course_id = $2) \
+              + (SELECT COUNT(*) FROM assessments WHERE institution_id = $1 AND course_id = $2) \
+              + (SELECT COUNT(*) FROM notes WHERE institution_id = $1 AND course_id = $2) \
+              + (SELECT COUNT(*) FROM journal_checks WHERE institution_id = $1 AND course_id = $2) \
+              + (SELECT COUNT(*) FROM year_changes WHERE institution_id = $1 AND course_id = $2) AS n",
+    )
+    .bind(institution.0)
+    .bind(course.0)
+    .fetch_one(ex)
+    .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+/// A course's lessons a week in its last week: its slots not ended.
+pub async fn weekly_slots<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    course: CourseId,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM timetable WHERE institution_id = $1 AND course_id = $2 AND valid_to IS NULL",
+    )
+    .bind(institution.0)
+    .bind(course.0)
+    .fetch_one(ex)
+    .await?;
+    Ok(row.try_get("n")?)
+}
+
+/// Deletes a course nothing was kept for (see [`course_in_use`]), with its teachers and learners.
+pub async fn delete_course(tx: &mut crate::Tx, institution: InstitutionId, course: CourseId) -> Result<()> {
+    for table in ["course_teachers", "course_students"] {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE institution_id = $1 AND course_id = $2"
+        ))
+        .bind(institution.0)
+        .bind(course.0)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query("DELETE FROM courses WHERE institution_id = $1 AND id = $2")
+        .bind(institution.0)
+        .bind(course.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 pub async fn course<'e>(

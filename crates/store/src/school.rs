@@ -579,3 +579,24 @@ pub async fn current_enrolments<'e>(
         })
         .collect()
 }
+
+/// The class of the same name in the institution's latest year before `class`'s, with that year's
+/// name: where a class's study plan is copied from.
+pub async fn previous_class<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    class: ClassId,
+) -> Result<Option<(ClassId, String)>> {
+    let row = sqlx::query(
+        "SELECT c.id, y.name FROM classes me JOIN school_years my ON my.id = me.school_year_id \
+           JOIN classes c ON c.institution_id = me.institution_id AND c.name = me.name \
+           JOIN school_years y ON y.id = c.school_year_id \
+         WHERE me.institution_id = $1 AND me.id = $2 AND y.ends_on < my.starts_on ORDER BY y.ends_on DESC LIMIT 1",
+    )
+    .bind(institution.0)
+    .bind(class.0)
+    .fetch_optional(ex)
+    .await?;
+    row.map(|r| Ok((ClassId(r.try_get("id")?), r.try_get("name")?)))
+        .transpose()
+}

@@ -662,3 +662,122 @@ async fn a_parent_joins_with_an_invitation_and_reads_the_diary() {
         assert_eq!(teacher.get(&families).await.status, StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn the_study_plan_of_a_class_is_filled_in_one_screen() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut admin = t.client();
+        admin.login("admin", "demo").await;
+        let class = t.id("SELECT id FROM classes WHERE name = '2.B'").await;
+        let r = admin
+            .submit(
+                "/setup/classes?i=1",
+                "/setup/subjects?i=1",
+                &[("name", "Robotika"), ("code", "")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let robotics = t.id("SELECT id FROM subjects WHERE name = 'Robotika'").await;
+        let maths = t
+            .id("SELECT id FROM subjects WHERE name = 'Matemātika' AND institution_id = 1")
+            .await;
+        let teacher = t
+            .id("SELECT person_id FROM accounts WHERE username = 'skolotajs'")
+            .await;
+        let plan = format!("/setup/classes/{class}/plan");
+        assert!(
+            admin.get("/setup/classes?i=1").await.body.contains(&plan),
+            "linked from the classes"
+        );
+        let page = admin.get(&plan).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("Robotika") && page.body.contains("kursā jau ir ieraksti"),
+            "{}",
+            page.body
+        );
+        let (teacher, robotics_t, robotics_h) = (
+            teacher.to_string(),
+            format!("teacher-{robotics}"),
+            format!("hours-{robotics}"),
+        );
+        // Lessons a week out of range: refused, what was typed kept and marked.
+        let r = admin
+            .submit(&plan, &plan, &[(&robotics_t, &teacher), (&robotics_h, "50")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("no 1 līdz 40")
+                && r.body
+                    .contains("value=\"50\" inputmode=\"numeric\" size=\"3\" aria-invalid=\"true\""),
+            "{}",
+            r.body
+        );
+        // A course without a teacher.
+        let r = admin
+            .submit(&plan, &plan, &[(&robotics_t, ""), (&robotics_h, "2")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Izvēlieties vismaz vienu skolotāju."), "{}", r.body);
+        // A subject with lessons kept cannot be taken out.
+        let r = admin
+            .submit(
+                &plan,
+                &plan,
+                &[(&format!("teacher-{maths}"), ""), (&format!("hours-{maths}"), "")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("to no plāna izņemt nevar"), "{}", r.body);
+        assert_eq!(
+            t.count("courses WHERE name = 'Robotika'").await,
+            0,
+            "nothing was written"
+        );
+        let r = admin
+            .submit(&plan, &plan, &[(&robotics_t, &teacher), (&robotics_h, "2")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let course = t
+            .id(&format!(
+                "SELECT id FROM courses WHERE class_id = {class} AND name = 'Robotika'"
+            ))
+            .await;
+        assert_eq!(
+            t.scalar(&format!("SELECT hours_per_week FROM courses WHERE id = {course}"))
+                .await,
+            "2"
+        );
+        assert_eq!(
+            t.count(&format!(
+                "course_teachers WHERE course_id = {course} AND person_id = {teacher}"
+            ))
+            .await,
+            1
+        );
+        // The teacher finds the course as theirs.
+        let mut c = t.client();
+        c.login("skolotajs", "demo").await;
+        assert!(
+            c.get("/journal").await.body.contains("Robotika"),
+            "the course is the teacher's"
+        );
+        // Through the API: taken out again, as nothing was kept for it.
+        let token = t.client().api_login("vietnieks", "demo").await;
+        let mut api = t.client();
+        let r = api
+            .request(
+                axum::http::Method::PUT,
+                &format!("/api/v1/classes/{class}/plan"),
+                Some("application/json"),
+                json!({"lines": [{"subject": robotics, "teachers": [], "hours": ""}]}).to_string(),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(t.count("courses WHERE name = 'Robotika'").await, 0);
+        // Those who neither prepare the year nor make the timetable do not plan.
+        assert_eq!(c.get(&plan).await.status, StatusCode::FORBIDDEN);
+    }
+}

@@ -23,6 +23,8 @@ pub fn routes() -> Router<AppState> {
         .route("/classes/{class}/families", get(families))
         .route("/people/{id}/invitations", axum::routing::post(invite))
         .route("/auth/join", axum::routing::post(join))
+        .route("/classes/{class}/plan", get(study_plan).put(set_study_plan))
+        .route("/classes/{class}/plan/copy", axum::routing::post(copy_study_plan))
 }
 
 fn session(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
@@ -195,4 +197,43 @@ async fn join(
     .await
     .map_err(ctx.fail_json())?;
     Ok(Json(serde_json::json!({ "token": done.token, "must_change_password": false })).into_response())
+}
+
+async fn study_plan(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) -> Result<Response, WebError> {
+    let p = setup::study_plan(&state.app, session(&ctx)?, klade_domain::ClassId(class))
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(p).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct PlanBody {
+    lines: Vec<setup::PlanLineInput>,
+}
+
+async fn set_study_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    body: Result<Json<PlanBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let Json(b) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
+    let class = klade_domain::ClassId(class);
+    setup::set_study_plan(&state.app, s, class, &b.lines)
+        .await
+        .map_err(ctx.fail_json())?;
+    let p = setup::study_plan(&state.app, s, class).await.map_err(ctx.fail_json())?;
+    Ok(Json(p).into_response())
+}
+
+async fn copy_study_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+) -> Result<Response, WebError> {
+    let copied = setup::copy_study_plan(&state.app, session(&ctx)?, klade_domain::ClassId(class))
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "copied": copied })).into_response())
 }

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use klade_app::clock::format_stored_date;
-use klade_app::setup::{self, ClassInput, PeriodInput, StaffInput, YearInput};
+use klade_app::setup::{self, ClassInput, PeriodInput, PlanLineInput, StaffInput, YearInput};
 use klade_app::AppError;
 use klade_domain::Action;
 use serde::Deserialize;
@@ -26,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/setup/classes", get(classes).post(add_class))
         .route("/setup/classes/{class}/tutors", axum::routing::post(set_tutor))
         .route("/setup/subjects", axum::routing::post(add_subject))
+        .route("/setup/classes/{class}/plan", get(plan).post(set_plan))
+        .route("/setup/classes/{class}/plan/copy", axum::routing::post(copy_plan))
 }
 
 #[derive(Deserialize, Default)]
@@ -455,6 +457,190 @@ async fn set_tutor(
         Ok(inst) => Ok(Redirect::to(&format!("/setup/classes?i={}&done=tutor", inst.0)).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             classes_page(&state, &ctx, None, ClassInput::default(), None, Some(&e)).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+/// A line of the study plan as the page shows it: what was saved, or what was typed.
+struct PlanRow {
+    subject: i64,
+    name: String,
+    module: bool,
+    /// Up to two teachers' ids ("" for none), for the two selects.
+    teachers: [String; 2],
+    hours: String,
+    in_use: bool,
+    /// The line's field a refusal marks.
+    bad_teachers: bool,
+    bad_hours: bool,
+}
+
+#[derive(Template)]
+#[template(path = "study_plan.html")]
+struct PlanPage {
+    page: Chrome,
+    t: Tr,
+    class_id: i64,
+    class_name: String,
+    inst: i64,
+    csrf: String,
+    flash: Option<String>,
+    error: Option<String>,
+    rows: Vec<PlanRow>,
+    /// (id as the form writes it, name)
+    teachers: Vec<(String, String)>,
+    copy_from: Option<String>,
+    total: i64,
+}
+
+impl PlanRow {
+    /// Whether the `k`th teacher select has `id` chosen.
+    fn picks(&self, k: &usize, id: &str) -> bool {
+        self.teachers.get(*k).is_some_and(|t| t == id)
+    }
+}
+
+fn two(ids: &[i64]) -> [String; 2] {
+    let at = |i: usize| ids.get(i).map(|t| t.to_string()).unwrap_or_default();
+    [at(0), at(1)]
+}
+
+async fn plan_page(
+    state: &AppState,
+    ctx: &Ctx,
+    class: i64,
+    typed: Option<&[PlanLineInput]>,
+    flash: Option<&str>,
+    error: Option<&AppError>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let p = setup::study_plan(&state.app, session, klade_domain::ClassId(class))
+        .await
+        .map_err(ctx.fail())?;
+    let bad = bad_field(error);
+    let rows: Vec<PlanRow> = p
+        .lines
+        .iter()
+        .map(|l| {
+            let input = typed.and_then(|ls| ls.iter().find(|i| i.subject == l.subject.0));
+            PlanRow {
+                subject: l.subject.0,
+                name: l.name.clone(),
+                module: l.kind == "module",
+                teachers: two(input.map_or(&l.teachers, |i| &i.teachers)),
+                hours: input.map_or_else(
+                    || l.hours.map(|h| h.to_string()).unwrap_or_default(),
+                    |i| i.hours.clone(),
+                ),
+                in_use: l.in_use,
+                bad_teachers: bad == format!("teachers-{}", l.subject.0),
+                bad_hours: bad == format!("hours-{}", l.subject.0),
+            }
+        })
+        .collect();
+    let status = error.map_or(StatusCode::OK, crate::error::status_of);
+    let page = PlanPage {
+        page: Chrome::for_ctx(
+            ctx,
+            t.get("study_plan.title"),
+            &format!("/setup/classes/{class}/plan"),
+            None,
+        ),
+        t,
+        class_id: class,
+        class_name: p.class_name,
+        inst: p.institution.0,
+        csrf: session.csrf_token.clone(),
+        flash: flash.map(|k| t.get(k).to_string()),
+        error: error.map(|e| t.get(e.code()).to_string()),
+        total: p.lines.iter().filter_map(|l| l.hours).sum(),
+        rows,
+        teachers: p
+            .teachers
+            .iter()
+            .map(|(id, name)| (id.0.to_string(), name.clone()))
+            .collect(),
+        copy_from: p.copy_from.map(|(_, year)| year),
+    };
+    Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+async fn plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(class): axum::extract::Path<i64>,
+    Query(q): Query<InstQuery>,
+) -> Result<Response, WebError> {
+    let flash = q.done.as_deref().map(|d| {
+        if d == "copied" {
+            "study_plan.copied"
+        } else {
+            "study_plan.saved"
+        }
+    });
+    plan_page(&state, &ctx, class, None, flash, None).await
+}
+
+/// The form's lines: `teacher-{subject}` (twice) and `hours-{subject}` for each subject shown.
+fn plan_lines(fields: &[(String, String)]) -> Vec<PlanLineInput> {
+    let mut lines: Vec<PlanLineInput> = Vec::new();
+    for (k, v) in fields {
+        let Some((what, subject)) = k.split_once('-') else {
+            continue;
+        };
+        let Ok(subject) = subject.parse::<i64>() else { continue };
+        let at = match lines.iter().position(|l| l.subject == subject) {
+            Some(i) => i,
+            None => {
+                lines.push(PlanLineInput {
+                    subject,
+                    ..PlanLineInput::default()
+                });
+                lines.len() - 1
+            }
+        };
+        match what {
+            "hours" => lines[at].hours = v.clone(),
+            "teacher" => {
+                if let Ok(t) = v.parse::<i64>() {
+                    lines[at].teachers.push(t);
+                }
+            }
+            _ => {}
+        }
+    }
+    lines
+}
+
+async fn set_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(class): axum::extract::Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let lines = plan_lines(&fields);
+    match setup::set_study_plan(&state.app, session, klade_domain::ClassId(class), &lines).await {
+        Ok(()) => Ok(Redirect::to(&format!("/setup/classes/{class}/plan?done=saved")).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::InvalidAt { .. } | AppError::Conflict(_))) => {
+            plan_page(&state, &ctx, class, Some(&lines), None, Some(&e)).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+async fn copy_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(class): axum::extract::Path<i64>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    match setup::copy_study_plan(&state.app, session, klade_domain::ClassId(class)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/setup/classes/{class}/plan?done=copied")).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::InvalidAt { .. })) => {
+            plan_page(&state, &ctx, class, None, None, Some(&e)).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
