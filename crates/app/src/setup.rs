@@ -708,3 +708,277 @@ pub async fn copy_study_plan(app: &App, session: &Session, class: klade_domain::
     set_study_plan(app, session, class, &lines).await?;
     Ok(lines.len())
 }
+
+/// Where a class goes in the next year: up a grade (`2.B` → `3.B`), the same name (a preschool's
+/// group, a class named without a grade), or nowhere — its learners finish here.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MoveLine {
+    pub class: klade_domain::ClassId,
+    pub name: String,
+    pub to: Option<String>,
+    pub learners: Vec<klade_domain::PersonId>,
+    pub tutors: Vec<String>,
+}
+
+/// The next year prepared from the one under way, for review before it is done.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NextYear {
+    pub institution: InstitutionId,
+    pub from_year: String,
+    pub to_year: String,
+    pub to_starts_on: String,
+    /// The last grade: its learners finish.
+    pub top: i64,
+    pub lines: Vec<MoveLine>,
+    /// Learners already in a class of the next year: a second run leaves them.
+    pub moved: usize,
+}
+
+/// The year under way and the next one made after it, if any.
+async fn this_and_next(
+    app: &App,
+    institution: InstitutionId,
+) -> Result<Option<(klade_store::year_lock::Year, klade_store::year_lock::Year)>, AppError> {
+    let today = app.today();
+    let years = klade_store::year_lock::years(app.db.pool(), institution).await?;
+    let Some(now) = years
+        .iter()
+        .find(|y| y.starts_on.as_str() <= today.as_str() && y.ends_on.as_str() >= today.as_str())
+    else {
+        return Ok(None);
+    };
+    let next = years
+        .iter()
+        .filter(|y| y.starts_on > now.ends_on)
+        .min_by(|a, b| a.starts_on.cmp(&b.starts_on));
+    Ok(next.map(|n| (now.clone(), n.clone())))
+}
+
+/// The learners enrolled in a class of `year` on its first day.
+async fn in_year(
+    app: &App,
+    institution: InstitutionId,
+    year: klade_domain::SchoolYearId,
+    first_day: &str,
+) -> Result<std::collections::HashSet<klade_domain::PersonId>, AppError> {
+    let db = app.db.pool();
+    let classes: std::collections::HashSet<_> = school::classes_of_year(db, institution, year)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    Ok(school::current_enrolments(db, institution, first_day)
+        .await?
+        .into_iter()
+        .filter(|(_, (_, class))| classes.contains(class))
+        .map(|(p, _)| p)
+        .collect())
+}
+
+/// The plan for moving the year under way into the next one: `top` is the last grade (by default
+/// the highest the classes have). `None` while the next year is not made.
+pub async fn next_year(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    top: Option<i64>,
+) -> Result<Option<NextYear>, AppError> {
+    let permit = policy::authorize(&session.actor, Action::PrepareYear, Scope::Institution(institution))?;
+    let inst = permit.institution();
+    let Some((now, next)) = this_and_next(app, inst).await? else {
+        return Ok(None);
+    };
+    let db = app.db.pool();
+    let classes = school::classes_of_year(db, inst, now.id).await?;
+    let grade = |c: &school::ClassRow| {
+        c.grade.or_else(|| {
+            let digits: String = c.name.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+    };
+    let top = top.unwrap_or_else(|| classes.iter().filter_map(grade).max().unwrap_or(0));
+    let enrolled = school::current_enrolments(db, inst, &now.ends_on).await?;
+    let already = in_year(app, inst, next.id, &next.starts_on).await?;
+    let mut lines = Vec::new();
+    for c in &classes {
+        let learners: Vec<klade_domain::PersonId> = enrolled
+            .iter()
+            .filter(|(_, (_, class))| *class == c.id)
+            .map(|(p, _)| *p)
+            .collect();
+        let to = if c.kind == "group" || grade(c).is_none() {
+            Some(c.name.clone())
+        } else {
+            rules::moved_up(&c.name, top)
+        };
+        lines.push(MoveLine {
+            class: c.id,
+            name: c.name.clone(),
+            to,
+            learners,
+            tutors: school::tutors_of(db, inst, c.id)
+                .await?
+                .into_iter()
+                .map(|(_, n)| n)
+                .collect(),
+        });
+    }
+    let moved = enrolled.keys().filter(|p| already.contains(p)).count();
+    Ok(Some(NextYear {
+        institution: inst,
+        from_year: now.name,
+        to_year: next.name,
+        to_starts_on: next.starts_on,
+        top,
+        lines,
+        moved,
+    }))
+}
+
+/// Does the reviewed plan in one transaction, on the director's order: each class's class of the
+/// next year (made unless it is there, with the same programme and tutors), its learners enrolled
+/// there from the next year's first day; the last grade's learners finish on the year's last day,
+/// their rights ending, and their parents' unless another child stays. A learner already in a
+/// class of the next year is left as they are, so a second run changes nothing. Answers how many
+/// learners moved and how many finished.
+pub async fn prepare_next_year(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    top: Option<i64>,
+    order_number: &str,
+    order_date: &str,
+) -> Result<(usize, usize), AppError> {
+    let plan = next_year(app, session, institution, top)
+        .await?
+        .ok_or(AppError::invalid("year", "next_year.none"))?;
+    let inst = plan.institution;
+    let number = order_number.trim();
+    if number.is_empty() {
+        return Err(AppError::invalid("order_number", "error.required"));
+    }
+    let date: Date = order_date
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid("order_date", "error.date"))?;
+    let date = date.to_string();
+    let db = app.db.pool();
+    let (now, next) = this_and_next(app, inst)
+        .await?
+        .ok_or(AppError::invalid("year", "next_year.none"))?;
+    let mut existing: std::collections::HashMap<String, klade_domain::ClassId> =
+        school::classes_of_year(db, inst, next.id)
+            .await?
+            .into_iter()
+            .map(|c| (c.name, c.id))
+            .collect();
+    let old = school::classes_of_year(db, inst, now.id).await?;
+    let enrolled = school::current_enrolments(db, inst, &now.ends_on).await?;
+    let already = in_year(app, inst, next.id, &next.starts_on).await?;
+    let mut finishing = Vec::new();
+    for line in plan.lines.iter().filter(|l| l.to.is_none()) {
+        for p in &line.learners {
+            let mut parents = Vec::new();
+            for parent in klade_store::people::parents(db, inst, *p).await? {
+                let siblings_stay = school::children_of(db, parent.id).await?.iter().any(|c| {
+                    *c != *p
+                        && enrolled.contains_key(c)
+                        && !plan.lines.iter().any(|l| l.to.is_none() && l.learners.contains(c))
+                });
+                if !siblings_stay {
+                    parents.push(parent.id);
+                }
+            }
+            finishing.push((*p, parents));
+        }
+    }
+    let stamp = app.now();
+    let (mut moved, mut finished) = (0, 0);
+    let mut tx = app.db.begin().await?;
+    for line in &plan.lines {
+        let Some(to) = &line.to else { continue };
+        let class = match existing.get(to) {
+            Some(c) => *c,
+            None => {
+                let from = old.iter().find(|c| c.id == line.class).ok_or(AppError::NotFound)?;
+                let c = school::insert_class(
+                    &mut *tx,
+                    inst,
+                    next.id,
+                    &school::NewClass {
+                        name: to,
+                        kind: &from.kind,
+                        grade: from.grade.map(|g| if from.kind == "group" { g } else { g + 1 }),
+                        programme_code: from.programme_code.as_deref(),
+                        programme_name: from.programme_name.as_deref(),
+                    },
+                )
+                .await?;
+                for (tutor, _) in school::tutors_of(db, inst, line.class).await? {
+                    school::add_tutor(&mut *tx, inst, c, tutor).await?;
+                }
+                existing.insert(to.clone(), c);
+                c
+            }
+        };
+        for p in line.learners.iter().filter(|p| !already.contains(p)) {
+            if let Some((enrolment, _)) = enrolled.get(p) {
+                school::end_enrolment(
+                    &mut *tx,
+                    inst,
+                    *enrolment,
+                    &now.ends_on,
+                    (number, &date, "pārcelšana nākamajā klasē"),
+                )
+                .await?;
+            }
+            school::enrol(
+                &mut *tx,
+                inst,
+                &school::Enrolment {
+                    class,
+                    student: *p,
+                    valid_from: &next.starts_on,
+                    order_number: number,
+                    order_date: &date,
+                    reason: "pārcelšana nākamajā klasē",
+                },
+                stamp,
+            )
+            .await?;
+            moved += 1;
+        }
+    }
+    for (p, parents) in &finishing {
+        let Some((enrolment, _)) = enrolled.get(p) else {
+            continue;
+        };
+        school::end_enrolment(
+            &mut *tx,
+            inst,
+            *enrolment,
+            &now.ends_on,
+            (number, &date, "izglītības programmas apguve"),
+        )
+        .await?;
+        klade_store::accounts::end_memberships(&mut *tx, inst, *p, klade_domain::Role::Student, &now.ends_on).await?;
+        for parent in parents {
+            klade_store::accounts::end_memberships(&mut *tx, inst, *parent, klade_domain::Role::Parent, &now.ends_on)
+                .await?;
+        }
+        finished += 1;
+    }
+    let detail = format!("next year prepared: {moved} moved, {finished} finished ({number} {date})");
+    klade_store::access_log::record(
+        &mut *tx,
+        Some(inst),
+        session.person,
+        session.person,
+        "change",
+        &detail,
+        stamp,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((moved, finished))
+}

@@ -600,3 +600,42 @@ pub async fn previous_class<'e>(
     row.map(|r| Ok((ClassId(r.try_get("id")?), r.try_get("name")?)))
         .transpose()
 }
+
+/// A class as it is made: what a class of the next year copies.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ClassRow {
+    pub id: ClassId,
+    pub name: String,
+    pub kind: String,
+    pub grade: Option<i64>,
+    pub programme_code: Option<String>,
+    pub programme_name: Option<String>,
+}
+
+/// The classes of one school year, by name.
+pub async fn classes_of_year<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    year: SchoolYearId,
+) -> Result<Vec<ClassRow>> {
+    let rows = sqlx::query(
+        "SELECT id, name, kind, grade, programme_code, programme_name FROM classes \
+         WHERE institution_id = $1 AND school_year_id = $2 ORDER BY name",
+    )
+    .bind(institution.0)
+    .bind(year.0)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ClassRow {
+                id: ClassId(r.try_get("id")?),
+                name: r.try_get("name")?,
+                kind: r.try_get("kind")?,
+                grade: r.try_get("grade")?,
+                programme_code: r.try_get("programme_code")?,
+                programme_name: r.try_get("programme_name")?,
+            })
+        })
+        .collect()
+}

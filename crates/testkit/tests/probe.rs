@@ -195,6 +195,10 @@ const ROUTES: &[(&str, &str, &str)] = &[
         "A:PrepareYear@Inst|EnterTimetable@Inst",
     ),
     ("POST", "/setup/subjects", "A:PrepareYear@Inst"),
+    ("GET", "/setup/next-year", "A:PrepareYear@Inst"),
+    ("POST", "/setup/next-year", "A:PrepareYear@Inst"),
+    ("GET", "/api/v1/institutions/{i}/next-year", "A:PrepareYear@Inst"),
+    ("POST", "/api/v1/institutions/{i}/next-year", "A:PrepareYear@Inst"),
     ("POST", "/api/v1/institutions/{i}/staff", "A:EnterStaff@Inst"),
     (
         "GET",

@@ -781,3 +781,148 @@ async fn the_study_plan_of_a_class_is_filled_in_one_screen() {
         assert_eq!(c.get(&plan).await.status, StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn the_next_year_is_prepared_from_the_last_in_one_reviewed_step() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut admin = t.client();
+        admin.login("admin", "demo").await;
+        let next = "/setup/next-year?i=1";
+        assert!(admin
+            .get(next)
+            .await
+            .body
+            .contains("Vispirms izveidojiet nākamo mācību gadu."));
+        let years = "/setup/years?i=1";
+        let r = admin
+            .submit(
+                years,
+                years,
+                &[
+                    ("name", "2027/2028"),
+                    ("starts_on", "2027-09-01"),
+                    ("ends_on", "2028-08-31"),
+                    ("term_name", "1. semestris"),
+                    ("term_from", "2027-09-01"),
+                    ("term_to", "2027-12-17"),
+                    ("term_name", "2. semestris"),
+                    ("term_from", "2028-01-03"),
+                    ("term_to", "2028-05-31"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(
+            admin.get(years).await.body.contains("/setup/next-year?i=1"),
+            "linked from the years"
+        );
+        let page = admin.get(next).await.body;
+        assert!(
+            page.contains("<th scope=\"row\">2.B</th><td>3.B</td><td>25</td><td>Līga Zariņa</td>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<th scope=\"row\">4.A</th><td>beidz mācības</td>"),
+            "the last grade finishes: {page}"
+        );
+        // Without the order: refused, nothing written.
+        let enrolments = t.count("enrolments").await;
+        let r = admin
+            .submit(
+                next,
+                next,
+                &[("top", "4"), ("order_number", ""), ("order_date", "2027-06-20")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("value=\"2027-06-20\""), "what was typed stays");
+        assert_eq!(t.count("enrolments").await, enrolments);
+        let r = admin
+            .submit(
+                next,
+                next,
+                &[
+                    ("top", "4"),
+                    ("order_number", "1-7/2027/80"),
+                    ("order_date", "2027-06-20"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let anna = t.person_named("Anna", "Krūmiņa").await;
+        assert_eq!(
+            t.scalar(&format!(
+                "SELECT k.name FROM enrolments e JOIN classes k ON k.id = e.class_id WHERE e.student_id = {anna} AND e.valid_from = '2027-09-01'"
+            ))
+            .await,
+            "3.B"
+        );
+        assert_eq!(
+            t.scalar(&format!(
+                "SELECT valid_to FROM enrolments WHERE student_id = {anna} AND valid_from < '2027-09-01'"
+            ))
+            .await,
+            "2027-08-31"
+        );
+        let kristaps = t.person_named("Kristaps", "Ābele").await;
+        assert_eq!(
+            t.count(&format!(
+                "enrolments WHERE student_id = {kristaps} AND valid_from = '2027-09-01'"
+            ))
+            .await,
+            0
+        );
+        assert_eq!(
+            t.scalar(&format!(
+                "SELECT valid_to FROM memberships WHERE person_id = {kristaps} AND role = 'student'"
+            ))
+            .await,
+            "2027-08-31",
+            "a learner who finishes loses the rights on the year's last day"
+        );
+        let tutor_of_3b = t
+            .scalar(
+                "SELECT p.given_name FROM class_tutors u JOIN classes k ON k.id = u.class_id \
+                 JOIN school_years y ON y.id = k.school_year_id JOIN persons p ON p.id = u.person_id \
+                 WHERE k.name = '3.B' AND y.name = '2027/2028'",
+            )
+            .await;
+        assert_eq!(tutor_of_3b, "Līga", "the tutor goes up with the class");
+        // Again: nothing changes.
+        let after = t.count("enrolments").await;
+        let r = admin
+            .submit(
+                next,
+                next,
+                &[
+                    ("top", "4"),
+                    ("order_number", "1-7/2027/80"),
+                    ("order_date", "2027-06-20"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(t.count("enrolments").await, after);
+        assert_eq!(t.count("classes WHERE name = '3.B'").await, 2, "one 3.B a year");
+
+        // In the new year the study plan is copied from last year's class of the same name.
+        t.clock.advance_secs(300 * 24 * 3600);
+        let mut admin = t.client();
+        admin.login("admin", "demo").await;
+        let new_3b = t
+            .id("SELECT k.id FROM classes k JOIN school_years y ON y.id = k.school_year_id WHERE k.name = '3.B' AND y.name = '2027/2028'")
+            .await;
+        let plan = format!("/setup/classes/{new_3b}/plan");
+        let page = admin.get(&plan).await.body;
+        assert!(
+            page.contains("Aizpildīt no iepriekšējā gada klases (2026/2027)"),
+            "{page}"
+        );
+        let r = admin.submit(&plan, &format!("{plan}/copy"), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let copied = t.count(&format!("courses WHERE class_id = {new_3b}")).await;
+        assert!(copied > 3, "last year's subjects with their teachers: {copied}");
+        assert_eq!(t.count(&format!("courses c WHERE class_id = {new_3b} AND NOT EXISTS (SELECT 1 FROM course_teachers t WHERE t.course_id = c.id)")).await, 0);
+    }
+}

@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/join", axum::routing::post(join))
         .route("/classes/{class}/plan", get(study_plan).put(set_study_plan))
         .route("/classes/{class}/plan/copy", axum::routing::post(copy_study_plan))
+        .route("/institutions/{i}/next-year", get(next_year).post(prepare_next_year))
 }
 
 fn session(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
@@ -236,4 +237,43 @@ async fn copy_study_plan(
         .await
         .map_err(ctx.fail_json())?;
     Ok(Json(serde_json::json!({ "copied": copied })).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+struct TopQuery {
+    top: Option<i64>,
+}
+
+async fn next_year(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(i): Path<i64>,
+    crate::session::Query(q): crate::session::Query<TopQuery>,
+) -> Result<Response, WebError> {
+    let plan = setup::next_year(&state.app, session(&ctx)?, InstitutionId(i), q.top)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(plan).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct NextYearBody {
+    top: Option<i64>,
+    order_number: String,
+    order_date: String,
+}
+
+async fn prepare_next_year(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(i): Path<i64>,
+    body: Result<Json<NextYearBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let Json(b) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
+    let (moved, finished) =
+        setup::prepare_next_year(&state.app, s, InstitutionId(i), b.top, &b.order_number, &b.order_date)
+            .await
+            .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "moved": moved, "finished": finished })).into_response())
 }

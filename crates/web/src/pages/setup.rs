@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/setup/subjects", axum::routing::post(add_subject))
         .route("/setup/classes/{class}/plan", get(plan).post(set_plan))
         .route("/setup/classes/{class}/plan/copy", axum::routing::post(copy_plan))
+        .route("/setup/next-year", get(next_year).post(prepare_next_year))
 }
 
 #[derive(Deserialize, Default)]
@@ -641,6 +642,117 @@ async fn copy_plan(
         Ok(_) => Ok(Redirect::to(&format!("/setup/classes/{class}/plan?done=copied")).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::InvalidAt { .. })) => {
             plan_page(&state, &ctx, class, None, None, Some(&e)).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct NextYearForm {
+    #[serde(default)]
+    top: String,
+    #[serde(default)]
+    order_number: String,
+    #[serde(default)]
+    order_date: String,
+}
+
+#[derive(Template)]
+#[template(path = "next_year.html")]
+struct NextYearPage {
+    page: Chrome,
+    t: Tr,
+    inst: i64,
+    csrf: String,
+    flash: Option<String>,
+    error: Option<String>,
+    bad: String,
+    plan: Option<setup::NextYear>,
+    /// (from, to or "finish", learners, tutors)
+    lines: Vec<(String, String, usize, String)>,
+    form: NextYearForm,
+}
+
+async fn next_year_page(
+    state: &AppState,
+    ctx: &Ctx,
+    wanted: Option<i64>,
+    form: NextYearForm,
+    flash: Option<&str>,
+    error: Option<&AppError>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(ctx, wanted, &[Action::PrepareYear])?;
+    let t = Tr::new(ctx.lang);
+    let top = form.top.trim().parse::<i64>().ok();
+    let plan = setup::next_year(&state.app, session, inst, top)
+        .await
+        .map_err(ctx.fail())?;
+    let lines = plan
+        .iter()
+        .flat_map(|p| &p.lines)
+        .map(|l| {
+            (
+                l.name.clone(),
+                l.to.clone().unwrap_or_else(|| t.get("next_year.finish").to_string()),
+                l.learners.len(),
+                l.tutors.join(", "),
+            )
+        })
+        .collect();
+    let form = NextYearForm {
+        top: plan.as_ref().map(|p| p.top.to_string()).unwrap_or(form.top),
+        ..form
+    };
+    let status = error.map_or(StatusCode::OK, crate::error::status_of);
+    let p = NextYearPage {
+        page: Chrome::for_ctx(ctx, t.get("next_year.title"), "/setup/next-year", None),
+        t,
+        inst: inst.0,
+        csrf: session.csrf_token.clone(),
+        flash: flash.map(|k| t.get(k).to_string()),
+        error: error.map(|e| t.get(e.code()).to_string()),
+        bad: bad_field(error),
+        plan,
+        lines,
+        form,
+    };
+    Ok((status, render(&p, ctx.lang)?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct NextYearQuery {
+    i: Option<i64>,
+    top: Option<String>,
+    done: Option<String>,
+}
+
+async fn next_year(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextYearQuery>,
+) -> Result<Response, WebError> {
+    let flash = q.done.is_some().then_some("next_year.done");
+    let form = NextYearForm {
+        top: q.top.unwrap_or_default(),
+        ..NextYearForm::default()
+    };
+    next_year_page(&state, &ctx, q.i, form, flash, None).await
+}
+
+async fn prepare_next_year(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<InstQuery>,
+    Form(form): Form<NextYearForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(&ctx, q.i, &[Action::PrepareYear])?;
+    let top = form.top.trim().parse::<i64>().ok();
+    match setup::prepare_next_year(&state.app, session, inst, top, &form.order_number, &form.order_date).await {
+        Ok(_) => Ok(Redirect::to(&format!("/setup/next-year?i={}&done=1", inst.0)).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::InvalidAt { .. } | AppError::Conflict(_))) => {
+            next_year_page(&state, &ctx, Some(inst.0), form, None, Some(&e)).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
