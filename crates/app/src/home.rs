@@ -38,6 +38,8 @@ pub struct InstitutionHome {
     pub classes: Vec<ClassSummary>,
     /// May this person edit the classes' timetables here?
     pub edits_timetable: bool,
+    /// What is left before the year can start, for the superuser and the director.
+    pub checklist: Vec<crate::setup::Todo>,
 }
 
 pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
@@ -74,7 +76,15 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
         } else {
             Vec::new()
         };
+        let checklist = if policy::authorize(actor, Action::PrepareYear, overview).is_ok()
+            || policy::authorize(actor, Action::AppointSuperuser, overview).is_ok()
+        {
+            crate::setup::checklist(app, id, institution.kind).await?
+        } else {
+            Vec::new()
+        };
         out.push(InstitutionHome {
+            checklist,
             classes,
             edits_timetable,
             tutored: tutored.iter().filter(|c| c.institution_id == id).cloned().collect(),

@@ -982,3 +982,90 @@ pub async fn prepare_next_year(
     tx.commit().await?;
     Ok((moved, finished))
 }
+
+/// One thing left before the year can start, with where it is done.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Todo {
+    /// The catalogue key of what is missing.
+    pub what: &'static str,
+    /// A count or a class's name, as the message needs.
+    pub detail: String,
+    pub link: String,
+}
+
+/// The set-up checklist on the superuser's and director's home: the year, classes, tutors, staff
+/// accounts, each class's learners, study plan and week, families not yet joined. Empty when
+/// nothing is left. A school's classes need a plan and a week; a preschool's groups do not.
+pub async fn checklist(
+    app: &App,
+    institution: InstitutionId,
+    kind: klade_domain::InstitutionKind,
+) -> Result<Vec<Todo>, AppError> {
+    let db = app.db.pool();
+    let today = app.today();
+    let i = institution.0;
+    let todo = |what, detail: String, link: String| Todo { what, detail, link };
+    if school::current_year(db, institution, &today).await?.is_none() {
+        return Ok(vec![todo(
+            "checklist.no_year",
+            String::new(),
+            format!("/setup/years?i={i}"),
+        )]);
+    }
+    let classes = school::class_states(db, institution, &today).await?;
+    let mut out = Vec::new();
+    if classes.is_empty() {
+        out.push(todo(
+            "checklist.no_classes",
+            String::new(),
+            format!("/setup/classes?i={i}"),
+        ));
+    }
+    let counts = institutions::counts(db, institution, &today).await?;
+    if counts.accounts_missing > 0 {
+        out.push(todo(
+            "checklist.staff_accounts",
+            counts.accounts_missing.to_string(),
+            format!("/admin/accounts?i={i}"),
+        ));
+    }
+    let untutored = classes.iter().filter(|c| c.tutors == 0).count();
+    if untutored > 0 {
+        out.push(todo(
+            "checklist.no_tutor",
+            untutored.to_string(),
+            format!("/setup/classes?i={i}"),
+        ));
+    }
+    let school = kind != klade_domain::InstitutionKind::Preschool;
+    for c in &classes {
+        if c.learners == 0 {
+            out.push(todo(
+                "checklist.no_learners",
+                c.name.clone(),
+                format!("/admin/import?i={i}"),
+            ));
+        } else if school && c.courses == 0 {
+            out.push(todo(
+                "checklist.no_plan",
+                c.name.clone(),
+                format!("/setup/classes/{}/plan", c.id.0),
+            ));
+        } else if school && c.slots == 0 {
+            out.push(todo(
+                "checklist.no_timetable",
+                c.name.clone(),
+                format!("/classes/{}/timetable", c.id.0),
+            ));
+        }
+    }
+    let waiting: i64 = classes.iter().map(|c| c.families_waiting).sum();
+    if let Some(first) = classes.iter().find(|c| c.families_waiting > 0) {
+        out.push(todo(
+            "checklist.families",
+            waiting.to_string(),
+            format!("/classes/{}/families", first.id.0),
+        ));
+    }
+    Ok(out)
+}

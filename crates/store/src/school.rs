@@ -639,3 +639,57 @@ pub async fn classes_of_year<'e>(
         })
         .collect()
 }
+
+/// What a class of the year under way has so far, for the set-up checklist.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ClassState {
+    pub id: ClassId,
+    pub name: String,
+    pub kind: String,
+    pub learners: i64,
+    pub tutors: i64,
+    pub courses: i64,
+    /// Lessons of its week valid on `today` or later.
+    pub slots: i64,
+    /// Its learners and their parents without an account.
+    pub families_waiting: i64,
+}
+
+pub async fn class_states<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    today: &str,
+) -> Result<Vec<ClassState>> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.name, c.kind, \
+           (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id AND e.valid_from <= $2 \
+              AND (e.valid_to IS NULL OR e.valid_to >= $2)) AS learners, \
+           (SELECT COUNT(*) FROM class_tutors u WHERE u.class_id = c.id) AS tutors, \
+           (SELECT COUNT(*) FROM courses k WHERE k.class_id = c.id) AS courses, \
+           (SELECT COUNT(*) FROM timetable s WHERE s.class_id = c.id AND (s.valid_to IS NULL OR s.valid_to >= $2)) AS slots, \
+           (SELECT COUNT(DISTINCT p.id) FROM enrolments e JOIN persons p ON p.id = e.student_id \
+               OR p.id IN (SELECT g.parent_id FROM guardianships g WHERE g.child_id = e.student_id) \
+             WHERE e.class_id = c.id AND e.valid_from <= $2 AND (e.valid_to IS NULL OR e.valid_to >= $2) \
+               AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = p.id)) AS waiting \
+         FROM classes c JOIN school_years y ON y.id = c.school_year_id \
+         WHERE c.institution_id = $1 AND y.starts_on <= $2 AND y.ends_on >= $2 ORDER BY c.name",
+    )
+    .bind(institution.0)
+    .bind(today)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ClassState {
+                id: ClassId(r.try_get("id")?),
+                name: r.try_get("name")?,
+                kind: r.try_get("kind")?,
+                learners: r.try_get("learners")?,
+                tutors: r.try_get("tutors")?,
+                courses: r.try_get("courses")?,
+                slots: r.try_get("slots")?,
+                families_waiting: r.try_get("waiting")?,
+            })
+        })
+        .collect()
+}

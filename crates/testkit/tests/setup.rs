@@ -926,3 +926,66 @@ async fn the_next_year_is_prepared_from_the_last_in_one_reviewed_step() {
         assert_eq!(t.count(&format!("courses c WHERE class_id = {new_3b} AND NOT EXISTS (SELECT 1 FROM course_teachers t WHERE t.course_id = c.id)")).await, 0);
     }
 }
+
+#[tokio::test]
+async fn the_home_checklist_says_what_is_left_each_a_link() {
+    for backend in backends() {
+        let t = TestApp::new(backend).await;
+        let (inst, mut c) = empty(&t, InstitutionKind::General).await;
+        let i = inst.0;
+        let home = c.get("/").await.body;
+        assert!(
+            home.contains(&format!("<a href=\"/setup/years?i={i}\">Nav izveidots mācību gads")),
+            "{home}"
+        );
+        let years = format!("/setup/years?i={i}");
+        let r = c
+            .submit(
+                &years,
+                &years,
+                &[
+                    ("name", "2026/2027"),
+                    ("starts_on", "2026-09-01"),
+                    ("ends_on", "2027-08-31"),
+                    ("term_name", "1. semestris"),
+                    ("term_from", "2026-09-01"),
+                    ("term_to", "2026-12-18"),
+                    ("term_name", "2. semestris"),
+                    ("term_from", "2027-01-04"),
+                    ("term_to", "2027-05-31"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(c.get("/").await.body.contains("Nav ievadītas klases vai grupas."));
+        let classes = format!("/setup/classes?i={i}");
+        let r = c.submit(&classes, &classes, &[("name", "1.A"), ("grade", "1")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let home = c.get("/").await.body;
+        assert!(
+            home.contains(&format!(
+                "<a href=\"{classes}\">Klases vai grupas bez audzinātāja: 1</a>"
+            )),
+            "{home}"
+        );
+        assert!(
+            home.contains(&format!("<a href=\"/admin/import?i={i}\">Nav izglītojamo: 1.A</a>")),
+            "{home}"
+        );
+        // Every link of the checklist opens for the superuser.
+        let links: Vec<String> = home
+            .split("<ul class=\"checklist\">")
+            .nth(1)
+            .expect("the checklist")
+            .split("</ul>")
+            .next()
+            .expect("its end")
+            .split("href=\"")
+            .skip(1)
+            .map(|l| l[..l.find('"').expect("end")].to_string())
+            .collect();
+        for link in links {
+            assert_eq!(c.get(&link).await.status, StatusCode::OK, "{link}");
+        }
+    }
+}

@@ -383,6 +383,8 @@ struct InstitutionView {
     /// (who, where, their preschool page)
     children: Vec<(String, Option<String>)>,
     counts: Option<klade_store::institutions::Counts>,
+    /// (what is left, where it is done)
+    checklist: Vec<(String, String)>,
 }
 
 async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
@@ -439,6 +441,16 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
                 })
                 .collect(),
             counts: i.counts.clone(),
+            checklist: i
+                .checklist
+                .iter()
+                .map(|c| {
+                    (
+                        format!("{} {}", t.get(c.what), c.detail).trim_end().to_string(),
+                        c.link.clone(),
+                    )
+                })
+                .collect(),
             oversees: session.actor.may(
                 klade_domain::Action::CheckJournals,
                 klade_domain::Scope::Institution(i.institution.id),
