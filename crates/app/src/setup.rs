@@ -1069,3 +1069,104 @@ pub async fn checklist(
     }
     Ok(out)
 }
+
+/// What the superuser keeps of the institution itself: its name and registration number as in
+/// the register of educational institutions, its address. Its kind is set when it is registered.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct InstitutionInput {
+    pub name: String,
+    pub reg_no: String,
+    pub address: String,
+}
+
+/// The institution's settings, for the superuser.
+pub async fn institution(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+) -> Result<institutions::Institution, AppError> {
+    let permit = policy::authorize(&session.actor, Action::PrepareYear, Scope::Institution(institution))?;
+    institutions::get(app.db.pool(), permit.institution())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn set_institution(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    input: &InstitutionInput,
+) -> Result<(), AppError> {
+    let permit = policy::authorize(&session.actor, Action::PrepareYear, Scope::Institution(institution))?;
+    let name = input.name.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid("name", "error.required"));
+    }
+    let reg_no = input.reg_no.trim();
+    if !(10..=11).contains(&reg_no.len()) || !reg_no.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::invalid("reg_no", "institution.reg_no"));
+    }
+    let mut tx = app.db.begin().await?;
+    institutions::set_details(&mut *tx, permit.institution(), name, reg_no, input.address.trim())
+        .await
+        .map_err(|e| match e {
+            klade_store::StoreError::Conflict(_) => AppError::Conflict("institution.exists"),
+            e => e.into(),
+        })?;
+    klade_store::access_log::record(
+        &mut *tx,
+        Some(permit.institution()),
+        session.person,
+        session.person,
+        "change",
+        "institution settings",
+        app.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets the logo its documents carry: any JPEG, PNG or WebP image, re-encoded (so nothing but
+/// its pixels is kept) at most 1600 pixels a side. `None` removes it.
+pub async fn set_logo(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    upload: Option<Vec<u8>>,
+) -> Result<(), AppError> {
+    let permit = policy::authorize(&session.actor, Action::PrepareYear, Scope::Institution(institution))?;
+    let inst = permit.institution();
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let file = match upload {
+        None => None,
+        Some(bytes) => {
+            let photo = tokio::task::spawn_blocking(move || klade_media::reencode(&bytes))
+                .await
+                .map_err(|e| AppError::Internal(format!("logo: {e}")))?
+                .map_err(|e| match e {
+                    klade_media::PhotoError::TooLarge => AppError::invalid("logo", "preschool.photo_too_large"),
+                    _ => AppError::invalid("logo", "preschool.not_an_image"),
+                })?;
+            let sha = crate::auth::sha256_hex(&photo.bytes);
+            Some(klade_store::files::put(&mut tx, inst, &sha, photo.content_type, &photo.bytes, now).await?)
+        }
+    };
+    institutions::set_logo(&mut *tx, inst, file).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The logo as a document's first block, when the institution has one. For whoever is making
+/// a document of the institution: the caller has been let in already.
+pub async fn logo_block(app: &App, institution: InstitutionId) -> Result<Option<klade_docs::pdf::Block>, AppError> {
+    let db = app.db.pool();
+    let Some(file) = institutions::get(db, institution).await?.and_then(|i| i.logo_file) else {
+        return Ok(None);
+    };
+    Ok(klade_store::files::get(db, institution, file)
+        .await?
+        .and_then(|f| klade_docs::pdf::Block::logo(f.data)))
+}

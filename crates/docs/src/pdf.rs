@@ -18,6 +18,44 @@ pub enum Block {
     Row(String, String),
     /// Starts the next document (e.g. the next learner's report) on a new page.
     PageBreak,
+    /// The institution's logo, 18 mm high at the left: a baseline JPEG of `width` × `height`
+    /// pixels, embedded as it is.
+    Logo {
+        jpeg: Vec<u8>,
+        width: u32,
+        height: u32,
+    },
+}
+
+impl Block {
+    /// The logo block for a stored JPEG, when its size can be read from its frame header.
+    pub fn logo(jpeg: Vec<u8>) -> Option<Self> {
+        let (width, height) = jpeg_size(&jpeg)?;
+        Some(Self::Logo { jpeg, width, height })
+    }
+}
+
+/// A JPEG's width and height from its start-of-frame segment, walking the segments' lengths.
+fn jpeg_size(jpeg: &[u8]) -> Option<(u32, u32)> {
+    let mut at = 2;
+    if jpeg.get(..2)? != [0xFF, 0xD8] {
+        return None;
+    }
+    while at + 9 < jpeg.len() {
+        if jpeg[at] != 0xFF {
+            return None;
+        }
+        let marker = jpeg[at + 1];
+        let len = usize::from(u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]));
+        // SOF0–SOF15, except DHT (C4), JPG (C8) and DAC (CC).
+        if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
+            let h = u16::from_be_bytes([jpeg[at + 5], jpeg[at + 6]]);
+            let w = u16::from_be_bytes([jpeg[at + 7], jpeg[at + 8]]);
+            return Some((u32::from(w), u32::from(h)));
+        }
+        at += 2 + len;
+    }
+    None
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +82,41 @@ impl Writer {
         let (page, layer) = self.doc.add_page(Mm(self.width), Mm(self.height), "text");
         self.layer = self.doc.get_page(page).get_layer(layer);
         self.y = self.height - (297.0 - TOP);
+    }
+
+    fn logo(&mut self, jpeg: &[u8], width: u32, height: u32) {
+        use printpdf::{ColorBits, ColorSpace, Image, ImageFilter, ImageTransform, ImageXObject, Px};
+        const HIGH_MM: f32 = 18.0;
+        if width == 0 || height == 0 {
+            return;
+        }
+        if self.y - HIGH_MM < BOTTOM {
+            self.new_page();
+        }
+        self.y -= HIGH_MM;
+        // At this many dots per inch the image is HIGH_MM high, whatever its pixels.
+        let dpi = height as f32 * 25.4 / HIGH_MM;
+        let image = Image::from(ImageXObject {
+            width: Px(width as usize),
+            height: Px(height as usize),
+            color_space: ColorSpace::Rgb,
+            bits_per_component: ColorBits::Bit8,
+            interpolate: true,
+            image_data: jpeg.to_vec(),
+            image_filter: Some(ImageFilter::DCT),
+            smask: None,
+            clipping_bbox: None,
+        });
+        image.add_to_layer(
+            self.layer.clone(),
+            ImageTransform {
+                translate_x: Some(Mm(LEFT)),
+                translate_y: Some(Mm(self.y)),
+                dpi: Some(dpi),
+                ..ImageTransform::default()
+            },
+        );
+        self.y -= 3.0;
     }
 
     fn line(&mut self, text: &str, size: f32, bold: bool, indent: f32) {
@@ -111,6 +184,7 @@ pub fn render(title: &str, blocks: &[Block]) -> Result<Vec<u8>, PdfError> {
             }
             Block::PageBreak if i + 1 < blocks.len() => w.new_page(),
             Block::PageBreak => {}
+            Block::Logo { jpeg, width, height } => w.logo(jpeg, *width, *height),
         }
     }
     w.doc.save_to_bytes().map_err(err)

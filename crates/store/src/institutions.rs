@@ -17,9 +17,11 @@ pub struct Institution {
     /// The institution's rules for using Klade, which every user acknowledges (J36).
     pub rules: String,
     pub rules_version: i64,
+    /// The logo on its documents: a stored file (a JPEG).
+    pub logo_file: Option<i64>,
 }
 
-const COLUMNS: &str = "id, kind, name, reg_no, address, data_processor, rules, rules_version";
+const COLUMNS: &str = "id, kind, name, reg_no, address, data_processor, rules, rules_version, logo_file";
 
 fn from_row(row: &AnyRow) -> Result<Institution> {
     let kind: String = row.try_get("kind")?;
@@ -33,7 +35,37 @@ fn from_row(row: &AnyRow) -> Result<Institution> {
         data_processor: row.try_get("data_processor")?,
         rules: row.try_get("rules")?,
         rules_version: row.try_get("rules_version")?,
+        logo_file: row.try_get("logo_file")?,
     })
+}
+
+/// Changes what an institution is called, its registration number and address.
+pub async fn set_details<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: InstitutionId,
+    name: &str,
+    reg_no: &str,
+    address: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE institutions SET name = $2, reg_no = $3, address = $4 WHERE id = $1")
+        .bind(id.0)
+        .bind(name)
+        .bind(reg_no)
+        .bind(address)
+        .execute(ex)
+        .await
+        .map_err(crate::conflict)?;
+    Ok(())
+}
+
+/// Sets or clears the institution's logo.
+pub async fn set_logo<'e>(ex: impl Executor<'e, Database = Any>, id: InstitutionId, file: Option<i64>) -> Result<()> {
+    sqlx::query("UPDATE institutions SET logo_file = $2 WHERE id = $1")
+        .bind(id.0)
+        .bind(file)
+        .execute(ex)
+        .await?;
+    Ok(())
 }
 
 /// Sets the data processor and the rules; a change of the rules raises their version, so every

@@ -989,3 +989,76 @@ async fn the_home_checklist_says_what_is_left_each_a_link() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_institution_settings_keep_its_details_and_its_logo_goes_on_documents() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut admin = t.client();
+        admin.login("admin", "demo").await;
+        let page = "/admin/institution?i=1";
+        let home = admin.get("/").await.body;
+        assert!(home.contains("href=\"/admin/institution\""), "in the navigation");
+        let body = admin.get(page).await.body;
+        assert!(
+            body.contains("Daugavmalas Mākslas un dizaina vidusskola") && body.contains("/setup/years?i=1"),
+            "{body}"
+        );
+        let name = "Daugavmalas Mākslas un dizaina vidusskola";
+        let r = admin
+            .submit(
+                page,
+                page,
+                &[("name", name), ("reg_no", "12ab"), ("address", "Jaunā iela 1, Rīga")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("10 vai 11 cipari") && r.body.contains("value=\"Jaunā iela 1, Rīga\""),
+            "{}",
+            r.body
+        );
+        let reg_no = t.scalar("SELECT reg_no FROM institutions WHERE id = 1").await;
+        let r = admin
+            .submit(
+                page,
+                page,
+                &[("name", name), ("reg_no", &reg_no), ("address", "Jaunā iela 1, Rīga")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            t.scalar("SELECT address FROM institutions WHERE id = 1").await,
+            "Jaunā iela 1, Rīga"
+        );
+
+        // A logo: a file that is not an image is refused; an image is kept re-encoded.
+        let csrf = admin.get(page).await.csrf().expect("csrf");
+        let logo = format!("/admin/institution/logo?i=1&csrf={csrf}");
+        let r = admin.upload(&logo, &[], ("logo", "logo.png", b"not an image")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let mut png = Vec::new();
+        image::RgbImage::from_pixel(40, 20, image::Rgb([200, 30, 30]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .expect("png");
+        let r = admin.upload(&logo, &[], ("logo", "logo.png", &png)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let shown = admin.get("/admin/institution/logo?i=1").await;
+        assert_eq!(
+            shown.headers.get("content-type").and_then(|v| v.to_str().ok()),
+            Some("image/jpeg")
+        );
+        // On the progress reports the clerk prints.
+        let class = t.id("SELECT id FROM classes WHERE name = '2.B'").await;
+        let mut clerk = t.client();
+        clerk.login("lietvede", "demo").await;
+        let pdf = clerk.get(&format!("/classes/{class}/report.pdf")).await;
+        assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
+        assert!(
+            pdf.bytes.windows(9).any(|w| w == b"DCTDecode"),
+            "the logo is in the PDF"
+        );
+        // Only the superuser keeps the settings.
+        assert_eq!(clerk.get(page).await.status, StatusCode::FORBIDDEN);
+    }
+}

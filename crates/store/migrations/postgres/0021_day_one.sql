@@ -24,3 +24,5 @@ CREATE INDEX invitations_person ON invitations (person_id);
 -- Staff come from a file too.
 ALTER TABLE imports DROP CONSTRAINT imports_kind_check;
 ALTER TABLE imports ADD CONSTRAINT imports_kind_check CHECK (kind IN ('classes', 'subjects', 'students', 'staff', 'timetable'));
+-- The institution's logo on its documents: a stored file (JPEG, re-encoded on upload).
+ALTER TABLE institutions ADD COLUMN logo_file BIGINT;

@@ -43,3 +43,5 @@ INSERT INTO imports_new SELECT id, institution_id, kind, filename, table_json, s
     changed, rejected, error, created_by, created_at, finished_at FROM imports;
 DROP TABLE imports;
 ALTER TABLE imports_new RENAME TO imports;
+-- The institution's logo on its documents: a stored file (JPEG, re-encoded on upload).
+ALTER TABLE institutions ADD COLUMN logo_file BIGINT;

@@ -26,6 +26,15 @@ pub fn routes() -> Router<AppState> {
         .route("/classes/{class}/plan", get(study_plan).put(set_study_plan))
         .route("/classes/{class}/plan/copy", axum::routing::post(copy_study_plan))
         .route("/institutions/{i}/next-year", get(next_year).post(prepare_next_year))
+        .route("/institutions/{i}/settings", get(settings).put(save_settings))
+        .route(
+            "/institutions/{i}/logo",
+            axum::routing::put(put_logo)
+                .delete(delete_logo)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    klade_app::preschool::MAX_PHOTO_BYTES,
+                )),
+        )
 }
 
 fn session(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
@@ -276,4 +285,51 @@ async fn prepare_next_year(
             .await
             .map_err(ctx.fail_json())?;
     Ok(Json(serde_json::json!({ "moved": moved, "finished": finished })).into_response())
+}
+
+async fn settings(State(state): State<AppState>, ctx: Ctx, Path(i): Path<i64>) -> Result<Response, WebError> {
+    let inst = setup::institution(&state.app, session(&ctx)?, InstitutionId(i))
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({
+        "id": inst.id.0, "kind": inst.kind.code(), "name": inst.name, "reg_no": inst.reg_no,
+        "address": inst.address, "has_logo": inst.logo_file.is_some(),
+    }))
+    .into_response())
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(i): Path<i64>,
+    body: Result<Json<setup::InstitutionInput>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let Json(b) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
+    setup::set_institution(&state.app, s, InstitutionId(i), &b)
+        .await
+        .map_err(ctx.fail_json())?;
+    settings(State(state), ctx, Path(i)).await
+}
+
+/// The body is the image itself.
+async fn put_logo(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(i): Path<i64>,
+    bytes: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, WebError> {
+    let s = session(&ctx)?;
+    let bytes = bytes.map_err(|_| ctx.fail_json()(AppError::invalid("logo", "preschool.photo_too_large")))?;
+    setup::set_logo(&state.app, s, InstitutionId(i), Some(bytes.to_vec()))
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "has_logo": true })).into_response())
+}
+
+async fn delete_logo(State(state): State<AppState>, ctx: Ctx, Path(i): Path<i64>) -> Result<Response, WebError> {
+    setup::set_logo(&state.app, session(&ctx)?, InstitutionId(i), None)
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "has_logo": false })).into_response())
 }

@@ -601,8 +601,22 @@ async fn report_pdf(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
     let (institution, issued, _, _, reports) = report_views(&state, &ctx, class, &q).await?;
+    let inst = klade_store::school::class_institution(state.app.db.pool(), ClassId(class))
+        .await
+        .map_err(|e| ctx.fail()(e.into()))?
+        .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
+    let logo = klade_app::setup::logo_block(&state.app, inst)
+        .await
+        .map_err(ctx.fail())?;
     let mut blocks = Vec::new();
-    report_blocks(Tr::new(ctx.lang), &institution, &issued, &reports, &mut blocks);
+    report_blocks(
+        Tr::new(ctx.lang),
+        logo.as_ref(),
+        &institution,
+        &issued,
+        &reports,
+        &mut blocks,
+    );
     pdf_answer(&ctx, &blocks, &format!("sekmju-izraksts-{class}.pdf"))
 }
 
@@ -620,6 +634,9 @@ async fn all_reports_pdf(
     let classes = klade_store::school::classes_of(state.app.db.pool(), inst, &state.app.today())
         .await
         .map_err(|e| ctx.fail()(e.into()))?;
+    let logo = klade_app::setup::logo_block(&state.app, inst)
+        .await
+        .map_err(ctx.fail())?;
     let mut blocks = Vec::new();
     let query = ReportQuery {
         student: None,
@@ -628,7 +645,14 @@ async fn all_reports_pdf(
     };
     for c in &classes {
         let (institution, issued, _, _, reports) = report_views(&state, &ctx, c.id.0, &query).await?;
-        report_blocks(Tr::new(ctx.lang), &institution, &issued, &reports, &mut blocks);
+        report_blocks(
+            Tr::new(ctx.lang),
+            logo.as_ref(),
+            &institution,
+            &issued,
+            &reports,
+            &mut blocks,
+        );
     }
     pdf_answer(&ctx, &blocks, "sekmju-izraksti.pdf")
 }
@@ -659,6 +683,7 @@ fn pdf_answer(ctx: &Ctx, blocks: &[klade_docs::pdf::Block], filename: &str) -> R
 
 fn report_blocks(
     t: Tr,
+    logo: Option<&klade_docs::pdf::Block>,
     institution: &str,
     issued: &str,
     reports: &[ReportView],
@@ -666,6 +691,7 @@ fn report_blocks(
 ) {
     use klade_docs::pdf::Block;
     for r in reports {
+        blocks.extend(logo.cloned());
         blocks.push(Block::Title(t.get("report.title").to_string()));
         blocks.push(Block::Text(institution.to_string()));
         blocks.push(Block::Heading(format!("{}, {} · {}", r.name, r.class_name, r.period)));

@@ -159,10 +159,19 @@ async fn slips(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) 
         .as_deref()
         .map(|u| format!("{}/join", u.trim_end_matches('/')))
         .unwrap_or_else(|| t.get("invitation.join_page").to_string());
-    let mut blocks = vec![Block::Title(format!(
+    let inst = klade_store::school::class_institution(state.app.db.pool(), ClassId(class))
+        .await
+        .map_err(|e| ctx.fail()(e.into()))?
+        .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
+    let mut blocks: Vec<Block> = klade_app::setup::logo_block(&state.app, inst)
+        .await
+        .map_err(ctx.fail())?
+        .into_iter()
+        .collect();
+    blocks.push(Block::Title(format!(
         "{} — {class_name}",
         t.get("invitation.slips_title")
-    ))];
+    )));
     for (i, s) in slips.iter().enumerate() {
         if i > 0 {
             blocks.push(Block::Text(

@@ -126,6 +126,13 @@ fn links_for(actor: &klade_domain::Actor) -> Vec<(&'static str, &'static str)> {
     if heads {
         links.push(("/admin/rules", "rules.title"));
     }
+    if actor
+        .institutions()
+        .into_iter()
+        .any(|i| policy::authorize(actor, Action::PrepareYear, Scope::Institution(i)).is_ok())
+    {
+        links.push(("/admin/institution", "institution.title"));
+    }
     let statistics = actor
         .institutions()
         .into_iter()

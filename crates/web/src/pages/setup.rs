@@ -29,6 +29,18 @@ pub fn routes() -> Router<AppState> {
         .route("/setup/classes/{class}/plan", get(plan).post(set_plan))
         .route("/setup/classes/{class}/plan/copy", axum::routing::post(copy_plan))
         .route("/setup/next-year", get(next_year).post(prepare_next_year))
+        .route("/admin/institution", get(institution_settings).post(save_institution))
+        .route(
+            "/admin/institution/logo",
+            get(logo)
+                .post(upload_logo)
+                .layer(axum::extract::DefaultBodyLimit::max(klade_media_limit())),
+        )
+}
+
+/// The logo's upload: an image as a photo may be, and the form around it.
+fn klade_media_limit() -> usize {
+    klade_app::preschool::MAX_PHOTO_BYTES + 64 * 1024
 }
 
 #[derive(Deserialize, Default)]
@@ -756,4 +768,168 @@ async fn prepare_next_year(
         }
         Err(e) => Err(ctx.fail()(e)),
     }
+}
+
+#[derive(Template)]
+#[template(path = "institution.html")]
+struct InstitutionPage {
+    page: Chrome,
+    t: Tr,
+    inst: i64,
+    csrf: String,
+    flash: Option<String>,
+    error: Option<String>,
+    bad: String,
+    kind: String,
+    form: setup::InstitutionInput,
+    has_logo: bool,
+    /// (href, catalogue key) of the other set-up pages this person may open.
+    links: Vec<(String, &'static str)>,
+}
+
+async fn institution_page(
+    state: &AppState,
+    ctx: &Ctx,
+    wanted: Option<i64>,
+    typed: Option<setup::InstitutionInput>,
+    flash: Option<&str>,
+    error: Option<&AppError>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(ctx, wanted, &[Action::PrepareYear])?;
+    let t = Tr::new(ctx.lang);
+    let i = setup::institution(&state.app, session, inst)
+        .await
+        .map_err(ctx.fail())?;
+    let may = |a| klade_domain::policy::authorize(&session.actor, a, klade_domain::Scope::Institution(inst)).is_ok();
+    let n = inst.0;
+    let mut links = vec![
+        (format!("/setup/years?i={n}"), "setup.years_title"),
+        (format!("/setup/classes?i={n}"), "setup.classes_title"),
+        (format!("/setup/next-year?i={n}"), "next_year.title"),
+    ];
+    if may(Action::EnterStaff) {
+        links.push((format!("/setup/staff?i={n}"), "setup.staff_title"));
+    }
+    links.push((format!("/admin/import?i={n}"), "import.title"));
+    if may(Action::ManageAccounts) {
+        links.push((format!("/admin/accounts?i={n}"), "nav2.accounts"));
+        links.push((format!("/admin/sms?i={n}"), "sms.title"));
+        links.push((format!("/admin/rules?i={n}"), "rules.title"));
+    }
+    if may(Action::ManageWordList) {
+        links.push((format!("/admin/words?i={n}"), "words.title"));
+    }
+    links.push((format!("/calendar?i={n}"), "calendar.title"));
+    let status = error.map_or(StatusCode::OK, crate::error::status_of);
+    let p = InstitutionPage {
+        page: Chrome::for_ctx(ctx, t.get("institution.title"), "/admin/institution", None),
+        t,
+        inst: n,
+        csrf: session.csrf_token.clone(),
+        flash: flash.map(|k| t.get(k).to_string()),
+        error: error.map(|e| t.get(e.code()).to_string()),
+        bad: bad_field(error),
+        kind: t.dynamic("kind", i.kind.code()),
+        form: typed.unwrap_or(setup::InstitutionInput {
+            name: i.name,
+            reg_no: i.reg_no,
+            address: i.address,
+        }),
+        has_logo: i.logo_file.is_some(),
+        links,
+    };
+    Ok((status, render(&p, ctx.lang)?).into_response())
+}
+
+async fn institution_settings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<InstQuery>,
+) -> Result<Response, WebError> {
+    let flash = q.done.as_deref().map(|d| {
+        if d == "logo" {
+            "institution.logo_saved"
+        } else {
+            "institution.saved"
+        }
+    });
+    institution_page(&state, &ctx, q.i, None, flash, None).await
+}
+
+async fn save_institution(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<InstQuery>,
+    Form(form): Form<setup::InstitutionInput>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(&ctx, q.i, &[Action::PrepareYear])?;
+    match setup::set_institution(&state.app, session, inst, &form).await {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/institution?i={}&done=saved", inst.0)).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            institution_page(&state, &ctx, Some(inst.0), Some(form), None, Some(&e)).await
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+async fn upload_logo(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<InstQuery>,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(&ctx, q.i, &[Action::PrepareYear])?;
+    let mut upload = None;
+    let mut remove = false;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name() {
+            Some("logo") => {
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| ctx.fail()(AppError::invalid("logo", "preschool.photo_too_large")))?;
+                if !bytes.is_empty() {
+                    upload = Some(bytes.to_vec());
+                }
+            }
+            Some("remove") => remove = true,
+            _ => {}
+        }
+    }
+    if upload.is_none() && !remove {
+        let e = AppError::invalid("logo", "preschool.not_an_image");
+        return institution_page(&state, &ctx, Some(inst.0), None, None, Some(&e)).await;
+    }
+    match setup::set_logo(&state.app, session, inst, upload).await {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/institution?i={}&done=logo", inst.0)).into_response()),
+        Err(e @ AppError::Invalid { .. }) => institution_page(&state, &ctx, Some(inst.0), None, None, Some(&e)).await,
+        Err(e) => Err(ctx.fail()(e)),
+    }
+}
+
+/// The logo as stored, for the settings page to show.
+async fn logo(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let inst = institution_for(&ctx, q.i, &[Action::PrepareYear])?;
+    let i = setup::institution(&state.app, session, inst)
+        .await
+        .map_err(ctx.fail())?;
+    let file = match i.logo_file {
+        Some(id) => klade_store::files::get(state.app.db.pool(), inst, id)
+            .await
+            .map_err(|e| ctx.fail()(e.into()))?,
+        None => None,
+    }
+    .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, file.content_type),
+            (axum::http::header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        file.data,
+    )
+        .into_response())
 }
