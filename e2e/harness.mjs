@@ -3,12 +3,13 @@
 // The server's clock is configuration: every test runs on the day `KLADE_E2E_NOW` names (Riga
 // time; by default a Wednesday of the autumn term), never on the machine's own date, so the suite
 // gives the same answer on any day. CI runs it again on a Saturday and on a public holiday.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
+import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
@@ -41,13 +42,12 @@ function freePort() {
   });
 }
 
-export async function startKlade() {
-  const bin = process.env.KLADE_BIN || join(here, '..', 'target', 'debug', 'klade');
-  const dir = mkdtempSync(join(tmpdir(), 'klade-e2e-'));
+/** Runs `klade serve` (or `klade demo`) on `db` and waits until it answers. */
+async function serve(bin, args, dir) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const spawnedAt = Date.now();
-  const child = spawn(bin, ['demo', '--db', join(dir, 'demo.db'), '--listen', `127.0.0.1:${port}`], {
+  const child = spawn(bin, [...args, '--listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, KLADE_NOW: NOW },
   });
@@ -75,6 +75,46 @@ export async function startKlade() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * An empty install, as an operator starts one: the institution registered and its superuser
+ * made at the console (whose generated password is printed), then `klade serve`. Nothing else.
+ */
+export async function startEmpty({ kind, name, regNo }) {
+  const bin = process.env.KLADE_BIN || join(here, '..', 'target', 'debug', 'klade');
+  const dir = mkdtempSync(join(tmpdir(), 'klade-e2e-'));
+  const db = join(dir, 'klade.db');
+  const env = { ...process.env, KLADE_NOW: NOW };
+  const run = (args) => execFileSync(bin, args, { env, encoding: 'utf8' });
+  run(['institution', 'create', '--db', db, '--kind', kind, '--name', name, '--reg-no', regNo]);
+  const printed = run([
+    'user', 'create-superuser', '--db', db, '--institution', regNo, '--given-name', 'Inese',
+    '--family-name', 'Vītola', '--username', 'virs', '--order-number', '1-5/2026/1', '--order-date', '2026-08-25',
+  ]);
+  const password = printed.match(/password: (\S+)/)[1];
+  const klade = await serve(bin, ['serve', '--db', db], dir);
+  return { ...klade, superuser: { username: 'virs', password } };
+}
+
+// RFC 6238 as an authenticator app computes it: HMAC-SHA-1 over the 30-second step, six digits.
+export function totp(base32, unixSeconds) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of base32) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const at = mac[19] & 0xf;
+  const n = (mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000;
+  return String(n).padStart(6, '0');
+}
+
+export async function startKlade() {
+  const bin = process.env.KLADE_BIN || join(here, '..', 'target', 'debug', 'klade');
+  const dir = mkdtempSync(join(tmpdir(), 'klade-e2e-'));
+  return serve(bin, ['demo', '--db', join(dir, 'demo.db')], dir);
 }
 
 export async function launchBrowser() {

@@ -1,8 +1,7 @@
 // The first flow: a teacher logs in to the demo in Chromium and sees their home page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { startKlade, launchBrowser, login, accessibilityProblems } from './harness.mjs';
+import { startKlade, launchBrowser, login, accessibilityProblems, totp } from './harness.mjs';
 
 let klade;
 let browser;
@@ -68,20 +67,6 @@ test('login and home pages fit a phone and pass the accessibility check', async 
   assert.deepEqual(await accessibilityProblems(page), []);
   await context.close();
 });
-
-// RFC 6238 as an authenticator app computes it: HMAC-SHA-1 over the 30-second step, six digits.
-function totp(base32, unixSeconds) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const ch of base32) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const at = mac[19] & 0xf;
-  const n = (mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000;
-  return String(n).padStart(6, '0');
-}
 
 test('a teacher sets up a second factor with the page\'s key, then logs in with a code', async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });

@@ -14,22 +14,33 @@ pub async fn create_institution(
     reg_no: &str,
     address: &str,
 ) -> Result<InstitutionId, AppError> {
+    let mut tx = app.db.begin().await?;
+    let id = register(&mut tx, kind, name, reg_no, address, app.now()).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Registers an institution with what every institution starts with: the attendance marks of
+/// the journal. The demo registers its institutions through this too.
+pub async fn register(
+    tx: &mut klade_store::Tx,
+    kind: InstitutionKind,
+    name: &str,
+    reg_no: &str,
+    address: &str,
+    now: i64,
+) -> Result<InstitutionId, AppError> {
     if name.trim().is_empty() {
         return Err(AppError::invalid("name", "error.required"));
     }
-    institutions::insert(
-        app.db.pool(),
-        kind,
-        name.trim(),
-        reg_no.trim(),
-        address.trim(),
-        app.now(),
-    )
-    .await
-    .map_err(|e| match e {
-        StoreError::Conflict(_) => AppError::Conflict("institution.exists"),
-        e => e.into(),
-    })
+    let id = institutions::insert(&mut **tx, kind, name.trim(), reg_no.trim(), address.trim(), now)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => AppError::Conflict("institution.exists"),
+            e => e.into(),
+        })?;
+    klade_store::journal::seed_attendance_kinds(tx, id, &klade_domain::attendance::default_kinds()).await?;
+    Ok(id)
 }
 
 pub struct NewSuperuser<'a> {

@@ -16,7 +16,7 @@ use klade_app::auth::hash_password;
 use klade_app::{App, FixedClock, Settings};
 use klade_domain::{InstitutionId, InstitutionKind, PersonId, Role};
 use klade_store::accounts::{self, Basis};
-use klade_store::{institutions, people, Backend, Db, DbOptions};
+use klade_store::{people, Backend, Db, DbOptions};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -101,9 +101,9 @@ impl TestApp {
         }
     }
 
-    /// An institution of `kind` with registration number `reg_no`.
+    /// An institution of `kind` with registration number `reg_no`, registered as the console does.
     pub async fn institution(&self, kind: InstitutionKind, reg_no: &str) -> InstitutionId {
-        institutions::insert(self.db().pool(), kind, &format!("Iestāde {reg_no}"), reg_no, "Rīga", 0)
+        klade_app::users::create_institution(&self.app, kind, &format!("Iestāde {reg_no}"), reg_no, "Rīga")
             .await
             .expect("institution")
     }

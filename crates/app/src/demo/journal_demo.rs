@@ -166,8 +166,6 @@ pub(super) async fn fill(
         }
     }
 
-    let kinds = klade_domain::attendance::default_kinds();
-    journal::seed_attendance_kinds(&mut m.tx, school, &kinds).await?;
     // The autumn holiday the demo's journals skip, kept as the school's calendar data.
     klade_store::calendar::add_school_holiday(
         &mut *m.tx,

@@ -452,8 +452,8 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
     let employed = Basis::Employment;
 
     // The vocational art school.
-    let school = institutions::insert(
-        &mut *m.tx,
+    let school = crate::users::register(
+        &mut m.tx,
         InstitutionKind::Vocational,
         "Daugavmalas Mākslas un dizaina vidusskola",
         SCHOOL_REG_NO,
@@ -641,8 +641,8 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
     journal_demo::fill(&mut m, school, sy, &classes, &subjects, &teachers, start, today).await?;
 
     // The preschool.
-    let preschool = institutions::insert(
-        &mut *m.tx,
+    let preschool = crate::users::register(
+        &mut m.tx,
         InstitutionKind::Preschool,
         "Pirmsskolas izglītības iestāde “Pienenīte”",
         PRESCHOOL_REG_NO,
