@@ -216,3 +216,71 @@ test('a school from an empty install to a parent reading the day\'s attendance',
   assert.deepEqual(await accessibilityProblems(parent), []);
   await phone.close();
 });
+
+test('a preschool from an empty install to a parent seeing the day\'s attendance', async () => {
+  const klade = await startEmpty({ kind: 'preschool', name: 'PII “Zīlīte”', regNo: '4312900202' });
+  servers.push(klade);
+  const admin = await fresh();
+  await firstLogin(admin, klade, 'virs', klade.superuser.password, 'zīlītes virslietotājas parole');
+  await admin.getByRole('link', { name: /Nav izveidots mācību gads/ }).click();
+  await admin.getByRole('button', { name: 'Izveidot mācību gadu' }).click();
+  await admin.getByText('Mācību gads izveidots.').waitFor();
+
+  // One group.
+  await admin.goto(`${klade.url}/`);
+  await admin.getByRole('link', { name: 'Nav ievadītas klases vai grupas.' }).click();
+  await admin.getByLabel('Nosaukums (kā VIIS)').fill('Bitītes');
+  await admin.getByRole('button', { name: 'Pievienot grupu' }).click();
+  await admin.getByText('Pievienots.').waitFor();
+
+  // Staff from a file: the group's teacher and the deputy head.
+  const staffCsv = ['Personas kods;Vārds;Uzvārds;Amats;Slodze;Tālrunis',
+    `${code(11)};Ilze;Rasa;Pirmsskolas izglītības skolotāja;1;+37122000011`,
+    `${code(12)};Vija;Niedra;Vadītājas vietniece izglītības jomā;1;+37122000012`].join('\n');
+  await importFile(admin, klade, 'staff', 'darbinieki.csv', staffCsv);
+  await admin.goto(`${klade.url}/setup/classes`);
+  await admin.getByLabel('Norīkot: Bitītes').selectOption({ label: 'Ilze Rasa' });
+  await admin.locator('tr', { hasText: 'Bitītes' }).getByRole('button', { name: 'Norīkot' }).click();
+  await admin.getByRole('status').waitFor();
+
+  // Eight children with a parent each.
+  const children = ['Personas kods;Vārds;Uzvārds;Dzimšanas datums;Grupa;Rīkojuma Nr.;Rīkojuma datums;'
+    + '1. vecāka vārds;1. vecāka uzvārds;1. vecāka tālrunis;1. vecāka radniecība'];
+  for (let i = 0; i < 8; i += 1) {
+    children.push([code(300 + i), `Mazulis${i}`, `Ziediņš${i}`, `0${1 + i}.04.2022`, 'Bitītes', '2-7/2026/3', '20.08.2026',
+      `Māte${i}`, `Ziediņa${i}`, `+3712300${String(i).padStart(4, '0')}`, 'māte'].join(';'));
+  }
+  await importFile(admin, klade, 'students', 'bērni.csv', children.join('\n'));
+  const teacherPassword = await staffAccount(admin, klade, 'Ilze Rasa', 'ilze.rasa', '+37122000011');
+
+  // The group's teacher invites a mother and marks the day's attendance.
+  const teacher = await fresh();
+  await firstLogin(teacher, klade, 'ilze.rasa', teacherPassword, 'bitīšu skolotājas parole');
+  await teacher.getByRole('link', { name: 'Ģimenes un ielūgumi' }).click();
+  await teacher.locator('tr', { hasText: 'Māte0 Ziediņa0' }).getByRole('button', { name: 'Sūtīt ielūgumu ar SMS' }).click();
+  await teacher.getByText('Ielūgums nosūtīts.').waitFor();
+  await teacher.goto(`${klade.url}/`);
+  await teacher.getByRole('link', { name: 'Grupas žurnāls' }).first().click();
+  await teacher.getByLabel('Ziediņš0 Mazulis0: Atzīme').selectOption('N');
+  await teacher.getByRole('button', { name: 'Saglabāt apmeklējumu' }).click();
+  await teacher.getByRole('status').waitFor();
+  assert.deepEqual(await accessibilityProblems(teacher), []);
+
+  const invitation = await lastSms(admin, klade, '+37123000000');
+  const invitationCode = invitation.match(/kods: (\S{5}-\S{5})/)[1];
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const parent = await phone.newPage();
+  await parent.goto(`${klade.url}/join?code=${invitationCode}`);
+  await parent.getByLabel('Lietotājvārds').fill('mate.ziedina');
+  await parent.getByLabel('Jaunā parole', { exact: true }).fill('mazuļa mammas parole');
+  await parent.getByLabel('Jaunā parole vēlreiz').fill('mazuļa mammas parole');
+  await parent.getByRole('button', { name: 'Pievienoties' }).click();
+  await parent.waitForURL(`${klade.url}/`);
+  await parent.getByRole('link', { name: 'Bērnudārzs' }).click();
+  assert.match(await parent.locator('main').innerText(), /Mazulis0 Ziediņš0, Bitītes/);
+  const [y, m, d] = TODAY.split('-');
+  const absences = await parent.locator('section', { has: parent.locator('#ab-h') }).innerText();
+  assert.ok(absences.includes(`${d}.${m}.${y}.`), `today's absence is listed: ${absences}`);
+  assert.deepEqual(await accessibilityProblems(parent), []);
+  await phone.close();
+});
