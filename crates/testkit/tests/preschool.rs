@@ -128,11 +128,24 @@ async fn the_teacher_marks_the_day_and_the_nurse_corrects_a_mark_with_a_reason()
         let fields = [
             ("date", "2026-11-26"),
             (&format!("m:{child}") as &str, "S"),
+            (&format!("r:{child}") as &str, "Saaukstēšanās"),
             ("reason", ""),
         ];
         let r = nurse.submit(&path, &format!("/groups/{g}/attendance"), &fields).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("norādiet iemeslu"), "{}", r.body);
+        // What the nurse typed comes back, the missing reason marked — nothing thrown away.
+        assert!(
+            r.body.contains("<option value=\"S\" selected>") && r.body.contains("value=\"Saaukstēšanās\""),
+            "the typed mark and reason stay: {}",
+            r.body
+        );
+        assert!(
+            r.body
+                .contains("name=\"reason\" value=\"\" aria-describedby=\"reason-hint\" aria-invalid=\"true\""),
+            "{}",
+            r.body
+        );
         let key = format!("m:{child}");
         let reason_key = format!("r:{child}");
         let r = nurse
@@ -260,6 +273,10 @@ async fn a_journal_entry_with_a_photo_keeps_no_metadata_and_the_parent_sees_it()
                 .await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
             assert!(r.body.contains(message), "{name}: {}", r.body);
+            assert!(
+                r.body.contains(">Skaitām čiekurus</textarea>") && r.body.contains("<option value=\"maths\" selected>"),
+                "what was typed stays: {name}"
+            );
         }
         assert_eq!(t.count("preschool_entries").await, entries);
         assert_eq!(t.count("files").await, 1);

@@ -100,6 +100,20 @@ struct DayPage {
     areas: Vec<(&'static str, String, bool)>,
     flash: Option<&'static str>,
     error: Option<String>,
+    /// The refused field, marked on the form.
+    bad: String,
+    /// What was typed into a refused form, shown again.
+    typed: Typed,
+}
+
+/// A refused form's input: the marks and reasons per child, the correction's reason, the entry.
+#[derive(Default)]
+struct Typed {
+    marks: Option<std::collections::HashMap<i64, (String, String)>>,
+    reason: String,
+    area: String,
+    tasks: String,
+    activities: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -108,6 +122,7 @@ struct DayQuery {
     done: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn day_view(
     state: &AppState,
     ctx: &Ctx,
@@ -116,6 +131,7 @@ async fn day_view(
     flash: Option<&'static str>,
     error: Option<&AppError>,
     status: StatusCode,
+    typed: Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -138,8 +154,14 @@ async fn day_view(
             .map(|c| ChildLine {
                 id: c.id.0,
                 name: c.name.clone(),
-                code: c.absence.as_ref().map(|a| a.code.clone()).unwrap_or_default(),
-                reason: c.absence.as_ref().map(|a| a.reason.clone()).unwrap_or_default(),
+                code: match typed.marks.as_ref().and_then(|m| m.get(&c.id.0)) {
+                    Some((code, _)) => code.clone(),
+                    None => c.absence.as_ref().map(|a| a.code.clone()).unwrap_or_default(),
+                },
+                reason: match typed.marks.as_ref().and_then(|m| m.get(&c.id.0)) {
+                    Some((_, reason)) => reason.clone(),
+                    None => c.absence.as_ref().map(|a| a.reason.clone()).unwrap_or_default(),
+                },
                 note: c
                     .absence
                     .as_ref()
@@ -202,6 +224,11 @@ async fn day_view(
         date: d.date,
         flash,
         error: error.map(|e| t.get(e.code()).to_string()),
+        bad: match error {
+            Some(AppError::Invalid { field, .. }) => (*field).to_string(),
+            _ => String::new(),
+        },
+        typed,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
 }
@@ -226,6 +253,7 @@ async fn day_page(
         flash,
         None,
         StatusCode::OK,
+        Typed::default(),
     )
     .await
 }
@@ -266,6 +294,11 @@ async fn save_attendance(
         ))
         .into_response()),
         Err(e) if back_to_form(&e) => {
+            let typed = Typed {
+                marks: Some(marks.into_iter().map(|m| (m.child.0, (m.code, m.reason))).collect()),
+                reason: get("reason").to_string(),
+                ..Typed::default()
+            };
             day_view(
                 &state,
                 &ctx,
@@ -274,6 +307,7 @@ async fn save_attendance(
                 None,
                 Some(&e),
                 StatusCode::UNPROCESSABLE_ENTITY,
+                typed,
             )
             .await
         }
@@ -330,6 +364,12 @@ async fn save_entry(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/groups/{group}?date={date}&done=entry")).into_response()),
         Err(e) if back_to_form(&e) => {
+            let typed = Typed {
+                area,
+                tasks,
+                activities,
+                ..Typed::default()
+            };
             day_view(
                 &state,
                 &ctx,
@@ -338,6 +378,7 @@ async fn save_entry(
                 None,
                 Some(&e),
                 StatusCode::UNPROCESSABLE_ENTITY,
+                typed,
             )
             .await
         }
