@@ -32,7 +32,7 @@ test('import a file, create a teacher account by SMS, log in with it', async () 
   writeFileSync(file, '\ufeffPersonas kods;Vārds;Uzvārds;Dzimšanas datums;Klase\n311299-07896;Rūdolfs;Ķēniņš;15.03.2010;2.B\n150385-01236;Jānis;Kļava;01.01.2010;2.B\n');
   await page.getByRole('link', { name: 'Konti' }).click();
   await page.getByRole('link', { name: 'Imports no VIIS' }).click();
-  await page.getByLabel('Fails (CSV vai XLSX)').setInputFiles(file);
+  await page.getByLabel('Fails (CSV, XLSX vai aSc Timetables XML)').setInputFiles(file);
   await page.getByRole('button', { name: 'Rādīt, kas mainīsies' }).click();
   const preview = await page.locator('main').innerText();
   assert.match(preview, /Nekas vēl nav ierakstīts/);

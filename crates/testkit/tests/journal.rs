@@ -823,5 +823,35 @@ async fn a_teacher_booked_twice_is_refused_naming_the_other_lesson() {
             r.body
         );
         assert_eq!(t.count("timetable").await, slots, "nothing written");
+        assert!(
+            r.body.contains(&format!("<option value=\"{course}\" selected>"))
+                && r.body.contains(&format!(
+                    "name=\"lesson_no\" type=\"number\" min=\"1\" max=\"12\" value=\"{lesson}\""
+                )),
+            "the form comes back as typed: {}",
+            r.body
+        );
+        // A lesson number left empty: the page again, not the framework's plain text.
+        let r = deputy
+            .submit(
+                &link,
+                &link,
+                &[
+                    ("course", course),
+                    ("weekday", weekday),
+                    ("lesson_no", ""),
+                    ("starts_at", "08:30"),
+                    ("ends_at", "09:10"),
+                    ("room", "207"),
+                    ("valid_from", "2026-11-30"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("Kāds lauks nav aizpildīts pareizi") && r.body.contains("value=\"207\""),
+            "{}",
+            r.body
+        );
     }
 }

@@ -79,6 +79,68 @@ pub struct Chrome {
     pub user: Option<UserChrome>,
 }
 
+/// What a refused form's user typed, for the page to show again with the wrong field marked:
+/// the rule for every form is that a refusal loses nothing. `form` names which of a page's forms
+/// it was; a fresh page has none.
+#[derive(Debug, Clone, Default)]
+pub struct Typed {
+    pub form: &'static str,
+    fields: Vec<(String, String)>,
+    /// The refused field.
+    pub bad: String,
+}
+
+impl Typed {
+    pub fn new(form: &'static str, fields: &[(String, String)], error: Option<&AppError>) -> Self {
+        Self {
+            form,
+            fields: fields.iter().filter(|(k, _)| k != "csrf").cloned().collect(),
+            bad: match error {
+                Some(AppError::Invalid { field, .. }) => (*field).to_string(),
+                Some(AppError::InvalidAt { field, .. }) => field.clone(),
+                _ => String::new(),
+            },
+        }
+    }
+
+    /// The typed value of `name` when `form` was the one refused, else `default`.
+    pub fn or<'a>(&'a self, form: &str, name: &str, default: &'a str) -> &'a str {
+        if self.form != form {
+            return default;
+        }
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or(default, |(_, v)| v.as_str())
+    }
+
+    /// Whether `value` was chosen for `name` (a select's option, a ticked box) in the refused form.
+    pub fn has(&self, form: &str, name: &str, value: &str) -> bool {
+        self.form == form && self.fields.iter().any(|(k, v)| k == name && v == value)
+    }
+
+    /// Whether `form` was refused: its fields then show what was typed, not the defaults.
+    pub fn is(&self, form: &str) -> bool {
+        self.form == form
+    }
+
+    /// ` aria-invalid="true"` for the refused field of `form`, for the template to write as is.
+    pub fn invalid(&self, form: &str, name: &str) -> &'static str {
+        if self.form == form && self.bad == name {
+            " aria-invalid=\"true\""
+        } else {
+            ""
+        }
+    }
+}
+
+/// Reads a form's fields into its input type; a field that does not parse (a number left empty)
+/// is a refusal the page shows with what was typed, not the framework's plain-text answer.
+pub fn parse_form<T: serde::de::DeserializeOwned>(fields: &[(String, String)]) -> Result<T, AppError> {
+    let encoded = serde_urlencoded::to_string(fields).map_err(|_| AppError::invalid("form", "error.form"))?;
+    serde_urlencoded::from_str(&encoded).map_err(|_| AppError::invalid("form", "error.form"))
+}
+
 pub struct UserChrome {
     pub name: String,
     pub csrf: String,

@@ -132,6 +132,8 @@ struct ClassPage {
     teachers: Vec<(i64, String)>,
     subjects: Vec<(i64, String)>,
     students: Vec<(i64, String)>,
+    /// A refused form's input: "slot", "substitution" or "course".
+    typed: super::Typed,
 }
 
 #[derive(Deserialize, Default)]
@@ -151,7 +153,16 @@ async fn class_page(
         Some("course") => Some("course.saved"),
         _ => None,
     };
-    render_class(&state, &ctx, ClassId(class), flash, None, StatusCode::OK).await
+    render_class(
+        &state,
+        &ctx,
+        ClassId(class),
+        flash,
+        None,
+        StatusCode::OK,
+        super::Typed::default(),
+    )
+    .await
 }
 
 async fn render_class(
@@ -161,6 +172,7 @@ async fn render_class(
     flash: Option<&str>,
     error: Option<&AppError>,
     status: StatusCode,
+    typed: super::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -180,7 +192,7 @@ async fn render_class(
         class_id: class.0,
         class_name: name,
         flash: flash.map(|k| t.get(k).to_string()),
-        error: error.map(|e| t.get(e.code()).to_string()),
+        error: error.map(|e| crate::error::text(t, e)),
         csrf: session.csrf_token.clone(),
         today: today.clone(),
         slots: slots
@@ -220,31 +232,52 @@ async fn render_class(
             .iter()
             .map(|s| (s.id.0, format!("{} {}", s.family_name, s.given_name)))
             .collect(),
+        typed,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
+}
+
+/// A refused form of the class's timetable page comes back as typed, the wrong field marked.
+async fn refused(
+    state: &AppState,
+    ctx: &Ctx,
+    class: i64,
+    form: &'static str,
+    fields: &[(String, String)],
+    e: AppError,
+) -> Result<Response, WebError> {
+    match e {
+        AppError::Invalid { .. } | AppError::Conflict(_) | AppError::Clash { .. } => {
+            let typed = super::Typed::new(form, fields, Some(&e));
+            render_class(
+                state,
+                ctx,
+                ClassId(class),
+                None,
+                Some(&e),
+                crate::error::status_of(&e),
+                typed,
+            )
+            .await
+        }
+        e => Err(ctx.fail()(e)),
+    }
 }
 
 async fn set_slot(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(class): Path<i64>,
-    Form(input): Form<SlotInput>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    match timetable::set_slot(&state.app, session, ClassId(class), &input).await {
+    let result = match super::parse_form::<SlotInput>(&fields) {
+        Ok(input) => timetable::set_slot(&state.app, session, ClassId(class), &input).await,
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(_) => Ok(Redirect::to(&format!("/classes/{class}/timetable?done=slot")).into_response()),
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            render_class(
-                &state,
-                &ctx,
-                ClassId(class),
-                None,
-                Some(&e),
-                crate::error::status_of(&e),
-            )
-            .await
-        }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => refused(&state, &ctx, class, "slot", &fields, e).await,
     }
 }
 
@@ -252,23 +285,16 @@ async fn substitute(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(class): Path<i64>,
-    Form(input): Form<SubstitutionInput>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    match timetable::substitute(&state.app, session, ClassId(class), &input).await {
+    let result = match super::parse_form::<SubstitutionInput>(&fields) {
+        Ok(input) => timetable::substitute(&state.app, session, ClassId(class), &input).await,
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(()) => Ok(Redirect::to(&format!("/classes/{class}/timetable?done=substitution")).into_response()),
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            render_class(
-                &state,
-                &ctx,
-                ClassId(class),
-                None,
-                Some(&e),
-                crate::error::status_of(&e),
-            )
-            .await
-        }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => refused(&state, &ctx, class, "substitution", &fields, e).await,
     }
 }
 
@@ -294,17 +320,6 @@ async fn add_course(
     };
     match timetable::add_course(&state.app, session, ClassId(class), &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/classes/{class}/timetable?done=course")).into_response()),
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            render_class(
-                &state,
-                &ctx,
-                ClassId(class),
-                None,
-                Some(&e),
-                crate::error::status_of(&e),
-            )
-            .await
-        }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => refused(&state, &ctx, class, "course", &fields, e).await,
     }
 }
