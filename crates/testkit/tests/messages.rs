@@ -316,6 +316,20 @@ async fn bad_words_bad_files_and_recipients_out_of_reach_send_nothing() {
             )
             .await;
         assert_eq!(r.location(), Some(format!("/admin/words?i={school}&done=1").as_str()));
+        let long = format!("kartupelis\n{}", "ļ".repeat(61));
+        let r = director
+            .submit(
+                &format!("/admin/words?i={school}"),
+                "/admin/words",
+                &[("i", &inst), ("words", &long)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains(&long) && r.body.contains("aria-invalid=\"true\""),
+            "the list stays as typed: {}",
+            r.body
+        );
         let r = tutor.multipart(&path, &send("Jūs visi esat kartupeļi!"), &[]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("kartupeļi"), "{}", r.body);
@@ -371,6 +385,13 @@ async fn a_deputy_publishes_news_that_families_see_on_their_home_page() {
         let r = deputy.submit("/news", "/news", &fields).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("Beigu datums jau pagājis"), "{}", r.body);
+        assert!(
+            r.body.contains("value=\"Vecs\"")
+                && r.body.contains(">Visi laipni aicināti.</textarea>")
+                && r.body.contains("value=\"2026-11-01\" required aria-invalid=\"true\""),
+            "the item comes back as typed, the date marked: {}",
+            r.body
+        );
         assert_eq!(t.count("news").await, before + 1);
 
         let mut parent = t.client();

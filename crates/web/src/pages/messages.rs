@@ -583,6 +583,8 @@ struct BoardView {
     items: Vec<NewsView>,
     categories: Vec<(&'static str, String)>,
     classes: Vec<(i64, String)>,
+    /// The refused item, when it was this board's.
+    typed: super::Typed,
 }
 
 #[derive(Template)]
@@ -660,6 +662,7 @@ async fn news_page_with(
     flash: Option<&'static str>,
     error: Option<&AppError>,
     status: StatusCode,
+    typed: super::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -687,6 +690,11 @@ async fn news_page_with(
                 .map(|c| (c.code(), t.dynamic("news", &format!("cat_{}", c.code()))))
                 .collect(),
             classes,
+            typed: if typed.has("news", "i", &b.institution.0.to_string()) {
+                typed.clone()
+            } else {
+                super::Typed::default()
+            },
         });
     }
     let page = NewsPage {
@@ -716,7 +724,7 @@ async fn news_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<News
         Some(_) => Some("news.published"),
         None => None,
     };
-    news_page_with(&state, &ctx, flash, None, StatusCode::OK).await
+    news_page_with(&state, &ctx, flash, None, StatusCode::OK, super::Typed::default()).await
 }
 
 #[derive(Deserialize)]
@@ -731,21 +739,34 @@ struct NewsForm {
     visible_to: String,
 }
 
-async fn publish(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewsForm>) -> Result<Response, WebError> {
+async fn publish(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let item = news::NewItem {
-        institution: InstitutionId(f.i),
-        category: f.category,
-        audience: f.audience,
-        class: f.class.and_then(|c| c.parse().ok()).map(ClassId),
-        title: f.title,
-        body: f.body,
-        visible_from: f.visible_from,
-        visible_to: f.visible_to,
+    let result = match super::parse_form::<NewsForm>(&fields) {
+        Ok(f) => {
+            let item = news::NewItem {
+                institution: InstitutionId(f.i),
+                category: f.category,
+                audience: f.audience,
+                class: f.class.and_then(|c| c.parse().ok()).map(ClassId),
+                title: f.title,
+                body: f.body,
+                visible_from: f.visible_from,
+                visible_to: f.visible_to,
+            };
+            news::publish(&state.app, session, item).await
+        }
+        Err(e) => Err(e),
     };
-    match news::publish(&state.app, session, item).await {
+    match result {
         Ok(_) => Ok(Redirect::to("/news?done=1").into_response()),
-        Err(e) if back_to_form(&e) => news_page_with(&state, &ctx, None, Some(&e), crate::error::status_of(&e)).await,
+        Err(e) if back_to_form(&e) => {
+            let typed = super::Typed::new("news", &fields, Some(&e));
+            news_page_with(&state, &ctx, None, Some(&e), crate::error::status_of(&e), typed).await
+        }
         Err(e) => Err(ctx.fail()(e)),
     }
 }
@@ -779,6 +800,7 @@ struct WordsPage {
     inst: i64,
     words: String,
     flash: Option<&'static str>,
+    error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -804,6 +826,7 @@ async fn words_page(
         inst: q.i,
         words: words.join("\n"),
         flash: q.done.is_some().then_some("words.saved"),
+        error: None,
     };
     Ok(render(&page, ctx.lang)?.into_response())
 }
@@ -816,8 +839,21 @@ struct WordsForm {
 
 async fn save_words(State(state): State<AppState>, ctx: Ctx, Form(f): Form<WordsForm>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    messages::set_banned_words(&state.app, session, InstitutionId(f.i), &f.words)
-        .await
-        .map_err(ctx.fail())?;
-    Ok(Redirect::to(&format!("/admin/words?i={}&done=1", f.i)).into_response())
+    match messages::set_banned_words(&state.app, session, InstitutionId(f.i), &f.words).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/words?i={}&done=1", f.i)).into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let t = Tr::new(ctx.lang);
+            let page = WordsPage {
+                page: Chrome::for_ctx(&ctx, t.get("words.title"), "/admin/words", None),
+                t,
+                csrf: session.csrf_token.clone(),
+                inst: f.i,
+                words: f.words,
+                flash: None,
+                error: Some(crate::error::text(t, &e)),
+            };
+            Ok((crate::error::status_of(&e), render(&page, ctx.lang)?).into_response())
+        }
+        Err(e) => Err(ctx.fail()(e)),
+    }
 }
