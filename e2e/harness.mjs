@@ -43,13 +43,13 @@ function freePort() {
 }
 
 /** Runs `klade serve` (or `klade demo`) on `db` and waits until it answers. */
-async function serve(bin, args, dir) {
+async function serve(bin, args, dir, now = NOW) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const spawnedAt = Date.now();
   const child = spawn(bin, [...args, '--listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, KLADE_NOW: NOW },
+    env: { ...process.env, KLADE_NOW: now },
   });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });
@@ -68,7 +68,7 @@ async function serve(bin, args, dir) {
     url,
     output: () => output,
     /** The server's clock now, in Unix seconds: it started at NOW when the process did. */
-    now: () => rigaToUnix(NOW.length === 10 ? `${NOW}T10:00` : NOW) + (Date.now() - spawnedAt) / 1000,
+    now: () => rigaToUnix(now.length === 10 ? `${now}T10:00` : now) + (Date.now() - spawnedAt) / 1000,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
@@ -81,11 +81,11 @@ async function serve(bin, args, dir) {
  * An empty install, as an operator starts one: the institution registered and its superuser
  * made at the console (whose generated password is printed), then `klade serve`. Nothing else.
  */
-export async function startEmpty({ kind, name, regNo }) {
+export async function startEmpty({ kind, name, regNo, now = NOW }) {
   const bin = process.env.KLADE_BIN || join(here, '..', 'target', 'debug', 'klade');
   const dir = mkdtempSync(join(tmpdir(), 'klade-e2e-'));
   const db = join(dir, 'klade.db');
-  const env = { ...process.env, KLADE_NOW: NOW };
+  const env = { ...process.env, KLADE_NOW: now };
   const run = (args) => execFileSync(bin, args, { env, encoding: 'utf8' });
   run(['institution', 'create', '--db', db, '--kind', kind, '--name', name, '--reg-no', regNo]);
   const printed = run([
@@ -93,8 +93,21 @@ export async function startEmpty({ kind, name, regNo }) {
     '--family-name', 'Vītola', '--username', 'virs', '--order-number', '1-5/2026/1', '--order-date', '2026-08-25',
   ]);
   const password = printed.match(/password: (\S+)/)[1];
-  const klade = await serve(bin, ['serve', '--db', db], dir);
+  const klade = await serve(bin, ['serve', '--db', db], dir, now);
   return { ...klade, superuser: { username: 'virs', password } };
+}
+
+/**
+ * On a day off — a weekend, a public holiday — a preschool group's day takes no attendance: step
+ * back to the last working day, as a teacher filling in a missed day does. Answers its address.
+ */
+export async function lastWorkingDay(page) {
+  for (let i = 0; i < 7; i += 1) {
+    if ((await page.getByRole('heading', { name: 'Apmeklējums' }).count()) > 0) return page.url();
+    await page.getByRole('link', { name: '← Iepriekšējā diena' }).click();
+    await page.waitForLoadState();
+  }
+  throw new Error('no working day in the last week');
 }
 
 // RFC 6238 as an authenticator app computes it: HMAC-SHA-1 over the 30-second step, six digits.
