@@ -386,6 +386,13 @@ async fn a_parent_changes_only_their_own_phone_and_e_mail() {
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("Tālruņa numurs nav derīgs"));
+        assert!(
+            bad.body
+                .contains("value=\"12\" autocomplete=\"tel\" aria-invalid=\"true\"")
+                && bad.body.contains("value=\"ilze@pasts.example\""),
+            "what was typed stays, the phone marked: {}",
+            bad.body
+        );
         let bad = parent
             .submit(
                 &page,
@@ -496,6 +503,27 @@ async fn the_clerk_admits_transfers_and_removes_a_learner_by_order() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // An exit without its order's number comes back as typed, the number marked.
+        let r = clerk
+            .submit(
+                &person,
+                &format!("{person}/exit"),
+                &[
+                    ("reason", "pārcēlās uz citu skolu"),
+                    ("order_number", " "),
+                    ("order_date", "2026-11-25"),
+                    ("from", "2026-11-25"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("value=\"pārcēlās uz citu skolu\"")
+                && r.body
+                    .contains("name=\"order_number\" value=\" \" required aria-invalid=\"true\""),
+            "{}",
+            r.body
+        );
         let r = clerk
             .submit(
                 &person,

@@ -347,6 +347,8 @@ struct PersonPage {
     form: Vec<(&'static str, String, String)>,
     classes: Vec<(i64, String)>,
     today: String,
+    /// A refused form's input: "contacts", "parent", "record", "transfer" or "exit".
+    typed: super::Typed,
 }
 
 const RECORD_FIELDS: [&str; 11] = [
@@ -376,7 +378,16 @@ async fn person(
         "parent" => "person.parent_added",
         _ => "person.saved",
     });
-    person_page(&state, &ctx, PersonId(id), flash, None, StatusCode::OK).await
+    person_page(
+        &state,
+        &ctx,
+        PersonId(id),
+        flash,
+        None,
+        StatusCode::OK,
+        super::Typed::default(),
+    )
+    .await
 }
 
 async fn person_page(
@@ -386,6 +397,7 @@ async fn person_page(
     flash: Option<&str>,
     error: Option<&AppError>,
     status: StatusCode,
+    typed: super::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -452,7 +464,7 @@ async fn person_page(
         name: p.full_name(),
         class_name: r.placement.as_ref().map(|c| c.class_name.clone()),
         flash: flash.map(|k| t.get(k).to_string()),
-        error: error.map(|e| t.get(e.code()).to_string()),
+        error: error.map(|e| crate::error::text(t, e)),
         fields,
         parents: r
             .parents
@@ -494,11 +506,22 @@ async fn person_page(
         enrol: r.can_enrol && r.placement.is_some(),
         add_parent: r.can_add_parent,
         csrf: session.csrf_token.clone(),
-        phone: p.phone.clone().unwrap_or_default(),
-        email: p.email.clone().unwrap_or_default(),
-        form: RECORD_FIELDS.iter().map(|k| (*k, label(k), value(k))).collect(),
+        phone: typed
+            .or("contacts", "phone", p.phone.as_deref().unwrap_or_default())
+            .to_string(),
+        email: typed
+            .or("contacts", "email", p.email.as_deref().unwrap_or_default())
+            .to_string(),
+        form: RECORD_FIELDS
+            .iter()
+            .map(|k| {
+                let v = value(k);
+                (*k, label(k), typed.or("record", k, &v).to_string())
+            })
+            .collect(),
         classes,
         today: state.app.today(),
+        typed,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
 }
@@ -509,18 +532,21 @@ struct ContactsForm {
     email: String,
 }
 
-/// Re-shows the record with the error, or follows the success.
+/// Re-shows the record with the refused form as typed, or follows the success.
 async fn after(
     state: &AppState,
     ctx: &Ctx,
     id: PersonId,
     result: Result<(), AppError>,
     done: &str,
+    form: &'static str,
+    fields: &[(String, String)],
 ) -> Result<Response, WebError> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/people/{}?done={done}", id.0)).into_response()),
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            person_page(state, ctx, id, None, Some(&e), crate::error::status_of(&e)).await
+        Err(e @ (AppError::Invalid { .. } | AppError::InvalidAt { .. } | AppError::Conflict(_))) => {
+            let typed = super::Typed::new(form, fields, Some(&e));
+            person_page(state, ctx, id, None, Some(&e), crate::error::status_of(&e), typed).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
@@ -530,37 +556,48 @@ async fn contacts(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<ContactsForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let r = people::update_contacts(&state.app, session, PersonId(id), &f.phone, &f.email).await;
+    let r = match super::parse_form::<ContactsForm>(&fields) {
+        Ok(f) => people::update_contacts(&state.app, session, PersonId(id), &f.phone, &f.email).await,
+        Err(e) => Err(e),
+    };
     let done = match r {
         Ok(people::ContactsSaved::AwaitsConfirmation) => "contacts_proposed",
         _ => "contacts",
     };
-    after(&state, &ctx, PersonId(id), r.map(|_| ()), done).await
+    after(&state, &ctx, PersonId(id), r.map(|_| ()), done, "contacts", &fields).await
 }
 
 async fn add_parent(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<people::ParentInput>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let r = people::add_parent(&state.app, session, PersonId(id), &f).await;
-    after(&state, &ctx, PersonId(id), r.map(|_| ()), "parent").await
+    let r = match super::parse_form::<people::ParentInput>(&fields) {
+        Ok(f) => people::add_parent(&state.app, session, PersonId(id), &f)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    after(&state, &ctx, PersonId(id), r, "parent", "parent", &fields).await
 }
 
 async fn record(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<RecordInput>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let r = people::update_record(&state.app, session, PersonId(id), &f).await;
-    after(&state, &ctx, PersonId(id), r, "record").await
+    let r = match super::parse_form::<RecordInput>(&fields) {
+        Ok(f) => people::update_record(&state.app, session, PersonId(id), &f).await,
+        Err(e) => Err(e),
+    };
+    after(&state, &ctx, PersonId(id), r, "record", "record", &fields).await
 }
 
 #[derive(Deserialize)]
@@ -574,22 +611,27 @@ async fn transfer(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<TransferForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let r = people::record(&state.app, session, PersonId(id))
         .await
         .map_err(ctx.fail())?;
-    let result = enrolment::transfer(
-        &state.app,
-        session,
-        r.institution,
-        PersonId(id),
-        ClassId(f.class),
-        &f.order,
-    )
-    .await;
-    after(&state, &ctx, PersonId(id), result, "transfer").await
+    let result = match super::parse_form::<TransferForm>(&fields) {
+        Ok(f) => {
+            enrolment::transfer(
+                &state.app,
+                session,
+                r.institution,
+                PersonId(id),
+                ClassId(f.class),
+                &f.order,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    after(&state, &ctx, PersonId(id), result, "transfer", "transfer", &fields).await
 }
 
 #[derive(Deserialize)]
@@ -603,14 +645,17 @@ async fn exit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<ExitForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let r = people::record(&state.app, session, PersonId(id))
         .await
         .map_err(ctx.fail())?;
-    let result = enrolment::exit(&state.app, session, r.institution, PersonId(id), &f.order, &f.reason).await;
-    after(&state, &ctx, PersonId(id), result, "exit").await
+    let result = match super::parse_form::<ExitForm>(&fields) {
+        Ok(f) => enrolment::exit(&state.app, session, r.institution, PersonId(id), &f.order, &f.reason).await,
+        Err(e) => Err(e),
+    };
+    after(&state, &ctx, PersonId(id), result, "exit", "exit", &fields).await
 }
 
 #[derive(Template)]
