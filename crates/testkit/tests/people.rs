@@ -585,9 +585,23 @@ async fn rules_are_acknowledged_and_the_head_sees_who_has_not() {
         let mut c = admin(&t).await;
         let page = "/admin/rules?i=1";
         let r = c
-            .submit(page, page, &[("data_processor", " "), ("rules", "Noteikumi")])
+            .submit(
+                page,
+                page,
+                &[
+                    ("data_processor", " "),
+                    ("rules", "Jauni, gari noteikumi.\n\nOtrā rindkopa."),
+                ],
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains(">Jauni, gari noteikumi.\n\nOtrā rindkopa.</textarea>")
+                && r.body
+                    .contains("name=\"data_processor\" value=\" \" required aria-invalid=\"true\""),
+            "the rules as typed stay, the processor marked: {}",
+            r.body
+        );
         let r = c
             .submit(
                 page,
@@ -682,6 +696,7 @@ async fn the_director_appoints_the_superuser_by_order() {
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("tikai no iestādes darbiniekiem"));
+        assert!(r.body.contains("value=\"1-8/2026/20\""), "the order stays as typed");
         let r = director
             .submit(
                 page,

@@ -870,6 +870,8 @@ struct RulesPage {
     appoint: bool,
     staff: Vec<(i64, String)>,
     sms_allowed: bool,
+    /// A refused form's input: "rules" or "appoint".
+    typed: super::Typed,
 }
 
 async fn rules(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
@@ -881,7 +883,7 @@ async fn rules(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuer
             "rules.saved"
         }
     });
-    rules_page(&state, &ctx, inst, flash, None, StatusCode::OK).await
+    rules_page(&state, &ctx, inst, flash, None, StatusCode::OK, super::Typed::default()).await
 }
 
 async fn rules_page(
@@ -891,6 +893,7 @@ async fn rules_page(
     flash: Option<&str>,
     error: Option<&AppError>,
     status: StatusCode,
+    typed: super::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -914,10 +917,10 @@ async fn rules_page(
         inst: inst.0,
         institution: i.name.clone(),
         flash: flash.map(|k| t.get(k).to_string()),
-        error: error.map(|e| t.get(e.code()).to_string()),
+        error: error.map(|e| crate::error::text(t, e)),
         csrf: session.csrf_token.clone(),
-        processor: i.data_processor.clone(),
-        rules: i.rules.clone(),
+        processor: typed.or("rules", "data_processor", &i.data_processor).to_string(),
+        rules: typed.or("rules", "rules", &i.rules).to_string(),
         version: i.rules_version,
         missing: missing
             .into_iter()
@@ -928,6 +931,7 @@ async fn rules_page(
         sms_allowed: klade_app::onboarding::sms_notifications(&state.app, session, inst)
             .await
             .map_err(ctx.fail())?,
+        typed,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
 }
@@ -942,14 +946,28 @@ async fn set_rules(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<InstQuery>,
-    Form(f): Form<RulesForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let inst = institution_for(&ctx, q.i, &[Action::ManageAccounts, Action::AppointSuperuser])?;
-    match klade_app::onboarding::set_rules(&state.app, session, inst, &f.data_processor, &f.rules).await {
+    let result = match super::parse_form::<RulesForm>(&fields) {
+        Ok(f) => klade_app::onboarding::set_rules(&state.app, session, inst, &f.data_processor, &f.rules).await,
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(()) => Ok(Redirect::to(&format!("/admin/rules?i={}&done=rules", inst.0)).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
-            rules_page(&state, &ctx, inst, None, Some(&e), StatusCode::UNPROCESSABLE_ENTITY).await
+            let typed = super::Typed::new("rules", &fields, Some(&e));
+            rules_page(
+                &state,
+                &ctx,
+                inst,
+                None,
+                Some(&e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                typed,
+            )
+            .await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
@@ -966,23 +984,29 @@ async fn appoint(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<InstQuery>,
-    Form(f): Form<AppointForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let inst = institution_for(&ctx, q.i, &[Action::AppointSuperuser])?;
-    match klade_app::onboarding::appoint_superuser(
-        &state.app,
-        session,
-        inst,
-        PersonId(f.person),
-        &f.order_number,
-        &f.order_date,
-    )
-    .await
-    {
+    let result = match super::parse_form::<AppointForm>(&fields) {
+        Ok(f) => {
+            klade_app::onboarding::appoint_superuser(
+                &state.app,
+                session,
+                inst,
+                PersonId(f.person),
+                &f.order_number,
+                &f.order_date,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(()) => Ok(Redirect::to(&format!("/admin/rules?i={}&done=superuser", inst.0)).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            rules_page(&state, &ctx, inst, None, Some(&e), crate::error::status_of(&e)).await
+            let typed = super::Typed::new("appoint", &fields, Some(&e));
+            rules_page(&state, &ctx, inst, None, Some(&e), crate::error::status_of(&e), typed).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
