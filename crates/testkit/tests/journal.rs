@@ -351,6 +351,12 @@ async fn lessons_assessments_and_notes() {
             .submit(&form, &format!("/journal/{course}/lesson"), &fields)
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains(">Parabolas virsotne un ass</textarea>")
+                && r.body.contains("value=\"2026-11-20\" aria-invalid=\"true\""),
+            "the lesson as typed, the due date marked: {}",
+            r.body
+        );
         let mut with_due = fields.to_vec();
         with_due[5] = ("homework_due", "2026-12-01");
         let r = s
@@ -370,6 +376,47 @@ async fn lessons_assessments_and_notes() {
         }
         let page = s.teacher.get(&format!("/journal/{course}")).await;
         assert!(page.body.contains("title=\"Kvadrātfunkcijas grafiks\""));
+
+        // A refused assessment or note comes back as typed, the wrong field marked.
+        let r = s
+            .teacher
+            .submit(
+                &format!("/journal/{course}"),
+                &format!("/journal/{course}/assessments"),
+                &[
+                    ("kind", "summative"),
+                    ("scale", "stap"),
+                    ("title", "Ieskaite par vektoriem"),
+                    ("date", "2026-13-40"),
+                    ("handed_in_on", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("value=\"Ieskaite par vektoriem\"")
+                && r.body.contains("<option value=\"stap\" selected>")
+                && r.body.contains("value=\"2026-13-40\" required aria-invalid=\"true\""),
+            "{}",
+            r.body
+        );
+        let anna = s.anna.to_string();
+        let r = s
+            .teacher
+            .submit(
+                &format!("/journal/{course}"),
+                &format!("/journal/{course}/notes"),
+                &[("kind", "praise"), ("date", TODAY), ("text", " "), ("students", &anna)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains(&format!("name=\"students\" value=\"{anna}\" checked"))
+                && r.body
+                    .contains("name=\"text\" rows=\"3\" required aria-invalid=\"true\""),
+            "{}",
+            r.body
+        );
 
         // An assessment: a grade outside its scale is refused; a summative one records hand-in.
         let r = s

@@ -108,6 +108,8 @@ struct GridPage {
     students: Vec<(i64, String)>,
     notes: Vec<String>,
     today: String,
+    /// A refused form's input: "cells", "assessment" or "note".
+    form: super::Typed,
 }
 
 #[derive(Deserialize, Default)]
@@ -140,7 +142,18 @@ async fn grid(
         Some("notes") => Some(Tr::new(ctx.lang).get("journal.notes_added").to_string()),
         _ => None,
     };
-    grid_page(&state, &ctx, CourseId(course), q.term, flash, None, &[], StatusCode::OK).await
+    grid_page(
+        &state,
+        &ctx,
+        CourseId(course),
+        q.term,
+        flash,
+        None,
+        &[],
+        StatusCode::OK,
+        super::Typed::default(),
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -153,6 +166,7 @@ async fn grid_page(
     failure: Option<&AppError>,
     typed: &[CellInput],
     status: StatusCode,
+    form: super::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -324,13 +338,13 @@ async fn grid_page(
         checks_href: format!("/journal/{}/checks", g.course.id),
         open_checks: g.open_checks,
         flash,
-        error: failure.map(|e| t.get(e.code()).to_string()),
+        error: failure.map(|e| crate::error::text(t, e)),
         cell_errors,
         can_edit: g.can_edit,
         csrf: session.csrf_token.clone(),
         headers,
         rows,
-        reason: String::new(),
+        reason: form.or("cells", "reason", "").to_string(),
         kinds: Kind::ALL
             .iter()
             .map(|k| (k.code(), t.dynamic("grade_kind", k.code())))
@@ -347,6 +361,7 @@ async fn grid_page(
             .collect(),
         notes,
         today: g.today.clone(),
+        form,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
 }
@@ -371,9 +386,12 @@ async fn save(
     let session = ctx.signed_in()?;
     let reason = fields.iter().find(|(k, _)| k == "reason").map(|(_, v)| v.clone());
     let cells: Vec<CellInput> = fields
-        .into_iter()
+        .iter()
         .filter(|(k, _)| k.starts_with("a:") || k.starts_with("g:"))
-        .map(|(key, value)| CellInput { key, value })
+        .map(|(key, value)| CellInput {
+            key: key.clone(),
+            value: value.clone(),
+        })
         .collect();
     let result = journal::save_cells(&state.app, session, CourseId(course), &cells, reason.as_deref()).await;
     let t = Tr::new(ctx.lang);
@@ -402,7 +420,8 @@ async fn save(
             saved.cells.len()
         ))
         .into_response()),
-        Err(e @ AppError::Cells(_)) => {
+        Err(e @ (AppError::Cells(_) | AppError::Invalid { .. })) => {
+            let form = super::Typed::new("cells", &fields, Some(&e));
             grid_page(
                 &state,
                 &ctx,
@@ -412,6 +431,7 @@ async fn save(
                 Some(&e),
                 &cells,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                form,
             )
             .await
         }
@@ -435,6 +455,9 @@ struct LessonPage {
     homework: String,
     homework_due: String,
     history: Option<String>,
+    reason: String,
+    /// The refused field.
+    bad: String,
 }
 
 #[derive(Deserialize)]
@@ -504,6 +527,11 @@ async fn lesson_page(
             t.get("journal.lesson")
         ),
         error: error.map(|e| t.get(e.code()).to_string()),
+        bad: match error {
+            Some(AppError::Invalid { field, .. }) => (*field).to_string(),
+            _ => String::new(),
+        },
+        reason: input.reason.clone().unwrap_or_default(),
         csrf: session.csrf_token.clone(),
         date: input.date.clone(),
         lesson_no: input.lesson_no,
@@ -537,14 +565,21 @@ async fn add_assessment(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(course): Path<i64>,
-    Form(input): Form<journal::AssessmentInput>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    match journal::add_assessment(&state.app, session, CourseId(course), &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/journal/{course}?done=assessment")).into_response()),
+    let result = match super::parse_form::<journal::AssessmentInput>(&fields) {
+        Ok(input) => journal::add_assessment(&state.app, session, CourseId(course), &input)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/journal/{course}?done=assessment")).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let status = crate::error::status_of(&e);
-            grid_page(&state, &ctx, CourseId(course), None, None, Some(&e), &[], status).await
+            let form = super::Typed::new("assessment", &fields, Some(&e));
+            grid_page(&state, &ctx, CourseId(course), None, None, Some(&e), &[], status, form).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
@@ -578,7 +613,8 @@ async fn add_note(
         Ok(_) => Ok(Redirect::to(&format!("/journal/{course}?done=notes")).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let status = crate::error::status_of(&e);
-            grid_page(&state, &ctx, CourseId(course), None, None, Some(&e), &[], status).await
+            let form = super::Typed::new("note", &fields, Some(&e));
+            grid_page(&state, &ctx, CourseId(course), None, None, Some(&e), &[], status, form).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
