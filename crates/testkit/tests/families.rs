@@ -78,6 +78,13 @@ async fn a_parent_reads_the_diary_and_reports_an_absence() {
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("Beigu datums nevar būt pirms sākuma."));
+        assert!(
+            bad.body.contains("value=\"2026-11-27\" required")
+                && bad.body.contains("value=\"2026-11-20\" aria-invalid=\"true\"")
+                && bad.body.contains("name=\"reason\" value=\"x\""),
+            "the notice as typed, the end marked: {}",
+            bad.body
+        );
 
         // Not another family's child.
         let other = t.id("SELECT e.student_id FROM enrolments e JOIN classes c ON c.id = e.class_id WHERE c.name = '1.A' ORDER BY e.student_id LIMIT 1").await;

@@ -65,6 +65,8 @@ struct DiaryPage {
     can_report: bool,
     csrf: String,
     today: String,
+    /// A refused absence notice as typed.
+    typed: super::Typed,
 }
 
 #[derive(Deserialize, Default)]
@@ -80,7 +82,17 @@ async fn diary(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DiaryQue
         Some(_) => Some("absence.sent"),
         None => None,
     };
-    diary_page(&state, &ctx, q.student, q.date.as_deref(), flash, None, StatusCode::OK).await
+    diary_page(
+        &state,
+        &ctx,
+        q.student,
+        q.date.as_deref(),
+        flash,
+        None,
+        StatusCode::OK,
+        super::Typed::default(),
+    )
+    .await
 }
 
 fn notice_line(t: Tr, n: &klade_store::families::Notice) -> String {
@@ -98,6 +110,7 @@ fn notice_line(t: Tr, n: &klade_store::families::Notice) -> String {
     s
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn diary_page(
     state: &AppState,
     ctx: &Ctx,
@@ -106,6 +119,7 @@ async fn diary_page(
     flash: Option<&str>,
     error: Option<&AppError>,
     status: StatusCode,
+    typed: super::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -234,6 +248,7 @@ async fn diary_page(
         can_report: d.can_report,
         csrf: session.csrf_token.clone(),
         today: today_iso,
+        typed,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
 }
@@ -246,8 +261,13 @@ struct ReportForm {
     reason: String,
 }
 
-async fn report(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ReportForm>) -> Result<Response, WebError> {
+async fn report(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
+    let f = super::parse_form::<ReportForm>(&fields).map_err(ctx.fail())?;
     match families::report_absence(&state.app, session, PersonId(f.student), &f.from, &f.to, &f.reason).await {
         Ok((_, late)) => Ok(Redirect::to(&format!(
             "/diary?student={}&done={}",
@@ -257,7 +277,8 @@ async fn report(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ReportFor
         .into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let status = crate::error::status_of(&e);
-            diary_page(&state, &ctx, Some(f.student), None, None, Some(&e), status).await
+            let typed = super::Typed::new("absence", &fields, Some(&e));
+            diary_page(&state, &ctx, Some(f.student), None, None, Some(&e), status, typed).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
@@ -279,6 +300,8 @@ struct AbsencesPage {
     csrf: String,
     students: Vec<(i64, String)>,
     reasons: Vec<String>,
+    /// A refused excuse as typed.
+    typed: super::Typed,
 }
 
 #[derive(Deserialize, Default)]
@@ -293,7 +316,16 @@ async fn absences(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
     let flash = q.done.map(|_| "absence.excused_done");
-    absences_page(&state, &ctx, ClassId(class), flash, None, StatusCode::OK).await
+    absences_page(
+        &state,
+        &ctx,
+        ClassId(class),
+        flash,
+        None,
+        StatusCode::OK,
+        super::Typed::default(),
+    )
+    .await
 }
 
 async fn absences_page(
@@ -303,6 +335,7 @@ async fn absences_page(
     flash: Option<&str>,
     error: Option<&AppError>,
     status: StatusCode,
+    typed: super::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -362,6 +395,7 @@ async fn absences_page(
             .iter()
             .map(|r| t.dynamic("excuse_reason", r))
             .collect(),
+        typed,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
 }
@@ -379,9 +413,10 @@ async fn excuse(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(class): Path<i64>,
-    Form(f): Form<ExcuseForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
+    let f = super::parse_form::<ExcuseForm>(&fields).map_err(ctx.fail())?;
     match families::excuse(
         &state.app,
         session,
@@ -396,7 +431,13 @@ async fn excuse(
         Ok(_) => Ok(Redirect::to(&format!("/classes/{class}/absences?done=excused")).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let status = crate::error::status_of(&e);
-            absences_page(&state, &ctx, ClassId(class), None, Some(&e), status).await
+            // A notice's own excuse has nothing typed; the form below does.
+            let typed = if f.notice.is_some() {
+                super::Typed::default()
+            } else {
+                super::Typed::new("excuse", &fields, Some(&e))
+            };
+            absences_page(&state, &ctx, ClassId(class), None, Some(&e), status, typed).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
