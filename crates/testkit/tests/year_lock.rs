@@ -67,6 +67,28 @@ async fn a_locked_year_changes_only_with_a_deputys_consent_and_its_reason() {
         deputy.login("vietnieks", "demo").await;
         let page = deputy.get(&format!("/admin/years?i={school}")).await.body;
         assert!(page.contains("Atļaut labot slēgtu gadu"), "{page}");
+        // Days left empty: the page again, the reason kept, the days marked.
+        let r = deputy
+            .submit(
+                &format!("/admin/years?i={school}"),
+                "/admin/years/consent",
+                &[
+                    ("i", &school.to_string()),
+                    ("teacher", &teacher_id.to_string()),
+                    ("course", &format!("course:{math}")),
+                    ("reason", "Kļūda ieskaites vērtējumā"),
+                    ("days", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body.contains("value=\"Kļūda ieskaites vērtējumā\"")
+                && r.body.contains("value=\"\" aria-invalid=\"true\"")
+                && r.body.contains(&format!("<option value=\"course:{math}\" selected>")),
+            "{}",
+            r.body
+        );
         let r = deputy
             .submit(
                 &format!("/admin/years?i={school}"),

@@ -43,6 +43,8 @@ struct YearsPage {
     may_consent: bool,
     flash: Option<&'static str>,
     error: Option<String>,
+    /// A refused consent as typed.
+    typed: super::Typed,
 }
 
 #[derive(Deserialize)]
@@ -58,6 +60,7 @@ async fn view(
     flash: Option<&'static str>,
     error: Option<&AppError>,
     status: StatusCode,
+    typed: super::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -139,6 +142,7 @@ async fn view(
         may_consent: y.may_consent,
         flash,
         error: error.map(|e| t.get(e.code()).to_string()),
+        typed,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
 }
@@ -149,7 +153,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<YearsQuer
         Some(_) => Some("year.consent_done"),
         None => None,
     };
-    view(&state, &ctx, q.i, flash, None, StatusCode::OK).await
+    view(&state, &ctx, q.i, flash, None, StatusCode::OK, super::Typed::default()).await
 }
 
 #[derive(Deserialize)]
@@ -163,7 +167,16 @@ async fn lock(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LockForm>) 
     match year_lock::lock(&state.app, session, InstitutionId(f.i), &f.year).await {
         Ok(()) => Ok(Redirect::to(&format!("/admin/years?i={}&done=locked", f.i)).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
-            view(&state, &ctx, f.i, None, Some(&e), StatusCode::UNPROCESSABLE_ENTITY).await
+            view(
+                &state,
+                &ctx,
+                f.i,
+                None,
+                Some(&e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                super::Typed::default(),
+            )
+            .await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
@@ -176,11 +189,34 @@ struct ConsentForm {
     /// `course:<id>` or `group:<id>`
     course: String,
     reason: String,
-    days: i64,
+    /// Read as typed, so an empty or wrong number is refused on the page, not by the framework.
+    days: String,
 }
 
-async fn consent(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ConsentForm>) -> Result<Response, WebError> {
+async fn consent(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
+    let f = super::parse_form::<ConsentForm>(&fields).map_err(ctx.fail())?;
+    let refused = |e: AppError| {
+        let typed = super::Typed::new("consent", &fields, Some(&e));
+        (e, typed)
+    };
+    let Ok(days) = f.days.trim().parse::<i64>() else {
+        let (e, typed) = refused(AppError::invalid("days", "year.days"));
+        return view(
+            &state,
+            &ctx,
+            f.i,
+            None,
+            Some(&e),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            typed,
+        )
+        .await;
+    };
     let (kind, id) = f.course.split_once(':').unwrap_or(("", ""));
     let id = id.parse::<i64>().ok();
     let input = ConsentInput {
@@ -189,12 +225,22 @@ async fn consent(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ConsentF
         course: id.filter(|_| kind == "course").map(CourseId),
         class: id.filter(|_| kind == "group").map(ClassId),
         reason: f.reason,
-        days: f.days,
+        days,
     };
     match year_lock::consent(&state.app, session, input).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/years?i={}&done=consent", f.i)).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
-            view(&state, &ctx, f.i, None, Some(&e), StatusCode::UNPROCESSABLE_ENTITY).await
+            let (e, typed) = refused(e);
+            view(
+                &state,
+                &ctx,
+                f.i,
+                None,
+                Some(&e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                typed,
+            )
+            .await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
