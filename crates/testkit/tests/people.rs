@@ -757,6 +757,13 @@ async fn a_parent_chooses_a_username() {
             .submit("/account", "/account/username", &[("username", "admin")])
             .await;
         assert_eq!(taken.status, StatusCode::CONFLICT);
+        let section = taken.body.split("id=\"uname\"").nth(1).expect("the username's section");
+        assert!(
+            section.contains("role=\"alert\"")
+                && section.contains("value=\"admin\"")
+                && section.contains("aria-invalid=\"true\""),
+            "the message under the username, what was typed kept: {section}"
+        );
         let ok = parent
             .submit("/account", "/account/username", &[("username", "Ilze.K")])
             .await;

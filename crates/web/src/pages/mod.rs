@@ -629,6 +629,9 @@ struct AccountPage<'a> {
     sessions: Vec<SessionView>,
     /// A change of one's contacts someone else asked for.
     proposed: Option<ProposedContacts>,
+    /// The refused form — "password", "notify" or "username" — as typed (never a password), its
+    /// message shown with it.
+    typed: Typed,
 }
 
 struct ProposedContacts {
@@ -662,7 +665,7 @@ async fn account(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Accoun
         Some("contacts_refused") => Some("person.proposed_refused"),
         _ => None,
     };
-    account_page(&state, &ctx, flash, None, StatusCode::OK).await
+    account_page(&state, &ctx, flash, None, StatusCode::OK, Typed::default()).await
 }
 
 async fn account_page(
@@ -671,6 +674,7 @@ async fn account_page(
     flash: Option<&str>,
     error: Option<&AppError>,
     status: StatusCode,
+    typed: Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -713,7 +717,11 @@ async fn account_page(
                     t.dynamic("notify", &format!("event_{e}")),
                     t.dynamic("notify", &format!("channel_{c}"))
                 ),
-                chosen.iter().any(|(x, y)| x == e && y == c),
+                if typed.is("notify") {
+                    typed.has("notify", "notify", &format!("{e}:{c}"))
+                } else {
+                    chosen.iter().any(|(x, y)| x == e && y == c)
+                },
             ));
         }
     }
@@ -733,6 +741,7 @@ async fn account_page(
         error: error.map(|e| t.get(e.code())),
         sessions,
         proposed,
+        typed,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
 }
@@ -753,7 +762,9 @@ async fn change_password(
     match auth::change_password(&state.app, session, &form.current, &form.new, &form.repeat).await {
         Ok(()) => Ok(Redirect::to("/account?done=password").into_response()),
         Err(e @ AppError::Invalid { .. }) => {
-            account_page(&state, &ctx, None, Some(&e), crate::error::status_of(&e)).await
+            // Passwords are not shown again; the refused one is marked.
+            let typed = Typed::new("password", &[], Some(&e));
+            account_page(&state, &ctx, None, Some(&e), crate::error::status_of(&e), typed).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
@@ -802,7 +813,9 @@ async fn choose_username(
     match klade_app::onboarding::choose_username(&state.app, session, &form.username).await {
         Ok(_) => Ok(Redirect::to("/account?done=username").into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            account_page(&state, &ctx, None, Some(&e), crate::error::status_of(&e)).await
+            let mut typed = Typed::new("username", &[("username".into(), form.username.clone())], Some(&e));
+            typed.bad = "username".into();
+            account_page(&state, &ctx, None, Some(&e), crate::error::status_of(&e), typed).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
@@ -845,7 +858,8 @@ async fn set_notifications(
     match klade_app::families::set_notification_prefs(&state.app, session, &chosen).await {
         Ok(()) => Ok(Redirect::to("/account?done=notifications").into_response()),
         Err(e @ AppError::Invalid { .. }) => {
-            account_page(&state, &ctx, None, Some(&e), crate::error::status_of(&e)).await
+            let typed = Typed::new("notify", &fields, Some(&e));
+            account_page(&state, &ctx, None, Some(&e), crate::error::status_of(&e), typed).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
