@@ -66,11 +66,17 @@ async fn the_superuser_creates_a_staff_account_and_the_password_goes_by_sms() {
             .submit(
                 "/admin/accounts",
                 &format!("/admin/accounts/{no_phone}/create?i=1"),
-                &[("username", "")],
+                &[("username", "karlis.m")],
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("Darbiniekam nav tālruņa numura"));
+        assert!(
+            r.body.contains(&format!("id=\"u{no_phone}\" name=\"username\""))
+                && r.body.contains("value=\"karlis.m\" aria-invalid=\"true\""),
+            "the row's username stays as typed: {}",
+            r.body
+        );
 
         let r = c
             .submit(

@@ -98,6 +98,8 @@ struct AccountsPage {
     overdue: usize,
     manage: bool,
     show_log: bool,
+    /// A refused row's form — "create", "block" or "end", with its "person" — as typed.
+    typed: super::Typed,
 }
 
 async fn staff(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
@@ -110,7 +112,7 @@ async fn staff(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuer
         "end" => "accounts.ended_done",
         _ => "accounts.unblocked_done",
     });
-    staff_page(&state, &ctx, inst, flash, None, StatusCode::OK).await
+    staff_page(&state, &ctx, inst, flash, None, StatusCode::OK, super::Typed::default()).await
 }
 
 async fn staff_page(
@@ -120,6 +122,7 @@ async fn staff_page(
     flash: Option<&str>,
     error: Option<&AppError>,
     status: StatusCode,
+    typed: super::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -164,6 +167,7 @@ async fn staff_page(
         staff,
         manage: policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(inst)).is_ok(),
         show_log: policy::authorize(&session.actor, Action::ViewAccessLog, Scope::Institution(inst)).is_ok(),
+        typed,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
 }
@@ -180,8 +184,9 @@ async fn account_action(
     ctx: Ctx,
     Path((person, action)): Path<(i64, String)>,
     Query(q): Query<InstQuery>,
-    Form(form): Form<AccountForm>,
+    Form(form_in): Form<AccountForm>,
 ) -> Result<Response, WebError> {
+    let form = &form_in;
     let session = ctx.signed_in()?;
     let inst = institution_for(&ctx, q.i, &[Action::ManageAccounts, Action::IssuePassword])?;
     let app = &state.app;
@@ -200,7 +205,27 @@ async fn account_action(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/admin/accounts?i={}&done={action}", inst.0)).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            staff_page(&state, &ctx, inst, None, Some(&e), crate::error::status_of(&e)).await
+            let form = match action.as_str() {
+                "create" => "create",
+                "block" => "block",
+                "end" => "end",
+                _ => "",
+            };
+            let fields = [
+                ("person".to_string(), person.0.to_string()),
+                ("username".to_string(), form_in.username.clone().unwrap_or_default()),
+                ("reason".to_string(), form_in.reason.clone().unwrap_or_default()),
+                ("last_day".to_string(), form_in.last_day.clone().unwrap_or_default()),
+            ];
+            let mut typed = super::Typed::new(form, &fields, Some(&e));
+            // The row's one field is what was refused, whatever the rule called it.
+            typed.bad = match form {
+                "create" => "username",
+                "block" => "reason",
+                _ => "last_day",
+            }
+            .into();
+            staff_page(&state, &ctx, inst, None, Some(&e), crate::error::status_of(&e), typed).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
