@@ -67,7 +67,7 @@ test('attendance, a journal entry with a photo, the nurse\'s correction, the par
 
   // An assessment for the parent to see.
   await teacher.getByRole('link', { name: 'Sasniegumu vērtēšana' }).click();
-  await teacher.getByLabel('Krūmiņš Jēkabs: maths').fill('T');
+  await teacher.getByLabel('Krūmiņš Jēkabs: Matemātikas mācību joma').fill('T');
   await teacher.getByRole('button', { name: 'Saglabāt' }).click();
   await teacher.getByText('Saglabāts.').waitFor();
 

@@ -491,7 +491,10 @@ pub async fn save_grid(
         if mark.trim().is_empty() {
             continue;
         }
-        let mark = rules::assessment_mark(mark).ok_or(AppError::invalid("mark", "preschool.bad_assessment"))?;
+        let mark = rules::assessment_mark(mark).ok_or_else(|| AppError::InvalidAt {
+            field: format!("s:{}:{area}", child.0),
+            code: "preschool.bad_assessment",
+        })?;
         if current(&existing, *child, area).map(|a| a.mark.as_str()) != Some(mark) {
             changed.push((*child, area.clone(), mark));
         }

@@ -317,6 +317,23 @@ async fn assessments_move_over_the_year_and_the_parent_sees_their_child_s() {
         let before = t.count("preschool_assessments").await;
         let cell = format!("s:{child}:science");
         let lang = format!("s:{child}:technology");
+        // A mark outside the scale: the grid as typed, that cell marked, nothing saved.
+        let r = teacher
+            .submit(
+                &format!("/groups/{g}/assessment"),
+                &format!("/groups/{g}/assessment"),
+                &[(&cell, "S"), (&lang, "Z")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains(&format!("name=\"{lang}\" value=\"Z\""))
+                && r.body.contains(&format!("name=\"{cell}\" value=\"S\""))
+                && r.body.contains("Tehnoloģiju mācību joma\" aria-invalid=\"true\""),
+            "{}",
+            r.body
+        );
+        assert_eq!(t.count("preschool_assessments").await, before);
         let r = teacher
             .submit(
                 &format!("/groups/{g}/assessment"),

@@ -259,7 +259,7 @@ async fn day_page(
 }
 
 fn back_to_form(e: &AppError) -> bool {
-    matches!(e, AppError::Invalid { .. })
+    matches!(e, AppError::Invalid { .. } | AppError::InvalidAt { .. })
 }
 
 async fn save_attendance(
@@ -475,7 +475,15 @@ async fn week_page(
 // ---- the assessment grid (J26) ----
 
 /// (area, the current mark, the earlier marks)
-type GridCell = (&'static str, String, String);
+/// A cell of the assessment grid: its area's code and name, the mark shown (saved or, after a
+/// refusal, as typed), the earlier marks, and whether it was the refused one.
+struct GridCell {
+    area: &'static str,
+    area_name: String,
+    mark: String,
+    history: String,
+    bad: bool,
+}
 
 #[derive(Template)]
 #[template(path = "group_assessment.html")]
@@ -500,6 +508,7 @@ async fn grid_view(
     flash: Option<&'static str>,
     error: Option<&AppError>,
     status: StatusCode,
+    typed: super::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -523,7 +532,14 @@ async fn grid_view(
                     let current = preschool::current(&g.assessments, *id, a)
                         .map(|x| x.mark.clone())
                         .unwrap_or_default();
-                    (*a, current, history.join(", "))
+                    let key = format!("s:{}:{a}", id.0);
+                    GridCell {
+                        area: a,
+                        area_name: area_name(t, a),
+                        mark: typed.or("grid", &key, &current).to_string(),
+                        history: history.join(", "),
+                        bad: typed.is("grid") && typed.bad == key,
+                    }
                 })
                 .collect();
             (id.0, name.clone(), cells)
@@ -551,7 +567,16 @@ async fn grid_page(
     Query(q): Query<DayQuery>,
 ) -> Result<Response, WebError> {
     let flash = q.done.is_some().then_some("preschool.saved");
-    grid_view(&state, &ctx, group, flash, None, StatusCode::OK).await
+    grid_view(
+        &state,
+        &ctx,
+        group,
+        flash,
+        None,
+        StatusCode::OK,
+        super::Typed::default(),
+    )
+    .await
 }
 
 async fn save_grid(
@@ -573,7 +598,17 @@ async fn save_grid(
     match preschool::save_grid(&state.app, session, ClassId(group), &cells).await {
         Ok(_) => Ok(Redirect::to(&format!("/groups/{group}/assessment?done=1")).into_response()),
         Err(e) if back_to_form(&e) => {
-            grid_view(&state, &ctx, group, None, Some(&e), StatusCode::UNPROCESSABLE_ENTITY).await
+            let typed = super::Typed::new("grid", &fields, Some(&e));
+            grid_view(
+                &state,
+                &ctx,
+                group,
+                None,
+                Some(&e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                typed,
+            )
+            .await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
