@@ -213,6 +213,13 @@ async fn a_file_that_is_not_a_table_or_lacks_a_column_is_refused() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("Fails nav ne CSV, ne XLSX."));
+    let r = upload(&mut c, &csrf, "staff", "Vārds;Uzvārds;Amats\nAnna;Liepa;Skolotāja\n").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("<option value=\"staff\" selected>") && r.body.contains("aria-invalid=\"true\""),
+        "the kind chosen stays chosen, the file marked: {}",
+        r.body
+    );
     let r = upload(&mut c, &csrf, "students", "Vārds;Uzvārds;Klase\nAnna;Liepa;2.B\n").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(

@@ -58,14 +58,16 @@ struct FormPage {
 
 async fn form(ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
     let inst = institution(&ctx, &q)?;
-    form_page(&ctx, inst, None, StatusCode::OK)
+    form_page(&ctx, inst, None, StatusCode::OK, None)
 }
 
+/// The upload form; after a refusal the kind chosen stays chosen (a file cannot be kept).
 fn form_page(
     ctx: &Ctx,
     inst: InstitutionId,
     error: Option<&AppError>,
     status: StatusCode,
+    chosen: Option<Kind>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -78,7 +80,7 @@ fn form_page(
             (
                 k.code(),
                 t.dynamic("import", &format!("kind_{}", k.code())),
-                k == Kind::Students,
+                k == chosen.unwrap_or(Kind::Students),
             )
         })
         .collect();
@@ -120,11 +122,13 @@ async fn upload(
             Some("kind") => kind = field.text().await.ok().and_then(|k| Kind::from_code(&k)),
             Some("file") => {
                 let name = field.file_name().unwrap_or("").to_string();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| ctx.fail()(AppError::invalid("file", "import.too_big")))?;
-                file = Some((name, bytes.to_vec()));
+                match field.bytes().await {
+                    Ok(bytes) => file = Some((name, bytes.to_vec())),
+                    Err(_) => {
+                        let e = AppError::invalid("file", "import.too_big");
+                        return form_page(&ctx, inst, Some(&e), StatusCode::PAYLOAD_TOO_LARGE, kind);
+                    }
+                }
             }
             _ => {}
         }
@@ -135,11 +139,14 @@ async fn upload(
             inst,
             Some(&AppError::invalid("file", "import.empty")),
             StatusCode::UNPROCESSABLE_ENTITY,
+            kind,
         );
     };
     match import::upload(&state.app, session, inst, kind, &name, &bytes).await {
         Ok(id) => Ok(Redirect::to(&format!("/admin/import/{id}?i={}", inst.0)).into_response()),
-        Err(e @ AppError::Invalid { .. }) => form_page(&ctx, inst, Some(&e), StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e @ (AppError::Invalid { .. } | AppError::TooLarge(_))) => {
+            form_page(&ctx, inst, Some(&e), crate::error::status_of(&e), Some(kind))
+        }
         Err(e) => Err(ctx.fail()(e)),
     }
 }
