@@ -333,6 +333,12 @@ async fn bad_words_bad_files_and_recipients_out_of_reach_send_nothing() {
         let r = tutor.multipart(&path, &send("Jūs visi esat kartupeļi!"), &[]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("kartupeļi"), "{}", r.body);
+        assert!(
+            r.body
+                .contains("required aria-invalid=\"true\">Jūs visi esat kartupeļi!</textarea>"),
+            "the text as written, marked: {}",
+            r.body
+        );
         let mut teacher = t.client();
         teacher.login("skolotajs", "demo").await;
         assert_eq!(

@@ -172,6 +172,8 @@ struct ComposePage {
     subject: String,
     body: String,
     error: Option<String>,
+    /// The refused field ("to", "subject", "body", "attachments").
+    bad: String,
     max_mb: usize,
 }
 
@@ -242,8 +244,10 @@ async fn compose_page(
         let label = if staff { "message.people" } else { "message.staff" };
         options.push((t.get(label).to_string(), people));
     }
+    let bad = bad_field(error);
     let error = error.map(|e| crate::error::text(t, e));
     let page = ComposePage {
+        bad,
         page: Chrome::for_ctx(ctx, t.get("message.new"), "/messages/new", None),
         t,
         csrf: session.csrf_token.clone(),
@@ -331,6 +335,15 @@ fn back_to_form(e: &AppError) -> bool {
     )
 }
 
+/// The field a refusal marks; words not allowed are in the text.
+fn bad_field(error: Option<&AppError>) -> String {
+    match error {
+        Some(AppError::Invalid { field, .. }) => (*field).to_string(),
+        Some(AppError::Unclean(_)) => "body".into(),
+        _ => String::new(),
+    }
+}
+
 async fn send(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let form = read_form(multipart).await;
@@ -403,6 +416,8 @@ struct ThreadPage {
     last: i64,
     flash: Option<&'static str>,
     error: Option<String>,
+    /// The refused field ("body", "attachments").
+    bad: String,
     body: String,
     max_mb: usize,
 }
@@ -469,6 +484,7 @@ async fn thread_page(
         messages: views,
         last,
         flash,
+        bad: bad_field(error),
         error: error.map(|e| crate::error::text(t, e)),
         body: body.to_string(),
         max_mb: messages::MAX_ATTACHMENT / (1024 * 1024),
