@@ -454,6 +454,10 @@ async fn the_clerk_admits_transfers_and_removes_a_learner_by_order() {
         let page = clerk.get(&list).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Uzņemt izglītojamo"));
+        assert!(
+            page.body.contains("name=\"document_number\""),
+            "the form asks for a document when there is no code"
+        );
         let fields = |code: &'static str| {
             vec![
                 ("given_name", "Rūdolfs"),
@@ -471,6 +475,18 @@ async fn the_clerk_admits_transfers_and_removes_a_learner_by_order() {
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("Personas koda kontrolcipars nav pareizs."));
         assert!(bad.body.contains("value=\"Rūdolfs\""), "what was typed stays");
+        assert!(
+            bad.body.contains("value=\"150385-01236\" aria-invalid=\"true\""),
+            "the code marked"
+        );
+        // A learner without a Latvian personal code: with a document's number.
+        let mut foreign = fields("");
+        foreign[0] = ("given_name", "Olena");
+        foreign[1] = ("family_name", "Kovalenko");
+        foreign.push(("document_number", "FP1234567"));
+        let r = clerk.submit(&list, &list, &foreign).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "admitted with a document: {}", r.body);
+        assert_eq!(t.count("persons WHERE family_name = 'Kovalenko'").await, 1);
         let ok = clerk.submit(&list, &list, &fields("311299-07896")).await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
         let again = clerk.submit(&list, &list, &fields("311299-07896")).await;

@@ -701,12 +701,16 @@ struct ClassPage {
     viis: bool,
     csrf: String,
     form: Vec<(&'static str, String, String)>,
+    /// The refused field of the admission.
+    bad: String,
 }
 
-const ADMIT_FIELDS: [&str; 9] = [
+/// A learner without a Latvian personal code is admitted with an identity document's number.
+const ADMIT_FIELDS: [&str; 10] = [
     "given_name",
     "family_name",
     "personal_code",
+    "document_number",
     "birth_date",
     "gender",
     "phone",
@@ -798,6 +802,10 @@ async fn class_page(
         families: policy::authorize(actor, Action::EditContacts, scope).is_ok(),
         viis: policy::authorize(actor, Action::ExportToViis, Scope::Institution(inst)).is_ok(),
         csrf: session.csrf_token.clone(),
+        bad: match error {
+            Some(AppError::Invalid { field, .. }) => (*field).to_string(),
+            _ => String::new(),
+        },
         form: ADMIT_FIELDS
             .iter()
             .map(|k| (*k, t.dynamic("person", k), value(k)))
