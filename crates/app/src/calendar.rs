@@ -19,6 +19,29 @@ pub async fn of(app: &App, institution: InstitutionId) -> Result<(Calendar, Sett
     Ok(store::load(app.db.pool(), institution).await?)
 }
 
+/// Each institution's calendar, kept per server while the rights counter stands: a change of its
+/// days, school holidays or deadline settings moves the counter (by trigger), and every session
+/// lookup reads it. The week, the diary and the journal ask it on every view.
+pub(crate) type CalendarCache = crate::cache::Cache<InstitutionId, i64, std::sync::Arc<(Calendar, Settings)>>;
+
+pub(crate) fn calendar_cache() -> CalendarCache {
+    crate::cache::Cache::new(10_000)
+}
+
+/// The institution's calendar as of the rights counter `version` (the session's).
+pub async fn cached(
+    app: &App,
+    institution: InstitutionId,
+    version: i64,
+) -> Result<std::sync::Arc<(Calendar, Settings)>, AppError> {
+    if let Some(c) = app.calendars.get(&institution, &version) {
+        return Ok(c);
+    }
+    let c = std::sync::Arc::new(of(app, institution).await?);
+    app.calendars.put(institution, version, c.clone());
+    Ok(c)
+}
+
 /// A date as the forms send it (`2026-01-02`, or `02.01.2026.`).
 pub fn parse_date(text: &str, field: &'static str) -> Result<Date, AppError> {
     let t = text.trim();

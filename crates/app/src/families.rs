@@ -114,6 +114,7 @@ pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -
     let sunday = monday.checked_add(jiff::Span::new().days(6)).unwrap_or(monday);
     let (from, to) = (monday.to_string(), sunday.to_string());
     let slots = crate::timetable::class_slots(app, inst, p.class_id, session.rights).await?;
+    let cal = crate::calendar::cached(app, inst, session.rights).await?;
     let week = families::learner_week(&app.db, inst, p.class_id, student, &from, &to).await?;
     let families::LearnerWeek {
         lessons: held,
@@ -130,8 +131,11 @@ pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -
         };
         let iso = d.to_string();
         let mut lessons: Vec<DiaryLesson> = Vec::new();
+        // No lesson is proposed on a holiday or in a school holiday; one held is still shown.
+        let school_day = cal.0.is_school_day(d);
         for s in slots.iter().filter(|s| {
-            s.weekday == offset + 1
+            school_day
+                && s.weekday == offset + 1
                 && s.valid_from.as_str() <= iso.as_str()
                 && s.valid_to.as_deref().is_none_or(|t| t >= iso.as_str())
         }) {

@@ -139,15 +139,22 @@ fn parse_date(s: &str) -> Result<Date, AppError> {
 }
 
 /// Dates from `from` to `to` (inclusive) on which a slot of the course falls: the lessons the
-/// timetable proposes.
-fn proposed(slots: &[journal::Slot], from: Date, to: Date) -> Vec<(String, i64)> {
+/// timetable proposes — none on a public holiday, a day off or in a school holiday.
+fn proposed(
+    slots: &[journal::Slot],
+    from: Date,
+    to: Date,
+    cal: &klade_domain::calendar::Calendar,
+) -> Vec<(String, i64)> {
     let mut out = Vec::new();
     let mut day = from;
     while day <= to {
         let weekday = i64::from(day.weekday().to_monday_one_offset());
         let iso = day.to_string();
+        let school_day = cal.is_school_day(day);
         for s in slots {
-            if s.weekday == weekday
+            if school_day
+                && s.weekday == weekday
                 && s.valid_from.as_str() <= iso.as_str()
                 && s.valid_to.as_deref().is_none_or(|t| iso.as_str() <= t)
             {
@@ -179,6 +186,7 @@ pub async fn grid(app: &App, session: &Session, id: CourseId, term: Option<i64>)
     let students = journal::students(db, inst, id, &on).await?;
     let lessons = journal::lessons(db, inst, id, &from, &to).await?;
     let slots = journal::slots(db, inst, journal::SlotsOf::Course(id), &from, &to).await?;
+    let cal = crate::calendar::cached(app, inst, session.rights).await?;
     let assessments = journal::assessments(db, inst, id, &from, &to).await?;
     let attendance = journal::attendance(db, inst, id, &from, &to).await?;
     let grades = journal::grades(db, inst, id, &from, &to).await?;
@@ -191,7 +199,7 @@ pub async fn grid(app: &App, session: &Session, id: CourseId, term: Option<i64>)
         to.clone()
     };
     if let (Ok(f), Ok(t)) = (parse_date(&from), parse_date(&last_proposed)) {
-        for (date, no) in proposed(&slots, f, t) {
+        for (date, no) in proposed(&slots, f, t, &cal.0) {
             lesson_columns.insert(
                 (date.clone(), no),
                 Column::Lesson {
@@ -346,6 +354,7 @@ pub async fn save_cells(
         .map(|a| (a.id, a))
         .collect();
     let slots = journal::slots(db, inst, journal::SlotsOf::Course(id), year.0, year.1).await?;
+    let cal = crate::calendar::cached(app, inst, session.rights).await?;
     let lessons: HashMap<(String, i64), Lesson> = journal::lessons(db, inst, id, year.0, year.1)
         .await?
         .into_iter()
@@ -399,7 +408,7 @@ pub async fn save_cells(
                     errors.push(fail("journal.future_lesson"));
                     continue;
                 }
-                if lesson.is_none() && !proposed(&slots, d, d).contains(&(date.clone(), no)) {
+                if lesson.is_none() && !proposed(&slots, d, d, &cal.0).contains(&(date.clone(), no)) {
                     errors.push(fail("journal.lesson_not_held"));
                     continue;
                 }

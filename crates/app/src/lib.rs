@@ -88,6 +88,8 @@ pub struct App {
     pub(crate) holdings: Arc<auth::HoldingsCache>,
     /// Each class's timetable, kept the same way (see `timetable`).
     pub(crate) timetables: Arc<timetable::TimetableCache>,
+    /// Each institution's calendar, kept the same way (see `calendar`).
+    pub(crate) calendars: Arc<calendar::CalendarCache>,
 }
 
 impl App {
@@ -98,6 +100,7 @@ impl App {
             settings,
             holdings: Arc::new(auth::holdings_cache()),
             timetables: Arc::new(timetable::timetable_cache()),
+            calendars: Arc::new(calendar::calendar_cache()),
         }
     }
 

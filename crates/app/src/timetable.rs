@@ -66,12 +66,21 @@ pub(crate) async fn class_slots(
     Ok(slots)
 }
 
-fn spread(slots: &[Slot], subs: &[Substitution], monday: Date) -> Vec<WeekLesson> {
+/// The week's lessons from the slots: none on a public holiday, a day off or in a school holiday.
+fn spread(
+    slots: &[Slot],
+    subs: &[Substitution],
+    monday: Date,
+    cal: &klade_domain::calendar::Calendar,
+) -> Vec<WeekLesson> {
     let mut out = Vec::new();
     for offset in 0..7_i64 {
         let Ok(day) = monday.checked_add(jiff::Span::new().days(offset)) else {
             continue;
         };
+        if !cal.is_school_day(day) {
+            continue;
+        }
         let iso = day.to_string();
         for s in slots.iter().filter(|s| s.weekday == offset + 1) {
             if s.valid_from.as_str() > iso.as_str() || s.valid_to.as_deref().is_some_and(|t| t < iso.as_str()) {
@@ -107,8 +116,9 @@ pub async fn my_week(app: &App, session: &Session, day: Date) -> Result<Vec<Week
         policy::authorize(actor, Action::ViewInstitution, Scope::Institution(institution))?;
         let subs = journal::substitutions(db, institution, &from, &to).await?;
         if actor.courses.iter().any(|(i, _)| *i == institution) {
+            let cal = crate::calendar::cached(app, institution, session.rights).await?;
             let slots = journal::slots(db, institution, SlotsOf::Teacher(session.person), &from, &to).await?;
-            let mut lessons = spread(&slots, &subs, monday);
+            let mut lessons = spread(&slots, &subs, monday, &cal.0);
             // Lessons this person takes over for someone else.
             for sub in subs.iter().filter(|s| s.teacher_id == session.person) {
                 if lessons
@@ -119,7 +129,7 @@ pub async fn my_week(app: &App, session: &Session, day: Date) -> Result<Vec<Week
                 }
                 let slots = journal::slots(db, institution, SlotsOf::Course(sub.course_id), &from, &to).await?;
                 lessons.extend(
-                    spread(&slots, &subs, monday)
+                    spread(&slots, &subs, monday, &cal.0)
                         .into_iter()
                         .filter(|l| l.date == sub.date && l.slot.lesson_no == sub.lesson_no),
                 );
@@ -149,6 +159,7 @@ pub async fn my_week(app: &App, session: &Session, day: Date) -> Result<Vec<Week
     for p in school::placements(db, &ids, &monday.to_string()).await? {
         let subs = journal::substitutions(db, p.institution_id, &from, &to).await?;
         let slots = class_slots(app, p.institution_id, p.class_id, session.rights).await?;
+        let cal = crate::calendar::cached(app, p.institution_id, session.rights).await?;
         let title = if p.student_id == session.person {
             p.class_name.clone()
         } else {
@@ -156,7 +167,7 @@ pub async fn my_week(app: &App, session: &Session, day: Date) -> Result<Vec<Week
         };
         weeks.push(Week {
             title,
-            lessons: spread(&slots, &subs, monday),
+            lessons: spread(&slots, &subs, monday, &cal.0),
         });
     }
     Ok(weeks)

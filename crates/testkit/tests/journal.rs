@@ -902,3 +902,90 @@ async fn a_teacher_booked_twice_is_refused_naming_the_other_lesson() {
         );
     }
 }
+
+#[tokio::test]
+async fn no_lesson_is_proposed_on_a_public_holiday_or_in_the_school_holidays() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut s = setup(&t).await;
+        // The grid proposes no lesson on 18 November (a public holiday) or in the autumn holidays.
+        let g = grid(&mut s.teacher, &s.token, s.course).await;
+        let dates: Vec<String> = g["columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .filter_map(|c| c.get("Lesson"))
+            .filter_map(|l| l["date"].as_str().map(str::to_string))
+            .collect();
+        assert!(
+            dates.iter().any(|d| d.as_str() == "2026-11-16"),
+            "a school day has its lessons: {dates:?}"
+        );
+        assert!(
+            !dates.iter().any(|d| d.as_str() == "2026-11-18"),
+            "none on 18 November: {dates:?}"
+        );
+        assert!(
+            !dates.iter().any(|d| ("2026-10-19".."2026-10-24").contains(&d.as_str())),
+            "none in the autumn holidays: {dates:?}"
+        );
+        // Nor the teacher's week, nor the child's diary.
+        let week = s.teacher.get("/timetable?date=2026-11-18").await.body;
+        assert!(
+            !week.contains("18.11.2026"),
+            "no lesson on the holiday in the week: {week}"
+        );
+        let mut parent = t.client();
+        let ptoken = parent.api_login("vecaks", "demo").await;
+        let diary = parent
+            .api_get(&format!("/api/v1/students/{}/diary?date=2026-11-18", s.anna), &ptoken)
+            .await
+            .json();
+        let holiday = diary["days"]
+            .as_array()
+            .expect("days")
+            .iter()
+            .find(|d| d["date"] == "2026-11-18")
+            .expect("the day");
+        assert_eq!(holiday["lessons"].as_array().map(Vec::len), Some(0), "{holiday}");
+        // And a cell cannot be written for it.
+        let r = s
+            .teacher
+            .api_post(
+                &format!("/api/v1/courses/{}/cells", s.course),
+                json!({"cells": [{"key": format!("a:2026-11-18:1:{}", s.anna), "value": "n"}]}),
+                Some(&s.token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        // A day made a school holiday takes its lessons away at once, whatever a server kept.
+        let lessons_on = |diary: &serde_json::Value, day: &str| {
+            diary["days"]
+                .as_array()
+                .and_then(|d| d.iter().find(|x| x["date"] == day))
+                .and_then(|x| x["lessons"].as_array().map(Vec::len))
+                .unwrap_or(0)
+        };
+        let next_week = format!("/api/v1/students/{}/diary?date=2026-11-30", s.anna);
+        assert!(lessons_on(&parent.api_get(&next_week, &ptoken).await.json(), "2026-11-30") > 0);
+        let mut deputy = t.client();
+        deputy.login("vietnieks", "demo").await;
+        let r = deputy
+            .submit(
+                "/calendar?i=1",
+                "/calendar/holidays",
+                &[
+                    ("i", "1"),
+                    ("from", "2026-11-30"),
+                    ("to", "2026-11-30"),
+                    ("name", "Skolas diena"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            lessons_on(&parent.api_get(&next_week, &ptoken).await.json(), "2026-11-30"),
+            0
+        );
+    }
+}

@@ -26,3 +26,12 @@ ALTER TABLE imports DROP CONSTRAINT imports_kind_check;
 ALTER TABLE imports ADD CONSTRAINT imports_kind_check CHECK (kind IN ('classes', 'subjects', 'students', 'staff', 'timetable'));
 -- The institution's logo on its documents: a stored file (JPEG, re-encoded on upload).
 ALTER TABLE institutions ADD COLUMN logo_file BIGINT;
+-- Each institution's calendar is kept in memory by every server, like a class's timetable, and
+-- read again when the rights counter moves; so a change of its days, school holidays or deadline
+-- settings moves it too. They change a few times a year.
+CREATE TRIGGER calendar_days_rights AFTER INSERT OR UPDATE OR DELETE ON calendar_days
+    FOR EACH STATEMENT EXECUTE FUNCTION bump_rights_version();
+CREATE TRIGGER school_holidays_rights AFTER INSERT OR UPDATE OR DELETE ON school_holidays
+    FOR EACH STATEMENT EXECUTE FUNCTION bump_rights_version();
+CREATE TRIGGER deadline_settings_rights AFTER INSERT OR UPDATE OR DELETE ON deadline_settings
+    FOR EACH STATEMENT EXECUTE FUNCTION bump_rights_version();

@@ -45,3 +45,15 @@ DROP TABLE imports;
 ALTER TABLE imports_new RENAME TO imports;
 -- The institution's logo on its documents: a stored file (JPEG, re-encoded on upload).
 ALTER TABLE institutions ADD COLUMN logo_file BIGINT;
+-- Each institution's calendar is kept in memory by every server, like a class's timetable, and
+-- read again when the rights counter moves; so a change of its days, school holidays or deadline
+-- settings moves it too. They change a few times a year.
+CREATE TRIGGER calendar_days_ins AFTER INSERT ON calendar_days BEGIN UPDATE rights_version SET v = v + 1; END;
+CREATE TRIGGER calendar_days_upd AFTER UPDATE ON calendar_days BEGIN UPDATE rights_version SET v = v + 1; END;
+CREATE TRIGGER calendar_days_del AFTER DELETE ON calendar_days BEGIN UPDATE rights_version SET v = v + 1; END;
+CREATE TRIGGER school_holidays_ins AFTER INSERT ON school_holidays BEGIN UPDATE rights_version SET v = v + 1; END;
+CREATE TRIGGER school_holidays_upd AFTER UPDATE ON school_holidays BEGIN UPDATE rights_version SET v = v + 1; END;
+CREATE TRIGGER school_holidays_del AFTER DELETE ON school_holidays BEGIN UPDATE rights_version SET v = v + 1; END;
+CREATE TRIGGER deadline_settings_ins AFTER INSERT ON deadline_settings BEGIN UPDATE rights_version SET v = v + 1; END;
+CREATE TRIGGER deadline_settings_upd AFTER UPDATE ON deadline_settings BEGIN UPDATE rights_version SET v = v + 1; END;
+CREATE TRIGGER deadline_settings_del AFTER DELETE ON deadline_settings BEGIN UPDATE rights_version SET v = v + 1; END;
