@@ -172,16 +172,18 @@ struct RestoreArgs {
 struct ServeArgs {
     #[command(flatten)]
     db: DbArg,
-    /// Address to listen on.
+    /// Address to listen on (by default 127.0.0.1:8080).
     #[arg(long, env = "KLADE_LISTEN")]
     listen: Option<SocketAddr>,
 }
 
 #[derive(clap::Args)]
 struct DemoArgs {
-    /// The demo database (SQLite file or postgres:// URL).
+    /// The demo database (SQLite file or postgres:// URL); it stays and is used again, so delete
+    /// it to start afresh.
     #[arg(long, env = "KLADE_DB", default_value = "klade-demo.db")]
     db: String,
+    /// Address to listen on (by default 127.0.0.1:8080): another if that port is taken.
     #[arg(long, env = "KLADE_LISTEN")]
     listen: Option<SocketAddr>,
 }

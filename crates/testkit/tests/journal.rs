@@ -578,7 +578,7 @@ async fn the_timetable_for_everyone_and_its_changes() {
         let week = parent.get("/timetable").await;
         assert!(week.body.contains("Anna Krūmiņa — 2.B"), "{}", week.body);
 
-        // The deputy puts 2.B's mathematics on Saturday's first lesson (its teacher is free then) from next week and adds a substitution.
+        // The deputy adds 2.B's mathematics as Monday's seventh lesson (its teacher is free then) from next week and adds a substitution.
         let mut deputy = t.client();
         deputy.login("vietnieks", "demo").await;
         let home = deputy.get("/").await.body;
@@ -598,10 +598,10 @@ async fn the_timetable_for_everyone_and_its_changes() {
                 link,
                 &[
                     ("course", &course),
-                    ("weekday", "6"),
-                    ("lesson_no", "1"),
-                    ("starts_at", "08:30"),
-                    ("ends_at", "09:10"),
+                    ("weekday", "1"),
+                    ("lesson_no", "7"),
+                    ("starts_at", "14:30"),
+                    ("ends_at", "15:10"),
                     ("room", "207"),
                     ("valid_from", "2026-11-30"),
                 ],
@@ -614,8 +614,8 @@ async fn the_timetable_for_everyone_and_its_changes() {
                 link,
                 &[
                     ("course", &course),
-                    ("weekday", "6"),
-                    ("lesson_no", "1"),
+                    ("weekday", "1"),
+                    ("lesson_no", "7"),
                     ("starts_at", "9:10"),
                     ("ends_at", "08:30"),
                     ("room", ""),
@@ -626,7 +626,7 @@ async fn the_timetable_for_everyone_and_its_changes() {
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("Laikiem jābūt formā SS:MM"));
         let next = teacher.get("/timetable?date=2026-11-30").await.body;
-        assert!(next.contains("1. 08:30–09:10 Matemātika (2.B)"), "{next}");
+        assert!(next.contains("7. 14:30–15:10 Matemātika (2.B)"), "{next}");
         let this = teacher.get("/timetable?date=2026-11-23").await.body;
         assert!(next.contains("Telpa 207"), "the change applies from its date");
         assert!(!this.contains("Telpa 207"), "the week before keeps the old timetable");
@@ -641,8 +641,8 @@ async fn the_timetable_for_everyone_and_its_changes() {
                 &sub_link,
                 &[
                     ("course", &course),
-                    ("date", "2026-12-05"),
-                    ("lesson_no", "1"),
+                    ("date", "2026-11-30"),
+                    ("lesson_no", "7"),
                     ("teacher", substitute),
                     ("room", ""),
                     ("note", "kursos"),
@@ -658,8 +658,8 @@ async fn the_timetable_for_everyone_and_its_changes() {
                 &sub_link,
                 &[
                     ("course", &course),
-                    ("date", "2026-12-05"),
-                    ("lesson_no", "1"),
+                    ("date", "2026-11-30"),
+                    ("lesson_no", "7"),
                     ("teacher", substitute),
                     ("room", ""),
                     ("note", ""),
