@@ -356,3 +356,32 @@ async fn sqlite_without_wal_is_refused() {
     let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("journal_mode=WAL"), "refused, saying why: {message}");
 }
+
+#[tokio::test]
+async fn an_unknown_address_a_malformed_id_and_a_refusal_answer_a_page_with_the_navigation() {
+    let t = TestApp::demo(klade_store::Backend::Sqlite).await;
+    let mut c = t.client();
+    c.login("audzinataja", "demo").await;
+    for path in ["/nowhere", "/people/abc", "/journal/12x"] {
+        let r = c.get(path).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            r.body.contains("<title>Lapa nav atrasta · Klade</title>") && r.body.contains("Lapa nav atrasta."),
+            "{path}: the Latvian page: {}",
+            r.body
+        );
+        assert!(r.body.contains("href=\"/journal\""), "{path}: with the navigation");
+        assert!(!r.body.contains("Invalid URL"), "{path}: not the framework's text");
+    }
+    // A refusal too.
+    let r = c.get("/admin/accounts?i=1").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("href=\"/journal\""), "the navigation on a refusal");
+    // The API answers JSON.
+    let token = t.client().api_login("audzinataja", "demo").await;
+    for path in ["/api/v1/nowhere", "/api/v1/students/abc/diary"] {
+        let r = c.api_get(path, &token).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(r.json()["error"], "error.not_found", "{path}");
+    }
+}

@@ -16,6 +16,8 @@ pub struct WebError {
     pub lang: Lang,
     json: bool,
     csrf: bool,
+    /// The signed-in person's navigation, for the error page.
+    user: Option<crate::pages::UserChrome>,
 }
 
 impl WebError {
@@ -25,6 +27,7 @@ impl WebError {
             lang,
             json: false,
             csrf: false,
+            user: None,
         }
     }
 
@@ -34,7 +37,14 @@ impl WebError {
             lang,
             json: true,
             csrf: false,
+            user: None,
         }
+    }
+
+    /// The page answers with the navigation of the person signed in.
+    pub fn with_user(mut self, user: Option<crate::pages::UserChrome>) -> Self {
+        self.user = user;
+        self
     }
 
     /// A state-changing form arrived without the right CSRF token.
@@ -44,6 +54,7 @@ impl WebError {
             lang,
             json: false,
             csrf: true,
+            user: None,
         }
     }
 
@@ -142,8 +153,12 @@ impl IntoResponse for WebError {
             (status, Json(body)).into_response()
         } else {
             let t = Tr::new(self.lang);
+            let title = match status {
+                StatusCode::NOT_FOUND => t.get("error.not_found_title"),
+                _ => t.get("error.title"),
+            };
             let page = ErrorPage {
-                page: Chrome::anonymous(t, t.get("error.title")),
+                page: Chrome::for_error(self.lang, title, self.user.clone()),
                 t,
                 message: &message,
             };

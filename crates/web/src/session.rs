@@ -50,7 +50,9 @@ impl Ctx {
     /// Maps a use case's error to a page in this request's language.
     pub fn fail(&self) -> impl Fn(AppError) -> WebError {
         let lang = self.lang;
-        move |e| WebError::new(e, lang)
+        // The error page keeps the signed-in person's navigation.
+        let user = crate::pages::Chrome::user_of(self);
+        move |e| WebError::new(e, lang).with_user(user.clone())
     }
 
     /// Maps a use case's error to a JSON answer in this request's language.
@@ -340,6 +342,34 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Que
                     WebError::api(e, lang)
                 } else {
                     WebError::new(e, lang)
+                })
+            }
+        }
+    }
+}
+
+/// A path's parameters, refused like a wrong query: a malformed id (`/people/abc`) is a page that
+/// does not exist, answered in the reader's language with the navigation, not axum's plain text.
+pub struct Path<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Self(v)),
+            Err(_) => {
+                let ctx = parts.extensions.get::<Ctx>();
+                let lang = ctx.map(|c| c.lang).unwrap_or_default();
+                let api = parts
+                    .extensions
+                    .get::<axum::extract::OriginalUri>()
+                    .map_or_else(|| parts.uri.path(), |u| u.0.path())
+                    .starts_with("/api/");
+                Err(match (api, ctx) {
+                    (true, _) => WebError::api(AppError::NotFound, lang),
+                    (false, Some(ctx)) => ctx.fail()(AppError::NotFound),
+                    (false, None) => WebError::new(AppError::NotFound, lang),
                 })
             }
         }

@@ -3,10 +3,11 @@
 
 use crate::error::WebError;
 use crate::session::Ctx;
+use crate::session::Path;
 use crate::session::Query;
 use crate::AppState;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};

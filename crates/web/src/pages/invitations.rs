@@ -5,10 +5,11 @@
 use super::{render, Chrome};
 use crate::error::WebError;
 use crate::i18n::Tr;
+use crate::session::Path;
 use crate::session::{set_cookie, Ctx, Query, CSRF_COOKIE, SESSION_COOKIE};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

@@ -3,11 +3,12 @@
 
 use crate::error::WebError;
 use crate::i18n::{Lang, Tr};
+use crate::session::Path;
 use crate::session::Query;
 use crate::session::{self, set_cookie, Ctx, CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -66,8 +67,19 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(second_factor::routes())
         .merge(setup::routes())
         .merge(invitations::routes())
+        .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state, session::pages))
         .route("/healthz", get(healthz))
+}
+
+/// An address that is no page: the page that says so, in the reader's language, with their
+/// navigation; under `/api/` the API's JSON.
+async fn not_found(ctx: Ctx, uri: axum::extract::OriginalUri) -> WebError {
+    if uri.0.path().starts_with("/api/") {
+        ctx.fail_json()(AppError::NotFound)
+    } else {
+        ctx.fail()(AppError::NotFound)
+    }
 }
 
 /// What every page's frame shows: title, language switch, the signed-in person.
@@ -141,6 +153,7 @@ pub fn parse_form<T: serde::de::DeserializeOwned>(fields: &[(String, String)]) -
     serde_urlencoded::from_str(&encoded).map_err(|_| AppError::invalid("form", "error.form"))
 }
 
+#[derive(Debug, Clone)]
 pub struct UserChrome {
     pub name: String,
     pub csrf: String,
@@ -209,10 +222,6 @@ fn links_for(actor: &klade_domain::Actor) -> Vec<(&'static str, &'static str)> {
 }
 
 impl Chrome {
-    pub fn anonymous(t: Tr, title: &str) -> Self {
-        Self::new(t.lang, title, "/", None)
-    }
-
     fn new(lang: Lang, title: &str, path: &str, user: Option<UserChrome>) -> Self {
         let next: String = form_urlencoded::byte_serialize(path.as_bytes()).collect();
         Self {
@@ -225,13 +234,26 @@ impl Chrome {
     }
 
     pub(crate) fn for_ctx(ctx: &Ctx, title: &str, path: &str, name: Option<String>) -> Self {
-        let user = ctx.session.as_ref().map(|s| UserChrome {
-            name: name.unwrap_or_else(|| s.name.clone()),
+        let mut user = Self::user_of(ctx);
+        if let (Some(u), Some(n)) = (user.as_mut(), name) {
+            u.name = n;
+        }
+        Self::new(ctx.lang, title, path, user)
+    }
+
+    /// The signed-in person's part of the page: name, navigation, unread mail.
+    pub(crate) fn user_of(ctx: &Ctx) -> Option<UserChrome> {
+        ctx.session.as_ref().map(|s| UserChrome {
+            name: s.name.clone(),
             csrf: s.csrf_token.clone(),
             links: links_for(&s.actor),
             unread: s.unread,
-        });
-        Self::new(ctx.lang, title, path, user)
+        })
+    }
+
+    /// An error page's: the navigation of whoever is signed in.
+    pub(crate) fn for_error(lang: Lang, title: &str, user: Option<UserChrome>) -> Self {
+        Self::new(lang, title, "/", user)
     }
 }
 

@@ -460,7 +460,7 @@ struct TutorForm {
 async fn set_tutor(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::extract::Path(class): axum::extract::Path<i64>,
+    crate::session::Path(class): crate::session::Path<i64>,
     Form(form): Form<TutorForm>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
@@ -583,7 +583,7 @@ async fn plan_page(
 async fn plan(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::extract::Path(class): axum::extract::Path<i64>,
+    crate::session::Path(class): crate::session::Path<i64>,
     Query(q): Query<InstQuery>,
 ) -> Result<Response, WebError> {
     let flash = q.done.as_deref().map(|d| {
@@ -630,7 +630,7 @@ fn plan_lines(fields: &[(String, String)]) -> Vec<PlanLineInput> {
 async fn set_plan(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::extract::Path(class): axum::extract::Path<i64>,
+    crate::session::Path(class): crate::session::Path<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
@@ -647,7 +647,7 @@ async fn set_plan(
 async fn copy_plan(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::extract::Path(class): axum::extract::Path<i64>,
+    crate::session::Path(class): crate::session::Path<i64>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     match setup::copy_study_plan(&state.app, session, klade_domain::ClassId(class)).await {
