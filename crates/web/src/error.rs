@@ -16,8 +16,9 @@ pub struct WebError {
     pub lang: Lang,
     json: bool,
     csrf: bool,
-    /// The signed-in person's navigation, for the error page.
-    user: Option<crate::pages::UserChrome>,
+    /// The signed-in person's navigation, for the error page (boxed: an error travels in every
+    /// `Result` of the handlers).
+    user: Option<Box<crate::pages::UserChrome>>,
 }
 
 impl WebError {
@@ -43,7 +44,7 @@ impl WebError {
 
     /// The page answers with the navigation of the person signed in.
     pub fn with_user(mut self, user: Option<crate::pages::UserChrome>) -> Self {
-        self.user = user;
+        self.user = user.map(Box::new);
         self
     }
 
@@ -158,7 +159,7 @@ impl IntoResponse for WebError {
                 _ => t.get("error.title"),
             };
             let page = ErrorPage {
-                page: Chrome::for_error(self.lang, title, self.user.clone()),
+                page: Chrome::for_error(self.lang, title, self.user.clone().map(|u| *u)),
                 t,
                 message: &message,
             };
