@@ -79,7 +79,7 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
         let checklist = if policy::authorize(actor, Action::PrepareYear, overview).is_ok()
             || policy::authorize(actor, Action::AppointSuperuser, overview).is_ok()
         {
-            crate::setup::checklist(app, id, institution.kind).await?
+            crate::setup::checklist(app, session, id, institution.kind).await?
         } else {
             Vec::new()
         };

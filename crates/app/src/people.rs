@@ -33,6 +33,9 @@ pub struct Record {
     pub can_enrol: bool,
     /// The reader enters this learner's parents (R18.1).
     pub can_add_parent: bool,
+    /// The reader sees this learner's grades: all of them (as the diary) or those of a course
+    /// they teach the learner's class.
+    pub can_view_grades: bool,
 }
 
 /// The scope of a person in an institution: as a learner in their class, or as a member.
@@ -146,7 +149,16 @@ pub async fn record(app: &App, session: &Session, person: PersonId) -> Result<Re
     let actor = &session.actor;
     let held = klade_store::accounts::roles_held(db, person).await?;
     let placement_here = placement.is_some();
+    let can_view_grades = match &placement {
+        None => false,
+        Some(_) if policy::authorize(actor, Action::ViewDiary, scope).is_ok() => true,
+        Some(p) => klade_store::journal::courses_of_class(db, institution, p.class_id)
+            .await?
+            .iter()
+            .any(|c| actor.courses.iter().any(|(_, mine)| *mine == c.id)),
+    };
     Ok(Record {
+        can_view_grades,
         institution,
         level,
         person: blank(&stored, level),

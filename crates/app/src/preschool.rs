@@ -127,6 +127,7 @@ pub struct ChildDay {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Day {
     pub group: ClassId,
+    pub institution: InstitutionId,
     pub group_name: String,
     pub date: String,
     /// The group does not meet that day (a weekend or a public holiday).
@@ -173,6 +174,7 @@ pub async fn day(app: &App, session: &Session, group_id: ClassId, on: &str) -> R
     corrections.sort_by_key(|e| e.seq);
     Ok(Day {
         group: g.id,
+        institution: g.institution,
         group_name: g.name.clone(),
         date: iso,
         day_off: !crate::calendar::of(app, g.institution).await?.0.is_working_day(d),

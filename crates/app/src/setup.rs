@@ -983,14 +983,16 @@ pub async fn prepare_next_year(
     Ok((moved, finished))
 }
 
-/// One thing left before the year can start, with where it is done.
+/// One thing left before the year can start, with where it is done when the reader may do it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Todo {
     /// The catalogue key of what is missing.
     pub what: &'static str,
     /// A count or a class's name, as the message needs.
     pub detail: String,
-    pub link: String,
+    /// Where it is done, when the reader may do it there (the director reads what the superuser
+    /// and the deputies do).
+    pub link: Option<String>,
 }
 
 /// The set-up checklist on the superuser's and director's home: the year, classes, tutors, staff
@@ -998,18 +1000,27 @@ pub struct Todo {
 /// nothing is left. A school's classes need a plan and a week; a preschool's groups do not.
 pub async fn checklist(
     app: &App,
+    session: &Session,
     institution: InstitutionId,
     kind: klade_domain::InstitutionKind,
 ) -> Result<Vec<Todo>, AppError> {
     let db = app.db.pool();
     let today = app.today();
     let i = institution.0;
-    let todo = |what, detail: String, link: String| Todo { what, detail, link };
+    let may = |action: Action, scope: Scope| policy::authorize(&session.actor, action, scope).is_ok();
+    let whole = Scope::Institution(institution);
+    let todo = |what, detail: String, link: String, allowed: bool| Todo {
+        what,
+        detail,
+        link: allowed.then_some(link),
+    };
+    let prepares = may(Action::PrepareYear, whole);
     if school::current_year(db, institution, &today).await?.is_none() {
         return Ok(vec![todo(
             "checklist.no_year",
             String::new(),
             format!("/setup/years?i={i}"),
+            prepares,
         )]);
     }
     let classes = school::class_states(db, institution, &today).await?;
@@ -1019,52 +1030,69 @@ pub async fn checklist(
             "checklist.no_classes",
             String::new(),
             format!("/setup/classes?i={i}"),
+            prepares,
         ));
     }
     let counts = institutions::counts(db, institution, &today).await?;
     if counts.accounts_missing > 0 {
+        let link = format!("/admin/accounts?i={i}");
         out.push(todo(
             "checklist.staff_accounts",
             counts.accounts_missing.to_string(),
-            format!("/admin/accounts?i={i}"),
+            link,
+            may(Action::ManageAccounts, whole),
         ));
     }
     let untutored = classes.iter().filter(|c| c.tutors == 0).count();
     if untutored > 0 {
+        let link = format!("/setup/classes?i={i}");
         out.push(todo(
             "checklist.no_tutor",
             untutored.to_string(),
-            format!("/setup/classes?i={i}"),
+            link,
+            may(Action::EnterStaff, whole),
         ));
     }
     let school = kind != klade_domain::InstitutionKind::Preschool;
+    let plans = prepares || may(Action::EnterTimetable, whole);
     for c in &classes {
         if c.learners == 0 {
+            let link = format!("/admin/import?i={i}");
             out.push(todo(
                 "checklist.no_learners",
                 c.name.clone(),
-                format!("/admin/import?i={i}"),
+                link,
+                may(Action::ImportFromViis, whole),
             ));
         } else if school && c.courses == 0 {
             out.push(todo(
                 "checklist.no_plan",
                 c.name.clone(),
                 format!("/setup/classes/{}/plan", c.id.0),
+                plans,
             ));
         } else if school && c.slots == 0 {
+            let link = format!("/classes/{}/timetable", c.id.0);
             out.push(todo(
                 "checklist.no_timetable",
                 c.name.clone(),
-                format!("/classes/{}/timetable", c.id.0),
+                link,
+                may(Action::EnterTimetable, whole),
             ));
         }
     }
     let waiting: i64 = classes.iter().map(|c| c.families_waiting).sum();
     if let Some(first) = classes.iter().find(|c| c.families_waiting > 0) {
+        let scope = Scope::Class {
+            institution,
+            class: first.id,
+        };
+        let link = format!("/classes/{}/families", first.id.0);
         out.push(todo(
             "checklist.families",
             waiting.to_string(),
-            format!("/classes/{}/families", first.id.0),
+            link,
+            may(Action::EditContacts, scope),
         ));
     }
     Ok(out)

@@ -307,6 +307,8 @@ pub struct MonthlySummary {
     pub published: Option<store::Published>,
     /// The reader may publish it (and it is not published yet).
     pub may_publish: bool,
+    /// A tutor's view before the deputy publishes the month: no figures yet.
+    pub waiting: bool,
     pub classes: Vec<ClassAbsences>,
 }
 
@@ -379,13 +381,18 @@ pub async fn monthly_summary(
     let (month, first, last) = month_days(app, month)?;
     let db = app.db.pool();
     let published = store::published(db, inst, &month).await?;
+    // A tutor reads their class's part only once the deputy has published it; before that the
+    // page says so, with no figures.
+    let waiting = matches!(reach, Reach::Tutor(_)) && published.is_none();
     let only = match &reach {
         Reach::All => None,
-        // A tutor reads their class's part only once the deputy has published it.
-        Reach::Tutor(classes) if published.is_some() => Some(classes.as_slice()),
-        Reach::Tutor(_) => return Err(AppError::invalid("month", "summary_month.not_published")),
+        Reach::Tutor(classes) => Some(classes.as_slice()),
     };
-    let rows = store::absences_by_student(db, inst, &first.to_string(), &last.to_string(), only).await?;
+    let rows = if waiting {
+        Vec::new()
+    } else {
+        store::absences_by_student(db, inst, &first.to_string(), &last.to_string(), only).await?
+    };
     let mut classes: Vec<ClassAbsences> = Vec::new();
     for r in rows {
         let at = match classes.iter().position(|c| c.class_id == r.class_id) {
@@ -428,6 +435,7 @@ pub async fn monthly_summary(
         deadline: deadline(app, inst, first).await?.to_string(),
         published,
         may_publish,
+        waiting,
         classes,
     })
 }

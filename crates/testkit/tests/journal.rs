@@ -989,3 +989,23 @@ async fn no_lesson_is_proposed_on_a_public_holiday_or_in_the_school_holidays() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_deputies_read_the_lesson_records_their_check_is_about() {
+    let t = TestApp::demo(klade_store::Backend::Sqlite).await;
+    let mut s = setup(&t).await;
+    let g = grid(&mut s.teacher, &s.token, s.course).await;
+    let ((date, no), _) = columns(&g);
+    let path = format!("/journal/{}/lesson?date={date}&no={no}", s.course);
+    let mut deputy = t.client();
+    deputy.login("metodikis", "demo").await;
+    let page = deputy.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("<dl class=\"record") && !page.body.contains("name=\"topic\""),
+        "read, not edited"
+    );
+    // The subject teacher is not offered the summary journal of a class they do not tutor.
+    let grid_page = s.teacher.get(&format!("/journal/{}", s.course)).await.body;
+    assert!(!grid_page.contains("/summary\""), "{grid_page}");
+}

@@ -335,7 +335,22 @@ async fn grid_page(
             .map(|x| (x.ordinal, x.name.clone(), x.id == g.term.id))
             .collect(),
         term_ordinal: g.term.ordinal,
-        summary_href: g.course.class_id.map(|c| format!("/classes/{c}/summary")),
+        summary_href: g
+            .course
+            .class_id
+            .filter(|c| {
+                let inst = g.course.institution_id;
+                let class = klade_domain::Scope::Class {
+                    institution: inst,
+                    class: *c,
+                };
+                session.actor.may(klade_domain::Action::ViewJournal, class)
+                    || session.actor.may(
+                        klade_domain::Action::CheckJournals,
+                        klade_domain::Scope::Institution(inst),
+                    )
+            })
+            .map(|c| format!("/classes/{c}/summary")),
         checks_href: format!("/journal/{}/checks", g.course.id),
         open_checks: g.open_checks,
         flash,
@@ -459,6 +474,10 @@ struct LessonPage {
     reason: String,
     /// The refused field.
     bad: String,
+    /// Who keeps the journal edits the record; others read it.
+    can_edit: bool,
+    /// The due date the Latvian way, for reading.
+    homework_due_text: String,
 }
 
 #[derive(Deserialize)]
@@ -491,9 +510,19 @@ async fn lesson_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let (c, _) = journal::open(&state.app, session, course, klade_domain::Action::KeepJournal)
+    // Whoever reads the journal reads its lesson records (the deputies checking it too); who
+    // keeps it edits them.
+    let (c, _) = journal::open(&state.app, session, course, klade_domain::Action::ViewJournal)
         .await
         .map_err(ctx.fail())?;
+    let can_edit = session.actor.may(
+        klade_domain::Action::KeepJournal,
+        klade_domain::Scope::Course {
+            institution: c.institution_id,
+            course: c.id,
+            class: c.class_id,
+        },
+    );
     let stored = klade_store::journal::lesson_at(
         state.app.db.pool(),
         c.institution_id,
@@ -539,8 +568,14 @@ async fn lesson_page(
         topic: input.topic,
         content: input.content,
         homework: input.homework,
+        homework_due_text: input
+            .homework_due
+            .as_deref()
+            .map(format_stored_date)
+            .unwrap_or_default(),
         homework_due: input.homework_due.unwrap_or_default(),
         history: stored.map(|l| format!("/journal/{}/history?column=lesson:{}", course.0, l.id)),
+        can_edit,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
 }

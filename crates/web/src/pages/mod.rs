@@ -438,8 +438,9 @@ struct HomePage {
     today: Vec<(String, String, bool)>,
     /// Staff have deadlines.
     deadlines: bool,
-    /// (institution, name) where the calendar and deadline settings may be kept.
-    calendars: Vec<(i64, String)>,
+    /// (institution, name, may see the overdue list) where the calendar and deadline settings
+    /// may be kept.
+    calendars: Vec<(i64, String, bool)>,
     institutions: Vec<InstitutionView>,
 }
 
@@ -474,8 +475,8 @@ struct InstitutionView {
     /// (who, where, their preschool page)
     children: Vec<(String, Option<String>)>,
     counts: Option<klade_store::institutions::Counts>,
-    /// (what is left, where it is done)
-    checklist: Vec<(String, String)>,
+    /// (what is left, where it is done when the reader may do it)
+    checklist: Vec<(String, Option<String>)>,
 }
 
 async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
@@ -512,11 +513,19 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
                 .classes
                 .iter()
                 .map(|c| {
+                    let group = klade_domain::Scope::Class {
+                        institution: i.institution.id,
+                        class: c.id,
+                    };
+                    let reads_group = session.actor.may(klade_domain::Action::ViewJournal, group)
+                        || session
+                            .actor
+                            .may(klade_domain::Action::CorrectPreschoolAttendance, group);
                     (
                         format!("{} ({})", c.name, c.students),
                         i.edits_timetable.then(|| format!("/classes/{}/timetable", c.id)),
                         format!("/classes/{}", c.id),
-                        (c.kind == "group").then(|| format!("/groups/{}", c.id)),
+                        (c.kind == "group" && reads_group).then(|| format!("/groups/{}", c.id)),
                     )
                 })
                 .collect(),
@@ -616,7 +625,12 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
             )
             .is_ok()
         })
-        .map(|i| (i.institution.id.0, i.institution.name.clone()))
+        .map(|i| {
+            let scope = klade_domain::Scope::Institution(i.institution.id);
+            let overview = session.actor.may(klade_domain::Action::CheckJournals, scope)
+                || session.actor.may(klade_domain::Action::ViewStatistics, scope);
+            (i.institution.id.0, i.institution.name.clone(), overview)
+        })
         .collect();
     let page = HomePage {
         csrf: session.csrf_token.clone(),

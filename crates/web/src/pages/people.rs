@@ -367,6 +367,8 @@ struct PersonPage {
     edit_record: bool,
     enrol: bool,
     add_parent: bool,
+    /// The reader may open the learner's grades.
+    grades_link: bool,
     csrf: String,
     phone: String,
     email: String,
@@ -531,6 +533,7 @@ async fn person_page(
         edit_record: r.can_edit_record,
         enrol: r.can_enrol && r.placement.is_some(),
         add_parent: r.can_add_parent,
+        grades_link: r.can_view_grades,
         csrf: session.csrf_token.clone(),
         phone: typed
             .or("contacts", "phone", p.phone.as_deref().unwrap_or_default())

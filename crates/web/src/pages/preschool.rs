@@ -98,6 +98,8 @@ struct DayPage {
     can_mark: bool,
     can_correct: bool,
     can_write: bool,
+    /// The journal's other parts (assessment, plan, talks, checks): not the nurse's.
+    reads_journal: bool,
     areas: Vec<(&'static str, String, bool)>,
     flash: Option<&'static str>,
     error: Option<String>,
@@ -221,6 +223,13 @@ async fn day_view(
         can_mark: d.can_mark,
         can_correct: d.can_correct,
         can_write: d.can_write,
+        reads_journal: session.actor.may(
+            klade_domain::Action::ViewJournal,
+            klade_domain::Scope::Class {
+                institution: d.institution,
+                class: ClassId(group),
+            },
+        ),
         areas: areas(t),
         date: d.date,
         flash,

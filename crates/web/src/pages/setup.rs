@@ -505,6 +505,8 @@ struct PlanPage {
     teachers: Vec<(String, String)>,
     copy_from: Option<String>,
     total: i64,
+    /// The classes' page is the superuser's and staff's, not the deputy's.
+    classes_link: bool,
 }
 
 impl PlanRow {
@@ -576,6 +578,9 @@ async fn plan_page(
             .map(|(id, name)| (id.0.to_string(), name.clone()))
             .collect(),
         copy_from: p.copy_from.map(|(_, year)| year),
+        classes_link: [Action::PrepareYear, Action::EnterStaff]
+            .into_iter()
+            .any(|a| session.actor.may(a, klade_domain::Scope::Institution(p.institution))),
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
 }

@@ -299,6 +299,8 @@ struct SummaryPage {
     published: Option<(String, String, bool)>,
     overdue: bool,
     may_publish: bool,
+    /// A tutor's view before the month is published.
+    waiting: bool,
     csrf: String,
     classes: Vec<statistics::ClassAbsences>,
     exports: Vec<(String, &'static str)>,
@@ -360,7 +362,7 @@ async fn summary_page(
     let s = statistics::monthly_summary(&state.app, session, q.i.map(InstitutionId), q.month.as_deref())
         .await
         .map_err(ctx.fail())?;
-    if let Some(format) = format {
+    if let (Some(format), false) = (format, s.waiting) {
         let report = summary_report(t, &s);
         return crate::export::download(&ctx, &report, format, &format!("kavejumi-{}", s.month));
     }
@@ -380,6 +382,7 @@ async fn summary_page(
             .map(|p| (p.published_by_name.clone(), format_instant(p.published_at), p.late)),
         overdue,
         may_publish: s.may_publish,
+        waiting: s.waiting,
         csrf: session.csrf_token.clone(),
         classes: s.classes,
         exports: crate::export::links(&path),
