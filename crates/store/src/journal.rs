@@ -1239,6 +1239,14 @@ pub async fn student_grades<'e>(
 }
 
 /// An attendance mark of a student with its lesson.
+
+/// `a` attendance, `l` its lesson, `k` its kind: true when the absence is excused — by its mark's
+/// kind or by a tutor's excuse covering its day (R18.2). Every count and list of excused absences
+/// uses it, so the diary, the reports, the statistics and the API agree.
+pub(crate) const EXCUSED: &str =
+    "(k.excused OR EXISTS (SELECT 1 FROM excuses e WHERE e.institution_id = a.institution_id \
+     AND e.student_id = a.student_id AND e.from_date <= l.date AND e.to_date >= l.date))";
+
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StudentMark {
     pub course_id: CourseId,
@@ -1265,7 +1273,7 @@ pub async fn student_attendance<'e>(
     let ids: Vec<String> = students.iter().map(|s| s.0.to_string()).collect();
     let sql = format!(
         "SELECT a.student_id, c.id AS course_id, c.name AS course_name, l.date, l.lesson_no, a.code, a.minutes, \
-           k.absent, k.late, k.excused FROM attendance a JOIN lessons l ON l.id = a.lesson_id JOIN courses c ON c.id = l.course_id \
+           k.absent, k.late, {EXCUSED} AS excused FROM attendance a JOIN lessons l ON l.id = a.lesson_id JOIN courses c ON c.id = l.course_id \
            JOIN attendance_kinds k ON k.institution_id = a.institution_id AND k.code = a.code \
          WHERE a.institution_id = $1 AND a.student_id IN ({}) AND l.date >= $2 AND l.date <= $3 ORDER BY l.date, l.lesson_no",
         ids.join(",")

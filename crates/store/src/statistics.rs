@@ -8,13 +8,10 @@
 //! `families`); a late mark that is not an absence counts as late. Absences and grades belong to
 //! the class of their course (a cross-class module without a class is not counted per class).
 
+use crate::journal::EXCUSED;
 use crate::Result;
 use klade_domain::{ClassId, CourseId, InstitutionId, PersonId};
 use sqlx::{Any, Executor, Row};
-
-/// `a` attendance, `l` its lesson, `k` its kind: 1 when the absence is excused.
-const EXCUSED: &str = "(k.excused OR EXISTS (SELECT 1 FROM excuses e WHERE e.institution_id = a.institution_id \
-     AND e.student_id = a.student_id AND e.from_date <= l.date AND e.to_date >= l.date))";
 
 fn absence_sums() -> String {
     format!(

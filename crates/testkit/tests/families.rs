@@ -156,6 +156,20 @@ async fn a_parent_reads_the_diary_and_reports_an_absence() {
             grid.contains("class=\"noticed\" title=\"Kavējumu pieteikumi: Sanatorija\""),
             "the notice shows in the cells it covers"
         );
+        // The API's grid carries the same notice, so a teacher marking through it sees it too.
+        let g = teacher
+            .api_get(&format!("/api/v1/courses/{course}/grid"), &token)
+            .await
+            .json();
+        assert!(
+            g["notices"]
+                .as_array()
+                .expect("notices")
+                .iter()
+                .any(|n| n["reason"] == "Sanatorija" && n["student_id"] == anna && n["from_date"] == "2026-11-16"),
+            "{}",
+            g["notices"]
+        );
     }
 }
 
@@ -203,6 +217,22 @@ async fn the_tutor_excuses_and_sees_what_is_left_after_the_month() {
         let page = tutor.get(&format!("/classes/{class}/absences")).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Krūmiņa Anna: 06.10.2026."), "{}", page.body);
+        let mut parent = t.client();
+        let ptoken = parent.api_login("vecaks", "demo").await;
+        let excused_in_api = |j: &serde_json::Value| -> Vec<bool> {
+            j["attendance"]
+                .as_array()
+                .expect("attendance")
+                .iter()
+                .filter(|m| m["date"] == "2026-10-06" && m["code"] == "n")
+                .map(|m| m["excused"].as_bool().expect("excused"))
+                .collect()
+        };
+        let before = parent
+            .api_get(&format!("/api/v1/students/{anna}/journal"), &ptoken)
+            .await
+            .json();
+        assert!(excused_in_api(&before).contains(&false), "{before}");
         let r = tutor
             .submit(
                 &format!("/classes/{class}/absences"),
@@ -218,6 +248,13 @@ async fn the_tutor_excuses_and_sees_what_is_left_after_the_month() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let page = tutor.get(&format!("/classes/{class}/absences")).await.body;
         assert!(!page.contains("Krūmiņa Anna: 06.10.2026."), "excused now");
+        // The API says what the diary and the report say: the excuse covers the absence.
+        let after = parent
+            .api_get(&format!("/api/v1/students/{anna}/journal"), &ptoken)
+            .await
+            .json();
+        let after = excused_in_api(&after);
+        assert!(!after.is_empty() && after.iter().all(|e| *e), "{after:?}");
         assert!(
             klade_app::journal::verify(&t.app).await.expect("verify").is_empty(),
             "the excuse is in the chain"

@@ -63,6 +63,8 @@ struct GridBody {
     /// Each filled cell: its key (as `cells` takes it back) and value.
     cells: Vec<CellBody>,
     averages: Vec<AverageBody>,
+    /// The families' absence notices covering the term's days (R21), as the page shows them.
+    notices: Vec<klade_store::families::Notice>,
 }
 
 #[derive(Serialize)]
@@ -120,6 +122,7 @@ async fn grid(
         columns: g.columns,
         cells,
         averages,
+        notices: g.notices,
     })
     .into_response())
 }
