@@ -248,7 +248,7 @@ impl<'a> Scan<'a> {
             })
             .collect();
         let db = self.app.db.pool();
-        let missing = store::missing_grades(db, self.institution, &days, person).await?;
+        let missing = store::missing_grades(db, self.institution, &days, &self.today.to_string(), person).await?;
         let late = store::late_grades(db, self.institution, &days, person).await?;
         for (kind, f) in missing
             .into_iter()

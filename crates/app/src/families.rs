@@ -288,6 +288,8 @@ pub struct ClassAbsences {
     pub notices: Vec<Notice>,
     /// Absences of months already closed (the deadline is the month's end) with no excuse.
     pub overdue: Vec<(journal::Student, StudentMark)>,
+    /// Of those, the ones the tutor checked: they stay unexcused and are no longer owed.
+    pub checked: Vec<(journal::Student, StudentMark)>,
     pub can_excuse: bool,
 }
 
@@ -317,11 +319,13 @@ pub async fn class_absences(app: &App, session: &Session, class: ClassId) -> Res
         .yesterday()
         .map(|d| d.to_string())
         .unwrap_or_default();
-    let excuses = families::excuses(db, inst, &ids, &year.1, &closed).await?;
-    let mut overdue = Vec::new();
-    for (student, m) in journal::student_attendance(db, inst, &ids, &year.1, &closed).await? {
-        if m.absent && !m.excused && !excused_on(&excuses, student, &m.date) {
-            if let Some(s) = students.iter().find(|s| s.id == student) {
+    let checks = families::checked_absences(db, inst, &ids, &year.1, &closed).await?;
+    let (mut overdue, mut checked) = (Vec::new(), Vec::new());
+    for (student, m) in unexcused(app, inst, &ids, &year.1, &closed).await? {
+        if let Some(s) = students.iter().find(|s| s.id == student) {
+            if checks.contains(&(student, m.lesson_id)) {
+                checked.push((s.clone(), m));
+            } else {
                 overdue.push((s.clone(), m));
             }
         }
@@ -339,8 +343,51 @@ pub async fn class_absences(app: &App, session: &Session, class: ClassId) -> Res
         notices: families::notices(db, inst, None, Some(class), &from, &to).await?,
         students,
         overdue,
+        checked,
         can_excuse: policy::authorize(&session.actor, Action::ExcuseAbsences, class_scope).is_ok(),
     })
+}
+
+/// The learners' absences between `from` and `to` that neither their mark's kind nor an excuse
+/// excuses.
+async fn unexcused(
+    app: &App,
+    inst: InstitutionId,
+    students: &[PersonId],
+    from: &str,
+    to: &str,
+) -> Result<Vec<(PersonId, StudentMark)>, AppError> {
+    Ok(journal::student_attendance(app.db.pool(), inst, students, from, to)
+        .await?
+        .into_iter()
+        .filter(|(_, m)| m.absent && !m.excused)
+        .collect())
+}
+
+/// The tutor has checked a learner's unexcused absences of the closed months and they stay
+/// unexcused (a truancy): they leave the list of excuses owed and the tutor's deadlines, and
+/// still count as unexcused in the diary, the reports and the statistics. Returns how many.
+pub async fn keep_unexcused(app: &App, session: &Session, student: PersonId) -> Result<usize, AppError> {
+    let p = placement(app, student).await?;
+    let permit = policy::authorize(&session.actor, Action::ExcuseAbsences, scope(&p))?;
+    let inst = permit.institution();
+    let today: Date = app.today().parse().map_err(|_| AppError::Internal("today".into()))?;
+    let year = school::current_year(app.db.pool(), inst, &today.to_string())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let closed = month_start(today)
+        .yesterday()
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let lessons: Vec<klade_domain::LessonId> = unexcused(app, inst, &[student], &year.1, &closed)
+        .await?
+        .into_iter()
+        .map(|(_, m)| m.lesson_id)
+        .collect();
+    let mut tx = app.db.begin().await?;
+    families::check_absences(&mut tx, inst, student, &lessons, session.person, app.now()).await?;
+    tx.commit().await?;
+    Ok(lessons.len())
 }
 
 /// The tutor excuses a learner's absences over a range of dates, with the reason (R18.2). The
@@ -353,7 +400,7 @@ pub async fn excuse(
     to: &str,
     reason: &str,
     notice: Option<i64>,
-) -> Result<i64, AppError> {
+) -> Result<Excused, AppError> {
     let p = placement(app, student).await?;
     let permit = policy::authorize(&session.actor, Action::ExcuseAbsences, scope(&p))?;
     let inst = permit.institution();
@@ -408,7 +455,20 @@ pub async fn excuse(
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    // An excuse for days ahead excuses nothing yet: the tutor is told so, not "excused".
+    let covered = journal::student_attendance(app.db.pool(), inst, &[student], &from.to_string(), &to.to_string())
+        .await?
+        .iter()
+        .filter(|(_, m)| m.absent)
+        .count();
+    Ok(Excused { id, covered })
+}
+
+/// A stored excuse and how many recorded absences it covers now.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Excused {
+    pub id: i64,
+    pub covered: usize,
 }
 
 /// Notices that cover a course's learners on the given days: (learner, day) → reason. The grid
@@ -668,7 +728,6 @@ pub async fn progress_reports(
     let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
     let grades = journal::student_grades(db, inst, &ids, &from, &to).await?;
     let marks = journal::student_attendance(db, inst, &ids, &from, &to).await?;
-    let excuses = families::excuses(db, inst, &ids, &from, &to).await?;
     Ok(students
         .iter()
         .map(|s| {
@@ -700,7 +759,7 @@ pub async fn progress_reports(
             let (mut excused, mut unexcused, mut late) = (0, 0, 0);
             for (_, m) in marks.iter().filter(|(p, _)| *p == s.id) {
                 if m.absent {
-                    if m.excused || excused_on(&excuses, s.id, &m.date) {
+                    if m.excused {
                         excused += 1;
                     } else {
                         unexcused += 1;

@@ -689,7 +689,7 @@ pub async fn save_lesson(app: &App, session: &Session, id: CourseId, input: &Les
             return Err(AppError::invalid("reason", "journal.reason_required"));
         }
     }
-    let stored = journal::put_lesson(&mut *tx, inst, &wanted).await?;
+    let stored = journal::put_lesson(&mut *tx, inst, &wanted, app.now()).await?;
     let entry = change(
         format!("lesson:{}", stored.id),
         old.map(|o| o.history_value()),

@@ -137,6 +137,9 @@ pub struct Day {
     pub entries: Vec<Entry>,
     /// Corrections of this day's marks (who, when, what, why), newest last.
     pub corrections: Vec<history::Entry>,
+    /// Why the day's record cannot be written now (a day ahead, another school year): the message
+    /// key. The forms are not offered then, rather than refused on save.
+    pub closed: Option<&'static str>,
     pub can_mark: bool,
     pub can_correct: bool,
     pub can_write: bool,
@@ -172,12 +175,15 @@ pub async fn day(app: &App, session: &Session, group_id: ClassId, on: &str) -> R
         }
     }
     corrections.sort_by_key(|e| e.seq);
+    let cal = crate::calendar::of(app, g.institution).await?.0;
+    let closed = writable_day(&cal, &g, d, today(app)?).err().map(|e| e.code());
+    let open = closed.is_none();
     Ok(Day {
         group: g.id,
         institution: g.institution,
         group_name: g.name.clone(),
         date: iso,
-        day_off: !crate::calendar::of(app, g.institution).await?.0.is_working_day(d),
+        day_off: !cal.is_working_day(d),
         children: students
             .iter()
             .map(|s| ChildDay {
@@ -189,9 +195,10 @@ pub async fn day(app: &App, session: &Session, group_id: ClassId, on: &str) -> R
         marked,
         entries,
         corrections,
-        can_mark: policy::authorize(actor, Action::KeepJournal, class_scope(&g)).is_ok(),
-        can_correct: policy::authorize(actor, Action::CorrectPreschoolAttendance, class_scope(&g)).is_ok(),
-        can_write: policy::authorize(actor, Action::KeepJournal, class_scope(&g)).is_ok(),
+        closed,
+        can_mark: open && policy::authorize(actor, Action::KeepJournal, class_scope(&g)).is_ok(),
+        can_correct: open && policy::authorize(actor, Action::CorrectPreschoolAttendance, class_scope(&g)).is_ok(),
+        can_write: open && policy::authorize(actor, Action::KeepJournal, class_scope(&g)).is_ok(),
     })
 }
 
@@ -204,7 +211,8 @@ pub struct MarkInput {
 
 /// Saves a day's attendance, all or nothing. The teacher marks (after 09:00 the marks are
 /// accepted and shown late); the nurse or clerk corrects, always with a reason; a teacher
-/// changing an earlier day's mark gives one too. Returns whether the marking was late.
+/// changing an earlier day's mark gives one too. Returns whether the marking was late (a
+/// correction never is).
 pub async fn save_attendance(
     app: &App,
     session: &Session,
@@ -287,7 +295,8 @@ pub async fn save_attendance(
     }
     history::append(&mut tx, app.db.backend(), g.institution, &history_rows).await?;
     tx.commit().await?;
-    Ok(late)
+    // A correction is never late: only the teacher's own marking of the day has a due time.
+    Ok(late && !correcting)
 }
 
 /// The week's attendance of a group, for the nurse's or clerk's weekly check (J23).

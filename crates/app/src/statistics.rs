@@ -78,6 +78,7 @@ pub struct Statistics {
     pub institution_name: String,
     pub from: String,
     pub to: String,
+    /// The period compared with; both empty when there is none (a first term kept here).
     pub previous_from: String,
     pub previous_to: String,
     pub classes: Vec<Line>,
@@ -150,6 +151,17 @@ async fn default_period(app: &App, institution: InstitutionId, today: Date) -> R
     Ok((start, today))
 }
 
+/// The period to compare with: a term is compared with the term before it (the first term with
+/// the last one of the year before, not with the summer's holidays), and with nothing when no
+/// term was kept before it; any other period with the period of equal length just before it.
+async fn comparison(app: &App, inst: InstitutionId, from: Date, to: Date) -> Result<Option<(Date, Date)>, AppError> {
+    match klade_store::school::term_before(app.db.pool(), inst, &from.to_string(), &to.to_string()).await? {
+        Some(Some((f, t))) => Ok(Some((families::date(&f, "from")?, families::date(&t, "to")?))),
+        Some(None) => Ok(None),
+        None => previous(from, to).map(Some),
+    }
+}
+
 /// The period of equal length that ends the day before `from`.
 fn previous(from: Date, to: Date) -> Result<(Date, Date), AppError> {
     let err = |e: jiff::Error| AppError::Internal(e.to_string());
@@ -203,12 +215,18 @@ pub async fn statistics(
     let permit = institution_for(session, institution, Action::ViewStatistics)?;
     let inst = permit.institution();
     let (from, to) = period(app, inst, from, to).await?;
-    let (prev_from, prev_to) = previous(from, to)?;
+    let before_period = comparison(app, inst, from, to).await?;
     let db = app.db.pool();
     let classes = store::classes(db, inst, &from.to_string(), &to.to_string()).await?;
     // Two periods, each on its own connection: a year's figures are a few hundred milliseconds of
     // database work, and the two run side by side.
-    let (now, before) = tokio::try_join!(figures(app, inst, from, to), figures(app, inst, prev_from, prev_to))?;
+    let earlier = async {
+        match before_period {
+            Some((f, t)) => figures(app, inst, f, t).await,
+            None => Ok(Counted::new()),
+        }
+    };
+    let (now, before) = tokio::try_join!(figures(app, inst, from, to), earlier)?;
     let (now_class, before_class) = (per_class(&now), per_class(&before));
 
     let mut lines = Vec::new();
@@ -272,8 +290,8 @@ pub async fn statistics(
         institution_name,
         from: from.to_string(),
         to: to.to_string(),
-        previous_from: prev_from.to_string(),
-        previous_to: prev_to.to_string(),
+        previous_from: before_period.map(|p| p.0.to_string()).unwrap_or_default(),
+        previous_to: before_period.map(|p| p.1.to_string()).unwrap_or_default(),
         classes: lines,
         groups,
         programmes: programmes.into_values().collect(),
@@ -463,10 +481,11 @@ pub async fn publish_summary(
         .ok_or_else(|| AppError::Internal("published summary".into()))
 }
 
-/// One series of a bar chart: its name and a value per category.
+/// One series of a bar chart: its name and a value per category; `None` where there is nothing
+/// to show (a class without grades has no average, which is not an average of 0).
 pub struct Series<'a> {
     pub name: &'a str,
-    pub values: Vec<f64>,
+    pub values: Vec<Option<f64>>,
 }
 
 /// A horizontal bar chart drawn by the server: a row per category, a bar per series. Readable
@@ -480,7 +499,7 @@ pub fn bar_chart_svg(label: &str, categories: &[String], series: &[Series<'_>], 
     let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;");
     let max = series
         .iter()
-        .flat_map(|s| s.values.iter().copied())
+        .flat_map(|s| s.values.iter().flatten().copied())
         .fold(0.0_f64, f64::max)
         .max(1.0);
     let (left, bar, gap, width) = (110.0_f64, 10.0_f64, 8.0_f64, 480.0_f64);
@@ -512,9 +531,16 @@ pub fn bar_chart_svg(label: &str, categories: &[String], series: &[Series<'_>], 
             escape(c)
         ));
         for (k, s) in series.iter().enumerate() {
-            let v = s.values.get(i).copied().unwrap_or(0.0);
-            let w = (v / max * room).max(0.5);
             let y = y0 + bar * k as f64;
+            let Some(v) = s.values.get(i).copied().flatten() else {
+                svg.push_str(&format!(
+                    r#"<text x="{:.1}" y="{:.1}" class="value">—</text>"#,
+                    left + 3.0,
+                    y + bar - 2.0
+                ));
+                continue;
+            };
+            let w = (v / max * room).max(0.5);
             let shown = format!("{v:.decimals$}").replace('.', ",");
             svg.push_str(&format!(
                 r#"<rect x="{left}" y="{y:.1}" width="{w:.1}" height="{:.1}" fill="{}" class="bar"/><text x="{:.1}" y="{:.1}" class="value">{shown}</text>"#,
@@ -554,17 +580,20 @@ mod tests {
             &[
                 Series {
                     name: "šis periods",
-                    values: vec![7.25, 6.0],
+                    values: vec![Some(7.25), Some(6.0)],
                 },
                 Series {
                     name: "iepriekšējais",
-                    values: vec![6.5, 0.0],
+                    values: vec![Some(6.5), None],
                 },
             ],
             2,
         );
         assert_eq!(svg.matches(r#"class="value""#).count(), 4);
         assert!(svg.contains(">7,25</text>") && svg.contains(">šis periods</text>") && svg.contains("url(#p-hatch)"));
+        // No average is drawn as a dash without a bar, never as 0,00.
+        assert!(svg.contains(">—</text>") && !svg.contains(">0,00</text>"));
+        assert_eq!(svg.matches(r#"class="bar"/><text x="#).count(), 2 + 3);
         assert!(bar_chart_svg("x", &[], &[], 0).is_empty());
     }
 

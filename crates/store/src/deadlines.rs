@@ -6,6 +6,7 @@
 //! joins a year of timetable, lessons and grades against them in one pass. This module decides
 //! nothing about who may see what; the app asks the policy.
 
+use crate::journal::EXCUSED;
 use crate::{Result, StoreError};
 use klade_domain::{ClassId, CourseId, InstitutionId, PersonId};
 use sqlx::{Any, Executor, Row as _};
@@ -69,8 +70,9 @@ pub struct LessonDay {
     pub due_at: i64,
 }
 
-/// The timetable's lessons of `days` that have no lesson row or no topic: (teacher, course,
-/// class, day, lesson number). A substitute is responsible for the lesson they took.
+/// The timetable's lessons of `days` that have no lesson row or no topic, or whose topic was
+/// written after the day's due time (`done_at`): (teacher, course, class, day, lesson number).
+/// A substitute is responsible for the lesson they took.
 pub async fn lessons<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
@@ -85,7 +87,8 @@ pub async fn lessons<'e>(
          SELECT DISTINCT COALESCE(sub.teacher_id, t.person_id) AS person_id, \
            COALESCE(sp.given_name || ' ' || sp.family_name, p.given_name || ' ' || p.family_name) AS person, \
            k.id AS class_id, k.name AS class_name, c.id AS course_id, c.name AS course_name, days.d AS date, \
-           s.lesson_no AS reference, days.due_at AS due_at \
+           s.lesson_no AS reference, days.due_at AS due_at, \
+           CASE WHEN l.topic <> '' THEN l.recorded_at END AS done_at \
          FROM days \
          JOIN timetable s ON s.weekday = days.wd AND s.valid_from <= days.d AND (s.valid_to IS NULL OR s.valid_to >= days.d) \
          JOIN courses c ON c.id = s.course_id \
@@ -96,7 +99,7 @@ pub async fn lessons<'e>(
          LEFT JOIN substitutions sub ON sub.course_id = c.id AND sub.date = days.d AND sub.lesson_no = s.lesson_no \
          LEFT JOIN persons sp ON sp.id = sub.teacher_id \
          LEFT JOIN lessons l ON l.course_id = c.id AND l.date = days.d AND l.lesson_no = s.lesson_no \
-         WHERE s.institution_id = $1 AND (l.id IS NULL OR l.topic = '') \
+         WHERE s.institution_id = $1 AND (l.id IS NULL OR l.topic = '' OR l.recorded_at > days.due_at) \
            AND ($2 = 0 OR COALESCE(sub.teacher_id, t.person_id) = $2){}",
         values(days.len(), 3, 3),
         own_courses(person, "s.course_id")
@@ -123,7 +126,7 @@ pub async fn lessons<'e>(
                 title: String::new(),
                 count: 1,
                 due_at: r.try_get("due_at")?,
-                done_at: None,
+                done_at: r.try_get("done_at")?,
             })
         })
         .collect()
@@ -150,34 +153,39 @@ const ASSESSMENT_JOINS: &str =
      JOIN course_teachers t ON t.course_id = c.id \
      JOIN persons p ON p.id = t.person_id";
 
-/// Formative and summative assessments of `days` with fewer grades than learners: (teacher,
-/// assessment, how many grades are missing).
+/// Formative and summative assessments of `days` that some learner has no grade for: (teacher,
+/// assessment, how many grades are missing). A learner counts who was on the list on the hand-in
+/// date (the course's own list, else its class's) and has not left by `today`: a learner who left
+/// is no grade the teacher still owes.
 pub async fn missing_grades<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     days: &[GradingDay],
+    today: &str,
     person: Option<PersonId>,
 ) -> Result<Vec<Found>> {
     if days.is_empty() {
         return Ok(Vec::new());
     }
-    // The learners are counted on the hand-in date: the course's own list, else its class's.
+    let ungraded = "NOT EXISTS (SELECT 1 FROM grades g WHERE g.assessment_id = a.id AND g.student_id = e.student_id)";
     let sql = format!(
         "WITH days (d, f_at, s_at) AS (VALUES {}) \
          SELECT * FROM (SELECT {ASSESSMENT_COLUMNS}, \
-           (SELECT COUNT(*) FROM grades g WHERE g.assessment_id = a.id) AS graded, \
            CASE WHEN EXISTS (SELECT 1 FROM course_students x WHERE x.course_id = c.id) \
-             THEN (SELECT COUNT(*) FROM course_students x WHERE x.course_id = c.id) \
+             THEN (SELECT COUNT(DISTINCT e.student_id) FROM course_students x JOIN enrolments e ON e.student_id = x.student_id \
+                     AND e.institution_id = $1 AND e.valid_from <= days.d AND (e.valid_to IS NULL OR e.valid_to >= $3) \
+                   WHERE x.course_id = c.id AND {ungraded}) \
              ELSE (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.class_id AND e.institution_id = $1 \
-                     AND e.valid_from <= days.d AND (e.valid_to IS NULL OR e.valid_to >= days.d)) END AS learners \
+                     AND e.valid_from <= days.d AND (e.valid_to IS NULL OR e.valid_to >= $3) AND {ungraded}) END AS missing \
          FROM days {ASSESSMENT_JOINS} \
-         WHERE ($2 = 0 OR t.person_id = $2){}) x WHERE x.graded < x.learners",
-        values(days.len(), 3, 3),
+         WHERE ($2 = 0 OR t.person_id = $2){}) x WHERE x.missing > 0",
+        values(days.len(), 3, 4),
         own_courses(person, "a.course_id")
     );
     let mut q = sqlx::query(&sql)
         .bind(institution.0)
-        .bind(person.map(|p| p.0).unwrap_or(0));
+        .bind(person.map(|p| p.0).unwrap_or(0))
+        .bind(today);
     for d in days {
         q = q
             .bind(d.date.as_str())
@@ -187,11 +195,7 @@ pub async fn missing_grades<'e>(
     q.fetch_all(ex)
         .await?
         .iter()
-        .map(|r| {
-            let graded: i64 = r.try_get("graded")?;
-            let learners: i64 = r.try_get("learners")?;
-            assessment_row(r, learners - graded, None)
-        })
+        .map(|r| assessment_row(r, r.try_get("missing")?, None))
         .collect()
 }
 
@@ -256,7 +260,7 @@ fn assessment_row(r: &sqlx::any::AnyRow, count: i64, done_at: Option<i64>) -> Re
 
 /// Unexcused absences between `from` and `to`, per class, tutor and month (`date` is the
 /// month's first day; `due_at` is 0, the app sets it). An absence is excused by its mark or by
-/// an excuse covering its day (R18.2).
+/// an excuse covering its day (R18.2); one the tutor checked and left unexcused is not owed.
 pub async fn unexcused<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
@@ -266,32 +270,30 @@ pub async fn unexcused<'e>(
 ) -> Result<Vec<Found>> {
     // A tutor's own list starts from their classes' learners, not the institution's absences.
     let own = match person {
-        Some(_) => " AND e.class_id IN (SELECT o.class_id FROM class_tutors o WHERE o.person_id = $6)",
+        Some(_) => " AND e.class_id IN (SELECT o.class_id FROM class_tutors o WHERE o.person_id = $5)",
         None => "",
     };
     let sql = format!(
-        "SELECT t.person_id AS person_id, p.given_name || ' ' || p.family_name AS person, k.id AS class_id, \
-           k.name AS class_name, SUBSTR(l.date, 1, 7) AS month, COUNT(*) AS n \
+        "SELECT t.person_id AS person_id, p.given_name || ' ' || p.family_name AS person, kl.id AS class_id, \
+           kl.name AS class_name, SUBSTR(l.date, 1, 7) AS month, COUNT(*) AS n \
          FROM attendance a \
-         JOIN attendance_kinds ak ON ak.institution_id = a.institution_id AND ak.code = a.code \
+         JOIN attendance_kinds k ON k.institution_id = a.institution_id AND k.code = a.code \
          JOIN lessons l ON l.id = a.lesson_id \
          JOIN enrolments e ON e.student_id = a.student_id AND e.institution_id = a.institution_id \
            AND e.valid_from <= l.date AND (e.valid_to IS NULL OR e.valid_to >= l.date) \
-         JOIN classes k ON k.id = e.class_id AND k.kind = 'class' \
-         JOIN class_tutors t ON t.class_id = k.id \
+         JOIN classes kl ON kl.id = e.class_id AND kl.kind = 'class' \
+         JOIN class_tutors t ON t.class_id = kl.id \
          JOIN persons p ON p.id = t.person_id \
-         WHERE a.institution_id = $1 AND ak.absent = $4 AND ak.excused = $5 AND l.date >= $2 AND l.date <= $3 \
-           AND ($6 = 0 OR t.person_id = $6){own} \
-           AND NOT EXISTS (SELECT 1 FROM excuses x WHERE x.institution_id = a.institution_id \
-             AND x.student_id = a.student_id AND x.from_date <= l.date AND x.to_date >= l.date) \
-         GROUP BY t.person_id, p.given_name, p.family_name, k.id, k.name, SUBSTR(l.date, 1, 7)"
+         WHERE a.institution_id = $1 AND k.absent = $4 AND NOT {EXCUSED} AND l.date >= $2 AND l.date <= $3 \
+           AND ($5 = 0 OR t.person_id = $5){own} \
+           AND NOT EXISTS (SELECT 1 FROM absence_checks ch WHERE ch.lesson_id = a.lesson_id AND ch.student_id = a.student_id) \
+         GROUP BY t.person_id, p.given_name, p.family_name, kl.id, kl.name, SUBSTR(l.date, 1, 7)"
     );
     let rows = sqlx::query(&sql)
         .bind(institution.0)
         .bind(from)
         .bind(to)
         .bind(true)
-        .bind(false)
         .bind(person.map(|p| p.0).unwrap_or(0))
         .fetch_all(ex)
         .await?;

@@ -2,7 +2,7 @@
 //! mark: an absence is excused when its mark's kind is excused or an excuse covers its day.
 
 use crate::{flag, Result};
-use klade_domain::{ClassId, InstitutionId, PersonId};
+use klade_domain::{ClassId, InstitutionId, LessonId, PersonId};
 use sqlx::{Any, Executor, Row};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -177,6 +177,61 @@ pub async fn excuses<'e>(
         .collect()
 }
 
+/// Records that the tutor checked these absences of a learner and they stay unexcused: no excuse
+/// is owed for them any more. A second check of the same absence keeps the first.
+pub async fn check_absences(
+    conn: &mut sqlx::AnyConnection,
+    institution: InstitutionId,
+    student: PersonId,
+    lessons: &[LessonId],
+    by: PersonId,
+    now: i64,
+) -> Result<()> {
+    for lesson in lessons {
+        sqlx::query(
+            "INSERT INTO absence_checks (institution_id, lesson_id, student_id, checked_by, checked_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (lesson_id, student_id) DO NOTHING",
+        )
+        .bind(institution.0)
+        .bind(lesson.0)
+        .bind(student.0)
+        .bind(by.0)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The checked absences of the given learners on lessons between `from` and `to`: (learner, lesson).
+pub async fn checked_absences<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    students: &[PersonId],
+    from: &str,
+    to: &str,
+) -> Result<Vec<(PersonId, LessonId)>> {
+    if students.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = students.iter().map(|s| s.0.to_string()).collect();
+    // Integer ids from our own rows.
+    let sql = format!(
+        "SELECT c.student_id, c.lesson_id FROM absence_checks c JOIN lessons l ON l.id = c.lesson_id \
+         WHERE c.institution_id = $1 AND l.date >= $2 AND l.date <= $3 AND c.student_id IN ({})",
+        ids.join(",")
+    );
+    let rows = sqlx::query(&sql)
+        .bind(institution.0)
+        .bind(from)
+        .bind(to)
+        .fetch_all(ex)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((PersonId(r.try_get("student_id")?), LessonId(r.try_get("lesson_id")?))))
+        .collect()
+}
+
 /// Everything of one learner's week that the diary shows, read in one query: the lessons held,
 /// the learner's marks, grades and notes, excuses and notices. (The class's timetable is kept in
 /// memory by the app.) A lesson's content, which the diary does not show, is left empty.
@@ -233,7 +288,7 @@ pub async fn learner_week(
            AND (NOT EXISTS (SELECT 1 FROM course_students x WHERE x.course_id = c.id) \
                 OR EXISTS (SELECT 1 FROM course_students x WHERE x.course_id = c.id AND x.student_id = $3)) \
          UNION ALL \
-         SELECT 'mark', l.date, l.lesson_no, c.id, c.name, a.code, {NT}, {NT}, {NT}, a.minutes, \
+         SELECT 'mark', l.date, l.lesson_no, c.id, c.name, a.code, CAST(a.lesson_id AS TEXT), {NT}, {NT}, a.minutes, \
            CASE WHEN k.absent THEN 1 ELSE 0 END, (CASE WHEN k.excused THEN 1 ELSE 0 END) + (CASE WHEN k.late THEN 2 ELSE 0 END) \
          FROM mine c CROSS JOIN lessons l \
            JOIN attendance a ON a.lesson_id = l.id AND a.student_id = $3 \
@@ -308,6 +363,7 @@ pub async fn learner_week(
             "mark" => {
                 let flags = int(i3);
                 w.marks.push(StudentMark {
+                    lesson_id: LessonId(t2.and_then(|l| l.parse().ok()).unwrap_or_default()),
                     course_id: course,
                     course_name,
                     date: d,

@@ -778,16 +778,20 @@ pub async fn ensure_lesson(
     Ok((lesson, inserted > 0))
 }
 
+/// Writes a lesson's record at `at`. The first write with a topic is kept as when the lesson was
+/// recorded: the deadline lists show a lesson recorded after its due time as done late.
 pub async fn put_lesson<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     l: &Lesson,
+    at: i64,
 ) -> Result<Lesson> {
     let sql = format!(
-        "INSERT INTO lessons (institution_id, course_id, date, lesson_no, topic, content, homework, homework_due) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+        "INSERT INTO lessons (institution_id, course_id, date, lesson_no, topic, content, homework, homework_due, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (course_id, date, lesson_no) DO UPDATE SET topic = excluded.topic, content = excluded.content, \
-           homework = excluded.homework, homework_due = excluded.homework_due \
+           homework = excluded.homework, homework_due = excluded.homework_due, \
+           recorded_at = COALESCE(lessons.recorded_at, excluded.recorded_at) \
          RETURNING {LESSON_COLUMNS}"
     );
     let row = sqlx::query(&sql)
@@ -799,6 +803,7 @@ pub async fn put_lesson<'e>(
         .bind(&l.content)
         .bind(&l.homework)
         .bind(&l.homework_due)
+        .bind((!l.topic.trim().is_empty()).then_some(at))
         .fetch_one(ex)
         .await?;
     lesson_from_row(&row)
@@ -1249,6 +1254,7 @@ pub(crate) const EXCUSED: &str =
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StudentMark {
+    pub lesson_id: LessonId,
     pub course_id: CourseId,
     pub course_name: String,
     pub date: String,
@@ -1272,7 +1278,7 @@ pub async fn student_attendance<'e>(
     }
     let ids: Vec<String> = students.iter().map(|s| s.0.to_string()).collect();
     let sql = format!(
-        "SELECT a.student_id, c.id AS course_id, c.name AS course_name, l.date, l.lesson_no, a.code, a.minutes, \
+        "SELECT a.student_id, a.lesson_id, c.id AS course_id, c.name AS course_name, l.date, l.lesson_no, a.code, a.minutes, \
            k.absent, k.late, {EXCUSED} AS excused FROM attendance a JOIN lessons l ON l.id = a.lesson_id JOIN courses c ON c.id = l.course_id \
            JOIN attendance_kinds k ON k.institution_id = a.institution_id AND k.code = a.code \
          WHERE a.institution_id = $1 AND a.student_id IN ({}) AND l.date >= $2 AND l.date <= $3 ORDER BY l.date, l.lesson_no",
@@ -1289,6 +1295,7 @@ pub async fn student_attendance<'e>(
             Ok((
                 PersonId(r.try_get("student_id")?),
                 StudentMark {
+                    lesson_id: LessonId(r.try_get("lesson_id")?),
                     course_id: CourseId(r.try_get("course_id")?),
                     course_name: r.try_get("course_name")?,
                     date: r.try_get("date")?,

@@ -45,6 +45,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(19, "0019_person_care"),
     migration!(20, "0020_second_factor"),
     migration!(21, "0021_day_one"),
+    migration!(22, "0022_deadline_states"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

@@ -533,6 +533,39 @@ pub async fn institutions_of<'e>(
         .collect()
 }
 
+/// When `from`..`to` is exactly one of the institution's terms: `Some` with the term before it
+/// (in this or an earlier school year), if there is one, as (first day, last day); `None` for any
+/// other period.
+pub async fn term_before<'e>(
+    ex: impl Executor<'e, Database = Any> + Copy,
+    institution: InstitutionId,
+    from: &str,
+    to: &str,
+) -> Result<Option<Option<(String, String)>>> {
+    let is_term =
+        sqlx::query("SELECT 1 AS one FROM terms WHERE institution_id = $1 AND starts_on = $2 AND ends_on = $3")
+            .bind(institution.0)
+            .bind(from)
+            .bind(to)
+            .fetch_optional(ex)
+            .await?
+            .is_some();
+    if !is_term {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "SELECT starts_on, ends_on FROM terms WHERE institution_id = $1 AND ends_on < $2 ORDER BY ends_on DESC LIMIT 1",
+    )
+    .bind(institution.0)
+    .bind(from)
+    .fetch_optional(ex)
+    .await?;
+    Ok(Some(
+        row.map(|r| Ok::<_, crate::StoreError>((r.try_get("starts_on")?, r.try_get("ends_on")?)))
+            .transpose()?,
+    ))
+}
+
 /// The school year of `institution` containing `today`: (id, starts on, ends on).
 pub async fn current_year<'e>(
     ex: impl Executor<'e, Database = Any>,

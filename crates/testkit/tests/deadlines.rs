@@ -81,6 +81,29 @@ async fn a_late_grade_a_late_lesson_and_due_dates_from_the_calendar() {
             .expect("missing grades");
         assert_eq!(open["state"], "overdue");
         assert_eq!(open["due_at"], DUE_20_NOV);
+        // A learner who has left owes no grade: the count drops by one.
+        let missing_before = open["count"].as_i64().expect("count");
+        let leaver = t
+            .id(&format!(
+                "SELECT MAX(e.student_id) FROM enrolments e JOIN courses c ON c.class_id = e.class_id WHERE c.id = {math}"
+            ))
+            .await;
+        t.exec(&format!(
+            "UPDATE enrolments SET valid_to = '2026-11-20' WHERE student_id = {leaver}"
+        ))
+        .await;
+        let missing = deputy
+            .api_get(
+                &format!("/api/v1/deadlines/{school}?kind=grades&person={teacher}"),
+                &deputy_token,
+            )
+            .await
+            .json();
+        let after = items(&missing["items"], "grades")
+            .into_iter()
+            .find(|i| i["detail"] == "Kavētais darbs")
+            .map(|i| i["count"].as_i64().expect("count"));
+        assert_eq!(after, Some(missing_before - 1), "{missing}");
 
         // The page shows it with its due date.
         let mut deputy_page = t.client();
@@ -138,6 +161,43 @@ async fn a_late_grade_a_late_lesson_and_due_dates_from_the_calendar() {
         let body = page.get("/deadlines").await.body;
         assert!(body.contains("26.11.2026. 18:00"), "{body}");
 
+        // A lesson recorded after 18:00 stays on the list as done late, with when it was done.
+        let late_lesson = items(&own["late"], "lesson")
+            .into_iter()
+            .find(|i| i["date"] == "2026-11-26")
+            .expect("a late lesson")
+            .clone();
+        let course: i64 = late_lesson["link"]
+            .as_str()
+            .and_then(|l| l.strip_prefix("/journal/"))
+            .and_then(|l| l.split('/').next())
+            .and_then(|c| c.parse().ok())
+            .expect("the lesson's course");
+        let no: i64 = late_lesson["detail"]
+            .as_str()
+            .and_then(|d| d.parse().ok())
+            .expect("number");
+        let r = teacher_client
+            .api_post(
+                &format!("/api/v1/courses/{course}/lessons"),
+                serde_json::json!({"date": "2026-11-26", "lesson_no": no, "topic": "Atkārtojums",
+                    "content": "", "homework": ""}),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let recorded_at = t.app.now();
+        let own = teacher_client.api_get("/api/v1/deadlines", &token).await.json();
+        let done = items(&own["late"], "lesson")
+            .into_iter()
+            .find(|i| {
+                i["date"] == "2026-11-26" && i["detail"] == late_lesson["detail"] && i["link"] == late_lesson["link"]
+            })
+            .expect("the lesson recorded late is still listed")
+            .clone();
+        assert_eq!(done["state"], "done_late", "{done}");
+        assert_eq!(done["done_at"], recorded_at);
+
         // The settings move the due time: lessons by 20:00 are not late at 18:30.
         let settings = format!("/api/v1/deadlines/{school}/settings");
         let mut form = deputy.api_get(&settings, &deputy_token).await.json();
@@ -154,6 +214,12 @@ async fn a_late_grade_a_late_lesson_and_due_dates_from_the_calendar() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let own = teacher_client.api_get("/api/v1/deadlines", &token).await.json();
         assert!(items(&own["late"], "lesson").iter().all(|i| i["date"] != "2026-11-26"));
+        assert!(
+            items(&own["due_today"], "lesson")
+                .iter()
+                .all(|i| i["link"] != late_lesson["link"]),
+            "recorded at 18:30, the lesson is on time by 20:00"
+        );
         assert!(items(&own["due_today"], "lesson")
             .iter()
             .any(|i| i["date"] == "2026-11-26"));

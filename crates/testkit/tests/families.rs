@@ -216,7 +216,15 @@ async fn the_tutor_excuses_and_sees_what_is_left_after_the_month() {
 
         let page = tutor.get(&format!("/classes/{class}/absences")).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("Krūmiņa Anna: 06.10.2026."), "{}", page.body);
+        // Anna's part of the list of absences still owed an excuse.
+        let annas = |page: &str| -> String {
+            page.split("<h3>Krūmiņa Anna</h3>")
+                .nth(1)
+                .and_then(|rest| rest.split("</ul>").next())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(annas(&page.body).contains("<li>06.10.2026., "), "{}", page.body);
         let mut parent = t.client();
         let ptoken = parent.api_login("vecaks", "demo").await;
         let excused_in_api = |j: &serde_json::Value| -> Vec<bool> {
@@ -246,8 +254,28 @@ async fn the_tutor_excuses_and_sees_what_is_left_after_the_month() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            r.location(),
+            Some(format!("/classes/{class}/absences?done=excused").as_str())
+        );
         let page = tutor.get(&format!("/classes/{class}/absences")).await.body;
-        assert!(!page.contains("Krūmiņa Anna: 06.10.2026."), "excused now");
+        assert!(!annas(&page).contains("<li>06.10.2026., "), "excused now");
+        // An excuse for days ahead is kept, and the tutor is told it excuses nothing yet.
+        let r = tutor
+            .submit(
+                &format!("/classes/{class}/absences"),
+                &format!("/classes/{class}/absences"),
+                &[
+                    ("student", &anna.to_string()),
+                    ("from", "2026-12-01"),
+                    ("to", "2026-12-02"),
+                    ("reason", "slimība"),
+                ],
+            )
+            .await;
+        let ahead = tutor.get(r.location().expect("redirect")).await.body;
+        assert!(ahead.contains("Šajās dienās vēl nav ierakstītu kavējumu"), "{ahead}");
+        assert!(!ahead.contains("Kavējumi attaisnoti."));
         // The API says what the diary and the report say: the excuse covers the absence.
         let after = parent
             .api_get(&format!("/api/v1/students/{anna}/journal"), &ptoken)
@@ -293,6 +321,101 @@ async fn the_tutor_excuses_and_sees_what_is_left_after_the_month() {
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn a_checked_absence_stays_unexcused_and_is_no_longer_owed() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let class = t.id("SELECT id FROM classes WHERE name = '2.B'").await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
+        let mut tutor = t.client();
+        let token = tutor.api_login("audzinataja", "demo").await;
+        let of_anna = |list: &serde_json::Value| -> usize {
+            list.as_array()
+                .expect("list")
+                .iter()
+                .filter(|pair| pair[0]["id"] == anna)
+                .count()
+        };
+        let owed = |d: &serde_json::Value| -> i64 {
+            d["late"]
+                .as_array()
+                .expect("late")
+                .iter()
+                .filter(|i| i["kind"] == "excuses")
+                .map(|i| i["count"].as_i64().expect("count"))
+                .sum()
+        };
+        let before = tutor
+            .api_get(&format!("/api/v1/classes/{class}/absences"), &token)
+            .await
+            .json();
+        let anna_overdue = of_anna(&before["overdue"]);
+        assert!(
+            anna_overdue > 0,
+            "Anna has unexcused absences in the closed months: {before}"
+        );
+        let owed_before = owed(&tutor.api_get("/api/v1/deadlines", &token).await.json());
+
+        // Neither her parent nor another class's tutor may mark them checked.
+        let mut parent = t.client();
+        let ptoken = parent.api_login("vecaks", "demo").await;
+        let r = parent
+            .api_post(
+                &format!("/api/v1/students/{anna}/keep-unexcused"),
+                serde_json::json!({}),
+                Some(&ptoken),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let mut subject = t.client();
+        let stoken = subject.api_login("skolotajs", "demo").await;
+        let r = subject
+            .api_post(
+                &format!("/api/v1/students/{anna}/keep-unexcused"),
+                serde_json::json!({}),
+                Some(&stoken),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        tutor.login("audzinataja", "demo").await;
+        let page = tutor.get(&format!("/classes/{class}/absences")).await.body;
+        assert!(page.contains("Pārbaudīts: paliek neattaisnoti"), "{page}");
+        let r = tutor
+            .submit(
+                &format!("/classes/{class}/absences"),
+                &format!("/classes/{class}/absences/checked"),
+                &[("student", &anna.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = tutor.get(&format!("/classes/{class}/absences?done=checked")).await.body;
+        assert!(page.contains("Pārbaudīti, paliek neattaisnoti"), "{page}");
+
+        // No longer owed: off the list of excuses due and off the tutor's deadlines...
+        let after = tutor
+            .api_get(&format!("/api/v1/classes/{class}/absences"), &token)
+            .await
+            .json();
+        assert_eq!(of_anna(&after["overdue"]), 0, "{after}");
+        assert_eq!(of_anna(&after["checked"]), anna_overdue);
+        let owed_after = owed(&tutor.api_get("/api/v1/deadlines", &token).await.json());
+        assert_eq!(owed_after, owed_before - anna_overdue as i64);
+        // ...and still unexcused for the family.
+        let j = parent
+            .api_get(&format!("/api/v1/students/{anna}/journal"), &ptoken)
+            .await
+            .json();
+        let unexcused = j["attendance"]
+            .as_array()
+            .expect("attendance")
+            .iter()
+            .filter(|m| m["absent"] == true && m["excused"] == false && m["date"].as_str() < Some("2026-11-01"))
+            .count();
+        assert_eq!(unexcused, anna_overdue, "{j}");
     }
 }
 
@@ -344,6 +467,7 @@ async fn the_diary_and_notices_through_the_api() {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["covered"], 0, "no absence is recorded on 26 November yet");
         let class = t.id("SELECT id FROM classes WHERE name = '2.B'").await;
         let a = tutor
             .api_get(&format!("/api/v1/classes/{class}/absences"), &tt)

@@ -805,7 +805,7 @@ async fn creating_a_lesson_that_exists_keeps_what_was_written() {
             homework: "12. uzdevums".into(),
             homework_due: None,
         };
-        klade_store::journal::put_lesson(&mut *tx, inst, &written)
+        klade_store::journal::put_lesson(&mut *tx, inst, &written, 0)
             .await
             .expect("put");
         let (found, created) = klade_store::journal::ensure_lesson(&mut tx, inst, course, "2026-11-26", 9)

@@ -43,6 +43,23 @@ async fn metrics_are_served_only_behind_their_token() {
 }
 
 #[tokio::test]
+async fn pages_have_an_icon() {
+    let t = TestApp::new(klade_store::Backend::Sqlite).await;
+    let mut c = t.client();
+    let login = c.get("/login").await.body;
+    assert!(login.contains(r#"<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">"#));
+    let icon = c.get("/static/favicon.svg").await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(
+        icon.headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("image/svg+xml")
+    );
+    assert!(icon.body.starts_with("<svg"));
+    let ico = c.get("/favicon.ico").await;
+    assert_eq!(ico.location(), Some("/static/favicon.svg"));
+}
+
+#[tokio::test]
 async fn every_answer_carries_the_security_headers() {
     let t = TestApp::new(klade_store::Backend::Sqlite).await;
     let mut c = t.client();
@@ -113,7 +130,7 @@ async fn migrations_run_once() {
     for backend in backends() {
         let t = TestApp::new(backend).await;
         assert!(t.db().migrate().await.expect("again").is_empty());
-        assert_eq!(t.count("schema_migrations").await, 21);
+        assert_eq!(t.count("schema_migrations").await, 22);
     }
 }
 

@@ -64,6 +64,11 @@ async fn the_teacher_marks_the_day_and_the_nurse_corrects_a_mark_with_a_reason()
         let day = teacher.get(&format!("/groups/{g}")).await;
         assert_eq!(day.status, StatusCode::OK);
         assert!(day.body.contains("Krūmiņš Jēkabs"), "{}", day.body);
+        assert!(day.body.contains("Saglabāt apmeklējumu") && day.body.contains("Jauns ieraksts"));
+        // Tomorrow cannot be marked yet: the page says so and offers no form to be refused on save.
+        let ahead = teacher.get(&format!("/groups/{g}?date=2026-11-27")).await.body;
+        assert!(ahead.contains("Šī diena vēl nav pienākusi."), "{ahead}");
+        assert!(!ahead.contains("Saglabāt apmeklējumu") && !ahead.contains("Jauns ieraksts"));
 
         // 12:00 in Riga: after 09:00, accepted but late.
         let path = format!("/groups/{g}");
@@ -161,6 +166,11 @@ async fn the_teacher_marks_the_day_and_the_nurse_corrects_a_mark_with_a_reason()
             )
             .await;
         assert!(r.location().is_some(), "{}", r.body);
+        assert!(
+            !r.location().unwrap_or_default().contains("late"),
+            "a correction is not a late marking: {:?}",
+            r.location()
+        );
         assert_eq!(
             t.scalar(&format!(
                 "SELECT code FROM preschool_attendance WHERE child_id = {child}"

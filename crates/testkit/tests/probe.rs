@@ -110,6 +110,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
         "A:ExcuseAbsences@Class|CheckJournals@Inst",
     ),
     ("POST", "/classes/{class}/absences", "A:ExcuseAbsences@Student"),
+    ("POST", "/classes/{class}/absences/checked", "A:ExcuseAbsences@Student"),
     ("GET", "/students/{id}/grades", "special"),
     ("GET", "/classes/{class}/report", "A:PrintProgressReport@Class"),
     ("GET", "/classes/{class}/report.pdf", "A:PrintProgressReport@Class"),
@@ -247,6 +248,8 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/account/second-factor", "own"),
     ("POST", "/account/second-factor/off", "own"),
     ("GET", "/static/app.css", "public"),
+    ("GET", "/static/favicon.svg", "public"),
+    ("GET", "/favicon.ico", "public"),
     ("GET", "/static/grid.js", "public"),
     ("GET", "/metrics", "special"),
     ("POST", "/api/v1/auth/login", "public"),
@@ -275,6 +278,11 @@ const ROUTES: &[(&str, &str, &str)] = &[
         "A:ReportAbsence@Student",
     ),
     ("POST", "/api/v1/students/{id}/excuses", "A:ExcuseAbsences@Student"),
+    (
+        "POST",
+        "/api/v1/students/{id}/keep-unexcused",
+        "A:ExcuseAbsences@Student",
+    ),
     (
         "GET",
         "/api/v1/classes/{class}/absences",

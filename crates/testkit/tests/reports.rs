@@ -228,8 +228,40 @@ async fn statistics_count_what_was_written() {
             .await;
         assert_eq!(bad.json()["error"], "statistics.period_reversed");
 
-        // Without dates: the current term, whatever it is, opens.
+        // Without dates: the current term, compared with no summer holidays — with nothing while
+        // it is the first term kept here, then with the term before it.
         assert_eq!(page.get("/statistics").await.status, StatusCode::OK);
+        let term = director
+            .api_get(&format!("/api/v1/institutions/{}/statistics", k.school), &token)
+            .await
+            .json();
+        assert_eq!(term["previous_from"], "", "{}", term["from"]);
+        assert!(page
+            .get("/statistics")
+            .await
+            .body
+            .contains("Iepriekšējais periods: nav — šis ir pirmais šeit vestais semestris"));
+        k.t.exec(&format!(
+            "INSERT INTO school_years (institution_id, name, starts_on, ends_on) VALUES ({}, '2025./2026.', '2025-09-01', '2026-08-31')",
+            k.school
+        ))
+        .await;
+        let last_year = k.t.id("SELECT id FROM school_years WHERE name = '2025./2026.'").await;
+        k.t.exec(&format!(
+            "INSERT INTO terms (institution_id, school_year_id, ordinal, name, starts_on, ends_on) VALUES \
+             ({0}, {last_year}, 1, '1. semestris', '2025-09-01', '2025-12-19'), \
+             ({0}, {last_year}, 2, '2. semestris', '2026-01-05', '2026-05-29')",
+            k.school
+        ))
+        .await;
+        let term = director
+            .api_get(&format!("/api/v1/institutions/{}/statistics", k.school), &token)
+            .await
+            .json();
+        assert_eq!(
+            (term["previous_from"].as_str(), term["previous_to"].as_str()),
+            (Some("2026-01-05"), Some("2026-05-29"))
+        );
 
         // A teacher, and a deputy of another institution, are refused.
         let mut teacher = k.t.client();

@@ -7,11 +7,28 @@ use axum::Router;
 
 const CSS: &str = include_str!("../static/app.css");
 const GRID_JS: &str = include_str!("../static/grid.js");
+const FAVICON: &str = include_str!("../static/favicon.svg");
 
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/static/app.css", get(css))
         .route("/static/grid.js", get(grid_js))
+        .route("/static/favicon.svg", get(favicon))
+        // Browsers ask for it on their own; the icon is the SVG the pages link.
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::response::Redirect::permanent("/static/favicon.svg") }),
+        )
+}
+
+async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        FAVICON,
+    )
 }
 
 async fn grid_js() -> impl IntoResponse {

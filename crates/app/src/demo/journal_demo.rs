@@ -235,6 +235,7 @@ async fn fill_course(
                         },
                         homework_due: None,
                     },
+                    at,
                 )
                 .await?;
                 log.push(entry(

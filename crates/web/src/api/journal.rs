@@ -285,6 +285,7 @@ pub fn family_routes() -> Router<AppState> {
         .route("/students/{id}/diary", get(diary))
         .route("/students/{id}/absence-notices", post(notice))
         .route("/students/{id}/excuses", post(excuse_absences))
+        .route("/students/{id}/keep-unexcused", post(keep_unexcused))
         .route("/classes/{class}/absences", get(class_absences))
         .route("/students/{id}/grades", get(grades))
         .route("/classes/{class}/progress-reports", get(progress))
@@ -347,7 +348,15 @@ async fn excuse_absences(
     let excuse = klade_app::families::excuse(&state.app, session, PersonId(id), &b.from, &b.to, &b.reason, None)
         .await
         .map_err(ctx.fail_json())?;
-    Ok(Json(serde_json::json!({ "id": excuse })).into_response())
+    Ok(Json(excuse).into_response())
+}
+
+async fn keep_unexcused(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let session = signed_in(&ctx)?;
+    let n = klade_app::families::keep_unexcused(&state.app, session, PersonId(id))
+        .await
+        .map_err(ctx.fail_json())?;
+    Ok(Json(serde_json::json!({ "checked": n })).into_response())
 }
 
 async fn class_absences(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) -> Result<Response, WebError> {

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/diary", get(diary))
         .route("/diary/absence", post(report))
         .route("/classes/{class}/absences", get(absences).post(excuse))
+        .route("/classes/{class}/absences/checked", post(keep_unexcused))
         .route("/students/{id}/grades", get(grades))
         .route("/classes/{class}/report", get(report_page))
         .route("/classes/{class}/report.pdf", get(report_pdf))
@@ -296,13 +297,49 @@ struct AbsencesPage {
     error: Option<String>,
     /// (line, learner, from, to, reason, notice id)
     notices: Vec<(String, i64, String, String, String, i64)>,
-    overdue: Vec<String>,
+    overdue: Vec<LearnerAbsences>,
+    overdue_count: usize,
+    checked: Vec<LearnerAbsences>,
     can_excuse: bool,
     csrf: String,
     students: Vec<(i64, String)>,
     reasons: Vec<String>,
     /// A refused excuse as typed.
     typed: super::Typed,
+}
+
+/// One learner's unexcused absences on the class's absences page.
+struct LearnerAbsences {
+    id: i64,
+    name: String,
+    lines: Vec<String>,
+}
+
+/// The absences grouped by learner, in the class list's order.
+fn by_learner(
+    t: Tr,
+    list: &[(klade_store::journal::Student, klade_store::journal::StudentMark)],
+) -> Vec<LearnerAbsences> {
+    let mut out: Vec<LearnerAbsences> = Vec::new();
+    for (s, m) in list {
+        let line = format!(
+            "{}, {}. {} {} ({})",
+            format_stored_date(&m.date),
+            m.lesson_no,
+            t.get("journal.lesson"),
+            m.course_name,
+            m.code
+        );
+        match out.iter_mut().find(|l| l.id == s.id.0) {
+            Some(l) => l.lines.push(line),
+            None => out.push(LearnerAbsences {
+                id: s.id.0,
+                name: format!("{} {}", s.family_name, s.given_name),
+                lines: vec![line],
+            }),
+        }
+    }
+    out
 }
 
 #[derive(Deserialize, Default)]
@@ -316,7 +353,11 @@ async fn absences(
     Path(class): Path<i64>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    let flash = q.done.map(|_| "absence.excused_done");
+    let flash = q.done.map(|d| match d.as_str() {
+        "checked" => "absence.checked_done",
+        "ahead" => "absence.excused_ahead",
+        _ => "absence.excused_done",
+    });
     absences_page(
         &state,
         &ctx,
@@ -369,22 +410,9 @@ async fn absences_page(
                 )
             })
             .collect(),
-        overdue: a
-            .overdue
-            .iter()
-            .map(|(s, m)| {
-                format!(
-                    "{} {}: {}, {}. {} {} ({})",
-                    s.family_name,
-                    s.given_name,
-                    format_stored_date(&m.date),
-                    m.lesson_no,
-                    t.get("journal.lesson"),
-                    m.course_name,
-                    m.code
-                )
-            })
-            .collect(),
+        overdue: by_learner(t, &a.overdue),
+        overdue_count: a.overdue.len(),
+        checked: by_learner(t, &a.checked),
         can_excuse: a.can_excuse,
         csrf: session.csrf_token.clone(),
         students: a
@@ -429,7 +457,10 @@ async fn excuse(
     )
     .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/classes/{class}/absences?done=excused")).into_response()),
+        Ok(e) => {
+            let done = if e.covered == 0 { "ahead" } else { "excused" };
+            Ok(Redirect::to(&format!("/classes/{class}/absences?done={done}")).into_response())
+        }
         Err(e @ AppError::Invalid { .. }) => {
             let status = crate::error::status_of(&e);
             // A notice's own excuse has nothing typed; the form below does.
@@ -442,6 +473,25 @@ async fn excuse(
         }
         Err(e) => Err(ctx.fail()(e)),
     }
+}
+
+#[derive(Deserialize)]
+struct CheckedForm {
+    student: i64,
+}
+
+async fn keep_unexcused(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let f = super::parse_form::<CheckedForm>(&fields).map_err(ctx.fail())?;
+    families::keep_unexcused(&state.app, session, PersonId(f.student))
+        .await
+        .map_err(ctx.fail())?;
+    Ok(Redirect::to(&format!("/classes/{class}/absences?done=checked")).into_response())
 }
 
 struct SubjectView {

@@ -90,6 +90,8 @@ struct DayPage {
     prev: String,
     next: String,
     day_off: bool,
+    /// Why the day cannot be written yet (a message key).
+    closed: Option<&'static str>,
     children: Vec<ChildLine>,
     marks: Vec<(&'static str, String)>,
     marked: Option<String>,
@@ -151,6 +153,7 @@ async fn day_view(
         prev: shift(&d.date, -1),
         next: shift(&d.date, 1),
         day_off: d.day_off,
+        closed: d.closed,
         children: d
             .children
             .iter()

@@ -187,7 +187,11 @@ async fn statistics_page(
     .map_err(ctx.fail())?;
     let span = |a: &str, b: &str| format!("{}–{}", format_stored_date(a), format_stored_date(b));
     let period = span(&s.from, &s.to);
-    let previous = span(&s.previous_from, &s.previous_to);
+    let previous = if s.previous_from.is_empty() {
+        t.get("statistics.no_previous").to_string()
+    } else {
+        span(&s.previous_from, &s.previous_to)
+    };
     if let Some(format) = format {
         let report = statistics_report(t, &s, &period, &previous);
         return crate::export::download(&ctx, &report, format, &format!("statistika-{}-{}", s.from, s.to));
@@ -200,15 +204,15 @@ async fn statistics_page(
         &[
             Series {
                 name: t.get("statistics.excused"),
-                values: s.classes.iter().map(|l| l.now.excused as f64).collect(),
+                values: s.classes.iter().map(|l| Some(l.now.excused as f64)).collect(),
             },
             Series {
                 name: t.get("statistics.unexcused"),
-                values: s.classes.iter().map(|l| l.now.unexcused as f64).collect(),
+                values: s.classes.iter().map(|l| Some(l.now.unexcused as f64)).collect(),
             },
             Series {
                 name: t.get("statistics.late"),
-                values: s.classes.iter().map(|l| l.now.late as f64).collect(),
+                values: s.classes.iter().map(|l| Some(l.now.late as f64)).collect(),
             },
         ],
         0,
@@ -219,11 +223,11 @@ async fn statistics_page(
         &[
             Series {
                 name: now_label,
-                values: s.classes.iter().map(|l| l.now.average().unwrap_or(0.0)).collect(),
+                values: s.classes.iter().map(|l| l.now.average()).collect(),
             },
             Series {
                 name: before_label,
-                values: s.classes.iter().map(|l| l.before.average().unwrap_or(0.0)).collect(),
+                values: s.classes.iter().map(|l| l.before.average()).collect(),
             },
         ],
         2,
@@ -234,11 +238,11 @@ async fn statistics_page(
         &[
             Series {
                 name: now_label,
-                values: s.total.now.distribution.iter().map(|n| *n as f64).collect(),
+                values: s.total.now.distribution.iter().map(|n| Some(*n as f64)).collect(),
             },
             Series {
                 name: before_label,
-                values: s.total.before.distribution.iter().map(|n| *n as f64).collect(),
+                values: s.total.before.distribution.iter().map(|n| Some(*n as f64)).collect(),
             },
         ],
         0,
