@@ -869,6 +869,67 @@ pub async fn history(app: &App, session: &Session, id: CourseId, item: &str) -> 
     Ok(history::entries(app.db.pool(), inst, item).await?)
 }
 
+/// What a history's item keys (`grade:222:326`) refer to, so the history reads in words: the
+/// learners by name, the course's lessons and assessments.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryNames {
+    pub students: HashMap<PersonId, String>,
+    pub lessons: HashMap<LessonId, Lesson>,
+    pub assessments: HashMap<AssessmentId, Assessment>,
+}
+
+/// The history of items of a course's journal (a cell; a column: a lesson with its attendance, an
+/// assessment with its grades), oldest first, with the names behind their keys, read from the
+/// course's own lessons and assessments.
+pub async fn history_in_words(
+    app: &App,
+    session: &Session,
+    course: CourseId,
+    items: &[String],
+) -> Result<(Vec<history::Entry>, HistoryNames), AppError> {
+    let mut entries = Vec::new();
+    for item in items {
+        entries.extend(history(app, session, course, item).await?);
+    }
+    entries.sort_by_key(|e| e.seq);
+    let (_, permit) = open(app, session, course, Action::ViewJournal).await?;
+    let inst = permit.institution();
+    let db = app.db.pool();
+    let mut students = HashSet::new();
+    let (mut lessons, mut assessments) = (false, false);
+    for e in &entries {
+        let parts: Vec<&str> = e.item.split(':').collect();
+        match parts.as_slice() {
+            ["lesson", _] => lessons = true,
+            ["assessment", _] => assessments = true,
+            ["attendance", _, s] | ["grade", _, s] => {
+                lessons |= parts[0] == "attendance";
+                assessments |= parts[0] == "grade";
+                if let Ok(s) = s.parse() {
+                    students.insert(PersonId(s));
+                }
+            }
+            _ => {}
+        }
+    }
+    let students: Vec<PersonId> = students.into_iter().collect();
+    let mut names = HistoryNames {
+        students: klade_store::people::names(db, &students).await?,
+        ..Default::default()
+    };
+    if lessons {
+        for l in journal::lessons(db, inst, course, "0000-01-01", "9999-12-31").await? {
+            names.lessons.insert(l.id, l);
+        }
+    }
+    if assessments {
+        for a in journal::assessments(db, inst, course, "0000-01-01", "9999-12-31").await? {
+            names.assessments.insert(a.id, a);
+        }
+    }
+    Ok((entries, names))
+}
+
 /// The history item behind a grid cell key, when the cell has a stored lesson.
 pub async fn item_of_cell(app: &App, course: &Course, key: &str) -> Result<Option<String>, AppError> {
     let parts: Vec<&str> = key.split(':').collect();

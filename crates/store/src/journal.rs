@@ -1243,8 +1243,6 @@ pub async fn student_grades<'e>(
         .collect()
 }
 
-/// An attendance mark of a student with its lesson.
-
 /// `a` attendance, `l` its lesson, `k` its kind: true when the absence is excused — by its mark's
 /// kind or by a tutor's excuse covering its day (R18.2). Every count and list of excused absences
 /// uses it, so the diary, the reports, the statistics and the API agree.
@@ -1252,6 +1250,7 @@ pub(crate) const EXCUSED: &str =
     "(k.excused OR EXISTS (SELECT 1 FROM excuses e WHERE e.institution_id = a.institution_id \
      AND e.student_id = a.student_id AND e.from_date <= l.date AND e.to_date >= l.date))";
 
+/// An attendance mark of a student with its lesson.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StudentMark {
     pub lesson_id: LessonId,

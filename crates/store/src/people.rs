@@ -303,6 +303,32 @@ pub async fn parents<'e>(
         .collect()
 }
 
+/// The names ("given family") of these persons, for showing who a record is about.
+pub async fn names<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    ids: &[PersonId],
+) -> Result<std::collections::HashMap<PersonId, String>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let list: Vec<String> = ids.iter().map(|p| p.0.to_string()).collect();
+    // Integer ids from our own rows.
+    let sql = format!(
+        "SELECT id, given_name, family_name FROM persons WHERE id IN ({})",
+        list.join(",")
+    );
+    sqlx::query(&sql)
+        .fetch_all(ex)
+        .await?
+        .iter()
+        .map(|r| {
+            let given: String = r.try_get("given_name")?;
+            let family: String = r.try_get("family_name")?;
+            Ok((PersonId(r.try_get("id")?), format!("{given} {family}")))
+        })
+        .collect()
+}
+
 /// The persons with these personal codes (any number; asked in chunks), each with the record
 /// `institution` keeps of them and whether another institution knows them (holds or held a
 /// membership of theirs).

@@ -303,6 +303,32 @@ async fn a_correction_needs_a_reason_and_stays_in_the_history() {
         let hist = deputy.get(&link).await;
         assert_eq!(hist.status, StatusCode::OK);
         assert!(hist.body.contains("Pārrēķināti punkti") && hist.body.contains(&old));
+        // In words: the learner's name and the work's title and date, its kind and scale, never
+        // the stored keys and codes.
+        let name = t
+            .scalar(&format!(
+                "SELECT given_name || ' ' || family_name FROM persons WHERE id = {}",
+                s.anna
+            ))
+            .await;
+        let title = t
+            .scalar(&format!("SELECT title FROM assessments WHERE id = {assessment}"))
+            .await;
+        let date = t
+            .scalar(&format!("SELECT date FROM assessments WHERE id = {assessment}"))
+            .await;
+        let shown_date = format!("{}.{}.{}.", &date[8..10], &date[5..7], &date[0..4]);
+        assert!(
+            hist.body.contains(&format!("{name} · „{title}” ({shown_date})")),
+            "{}",
+            hist.body
+        );
+        assert!(!hist.body.contains(&item) && !hist.body.contains("summative") && !hist.body.contains("\u{b7} ten"));
+        assert!(
+            hist.body.contains("1–10 balles") || hist.body.contains("Procenti"),
+            "{}",
+            hist.body
+        );
 
         // And `verify` still finds everything explained.
         assert!(klade_app::journal::verify(&t.app).await.expect("verify").is_empty());

@@ -133,6 +133,16 @@ impl Tr {
     }
 
     /// A key built at run time (`role.<code>`, `kind.<code>`).
+    /// The catalogue's text for `prefix.code`, if it has one.
+    pub fn find(&self, prefix: &str, code: &str) -> Option<String> {
+        let c = catalogue();
+        let map = match self.lang {
+            Lang::Lv => &c.lv,
+            Lang::En => &c.en,
+        };
+        map.get(&format!("{prefix}.{code}")).cloned()
+    }
+
     pub fn dynamic(&self, prefix: &str, code: &str) -> String {
         let key = format!("{prefix}.{code}");
         let c = catalogue();

@@ -681,32 +681,22 @@ async fn history(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let app = &state.app;
-    let entries = if let Some(item) = &q.item {
-        journal::history(app, session, CourseId(course), item)
-            .await
-            .map_err(ctx.fail())?
+    let items = if let Some(item) = &q.item {
+        vec![item.clone()]
     } else if let Some(column) = &q.column {
-        let (head, children) = match column.split_once(':') {
-            Some(("lesson", id)) => (column.clone(), format!("attendance:{id}")),
-            Some(("assessment", id)) => (column.clone(), format!("grade:{id}")),
+        match column.split_once(':') {
+            Some(("lesson", id)) => vec![column.clone(), format!("attendance:{id}")],
+            Some(("assessment", id)) => vec![column.clone(), format!("grade:{id}")],
             _ => return Err(ctx.fail()(AppError::NotFound)),
-        };
-        let mut entries = journal::history(app, session, CourseId(course), &head)
-            .await
-            .map_err(ctx.fail())?;
-        entries.extend(
-            journal::history(app, session, CourseId(course), &children)
-                .await
-                .map_err(ctx.fail())?,
-        );
-        entries.sort_by_key(|e| e.seq);
-        entries
+        }
     } else {
         // Without a cell or a column there is nothing to show, and nothing was authorised.
         return Err(ctx.fail()(AppError::invalid("query", "error.bad_request")));
     };
-    let show = |v: &Option<String>| v.as_deref().unwrap_or("—").replace('\u{1f}', " · ");
+    let (entries, names) = journal::history_in_words(&state.app, session, CourseId(course), &items)
+        .await
+        .map_err(ctx.fail())?;
+    let words = super::history_words::Words { t, names: &names };
     let page = HistoryPage {
         page: Chrome::for_ctx(
             &ctx,
@@ -722,9 +712,9 @@ async fn history(
                 (
                     format_instant(e.at),
                     e.person.clone(),
-                    e.item.clone(),
-                    show(&e.old_value),
-                    show(&e.new_value),
+                    words.item(&e.item),
+                    words.value(&e.item, e.old_value.as_deref()),
+                    words.value(&e.item, e.new_value.as_deref()),
                     e.reason.clone().unwrap_or_default(),
                 )
             })

@@ -22,6 +22,7 @@ mod archive;
 mod calendar;
 mod deadlines;
 mod families;
+mod history_words;
 mod import;
 mod invitations;
 mod journal;

@@ -1,0 +1,141 @@
+//! The journal's history in words: an item key (`grade:222:326`) becomes the learner's name and
+//! the assessment's title and date, a stored value (`summative·ten·2026-12-04·…`) its kinds and
+//! scales in words and its dates the Latvian way. Display only: the keys and values as stored
+//! are the history's, and the API gives them unchanged.
+
+use crate::i18n::Tr;
+use klade_app::clock::format_stored_date;
+use klade_app::journal::HistoryNames;
+use klade_domain::{AssessmentId, LessonId, PersonId};
+
+pub struct Words<'a> {
+    pub t: Tr,
+    pub names: &'a HistoryNames,
+}
+
+impl Words<'_> {
+    /// What an item is: "Bērziņa Anna · 12.11.2026., 3. st.".
+    pub fn item(&self, item: &str) -> String {
+        let parts: Vec<&str> = item.split(':').collect();
+        let num = |s: &str| s.parse::<i64>().ok();
+        match parts.as_slice() {
+            ["lesson", l] => num(l)
+                .and_then(|l| self.lesson(LessonId(l)))
+                .map(|l| format!("{} {l}", self.t.get("history.lesson"))),
+            ["attendance", l, s] => num(l)
+                .and_then(|l| self.lesson(LessonId(l)))
+                .map(|l| format!("{} · {l}", self.student(s))),
+            ["assessment", a] => num(a).and_then(|a| self.assessment(AssessmentId(a))),
+            ["grade", a, s] => num(a)
+                .and_then(|a| self.assessment(AssessmentId(a)))
+                .map(|a| format!("{} · {a}", self.student(s))),
+            _ => None,
+        }
+        .unwrap_or_else(|| item.to_string())
+    }
+
+    /// A stored value in words; "—" for none.
+    pub fn value(&self, item: &str, value: Option<&str>) -> String {
+        let Some(v) = value else {
+            return "—".to_string();
+        };
+        let fields: Vec<&str> = v.split('\u{1f}').collect();
+        let kind = item.split(':').next().unwrap_or_default();
+        match (kind, fields.as_slice()) {
+            ("lesson", [_, _, topic, content, homework, due]) => {
+                let mut parts = Vec::new();
+                for (key, text) in [
+                    ("journal.topic", topic),
+                    ("journal.content", content),
+                    ("journal.homework", homework),
+                ] {
+                    if !text.is_empty() {
+                        parts.push(format!("{}: {text}", self.t.get(key)));
+                    }
+                }
+                if !due.is_empty() {
+                    parts.push(format!(
+                        "{}: {}",
+                        self.t.get("journal.homework_due"),
+                        format_stored_date(due)
+                    ));
+                }
+                if parts.is_empty() {
+                    self.t.get("history.empty").to_string()
+                } else {
+                    parts.join("; ")
+                }
+            }
+            ("assessment", [kind, scale, date, title, handed_in]) => {
+                let mut s = format!(
+                    "{}, {}, {}, „{title}”",
+                    self.t.dynamic("grade_kind", kind),
+                    self.t.dynamic("scale", scale),
+                    format_stored_date(date)
+                );
+                if !handed_in.is_empty() {
+                    s.push_str(&format!(
+                        "; {} {}",
+                        self.t.get("history.handed_in"),
+                        format_stored_date(handed_in)
+                    ));
+                }
+                s
+            }
+            ("attendance", [code]) => self.mark(code),
+            ("grade", [mark]) => {
+                let percent = item
+                    .split(':')
+                    .nth(1)
+                    .and_then(|a| a.parse().ok())
+                    .and_then(|a| self.names.assessments.get(&AssessmentId(a)))
+                    .is_some_and(|a| a.scale == "percent");
+                if percent && mark.parse::<u32>().is_ok() {
+                    format!("{mark} %")
+                } else {
+                    mark.to_string()
+                }
+            }
+            _ => v.replace('\u{1f}', " · "),
+        }
+    }
+
+    fn student(&self, id: &str) -> String {
+        id.parse()
+            .ok()
+            .and_then(|p| self.names.students.get(&PersonId(p)))
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    fn lesson(&self, id: LessonId) -> Option<String> {
+        self.names.lessons.get(&id).map(|l| {
+            format!(
+                "{}, {}. {}",
+                format_stored_date(&l.date),
+                l.lesson_no,
+                self.t.get("journal.lesson")
+            )
+        })
+    }
+
+    fn assessment(&self, id: AssessmentId) -> Option<String> {
+        self.names
+            .assessments
+            .get(&id)
+            .map(|a| format!("„{}” ({})", a.title, format_stored_date(&a.date)))
+    }
+
+    /// An attendance mark with its words: "n (nebija)", "k5 (kavēja 5 min)".
+    fn mark(&self, code: &str) -> String {
+        let (base, minutes) = match code.strip_prefix('k').filter(|m| m.parse::<u32>().is_ok()) {
+            Some(m) => ("k", Some(m)),
+            None => (code, None),
+        };
+        match (self.t.find("mark_code", base), minutes) {
+            (Some(w), Some(m)) => format!("{code} ({w} {m} min)"),
+            (Some(w), None) => format!("{code} ({w})"),
+            (None, _) => code.to_string(),
+        }
+    }
+}
