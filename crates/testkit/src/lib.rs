@@ -98,6 +98,7 @@ impl TestApp {
             router: self.router.clone(),
             db: self.app.db.clone(),
             jar: BTreeMap::new(),
+            referer: None,
         }
     }
 
@@ -255,6 +256,8 @@ pub struct Client {
     /// To answer a login's second factor, as the person's phone would.
     db: Db,
     pub jar: BTreeMap<String, String>,
+    /// The page the next request is sent from, as a browser's `Referer` (`submit` sets it).
+    pub referer: Option<String>,
 }
 
 impl Client {
@@ -266,7 +269,19 @@ impl Client {
         body: String,
         bearer: Option<&str>,
     ) -> Response {
-        let mut req = Request::builder().method(method).uri(path);
+        // As a browser at http://localhost would.
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "localhost");
+        if let Some(from) = self.referer.take() {
+            let url = if from.starts_with('/') {
+                format!("http://localhost{from}")
+            } else {
+                from
+            };
+            req = req.header(header::REFERER, url);
+        }
         if !self.jar.is_empty() {
             let cookies: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
             req = req.header(header::COOKIE, cookies.join("; "));
@@ -327,6 +342,7 @@ impl Client {
             .unwrap_or_else(|| panic!("no CSRF field on {from}: {}", page.body));
         let mut all = vec![("csrf", csrf.as_str())];
         all.extend_from_slice(fields);
+        self.referer = Some(from.to_string());
         self.post_form(path, &all).await
     }
 

@@ -382,6 +382,75 @@ async fn a_person_without_current_rights_cannot_log_in() {
 }
 
 #[tokio::test]
+async fn an_ended_session_says_so_keeps_the_input_and_the_login_leads_back() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        // A page that needs a login leads back to it after the login.
+        let mut c = t.client();
+        assert_eq!(c.get("/diary").await.location(), Some("/login"));
+        assert_eq!(c.login("vecaks", "demo").await.location(), Some("/diary"));
+        // The session ends while the absence form is open; the form is sent anyway.
+        let page = c.get("/diary").await;
+        let csrf = page.csrf().expect("csrf");
+        t.exec("DELETE FROM sessions").await;
+        c.referer = Some("/diary".to_string());
+        let r = c
+            .post_form(
+                "/diary/absence",
+                &[("csrf", &csrf), ("from", "2026-11-27"), ("reason", "Ārsta apmeklējums")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.body.contains("Jūsu sesija ir beigusies"), "{}", r.body);
+        assert!(!r.body.contains("novecojusi"), "not called outdated");
+        assert!(r.body.contains("data-keep-draft") && r.body.contains("Pieteikties vēlreiz"));
+        assert_eq!(t.count("absence_notices").await, 0, "nothing was saved");
+        // The login leads back to the form's page, where the browser puts the text back.
+        assert_eq!(c.login("vecaks", "demo").await.location(), Some("/diary"));
+        assert!(c.get("/diary").await.body.contains("src=\"/static/forms.js\""));
+
+        // Signed in, an outdated form says so and leads back to its page.
+        c.referer = Some("/diary?date=2026-11-16".to_string());
+        let r = c
+            .post_form(
+                "/diary/absence",
+                &[("csrf", "old"), ("from", "2026-11-27"), ("reason", "x")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(r.body.contains("data-keep-draft") && r.body.contains("href=\"/diary?date=2026-11-16\""));
+
+        // Never to another site: a `next` that is not a path here is not followed.
+        let mut other = t.client();
+        other
+            .jar
+            .insert("klade_next".to_string(), "%2F%2Fevil.example%2F".to_string());
+        assert_eq!(other.login("vecaks", "demo").await.location(), Some("/"));
+        // A referer from another site is not a way back.
+        let mut c = t.client();
+        c.login("vecaks", "demo").await;
+        let csrf = c.get("/diary").await.csrf().expect("csrf");
+        t.exec("DELETE FROM sessions").await;
+        c.referer = Some("https://evil.example/diary".to_string());
+        let r = c
+            .request(
+                axum::http::Method::POST,
+                "/diary/absence",
+                Some("application/x-www-form-urlencoded"),
+                format!("csrf={csrf}&from=2026-11-27&reason=x"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(!r
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .any(|v| v.to_str().unwrap_or("").starts_with("klade_next")));
+    }
+}
+
+#[tokio::test]
 async fn an_idle_session_expires() {
     for backend in backends() {
         let t = TestApp::new(backend).await;

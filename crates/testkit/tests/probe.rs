@@ -249,6 +249,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/account/second-factor/off", "own"),
     ("GET", "/static/app.css", "public"),
     ("GET", "/static/favicon.svg", "public"),
+    ("GET", "/static/forms.js", "public"),
     ("GET", "/favicon.ico", "public"),
     ("GET", "/static/grid.js", "public"),
     ("GET", "/metrics", "special"),

@@ -8,11 +8,13 @@ use axum::Router;
 const CSS: &str = include_str!("../static/app.css");
 const GRID_JS: &str = include_str!("../static/grid.js");
 const FAVICON: &str = include_str!("../static/favicon.svg");
+const FORMS_JS: &str = include_str!("../static/forms.js");
 
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/static/app.css", get(css))
         .route("/static/grid.js", get(grid_js))
+        .route("/static/forms.js", get(forms_js))
         .route("/static/favicon.svg", get(favicon))
         // Browsers ask for it on their own; the icon is the SVG the pages link.
         .route(
@@ -28,6 +30,16 @@ async fn favicon() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
         FAVICON,
+    )
+}
+
+async fn forms_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        FORMS_JS,
     )
 }
 

@@ -16,6 +16,10 @@ pub struct WebError {
     pub lang: Lang,
     json: bool,
     csrf: bool,
+    /// A form or a save arrived after the session ended: nothing was done; log in again.
+    ended: bool,
+    /// Where the refused form was (a path of this site), to go back to it.
+    back: Option<String>,
     /// The signed-in person's navigation, for the error page (boxed: an error travels in every
     /// `Result` of the handlers).
     user: Option<Box<crate::pages::UserChrome>>,
@@ -28,6 +32,8 @@ impl WebError {
             lang,
             json: false,
             csrf: false,
+            ended: false,
+            back: None,
             user: None,
         }
     }
@@ -38,6 +44,8 @@ impl WebError {
             lang,
             json: true,
             csrf: false,
+            ended: false,
+            back: None,
             user: None,
         }
     }
@@ -48,13 +56,30 @@ impl WebError {
         self
     }
 
-    /// A state-changing form arrived without the right CSRF token.
-    pub fn csrf(lang: Lang) -> Self {
+    /// A state-changing form arrived without the right CSRF token (an outdated form): `back` is
+    /// the page it came from; `json` for the grid's saves.
+    pub fn csrf(lang: Lang, json: bool, back: Option<String>) -> Self {
         Self {
             error: AppError::invalid("csrf", "error.csrf"),
             lang,
-            json: false,
+            json,
             csrf: true,
+            ended: false,
+            back,
+            user: None,
+        }
+    }
+
+    /// A form or a save arrived after the session ended. The answer says so (not "outdated"),
+    /// keeps what was typed in the browser, and the login leads back to `back`.
+    pub fn session_ended(lang: Lang, json: bool, back: Option<String>) -> Self {
+        Self {
+            error: AppError::Unauthenticated,
+            lang,
+            json,
+            csrf: false,
+            ended: true,
+            back,
             user: None,
         }
     }
@@ -63,6 +88,8 @@ impl WebError {
         let t = Tr::new(self.lang);
         if self.csrf {
             t.get("error.csrf").to_string()
+        } else if self.ended {
+            t.get("error.session_ended").to_string()
         } else {
             text(t, &self.error)
         }
@@ -107,6 +134,10 @@ struct ErrorPage<'a> {
     page: Chrome,
     t: Tr,
     message: &'a str,
+    /// Where "back" leads.
+    back: &'a str,
+    /// The session ended: offer the login instead of "back".
+    login: bool,
 }
 
 impl IntoResponse for WebError {
@@ -126,7 +157,7 @@ impl IntoResponse for WebError {
         if self.csrf {
             tracing::info!("refused: no valid CSRF token");
         }
-        if !self.json && matches!(self.error, AppError::Unauthenticated) {
+        if !self.json && !self.ended && matches!(self.error, AppError::Unauthenticated) {
             return Redirect::to("/login").into_response();
         }
         let message = self.message();
@@ -136,7 +167,13 @@ impl IntoResponse for WebError {
                 AppError::InvalidAt { field, .. } => Some(field.as_str()),
                 _ => None,
             };
-            let code = if self.csrf { "error.csrf" } else { self.error.code() };
+            let code = if self.csrf {
+                "error.csrf"
+            } else if self.ended {
+                "error.session_ended"
+            } else {
+                self.error.code()
+            };
             let mut body = serde_json::json!({ "error": code, "field": field, "message": &message });
             if let AppError::Unclean(words) = &self.error {
                 body["words"] = serde_json::json!(words);
@@ -158,10 +195,14 @@ impl IntoResponse for WebError {
                 StatusCode::NOT_FOUND => t.get("error.not_found_title"),
                 _ => t.get("error.title"),
             };
+            let mut chrome = Chrome::for_error(self.lang, title, self.user.clone().map(|u| *u));
+            chrome.keep_draft = self.csrf || self.ended;
             let page = ErrorPage {
-                page: Chrome::for_error(self.lang, title, self.user.clone().map(|u| *u)),
+                page: chrome,
                 t,
                 message: &message,
+                back: self.back.as_deref().unwrap_or("/"),
+                login: self.ended,
             };
             match page.render() {
                 Ok(html) => (status, Html(html)).into_response(),

@@ -21,6 +21,9 @@ pub const CSRF_COOKIE: &str = "klade_csrf";
 pub const LANG_COOKIE: &str = "klade_lang";
 /// A login waiting for its second factor (the password was right): short-lived, HttpOnly.
 pub const CHALLENGE_COOKIE: &str = "klade_challenge";
+/// The page to return to after the login: the one that asked for it, or the one whose form
+/// arrived after the session ended. Always a path of this site.
+pub const NEXT_COOKIE: &str = "klade_next";
 
 /// Largest form body read for the CSRF check; forms here are small.
 const FORM_LIMIT: usize = 256 * 1024;
@@ -36,6 +39,8 @@ pub struct Ctx {
     pub pre_csrf: Option<String>,
     /// A login waiting for its second factor, when the browser has one.
     pub challenge: Option<String>,
+    /// Where the login leads back to (a path of this site), when a page asked for it.
+    pub next: Option<String>,
 }
 
 impl Ctx {
@@ -152,6 +157,7 @@ fn allowed_before_second_factor(path: &str) -> bool {
 /// second factor.
 pub async fn pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let lang = lang_of(request.headers());
+    let had_session = cookie(request.headers(), SESSION_COOKIE).is_some();
     let session = match cookie(request.headers(), SESSION_COOKIE) {
         Some(token) => match auth::authenticate(&state.app, &token, SessionKind::Web).await {
             Ok(s) => s,
@@ -165,6 +171,12 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
         user_agent: user_agent_of(request.headers()),
         pre_csrf: cookie(request.headers(), CSRF_COOKIE),
         challenge: cookie(request.headers(), CHALLENGE_COOKIE),
+        next: cookie(request.headers(), NEXT_COOKIE).and_then(|c| {
+            let decoded: String = form_urlencoded::parse(format!("p={c}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())?;
+            same_site_path(&decoded).map(str::to_string)
+        }),
         session,
     };
     let mut request = request;
@@ -182,7 +194,7 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
         });
         let expected = ctx.session.as_ref().map(|s| s.csrf_token.clone());
         if !matches!((&given, &expected), (Some(g), Some(e)) if same(g, e)) {
-            return WebError::csrf(lang).into_response();
+            return not_taken(&state, &ctx, had_session, request.headers());
         }
     } else if !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         let (parts, body) = request.into_parts();
@@ -200,7 +212,7 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
         let ok = matches!((&given, &expected), (Some(g), Some(e)) if !e.is_empty() && same(g, e));
         if !ok {
             tracing::info!(path = %parts.uri.path(), "CSRF check failed");
-            return WebError::csrf(lang).into_response();
+            return not_taken(&state, &ctx, had_session, &parts.headers);
         }
         request = Request::from_parts(parts, Body::from(bytes));
     }
@@ -213,8 +225,58 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
             return Redirect::to("/account/second-factor").into_response();
         }
     }
+    let anonymous_get = ctx.session.is_none() && request.method() == Method::GET;
+    let asked = request.uri().path_and_query().map(|p| p.as_str().to_string());
     request.extensions_mut().insert(ctx);
-    next.run(request).await
+    let mut response = next.run(request).await;
+    // A page that needs a login sends there; after it, the person comes back to that page.
+    let to_login = response.headers().get(header::LOCATION).is_some_and(|l| l == "/login");
+    if anonymous_get && to_login {
+        if let Some(path) = asked.as_deref().and_then(same_site_path) {
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, next_cookie(path, state.web.secure_cookies));
+        }
+    }
+    response
+}
+
+/// The cookie that leads the login back to `path` (for half an hour).
+pub fn next_cookie(path: &str, secure: bool) -> HeaderValue {
+    let value: String = form_urlencoded::byte_serialize(path.as_bytes()).collect();
+    set_cookie(NEXT_COOKIE, &value, Some(1800), secure)
+}
+
+/// The page a request came from, when it is a page of this site.
+fn referring_page(headers: &HeaderMap) -> Option<String> {
+    let referer: axum::http::Uri = headers.get(header::REFERER)?.to_str().ok()?.parse().ok()?;
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    if referer.authority()?.as_str() != host {
+        return None;
+    }
+    same_site_path(referer.path_and_query()?.as_str()).map(str::to_string)
+}
+
+/// A form (or the grid's save) that is not taken: when the browser's session is gone, the session
+/// has ended — say so, and lead the login back to the form's page; otherwise the form was
+/// outdated. Either way the browser keeps what was typed (`static/forms.js`; the grid keeps its
+/// cells).
+fn not_taken(state: &AppState, ctx: &Ctx, had_session: bool, headers: &HeaderMap) -> Response {
+    let back = referring_page(headers);
+    let json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    if ctx.session.is_some() || !had_session {
+        return WebError::csrf(ctx.lang, json, back).into_response();
+    }
+    let mut response = WebError::session_ended(ctx.lang, json, back.clone()).into_response();
+    if let Some(b) = back {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, next_cookie(&b, state.web.secure_cookies));
+    }
+    response
 }
 
 /// API: the bearer token. No CSRF here: a bearer token is never sent by a browser on its own.
@@ -259,6 +321,7 @@ pub async fn api(State(state): State<AppState>, request: Request, next: Next) ->
         user_agent: user_agent_of(request.headers()),
         pre_csrf: None,
         challenge: None,
+        next: None,
         session,
     };
     let mut request = request;

@@ -51,7 +51,18 @@
     input.classList.toggle('changed', changed(input));
   }
 
-  async function save() {
+  // A login in another tab gives the session a new token: take it from a fresh copy of the page.
+  async function freshToken() {
+    try {
+      const page = await fetch(location.href, { credentials: 'same-origin' }).then((r) => r.text());
+      const input = new DOMParser().parseFromString(page, 'text/html').querySelector('#grid-form input[name=csrf]');
+      return input ? input.value : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  async function save(retried) {
     const dirty = inputs().filter(changed);
     if (dirty.length === 0) {
       status.textContent = form.dataset.nothing || '';
@@ -76,6 +87,25 @@
       return;
     }
     const answer = await response.json().catch(() => ({}));
+    if (response.status === 401) {
+      // The session ended: nothing was saved and the changed cells stay as typed.
+      status.textContent = `${answer.message || ''} `;
+      const login = document.createElement('a');
+      login.href = '/login';
+      login.target = '_blank';
+      login.rel = 'noopener';
+      login.textContent = form.dataset.login || '/login';
+      status.append(login);
+      return;
+    }
+    if (response.status === 403 && answer.error === 'error.csrf' && !retried) {
+      const token = await freshToken();
+      if (token) {
+        form.querySelector('input[name=csrf]').value = token;
+        save(true);
+        return;
+      }
+    }
     table.querySelectorAll('td.bad').forEach((td) => td.classList.remove('bad'));
     table.querySelectorAll('input[aria-invalid]').forEach((i) => {
       i.removeAttribute('aria-invalid');

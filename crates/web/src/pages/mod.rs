@@ -90,6 +90,9 @@ pub struct Chrome {
     pub other_lang: &'static str,
     pub lang_href: String,
     pub user: Option<UserChrome>,
+    /// The page answers a form that was not taken (the session ended, the form was outdated): the
+    /// browser keeps what was typed to put back into the form (`static/forms.js`).
+    pub keep_draft: bool,
 }
 
 /// What a refused form's user typed, for the page to show again with the wrong field marked:
@@ -231,6 +234,7 @@ impl Chrome {
             other_lang: lang.other().code(),
             lang_href: format!("/lang/{}?next={next}", lang.other().code()),
             user,
+            keep_draft: false,
         }
     }
 
@@ -364,11 +368,20 @@ async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<LoginFo
             if let Some(old) = &ctx.session {
                 auth::logout(&state.app, old).await.map_err(ctx.fail())?;
             }
-            let to = if done.must_change_password { "/account" } else { "/" };
+            let to = if done.must_change_password {
+                "/account"
+            } else {
+                ctx.next.as_deref().unwrap_or("/")
+            };
             let mut response = Redirect::to(to).into_response();
-            response.headers_mut().append(
+            let h = response.headers_mut();
+            h.append(
                 header::SET_COOKIE,
                 set_cookie(SESSION_COOKIE, &done.token, None, state.web.secure_cookies),
+            );
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(session::NEXT_COOKIE, "", Some(0), state.web.secure_cookies),
             );
             Ok(response)
         }

@@ -5,7 +5,7 @@
 use super::{render, Chrome};
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::session::{set_cookie, Ctx, CHALLENGE_COOKIE, SESSION_COOKIE};
+use crate::session::{set_cookie, Ctx, CHALLENGE_COOKIE, NEXT_COOKIE, SESSION_COOKIE};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -77,10 +77,15 @@ async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<CodeFor
             if let Some(old) = &ctx.session {
                 auth::logout(&state.app, old).await.map_err(ctx.fail())?;
             }
-            let to = if done.must_change_password { "/account" } else { "/" };
+            let to = if done.must_change_password {
+                "/account"
+            } else {
+                ctx.next.as_deref().unwrap_or("/")
+            };
             let mut response = Redirect::to(to).into_response();
             let secure = state.web.secure_cookies;
             let h = response.headers_mut();
+            h.append(header::SET_COOKIE, set_cookie(NEXT_COOKIE, "", Some(0), secure));
             h.append(
                 header::SET_COOKIE,
                 set_cookie(SESSION_COOKIE, &done.token, None, secure),
