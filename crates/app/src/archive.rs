@@ -300,8 +300,7 @@ async fn classes(app: &App, inst: InstitutionId, inst_name: &str, y: &Year, out:
         for s in &students {
             let mine: Vec<_> = grades.iter().filter(|(p, _)| *p == s.id).map(|(_, g)| g).collect();
             let mut courses: Vec<String> = mine.iter().map(|g| g.course_name.clone()).collect();
-            courses.sort();
-            courses.dedup();
+            klade_domain::collate::sort_unique(&mut courses);
             let (mut excused, mut unexcused, mut late) = (0, 0, 0);
             for (_, m) in marks.iter().filter(|(p, _)| *p == s.id) {
                 match (m.absent, m.excused, m.late) {

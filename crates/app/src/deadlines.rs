@@ -546,7 +546,7 @@ pub async fn overview(
         }
     }
     per_person.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
-    per_class.sort_by(|a, b| a.1.cmp(&b.1));
+    per_class.sort_by(|a, b| klade_domain::collate::cmp(&a.1, &b.1));
     let items = all
         .into_iter()
         .filter(|i| filter.person.is_none_or(|p| i.person_id == Some(PersonId(p))))

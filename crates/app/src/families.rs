@@ -563,8 +563,7 @@ pub async fn grade_report(
     }
     crate::people::log_staff_view(app, session, inst, student, "grades").await?;
     let mut courses: Vec<String> = grades.iter().map(|g| g.course_name.clone()).collect();
-    courses.sort();
-    courses.dedup();
+    klade_domain::collate::sort_unique(&mut courses);
     let reports = courses
         .into_iter()
         .map(|course| {
@@ -733,8 +732,7 @@ pub async fn progress_reports(
         .map(|s| {
             let mine: Vec<&StudentGrade> = grades.iter().filter(|(p, _)| *p == s.id).map(|(_, g)| g).collect();
             let mut courses: Vec<String> = mine.iter().map(|g| g.course_name.clone()).collect();
-            courses.sort();
-            courses.dedup();
+            klade_domain::collate::sort_unique(&mut courses);
             let subjects = courses
                 .into_iter()
                 .map(|c| {
@@ -744,14 +742,14 @@ pub async fn progress_reports(
                         .filter(|g| {
                             klade_domain::grading::Kind::from_code(&g.kind).is_some_and(|k| k.is_period_grade())
                         })
-                        .map(|g| format!("{}: {}", g.kind, g.mark))
+                        .map(|g| format!("{}: {}", g.kind, klade_domain::grading::shown(&g.mark, &g.scale)))
                         .collect();
                     let all = of
                         .iter()
                         .filter(|g| {
                             !klade_domain::grading::Kind::from_code(&g.kind).is_some_and(|k| k.is_period_grade())
                         })
-                        .map(|g| g.mark.clone())
+                        .map(|g| klade_domain::grading::shown(&g.mark, &g.scale))
                         .collect();
                     (c, all, period)
                 })

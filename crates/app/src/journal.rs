@@ -1026,7 +1026,8 @@ pub async fn summary(app: &App, session: &Session, class: ClassId) -> Result<Sum
     .or_else(|_| policy::authorize(&session.actor, Action::CheckJournals, Scope::Institution(inst)))?;
     let inst = permit.institution();
     let (class_name, year) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
-    let courses = journal::courses_of_class(db, inst, class).await?;
+    let mut courses = journal::courses_of_class(db, inst, class).await?;
+    courses.sort_by(|a, b| klade_domain::collate::cmp(&a.name, &b.name));
     let (from, to) = match courses.first() {
         Some(c) => (c.year_starts_on.clone(), c.year_ends_on.clone()),
         None => (String::new(), String::new()),

@@ -279,7 +279,7 @@ pub async fn statistics(
             })
         })
         .collect();
-    groups.sort_by(|a, b| a.name.cmp(&b.name));
+    groups.sort_by(|a, b| klade_domain::collate::cmp(&a.name, &b.name));
     let institution_name = klade_store::institutions::get(db, inst)
         .await?
         .map(|i| i.name)

@@ -32,6 +32,18 @@ pub fn key(s: &str) -> Key {
     (primary, secondary)
 }
 
+/// Compares two names in Latvian order (exactly equal ones only compare equal, so `dedup` after a
+/// sort finds every duplicate).
+pub fn cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    key(a).cmp(&key(b)).then_with(|| a.cmp(b))
+}
+
+/// Sorts names (subjects, courses, groups) in Latvian order and drops repeats.
+pub fn sort_unique(names: &mut Vec<String>) {
+    names.sort_by(|a, b| cmp(a, b));
+    names.dedup();
+}
+
 /// Sorts people by family name, then given name, in Latvian order.
 pub fn person_key(family: &str, given: &str) -> (Key, Key) {
     (key(family), key(given))
@@ -39,6 +51,17 @@ pub fn person_key(family: &str, given: &str) -> (Key, Key) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn subjects_sort_the_latvian_way() {
+        let mut names: Vec<String> = ["Vēsture", "Ķīmija", "Fizika", "Kulturoloģija", "Fizika"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        super::sort_unique(&mut names);
+        assert_eq!(names, ["Fizika", "Kulturoloģija", "Ķīmija", "Vēsture"]);
+    }
+
     use super::*;
 
     fn sorted(mut v: Vec<&str>) -> Vec<&str> {

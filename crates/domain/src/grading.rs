@@ -163,6 +163,14 @@ impl Mark {
         self.0.parse::<u8>().ok().map(f64::from)
     }
 
+    /// The mark as people read it: a percent mark with its sign (`95 %`), the rest as stored.
+    pub fn shown(&self, scale: Scale) -> String {
+        match (scale, self.number()) {
+            (Scale::Percent, Some(_)) => format!("{} %", self.0),
+            _ => self.0.clone(),
+        }
+    }
+
     /// Below the pass mark: under 4 on the 1–10 scale, `ni`, or an unmade `nv` is not counted here.
     pub fn is_insufficient(&self, scale: Scale) -> bool {
         match scale {
@@ -170,6 +178,15 @@ impl Mark {
             Scale::PassFail => self.0 == "ni",
             _ => false,
         }
+    }
+}
+
+/// A stored mark on a scale given by its code, as people read it (see [`Mark::shown`]); a mark of
+/// an unknown scale as stored.
+pub fn shown(mark: &str, scale: &str) -> String {
+    match Scale::from_code(scale) {
+        Some(s) => Mark::stored(mark.to_string()).shown(s),
+        None => mark.to_string(),
     }
 }
 
@@ -273,5 +290,12 @@ mod tests {
         for s in Scale::ALL {
             assert_eq!(Scale::from_code(s.code()), Some(s));
         }
+    }
+
+    #[test]
+    fn a_percent_mark_is_shown_with_its_sign() {
+        assert_eq!(Mark::stored("95".into()).shown(Scale::Percent), "95 %");
+        assert_eq!(Mark::stored("nv".into()).shown(Scale::Percent), "nv");
+        assert_eq!(Mark::stored("7".into()).shown(Scale::Ten), "7");
     }
 }

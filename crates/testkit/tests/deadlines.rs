@@ -324,6 +324,11 @@ async fn the_monthly_summary_and_a_finding_have_their_deadlines() {
             .await;
         assert_eq!(overview.status, StatusCode::OK, "{}", overview.body);
         assert_eq!(items(&overview.json()["items"], "absence_summary").len(), 1);
+        // The page names the month in words; the API keeps it as data.
+        let mut page = t.client();
+        page.login("audzinasana", "demo").await;
+        let body = page.get("/deadlines").await.body;
+        assert!(body.contains("2026. gada oktobris"), "{body}");
 
         let r = up
             .api_post(

@@ -36,7 +36,7 @@ const EXPECT: &[(&str, &[&str])] = &[
             "Krūmiņ",
         ],
     ),
-    ("pii.vaditaja", &["Vija Siliņa", "Direktors", "Pienenīte"]),
+    ("pii.vaditaja", &["Vija Siliņa", "Vadītājs", "Pienenīte"]),
     ("pii.vietniece", &["Vadītāja vietnieks", "Iestāde skaitļos"]),
     ("pii.skolotaja", &["Pirmsskolas skolotājs", "Mārītes — 16 izglītojamie"]),
     ("masa", &["Medicīnas māsa", "Inta Čakste"]),

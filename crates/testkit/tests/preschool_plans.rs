@@ -73,6 +73,7 @@ async fn a_plan_is_filed_late_changed_and_its_history_shown_and_the_deputy_sees_
         let shown = teacher.get(&format!("{page}&done=late")).await.body;
         assert!(shown.contains("tas atzīmēts kā novēlots"), "{shown}");
         assert!(shown.contains("aizpildīts novēloti") && shown.contains("Jāaizpilda līdz: 30.11.2026."));
+        assert!(shown.contains("2026. gada decembris"), "the month in words: {shown}");
         assert!(shown.contains(">Skaita līdz pieci</textarea>") && shown.contains("Matemātikas mācību joma"));
 
         // Changed during the month: only the changed fields go to the history.
@@ -204,14 +205,14 @@ async fn a_plan_is_filed_late_changed_and_its_history_shown_and_the_deputy_sees_
         assert_eq!(list.status, StatusCode::OK);
         assert!(list.body.contains("Jāpievērš uzmanība: 6"), "{}", list.body);
         assert!(list.body.contains(&format!(
-            "<tr class=\"late\"><td><a href=\"/groups/{g}/plan?month=2026-12\">Mārītes</a></td><td>12.2026.</td><td>30.11.2026.</td><td>iesniegts novēloti</td></tr>"
+            "<tr class=\"late\"><td><a href=\"/groups/{g}/plan?month=2026-12\">Mārītes</a></td><td>2026. gada decembris</td><td>30.11.2026.</td><td>iesniegts novēloti</td></tr>"
         )), "{}", list.body);
         let zil = group(&t, "Zīlītes").await;
         assert!(list.body.contains(&format!(
-            "<a href=\"/groups/{zil}/plan?month=2026-12\">Zīlītes</a></td><td>12.2026.</td><td>30.11.2026.</td><td>nav iesniegts, termiņš pagājis"
+            "<a href=\"/groups/{zil}/plan?month=2026-12\">Zīlītes</a></td><td>2026. gada decembris</td><td>30.11.2026.</td><td>nav iesniegts, termiņš pagājis"
         )));
         assert!(list.body.contains(&format!(
-            "<tr><td><a href=\"/groups/{g}/plan?month=2027-01\">Mārītes</a></td><td>01.2027.</td><td>30.12.2026.</td><td>iesniegts laikā</td></tr>"
+            "<tr><td><a href=\"/groups/{g}/plan?month=2027-01\">Mārītes</a></td><td>2027. gada janvāris</td><td>30.12.2026.</td><td>iesniegts laikā</td></tr>"
         )));
         let dtoken = deputy.api_login("pii.vietniece", "demo").await;
         let statuses = deputy

@@ -133,6 +133,26 @@ impl Tr {
     }
 
     /// A key built at run time (`role.<code>`, `kind.<code>`).
+    /// A role's name where it is held: a preschool's director is its head ("vadītājs"), with a
+    /// `_preschool` key of its own in `prefix`'s section (`role`, `onboarding`).
+    pub fn role(&self, prefix: &str, role: &str, kind: klade_domain::InstitutionKind) -> String {
+        let own = (kind == klade_domain::InstitutionKind::Preschool)
+            .then(|| self.find(prefix, &format!("{role}_preschool")))
+            .flatten();
+        own.unwrap_or_else(|| self.dynamic(prefix, role))
+    }
+
+    /// A month (`2026-12`) in words: "2026. gada decembris", "December 2026".
+    pub fn month(&self, month: &str) -> String {
+        let Some((y, m)) = month.split_once('-') else {
+            return month.to_string();
+        };
+        let Some(name) = m.parse::<u8>().ok().and_then(|m| self.find("month", &m.to_string())) else {
+            return month.to_string();
+        };
+        self.get("month.pattern").replace("{y}", y).replace("{m}", &name)
+    }
+
     /// The catalogue's text for `prefix.code`, if it has one.
     pub fn find(&self, prefix: &str, code: &str) -> Option<String> {
         let c = catalogue();
@@ -156,6 +176,13 @@ impl Tr {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_month_in_words() {
+        assert_eq!(Tr::new(Lang::Lv).month("2026-12"), "2026. gada decembris");
+        assert_eq!(Tr::new(Lang::En).month("2027-03"), "March 2027");
+        assert_eq!(Tr::new(Lang::Lv).month("x"), "x");
+    }
     use super::*;
 
     #[test]

@@ -51,6 +51,7 @@ fn line(t: Tr, i: &Item) -> Line {
         Kind::Grades | Kind::LateGrades if !i.detail.is_empty() => format!("{} · {}", i.course_name, i.detail),
         Kind::Grades | Kind::LateGrades => i.course_name.clone(),
         Kind::Finding => format!("{} · {}", i.course_name, i.detail),
+        Kind::Excuses | Kind::PreschoolPlan | Kind::AbsenceSummary => t.month(&i.detail),
         _ => i.detail.clone(),
     };
     Line {

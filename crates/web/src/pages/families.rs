@@ -197,7 +197,7 @@ async fn diary_page(
                             format!(
                                 "{}: {} ({}{title})",
                                 t.get("diary.grade"),
-                                g.mark,
+                                klade_domain::grading::shown(&g.mark, &g.scale),
                                 t.dynamic("grade_kind", &g.kind)
                             )
                         })
@@ -548,7 +548,7 @@ async fn grades(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
                         format_stored_date(&g.date),
                         t.dynamic("grade_kind", &g.kind),
                         g.title.clone(),
-                        g.mark.clone(),
+                        klade_domain::grading::shown(&g.mark, &g.scale),
                     )
                 })
                 .collect(),

@@ -84,17 +84,13 @@ impl Words<'_> {
             }
             ("attendance", [code]) => self.mark(code),
             ("grade", [mark]) => {
-                let percent = item
+                let scale = item
                     .split(':')
                     .nth(1)
                     .and_then(|a| a.parse().ok())
                     .and_then(|a| self.names.assessments.get(&AssessmentId(a)))
-                    .is_some_and(|a| a.scale == "percent");
-                if percent && mark.parse::<u32>().is_ok() {
-                    format!("{mark} %")
-                } else {
-                    mark.to_string()
-                }
+                    .map_or("", |a| a.scale.as_str());
+                klade_domain::grading::shown(mark, scale)
             }
             _ => v.replace('\u{1f}', " · "),
         }

@@ -507,7 +507,7 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
             roles: i
                 .roles
                 .iter()
-                .map(|r| t.dynamic("role", r.code()))
+                .map(|r| t.role("role", r.code(), i.institution.kind))
                 .collect::<Vec<_>>()
                 .join(", "),
             own_class: i.own_class.as_ref().map(|c| c.class_name.clone()),
@@ -624,7 +624,11 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
                 .filter(|r| !r.is_empty())
                 .map(str::to_string)
                 .collect(),
-            instructions: p.roles.iter().map(|r| t.dynamic("onboarding", r.code())).collect(),
+            instructions: p
+                .roles
+                .iter()
+                .map(|r| t.role("onboarding", r.code(), p.institution.kind))
+                .collect(),
         })
         .collect();
     let news = messages::home_news(&state, &ctx).await?;

@@ -128,11 +128,11 @@ async fn staff_page(
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let lines = accounts::staff(&state.app, session, inst).await.map_err(ctx.fail())?;
-    let institution = klade_store::institutions::get(state.app.db.pool(), inst)
+    let (institution, kind) = klade_store::institutions::get(state.app.db.pool(), inst)
         .await
         .map_err(|e| ctx.fail()(e.into()))?
-        .map(|i| i.name)
-        .unwrap_or_default();
+        .map(|i| (i.name, i.kind))
+        .unwrap_or((String::new(), klade_domain::InstitutionKind::General));
     let staff: Vec<StaffRow> = lines
         .into_iter()
         .map(|l| StaffRow {
@@ -142,7 +142,7 @@ async fn staff_page(
                 .employee
                 .roles
                 .iter()
-                .map(|r| t.dynamic("role", r))
+                .map(|r| t.role("role", r, kind))
                 .collect::<Vec<_>>()
                 .join(", "),
             from: format_stored_date(&l.employee.employed_from),
@@ -961,7 +961,7 @@ async fn rules_page(
         version: i.rules_version,
         missing: missing
             .into_iter()
-            .map(|(_, name, role)| format!("{name} ({})", t.dynamic("role", &role)))
+            .map(|(_, name, role)| format!("{name} ({})", t.role("role", &role, i.kind)))
             .collect(),
         appoint,
         staff,

@@ -52,14 +52,6 @@ fn field_label(t: Tr, field: &str) -> String {
     t.dynamic("plan", &format!("f_{field}"))
 }
 
-/// `12.2026.` for `2026-12`.
-fn month_label(month: &str) -> String {
-    match month.split_once('-') {
-        Some((y, m)) => format!("{m}.{y}."),
-        None => month.to_string(),
-    }
-}
-
 /// The message of an error, with the field's label when the field is one of the plan's.
 fn error_text(t: Tr, e: &AppError) -> String {
     match e {
@@ -245,7 +237,7 @@ async fn plan_page(
         tabs: if v.staff { tabs(t, group.0, "plan") } else { Vec::new() },
         group: group.0,
         group_name: v.group_name.clone(),
-        month_label: month_label(&v.month),
+        month_label: t.month(&v.month),
         prev: shift(first.yesterday()),
         next: shift(first.last_of_month().tomorrow()),
         due: v.due.as_deref().map(format_stored_date).unwrap_or_default(),
@@ -482,7 +474,7 @@ async fn overview(
             (
                 format!("/groups/{}/plan?month={}", g.group.0, g.month),
                 g.group_name.clone(),
-                month_label(&g.month),
+                t.month(&g.month),
                 g.due.as_deref().map(format_stored_date).unwrap_or_default(),
                 t.dynamic("plan", &format!("st_{}", g.status.code())),
                 g.status.needs_attention(),

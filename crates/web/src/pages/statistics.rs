@@ -310,14 +310,6 @@ struct SummaryPage {
     exports: Vec<(String, &'static str)>,
 }
 
-/// `03.2027.` for `2027-03`.
-fn month_label(month: &str) -> String {
-    match month.split_once('-') {
-        Some((y, m)) => format!("{m}.{y}."),
-        None => month.to_string(),
-    }
-}
-
 fn summary_report(t: Tr, s: &statistics::MonthlySummary) -> Report {
     let mut rows = Vec::new();
     for c in &s.classes {
@@ -339,7 +331,7 @@ fn summary_report(t: Tr, s: &statistics::MonthlySummary) -> Report {
         ]);
     }
     Report {
-        title: format!("{} {}", t.get("summary_month.title"), month_label(&s.month)),
+        title: format!("{} {}", t.get("summary_month.title"), t.month(&s.month)),
         subtitle: vec![
             s.institution_name.clone(),
             format!("{}–{}", format_stored_date(&s.from), format_stored_date(&s.to)),
@@ -377,7 +369,7 @@ async fn summary_page(
         t,
         institution: s.institution.0,
         institution_name: s.institution_name.clone(),
-        month_label: month_label(&s.month),
+        month_label: t.month(&s.month),
         month: s.month.clone(),
         deadline: format_stored_date(&s.deadline),
         published: s

@@ -1,0 +1,85 @@
+// An ended session loses nothing: the grid keeps its unsaved cells and saves them after a login
+// in another tab; a form sent after the session ended is put back after the login, which leads
+// back to the form's page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startKlade, launchBrowser, login } from './harness.mjs';
+
+let klade;
+let browser;
+
+before(async () => {
+  klade = await startKlade();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await klade?.stop();
+});
+
+/** The browser keeps its session cookie, but the server no longer knows the session. */
+async function endSession(context) {
+  await context.addCookies([{ name: 'klade_session', value: '0'.repeat(64), url: klade.url }]);
+}
+
+test('the grid keeps its cells when the session ends and saves them after a login', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await login(page, klade.url, 'skolotajs');
+  await page.getByRole('link', { name: 'Žurnāls' }).click();
+  await page.locator('tr', { hasText: '2.B' }).getByRole('link', { name: 'Matemātika' }).click();
+  await page.getByText('Jauns vērtēšanas darbs').click();
+  await page.getByLabel('Nosaukums').fill('Darbs pirms pārtraukuma');
+  await page.getByRole('button', { name: 'Pievienot' }).click();
+  await page.getByText('Vērtēšanas darbs pievienots.').waitFor();
+  const grade = page.locator('tbody tr', { hasText: 'Krūmiņa Anna' }).locator('input[name^="g:"]').last();
+  await grade.click();
+  await page.keyboard.type('8');
+
+  await endSession(context);
+  await page.keyboard.press('Control+s');
+  const status = page.locator('#grid-status');
+  await status.filter({ hasText: 'Jūsu sesija ir beigusies' }).waitFor();
+  assert.equal(await grade.inputValue(), '8', 'the cell keeps what was typed');
+  assert.match(await grade.getAttribute('class'), /changed/);
+  assert.equal(await status.getByRole('link').getAttribute('target'), '_blank');
+
+  // Log in again in another tab; back in the grid, the same save goes through.
+  const other = await context.newPage();
+  await login(other, klade.url, 'skolotajs');
+  await other.close();
+  await page.keyboard.press('Control+s');
+  await status.filter({ hasText: 'Saglabātas izmaiņas: 1' }).waitFor();
+  assert.match(await grade.getAttribute('class'), /saved/);
+  await context.close();
+});
+
+test('a form sent after the session ended comes back filled after the login', async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const parent = await phone.newPage();
+  await login(parent, klade.url, 'vecaks');
+  await parent.getByRole('link', { name: 'Dienasgrāmata' }).click();
+  const diary = new URL(parent.url());
+  const today = await parent.getByLabel('No', { exact: true }).inputValue();
+  const d = new Date(`${today}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 10);
+  await parent.getByLabel('No', { exact: true }).fill(d.toISOString().slice(0, 10));
+  await parent.getByLabel('Iemesls').fill('Zobārsta vizīte plkst. 10');
+
+  await endSession(phone);
+  await parent.getByRole('button', { name: 'Pieteikt', exact: true }).click();
+  await parent.getByText('Jūsu sesija ir beigusies').waitFor();
+  assert.doesNotMatch(await parent.locator('main').innerText(), /novecojusi/);
+  await parent.getByRole('link', { name: 'Pieteikties vēlreiz' }).click();
+  await login(parent, klade.url, 'vecaks');
+  assert.equal(new URL(parent.url()).pathname, diary.pathname, 'back on the form\'s page');
+  await parent.getByText('Atjaunots iepriekš ievadītais').waitFor();
+  assert.equal(await parent.getByLabel('Iemesls').inputValue(), 'Zobārsta vizīte plkst. 10');
+  await parent.getByRole('button', { name: 'Pieteikt', exact: true }).click();
+  await parent.getByText(/Kavējums pieteikts/).waitFor();
+  // Sent once, the draft is gone: the page shows the form fresh.
+  await parent.reload();
+  assert.equal(await parent.getByLabel('Iemesls').inputValue(), '');
+  await phone.close();
+});
