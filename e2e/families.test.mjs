@@ -72,7 +72,7 @@ test('notice, marking, excuse, the parent sees it excused, the report prints', a
 
   // The parent sees it excused.
   await parent.goto(`${klade.url}/diary?date=${date}`);
-  assert.match(await parent.locator('main').innerText(), /Apmeklējums: n \(attaisnots\)/);
+  assert.match(await parent.locator('main').innerText(), /Apmeklējums: n — nebija \(attaisnots\)/);
 
   // The tutor prints the progress report as a PDF.
   const response = await tutor.request.get(`${klade.url}${classPath}/report.pdf`);

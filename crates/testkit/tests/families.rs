@@ -292,7 +292,7 @@ async fn the_tutor_excuses_and_sees_what_is_left_after_the_month() {
         let mut parent = t.client();
         parent.login("vecaks", "demo").await;
         let diary = parent.get(&format!("/diary?student={anna}&date=2026-10-06")).await.body;
-        assert!(diary.contains("Apmeklējums: n (attaisnots)"), "{diary}");
+        assert!(diary.contains("Apmeklējums: n — nebija (attaisnots)"), "{diary}");
 
         // The deputy for upbringing sees the class's list; a subject teacher does not.
         let mut deputy = t.client();
@@ -496,6 +496,17 @@ async fn grades_and_their_dynamics_for_the_family_and_the_teacher() {
             page.body
         );
         assert!(page.body.contains("Matemātika") && page.body.contains("Latviešu valoda"));
+        // Subjects in Latvian order: Ķīmija after Fizika, not after Vēsture; percent marks with %.
+        let at = |name: &str| page.body.find(name).unwrap_or_else(|| panic!("{name}"));
+        assert!(at("Fizika") < at("Ķīmija") && at("Ķīmija") < at("Vēsture"), "{}", page.body);
+        assert!(page.body.contains(" %</td>"), "{}", page.body);
+        // The progress report likewise.
+        let mut tutor = t.client();
+        tutor.login("audzinataja", "demo").await;
+        let class = t.id("SELECT id FROM classes WHERE name = '2.B'").await;
+        let report = tutor.get(&format!("/classes/{class}/report?student={anna}")).await.body;
+        let at = |name: &str| report.find(name).unwrap_or_else(|| panic!("{name}"));
+        assert!(at("Fizika") < at("Ķīmija") && at("Ķīmija") < at("Vēsture"), "{report}");
         // The maths teacher sees only maths; a teacher of none of hers sees nothing.
         let mut teacher = t.client();
         teacher.login("skolotajs", "demo").await;

@@ -298,6 +298,8 @@ async fn a_correction_needs_a_reason_and_stays_in_the_history() {
         let page = s.teacher.get(&format!("/journal/{}", s.course)).await;
         let link = format!("/journal/{}/history?column=assessment:{assessment}", s.course);
         assert!(page.body.contains(&link));
+        // An attendance mark says its words on hover.
+        assert!(page.body.contains("title=\"nebija"), "{}", page.body);
         let mut deputy = t.client();
         deputy.login("vietnieks", "demo").await;
         let hist = deputy.get(&link).await;

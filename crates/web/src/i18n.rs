@@ -142,6 +142,20 @@ impl Tr {
         own.unwrap_or_else(|| self.dynamic(prefix, role))
     }
 
+    /// An attendance mark's words: "nebija" for `n`, "kavēja 5 min" for `k5`; none for a code the
+    /// catalogue does not know (an institution's own).
+    pub fn mark_words(&self, code: &str) -> Option<String> {
+        let (base, minutes) = match code.strip_prefix('k').filter(|m| m.parse::<u32>().is_ok()) {
+            Some(m) => ("k", Some(m)),
+            None => (code, None),
+        };
+        let words = self.find("mark_code", base)?;
+        Some(match minutes {
+            Some(m) => format!("{words} {m} min"),
+            None => words,
+        })
+    }
+
     /// A month (`2026-12`) in words: "2026. gada decembris", "December 2026".
     pub fn month(&self, month: &str) -> String {
         let Some((y, m)) = month.split_once('-') else {

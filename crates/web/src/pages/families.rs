@@ -183,7 +183,12 @@ async fn diary_page(
                         } else {
                             t.get("diary.unexcused")
                         };
-                        (format!("{}: {m} ({state})", t.get("diary.attendance")), *excused)
+                        // The code with its words: a parent reads it on a phone, with no hover.
+                        let shown = match t.mark_words(m) {
+                            Some(w) => format!("{m} — {w}"),
+                            None => m.clone(),
+                        };
+                        (format!("{}: {shown} ({state})", t.get("diary.attendance")), *excused)
                     }),
                     grades: l
                         .grades

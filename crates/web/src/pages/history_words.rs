@@ -124,14 +124,9 @@ impl Words<'_> {
 
     /// An attendance mark with its words: "n (nebija)", "k5 (kavēja 5 min)".
     fn mark(&self, code: &str) -> String {
-        let (base, minutes) = match code.strip_prefix('k').filter(|m| m.parse::<u32>().is_ok()) {
-            Some(m) => ("k", Some(m)),
-            None => (code, None),
-        };
-        match (self.t.find("mark_code", base), minutes) {
-            (Some(w), Some(m)) => format!("{code} ({w} {m} min)"),
-            (Some(w), None) => format!("{code} ({w})"),
-            (None, _) => code.to_string(),
+        match self.t.mark_words(code) {
+            Some(w) => format!("{code} ({w})"),
+            None => code.to_string(),
         }
     }
 }

@@ -73,6 +73,8 @@ struct CellView {
     hint: String,
     /// A family's absence notice for this learner on this lesson's day.
     notice: Option<String>,
+    /// A filled attendance cell's mark in words, shown on hover.
+    words: Option<String>,
 }
 
 struct RowView {
@@ -265,6 +267,10 @@ async fn grid_page(
                             .map(|n| format!("{}: {}", t.get("absence.notices"), n.reason)),
                         Column::Assessment { .. } => None,
                     };
+                    let words = match c {
+                        Column::Lesson { .. } => t.mark_words(&saved),
+                        Column::Assessment { .. } => None,
+                    };
                     CellView {
                         name: key,
                         value,
@@ -273,6 +279,7 @@ async fn grid_page(
                         error,
                         hint,
                         notice,
+                        words,
                     }
                 })
                 .collect();
