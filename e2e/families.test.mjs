@@ -17,10 +17,13 @@ after(async () => {
   await klade?.stop();
 });
 
-function shift(iso, days) {
-  const d = new Date(`${iso}T12:00:00Z`);
+/** `25.11.2026.` moved by `days`, written the same way. */
+function shift(latvian, days) {
+  const [day, month, year] = latvian.split('.');
+  const d = new Date(`${year}-${month}-${day}T12:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
+  const [y, m, dd] = d.toISOString().slice(0, 10).split('-');
+  return `${dd}.${m}.${y}.`;
 }
 
 test('notice, marking, excuse, the parent sees it excused, the report prints', async () => {

@@ -61,8 +61,9 @@ test('a form sent after the session ended comes back filled after the login', as
   await login(parent, klade.url, 'vecaks');
   await parent.getByRole('link', { name: 'Dienasgrāmata' }).click();
   const diary = new URL(parent.url());
-  const today = await parent.getByLabel('No', { exact: true }).inputValue();
-  const d = new Date(`${today}T12:00:00Z`);
+  // Ten days back, in the form's own way of writing dates (the server reads ISO dates too).
+  const [day, month, year] = (await parent.getByLabel('No', { exact: true }).inputValue()).split('.');
+  const d = new Date(`${year}-${month}-${day}T12:00:00Z`);
   d.setUTCDate(d.getUTCDate() - 10);
   await parent.getByLabel('No', { exact: true }).fill(d.toISOString().slice(0, 10));
   await parent.getByLabel('Iemesls').fill('Zobārsta vizīte plkst. 10');

@@ -114,9 +114,38 @@ pub fn format_stored_date(iso: &str) -> String {
     iso.parse::<Date>().map(format_date).unwrap_or_else(|_| iso.to_string())
 }
 
+/// A date as a person types it: the Latvian way `23.11.2026.` (the last dot optional) or
+/// `2026-11-23`, so a form does not depend on how the browser shows dates.
+pub fn parse_typed_date(typed: &str) -> Option<Date> {
+    let typed = typed.trim();
+    if let Ok(d) = typed.parse::<Date>() {
+        return Some(d);
+    }
+    let mut parts = typed.strip_suffix('.').unwrap_or(typed).split('.').map(str::trim);
+    let day = parts.next()?.parse::<i8>().ok()?;
+    let month = parts.next()?.parse::<i8>().ok()?;
+    let year = parts.next()?.parse::<i16>().ok().filter(|y| *y >= 1000)?;
+    if parts.next().is_some() {
+        return None;
+    }
+    Date::new(year, month, day).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_is_typed_the_latvian_way_or_as_iso() {
+        let d = Some(jiff::civil::date(2026, 11, 23));
+        assert_eq!(parse_typed_date("23.11.2026."), d);
+        assert_eq!(parse_typed_date(" 23.11.2026 "), d);
+        assert_eq!(parse_typed_date("2026-11-23"), d);
+        assert_eq!(parse_typed_date("31.02.2026."), None);
+        assert_eq!(parse_typed_date("23.11.26."), None);
+        assert_eq!(parse_typed_date("23.11.2026.1"), None);
+        assert_eq!(parse_typed_date(""), None);
+    }
 
     #[test]
     fn dates_are_written_the_latvian_way() {

@@ -29,9 +29,7 @@ fn scope(p: &school::Placement) -> Scope {
 }
 
 pub(crate) fn date(s: &str, field: &'static str) -> Result<Date, AppError> {
-    s.trim()
-        .parse::<Date>()
-        .map_err(|_| AppError::invalid(field, "error.date"))
+    clock::parse_typed_date(s).ok_or(AppError::invalid(field, "error.date"))
 }
 
 fn excused_on(excuses: &[Excuse], student: PersonId, day: &str) -> bool {

@@ -25,6 +25,13 @@ async fn a_parent_reads_the_diary_and_reports_an_absence() {
             week.body
         );
 
+        // The form's dates are written the Latvian way, whatever the browser's language.
+        assert!(
+            week.body.contains("name=\"from\" inputmode=\"decimal\"") && week.body.contains("value=\"26.11.2026.\""),
+            "{}",
+            week.body
+        );
+        assert!(!week.body.contains("type=\"date\""));
         // 12:00 in Riga: on time. The notice covers the week so far.
         let r = parent
             .submit(
@@ -32,8 +39,8 @@ async fn a_parent_reads_the_diary_and_reports_an_absence() {
                 "/diary/absence",
                 &[
                     ("student", &anna.to_string()),
-                    ("from", "2026-11-26"),
-                    ("to", "2026-11-27"),
+                    ("from", "26.11.2026."),
+                    ("to", "27.11.2026"),
                     ("reason", "Saaukstēšanās"),
                 ],
             )
@@ -498,7 +505,11 @@ async fn grades_and_their_dynamics_for_the_family_and_the_teacher() {
         assert!(page.body.contains("Matemātika") && page.body.contains("Latviešu valoda"));
         // Subjects in Latvian order: Ķīmija after Fizika, not after Vēsture; percent marks with %.
         let at = |name: &str| page.body.find(name).unwrap_or_else(|| panic!("{name}"));
-        assert!(at("Fizika") < at("Ķīmija") && at("Ķīmija") < at("Vēsture"), "{}", page.body);
+        assert!(
+            at("Fizika") < at("Ķīmija") && at("Ķīmija") < at("Vēsture"),
+            "{}",
+            page.body
+        );
         assert!(page.body.contains(" %</td>"), "{}", page.body);
         // The progress report likewise.
         let mut tutor = t.client();

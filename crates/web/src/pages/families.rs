@@ -66,6 +66,7 @@ struct DiaryPage {
     notices: Vec<String>,
     can_report: bool,
     csrf: String,
+    /// Today as the absence form shows it, `25.11.2026.`.
     today: String,
     /// A refused absence notice as typed.
     typed: super::Typed,
@@ -254,7 +255,7 @@ async fn diary_page(
         notices: d.notices.iter().map(|n| notice_line(t, n)).collect(),
         can_report: d.can_report,
         csrf: session.csrf_token.clone(),
-        today: today_iso,
+        today: format_stored_date(&today_iso),
         typed,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
