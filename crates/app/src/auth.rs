@@ -371,12 +371,14 @@ pub async fn change_password(
     Ok(())
 }
 
-/// Forgets expired sessions and failed logins older than the throttling window; the server runs
+/// Forgets expired sessions, failed logins older than the throttling window and the answers
+/// kept for repeated requests (`repeats`); the server runs
 /// it every few minutes so neither table grows without bound.
 pub async fn housekeeping(app: &App) -> Result<(u64, u64), AppError> {
     let now = app.now();
     let sessions = sessions::delete_expired(app.db.pool(), now).await?;
     let failures = throttle::prune(app.db.pool(), now - app.settings.failure_window_secs).await?;
+    crate::repeats::prune(app).await?;
     Ok((sessions, failures))
 }
 

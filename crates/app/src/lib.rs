@@ -26,6 +26,7 @@ pub mod onboarding;
 pub mod people;
 pub mod preschool;
 pub mod preschool_plans;
+pub mod repeats;
 pub mod retention;
 pub mod second_factor;
 pub mod setup;

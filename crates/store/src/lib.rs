@@ -32,6 +32,7 @@ pub mod notifications;
 pub mod people;
 pub mod preschool;
 pub mod preschool_plans;
+pub mod repeats;
 pub mod retention;
 pub mod school;
 pub mod second_factors;

@@ -46,6 +46,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(20, "0020_second_factor"),
     migration!(21, "0021_day_one"),
     migration!(22, "0022_deadline_states"),
+    migration!(23, "0023_repeats"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

@@ -269,6 +269,19 @@ impl Client {
         body: String,
         bearer: Option<&str>,
     ) -> Response {
+        self.request_with(method, path, content_type, body, bearer, &[]).await
+    }
+
+    /// A request with headers of its own (an `Idempotency-Key`).
+    pub async fn request_with(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: String,
+        bearer: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Response {
         // As a browser at http://localhost would.
         let mut req = Request::builder()
             .method(method)
@@ -291,6 +304,9 @@ impl Client {
         }
         if let Some(token) = bearer {
             req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
         }
         let req = req.body(Body::from(body)).expect("request");
         let res = self.router.clone().oneshot(req).await.expect("router answers");

@@ -921,3 +921,102 @@ async fn a_timetable_change_is_in_the_diary_at_once_despite_the_cache() {
         assert!(!evening(&ended), "the ended slot: {ended}");
     }
 }
+
+/// One absence reported twice at once — a double click, a resent form — is one notice; through
+/// the API, a retry with the same Idempotency-Key gets the first answer.
+#[tokio::test]
+async fn a_form_or_a_call_sent_twice_makes_one_record() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
+        let mut parent = t.client();
+        parent.login("vecaks", "demo").await;
+        let page = parent.get(&format!("/diary?student={anna}")).await;
+        let csrf = page.csrf().expect("csrf");
+        let once = page
+            .body
+            .split("name=\"once\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the form's one-time token")
+            .to_string();
+        let student = anna.to_string();
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("once", once.as_str()),
+            ("student", student.as_str()),
+            ("from", "27.11.2026."),
+            ("to", ""),
+            ("reason", "Sacensības"),
+        ];
+        let mut twin = t.client();
+        twin.jar = parent.jar.clone();
+        let (a, b) = tokio::join!(
+            parent.post_form("/diary/absence", &fields),
+            twin.post_form("/diary/absence", &fields)
+        );
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+        assert_eq!(b.status, StatusCode::SEE_OTHER, "{}", b.body);
+        assert_eq!(a.location(), b.location(), "the repeat gets the first answer");
+        let again = parent.post_form("/diary/absence", &fields).await;
+        assert_eq!(again.location(), a.location());
+        let notices = || t.scalar("SELECT COUNT(*) FROM absence_notices WHERE reason = 'Sacensības'");
+        assert_eq!(notices().await, "1");
+        // Another form from the same page (another reason) is not a repeat.
+        let other = [
+            ("csrf", csrf.as_str()),
+            ("once", once.as_str()),
+            ("student", student.as_str()),
+            ("from", "30.11.2026."),
+            ("to", ""),
+            ("reason", "Sacensības"),
+        ];
+        parent.post_form("/diary/absence", &other).await;
+        assert_eq!(notices().await, "2");
+        // A refused form lets its token go: corrected, it is taken.
+        let bad = [
+            ("csrf", csrf.as_str()),
+            ("once", "retry"),
+            ("student", student.as_str()),
+            ("from", "32.11.2026."),
+            ("to", ""),
+            ("reason", "Ekskursija"),
+        ];
+        assert_eq!(
+            parent.post_form("/diary/absence", &bad).await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(t.count("repeats").await, 2, "the refused form's key is not kept");
+
+        // The API: the same Idempotency-Key, the same answer and one notice.
+        let token = parent.api_login("vecaks", "demo").await;
+        let call = |key: &'static str| {
+            let body = serde_json::json!({"from": "2026-12-01", "reason": "Olimpiāde"}).to_string();
+            (key, body)
+        };
+        let mut answers = Vec::new();
+        for (key, body) in [call("k-1"), call("k-1"), call("k-2")] {
+            let mut c = t.client();
+            let url = format!("/api/v1/students/{anna}/absence-notices");
+            let r = c
+                .request_with(
+                    axum::http::Method::POST,
+                    &url,
+                    Some("application/json"),
+                    body,
+                    Some(&token),
+                    &[("idempotency-key", key)],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            answers.push(r.json()["id"].clone());
+        }
+        assert_eq!(answers[0], answers[1], "a retry gets the first notice");
+        assert_ne!(answers[0], answers[2], "another key is another notice");
+        assert_eq!(
+            t.scalar("SELECT COUNT(*) FROM absence_notices WHERE reason = 'Olimpiāde'")
+                .await,
+            "2"
+        );
+    }
+}

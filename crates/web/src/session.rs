@@ -1,7 +1,9 @@
 //! Who is asking: the session cookie (pages) or the bearer token (API) becomes a [`Ctx`] in the
 //! request's extensions, once per request. Here too, for every state-changing page request, the
 //! CSRF check: the form's `csrf` field must match the session's token (or, before login, the
-//! pre-session cookie). No handler can forget it, because no handler does it.
+//! pre-session cookie). No handler can forget it, because no handler does it. Likewise a
+//! creating form's one-time token (`once`) and the API's `Idempotency-Key`: a repeat gets the
+//! first answer (`klade_app::repeats`).
 
 use crate::error::WebError;
 use crate::i18n::Lang;
@@ -9,10 +11,11 @@ use crate::AppState;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use klade_app::auth::{self, Session, SessionKind};
+use klade_app::repeats;
 use klade_app::AppError;
 use std::net::SocketAddr;
 
@@ -180,6 +183,7 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
         session,
     };
     let mut request = request;
+    let mut once: Option<String> = None;
     let multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -214,6 +218,18 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
             tracing::info!(path = %parts.uri.path(), "CSRF check failed");
             return not_taken(&state, &ctx, had_session, &parts.headers);
         }
+        // A creating form's one-time token: the same form sent twice makes one record.
+        once = form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == "once")
+            .map(|(_, v)| v.into_owned())
+            .filter(|v| !v.is_empty() && v.len() <= 64)
+            .zip(ctx.session.as_ref())
+            // The form's content is part of the key: a different form sent from an old copy of
+            // the page (the back button) is not taken for a repeat.
+            .map(|(token, s)| {
+                let sent = format!("{token}\u{1f}{}", String::from_utf8_lossy(&bytes));
+                repeats::key(&s.csrf_token, parts.uri.path(), &sent)
+            });
         request = Request::from_parts(parts, Body::from(bytes));
     }
     if let Some(s) = &ctx.session {
@@ -227,7 +243,11 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
     }
     let anonymous_get = ctx.session.is_none() && request.method() == Method::GET;
     let asked = request.uri().path_and_query().map(|p| p.as_str().to_string());
+    let lang = ctx.lang;
     request.extensions_mut().insert(ctx);
+    if let Some(key) = once {
+        return once_only(&state, &key, lang, false, next.run(request)).await;
+    }
     let mut response = next.run(request).await;
     // A page that needs a login sends there; after it, the person comes back to that page.
     let to_login = response.headers().get(header::LOCATION).is_some_and(|l| l == "/login");
@@ -237,6 +257,89 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
                 .headers_mut()
                 .append(header::SET_COOKIE, next_cookie(path, state.web.secure_cookies));
         }
+    }
+    response
+}
+
+/// Runs a request that carries a one-time key once: a repeat gets the first answer (a form's
+/// redirect, the API's JSON) instead of making a second record, waiting for the first if it is
+/// still running. A refused first request lets the key go, so a corrected one may run.
+async fn once_only(
+    state: &AppState,
+    key: &str,
+    lang: Lang,
+    json: bool,
+    run: impl std::future::Future<Output = Response>,
+) -> Response {
+    let fail = |e: AppError| {
+        if json {
+            WebError::api(e, lang)
+        } else {
+            WebError::new(e, lang)
+        }
+        .into_response()
+    };
+    match repeats::claim(&state.app, key).await {
+        Err(e) => fail(e),
+        Ok(repeats::Claim::Busy) => fail(AppError::invalid("once", "error.in_progress")),
+        Ok(repeats::Claim::Answered(a)) => answered(&a),
+        Ok(repeats::Claim::First) => {
+            let response = run.await;
+            let status = response.status();
+            // What is kept: a redirect's target, or a successful API answer's JSON.
+            let (response, kept) = if status.is_redirection() {
+                let location = response
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                (response, Some((location, None)))
+            } else if json && status.is_success() {
+                let (parts, body) = response.into_parts();
+                match axum::body::to_bytes(body, REPEAT_BODY_LIMIT).await {
+                    Ok(bytes) => {
+                        let text = String::from_utf8_lossy(&bytes).into_owned();
+                        (Response::from_parts(parts, Body::from(bytes)), Some((None, Some(text))))
+                    }
+                    Err(_) => return fail(AppError::Internal("answer too large to keep".into())),
+                }
+            } else {
+                (response, None)
+            };
+            let kept = match kept {
+                Some((location, body)) => {
+                    let a = repeats::Answer {
+                        status: i64::from(status.as_u16()),
+                        location,
+                        body,
+                    };
+                    repeats::record(&state.app, key, &a).await
+                }
+                None => repeats::release(&state.app, key).await,
+            };
+            if let Err(e) = kept {
+                tracing::error!(error = %e, "keeping an answer for repeats");
+            }
+            response
+        }
+    }
+}
+
+/// The largest API answer kept for repeats; creating calls answer a few hundred bytes.
+const REPEAT_BODY_LIMIT: usize = 256 * 1024;
+
+/// The first request's answer, again.
+fn answered(a: &repeats::Answer) -> Response {
+    let status = u16::try_from(a.status)
+        .ok()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::OK);
+    let mut response = match &a.body {
+        Some(body) => (status, [(header::CONTENT_TYPE, "application/json")], body.clone()).into_response(),
+        None => status.into_response(),
+    };
+    if let Some(location) = a.location.as_deref().and_then(|l| HeaderValue::from_str(l).ok()) {
+        response.headers_mut().insert(header::LOCATION, location);
     }
     response
 }
@@ -315,6 +418,14 @@ pub async fn api(State(state): State<AppState>, request: Request, next: Next) ->
             return WebError::api(AppError::SecondFactorRequired, lang).into_response();
         }
     }
+    // A client's Idempotency-Key on a POST: a retry after a lost answer makes no second record.
+    let once = (request.method() == Method::POST)
+        .then(|| request.headers().get("idempotency-key"))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 255)
+        .zip(session.as_ref())
+        .map(|(token, s)| repeats::key(&format!("api:{}", s.person.0), request.uri().path(), token));
     let ctx = Ctx {
         lang,
         address: address_of(&request, state.web.trust_proxy),
@@ -326,7 +437,10 @@ pub async fn api(State(state): State<AppState>, request: Request, next: Next) ->
     };
     let mut request = request;
     request.extensions_mut().insert(ctx);
-    next.run(request).await
+    match once {
+        Some(key) => once_only(&state, &key, lang, true, next.run(request)).await,
+        None => next.run(request).await,
+    }
 }
 
 /// Headers every answer carries: a strict CSP (all assets are our own), no sniffing, no framing, no

@@ -93,6 +93,9 @@ pub struct Chrome {
     /// The page answers a form that was not taken (the session ended, the form was outdated): the
     /// browser keeps what was typed to put back into the form (`static/forms.js`).
     pub keep_draft: bool,
+    /// A one-time token for this page's creating forms (`once`): the same form sent twice makes
+    /// one record (`session::once_only`).
+    pub once: String,
 }
 
 /// What a refused form's user typed, for the page to show again with the wrong field marked:
@@ -235,6 +238,7 @@ impl Chrome {
             lang_href: format!("/lang/{}?next={next}", lang.other().code()),
             user,
             keep_draft: false,
+            once: klade_app::auth::random_hex(16).unwrap_or_default(),
         }
     }
 
