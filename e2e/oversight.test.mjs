@@ -267,7 +267,9 @@ test('the monthly absence summary is checked, downloaded, published and read by 
   await nav(p).getByRole('link', { name: 'Kavējumu kopsavilkums' }).click();
   const month = await p.getByLabel('Mēnesis').inputValue();
   const [y, m] = month.split('-');
-  assert.equal(await p.locator('h1').innerText(), `Mēneša kavējumu kopsavilkums ${m}.${y}.`);
+  const names = ['janvāris', 'februāris', 'marts', 'aprīlis', 'maijs', 'jūnijs', 'jūlijs', 'augusts',
+    'septembris', 'oktobris', 'novembris', 'decembris'];
+  assert.equal(await p.locator('h1').innerText(), `Mēneša kavējumu kopsavilkums ${y}. gada ${names[Number(m) - 1]}`);
   // The previous month, per class and per student.
   const today = new Date(`${TODAY}T00:00:00Z`);
   const previous = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 1, 1));
@@ -292,7 +294,7 @@ test('the monthly absence summary is checked, downloaded, published and read by 
   const tutor2 = await signIn('audzinataja');
   p = tutor2.page;
   await nav(p).getByRole('link', { name: 'Kavējumu kopsavilkums' }).click();
-  assert.equal(await p.locator('h1').innerText(), `Mēneša kavējumu kopsavilkums ${m}.${y}.`);
+  assert.equal(await p.locator('h1').innerText(), `Mēneša kavējumu kopsavilkums ${y}. gada ${names[Number(m) - 1]}`);
   assert.deepEqual(await p.locator('main h2').allInnerTexts(), ['2.B']);
   assert.ok(await p.getByRole('region', { name: '2.B' }).locator('tbody tr').count() >= 10);
   await p.locator('.notice.ok', { hasText: /^Publicēts: \d\d\.\d\d\.\d{4}\. \d\d:\d\d, Sanita Eglīte/ }).waitFor();
