@@ -163,6 +163,12 @@ async fn a_plan_is_filed_late_changed_and_its_history_shown_and_the_deputy_sees_
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("Tēma: Šis lauks ir obligāts.") && r.body.contains(">Bez tēmas</textarea>"));
+        assert!(
+            r.body
+                .contains("id=\"f-theme\" name=\"theme\" rows=\"3\" required aria-invalid=\"true\">"),
+            "the missing theme is marked: {}",
+            r.body
+        );
         let token = teacher.api_login("pii.skolotaja", "demo").await;
         let r = api_put(
             &mut teacher,
@@ -316,6 +322,11 @@ async fn parents_read_their_childs_group_plan_and_only_the_talks_shared_with_the
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("Sarunas datums nevar būt nākotnē.") && r.body.contains("value=\"Nākotnes saruna\""));
+        assert!(
+            r.body.contains("name=\"held_on\" aria-invalid=\"true\""),
+            "the date is marked: {}",
+            r.body
+        );
 
         let mut parent = signed_in(&t, "vecaks").await;
         let plan = parent.get(&format!("/groups/{g}/plan?month=2026-12")).await;

@@ -69,6 +69,8 @@ struct FieldView {
     label: String,
     value: String,
     lines: Vec<String>,
+    /// ` aria-invalid="true"` when a refused save named this field.
+    invalid: &'static str,
 }
 
 struct SectionView {
@@ -107,6 +109,8 @@ struct PlanPage {
     flash: Option<String>,
     error: Option<String>,
     csrf: String,
+    /// ` aria-invalid="true"` when a refused save named the month.
+    month_invalid: &'static str,
 }
 
 #[derive(Deserialize, Default)]
@@ -183,6 +187,9 @@ async fn plan_page(
                 .unwrap_or_default(),
         }
     };
+    let refused = typed
+        .map(|(fields, e)| super::Typed::new("plan", fields, Some(e)))
+        .unwrap_or_default();
     let section = |title: &str, fields: Vec<String>| SectionView {
         title: t.get(title).to_string(),
         fields: fields
@@ -193,6 +200,7 @@ async fn plan_page(
                     label: field_label(t, &f),
                     lines: lines(&value),
                     value,
+                    invalid: refused.invalid("plan", &f),
                     name: f,
                 }
             })
@@ -256,6 +264,7 @@ async fn plan_page(
         open_checks: v.open_checks,
         flash: flash.map(|k| t.get(k).to_string()),
         error: typed.map(|(_, e)| error_text(t, e)),
+        month_invalid: refused.invalid("plan", "month"),
         csrf: session.csrf_token.clone(),
         month: v.month,
         t,
@@ -315,6 +324,8 @@ struct TalksPage {
     /// (id, name, chosen)
     children: Vec<(i64, String, bool)>,
     form: TalkInput,
+    /// The refused talk's field, marked.
+    typed: super::Typed,
     open_checks: i64,
     flash: Option<String>,
     error: Option<String>,
@@ -342,16 +353,20 @@ async fn talks_page(
     ctx: &Ctx,
     group: ClassId,
     flash: Option<&str>,
-    typed: Option<(TalkInput, &AppError)>,
+    typed: Option<(TalkInput, &[(String, String)], &AppError)>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let v = plans::talks(&state.app, session, group).await.map_err(ctx.fail())?;
     let staff = v.staff;
-    let (form, error) = match typed {
-        Some((f, e)) => (f, Some(t.get(e.code()).to_string())),
-        None => (TalkInput::default(), None),
+    let (form, refused, error) = match typed {
+        Some((f, fields, e)) => (
+            f,
+            super::Typed::new("talk", fields, Some(e)),
+            Some(t.get(e.code()).to_string()),
+        ),
+        None => (TalkInput::default(), super::Typed::default(), None),
     };
     let page = TalksPage {
         page: Chrome::for_ctx(
@@ -390,6 +405,7 @@ async fn talks_page(
             })
             .collect(),
         form,
+        typed: refused,
         open_checks: v.open_checks,
         flash: flash.map(|k| t.get(k).to_string()),
         error,
@@ -420,9 +436,10 @@ async fn add_talk(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(group): Path<i64>,
-    Form(f): Form<TalkForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
+    let f = super::parse_form::<TalkForm>(&fields).map_err(ctx.fail())?;
     let input = TalkInput {
         student: f.student.trim().parse().unwrap_or(0),
         held_on: f.held_on,
@@ -435,7 +452,7 @@ async fn add_talk(
         Ok(_) => Ok(Redirect::to(&format!("/groups/{group}/talks?done=saved")).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let status = crate::error::status_of(&e);
-            talks_page(&state, &ctx, ClassId(group), None, Some((input, &e)), status).await
+            talks_page(&state, &ctx, ClassId(group), None, Some((input, &fields, &e)), status).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
