@@ -190,7 +190,26 @@ async fn the_calendar_page_adds_and_removes_days_and_refuses_bad_input() {
                 r.status
             );
             assert!(r.body.contains(message), "{message}: {}", r.body);
+            assert!(
+                r.body.contains("aria-invalid=\"true\""),
+                "the field is marked: {}",
+                r.body
+            );
         }
+        // A refused school holiday of another year keeps the page on that year.
+        let r = deputy
+            .submit(
+                &page,
+                "/calendar/holidays",
+                &[("i", i.as_str()), ("from", "2027-03-13"), ("to", "2027-03-09")],
+            )
+            .await;
+        assert!(r.body.contains("2027</h1>"), "{}", r.body);
+        assert!(
+            r.body.contains("value=\"2027-03-09\" aria-invalid=\"true\""),
+            "{}",
+            r.body
+        );
         assert_eq!(
             t.count("calendar_days").await + t.count("school_holidays").await,
             before
@@ -203,6 +222,7 @@ async fn the_calendar_page_adds_and_removes_days_and_refuses_bad_input() {
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("SS:MM"), "{}", r.body);
+        assert!(r.body.contains("value=\"25:00\" aria-invalid=\"true\""), "{}", r.body);
         assert_eq!(t.count("deadline_settings").await, 0);
 
         // Removing the own day off.

@@ -65,6 +65,8 @@ struct CalendarPage {
     error: Option<String>,
     /// What was typed, kept after an error: (date, kind, note, from, to, name).
     typed: (String, String, String, String, String, String),
+    /// The refused field, marked `aria-invalid`.
+    bad: &'static str,
 }
 
 type Typed = (String, String, String, String, String, String);
@@ -119,9 +121,21 @@ async fn render_calendar(
         .iter()
         .map(|k| (k.code(), t.dynamic("calendar", &format!("k_{}", k.code()))))
         .collect();
-    let (status, error, typed) = match failed {
-        Some((e, typed)) => (crate::error::status_of(e), Some(t.get(e.code()).to_string()), typed),
-        None => (StatusCode::OK, None, Typed::default()),
+    let (status, error, typed, bad) = match failed {
+        Some((e, typed)) => {
+            let bad = match e {
+                AppError::Invalid { field, .. } => *field,
+                // A day already in the calendar: its date.
+                _ => "date",
+            };
+            (
+                crate::error::status_of(e),
+                Some(t.get(e.code()).to_string()),
+                typed,
+                bad,
+            )
+        }
+        None => (StatusCode::OK, None, Typed::default(), ""),
     };
     let page = CalendarPage {
         page: Chrome::for_ctx(
@@ -141,6 +155,7 @@ async fn render_calendar(
         flash: flash.map(|f| t.dynamic("calendar", &format!("done_{f}"))),
         error,
         typed,
+        bad,
         t,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
@@ -175,8 +190,10 @@ async fn add_day(State(state): State<AppState>, ctx: Ctx, Form(f): Form<DayForm>
         ))
         .into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            // The page stays on the year the day was typed for.
+            let year = year_of(&f.date);
             let typed = (f.date, f.kind, f.note, String::new(), String::new(), String::new());
-            render_calendar(&state, &ctx, f.i, None, None, Some((&e, typed))).await
+            render_calendar(&state, &ctx, f.i, year, None, Some((&e, typed))).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
@@ -222,8 +239,9 @@ async fn add_holiday(
         ))
         .into_response()),
         Err(e @ AppError::Invalid { .. }) => {
+            let year = year_of(&f.from);
             let typed = (String::new(), String::new(), String::new(), f.from, f.to, f.name);
-            render_calendar(&state, &ctx, f.i, None, None, Some((&e, typed))).await
+            render_calendar(&state, &ctx, f.i, year, None, Some((&e, typed))).await
         }
         Err(e) => Err(ctx.fail()(e)),
     }
@@ -253,6 +271,8 @@ struct SettingsPage {
     f: SettingsForm,
     flash: Option<String>,
     error: Option<String>,
+    /// The refused field, marked `aria-invalid`.
+    bad: &'static str,
 }
 
 #[derive(Deserialize)]
@@ -290,6 +310,10 @@ fn settings_response(
         f,
         flash: flash.then(|| t.get("settings.saved").to_string()),
         error,
+        bad: match failed {
+            Some(AppError::Invalid { field, .. }) => field,
+            _ => "",
+        },
         t,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
