@@ -51,6 +51,11 @@ async fn a_finding_goes_from_the_deputy_to_the_teacher_and_back() {
             let r = deputy.submit(&checks, &checks, &fields).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}: {}", r.body);
             assert!(r.body.contains(message), "{message}: {}", r.body);
+            assert!(
+                r.body.contains("aria-invalid=\"true\""),
+                "the field is marked: {}",
+                r.body
+            );
         }
         assert_eq!(t.id("SELECT COUNT(*) FROM journal_checks").await, 0);
 
@@ -107,6 +112,7 @@ async fn a_finding_goes_from_the_deputy_to_the_teacher_and_back() {
             .submit(&checks, &step, &[("action", "done"), ("answer", " ")])
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("aria-invalid=\"true\""), "{}", r.body);
         let r = teacher
             .submit(&checks, &step, &[("action", "done"), ("answer", "Tēmas izlabotas")])
             .await;

@@ -93,6 +93,8 @@ struct ChecksPage {
     error: Option<String>,
     csrf: String,
     today: String,
+    /// The refused field, marked `aria-invalid`.
+    bad: &'static str,
 }
 
 #[derive(Deserialize, Default)]
@@ -124,9 +126,15 @@ async fn page(
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let v = checks::checks(&state.app, session, j).await.map_err(ctx.fail())?;
-    let (typed, error) = match typed {
-        Some((ty, e)) => (ty, Some(t.get(e.code()).to_string())),
-        None => (Typed::default(), None),
+    let (typed, error, bad) = match typed {
+        Some((ty, e)) => {
+            let bad = match e {
+                AppError::Invalid { field, .. } => *field,
+                _ => "",
+            };
+            (ty, Some(t.get(e.code()).to_string()), bad)
+        }
+        None => (Typed::default(), None, ""),
     };
     let who_when = |who: &Option<String>, at: Option<i64>| match (who, at) {
         (Some(w), Some(a)) => format!("{w}, {}", format_instant(a)),
@@ -193,6 +201,7 @@ async fn page(
         answer: typed.answer,
         flash: flash.map(|k| t.get(k).to_string()),
         error,
+        bad,
         csrf: session.csrf_token.clone(),
         today: state.app.today(),
         t,
