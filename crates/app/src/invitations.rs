@@ -104,7 +104,7 @@ fn text(app: &App, institution_name: &str, code: &str, expires: i64) -> String {
         .public_url
         .as_deref()
         .map(|u| format!("{}/join", u.trim_end_matches('/')))
-        .unwrap_or_else(|| "Klade lapā “Pievienoties”".into());
+        .unwrap_or_else(|| "Klade lapā „Pievienoties”".into());
     format!(
         "Klade: {institution_name} aicina jūs pievienoties e-klasei. Ielūguma kods: {code} (derīgs līdz {until}). \
          Ievadiet to {at} un izvēlieties savu lietotājvārdu un paroli."

@@ -109,7 +109,7 @@ async fn a_plan_is_filed_late_changed_and_its_history_shown_and_the_deputy_sees_
             ),
             "{shown}"
         );
-        assert!(shown.contains("<td>“Runājošā siena”</td><td>Sniegpārslas</td><td></td>"));
+        assert!(shown.contains("<td>„Runājošā siena”</td><td>Sniegpārslas</td><td></td>"));
         // Saving the same again writes nothing.
         let r = teacher
             .submit(

@@ -33,7 +33,7 @@ fn topics(subject: &str) -> &'static [&'static str] {
         ],
         "Latviešu valoda un literatūra" => &[
             "Tautasdziesmu poētika",
-            "Rūdolfs Blaumanis: “Nāves ēnā”",
+            "Rūdolfs Blaumanis: „Nāves ēnā”",
             "Teikuma sintakse",
             "Argumentētā eseja",
             "Aspazija un jaunā strāva",
@@ -229,7 +229,7 @@ async fn fill_course(
                         topic: topic.to_string(),
                         content: format!("{topic}: skaidrojums, piemēri un patstāvīgais darbs."),
                         homework: if held.is_multiple_of(2) {
-                            format!("Uzdevumi par tēmu “{topic}”.")
+                            format!("Uzdevumi par tēmu „{topic}”.")
                         } else {
                             String::new()
                         },

@@ -46,7 +46,7 @@ pub const LOGINS: &[(&str, &str)] = &[
     ("pii.vietniece", "PII vadītājas vietniece / preschool deputy head"),
     (
         "pii.skolotaja",
-        "pirmsskolas skolotāja (grupa “Mārītes”) / preschool teacher",
+        "pirmsskolas skolotāja (grupa „Mārītes”) / preschool teacher",
     ),
     ("masa", "medicīnas māsa / nurse"),
 ];
@@ -644,7 +644,7 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
     let preschool = crate::users::register(
         &mut m.tx,
         InstitutionKind::Preschool,
-        "Pirmsskolas izglītības iestāde “Pienenīte”",
+        "Pirmsskolas izglītības iestāde „Pienenīte”",
         PRESCHOOL_REG_NO,
         "Liepu iela 7, Ogre, LV-5001",
         now,
