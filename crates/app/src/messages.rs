@@ -456,6 +456,8 @@ pub struct Group {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Choices {
     pub institution: InstitutionId,
+    /// Its kind, for the roles' names (a preschool's director is its head).
+    pub kind: klade_domain::InstitutionKind,
     pub institutions: Vec<(InstitutionId, String)>,
     pub groups: Vec<Group>,
     /// People found by the search (staff), or the staff a family may write to.
@@ -474,14 +476,20 @@ pub async fn choices(
     let today = app.today();
     let actor = &session.actor;
     let mut institutions = Vec::new();
+    let mut kinds = Vec::new();
     for i in actor.institutions() {
         if let Some(inst) = klade_store::institutions::get(db, i).await? {
             institutions.push((i, inst.name));
+            kinds.push((i, inst.kind));
         }
     }
     let inst = institution
         .or_else(|| institutions.first().map(|(i, _)| *i))
         .ok_or(AppError::NotFound)?;
+    let kind = kinds
+        .iter()
+        .find(|(i, _)| *i == inst)
+        .map_or(klade_domain::InstitutionKind::General, |(_, k)| *k);
     policy::authorize(actor, Action::SendMessages, Scope::Institution(inst))?;
     let is_staff = actor.roles_in(inst).iter().any(|r| r.is_staff());
     let mut groups = Vec::new();
@@ -534,6 +542,7 @@ pub async fn choices(
     let people = people.into_iter().filter(|m| m.id != session.person).collect();
     Ok(Choices {
         institution: inst,
+        kind,
         institutions,
         groups,
         people,

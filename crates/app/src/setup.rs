@@ -446,13 +446,22 @@ pub async fn add_subject(
 }
 
 /// The institution's staff today, with their roles and accounts.
+/// The institution's staff today, with the institution's kind (for the roles' names).
 pub async fn staff(
     app: &App,
     session: &Session,
     institution: InstitutionId,
-) -> Result<Vec<klade_store::accounts::Employee>, AppError> {
+) -> Result<(klade_domain::InstitutionKind, Vec<klade_store::accounts::Employee>), AppError> {
     let permit = policy::authorize(&session.actor, Action::EnterStaff, Scope::Institution(institution))?;
-    Ok(klade_store::accounts::employees(app.db.pool(), permit.institution(), &app.today()).await?)
+    let inst = permit.institution();
+    let kind = klade_store::institutions::get(app.db.pool(), inst)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .kind;
+    Ok((
+        kind,
+        klade_store::accounts::employees(app.db.pool(), inst, &app.today()).await?,
+    ))
 }
 
 /// Makes a member of staff a class's tutor (or a group's teacher), or — `remove` — ends it;

@@ -116,3 +116,24 @@ async fn demo_personal_codes_are_valid_and_unique() {
     }
     assert!(seen.len() > 1000, "{} people", seen.len());
 }
+
+/// A preschool's director is its head ("Vadītājs") wherever roles are named: the staff list and
+/// the message recipients as well as the home page.
+#[tokio::test]
+async fn a_preschool_head_is_named_so() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let preschool = t.id("SELECT id FROM institutions WHERE kind = 'preschool'").await;
+        let mut deputy = t.client();
+        deputy.login("pii.vietniece", "demo").await;
+        let staff = deputy.get(&format!("/setup/staff?i={preschool}")).await;
+        assert_eq!(staff.status, StatusCode::OK);
+        assert!(
+            staff.body.contains(">Vadītājs<") && !staff.body.contains(">Direktors<"),
+            "{}",
+            staff.body
+        );
+        let write = deputy.get(&format!("/messages/new?i={preschool}&find=Siliņa")).await;
+        assert!(write.body.contains("Vija Siliņa (Vadītājs)"), "{}", write.body);
+    }
+}

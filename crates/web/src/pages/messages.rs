@@ -222,7 +222,7 @@ async fn compose_page(
         .iter()
         .map(|m| {
             let code = To::Person(m.id).code();
-            let roles: Vec<String> = m.roles.iter().map(|r| t.dynamic("role", r.code())).collect();
+            let roles: Vec<String> = m.roles.iter().map(|r| t.role("role", r.code(), choices.kind)).collect();
             let selected = chosen.contains(&code);
             (code, format!("{} ({})", m.name, roles.join(", ")), selected)
         })

@@ -282,7 +282,7 @@ async fn staff_page(
     let session = ctx.signed_in()?;
     let inst = institution_for(ctx, wanted, &[Action::EnterStaff])?;
     let t = Tr::new(ctx.lang);
-    let list = setup::staff(&state.app, session, inst).await.map_err(ctx.fail())?;
+    let (kind, list) = setup::staff(&state.app, session, inst).await.map_err(ctx.fail())?;
     let staff = list
         .into_iter()
         .map(|e| {
@@ -291,7 +291,7 @@ async fn staff_page(
                 e.name,
                 e.roles
                     .iter()
-                    .map(|r| t.dynamic("role", r))
+                    .map(|r| t.role("role", r, kind))
                     .collect::<Vec<_>>()
                     .join(", "),
                 format_stored_date(&e.employed_from),
