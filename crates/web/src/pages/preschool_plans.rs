@@ -348,12 +348,15 @@ async fn talks(
     talks_page(&state, &ctx, ClassId(group), flash, None, StatusCode::OK).await
 }
 
+/// A refused talk: what was typed, the form's fields as sent, the refusal.
+type RefusedTalk<'a> = (TalkInput, &'a [(String, String)], &'a AppError);
+
 async fn talks_page(
     state: &AppState,
     ctx: &Ctx,
     group: ClassId,
     flash: Option<&str>,
-    typed: Option<(TalkInput, &[(String, String)], &AppError)>,
+    typed: Option<RefusedTalk<'_>>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
