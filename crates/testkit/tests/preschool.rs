@@ -130,6 +130,11 @@ async fn the_teacher_marks_the_day_and_the_nurse_corrects_a_mark_with_a_reason()
             "{}",
             week.body
         );
+        assert!(
+            week.body.contains("title=\"neattaisnots kavējums"),
+            "the mark's words on hover: {}",
+            week.body
+        );
         let fields = [
             ("date", "2026-11-26"),
             (&format!("m:{child}") as &str, "S"),

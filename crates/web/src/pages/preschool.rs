@@ -451,11 +451,20 @@ async fn week_page(
                 .iter()
                 .map(
                     |d| match w.absences.iter().find(|a| a.child_id == *id && &a.date == d) {
-                        Some(a) => (
-                            a.code.clone(),
-                            DayMark::parse(&a.code).is_some_and(|m| m.excused()),
-                            a.reason.clone(),
-                        ),
+                        Some(a) => {
+                            // The mark's words on hover, then the reason given.
+                            let words = t.dynamic("preschool", &format!("mark_{}", a.code));
+                            let hint = if a.reason.is_empty() {
+                                words
+                            } else {
+                                format!("{words}: {}", a.reason)
+                            };
+                            (
+                                a.code.clone(),
+                                DayMark::parse(&a.code).is_some_and(|m| m.excused()),
+                                hint,
+                            )
+                        }
                         None => (String::new(), true, String::new()),
                     },
                 )
