@@ -566,9 +566,12 @@ async fn who_reads_which_journal() {
         // The deputy reads it, and the class summary.
         let mut deputy = t.client();
         deputy.login("vietnieks", "demo").await;
-        assert_eq!(
-            deputy.get(&format!("/journal/{}", s.course)).await.status,
-            StatusCode::OK
+        let read = deputy.get(&format!("/journal/{}", s.course)).await;
+        assert_eq!(read.status, StatusCode::OK);
+        assert!(
+            read.body.contains(" %</td>"),
+            "percent marks with their sign: {}",
+            read.body
         );
         let home = deputy.get("/").await.body;
         let at = home.find("/summary").expect("summary links on the deputy's home");

@@ -271,6 +271,11 @@ async fn grid_page(
                         Column::Lesson { .. } => t.mark_words(&saved),
                         Column::Assessment { .. } => None,
                     };
+                    // Read, not edited: a percent mark with its sign.
+                    let value = match c {
+                        Column::Assessment { scale, .. } if !g.can_edit => grading::Mark::stored(value).shown(*scale),
+                        _ => value,
+                    };
                     CellView {
                         name: key,
                         value,
