@@ -84,3 +84,35 @@ test('a form sent after the session ended comes back filled after the login', as
   assert.equal(await parent.getByLabel('Iemesls').inputValue(), '');
   await phone.close();
 });
+
+test('a kept message goes back to its writer only, upload form and all', async () => {
+  const write = async (tab, page) => {
+    await page.goto(`${klade.url}/messages/new`);
+    await page.getByLabel('Kam').selectOption({ index: 0 });
+    await page.getByLabel('Temats').fill('Par ekskursiju');
+    await page.getByLabel('Teksts').fill('Vai Annai līdzi jāņem pusdienas?');
+    await endSession(tab);
+    await page.getByRole('button', { name: 'Sūtīt' }).click();
+    await page.getByText('Jūsu sesija ir beigusies').waitFor();
+  };
+  // Someone else signs in on the same tab: the parent's text is not theirs to see.
+  const shared = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  let page = await shared.newPage();
+  await login(page, klade.url, 'vecaks');
+  await write(shared, page);
+  await login(page, klade.url, 'skolotajs');
+  assert.equal(new URL(page.url()).pathname, '/messages/new');
+  assert.equal(await page.getByLabel('Teksts').inputValue(), '');
+  assert.equal(await page.getByText('Atjaunots iepriekš ievadītais').count(), 0);
+  await shared.close();
+  // The writer gets it back after logging in again, though the form's address carries a new token.
+  const own = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await own.newPage();
+  await login(page, klade.url, 'vecaks');
+  await write(own, page);
+  await login(page, klade.url, 'vecaks');
+  await page.getByText('Atjaunots iepriekš ievadītais').waitFor();
+  assert.equal(await page.getByLabel('Teksts').inputValue(), 'Vai Annai līdzi jāņem pusdienas?');
+  assert.equal(await page.getByLabel('Temats').inputValue(), 'Par ekskursiju');
+  await own.close();
+});

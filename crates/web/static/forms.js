@@ -2,8 +2,9 @@
 // remembered in this tab (sessionStorage; never a password or the CSRF token). When the answer
 // says the form was not taken (the page carries data-keep-draft), the draft is kept, and the
 // next time its page is shown — after the login, or on going back — it is put back into the same
-// form, with a note to check it and send it again. Any other answer drops it: a refused form
-// comes back from the server with what was typed, and a saved one needs nothing.
+// form, with a note to check it and send it again — for the same person only. Any other answer
+// drops it: a refused form comes back from the server with what was typed, and a saved one needs
+// nothing.
 (function () {
   'use strict';
   const KEY = 'klade-drafts';
@@ -23,6 +24,10 @@
     }
   };
   const here = () => location.pathname + location.search;
+  // A form's address without its CSRF token (an upload carries it there; a new session, a new one).
+  const actionOf = (form) => (form.getAttribute('action') || '')
+    .replace(/([?&])csrf=[^&]*&?/, '$1')
+    .replace(/[?&]$/, '');
 
   function restore(form, fields) {
     const byName = new Map();
@@ -54,10 +59,14 @@
     if (document.body.hasAttribute('data-keep-draft')) drafts.kept = drafts.pending;
     delete drafts.pending;
   }
+  const who = document.body.dataset.who || '';
   if (drafts.kept && Date.now() - drafts.kept.at > KEEP_MS) delete drafts.kept;
+  // Someone else signed in on this tab: what the other person typed is not theirs to see.
+  if (drafts.kept && who && drafts.kept.who !== who) delete drafts.kept;
   if (drafts.kept && drafts.kept.page === here()) {
     const kept = drafts.kept;
-    const form = Array.from(document.forms).find((f) => f.getAttribute('action') === kept.action);
+    const form = Array.from(document.forms)
+      .find((f) => f.method.toLowerCase() === 'post' && actionOf(f) === kept.action);
     if (form) {
       restore(form, kept.fields);
       delete drafts.kept;
@@ -78,7 +87,7 @@
       fields.push([name, value]);
     });
     const d = load();
-    d.pending = { page: here(), action: form.getAttribute('action'), fields, at: Date.now() };
+    d.pending = { page: here(), action: actionOf(form), fields, at: Date.now(), who: document.body.dataset.who || '' };
     store(d);
   });
 })();

@@ -163,6 +163,8 @@ pub fn parse_form<T: serde::de::DeserializeOwned>(fields: &[(String, String)]) -
 #[derive(Debug, Clone)]
 pub struct UserChrome {
     pub name: String,
+    /// The person's id: a draft kept after an ended session goes back only to the same person.
+    pub who: i64,
     pub csrf: String,
     /// Where this person's work is: (href, catalogue key), from what the policy allows.
     pub links: Vec<(&'static str, &'static str)>,
@@ -254,6 +256,7 @@ impl Chrome {
     pub(crate) fn user_of(ctx: &Ctx) -> Option<UserChrome> {
         ctx.session.as_ref().map(|s| UserChrome {
             name: s.name.clone(),
+            who: s.person.0,
             csrf: s.csrf_token.clone(),
             links: links_for(&s.actor),
             unread: s.unread,
