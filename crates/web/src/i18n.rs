@@ -178,13 +178,7 @@ impl Tr {
     }
 
     pub fn dynamic(&self, prefix: &str, code: &str) -> String {
-        let key = format!("{prefix}.{code}");
-        let c = catalogue();
-        let map = match self.lang {
-            Lang::Lv => &c.lv,
-            Lang::En => &c.en,
-        };
-        map.get(&key).cloned().unwrap_or(key)
+        self.find(prefix, code).unwrap_or_else(|| format!("{prefix}.{code}"))
     }
 }
 

@@ -241,8 +241,10 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
             return Redirect::to("/account/second-factor").into_response();
         }
     }
-    let anonymous_get = ctx.session.is_none() && request.method() == Method::GET;
-    let asked = request.uri().path_and_query().map(|p| p.as_str().to_string());
+    // Only a page asked without a session may need the way back after the login.
+    let asked = (ctx.session.is_none() && request.method() == Method::GET)
+        .then(|| request.uri().path_and_query().map(|p| p.as_str().to_string()))
+        .flatten();
     let lang = ctx.lang;
     request.extensions_mut().insert(ctx);
     if let Some(key) = once {
@@ -251,7 +253,7 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
     let mut response = next.run(request).await;
     // A page that needs a login sends there; after it, the person comes back to that page.
     let to_login = response.headers().get(header::LOCATION).is_some_and(|l| l == "/login");
-    if anonymous_get && to_login {
+    if to_login {
         if let Some(path) = asked.as_deref().and_then(same_site_path) {
             response
                 .headers_mut()
