@@ -906,6 +906,34 @@ pub async fn preview(app: &App, session: &Session, institution: InstitutionId, i
 /// kept on the import for the page to show. Rows are planned again against the database as it is
 /// then, so a confirmed preview never writes what it did not show, and a second run changes nothing.
 pub async fn confirm(app: &App, session: &Session, institution: InstitutionId, id: i64) -> Result<(), AppError> {
+    let (inst, import) = started(app, session, institution, id).await?;
+    let app = app.clone();
+    let by = session.person;
+    tokio::spawn(async move {
+        let _ = run_to_end(&app, inst, &import, by).await;
+    });
+    Ok(())
+}
+
+/// Confirms an import and runs it before answering, where nothing waits on the answer (the demo's
+/// set-up); a failure is kept on the import as in the background.
+pub async fn confirm_and_wait(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    id: i64,
+) -> Result<(), AppError> {
+    let (inst, import) = started(app, session, institution, id).await?;
+    run_to_end(app, inst, &import, session.person).await
+}
+
+/// The checks of a confirmation, and the import marked as running.
+async fn started(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+    id: i64,
+) -> Result<(InstitutionId, imports::Import), AppError> {
     let (permit, import, kind) = import_for(app, session, institution, id).await?;
     let inst = permit.institution();
     if kind == Kind::Timetable
@@ -919,19 +947,20 @@ pub async fn confirm(app: &App, session: &Session, institution: InstitutionId, i
     if !imports::start(app.db.pool(), id).await? {
         return Err(AppError::Conflict("import.already_confirmed"));
     }
-    let app = app.clone();
-    let by = session.person;
-    tokio::spawn(async move {
-        let result = run(&app, inst, &import, by).await;
-        let error = result.as_ref().err().map(|e| e.to_string());
-        if let Some(e) = &error {
-            tracing::error!(import = id, "import failed: {e}");
-        }
-        if let Err(e) = imports::finish(app.db.pool(), id, error.as_deref(), app.now()).await {
-            tracing::error!(import = id, "import status: {e}");
-        }
-    });
-    Ok(())
+    Ok((inst, import))
+}
+
+async fn run_to_end(app: &App, inst: InstitutionId, import: &imports::Import, by: PersonId) -> Result<(), AppError> {
+    let id = import.id;
+    let result = run(app, inst, import, by).await;
+    let error = result.as_ref().err().map(|e| e.to_string());
+    if let Some(e) = &error {
+        tracing::error!(import = id, "import failed: {e}");
+    }
+    if let Err(e) = imports::finish(app.db.pool(), id, error.as_deref(), app.now()).await {
+        tracing::error!(import = id, "import status: {e}");
+    }
+    result
 }
 
 /// Runs an import to the end (the background task of [`confirm`]; tests call it directly).

@@ -56,8 +56,10 @@ pub struct NewSuperuser<'a> {
 
 /// Creates a person with a superuser membership based on the director's order, and an account
 /// with a generated password that must be changed at first login. Returns the username and the
-/// password, to be handed over once.
-pub async fn create_superuser(app: &App, input: &NewSuperuser<'_>) -> Result<(String, String), AppError> {
+/// password, to be handed over once. A personal code already known (one who serves several
+/// institutions, as a municipality's administrator does) gives that person the membership too,
+/// if the name is theirs: they keep their account and sign in as before, so no password is made.
+pub async fn create_superuser(app: &App, input: &NewSuperuser<'_>) -> Result<(String, Option<String>), AppError> {
     let institution = institutions::find_by_reg_no(app.db.pool(), input.institution_reg_no)
         .await?
         .ok_or(AppError::invalid("institution", "institution.unknown"))?;
@@ -73,6 +75,42 @@ pub async fn create_superuser(app: &App, input: &NewSuperuser<'_>) -> Result<(St
         .map_err(|_| AppError::invalid("order_date", "error.date"))?;
     if input.order_number.trim().is_empty() {
         return Err(AppError::invalid("order_number", "error.required"));
+    }
+    let date = order_date.to_string();
+    let basis = Basis::Order {
+        number: input.order_number.trim(),
+        date: &date,
+    };
+    let known = match &code {
+        Some(c) => people::find_by_personal_code(app.db.pool(), c.as_str()).await?,
+        None => None,
+    };
+    if let Some(person) = known {
+        if !people::same_name(&person, input.given_name.trim(), input.family_name.trim()) {
+            return Err(AppError::invalid("personal_code", "person.code_name_conflict"));
+        }
+        let account = accounts::by_person(app.db.pool(), person.id)
+            .await?
+            .ok_or(AppError::Conflict("person.exists"))?;
+        let holds = accounts::holdings(app.db.pool(), person.id, &app.today()).await?;
+        if holds
+            .grants
+            .iter()
+            .any(|g| g.institution == institution.id && g.role == Role::Superuser)
+        {
+            return Err(AppError::Conflict("rules.already_superuser"));
+        }
+        accounts::add_membership(
+            app.db.pool(),
+            institution.id,
+            person.id,
+            Role::Superuser,
+            &date,
+            &basis,
+            app.now(),
+        )
+        .await?;
+        return Ok((account.username, None));
     }
     let username = match (input.username, &code) {
         (Some(u), _) if !u.trim().is_empty() => normalize_username(u),
@@ -104,22 +142,9 @@ pub async fn create_superuser(app: &App, input: &NewSuperuser<'_>) -> Result<(St
             StoreError::Conflict(_) => AppError::Conflict("accounts.username_taken"),
             e => e.into(),
         })?;
-    let date = order_date.to_string();
-    accounts::add_membership(
-        &mut *tx,
-        institution.id,
-        person,
-        Role::Superuser,
-        &date,
-        &Basis::Order {
-            number: input.order_number.trim(),
-            date: &date,
-        },
-        now,
-    )
-    .await?;
+    accounts::add_membership(&mut *tx, institution.id, person, Role::Superuser, &date, &basis, now).await?;
     tx.commit().await?;
-    Ok((username, password))
+    Ok((username, Some(password)))
 }
 
 /// Issues a new generated password from the console; it must be changed at first login, and

@@ -568,7 +568,12 @@ async fn run(cli: Cli) -> Result<(), String> {
             )
             .await
             .map_err(|e| e.to_string())?;
-            println!("username: {username}\npassword: {password}\n(the password must be changed at the first login)");
+            match password {
+                Some(password) => println!(
+                    "username: {username}\npassword: {password}\n(the password must be changed at the first login)"
+                ),
+                None => println!("{username} is superuser here too, and signs in as before"),
+            }
             Ok(())
         }
         Command::User(UserCommand::ResetPassword { db, username }) => {

@@ -174,6 +174,7 @@ async fn the_console_creates_a_superuser_who_must_change_the_password() {
         )
         .await
         .expect("superuser");
+        let password = password.expect("a new account's password");
         assert_eq!(username, "150385-01233", "the username is the personal code (R9)");
         let mut c = t.client();
         assert_eq!(c.login(&username, &password).await.location(), Some("/account"));
@@ -197,6 +198,33 @@ async fn the_console_creates_a_superuser_who_must_change_the_password() {
         assert_eq!(c.set_up_second_factor(t.app.now()).await.len(), 10);
         let home = c.get("/").await.body;
         assert!(home.contains("Virslietotājs") && home.contains("Vidusskola"), "{home}");
+
+        // The same person made superuser of a second institution keeps the one account.
+        users::create_institution(&t.app, InstitutionKind::Preschool, "PII", "4000000021", "Rīga")
+            .await
+            .expect("second institution");
+        let second = |given: &'static str| users::NewSuperuser {
+            institution_reg_no: "4000000021",
+            given_name: given,
+            family_name: "Liepa",
+            personal_code: Some("15038501233"),
+            username: None,
+            order_number: "1-8/2026/4",
+            order_date: "2026-09-01",
+        };
+        let other = users::create_superuser(&t.app, &second("Ilze")).await;
+        assert_eq!(
+            other.map_err(|e| e.code()).err(),
+            Some("person.code_name_conflict"),
+            "a code typed with another name is refused"
+        );
+        let (same, none) = users::create_superuser(&t.app, &second("Anna")).await.expect("linked");
+        assert_eq!((same.as_str(), none), ("150385-01233", None));
+        assert_eq!(t.count("accounts").await, 1);
+        let again = users::create_superuser(&t.app, &second("Anna")).await;
+        assert_eq!(again.map_err(|e| e.code()).err(), Some("rules.already_superuser"));
+        let home = c.get("/").await.body;
+        assert!(home.contains("PII"), "both institutions: {home}");
     }
 }
 

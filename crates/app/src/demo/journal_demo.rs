@@ -1,23 +1,14 @@
-//! The demo's journals: every class's courses and weekly timetable, and a filled journal —
-//! lessons, attendance, assessments and grades since 1 September — for class 2.B and for the
-//! mathematics courses of `skolotajs`. Everything written here goes into the history chain, as
+//! The demo's journals: lessons, attendance, assessments and grades since 1 September, for class
+//! 2.B and for the courses of `skolotajs` and `audzinataja` (the set-up made the courses and the
+//! week they follow). Everything written here goes into the history chain, as
 //! the application's own saves do, so `klade verify` holds for the demo.
 
 use super::Maker;
 use crate::AppError;
 use jiff::civil::{date, Date};
-use klade_domain::{AssessmentId, ClassId, CourseId, InstitutionId, LessonId, PersonId, SchoolYearId, SubjectId};
+use klade_domain::{AssessmentId, CourseId, InstitutionId, LessonId, PersonId};
 use klade_store::history::{self, Change};
-use klade_store::journal::{self, Assessment, Lesson, NewCourse, NewSlot};
-
-const TIMES: [(&str, &str); 6] = [
-    ("08:30", "09:10"),
-    ("09:20", "10:00"),
-    ("10:10", "10:50"),
-    ("11:10", "11:50"),
-    ("12:00", "12:40"),
-    ("13:00", "13:40"),
-];
+use klade_store::journal::{self, Assessment, Lesson};
 
 /// Topics per subject, by the subject's name; others get numbered topics.
 fn topics(subject: &str) -> &'static [&'static str] {
@@ -88,107 +79,26 @@ fn school_day(day: Date, year: i16) -> bool {
     !autumn && !national
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Fills the journals of `filled` (course, its teacher, subject) from the year's first day to yesterday.
 pub(super) async fn fill(
-    m: &mut Maker,
+    m: &mut Maker<'_>,
     school: InstitutionId,
-    year: SchoolYearId,
-    classes: &[(ClassId, String)],
-    subjects: &[(SubjectId, &str)],
-    teachers: &[PersonId],
+    filled: &[(CourseId, PersonId, String)],
     start: Date,
     today: Date,
 ) -> Result<(), AppError> {
-    let audzinataja = teachers[0];
-    let skolotajs = teachers[1];
-    let maths = subjects.iter().position(|(_, n)| *n == "Matemātika").unwrap_or(1);
-    let latvian = subjects
-        .iter()
-        .position(|(_, n)| *n == "Latviešu valoda un literatūra")
-        .unwrap_or(0);
-    let mut filled: Vec<(CourseId, ClassId, PersonId, &str)> = Vec::new();
-    let mut next_teacher = 2;
-    for (ci, (class, class_name)) in classes.iter().enumerate() {
-        // Eight general subjects and three modules per class.
-        let chosen: Vec<usize> = (0..8).chain((10..13).map(|k| k + (ci % 7))).collect();
-        let mut courses = Vec::new();
-        for &si in &chosen {
-            let (subject, name) = subjects[si.min(subjects.len() - 1)];
-            let teacher = if si == maths && (ci % 2 == 0 || class_name == "2.B") {
-                skolotajs
-            } else if si == latvian && (class_name == "2.B" || ci % 3 == 0) {
-                audzinataja
-            } else {
-                next_teacher = 2 + (next_teacher - 1) % (teachers.len() - 2);
-                teachers[next_teacher]
-            };
-            let course = journal::insert_course(
-                &mut *m.tx,
-                school,
-                &NewCourse {
-                    year,
-                    subject,
-                    class: Some(*class),
-                    name,
-                    subgroup: None,
-                },
-            )
-            .await?;
-            journal::add_course_teacher(&mut *m.tx, school, course, teacher).await?;
-            courses.push((course, teacher, name));
-            // The two teachers one signs in as keep their journals up to date; the others' leave
-            // lessons unrecorded for the deadlines' lists.
-            if class_name == "2.B" || teacher == skolotajs || teacher == audzinataja {
-                filled.push((course, *class, teacher, name));
-            }
-        }
-        // Thirty lessons a week: six a day, the courses in turn, rotated per class.
-        for weekday in 1..=5_i64 {
-            for (n, (starts, ends)) in TIMES.iter().enumerate() {
-                let pick = (weekday as usize * 6 + n + ci) % courses.len();
-                let (course, _, _) = courses[pick];
-                journal::insert_slot(
-                    &mut *m.tx,
-                    school,
-                    &NewSlot {
-                        class: *class,
-                        course,
-                        weekday,
-                        lesson_no: n as i64 + 1,
-                        starts_at: starts,
-                        ends_at: ends,
-                        room: &format!("{}{:02}", 1 + ci / 4, 1 + (pick % 12)),
-                        valid_from: &start.to_string(),
-                    },
-                )
-                .await?;
-            }
-        }
-    }
-
-    // The autumn holiday the demo's journals skip, kept as the school's calendar data.
-    klade_store::calendar::add_school_holiday(
-        &mut *m.tx,
-        school,
-        date(start.year(), 10, 19),
-        date(start.year(), 10, 23),
-        "Rudens brīvlaiks",
-        m.now,
-    )
-    .await?;
     let last = today.yesterday().unwrap_or(today);
-    for (course, class, teacher, name) in filled {
-        fill_course(m, school, course, class, teacher, name, start, last).await?;
+    for (course, teacher, name) in filled {
+        fill_course(m, school, *course, *teacher, name, start, last).await?;
     }
     Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn fill_course(
-    m: &mut Maker,
+    m: &mut Maker<'_>,
     school: InstitutionId,
     course: CourseId,
-    class: ClassId,
     teacher: PersonId,
     subject: &str,
     start: Date,
@@ -207,7 +117,6 @@ async fn fill_course(
         .into_iter()
         .map(|s| s.id)
         .collect();
-    let _ = class;
     let topics = topics(subject);
     let mut log = Vec::new();
     let mut held = 0usize;

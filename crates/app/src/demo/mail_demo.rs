@@ -10,7 +10,7 @@ use klade_store::messages::{self, NewMessage, NewNews};
 
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn fill(
-    m: &mut Maker,
+    m: &mut Maker<'_>,
     school: InstitutionId,
     class: ClassId,
     tutor: PersonId,

@@ -2,18 +2,31 @@
 //! students, parents and the named demo accounts, made deterministically for the current school
 //! year. Every demo account's password is `demo` and is not made to be changed.
 //!
+//! The demo sets its institutions up the way a real one is set up from an empty install, through
+//! the same use cases, as on the first day of the school year (its clock set to 1 September, so
+//! every record carries the date it would have): the console registers the institution and its
+//! superuser (`users`); the superuser prepares the year from the template (`setup`), enters the
+//! administration one by one, imports subjects, classes, teachers and the learners with their
+//! parents from files in the shape VIIS exports (`import`), names the tutors and fills each
+//! class's study plan; the deputy for academic work imports the timetable. Only what no use case
+//! may do is the demo's own: the published password of its accounts and the published key of
+//! their second factor, and the autumn up to yesterday — lessons, marks, messages, the
+//! preschool's days — written with the past times they would have had (`journal_demo`,
+//! `preschool_demo`, `mail_demo`).
+//!
 //! The people are invented; their personal codes are checksum-valid codes dated in the 1800s
 //! (century digit 0), which no living person holds.
 
-use crate::auth::hash_password;
-use crate::second_factor;
-use crate::{App, AppError};
+use crate::auth::{self, hash_password, Login, LoginInput, Session, SessionKind};
+use crate::clock::FixedClock;
+use crate::import::Kind;
+use crate::setup::{self, PlanLineInput, StaffInput};
+use crate::{second_factor, users, App, AppError};
 use jiff::civil::{date, Date};
-use klade_domain::{ClassId, InstitutionId, InstitutionKind, PersonId, PersonalCode, Role};
-use klade_store::accounts::{self, Basis};
-use klade_store::school::{self, Enrolment, NewClass};
-use klade_store::{institutions, people, Tx};
+use klade_domain::{ClassId, CourseId, InstitutionId, InstitutionKind, PersonId, PersonalCode, SubjectId};
+use klade_store::{accounts, institutions, people, Tx};
 use std::collections::HashSet;
+use std::sync::Arc;
 
 mod journal_demo;
 mod mail_demo;
@@ -213,186 +226,123 @@ impl Rng {
     }
 }
 
-struct Maker {
-    tx: Tx,
-    backend: klade_store::Backend,
-    rng: Rng,
-    codes: HashSet<String>,
-    serial: u32,
-    hash: String,
-    now: i64,
-}
-
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Sex {
     F,
     M,
 }
 
-impl Maker {
-    /// A person with a unique fictional personal code and an account (username given, or the code).
-    async fn person(
+/// A person the demo invents, as a clerk would type them in.
+#[derive(Clone)]
+struct Made {
+    given: String,
+    family: String,
+    code: String,
+    sex: Sex,
+    birth: Date,
+    phone: String,
+    email: String,
+}
+
+impl Made {
+    /// As VIIS writes it.
+    fn gender(&self) -> &'static str {
+        if self.sex == Sex::F {
+            "s"
+        } else {
+            "v"
+        }
+    }
+    fn name(&self) -> String {
+        format!("{} {}", self.given, self.family)
+    }
+}
+
+/// A learner with the parents the file names.
+struct Learner {
+    child: Made,
+    parents: Vec<Made>,
+}
+
+/// The demo's people, invented in a fixed order from one seed, each with a unique fictional code,
+/// and who of them gets an account with the demo's password.
+struct People {
+    rng: Rng,
+    codes: HashSet<String>,
+    serial: u32,
+    /// (personal code, username; `None`: the personal code).
+    accounts: Vec<(String, Option<&'static str>)>,
+}
+
+impl People {
+    fn code(&mut self, day: u32, month: u32, yy: u32) -> Result<String, AppError> {
+        loop {
+            self.serial += 1;
+            let c = PersonalCode::fictional(day, month, yy, self.serial)
+                .map_err(|e| AppError::Internal(format!("demo code: {e}")))?;
+            if self.codes.insert(c.to_string()) {
+                return Ok(c.to_string());
+            }
+        }
+    }
+
+    /// A person with an account (username given, or the code).
+    fn person(
         &mut self,
         given: &str,
         family: &str,
         sex: Sex,
         birth: Date,
-        username: Option<&str>,
-    ) -> Result<PersonId, AppError> {
-        let code = loop {
-            self.serial += 1;
-            let c = PersonalCode::fictional(
-                birth.day() as u32,
-                birth.month() as u32,
-                (birth.year() % 100) as u32,
-                self.serial,
-            )
-            .map_err(|e| AppError::Internal(format!("demo code: {e}")))?;
-            if self.codes.insert(c.to_string()) {
-                break c;
-            }
-        };
+        username: Option<&'static str>,
+    ) -> Result<Made, AppError> {
+        let code = self.code(birth.day() as u32, birth.month() as u32, (birth.year() % 100) as u32)?;
         let phone = format!("+371 2{:07}", self.rng.next() % 10_000_000);
         let email = format!("{}.{}@pasts.example", ascii(given), ascii(family));
-        let birth = birth.to_string();
-        let id = people::insert(
-            &mut *self.tx,
-            &people::NewPerson {
-                given_name: given,
-                family_name: family,
-                personal_code: Some(code.as_str()),
-                birth_date: Some(&birth),
-                gender: Some(if sex == Sex::F { "f" } else { "m" }),
-                phone: Some(&phone),
-                email: Some(&email),
-            },
-            self.now,
-        )
-        .await?;
-        let username = username.map(str::to_string).unwrap_or_else(|| code.to_string());
-        accounts::insert(&mut *self.tx, id, &username, &self.hash, false, self.now).await?;
-        Ok(id)
+        self.accounts.push((code.clone(), username));
+        Ok(Made {
+            given: given.to_string(),
+            family: family.to_string(),
+            code,
+            sex,
+            birth,
+            phone,
+            email,
+        })
     }
 
-    async fn random_person(
-        &mut self,
-        birth_year: i16,
-        username: Option<&str>,
-    ) -> Result<(PersonId, Sex, usize), AppError> {
+    fn random_person(&mut self, birth_year: i16) -> Result<(Made, usize), AppError> {
         let sex = if self.rng.below(2) == 0 { Sex::F } else { Sex::M };
         let family = self.rng.below(FAMILY.len());
-        self.person_in_family(family, sex, birth_year, username)
-            .await
-            .map(|id| (id, sex, family))
+        Ok((self.person_in_family(family, sex, birth_year)?, family))
     }
 
-    async fn person_in_family(
-        &mut self,
-        family: usize,
-        sex: Sex,
-        birth_year: i16,
-        username: Option<&str>,
-    ) -> Result<PersonId, AppError> {
+    fn person_in_family(&mut self, family: usize, sex: Sex, birth_year: i16) -> Result<Made, AppError> {
         let given = *self.rng.pick(if sex == Sex::F { FEMALE } else { MALE });
         let (m, f) = FAMILY[family];
         let birth = date(birth_year, 1 + self.rng.below(12) as i8, 1 + self.rng.below(28) as i8);
-        self.person(given, if sex == Sex::F { f } else { m }, sex, birth, username)
-            .await
+        self.person(given, if sex == Sex::F { f } else { m }, sex, birth, None)
     }
 
-    async fn member(
-        &mut self,
-        institution: InstitutionId,
-        person: PersonId,
-        role: Role,
-        from: Date,
-        basis: &Basis<'_>,
-    ) -> Result<(), AppError> {
-        accounts::add_membership(
-            &mut *self.tx,
-            institution,
-            person,
-            role,
-            &from.to_string(),
-            basis,
-            self.now,
-        )
-        .await?;
-        Ok(())
-    }
-
-    /// A student with one or two parents, enrolled in a class by an admission order.
-    #[allow(clippy::too_many_arguments)]
-    async fn pupil(
-        &mut self,
-        institution: InstitutionId,
-        class: ClassId,
-        birth_year: i16,
-        admitted: Date,
-        year_start: Date,
-        order: &str,
-        username: Option<&str>,
-    ) -> Result<(PersonId, usize), AppError> {
-        let (child, _, family) = self.random_person(birth_year, username).await?;
-        self.admit(institution, class, child, admitted, year_start, order)
-            .await?;
-        let parents = if self.rng.below(3) == 0 { 1 } else { 2 };
-        for k in 0..parents {
+    /// A learner with one or two parents of the same family.
+    fn learner(&mut self, birth_year: i16) -> Result<Learner, AppError> {
+        let (child, family) = self.random_person(birth_year)?;
+        let count = if self.rng.below(3) == 0 { 1 } else { 2 };
+        let mut parents = Vec::new();
+        for k in 0..count {
             let sex = if k == 0 { Sex::F } else { Sex::M };
             let born = birth_year - 25 - self.rng.below(10) as i16;
-            let parent = self.person_in_family(family, sex, born, None).await?;
-            self.parent_of(institution, parent, child, admitted, order).await?;
+            parents.push(self.person_in_family(family, sex, born)?);
         }
-        Ok((child, family))
+        Ok(Learner { child, parents })
     }
+}
 
-    async fn admit(
-        &mut self,
-        institution: InstitutionId,
-        class: ClassId,
-        child: PersonId,
-        admitted: Date,
-        year_start: Date,
-        order: &str,
-    ) -> Result<(), AppError> {
-        let basis = Basis::Order {
-            number: order,
-            date: &admitted.to_string(),
-        };
-        self.member(institution, child, Role::Student, admitted, &basis).await?;
-        school::enrol(
-            &mut *self.tx,
-            institution,
-            &Enrolment {
-                class,
-                student: child,
-                valid_from: &year_start.to_string(),
-                order_number: order,
-                order_date: &admitted.to_string(),
-                reason: "uzņemšana",
-            },
-            self.now,
-        )
-        .await?;
-        Ok(())
-    }
-
-    async fn parent_of(
-        &mut self,
-        institution: InstitutionId,
-        parent: PersonId,
-        child: PersonId,
-        admitted: Date,
-        order: &str,
-    ) -> Result<(), AppError> {
-        let basis = Basis::Order {
-            number: order,
-            date: &admitted.to_string(),
-        };
-        self.member(institution, parent, Role::Parent, admitted, &basis).await?;
-        school::add_guardianship(&mut *self.tx, parent, child, self.now).await?;
-        Ok(())
-    }
+/// The demo's history, written in one transaction after the set-up with the times it would have had.
+struct Maker<'a> {
+    tx: Tx,
+    backend: klade_store::Backend,
+    rng: &'a mut Rng,
+    now: i64,
 }
 
 fn ascii(s: &str) -> String {
@@ -424,6 +374,228 @@ pub fn school_year_of(today: Date) -> (Date, Date) {
     (date(start, 9, 1), date(start + 1, 8, 31))
 }
 
+/// A table as a spreadsheet saves it for an import: `;` between cells, a header line.
+fn csv(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut out = headers.join(";");
+    for row in rows {
+        out.push('\n');
+        out.push_str(&row.join(";"));
+    }
+    out.into_bytes()
+}
+
+/// Uploads a file, checks its preview refuses no row, and confirms it, as the import page does.
+async fn import(
+    app: &App,
+    by: &Session,
+    institution: InstitutionId,
+    kind: Kind,
+    file: Vec<u8>,
+) -> Result<(), AppError> {
+    let name = format!("{}.csv", kind.code());
+    let id = crate::import::upload(app, by, institution, kind, &name, &file).await?;
+    let preview = crate::import::preview(app, by, institution, id).await?;
+    if let Some(row) = preview.rows.iter().find(|r| r.action.refused()) {
+        return Err(AppError::Internal(format!(
+            "demo {name}: line {} ({}) refused: {:?}",
+            row.line, row.label, row.action
+        )));
+    }
+    crate::import::confirm_and_wait(app, by, institution, id).await
+}
+
+/// Signs in as a person would, for the set-up steps taken in their name.
+async fn sign_in(app: &App, username: &str, password: &str) -> Result<Session, AppError> {
+    let login = auth::login(
+        app,
+        LoginInput {
+            username,
+            password,
+            address: "demo",
+            user_agent: "klade demo",
+            kind: SessionKind::Web,
+        },
+    )
+    .await?;
+    let Login::Done(done) = login else {
+        return Err(AppError::Internal("demo: a second factor asked at set-up".into()));
+    };
+    auth::authenticate(app, &done.token, SessionKind::Web)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("demo: no session for {username}")))
+}
+
+/// The demo's accounts: everyone it invented (but the staff still without one, R8) gets an
+/// account with the published password — the one step no use case may take, as a password is
+/// always generated or chosen by its holder. Accounts that exist (the superuser's) get it too.
+async fn give_accounts(app: &App, people: &mut People, hash: &str) -> Result<(), AppError> {
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    for (code, username) in people.accounts.drain(..) {
+        let person = people::find_by_personal_code(&mut *tx, &code)
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("demo: {code} was not entered")))?;
+        match accounts::by_person(&mut *tx, person.id).await? {
+            Some(a) => accounts::set_password(&mut *tx, a.id, hash, false).await?,
+            None => {
+                accounts::insert(&mut *tx, person.id, username.unwrap_or(&code), hash, false, now).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A member of staff as the form takes them, employed since 24 August 2015.
+fn staff_input(p: &Made, position: &str) -> StaffInput {
+    StaffInput {
+        personal_code: p.code.clone(),
+        given_name: p.given.clone(),
+        family_name: p.family.clone(),
+        position: position.to_string(),
+        workload: "1".into(),
+        phone: p.phone.clone(),
+        email: p.email.clone(),
+        employed_from: "2015-08-24".into(),
+        order_number: String::new(),
+        order_date: String::new(),
+    }
+}
+
+const STAFF_HEADERS: &[&str] = &[
+    "Personas kods",
+    "Vārds",
+    "Uzvārds",
+    "Amats",
+    "Slodze",
+    "Tālrunis",
+    "E-pasts",
+    "Darba attiecību sākums",
+];
+
+fn staff_row(s: &StaffInput) -> Vec<String> {
+    vec![
+        s.personal_code.clone(),
+        s.given_name.clone(),
+        s.family_name.clone(),
+        s.position.clone(),
+        s.workload.clone(),
+        s.phone.clone(),
+        s.email.clone(),
+        s.employed_from.clone(),
+    ]
+}
+
+const LEARNER_HEADERS: &[&str] = &[
+    "Personas kods",
+    "Vārds",
+    "Uzvārds",
+    "Dzimšanas datums",
+    "Dzimums",
+    "Klase",
+    "Rīkojuma nr.",
+    "Rīkojuma datums",
+    "1. vecāka vārds",
+    "1. vecāka uzvārds",
+    "1. vecāka personas kods",
+    "1. vecāka tālrunis",
+    "1. vecāka e-pasts",
+    "1. vecāka radniecība",
+    "2. vecāka vārds",
+    "2. vecāka uzvārds",
+    "2. vecāka personas kods",
+    "2. vecāka tālrunis",
+    "2. vecāka e-pasts",
+    "2. vecāka radniecība",
+];
+
+/// A learner's line of the VIIS file: admitted by `order` on `admitted` into `class`.
+fn learner_row(l: &Learner, class: &str, order: &str, admitted: Date) -> Vec<String> {
+    let mut row = vec![
+        l.child.code.clone(),
+        l.child.given.clone(),
+        l.child.family.clone(),
+        l.child.birth.to_string(),
+        l.child.gender().to_string(),
+        class.to_string(),
+        order.to_string(),
+        admitted.to_string(),
+    ];
+    for k in 0..2 {
+        match l.parents.get(k) {
+            Some(p) => row.extend([
+                p.given.clone(),
+                p.family.clone(),
+                p.code.clone(),
+                p.phone.clone(),
+                p.email.clone(),
+                if p.sex == Sex::F { "māte" } else { "tēvs" }.to_string(),
+            ]),
+            None => row.extend(std::iter::repeat_n(String::new(), 6)),
+        }
+    }
+    row
+}
+
+/// Whom the set-up entered under `code`.
+async fn id_of(app: &App, code: &str) -> Result<PersonId, AppError> {
+    Ok(people::find_by_personal_code(app.db.pool(), code)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("demo: {code} was not entered")))?
+        .id)
+}
+
+const LESSON_TIMES: [(&str, &str); 6] = [
+    ("08:30", "09:10"),
+    ("09:20", "10:00"),
+    ("10:10", "10:50"),
+    ("11:10", "11:50"),
+    ("12:00", "12:40"),
+    ("13:00", "13:40"),
+];
+
+/// Each class's courses: eight general subjects and three modules, as indexes into `SUBJECTS`
+/// then `MODULES`, with their teachers. `skolotajs` teaches mathematics in every other class and in
+/// 2.B, `audzinataja` Latvian in 2.B and every third class; the other teachers take the rest in
+/// turn, a teacher skipped where the week would put them in two classes at once.
+fn course_plan(classes: &[String]) -> Vec<Vec<(usize, usize)>> {
+    const MATHS: usize = 1;
+    const LATVIAN: usize = 0;
+    let others = 28;
+    // The week's lesson t (0..30) of class ci is its course (t + 6 + ci) % 11: a course k of ci
+    // meets when t + 6 ≡ k − ci (mod 11), so a teacher's courses must differ in k − ci.
+    let residue = |ci: usize, k: usize| (k + 11 * 2 - ci % 11) % 11;
+    let mut busy: Vec<HashSet<usize>> = vec![HashSet::new(); others + 2];
+    let mut next = 2;
+    classes
+        .iter()
+        .enumerate()
+        .map(|(ci, name)| {
+            let chosen: Vec<usize> = (0..8).chain((10..13).map(|k| k + (ci % 7))).collect();
+            chosen
+                .iter()
+                .enumerate()
+                .map(|(k, &si)| {
+                    let teacher = if si == MATHS && (ci % 2 == 0 || name == "2.B") {
+                        1
+                    } else if si == LATVIAN && (name == "2.B" || ci % 3 == 0) {
+                        0
+                    } else {
+                        loop {
+                            next = 2 + (next - 1) % others;
+                            if !busy[next].contains(&residue(ci, k)) {
+                                break next;
+                            }
+                        }
+                    };
+                    busy[teacher].insert(residue(ci, k));
+                    (si, teacher)
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Creates the demo institutions unless they exist. Returns true when it created them.
 pub async fn ensure(app: &App) -> Result<bool, AppError> {
     if institutions::find_by_reg_no(app.db.pool(), SCHOOL_REG_NO)
@@ -436,345 +608,543 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         .today()
         .parse()
         .map_err(|e| AppError::Internal(format!("today: {e}")))?;
-    let (start, end) = school_year_of(today);
-    let y = start.year();
-    let now = app.now();
-    let mut m = Maker {
-        tx: app.db.begin().await?,
-        backend: app.db.backend(),
+    let (start, _) = school_year_of(today);
+    // The set-up is done as on the year's first morning, so its records carry that day.
+    let at = start
+        .at(8, 0, 0, 0)
+        .to_zoned(crate::clock::riga())
+        .map_err(|e| AppError::Internal(format!("demo clock: {e}")))?
+        .timestamp();
+    let day_one = App::new(app.db.clone(), Arc::new(FixedClock::new(at)), app.settings.clone());
+    let mut people = People {
         rng: Rng(0x5eed_1a7e_c0de_2026),
         codes: HashSet::new(),
         serial: 0,
-        hash: hash_password(PASSWORD)?,
-        now,
+        accounts: Vec::new(),
     };
-    let year_name = format!("{}/{}", y, y + 1);
-    let employed = Basis::Employment;
-
-    // The vocational art school.
-    let school = crate::users::register(
-        &mut m.tx,
-        InstitutionKind::Vocational,
-        "Daugavmalas Mākslas un dizaina vidusskola",
-        SCHOOL_REG_NO,
-        "Krasta iela 101, Rīga, LV-1019",
-        now,
-    )
-    .await?;
-    let sy = school::insert_school_year(&mut *m.tx, school, &year_name, &start.to_string(), &end.to_string()).await?;
-    school::insert_term(
-        &mut *m.tx,
-        school,
-        sy,
-        1,
-        "1. semestris",
-        &start.to_string(),
-        &date(y, 12, 19).to_string(),
-    )
-    .await?;
-    school::insert_term(
-        &mut *m.tx,
-        school,
-        sy,
-        2,
-        "2. semestris",
-        &date(y + 1, 1, 5).to_string(),
-        &date(y + 1, 6, 19).to_string(),
-    )
-    .await?;
-    let mut subjects = Vec::new();
-    for name in SUBJECTS {
-        subjects.push((
-            school::insert_subject(&mut *m.tx, school, "subject", None, name).await?,
-            *name,
-        ));
-    }
-    for (code, name) in MODULES {
-        subjects.push((
-            school::insert_subject(&mut *m.tx, school, "module", Some(code), name).await?,
-            *name,
-        ));
-    }
-
-    let hired = date(2015, 8, 24);
-    let staff: &[(&str, &str, Sex, Role, &str)] = &[
-        ("Ināra", "Ozoliņa", Sex::F, Role::Director, "direktors"),
-        ("Gatis", "Bērziņš", Sex::M, Role::DeputyAcademic, "vietnieks"),
-        ("Dace", "Liepa", Sex::F, Role::DeputyMethodical, "metodikis"),
-        ("Ilmārs", "Vītols", Sex::M, Role::DeputyCreative, "radosais"),
-        ("Sanita", "Eglīte", Sex::F, Role::DeputyUpbringing, "audzinasana"),
-        ("Zaiga", "Pētersone", Sex::F, Role::Clerk, "lietvede"),
-    ];
-    let mut director = None;
-    let mut upbringing = None;
-    for (i, (given, family, sex, role, username)) in staff.iter().enumerate() {
-        let p = m
-            .person(
-                given,
-                family,
-                *sex,
-                date(1968 + i as i16 * 3, 3 + i as i8, 11),
-                Some(username),
-            )
-            .await?;
-        m.member(school, p, *role, hired, &employed).await?;
-        if *role == Role::Director {
-            director = Some(p);
-        }
-        if *role == Role::DeputyUpbringing {
-            upbringing = Some(p);
-        }
-    }
-    let _ = director;
-    // The superuser is appointed by the director's order (R4) and serves both institutions.
-    let admin = m
-        .person("Aigars", "Kļaviņš", Sex::M, date(1985, 6, 2), Some("admin"))
-        .await?;
-    let appointment = Basis::Order {
-        number: "1-8/2023/12",
-        date: "2023-08-30",
-    };
-    m.member(school, admin, Role::Superuser, date(2023, 8, 30), &appointment)
-        .await?;
-
-    // Thirty teachers: two named, the rest generated; the first twelve tutor a class each.
-    let skolotajs = m
-        .person("Mārtiņš", "Kalniņš", Sex::M, date(1979, 4, 17), Some("skolotajs"))
-        .await?;
-    let audzinataja = m
-        .person("Līga", "Zariņa", Sex::F, date(1983, 10, 5), Some("audzinataja"))
-        .await?;
-    let mut teachers = vec![audzinataja, skolotajs];
-    for _ in 0..28 {
-        let born = 1960 + m.rng.below(38) as i16;
-        let (t, _, _) = m.random_person(born, None).await?;
-        teachers.push(t);
-    }
-    for t in &teachers {
-        m.member(school, *t, Role::Teacher, hired, &employed).await?;
-    }
-    // Two new teachers still without accounts (R8): one started more than a week ago.
-    for (given, family, started) in [("Kārlis", "Mednis", start), ("Dace", "Ūdre", today)] {
-        let code = loop {
-            m.serial += 1;
-            let c = PersonalCode::fictional(started.day() as u32, 7, 88, m.serial)
-                .map_err(|e| AppError::Internal(format!("demo code: {e}")))?;
-            if m.codes.insert(c.to_string()) {
-                break c;
-            }
-        };
-        let p = people::insert(
-            &mut *m.tx,
-            &people::NewPerson {
-                given_name: given,
-                family_name: family,
-                personal_code: Some(code.as_str()),
-                gender: Some(if given == "Dace" { "f" } else { "m" }),
-                phone: Some("+37126000000"),
-                ..Default::default()
-            },
-            now,
-        )
-        .await?;
-        m.member(school, p, Role::Teacher, started, &employed).await?;
-    }
-
-    // Twelve classes: courses 1–4 of three programmes, 25 students each.
-    let mut tutor = 2; // teachers[0] is the tutor of 2.B; the others take the rest in turn
-    let mut classes = Vec::new();
+    let hash = hash_password(PASSWORD)?;
     let mut order_no = 0;
-    // `vecaks`: the mother of Anna (2.B) and of Jēkabs (preschool group "Mārītes").
-    let vecaks = m
-        .person("Ilze", "Krūmiņa", Sex::F, date(1986, 7, 23), Some("vecaks"))
-        .await?;
-    for course in 1..=4_i16 {
-        for (letter, code, programme) in PROGRAMMES {
-            let name = format!("{course}.{letter}");
-            let class = school::insert_class(
-                &mut *m.tx,
-                school,
-                sy,
-                &NewClass {
-                    name: &name,
-                    kind: "class",
-                    grade: Some(i64::from(course)),
-                    programme_code: Some(code),
-                    programme_name: Some(programme),
-                },
-            )
-            .await?;
-            let class_tutor = if name == "2.B" {
-                teachers[0]
-            } else {
-                tutor += 1;
-                teachers[tutor - 1]
-            };
-            school::add_tutor(&mut *m.tx, school, class, class_tutor).await?;
-            classes.push((class, name.clone()));
-            let admitted = date(y - course + 1, 8, 20);
-            let birth_year = y - 14 - course;
-            for k in 0..25 {
-                order_no += 1;
-                let order = format!("1-7/{}/{}", admitted.year(), order_no);
-                if name == "4.A" && k == 0 {
-                    // The adult student: born eighteen or more years before this school year.
-                    let p = m
-                        .person("Kristaps", "Ābele", Sex::M, date(y - 19, 3, 14), Some("skolens"))
-                        .await?;
-                    m.admit(school, class, p, admitted, start, &order).await?;
-                    continue;
-                }
-                if name == "2.B" && k == 0 {
-                    let anna = m
-                        .person("Anna", "Krūmiņa", Sex::F, date(birth_year, 5, 8), None)
-                        .await?;
-                    m.admit(school, class, anna, admitted, start, &order).await?;
-                    m.parent_of(school, vecaks, anna, admitted, &order).await?;
-                    continue;
-                }
-                m.pupil(school, class, birth_year, admitted, start, &order, None)
-                    .await?;
-            }
-        }
-    }
 
-    journal_demo::fill(&mut m, school, sy, &classes, &subjects, &teachers, start, today).await?;
+    let school = the_school(&day_one, &mut people, &hash, &mut order_no, start, today).await?;
+    let mut m = Maker {
+        tx: app.db.begin().await?,
+        backend: app.db.backend(),
+        rng: &mut people.rng,
+        now: app.now(),
+    };
+    journal_demo::fill(&mut m, school.id, &school.filled, start, today).await?;
+    m.tx.commit().await?;
 
-    // The preschool.
-    let preschool = crate::users::register(
-        &mut m.tx,
-        InstitutionKind::Preschool,
-        "Pirmsskolas izglītības iestāde „Pienenīte”",
-        PRESCHOOL_REG_NO,
-        "Liepu iela 7, Ogre, LV-5001",
-        now,
+    let (preschool, group, pii_skolotaja) = the_preschool(
+        &day_one,
+        &mut people,
+        &hash,
+        &mut order_no,
+        &school.admin,
+        &school.vecaks_made,
+        start,
     )
     .await?;
-    let py =
-        school::insert_school_year(&mut *m.tx, preschool, &year_name, &start.to_string(), &end.to_string()).await?;
-    school::insert_term(
-        &mut *m.tx,
-        preschool,
-        py,
-        1,
-        "Mācību gads",
-        &start.to_string(),
-        &end.to_string(),
-    )
-    .await?;
-    m.member(preschool, admin, Role::Superuser, date(2023, 8, 30), &appointment)
-        .await?;
-    let pii_staff: &[(&str, &str, Role, &str)] = &[
-        ("Vija", "Siliņa", Role::Director, "pii.vaditaja"),
-        ("Gunta", "Ozola", Role::PreschoolDeputy, "pii.vietniece"),
-        ("Inta", "Čakste", Role::Nurse, "masa"),
-    ];
-    for (i, (given, family, role, username)) in pii_staff.iter().enumerate() {
-        let p = m
-            .person(
-                given,
-                family,
-                Sex::F,
-                date(1970 + i as i16 * 4, 5, 20 + i as i8),
-                Some(username),
-            )
-            .await?;
-        m.member(preschool, p, *role, hired, &employed).await?;
-    }
-    let (clerk, _, _) = m.random_person(1975, None).await?;
-    m.member(preschool, clerk, Role::Clerk, hired, &employed).await?;
-    let pii_skolotaja = m
-        .person("Solvita", "Āboliņa", Sex::F, date(1988, 2, 9), Some("pii.skolotaja"))
-        .await?;
-    let mut group_teachers = vec![pii_skolotaja];
-    for _ in 0..11 {
-        let family = m.rng.below(FAMILY.len());
-        let born = 1965 + m.rng.below(35) as i16;
-        let t = m.person_in_family(family, Sex::F, born, None).await?;
-        group_teachers.push(t);
-    }
-    for t in &group_teachers {
-        m.member(preschool, *t, Role::PreschoolTeacher, hired, &employed)
-            .await?;
-    }
-    let mut next_teacher = 1;
-    let mut vecaks_group = None;
-    for (name, born) in GROUPS {
-        let group = school::insert_class(
-            &mut *m.tx,
-            preschool,
-            py,
-            &NewClass {
-                name,
-                kind: "group",
-                grade: None,
-                programme_code: Some("01011111"),
-                programme_name: Some("Vispārējās pirmsskolas izglītības programma"),
-            },
-        )
-        .await?;
-        let pair = if *name == "Mārītes" {
-            vecaks_group = Some(group);
-            [pii_skolotaja, group_teachers[next_teacher]]
-        } else {
-            [
-                group_teachers[next_teacher],
-                group_teachers[(next_teacher + 1) % group_teachers.len()],
-            ]
-        };
-        next_teacher = (next_teacher + 2) % group_teachers.len();
-        for t in pair {
-            school::add_tutor(&mut *m.tx, preschool, group, t).await?;
-        }
-        for _ in 0..15 {
-            order_no += 1;
-            let order = format!("2-5/{}/{}", y, order_no);
-            m.pupil(preschool, group, *born, date(y, 8, 25), start, &order, None)
-                .await?;
-        }
-    }
-
-    let group = vecaks_group.ok_or_else(|| AppError::Internal("demo: no group".into()))?;
-    let little = m.person("Jēkabs", "Krūmiņš", Sex::M, date(2022, 4, 2), None).await?;
-    order_no += 1;
-    let order = format!("2-5/{}/{}", y, order_no);
-    m.admit(preschool, group, little, date(y, 8, 25), start, &order).await?;
-    m.parent_of(preschool, vecaks, little, date(y, 8, 25), &order).await?;
-    let group_children: Vec<PersonId> =
+    let mut m = Maker {
+        tx: app.db.begin().await?,
+        backend: app.db.backend(),
+        rng: &mut people.rng,
+        now: app.now(),
+    };
+    let children: Vec<PersonId> =
         klade_store::journal::class_students(&mut *m.tx, preschool, group, &today.to_string())
             .await?
             .into_iter()
             .map(|s| s.id)
             .collect();
-    preschool_demo::fill(&mut m, preschool, group, pii_skolotaja, &group_children, today).await?;
-
-    let class_2b = classes
-        .iter()
-        .find(|(_, n)| n == "2.B")
-        .map(|(c, _)| *c)
-        .ok_or_else(|| AppError::Internal("demo: no 2.B".into()))?;
-    let upbringing = upbringing.ok_or_else(|| AppError::Internal("demo: no deputy".into()))?;
+    preschool_demo::fill(&mut m, preschool, group, pii_skolotaja, &children, today).await?;
     mail_demo::fill(
         &mut m,
-        school,
-        class_2b,
-        audzinataja,
-        skolotajs,
-        vecaks,
-        upbringing,
+        school.id,
+        school.class_2b,
+        school.audzinataja,
+        school.skolotajs,
+        school.vecaks,
+        school.upbringing,
         today,
     )
     .await?;
-
     // The administration's accounts have their second factor, all with one published key: the
     // demo's login page shows its code (`second_factor::demo_code`).
+    let now = m.now;
     for account in accounts::holding_any_role(&mut *m.tx, &second_factor::REQUIRED_ROLE_CODES).await? {
         klade_store::second_factors::start(&mut *m.tx, account, DEMO_SECRET, now).await?;
         klade_store::second_factors::take_step(&mut *m.tx, account, 1, now).await?;
     }
-
     m.tx.commit().await?;
     Ok(true)
+}
+
+/// What the school's history and the preschool's set-up need of the school.
+struct School {
+    id: InstitutionId,
+    /// The superuser (they serve the preschool too).
+    admin: Made,
+    /// `vecaks`, whose younger child goes to the preschool.
+    vecaks_made: Made,
+    /// The courses whose journals are kept up to date: (course, teacher, subject).
+    filled: Vec<(CourseId, PersonId, String)>,
+    class_2b: ClassId,
+    audzinataja: PersonId,
+    skolotajs: PersonId,
+    vecaks: PersonId,
+    upbringing: PersonId,
+}
+
+/// The vocational art school, set up as on 1 September.
+async fn the_school(
+    app: &App,
+    people: &mut People,
+    hash: &str,
+    order_no: &mut u32,
+    start: Date,
+    today: Date,
+) -> Result<School, AppError> {
+    let y = start.year();
+    let kind = InstitutionKind::Vocational;
+    let id = users::create_institution(
+        app,
+        kind,
+        "Daugavmalas Mākslas un dizaina vidusskola",
+        SCHOOL_REG_NO,
+        "Krasta iela 101, Rīga, LV-1019",
+    )
+    .await?;
+
+    // Everyone the school's files name, invented in one fixed order.
+    let administration: &[(&str, &str, Sex, &str, &'static str)] = &[
+        ("Ināra", "Ozoliņa", Sex::F, "Direktore", "direktors"),
+        (
+            "Gatis",
+            "Bērziņš",
+            Sex::M,
+            "Direktora vietnieks mācību darbā",
+            "vietnieks",
+        ),
+        (
+            "Dace",
+            "Liepa",
+            Sex::F,
+            "Direktora vietniece metodiskajā darbā",
+            "metodikis",
+        ),
+        (
+            "Ilmārs",
+            "Vītols",
+            Sex::M,
+            "Direktora vietnieks radošajā darbā",
+            "radosais",
+        ),
+        (
+            "Sanita",
+            "Eglīte",
+            Sex::F,
+            "Direktora vietniece audzināšanas darbā",
+            "audzinasana",
+        ),
+        ("Zaiga", "Pētersone", Sex::F, "Lietvede", "lietvede"),
+    ];
+    let mut staff = Vec::new();
+    for (i, (given, family, sex, position, username)) in administration.iter().enumerate() {
+        let p = people.person(
+            given,
+            family,
+            *sex,
+            date(1968 + i as i16 * 3, 3 + i as i8, 11),
+            Some(username),
+        )?;
+        staff.push(staff_input(&p, position));
+    }
+    let admin = people.person("Aigars", "Kļaviņš", Sex::M, date(1985, 6, 2), Some("admin"))?;
+    // Thirty teachers: `audzinataja` and `skolotajs` first, the rest generated.
+    let skolotajs = people.person("Mārtiņš", "Kalniņš", Sex::M, date(1979, 4, 17), Some("skolotajs"))?;
+    let audzinataja = people.person("Līga", "Zariņa", Sex::F, date(1983, 10, 5), Some("audzinataja"))?;
+    let mut teachers = vec![audzinataja, skolotajs];
+    for _ in 0..28 {
+        let born = 1960 + people.rng.below(38) as i16;
+        teachers.push(people.random_person(born)?.0);
+    }
+    let teacher_position = |p: &Made| if p.sex == Sex::F { "Skolotāja" } else { "Skolotājs" };
+    let mut teacher_rows: Vec<Vec<String>> = teachers
+        .iter()
+        .map(|t| staff_row(&staff_input(t, teacher_position(t))))
+        .collect();
+    // Two new teachers still without accounts (R8): one started more than a week ago, one today.
+    for (given, family, sex, started) in [("Kārlis", "Mednis", Sex::M, start), ("Dace", "Ūdre", Sex::F, today)] {
+        let code = people.code(started.day() as u32, 7, 88)?;
+        let mut s = staff_input(
+            &Made {
+                given: given.into(),
+                family: family.into(),
+                code,
+                sex,
+                birth: date(1988, 7, started.day()),
+                phone: "+37126000000".into(),
+                email: String::new(),
+            },
+            if sex == Sex::F { "Skolotāja" } else { "Skolotājs" },
+        );
+        s.employed_from = started.to_string();
+        teacher_rows.push(staff_row(&s));
+    }
+    // `vecaks`: the mother of Anna (2.B) and of Jēkabs (preschool group "Mārītes").
+    let vecaks = people.person("Ilze", "Krūmiņa", Sex::F, date(1986, 7, 23), Some("vecaks"))?;
+    let mut classes = Vec::new();
+    let mut learner_rows = Vec::new();
+    for course in 1..=4_i16 {
+        for (letter, code, programme) in PROGRAMMES {
+            let name = format!("{course}.{letter}");
+            classes.push(vec![
+                name.clone(),
+                course.to_string(),
+                code.to_string(),
+                programme.to_string(),
+            ]);
+            let admitted = date(y - course + 1, 8, 20);
+            let birth_year = y - 14 - course;
+            for k in 0..25 {
+                *order_no += 1;
+                let order = format!("1-7/{}/{}", admitted.year(), order_no);
+                let learner = if name == "4.A" && k == 0 {
+                    // The adult student: born eighteen or more years before this school year.
+                    let child = people.person("Kristaps", "Ābele", Sex::M, date(y - 19, 3, 14), Some("skolens"))?;
+                    Learner {
+                        child,
+                        parents: Vec::new(),
+                    }
+                } else if name == "2.B" && k == 0 {
+                    let child = people.person("Anna", "Krūmiņa", Sex::F, date(birth_year, 5, 8), None)?;
+                    Learner {
+                        child,
+                        parents: vec![vecaks.clone()],
+                    }
+                } else {
+                    people.learner(birth_year)?
+                };
+                learner_rows.push(learner_row(&learner, &name, &order, admitted));
+            }
+        }
+    }
+
+    // The console: the superuser, appointed by the director's order (R4).
+    let (_, password) = users::create_superuser(
+        app,
+        &users::NewSuperuser {
+            institution_reg_no: SCHOOL_REG_NO,
+            given_name: &admin.given,
+            family_name: &admin.family,
+            personal_code: Some(&admin.code),
+            username: Some("admin"),
+            order_number: "1-8/2023/12",
+            order_date: "2023-08-30",
+        },
+    )
+    .await?;
+    let password = password.ok_or_else(|| AppError::Internal("demo: the superuser existed".into()))?;
+    let su = sign_in(app, "admin", &password).await?;
+
+    // The superuser: the year from the template, the administration, the VIIS files.
+    setup::create_year(app, &su, id, &(&klade_domain::school_year::template(kind, y)).into()).await?;
+    for s in &staff {
+        setup::add_staff(app, &su, id, s).await?;
+    }
+    import(app, &su, id, Kind::Staff, csv(STAFF_HEADERS, &teacher_rows)).await?;
+    let subject_rows: Vec<Vec<String>> = SUBJECTS
+        .iter()
+        .map(|n| vec![n.to_string(), "mācību priekšmets".into(), String::new()])
+        .chain(
+            MODULES
+                .iter()
+                .map(|(c, n)| vec![n.to_string(), "modulis".into(), c.to_string()]),
+        )
+        .collect();
+    import(
+        app,
+        &su,
+        id,
+        Kind::Subjects,
+        csv(&["Nosaukums", "Veids", "Kods"], &subject_rows),
+    )
+    .await?;
+    import(
+        app,
+        &su,
+        id,
+        Kind::Classes,
+        csv(&["Klase", "Kurss", "Programmas kods", "Programma"], &classes),
+    )
+    .await?;
+    import(app, &su, id, Kind::Students, csv(LEARNER_HEADERS, &learner_rows)).await?;
+
+    // Tutors: `audzinataja` tutors 2.B; the first twelve of the others one class each in turn.
+    let structure = setup::structure(app, &su, id).await?;
+    let class_id = |name: &str| {
+        structure
+            .classes
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.id)
+            .ok_or_else(|| AppError::Internal(format!("demo: no class {name}")))
+    };
+    let mut teacher_ids = Vec::new();
+    for t in &teachers {
+        teacher_ids.push(id_of(app, &t.code).await?);
+    }
+    let names: Vec<String> = classes.iter().map(|c| c[0].clone()).collect();
+    let mut tutor = 2;
+    for name in &names {
+        let t = if name == "2.B" {
+            teacher_ids[0]
+        } else {
+            tutor += 1;
+            teacher_ids[tutor - 1]
+        };
+        setup::set_tutor(app, &su, class_id(name)?, t, false).await?;
+    }
+    give_accounts(app, people, hash).await?;
+
+    // The study plan of every class, then the deputy's timetable of it.
+    let subject_names: Vec<&str> = SUBJECTS
+        .iter()
+        .copied()
+        .chain(MODULES.iter().map(|(_, n)| *n))
+        .collect();
+    let subject_id = |name: &str| -> Result<SubjectId, AppError> {
+        structure
+            .subjects
+            .iter()
+            .find(|s| s.1 == name)
+            .map(|s| s.0)
+            .ok_or_else(|| AppError::Internal(format!("demo: no subject {name}")))
+    };
+    let plan = course_plan(&names);
+    let mut timetable = Vec::new();
+    for (ci, (name, courses)) in names.iter().zip(&plan).enumerate() {
+        let mut lines = Vec::new();
+        for (k, (si, teacher)) in courses.iter().enumerate() {
+            let hours = (6..36).filter(|t| (t + ci) % courses.len() == k).count();
+            lines.push(PlanLineInput {
+                subject: subject_id(subject_names[*si])?.0,
+                teachers: vec![teacher_ids[*teacher].0],
+                hours: hours.to_string(),
+            });
+        }
+        setup::set_study_plan(app, &su, class_id(name)?, &lines).await?;
+        // Thirty lessons a week: six a day, the courses in turn, rotated per class.
+        for weekday in 1..=5_usize {
+            for (n, (starts, ends)) in LESSON_TIMES.iter().enumerate() {
+                let pick = (weekday * 6 + n + ci) % courses.len();
+                let (si, teacher) = courses[pick];
+                timetable.push(vec![
+                    name.clone(),
+                    subject_names[si].to_string(),
+                    teachers[teacher].name(),
+                    weekday.to_string(),
+                    (n + 1).to_string(),
+                    starts.to_string(),
+                    ends.to_string(),
+                    format!("{}{:02}", 1 + ci / 4, 1 + (pick % 12)),
+                ]);
+            }
+        }
+    }
+    auth::logout(app, &su).await?;
+    let deputy = sign_in(app, "vietnieks", PASSWORD).await?;
+    import(
+        app,
+        &deputy,
+        id,
+        Kind::Timetable,
+        csv(
+            &[
+                "Klase",
+                "Priekšmets",
+                "Skolotājs",
+                "Diena",
+                "Stunda",
+                "Sākums",
+                "Beigas",
+                "Telpa",
+            ],
+            &timetable,
+        ),
+    )
+    .await?;
+    auth::logout(app, &deputy).await?;
+
+    // The journals kept up to date: 2.B's, and every course of the two teachers one signs in as.
+    let mut filled = Vec::new();
+    for (name, courses) in names.iter().zip(&plan) {
+        let class = class_id(name)?;
+        let kept = klade_store::journal::courses_of_class(app.db.pool(), id, class).await?;
+        for (si, teacher) in courses {
+            if name == "2.B" || *teacher < 2 {
+                let course = kept
+                    .iter()
+                    .find(|c| c.name == subject_names[*si])
+                    .ok_or_else(|| AppError::Internal(format!("demo: no course {} of {name}", subject_names[*si])))?;
+                filled.push((course.id, teacher_ids[*teacher], subject_names[*si].to_string()));
+            }
+        }
+    }
+    Ok(School {
+        id,
+        admin,
+        filled,
+        class_2b: class_id("2.B")?,
+        audzinataja: teacher_ids[0],
+        skolotajs: teacher_ids[1],
+        vecaks: id_of(app, &vecaks.code).await?,
+        vecaks_made: vecaks,
+        upbringing: id_of(app, &staff[4].personal_code).await?,
+    })
+}
+
+/// The preschool, set up as on 1 September by the same superuser.
+async fn the_preschool(
+    app: &App,
+    people: &mut People,
+    hash: &str,
+    order_no: &mut u32,
+    admin: &Made,
+    vecaks: &Made,
+    start: Date,
+) -> Result<(InstitutionId, ClassId, PersonId), AppError> {
+    let y = start.year();
+    let kind = InstitutionKind::Preschool;
+    let id = users::create_institution(
+        app,
+        kind,
+        "Pirmsskolas izglītības iestāde „Pienenīte”",
+        PRESCHOOL_REG_NO,
+        "Liepu iela 7, Ogre, LV-5001",
+    )
+    .await?;
+    let heads: &[(&str, &str, &str, &'static str)] = &[
+        ("Vija", "Siliņa", "Vadītāja", "pii.vaditaja"),
+        ("Gunta", "Ozola", "Vadītājas vietniece", "pii.vietniece"),
+        ("Inta", "Čakste", "Medicīnas māsa", "masa"),
+    ];
+    let mut staff = Vec::new();
+    for (i, (given, family, position, username)) in heads.iter().enumerate() {
+        let p = people.person(
+            given,
+            family,
+            Sex::F,
+            date(1970 + i as i16 * 4, 5, 20 + i as i8),
+            Some(username),
+        )?;
+        staff.push(staff_input(&p, position));
+    }
+    let (clerk, _) = people.random_person(1975)?;
+    staff.push(staff_input(&clerk, "Lietvede"));
+    let pii_skolotaja = people.person("Solvita", "Āboliņa", Sex::F, date(1988, 2, 9), Some("pii.skolotaja"))?;
+    let mut group_teachers = vec![pii_skolotaja];
+    for _ in 0..11 {
+        let family = people.rng.below(FAMILY.len());
+        let born = 1965 + people.rng.below(35) as i16;
+        group_teachers.push(people.person_in_family(family, Sex::F, born)?);
+    }
+    let teacher_rows: Vec<Vec<String>> = group_teachers
+        .iter()
+        .map(|t| staff_row(&staff_input(t, "Pirmsskolas izglītības skolotāja")))
+        .collect();
+    let admitted = date(y, 8, 25);
+    let mut learner_rows = Vec::new();
+    for (name, born) in GROUPS {
+        for _ in 0..15 {
+            *order_no += 1;
+            let learner = people.learner(*born)?;
+            learner_rows.push(learner_row(&learner, name, &format!("2-5/{y}/{order_no}"), admitted));
+        }
+    }
+    let jekabs = Learner {
+        child: people.person("Jēkabs", "Krūmiņš", Sex::M, date(2022, 4, 2), None)?,
+        parents: vec![vecaks.clone()],
+    };
+    *order_no += 1;
+    learner_rows.push(learner_row(
+        &jekabs,
+        "Mārītes",
+        &format!("2-5/{y}/{order_no}"),
+        admitted,
+    ));
+
+    // The console makes the school's superuser superuser here too; they keep their account.
+    users::create_superuser(
+        app,
+        &users::NewSuperuser {
+            institution_reg_no: PRESCHOOL_REG_NO,
+            given_name: &admin.given,
+            family_name: &admin.family,
+            personal_code: Some(&admin.code),
+            username: None,
+            order_number: "1-8/2023/12",
+            order_date: "2023-08-30",
+        },
+    )
+    .await?;
+    let su = sign_in(app, "admin", PASSWORD).await?;
+    setup::create_year(app, &su, id, &(&klade_domain::school_year::template(kind, y)).into()).await?;
+    for s in &staff {
+        setup::add_staff(app, &su, id, s).await?;
+    }
+    import(app, &su, id, Kind::Staff, csv(STAFF_HEADERS, &teacher_rows)).await?;
+    let groups: Vec<Vec<String>> = GROUPS
+        .iter()
+        .map(|(name, _)| {
+            vec![
+                name.to_string(),
+                "01011111".into(),
+                "Vispārējās pirmsskolas izglītības programma".into(),
+            ]
+        })
+        .collect();
+    import(
+        app,
+        &su,
+        id,
+        Kind::Classes,
+        csv(&["Grupa", "Programmas kods", "Programma"], &groups),
+    )
+    .await?;
+    import(app, &su, id, Kind::Students, csv(LEARNER_HEADERS, &learner_rows)).await?;
+
+    // Two teachers a group; `pii.skolotaja` in "Mārītes".
+    let structure = setup::structure(app, &su, id).await?;
+    let mut teacher_ids = Vec::new();
+    for t in &group_teachers {
+        teacher_ids.push(id_of(app, &t.code).await?);
+    }
+    let mut next = 1;
+    let mut marites = None;
+    for (name, _) in GROUPS {
+        let group = structure
+            .classes
+            .iter()
+            .find(|c| c.name == *name)
+            .map(|c| c.id)
+            .ok_or_else(|| AppError::Internal(format!("demo: no group {name}")))?;
+        let pair = if *name == "Mārītes" {
+            marites = Some(group);
+            [0, next]
+        } else {
+            [next, (next + 1) % teacher_ids.len()]
+        };
+        next = (next + 2) % teacher_ids.len();
+        for t in pair {
+            setup::set_tutor(app, &su, group, teacher_ids[t], false).await?;
+        }
+    }
+    auth::logout(app, &su).await?;
+    give_accounts(app, people, hash).await?;
+    let group = marites.ok_or_else(|| AppError::Internal("demo: no group".into()))?;
+    Ok((id, group, teacher_ids[0]))
 }
 
 /// The second factor's key of every demo account that must have one (Base32
@@ -798,5 +1168,22 @@ mod tests {
     #[test]
     fn names_fold_to_ascii_for_e_mail() {
         assert_eq!(ascii("Ķēniņš"), "kenins");
+    }
+
+    /// No teacher is put in two classes at once by the week the demo imports.
+    #[test]
+    fn the_course_plan_books_no_teacher_twice() {
+        let names: Vec<String> = (1..=4)
+            .flat_map(|c| ["A", "B", "C"].map(|l| format!("{c}.{l}")))
+            .collect();
+        let plan = course_plan(&names);
+        let mut seen = HashSet::new();
+        for (ci, courses) in plan.iter().enumerate() {
+            assert_eq!(courses.len(), 11);
+            for t in 6..36 {
+                let (_, teacher) = courses[(t + ci) % courses.len()];
+                assert!(seen.insert((teacher, t)), "teacher {teacher} twice at {t}");
+            }
+        }
     }
 }

@@ -28,7 +28,7 @@ const ENTRIES: &[(&str, &str, &str)] = &[
 ];
 
 pub(super) async fn fill(
-    m: &mut Maker,
+    m: &mut Maker<'_>,
     institution: InstitutionId,
     group: ClassId,
     teacher: PersonId,
