@@ -20,7 +20,17 @@ pub struct StaffLine {
     pub reachable: bool,
 }
 
-pub async fn staff(app: &App, session: &Session, institution: InstitutionId) -> Result<Vec<StaffLine>, AppError> {
+/// The staff list with what the reader may do with it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Staff {
+    pub lines: Vec<StaffLine>,
+    /// Makes accounts and blocks them (the superuser).
+    pub manage: bool,
+    /// Reads who looked at whose data.
+    pub show_log: bool,
+}
+
+pub async fn staff(app: &App, session: &Session, institution: InstitutionId) -> Result<Staff, AppError> {
     let permit = policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(institution))
         .or_else(|_| policy::authorize(&session.actor, Action::IssuePassword, Scope::Institution(institution)))?;
     let today: Date = app.today().parse().map_err(|_| AppError::Internal("today".into()))?;
@@ -46,7 +56,12 @@ pub async fn staff(app: &App, session: &Session, institution: InstitutionId) -> 
             employee: e,
         });
     }
-    Ok(lines)
+    let scope = Scope::Institution(permit.institution());
+    Ok(Staff {
+        lines,
+        manage: session.actor.may(Action::ManageAccounts, scope),
+        show_log: session.actor.may(Action::ViewAccessLog, scope),
+    })
 }
 
 async fn employee_in(app: &App, institution: InstitutionId, person: PersonId) -> Result<Employee, AppError> {

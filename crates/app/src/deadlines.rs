@@ -618,3 +618,16 @@ pub async fn remind(app: &App) -> Result<usize, AppError> {
 pub async fn my_reminders(app: &App, session: &Session) -> Result<Vec<(String, i64, i64)>, AppError> {
     Ok(store::reminders_of(app.db.pool(), session.person).await?)
 }
+
+/// The institutions whose overview of deadlines the reader may open (who checks the journals or
+/// reads the statistics), with their names.
+pub async fn overseen(app: &App, session: &Session) -> Result<Vec<(InstitutionId, String)>, AppError> {
+    let mut out = Vec::new();
+    for i in session.actor.institutions() {
+        let scope = Scope::Institution(i);
+        if session.actor.may(Action::CheckJournals, scope) || session.actor.may(Action::ViewStatistics, scope) {
+            out.push((i, crate::home::institution(app, i).await?.name));
+        }
+    }
+    Ok(out)
+}

@@ -67,13 +67,10 @@ pub struct Admission {
 
 /// Admits a learner to a class (mid-year, R17). A person already known by their personal code is
 /// the same person (they may come from another institution); one already enrolled here is refused.
-pub async fn admit(
-    app: &App,
-    session: &Session,
-    institution: InstitutionId,
-    class: ClassId,
-    input: &Admission,
-) -> Result<PersonId, AppError> {
+pub async fn admit(app: &App, session: &Session, class: ClassId, input: &Admission) -> Result<PersonId, AppError> {
+    let institution = school::class_institution(app.db.pool(), class)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let permit = policy::authorize(&session.actor, Action::EnrolStudents, Scope::Institution(institution))?;
     let inst = permit.institution();
     class_in(app, inst, class).await?;

@@ -56,6 +56,14 @@ impl AppError {
         Self::Invalid { field, code }
     }
 
+    /// The write met what is already there: a rule's conflict or a unique key's.
+    pub fn is_conflict(&self) -> bool {
+        matches!(
+            self,
+            Self::Conflict(_) | Self::Store(klade_store::StoreError::Conflict(_))
+        )
+    }
+
     /// The catalogue key of the message shown to the user.
     pub fn code(&self) -> &'static str {
         match self {

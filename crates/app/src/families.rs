@@ -6,9 +6,11 @@ use crate::auth::Session;
 use crate::{clock, App, AppError};
 use jiff::civil::Date;
 use klade_domain::{policy, Action, ClassId, InstitutionId, PersonId, Role, Scope};
-use klade_store::families::{self, Excuse, Notice};
+pub use klade_store::families::Notice;
+use klade_store::families::{self, Excuse};
 use klade_store::history::{self, Change};
 use klade_store::journal::{self, StudentGrade, StudentMark};
+pub use klade_store::notifications::{CHANNELS, EVENTS};
 use klade_store::{people, school};
 
 /// Where a learner is: institution and class today.
@@ -690,14 +692,43 @@ pub struct ProgressReport {
 
 /// Progress reports for a class's learners (or one of them) over `from`..`to`: for the tutor
 /// and the clerk, who may print them for every learner at once.
+/// A class's progress reports with what their heading needs.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Reports {
+    pub institution: InstitutionId,
+    pub institution_name: String,
+    pub from: String,
+    pub to: String,
+    pub reports: Vec<ProgressReport>,
+}
+
+/// The classes of `institution` this year, for printing every learner's report (R27.1); each
+/// class's reports are then asked one by one, each checked.
+pub async fn report_classes(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+) -> Result<Vec<ClassId>, AppError> {
+    if !session.actor.institutions().contains(&institution) {
+        return Err(AppError::NotFound);
+    }
+    Ok(school::classes_of(app.db.pool(), institution, &app.today())
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect())
+}
+
+/// The progress reports of a class (or of one learner of it) from `from` (the school year's
+/// start unless given) to `to` (today unless given).
 pub async fn progress_reports(
     app: &App,
     session: &Session,
     class: ClassId,
     only: Option<PersonId>,
-    from: &str,
-    to: &str,
-) -> Result<Vec<ProgressReport>, AppError> {
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Reports, AppError> {
     let db = app.db.pool();
     let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
     let permit = policy::authorize(
@@ -709,8 +740,20 @@ pub async fn progress_reports(
         },
     )?;
     let inst = permit.institution();
-    let from = date(from, "from")?.to_string();
-    let to = date(to, "to")?.to_string();
+    let today = app.today();
+    let from = match from.filter(|f| !f.is_empty()) {
+        Some(f) => date(f, "from")?.to_string(),
+        None => {
+            school::current_year(db, inst, &today)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .1
+        }
+    };
+    let to = match to.filter(|t| !t.is_empty()) {
+        Some(t) => date(t, "to")?.to_string(),
+        None => today,
+    };
     if to < from {
         return Err(AppError::invalid("to", "absence.range"));
     }
@@ -725,7 +768,7 @@ pub async fn progress_reports(
     let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
     let grades = journal::student_grades(db, inst, &ids, &from, &to).await?;
     let marks = journal::student_attendance(db, inst, &ids, &from, &to).await?;
-    Ok(students
+    let reports = students
         .iter()
         .map(|s| {
             let mine: Vec<&StudentGrade> = grades.iter().filter(|(p, _)| *p == s.id).map(|(_, g)| g).collect();
@@ -775,7 +818,14 @@ pub async fn progress_reports(
                 late,
             }
         })
-        .collect())
+        .collect();
+    Ok(Reports {
+        institution: inst,
+        institution_name: crate::home::institution(app, inst).await?.name,
+        from,
+        to,
+        reports,
+    })
 }
 
 /// Queues one "notify" job for events of a save (in its transaction); the worker fans it out to
@@ -804,7 +854,6 @@ pub async fn notification_prefs(app: &App, session: &Session) -> Result<Vec<(Str
 
 /// A parent chooses which events to be told of, and how (R20, J4).
 pub async fn set_notification_prefs(app: &App, session: &Session, chosen: &[(String, String)]) -> Result<(), AppError> {
-    use klade_store::notifications::{CHANNELS, EVENTS};
     let mut valid = Vec::new();
     for (e, c) in chosen {
         // News of a child's grades, absences and remarks is for parents; anyone may hear of mail.

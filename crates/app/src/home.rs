@@ -5,7 +5,8 @@
 use crate::auth::Session;
 use crate::{App, AppError};
 use klade_domain::{policy, Action, InstitutionId, Role, Scope};
-use klade_store::institutions::{self, Counts, Institution};
+use klade_store::institutions;
+pub use klade_store::institutions::{Counts, Institution};
 use klade_store::people::{self, Person};
 use klade_store::school::{self, ClassSummary, Placement};
 
@@ -40,6 +41,61 @@ pub struct InstitutionHome {
     pub edits_timetable: bool,
     /// What is left before the year can start, for the superuser and the director.
     pub checklist: Vec<crate::setup::Todo>,
+    /// The groups (of `classes`) whose preschool journal the reader opens.
+    pub reads_groups: Vec<klade_domain::ClassId>,
+    /// Checks the journals: sees every class's absences and summary journal.
+    pub oversees: bool,
+    /// Opens the overview of deadlines (who checks the journals or reads the statistics).
+    pub overview: bool,
+    pub archives: bool,
+    pub manages_words: bool,
+    pub manages_calendar: bool,
+    /// Prints progress reports for any class (the clerk).
+    pub prints: bool,
+}
+
+/// The menu: where this person's work is, as (href, catalogue key), from what the policy allows.
+pub fn menu(actor: &klade_domain::Actor) -> Vec<(&'static str, &'static str)> {
+    let anywhere = |actions: &[Action]| {
+        actor
+            .institutions()
+            .into_iter()
+            .any(|i| actions.iter().any(|a| actor.may(*a, Scope::Institution(i))))
+    };
+    let tutor = actor.grants.iter().any(|g| g.role == Role::Tutor);
+    let mut links = vec![("/", "nav.home")];
+    if !actor.courses.is_empty() || tutor || anywhere(&[Action::ViewJournal]) {
+        links.push(("/journal", "journal.title"));
+        links.push(("/checks", "check.title"));
+    }
+    if actor
+        .grants
+        .iter()
+        .any(|g| !matches!(g.role, Role::Student | Role::Parent))
+    {
+        links.push(("/deadlines", "deadlines.title"));
+    }
+    links.push(("/timetable", "timetable.title"));
+    if !actor.children.is_empty() || actor.grants.iter().any(|g| g.role == Role::Student) {
+        links.push(("/diary", "diary.title"));
+    }
+    if anywhere(&[Action::ManageAccounts, Action::IssuePassword]) {
+        links.push(("/admin/accounts", "nav2.accounts"));
+    }
+    if anywhere(&[Action::ManageAccounts, Action::AppointSuperuser]) {
+        links.push(("/admin/rules", "rules.title"));
+    }
+    if anywhere(&[Action::PrepareYear]) {
+        links.push(("/admin/institution", "institution.title"));
+    }
+    let statistics = anywhere(&[Action::ViewStatistics]);
+    if statistics {
+        links.push(("/statistics", "statistics.link"));
+    }
+    if statistics || tutor {
+        links.push(("/absence-summary", "summary_month.link"));
+    }
+    links
 }
 
 pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
@@ -83,7 +139,35 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
         } else {
             Vec::new()
         };
+        let reads_groups = classes
+            .iter()
+            .filter(|c| c.kind == "group")
+            .map(|c| c.id)
+            .filter(|c| {
+                let group = Scope::Class {
+                    institution: id,
+                    class: *c,
+                };
+                actor.may(Action::ViewJournal, group) || actor.may(Action::CorrectPreschoolAttendance, group)
+            })
+            .collect();
+        let prints = classes.first().is_some_and(|c| {
+            actor.may(
+                Action::PrintProgressReport,
+                Scope::Class {
+                    institution: id,
+                    class: c.id,
+                },
+            )
+        });
         out.push(InstitutionHome {
+            reads_groups,
+            oversees: actor.may(Action::CheckJournals, overview),
+            overview: actor.may(Action::CheckJournals, overview) || actor.may(Action::ViewStatistics, overview),
+            archives: actor.may(Action::ArchiveYear, overview),
+            manages_words: actor.may(Action::ManageWordList, overview),
+            manages_calendar: actor.may(Action::ManageCalendar, overview),
+            prints,
             checklist,
             classes,
             edits_timetable,
@@ -138,4 +222,35 @@ fn children_in(placements: &[Placement], actor: &klade_domain::Actor, id: Instit
         .filter(|p| p.institution_id == id && actor.children.contains(&(id, p.student_id)))
         .cloned()
         .collect()
+}
+
+/// An institution's record: its name, kind and what documents carry. An institution's name is
+/// public, as in the register; pages ask it after their use case has checked the reader.
+pub async fn institution(app: &App, id: InstitutionId) -> Result<Institution, AppError> {
+    institutions::get(app.db.pool(), id).await?.ok_or(AppError::NotFound)
+}
+
+/// The institution an admin page is about: the one asked for, if the reader may do one of
+/// `actions` there, or else the first where they may.
+pub fn institution_for(
+    session: &Session,
+    wanted: Option<InstitutionId>,
+    actions: &[Action],
+) -> Result<InstitutionId, AppError> {
+    let allowed = |i: InstitutionId| actions.iter().any(|a| session.actor.may(*a, Scope::Institution(i)));
+    match wanted {
+        Some(i) if allowed(i) => Ok(i),
+        Some(i) => {
+            let action = actions.first().copied().unwrap_or(Action::ViewInstitution);
+            Err(policy::authorize(&session.actor, action, Scope::Institution(i))
+                .err()
+                .map_or(AppError::NotFound, AppError::Forbidden))
+        }
+        None => session
+            .actor
+            .institutions()
+            .into_iter()
+            .find(|i| allowed(*i))
+            .ok_or(AppError::NotFound),
+    }
 }

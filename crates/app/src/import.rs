@@ -45,6 +45,14 @@ impl Kind {
         Self::Timetable,
     ];
 
+    /// The kinds the reader may import into `institution`.
+    pub fn allowed(session: &Session, institution: InstitutionId) -> Vec<Self> {
+        Self::ALL
+            .into_iter()
+            .filter(|k| session.actor.may(k.action(), Scope::Institution(institution)))
+            .collect()
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Self::Classes => "classes",

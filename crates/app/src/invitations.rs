@@ -177,7 +177,13 @@ pub struct Slip {
 
 /// Slips for everyone of a class's families without an account, each with a new code, for the
 /// tutor to print and hand out. Each earlier unused code stays good until it expires.
-pub async fn slips(app: &App, session: &Session, class: ClassId) -> Result<(String, Vec<Slip>), AppError> {
+pub struct Slips {
+    pub institution: InstitutionId,
+    pub class_name: String,
+    pub slips: Vec<Slip>,
+}
+
+pub async fn slips(app: &App, session: &Session, class: ClassId) -> Result<Slips, AppError> {
     let f = families(app, session, class).await?;
     let now = app.now();
     let expires = now + VALID_SECS;
@@ -218,7 +224,11 @@ pub async fn slips(app: &App, session: &Session, class: ClassId) -> Result<(Stri
     )
     .await?;
     tx.commit().await?;
-    Ok((f.class_name, out))
+    Ok(Slips {
+        institution: f.institution,
+        class_name: f.class_name,
+        slips: out,
+    })
 }
 
 /// What a person types to join: the code, and the username and password they choose.

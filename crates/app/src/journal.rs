@@ -10,9 +10,12 @@ use jiff::civil::Date;
 use klade_domain::attendance::{Entry, MarkKind};
 use klade_domain::grading::{self, Kind, Mark, Scale};
 use klade_domain::{policy, Action, AssessmentId, ClassId, CourseId, InstitutionId, LessonId, Permit, PersonId, Scope};
+pub use klade_store::history::Entry as HistoryEntry;
 use klade_store::history::{self, Change};
-use klade_store::journal::{self, Assessment, Course, Lesson, Student};
-use klade_store::school::{self, Term};
+use klade_store::journal::{self, Assessment, Lesson};
+pub use klade_store::journal::{Course, Student, StudentMark};
+use klade_store::school;
+pub use klade_store::school::Term;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Opens a course for `action`, or answers NotFound / Forbidden.
@@ -31,6 +34,29 @@ pub async fn open(app: &App, session: &Session, id: CourseId, action: Action) ->
         crate::year_lock::change_reason(app, session, course.institution_id, course.id).await?;
     }
     Ok((course, permit))
+}
+
+/// A lesson's record as the lesson page shows it: the course, the lesson kept for that date and
+/// number (if any), and whether the reader may edit it. Whoever reads the journal reads its
+/// lesson records (the deputies checking it too); who keeps it edits them.
+pub async fn lesson_record(
+    app: &App,
+    session: &Session,
+    course: CourseId,
+    date: &str,
+    lesson_no: i64,
+) -> Result<(Course, Option<Lesson>, bool), AppError> {
+    let (c, _) = open(app, session, course, Action::ViewJournal).await?;
+    let may_edit = session.actor.may(
+        Action::KeepJournal,
+        Scope::Course {
+            institution: c.institution_id,
+            course: c.id,
+            class: c.class_id,
+        },
+    );
+    let stored = journal::lesson_at(app.db.pool(), c.institution_id, course, date, lesson_no).await?;
+    Ok((c, stored, may_edit))
 }
 
 /// The courses a person works with, per institution: their own, their class's, or (for the
@@ -111,6 +137,8 @@ pub struct Grid {
     pub notices: Vec<klade_store::families::Notice>,
     /// Journal-check findings the teacher has still to correct (R22.2, R23, R24.1, R25.1).
     pub open_checks: i64,
+    /// The class whose summary journal the reader opens, if any.
+    pub summary_of: Option<ClassId>,
 }
 
 /// The cell key of an attendance cell: `a:<date>:<lesson number>:<student>`.
@@ -278,7 +306,16 @@ pub async fn grid(app: &App, session: &Session, id: CourseId, term: Option<i64>)
     let notices = crate::families::notices_for_grid(app, inst, &ids, &from, &to).await?;
     let open_checks =
         klade_store::journal_checks::open_count(db, inst, klade_store::journal_checks::Journal::Course(id)).await?;
+    let summary_of = course.class_id.filter(|c| {
+        let class = Scope::Class {
+            institution: inst,
+            class: *c,
+        };
+        session.actor.may(Action::ViewJournal, class)
+            || session.actor.may(Action::CheckJournals, Scope::Institution(inst))
+    });
     Ok(Grid {
+        summary_of,
         notices,
         open_checks,
         course,
@@ -957,6 +994,42 @@ pub struct StudentJournal {
     pub grades: Vec<journal::StudentGrade>,
     pub attendance: Vec<journal::StudentMark>,
     pub notes: Vec<journal::Note>,
+}
+
+/// A learner's journal wherever they are enrolled today that the reader may see: the learner's
+/// own or a child's (the API's `/students/{id}`); `from`–`to` default to the school year.
+pub async fn learner_journal(
+    app: &App,
+    session: &Session,
+    student: PersonId,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<StudentJournal, AppError> {
+    let today = app.today();
+    let day: Date = today.parse().map_err(|_| AppError::Internal("today".into()))?;
+    let (start, end) = crate::demo::school_year_of(day);
+    let (from, to) = (
+        from.map_or_else(|| start.to_string(), str::to_string),
+        to.map_or_else(|| end.to_string(), str::to_string),
+    );
+    let mut last = AppError::NotFound;
+    for p in school::placements(app.db.pool(), &[student], &today).await? {
+        match student_journal(
+            app,
+            session,
+            p.institution_id,
+            p.student_id,
+            Some(p.class_id),
+            &from,
+            &to,
+        )
+        .await
+        {
+            Ok(j) => return Ok(j),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
 }
 
 pub async fn student_journal(

@@ -438,6 +438,14 @@ pub async fn thread(app: &App, session: &Session, id: i64) -> Result<Thread, App
     })
 }
 
+/// The thread of a message the reader sent or received.
+pub async fn thread_of(app: &App, session: &Session, message: i64) -> Result<i64, AppError> {
+    Ok(messages::one(app.db.pool(), message, session.person)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .thread_id)
+}
+
 /// An attachment of a message the reader sent or received: (name, content type, bytes).
 pub async fn attachment(app: &App, session: &Session, id: i64) -> Result<(String, String, Vec<u8>), AppError> {
     messages::attachment_for(app.db.pool(), id, session.person)
@@ -465,12 +473,15 @@ pub struct Choices {
 }
 
 /// What the writer may choose from in `institution` (their first when `None`): the groups
-/// their work reaches, and people — for families, the staff; for staff, those the search finds.
+/// their work reaches, and people — for families, the staff; for staff, those the search finds,
+/// and those `chosen` before (a "write to" link, a form sent back) who are among whom they may
+/// choose here: an id of anyone else shows nothing.
 pub async fn choices(
     app: &App,
     session: &Session,
     institution: Option<InstitutionId>,
     search: &str,
+    chosen: &[PersonId],
 ) -> Result<Choices, AppError> {
     let db = app.db.pool();
     let today = app.today();
@@ -539,7 +550,20 @@ pub async fn choices(
     } else {
         Vec::new()
     };
-    let people = people.into_iter().filter(|m| m.id != session.person).collect();
+    let mut people: Vec<Member> = people.into_iter().filter(|m| m.id != session.person).collect();
+    let missing: Vec<PersonId> = chosen
+        .iter()
+        .copied()
+        .filter(|p| *p != session.person && !people.iter().any(|m| m.id == *p))
+        .collect();
+    if !missing.is_empty() {
+        people.extend(
+            messages::members(db, inst, &today, "", !is_staff, usize::MAX)
+                .await?
+                .into_iter()
+                .filter(|m| missing.contains(&m.id)),
+        );
+    }
     Ok(Choices {
         institution: inst,
         kind,

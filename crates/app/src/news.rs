@@ -117,6 +117,25 @@ pub struct Board {
     pub may_publish: Vec<Category>,
 }
 
+/// The classes a publisher in `institution` may address news to: this year's.
+pub async fn audience_classes(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+) -> Result<Vec<(ClassId, String)>, AppError> {
+    if !Category::ALL
+        .into_iter()
+        .any(|c| policy::may_publish(&session.actor, institution, c).is_ok())
+    {
+        return Ok(Vec::new());
+    }
+    Ok(school::classes_of(app.db.pool(), institution, &app.today())
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect())
+}
+
 /// The news relevant today for the reader, per institution; a publisher also sees items that
 /// are not shown yet.
 pub async fn boards(app: &App, session: &Session) -> Result<Vec<Board>, AppError> {

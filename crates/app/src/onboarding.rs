@@ -93,6 +93,22 @@ pub async fn set_rules(
     Ok(())
 }
 
+/// The staff the reader may appoint superuser (the director, R4); `None` for anyone else.
+pub async fn appointable(
+    app: &App,
+    session: &Session,
+    institution: InstitutionId,
+) -> Result<Option<Vec<(PersonId, String)>>, AppError> {
+    if !session
+        .actor
+        .may(Action::AppointSuperuser, Scope::Institution(institution))
+    {
+        return Ok(None);
+    }
+    let staff = accounts::employees(app.db.pool(), institution, &app.today()).await?;
+    Ok(Some(staff.into_iter().map(|e| (e.person_id, e.name)).collect()))
+}
+
 /// The director appoints a member of staff superuser by an order (R4).
 pub async fn appoint_superuser(
     app: &App,

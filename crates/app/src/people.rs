@@ -4,6 +4,7 @@
 use crate::auth::Session;
 use crate::{sms, App, AppError};
 use klade_domain::{policy, Action, InstitutionId, PersonId, PersonalCode, Scope};
+pub use klade_store::access_log::Entry as AccessEntry;
 use klade_store::people::{self, Person};
 use klade_store::school::{self, EnrolmentLine, Placement};
 use klade_store::{access_log, StoreError};
@@ -31,6 +32,8 @@ pub struct Record {
     pub can_edit_record: bool,
     pub can_edit_contacts: bool,
     pub can_enrol: bool,
+    /// For one who enrols: the classes of the year under way, to move the learner to.
+    pub classes: Vec<(klade_domain::ClassId, String)>,
     /// The reader enters this learner's parents (R18.1).
     pub can_add_parent: bool,
     /// The reader sees this learner's grades: all of them (as the diary) or those of a course
@@ -157,7 +160,18 @@ pub async fn record(app: &App, session: &Session, person: PersonId) -> Result<Re
             .iter()
             .any(|c| actor.courses.iter().any(|(_, mine)| *mine == c.id)),
     };
+    let can_enrol = policy::authorize(actor, Action::EnrolStudents, scope).is_ok();
+    let classes = if can_enrol {
+        school::classes_of(db, institution, &app.today())
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(Record {
+        classes,
         can_view_grades,
         institution,
         level,
@@ -169,8 +183,49 @@ pub async fn record(app: &App, session: &Session, person: PersonId) -> Result<Re
         can_edit_record: policy::authorize(actor, Action::EnrolStudents, scope).is_ok(),
         can_edit_contacts: policy::authorize(actor, Action::EditOwnContacts, scope).is_ok()
             || policy::may_manage(actor, Action::EditContacts, scope, &held).is_ok(),
-        can_enrol: policy::authorize(actor, Action::EnrolStudents, scope).is_ok(),
+        can_enrol,
         can_add_parent: placement_here && policy::authorize(actor, Action::EditContacts, scope).is_ok(),
+    })
+}
+
+/// A class's learners as the class page lists them, with what the reader may do there.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Roster {
+    pub institution: InstitutionId,
+    pub name: String,
+    pub students: Vec<klade_store::journal::Student>,
+    /// Admits learners (the clerk, R6).
+    pub admit: bool,
+    /// Tells the class's parents of the system (R19).
+    pub inform: bool,
+    /// Enters and links parents (R18.1).
+    pub families: bool,
+    /// Exports to VIIS.
+    pub viis: bool,
+}
+
+/// The class's learners today, for who sees its contacts or admits learners.
+pub async fn class_roster(app: &App, session: &Session, class: klade_domain::ClassId) -> Result<Roster, AppError> {
+    let db = app.db.pool();
+    let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
+    let scope = Scope::Class {
+        institution: inst,
+        class,
+    };
+    let actor = &session.actor;
+    let admit = actor.may(Action::EnrolStudents, Scope::Institution(inst));
+    if !admit {
+        policy::authorize(actor, Action::ViewContacts, scope)?;
+    }
+    let (name, _) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
+    Ok(Roster {
+        institution: inst,
+        name,
+        students: klade_store::journal::class_students(db, inst, class, &app.today()).await?,
+        admit,
+        inform: actor.may(Action::InformParents, scope),
+        families: actor.may(Action::EditContacts, scope),
+        viis: actor.may(Action::ExportToViis, Scope::Institution(inst)),
     })
 }
 

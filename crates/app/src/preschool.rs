@@ -10,7 +10,8 @@ use klade_domain::calendar::Calendar;
 use klade_domain::preschool::{self as rules, DayMark};
 use klade_domain::{policy, Action, ClassId, InstitutionId, InstitutionKind, PersonId, Scope};
 use klade_store::history::{self, Change};
-use klade_store::preschool::{self as store, Absence, Assessment, Entry, Marked};
+pub use klade_store::preschool::Assessment;
+use klade_store::preschool::{self as store, Absence, Entry, Marked};
 use klade_store::{files, journal, school};
 
 /// At most this many photos per entry and save.
@@ -143,6 +144,8 @@ pub struct Day {
     pub can_mark: bool,
     pub can_correct: bool,
     pub can_write: bool,
+    /// Reads the group's journal (its entries and plans).
+    pub reads_journal: bool,
 }
 
 pub async fn day(app: &App, session: &Session, group_id: ClassId, on: &str) -> Result<Day, AppError> {
@@ -199,6 +202,7 @@ pub async fn day(app: &App, session: &Session, group_id: ClassId, on: &str) -> R
         can_mark: open && policy::authorize(actor, Action::KeepJournal, class_scope(&g)).is_ok(),
         can_correct: open && policy::authorize(actor, Action::CorrectPreschoolAttendance, class_scope(&g)).is_ok(),
         can_write: open && policy::authorize(actor, Action::KeepJournal, class_scope(&g)).is_ok(),
+        reads_journal: actor.may(Action::ViewJournal, class_scope(&g)),
     })
 }
 

@@ -319,6 +319,10 @@ pub struct Structure {
     pub teachers: Vec<(klade_domain::PersonId, String)>,
     /// The year under way exists: classes can be added.
     pub has_year: bool,
+    /// Adds classes and subjects (the superuser).
+    pub may_prepare: bool,
+    /// Names tutors and enters staff.
+    pub may_staff: bool,
 }
 
 pub async fn structure(app: &App, session: &Session, institution: InstitutionId) -> Result<Structure, AppError> {
@@ -349,6 +353,8 @@ pub async fn structure(app: &App, session: &Session, institution: InstitutionId)
         teachers.extend(klade_store::accounts::people_with_role(db, inst, *role, &today).await?);
     }
     Ok(Structure {
+        may_prepare: session.actor.may(Action::PrepareYear, scope),
+        may_staff: session.actor.may(Action::EnterStaff, scope),
         institution: inst,
         group_kind: kind == klade_domain::InstitutionKind::Preschool,
         has_year: school::current_year(db, inst, &today).await?.is_some(),
@@ -523,6 +529,8 @@ pub struct StudyPlan {
     pub teachers: Vec<(klade_domain::PersonId, String)>,
     /// Last year's class of the same name, and its year, when there is one to copy from.
     pub copy_from: Option<(klade_domain::ClassId, String)>,
+    /// The reader opens the classes' set-up page.
+    pub classes_link: bool,
 }
 
 async fn class_for_plan(
@@ -568,6 +576,9 @@ pub async fn study_plan(app: &App, session: &Session, class: klade_domain::Class
         lines,
         teachers: klade_store::accounts::people_with_role(db, inst, klade_domain::Role::Teacher, &app.today()).await?,
         copy_from: school::previous_class(db, inst, class).await?,
+        classes_link: [Action::PrepareYear, Action::EnterStaff]
+            .into_iter()
+            .any(|a| session.actor.may(a, Scope::Institution(inst))),
     })
 }
 
@@ -1198,6 +1209,33 @@ pub async fn set_logo(
 
 /// The logo as a document's first block, when the institution has one. For whoever is making
 /// a document of the institution: the caller has been let in already.
+/// The set-up pages beyond the superuser's own that the reader opens for `institution`.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Reach {
+    pub staff: bool,
+    pub accounts: bool,
+    pub words: bool,
+}
+
+pub fn reach(session: &Session, institution: InstitutionId) -> Reach {
+    let may = |a| session.actor.may(a, Scope::Institution(institution));
+    Reach {
+        staff: may(Action::EnterStaff),
+        accounts: may(Action::ManageAccounts),
+        words: may(Action::ManageWordList),
+    }
+}
+
+/// The logo as stored, for the settings page: (content type, bytes).
+pub async fn logo(app: &App, session: &Session, institution: InstitutionId) -> Result<(String, Vec<u8>), AppError> {
+    let i = self::institution(app, session, institution).await?;
+    let id = i.logo_file.ok_or(AppError::NotFound)?;
+    let file = klade_store::files::get(app.db.pool(), institution, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((file.content_type, file.data))
+}
+
 pub async fn logo_block(app: &App, institution: InstitutionId) -> Result<Option<klade_docs::pdf::Block>, AppError> {
     let db = app.db.pool();
     let Some(file) = institutions::get(db, institution).await?.and_then(|i| i.logo_file) else {

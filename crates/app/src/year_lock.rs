@@ -35,6 +35,10 @@ pub struct Years {
     pub consents: Vec<Consent>,
     pub may_lock: bool,
     pub may_consent: bool,
+    /// For one who consents: the journals of the locked years, as (`course:{id}` or `group:{id}`,
+    /// "year · class subject"), and the teachers who may be let change one.
+    pub journals: Vec<(String, String)>,
+    pub teachers: Vec<(PersonId, String)>,
 }
 
 pub async fn years(app: &App, session: &Session, institution: InstitutionId) -> Result<Years, AppError> {
@@ -45,11 +49,39 @@ pub async fn years(app: &App, session: &Session, institution: InstitutionId) -> 
         policy::authorize(&session.actor, Action::LockYear, scope)?;
     }
     let db = app.db.pool();
+    let years = store::years(db, institution).await?;
+    let mut journals = Vec::new();
+    let mut teachers = Vec::new();
+    if may_consent {
+        for year in years.iter().filter(|y| y.locked_at.is_some()) {
+            for c in klade_store::journal::courses_for(db, institution, PersonId(0), &year.starts_on, true).await? {
+                let class = c.class_name.clone().unwrap_or_default();
+                journals.push((
+                    format!("course:{}", c.id.0),
+                    format!("{} · {class} {}", year.name, c.name),
+                ));
+            }
+            // A preschool group's journal is kept by the group, not by courses.
+            for g in klade_store::school::classes_of(db, institution, &year.starts_on)
+                .await?
+                .into_iter()
+                .filter(|g| g.kind == "group")
+            {
+                journals.push((format!("group:{}", g.id.0), format!("{} · {}", year.name, g.name)));
+            }
+        }
+        let today = app.today();
+        for role in [klade_domain::Role::Teacher, klade_domain::Role::PreschoolTeacher] {
+            teachers.extend(klade_store::accounts::people_with_role(db, institution, role, &today).await?);
+        }
+    }
     Ok(Years {
-        years: store::years(db, institution).await?,
         consents: store::consents(db, institution).await?,
+        years,
         may_lock,
         may_consent,
+        journals,
+        teachers,
     })
 }
 

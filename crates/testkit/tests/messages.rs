@@ -185,6 +185,56 @@ async fn a_tutor_writes_to_the_parents_a_parent_replies_and_the_tutor_sees_who_r
     }
 }
 
+/// A "write to" link names the person only for one who may write to them: an id typed into the
+/// address shows no one else's name.
+#[tokio::test]
+async fn a_write_to_link_names_only_someone_within_reach() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let tutor = t.person_named("Līga", "Zariņa").await;
+        // Another family's child, and a preschool teacher of another institution.
+        let child = t
+            .id(
+                "SELECT e.student_id FROM enrolments e JOIN classes c ON c.id = e.class_id \
+                 WHERE c.name = '1.A' ORDER BY e.student_id LIMIT 1",
+            )
+            .await;
+        let elsewhere = t.person_named("Solvita", "Āboliņa").await;
+        let mut parent = t.client();
+        parent.login("vecaks", "demo").await;
+        let page = parent.get(&format!("/messages/new?to=person:{tutor}")).await.body;
+        assert!(
+            page.contains("Līga Zariņa"),
+            "the child's tutor is within reach: {page}"
+        );
+        let child_name = t
+            .scalar(&format!(
+                "SELECT given_name || ' ' || family_name FROM persons WHERE id = {child}"
+            ))
+            .await;
+        for (id, name) in [(child, child_name.as_str()), (elsewhere, "Solvita Āboliņa")] {
+            let page = parent.get(&format!("/messages/new?to=person:{id}&i=1")).await.body;
+            assert!(!page.contains(name), "{name} is not named to a parent: {page}");
+        }
+        // Staff of the school may write to that child's family, and see the name.
+        let mut teacher = t.client();
+        teacher.login("skolotajs", "demo").await;
+        let page = teacher.get(&format!("/messages/new?to=person:{child}&i=1")).await.body;
+        assert!(
+            page.contains(&child_name),
+            "{child_name} for a teacher of the school: {page}"
+        );
+        let page = teacher
+            .get(&format!("/messages/new?to=person:{elsewhere}&i=1"))
+            .await
+            .body;
+        assert!(
+            !page.contains("Solvita Āboliņa"),
+            "not someone of another institution: {page}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn bad_words_bad_files_and_recipients_out_of_reach_send_nothing() {
     for backend in backends() {

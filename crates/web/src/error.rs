@@ -123,8 +123,8 @@ pub fn status_of(error: &AppError) -> StatusCode {
         | AppError::Cells(_)
         | AppError::Unclean(_)
         | AppError::Clash { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Conflict(_) | AppError::Store(klade_store::StoreError::Conflict(_)) => StatusCode::CONFLICT,
-        AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        e if e.is_conflict() => StatusCode::CONFLICT,
+        AppError::Conflict(_) | AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

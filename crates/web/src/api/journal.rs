@@ -55,16 +55,16 @@ struct TermQuery {
 
 #[derive(Serialize)]
 struct GridBody {
-    course: klade_store::journal::Course,
-    term: klade_store::school::Term,
+    course: journal::Course,
+    term: journal::Term,
     can_edit: bool,
-    students: Vec<klade_store::journal::Student>,
+    students: Vec<journal::Student>,
     columns: Vec<Column>,
     /// Each filled cell: its key (as `cells` takes it back) and value.
     cells: Vec<CellBody>,
     averages: Vec<AverageBody>,
     /// The families' absence notices covering the term's days (R21), as the page shows them.
-    notices: Vec<klade_store::families::Notice>,
+    notices: Vec<klade_app::families::Notice>,
 }
 
 #[derive(Serialize)]
@@ -226,35 +226,10 @@ async fn student(
     Query(q): Query<RangeQuery>,
 ) -> Result<Response, WebError> {
     let session = signed_in(&ctx)?;
-    let app = &state.app;
-    let today = app.today();
-    let day: Date = today
-        .parse()
-        .map_err(|_| ctx.fail_json()(AppError::Internal("today".into())))?;
-    let (start, end) = klade_app::demo::school_year_of(day);
-    let from = q.from.unwrap_or_else(|| start.to_string());
-    let to = q.to.unwrap_or_else(|| end.to_string());
-    let placements = klade_store::school::placements(app.db.pool(), &[PersonId(id)], &today)
+    let j = journal::learner_journal(&state.app, session, PersonId(id), q.from.as_deref(), q.to.as_deref())
         .await
-        .map_err(|e| ctx.fail_json()(e.into()))?;
-    let mut last = AppError::NotFound;
-    for p in placements {
-        match journal::student_journal(
-            app,
-            session,
-            p.institution_id,
-            p.student_id,
-            Some(p.class_id),
-            &from,
-            &to,
-        )
-        .await
-        {
-            Ok(j) => return Ok(Json(j).into_response()),
-            Err(e) => last = e,
-        }
-    }
-    Err(ctx.fail_json()(last))
+        .map_err(ctx.fail_json())?;
+    Ok(Json(j).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -394,10 +369,10 @@ async fn progress(
         session,
         klade_domain::ClassId(class),
         q.student.map(PersonId),
-        &q.from,
-        &q.to,
+        Some(&q.from),
+        Some(&q.to),
     )
     .await
     .map_err(ctx.fail_json())?;
-    Ok(Json(reports).into_response())
+    Ok(Json(reports.reports).into_response())
 }

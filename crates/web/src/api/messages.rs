@@ -140,6 +140,7 @@ async fn recipients(
         session(&ctx)?,
         q.institution.map(InstitutionId),
         q.q.as_deref().unwrap_or(""),
+        &[],
     )
     .await
     .map_err(ctx.fail_json())?;

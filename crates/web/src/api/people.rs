@@ -106,7 +106,7 @@ async fn staff(State(state): State<AppState>, ctx: Ctx, Path(i): Path<i64>) -> R
     let list = accounts::staff(&state.app, session(&ctx)?, InstitutionId(i))
         .await
         .map_err(ctx.fail_json())?;
-    Ok(Json(list).into_response())
+    Ok(Json(list.lines).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -180,11 +180,7 @@ async fn admit(
 ) -> Result<Response, WebError> {
     let s = session(&ctx)?;
     let input = json_body(&ctx, body)?;
-    let inst = klade_store::school::class_institution(state.app.db.pool(), klade_domain::ClassId(class))
-        .await
-        .map_err(|e| ctx.fail_json()(e.into()))?
-        .ok_or_else(|| ctx.fail_json()(AppError::NotFound))?;
-    let id = klade_app::enrolment::admit(&state.app, s, inst, klade_domain::ClassId(class), &input)
+    let id = klade_app::enrolment::admit(&state.app, s, klade_domain::ClassId(class), &input)
         .await
         .map_err(ctx.fail_json())?;
     Ok(Json(serde_json::json!({ "person_id": id })).into_response())

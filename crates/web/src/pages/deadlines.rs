@@ -16,7 +16,7 @@ use axum::Router;
 use klade_app::clock::{format_instant, format_stored_date};
 use klade_app::deadlines::{self, Filter, Item, Kind, State as ItemState};
 use klade_docs::table::{Cell, Column, Report};
-use klade_domain::{policy, Action, InstitutionId, Scope};
+use klade_domain::InstitutionId;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -88,20 +88,12 @@ async fn mine(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebEr
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let list = deadlines::mine(&state.app, session).await.map_err(ctx.fail())?;
-    let mut overviews = Vec::new();
-    for i in session.actor.institutions() {
-        let scope = Scope::Institution(i);
-        if policy::authorize(&session.actor, Action::CheckJournals, scope).is_ok()
-            || policy::authorize(&session.actor, Action::ViewStatistics, scope).is_ok()
-        {
-            let name = klade_store::institutions::get(state.app.db.pool(), i)
-                .await
-                .map_err(|e| ctx.fail()(e.into()))?
-                .map(|x| x.name)
-                .unwrap_or_default();
-            overviews.push((i.0, name));
-        }
-    }
+    let overviews: Vec<(i64, String)> = deadlines::overseen(&state.app, session)
+        .await
+        .map_err(ctx.fail())?
+        .into_iter()
+        .map(|(i, name)| (i.0, name))
+        .collect();
     let page = MinePage {
         page: Chrome::for_ctx(&ctx, t.get("deadlines.title"), "/deadlines", None),
         due_today: list.due_today.iter().map(|i| line(t, i)).collect(),

@@ -16,7 +16,7 @@ use axum::{Form, Router};
 use jiff::civil::Date;
 use klade_app::clock::{format_instant, format_stored_date};
 use klade_app::{families, AppError};
-use klade_domain::{ClassId, PersonId};
+use klade_domain::{ClassId, InstitutionId, PersonId};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -98,7 +98,7 @@ async fn diary(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DiaryQue
     .await
 }
 
-fn notice_line(t: Tr, n: &klade_store::families::Notice) -> String {
+fn notice_line(t: Tr, n: &klade_app::families::Notice) -> String {
     let mut s = format!(
         "{} – {}: {} ({}, {})",
         format_stored_date(&n.from_date),
@@ -322,10 +322,7 @@ struct LearnerAbsences {
 }
 
 /// The absences grouped by learner, in the class list's order.
-fn by_learner(
-    t: Tr,
-    list: &[(klade_store::journal::Student, klade_store::journal::StudentMark)],
-) -> Vec<LearnerAbsences> {
+fn by_learner(t: Tr, list: &[(klade_app::journal::Student, klade_app::journal::StudentMark)]) -> Vec<LearnerAbsences> {
     let mut out: Vec<LearnerAbsences> = Vec::new();
     for (s, m) in list {
         let line = format!(
@@ -599,35 +596,36 @@ struct ReportQuery {
     to: Option<String>,
 }
 
-/// The reports asked for, as the page and the PDF show them: (institution, issued, from, to, reports).
-async fn report_views(
-    state: &AppState,
-    ctx: &Ctx,
-    class: i64,
-    q: &ReportQuery,
-) -> Result<(String, String, String, String, Vec<ReportView>), WebError> {
+/// The reports asked for, as the page and the PDF show them.
+struct ReportViews {
+    institution: InstitutionId,
+    institution_name: String,
+    issued: String,
+    from: String,
+    to: String,
+    views: Vec<ReportView>,
+}
+
+async fn report_views(state: &AppState, ctx: &Ctx, class: i64, q: &ReportQuery) -> Result<ReportViews, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let app = &state.app;
-    let today = app.today();
-    let inst = klade_store::school::class_institution(app.db.pool(), ClassId(class))
-        .await
-        .map_err(|e| ctx.fail()(e.into()))?
-        .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
-    let year = klade_store::school::current_year(app.db.pool(), inst, &today)
-        .await
-        .map_err(|e| ctx.fail()(e.into()))?
-        .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
-    let from = q.from.clone().filter(|f| !f.is_empty()).unwrap_or(year.1.clone());
-    let to = q.to.clone().filter(|f| !f.is_empty()).unwrap_or(today.clone());
-    let reports = families::progress_reports(app, session, ClassId(class), q.student.map(PersonId), &from, &to)
-        .await
-        .map_err(ctx.fail())?;
-    let institution = klade_store::institutions::get(app.db.pool(), inst)
-        .await
-        .map_err(|e| ctx.fail()(e.into()))?
-        .map(|i| i.name)
-        .unwrap_or_default();
+    let today = state.app.today();
+    let families::Reports {
+        institution,
+        institution_name,
+        from,
+        to,
+        reports,
+    } = families::progress_reports(
+        &state.app,
+        session,
+        ClassId(class),
+        q.student.map(PersonId),
+        q.from.as_deref(),
+        q.to.as_deref(),
+    )
+    .await
+    .map_err(ctx.fail())?;
     let views = reports
         .iter()
         .map(|r| ReportView {
@@ -660,7 +658,14 @@ async fn report_views(
             ),
         })
         .collect();
-    Ok((institution, format_stored_date(&today), from, to, views))
+    Ok(ReportViews {
+        institution,
+        institution_name,
+        issued: format_stored_date(&today),
+        from,
+        to,
+        views,
+    })
 }
 
 /// The printable progress report (*sekmju izraksts*) of one learner or of the whole class.
@@ -670,7 +675,14 @@ async fn report_page(
     Path(class): Path<i64>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
-    let (institution, issued, from, to, reports) = report_views(&state, &ctx, class, &q).await?;
+    let ReportViews {
+        institution_name: institution,
+        issued,
+        from,
+        to,
+        views: reports,
+        ..
+    } = report_views(&state, &ctx, class, &q).await?;
     let t = Tr::new(ctx.lang);
     let mut pdf = format!("/classes/{class}/report.pdf?from={from}&to={to}");
     if let Some(s) = q.student {
@@ -698,21 +710,17 @@ async fn report_pdf(
     Path(class): Path<i64>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
-    let (institution, issued, _, _, reports) = report_views(&state, &ctx, class, &q).await?;
-    let inst = klade_store::school::class_institution(state.app.db.pool(), ClassId(class))
-        .await
-        .map_err(|e| ctx.fail()(e.into()))?
-        .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
-    let logo = klade_app::setup::logo_block(&state.app, inst)
+    let r = report_views(&state, &ctx, class, &q).await?;
+    let logo = klade_app::setup::logo_block(&state.app, r.institution)
         .await
         .map_err(ctx.fail())?;
     let mut blocks = Vec::new();
     report_blocks(
         Tr::new(ctx.lang),
         logo.as_ref(),
-        &institution,
-        &issued,
-        &reports,
+        &r.institution_name,
+        &r.issued,
+        &r.views,
         &mut blocks,
     );
     pdf_answer(&ctx, &blocks, &format!("sekmju-izraksts-{class}.pdf"))
@@ -726,12 +734,9 @@ async fn all_reports_pdf(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let inst = klade_domain::InstitutionId(q.i);
-    if !session.actor.institutions().contains(&inst) {
-        return Err(ctx.fail()(AppError::NotFound));
-    }
-    let classes = klade_store::school::classes_of(state.app.db.pool(), inst, &state.app.today())
+    let classes = families::report_classes(&state.app, session, inst)
         .await
-        .map_err(|e| ctx.fail()(e.into()))?;
+        .map_err(ctx.fail())?;
     let logo = klade_app::setup::logo_block(&state.app, inst)
         .await
         .map_err(ctx.fail())?;
@@ -742,13 +747,13 @@ async fn all_reports_pdf(
         to: q.to.clone(),
     };
     for c in &classes {
-        let (institution, issued, _, _, reports) = report_views(&state, &ctx, c.id.0, &query).await?;
+        let r = report_views(&state, &ctx, c.0, &query).await?;
         report_blocks(
             Tr::new(ctx.lang),
             logo.as_ref(),
-            &institution,
-            &issued,
-            &reports,
+            &r.institution_name,
+            &r.issued,
+            &r.views,
             &mut blocks,
         );
     }

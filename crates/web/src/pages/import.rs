@@ -72,11 +72,8 @@ fn form_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let kinds: Vec<(&'static str, String, bool)> = Kind::ALL
+    let kinds: Vec<(&'static str, String, bool)> = Kind::allowed(session, inst)
         .into_iter()
-        .filter(|k| {
-            klade_domain::policy::authorize(&session.actor, k.action(), klade_domain::Scope::Institution(inst)).is_ok()
-        })
         .map(|k| {
             (
                 k.code(),

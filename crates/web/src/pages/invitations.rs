@@ -150,7 +150,11 @@ async fn slips(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) 
     use klade_docs::pdf::Block;
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let (class_name, slips) = invitations::slips(&state.app, session, ClassId(class))
+    let invitations::Slips {
+        institution: inst,
+        class_name,
+        slips,
+    } = invitations::slips(&state.app, session, ClassId(class))
         .await
         .map_err(ctx.fail())?;
     let at = state
@@ -160,10 +164,6 @@ async fn slips(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) 
         .as_deref()
         .map(|u| format!("{}/join", u.trim_end_matches('/')))
         .unwrap_or_else(|| t.get("invitation.join_page").to_string());
-    let inst = klade_store::school::class_institution(state.app.db.pool(), ClassId(class))
-        .await
-        .map_err(|e| ctx.fail()(e.into()))?
-        .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
     let mut blocks: Vec<Block> = klade_app::setup::logo_block(&state.app, inst)
         .await
         .map_err(ctx.fail())?

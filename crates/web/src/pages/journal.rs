@@ -38,7 +38,7 @@ pub fn routes() -> Router<AppState> {
 struct ListPage {
     page: Chrome,
     t: Tr,
-    courses: Vec<klade_store::journal::Course>,
+    courses: Vec<klade_app::journal::Course>,
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
@@ -347,22 +347,7 @@ async fn grid_page(
             .map(|x| (x.ordinal, x.name.clone(), x.id == g.term.id))
             .collect(),
         term_ordinal: g.term.ordinal,
-        summary_href: g
-            .course
-            .class_id
-            .filter(|c| {
-                let inst = g.course.institution_id;
-                let class = klade_domain::Scope::Class {
-                    institution: inst,
-                    class: *c,
-                };
-                session.actor.may(klade_domain::Action::ViewJournal, class)
-                    || session.actor.may(
-                        klade_domain::Action::CheckJournals,
-                        klade_domain::Scope::Institution(inst),
-                    )
-            })
-            .map(|c| format!("/classes/{c}/summary")),
+        summary_href: g.summary_of.map(|c| format!("/classes/{c}/summary")),
         checks_href: format!("/journal/{}/checks", g.course.id),
         open_checks: g.open_checks,
         flash,
@@ -522,28 +507,9 @@ async fn lesson_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    // Whoever reads the journal reads its lesson records (the deputies checking it too); who
-    // keeps it edits them.
-    let (c, _) = journal::open(&state.app, session, course, klade_domain::Action::ViewJournal)
+    let (c, stored, can_edit) = journal::lesson_record(&state.app, session, course, &input.date, input.lesson_no)
         .await
         .map_err(ctx.fail())?;
-    let can_edit = session.actor.may(
-        klade_domain::Action::KeepJournal,
-        klade_domain::Scope::Course {
-            institution: c.institution_id,
-            course: c.id,
-            class: c.class_id,
-        },
-    );
-    let stored = klade_store::journal::lesson_at(
-        state.app.db.pool(),
-        c.institution_id,
-        course,
-        &input.date,
-        input.lesson_no,
-    )
-    .await
-    .map_err(|e| ctx.fail()(e.into()))?;
     if error.is_none() {
         if let Some(l) = &stored {
             input.topic = l.topic.clone();

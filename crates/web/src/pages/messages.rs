@@ -17,7 +17,7 @@ use axum::{Form, Router};
 use klade_app::clock::{format_instant, format_stored_date};
 use klade_app::messages::{self, Draft, Folder, To, Upload};
 use klade_app::{news, AppError};
-use klade_domain::{ClassId, InstitutionId};
+use klade_domain::{ClassId, InstitutionId, PersonId};
 use serde::Deserialize;
 
 /// A whole message with its attachments, with room for the form's other fields.
@@ -199,7 +199,14 @@ async fn compose_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let choices = messages::choices(&state.app, session, inst.map(InstitutionId), find)
+    let wanted: Vec<PersonId> = chosen
+        .iter()
+        .filter_map(|code| match To::parse(code) {
+            Some(To::Person(p)) => Some(p),
+            _ => None,
+        })
+        .collect();
+    let choices = messages::choices(&state.app, session, inst.map(InstitutionId), find, &wanted)
         .await
         .map_err(ctx.fail())?;
     let staff = session.actor.roles_in(choices.institution).iter().any(|r| r.is_staff());
@@ -217,7 +224,7 @@ async fn compose_page(
     if !groups.is_empty() {
         options.push((t.get("message.groups").to_string(), groups));
     }
-    let mut people: Vec<Choice> = choices
+    let people: Vec<Choice> = choices
         .people
         .iter()
         .map(|m| {
@@ -227,20 +234,6 @@ async fn compose_page(
             (code, format!("{} ({})", m.name, roles.join(", ")), selected)
         })
         .collect();
-    // Someone chosen before (a "write to" link, or a form sent back) stays on the list.
-    for code in chosen {
-        if code.starts_with("person:") && !people.iter().any(|p| &p.0 == code) {
-            if let Some(To::Person(p)) = To::parse(code) {
-                if let Ok(Some(person)) = klade_store::people::get(state.app.db.pool(), p).await {
-                    people.push((
-                        code.clone(),
-                        format!("{} {}", person.given_name, person.family_name),
-                        true,
-                    ));
-                }
-            }
-        }
-    }
     if !people.is_empty() {
         let label = if staff { "message.people" } else { "message.staff" };
         options.push((t.get(label).to_string(), people));
@@ -519,11 +512,9 @@ async fn reply(
     match result {
         Ok(thread) => Ok(Redirect::to(&format!("/messages/{thread}?done=1")).into_response()),
         Err(e) if back_to_form(&e) => {
-            let thread = klade_store::messages::one(state.app.db.pool(), message, session.person)
+            let thread = messages::thread_of(&state.app, session, message)
                 .await
-                .map_err(|e| ctx.fail()(e.into()))?
-                .ok_or_else(|| ctx.fail()(AppError::NotFound))?
-                .thread_id;
+                .map_err(ctx.fail())?;
             thread_page(
                 &state,
                 &ctx,
@@ -687,16 +678,12 @@ async fn news_page_with(
     let boards = news::boards(&state.app, session).await.map_err(ctx.fail())?;
     let mut views = Vec::new();
     for b in &boards {
-        let classes = if b.may_publish.is_empty() {
-            Vec::new()
-        } else {
-            klade_store::school::classes_of(state.app.db.pool(), b.institution, &today)
-                .await
-                .map_err(|e| ctx.fail()(e.into()))?
-                .into_iter()
-                .map(|c| (c.id.0, c.name))
-                .collect()
-        };
+        let classes: Vec<(i64, String)> = news::audience_classes(&state.app, session, b.institution)
+            .await
+            .map_err(ctx.fail())?
+            .into_iter()
+            .map(|(id, name)| (id.0, name))
+            .collect();
         views.push(BoardView {
             id: b.institution.0,
             name: b.name.clone(),

@@ -172,64 +172,6 @@ pub struct UserChrome {
     pub unread: i64,
 }
 
-fn links_for(actor: &klade_domain::Actor) -> Vec<(&'static str, &'static str)> {
-    use klade_domain::{policy, Action, Scope};
-    let mut links = vec![("/", "nav.home")];
-    let keeps_journals = !actor.courses.is_empty()
-        || actor.grants.iter().any(|g| g.role == klade_domain::Role::Tutor)
-        || actor
-            .institutions()
-            .into_iter()
-            .any(|i| policy::authorize(actor, Action::ViewJournal, Scope::Institution(i)).is_ok());
-    if keeps_journals {
-        links.push(("/journal", "journal.title"));
-        links.push(("/checks", "check.title"));
-    }
-    let staff = actor
-        .grants
-        .iter()
-        .any(|g| !matches!(g.role, klade_domain::Role::Student | klade_domain::Role::Parent));
-    if staff {
-        links.push(("/deadlines", "deadlines.title"));
-    }
-    links.push(("/timetable", "timetable.title"));
-    if !actor.children.is_empty() || actor.grants.iter().any(|g| g.role == klade_domain::Role::Student) {
-        links.push(("/diary", "diary.title"));
-    }
-    let admin = actor.institutions().into_iter().any(|i| {
-        policy::authorize(actor, Action::ManageAccounts, Scope::Institution(i)).is_ok()
-            || policy::authorize(actor, Action::IssuePassword, Scope::Institution(i)).is_ok()
-    });
-    if admin {
-        links.push(("/admin/accounts", "nav2.accounts"));
-    }
-    let heads = actor.institutions().into_iter().any(|i| {
-        policy::authorize(actor, Action::ManageAccounts, Scope::Institution(i)).is_ok()
-            || policy::authorize(actor, Action::AppointSuperuser, Scope::Institution(i)).is_ok()
-    });
-    if heads {
-        links.push(("/admin/rules", "rules.title"));
-    }
-    if actor
-        .institutions()
-        .into_iter()
-        .any(|i| policy::authorize(actor, Action::PrepareYear, Scope::Institution(i)).is_ok())
-    {
-        links.push(("/admin/institution", "institution.title"));
-    }
-    let statistics = actor
-        .institutions()
-        .into_iter()
-        .any(|i| policy::authorize(actor, Action::ViewStatistics, Scope::Institution(i)).is_ok());
-    if statistics {
-        links.push(("/statistics", "statistics.link"));
-    }
-    if statistics || actor.grants.iter().any(|g| g.role == klade_domain::Role::Tutor) {
-        links.push(("/absence-summary", "summary_month.link"));
-    }
-    links
-}
-
 impl Chrome {
     fn new(lang: Lang, title: &str, path: &str, user: Option<UserChrome>) -> Self {
         let next: String = form_urlencoded::byte_serialize(path.as_bytes()).collect();
@@ -258,7 +200,7 @@ impl Chrome {
             name: s.name.clone(),
             who: s.person.0,
             csrf: s.csrf_token.clone(),
-            links: links_for(&s.actor),
+            links: klade_app::home::menu(&s.actor),
             unread: s.unread,
         })
     }
@@ -495,7 +437,7 @@ struct InstitutionView {
     prints: bool,
     /// (who, where, their preschool page)
     children: Vec<(String, Option<String>)>,
-    counts: Option<klade_store::institutions::Counts>,
+    counts: Option<klade_app::home::Counts>,
     /// (what is left, where it is done when the reader may do it)
     checklist: Vec<(String, Option<String>)>,
 }
@@ -534,14 +476,7 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
                 .classes
                 .iter()
                 .map(|c| {
-                    let group = klade_domain::Scope::Class {
-                        institution: i.institution.id,
-                        class: c.id,
-                    };
-                    let reads_group = session.actor.may(klade_domain::Action::ViewJournal, group)
-                        || session
-                            .actor
-                            .may(klade_domain::Action::CorrectPreschoolAttendance, group);
+                    let reads_group = i.reads_groups.contains(&c.id);
                     (
                         format!("{} ({})", c.name, c.students),
                         i.edits_timetable.then(|| format!("/classes/{}/timetable", c.id)),
@@ -572,32 +507,11 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
                     )
                 })
                 .collect(),
-            oversees: session.actor.may(
-                klade_domain::Action::CheckJournals,
-                klade_domain::Scope::Institution(i.institution.id),
-            ),
-            plans: i.institution.kind == klade_domain::InstitutionKind::Preschool
-                && session.actor.may(
-                    klade_domain::Action::CheckJournals,
-                    klade_domain::Scope::Institution(i.institution.id),
-                ),
-            archives: session.actor.may(
-                klade_domain::Action::ArchiveYear,
-                klade_domain::Scope::Institution(i.institution.id),
-            ),
-            manages_words: session.actor.may(
-                klade_domain::Action::ManageWordList,
-                klade_domain::Scope::Institution(i.institution.id),
-            ),
-            prints: i.classes.first().is_some_and(|c| {
-                session.actor.may(
-                    klade_domain::Action::PrintProgressReport,
-                    klade_domain::Scope::Class {
-                        institution: i.institution.id,
-                        class: c.id,
-                    },
-                )
-            }),
+            oversees: i.oversees,
+            plans: i.institution.kind == klade_domain::InstitutionKind::Preschool && i.oversees,
+            archives: i.archives,
+            manages_words: i.manages_words,
+            prints: i.prints,
         })
         .collect();
     let name = home.person.full_name();
@@ -642,20 +556,8 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     let calendars = home
         .institutions
         .iter()
-        .filter(|i| {
-            klade_domain::policy::authorize(
-                &session.actor,
-                klade_domain::Action::ManageCalendar,
-                klade_domain::Scope::Institution(i.institution.id),
-            )
-            .is_ok()
-        })
-        .map(|i| {
-            let scope = klade_domain::Scope::Institution(i.institution.id);
-            let overview = session.actor.may(klade_domain::Action::CheckJournals, scope)
-                || session.actor.may(klade_domain::Action::ViewStatistics, scope);
-            (i.institution.id.0, i.institution.name.clone(), overview)
-        })
+        .filter(|i| i.manages_calendar)
+        .map(|i| (i.institution.id.0, i.institution.name.clone(), i.overview))
         .collect();
     let page = HomePage {
         csrf: session.csrf_token.clone(),
@@ -766,11 +668,11 @@ async fn account_page(
         });
     let parent = !session.actor.children.is_empty();
     let mut notify = Vec::new();
-    for e in klade_store::notifications::EVENTS {
+    for e in klade_app::families::EVENTS {
         if !parent && e != "message" {
             continue;
         }
-        for c in klade_store::notifications::CHANNELS {
+        for c in klade_app::families::CHANNELS {
             notify.push((
                 format!("{e}:{c}"),
                 format!(

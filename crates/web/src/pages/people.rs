@@ -17,7 +17,7 @@ use axum::{Form, Json, Router};
 use klade_app::clock::{format_instant, format_stored_date};
 use klade_app::people::{Level, RecordInput};
 use klade_app::{accounts, enrolment, people, AppError};
-use klade_domain::{policy, Action, ClassId, InstitutionId, PersonId, Scope};
+use klade_domain::{Action, ClassId, InstitutionId, PersonId};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -49,28 +49,9 @@ struct InstQuery {
     done: Option<String>,
 }
 
-/// The institution an admin page is about: the one asked for, or the first where the person may
-/// do `action`.
+/// The institution an admin page is about (`klade_app::home::institution_for`).
 pub(super) fn institution_for(ctx: &Ctx, wanted: Option<i64>, actions: &[Action]) -> Result<InstitutionId, WebError> {
-    let session = ctx.signed_in()?;
-    let allowed = |i: InstitutionId| {
-        actions
-            .iter()
-            .any(|a| policy::authorize(&session.actor, *a, Scope::Institution(i)).is_ok())
-    };
-    match wanted {
-        Some(i) if allowed(InstitutionId(i)) => Ok(InstitutionId(i)),
-        Some(i) => Err(ctx.fail()(AppError::Forbidden(klade_domain::Denied {
-            action: actions[0],
-            scope: Scope::Institution(InstitutionId(i)),
-        }))),
-        None => session
-            .actor
-            .institutions()
-            .into_iter()
-            .find(|i| allowed(*i))
-            .ok_or_else(|| ctx.fail()(AppError::NotFound)),
-    }
+    klade_app::home::institution_for(ctx.signed_in()?, wanted.map(InstitutionId), actions).map_err(ctx.fail())
 }
 
 struct StaffRow {
@@ -127,13 +108,16 @@ async fn staff_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let lines = accounts::staff(&state.app, session, inst).await.map_err(ctx.fail())?;
-    let (institution, kind) = klade_store::institutions::get(state.app.db.pool(), inst)
+    let list = accounts::staff(&state.app, session, inst).await.map_err(ctx.fail())?;
+    let klade_app::home::Institution {
+        name: institution,
+        kind,
+        ..
+    } = klade_app::home::institution(&state.app, inst)
         .await
-        .map_err(|e| ctx.fail()(e.into()))?
-        .map(|i| (i.name, i.kind))
-        .unwrap_or((String::new(), klade_domain::InstitutionKind::General));
-    let staff: Vec<StaffRow> = lines
+        .map_err(ctx.fail())?;
+    let staff: Vec<StaffRow> = list
+        .lines
         .into_iter()
         .map(|l| StaffRow {
             id: l.employee.person_id.0,
@@ -166,8 +150,8 @@ async fn staff_page(
         csrf: session.csrf_token.clone(),
         overdue: staff.iter().filter(|s| s.overdue).count(),
         staff,
-        manage: policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(inst)).is_ok(),
-        show_log: policy::authorize(&session.actor, Action::ViewAccessLog, Scope::Institution(inst)).is_ok(),
+        manage: list.manage,
+        show_log: list.show_log,
         typed,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
@@ -285,7 +269,7 @@ struct LogPage {
     entries: Vec<(String, String, String, String)>,
 }
 
-fn log_rows(t: Tr, entries: Vec<klade_store::access_log::Entry>) -> Vec<(String, String, String, String)> {
+fn log_rows(t: Tr, entries: Vec<klade_app::people::AccessEntry>) -> Vec<(String, String, String, String)> {
     entries
         .into_iter()
         .map(|e| {
@@ -475,16 +459,7 @@ async fn person_page(
             _ => p.previous_programme.clone().unwrap_or_default(),
         }
     };
-    let classes = if r.can_enrol {
-        klade_store::school::classes_of(state.app.db.pool(), r.institution, &state.app.today())
-            .await
-            .map_err(|e| ctx.fail()(e.into()))?
-            .into_iter()
-            .map(|c| (c.id.0, c.name))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let classes: Vec<(i64, String)> = r.classes.iter().map(|(id, name)| (id.0, name.clone())).collect();
     let page = PersonPage {
         page: Chrome::for_ctx(ctx, &p.full_name(), &format!("/people/{}", id.0), None),
         t,
@@ -758,31 +733,9 @@ async fn class_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let db = state.app.db.pool();
-    let inst = klade_store::school::class_institution(db, class)
+    let roster = klade_app::people::class_roster(&state.app, session, class)
         .await
-        .map_err(|e| ctx.fail()(e.into()))?
-        .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
-    let scope = Scope::Class {
-        institution: inst,
-        class,
-    };
-    let actor = &session.actor;
-    let may_list = policy::authorize(actor, Action::ViewContacts, scope).is_ok()
-        || policy::authorize(actor, Action::EnrolStudents, Scope::Institution(inst)).is_ok();
-    if !may_list {
-        return Err(ctx.fail()(AppError::Forbidden(klade_domain::Denied {
-            action: Action::ViewContacts,
-            scope,
-        })));
-    }
-    let (name, _) = klade_store::school::class(db, inst, class)
-        .await
-        .map_err(|e| ctx.fail()(e.into()))?
-        .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
-    let students = klade_store::journal::class_students(db, inst, class, &state.app.today())
-        .await
-        .map_err(|e| ctx.fail()(e.into()))?;
+        .map_err(ctx.fail())?;
     let value = |k: &str| {
         typed
             .iter()
@@ -791,20 +744,21 @@ async fn class_page(
             .unwrap_or_default()
     };
     let page = ClassPage {
-        page: Chrome::for_ctx(ctx, &name, &format!("/classes/{}/students", class.0), None),
+        page: Chrome::for_ctx(ctx, &roster.name, &format!("/classes/{}/students", class.0), None),
         t,
         class_id: class.0,
-        class_name: name,
+        class_name: roster.name.clone(),
         flash: flash.map(|k| t.get(k).to_string()),
         error: error.map(|e| t.get(e.code()).to_string()),
-        students: students
+        students: roster
+            .students
             .iter()
             .map(|s| (s.id.0, format!("{} {}", s.family_name, s.given_name)))
             .collect(),
-        admit: policy::authorize(actor, Action::EnrolStudents, Scope::Institution(inst)).is_ok(),
-        inform: policy::authorize(actor, Action::InformParents, scope).is_ok(),
-        families: policy::authorize(actor, Action::EditContacts, scope).is_ok(),
-        viis: policy::authorize(actor, Action::ExportToViis, Scope::Institution(inst)).is_ok(),
+        admit: roster.admit,
+        inform: roster.inform,
+        families: roster.families,
+        viis: roster.viis,
         csrf: session.csrf_token.clone(),
         bad: match error {
             Some(AppError::Invalid { field, .. }) => (*field).to_string(),
@@ -849,12 +803,7 @@ async fn admit(
         },
         phone: get("phone"),
     };
-    let db = state.app.db.pool();
-    let inst = klade_store::school::class_institution(db, ClassId(class))
-        .await
-        .map_err(|e| ctx.fail()(e.into()))?
-        .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
-    match enrolment::admit(&state.app, session, inst, ClassId(class), &input).await {
+    match enrolment::admit(&state.app, session, ClassId(class), &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/classes/{class}/students?done=admit")).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             class_page(
@@ -876,7 +825,7 @@ async fn admit(
 async fn privacy_notice(state: &AppState, session: &klade_app::auth::Session, t: Tr) -> Result<String, AppError> {
     let mut text = t.get("privacy.notice").to_string();
     for id in session.actor.institutions() {
-        if let Some(i) = klade_store::institutions::get(state.app.db.pool(), id).await? {
+        if let Ok(i) = klade_app::home::institution(&state.app, id).await {
             if !i.data_processor.is_empty() {
                 text.push_str(&format!(
                     " {} — {}: {}.",
@@ -937,17 +886,15 @@ async fn rules_page(
     let (i, missing) = klade_app::onboarding::rules(&state.app, session, inst)
         .await
         .map_err(ctx.fail())?;
-    let appoint = policy::authorize(&session.actor, Action::AppointSuperuser, Scope::Institution(inst)).is_ok();
-    let staff = if appoint {
-        klade_store::accounts::employees(state.app.db.pool(), inst, &state.app.today())
-            .await
-            .map_err(|e| ctx.fail()(e.into()))?
-            .into_iter()
-            .map(|e| (e.person_id.0, e.name))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let appointable = klade_app::onboarding::appointable(&state.app, session, inst)
+        .await
+        .map_err(ctx.fail())?;
+    let appoint = appointable.is_some();
+    let staff: Vec<(i64, String)> = appointable
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(id, name)| (id.0, name))
+        .collect();
     let page = RulesPage {
         page: Chrome::for_ctx(ctx, t.get("rules.title"), "/admin/rules", None),
         t,

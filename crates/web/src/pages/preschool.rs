@@ -226,13 +226,7 @@ async fn day_view(
         can_mark: d.can_mark,
         can_correct: d.can_correct,
         can_write: d.can_write,
-        reads_journal: session.actor.may(
-            klade_domain::Action::ViewJournal,
-            klade_domain::Scope::Class {
-                institution: d.institution,
-                class: ClassId(group),
-            },
-        ),
+        reads_journal: d.reads_journal,
         areas: areas(t),
         date: d.date,
         flash,
@@ -694,8 +688,7 @@ async fn child_page(
     let assessments = LEARNING_AREAS
         .iter()
         .filter_map(|a| {
-            let marks: Vec<&klade_store::preschool::Assessment> =
-                v.assessments.iter().filter(|x| x.area == *a).collect();
+            let marks: Vec<&klade_app::preschool::Assessment> = v.assessments.iter().filter(|x| x.area == *a).collect();
             let last = marks.last()?;
             Some((
                 area_name(t, a),

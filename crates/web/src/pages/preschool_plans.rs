@@ -16,11 +16,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use klade_app::clock::{format_instant, format_stored_date};
+use klade_app::journal::HistoryEntry as Entry;
 use klade_app::preschool_plans::{self as plans, TalkInput};
 use klade_app::AppError;
 use klade_domain::preschool::{LEARNING_AREAS, TRANSVERSAL_SKILLS};
 use klade_domain::{ClassId, InstitutionId};
-use klade_store::history::Entry;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {

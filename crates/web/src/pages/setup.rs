@@ -371,7 +371,6 @@ async fn classes_page(
     let inst = institution_for(ctx, wanted, &[Action::PrepareYear, Action::EnterStaff])?;
     let t = Tr::new(ctx.lang);
     let s = setup::structure(&state.app, session, inst).await.map_err(ctx.fail())?;
-    let may = |a| klade_domain::policy::authorize(&session.actor, a, klade_domain::Scope::Institution(inst)).is_ok();
     let status = error.map_or(StatusCode::OK, crate::error::status_of);
     let (tutor_label, add_label) = if s.group_kind {
         (t.get("setup.group_teachers"), t.get("setup.add_group"))
@@ -391,8 +390,8 @@ async fn classes_page(
         teachers: s.teachers,
         group_kind: s.group_kind,
         has_year: s.has_year,
-        may_prepare: may(Action::PrepareYear),
-        may_staff: may(Action::EnterStaff),
+        may_prepare: s.may_prepare,
+        may_staff: s.may_staff,
         tutor_label: tutor_label.to_string(),
         add_label: add_label.to_string(),
         form,
@@ -578,9 +577,7 @@ async fn plan_page(
             .map(|(id, name)| (id.0.to_string(), name.clone()))
             .collect(),
         copy_from: p.copy_from.map(|(_, year)| year),
-        classes_link: [Action::PrepareYear, Action::EnterStaff]
-            .into_iter()
-            .any(|a| session.actor.may(a, klade_domain::Scope::Institution(p.institution))),
+        classes_link: p.classes_link,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
 }
@@ -806,23 +803,23 @@ async fn institution_page(
     let i = setup::institution(&state.app, session, inst)
         .await
         .map_err(ctx.fail())?;
-    let may = |a| klade_domain::policy::authorize(&session.actor, a, klade_domain::Scope::Institution(inst)).is_ok();
+    let reach = setup::reach(session, inst);
     let n = inst.0;
     let mut links = vec![
         (format!("/setup/years?i={n}"), "setup.years_title"),
         (format!("/setup/classes?i={n}"), "setup.classes_title"),
         (format!("/setup/next-year?i={n}"), "next_year.title"),
     ];
-    if may(Action::EnterStaff) {
+    if reach.staff {
         links.push((format!("/setup/staff?i={n}"), "setup.staff_title"));
     }
     links.push((format!("/admin/import?i={n}"), "import.title"));
-    if may(Action::ManageAccounts) {
+    if reach.accounts {
         links.push((format!("/admin/accounts?i={n}"), "nav2.accounts"));
         links.push((format!("/admin/sms?i={n}"), "sms.title"));
         links.push((format!("/admin/rules?i={n}"), "rules.title"));
     }
-    if may(Action::ManageWordList) {
+    if reach.words {
         links.push((format!("/admin/words?i={n}"), "words.title"));
     }
     links.push((format!("/calendar?i={n}"), "calendar.title"));
@@ -919,22 +916,13 @@ async fn upload_logo(
 async fn logo(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let inst = institution_for(&ctx, q.i, &[Action::PrepareYear])?;
-    let i = setup::institution(&state.app, session, inst)
-        .await
-        .map_err(ctx.fail())?;
-    let file = match i.logo_file {
-        Some(id) => klade_store::files::get(state.app.db.pool(), inst, id)
-            .await
-            .map_err(|e| ctx.fail()(e.into()))?,
-        None => None,
-    }
-    .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
+    let (content_type, data) = setup::logo(&state.app, session, inst).await.map_err(ctx.fail())?;
     Ok((
         [
-            (axum::http::header::CONTENT_TYPE, file.content_type),
+            (axum::http::header::CONTENT_TYPE, content_type),
             (axum::http::header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
-        file.data,
+        data,
     )
         .into_response())
 }

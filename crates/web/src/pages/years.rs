@@ -68,40 +68,6 @@ async fn view(
         .await
         .map_err(ctx.fail())?;
     let today = state.app.today();
-    let db = state.app.db.pool();
-    let mut courses = Vec::new();
-    for year in y.years.iter().filter(|y| y.locked_at.is_some()) {
-        for c in klade_store::journal::courses_for(db, InstitutionId(inst), PersonId(0), &year.starts_on, true)
-            .await
-            .map_err(|e| ctx.fail()(e.into()))?
-        {
-            let label = format!(
-                "{} · {} {}",
-                year.name,
-                c.class_name.clone().unwrap_or_default(),
-                c.name
-            );
-            courses.push((format!("course:{}", c.id.0), label));
-        }
-        // A preschool group's journal is kept by the group, not by courses.
-        for g in klade_store::school::classes_of(db, InstitutionId(inst), &year.starts_on)
-            .await
-            .map_err(|e| ctx.fail()(e.into()))?
-            .into_iter()
-            .filter(|g| g.kind == "group")
-        {
-            courses.push((format!("group:{}", g.id.0), format!("{} · {}", year.name, g.name)));
-        }
-    }
-    let mut teachers = Vec::new();
-    for role in [klade_domain::Role::Teacher, klade_domain::Role::PreschoolTeacher] {
-        for (id, name) in klade_store::accounts::people_with_role(db, InstitutionId(inst), role, &today)
-            .await
-            .map_err(|e| ctx.fail()(e.into()))?
-        {
-            teachers.push((id.0, name));
-        }
-    }
     let page = YearsPage {
         page: Chrome::for_ctx(ctx, t.get("year.title"), "/admin/years", None),
         t,
@@ -123,8 +89,8 @@ async fn view(
                 )
             })
             .collect(),
-        courses,
-        teachers,
+        courses: y.journals.clone(),
+        teachers: y.teachers.iter().map(|(id, name)| (id.0, name.clone())).collect(),
         consents: y
             .consents
             .iter()
