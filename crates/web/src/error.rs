@@ -1,6 +1,10 @@
 //! The one mapping from a use case's error to an HTTP answer: an HTML page in the user's
 //! language, or JSON `{"error": code, "message": text}` for the API. Internal details are
 //! logged here once and never shown.
+//!
+//! Handlers return a use case's error with `?` (`From<AppError>`): it travels in the answer
+//! unrendered, and the middleware that knows the request — its language, whether it is the API's
+//! or asks for JSON, who is signed in — renders it (`finish`).
 
 use crate::i18n::{Lang, Tr};
 use crate::pages::Chrome;
@@ -15,6 +19,8 @@ pub struct WebError {
     pub error: AppError,
     pub lang: Lang,
     json: bool,
+    /// Returned by a handler with `?`: the middleware renders it for the request.
+    deferred: bool,
     csrf: bool,
     /// A form or a save arrived after the session ended: nothing was done; log in again.
     ended: bool,
@@ -31,6 +37,7 @@ impl WebError {
             error,
             lang,
             json: false,
+            deferred: false,
             csrf: false,
             ended: false,
             back: None,
@@ -43,6 +50,7 @@ impl WebError {
             error,
             lang,
             json: true,
+            deferred: false,
             csrf: false,
             ended: false,
             back: None,
@@ -63,6 +71,7 @@ impl WebError {
             error: AppError::invalid("csrf", "error.csrf"),
             lang,
             json,
+            deferred: false,
             csrf: true,
             ended: false,
             back,
@@ -77,6 +86,7 @@ impl WebError {
             error: AppError::Unauthenticated,
             lang,
             json,
+            deferred: false,
             csrf: false,
             ended: true,
             back,
@@ -93,6 +103,40 @@ impl WebError {
         } else {
             text(t, &self.error)
         }
+    }
+}
+
+impl From<AppError> for WebError {
+    fn from(error: AppError) -> Self {
+        Self {
+            deferred: true,
+            ..Self::new(error, Lang::Lv)
+        }
+    }
+}
+
+/// A handler's error in its answer, until [`finish`] renders it.
+#[derive(Clone)]
+struct Deferred(std::sync::Arc<std::sync::Mutex<Option<AppError>>>);
+
+/// Renders the error a handler returned, if the answer carries one: JSON, or a page in `lang`
+/// with the navigation of the person signed in (`user`, asked only then).
+pub fn finish(
+    response: Response,
+    lang: Lang,
+    json: bool,
+    user: impl FnOnce() -> Option<crate::pages::UserChrome>,
+) -> Response {
+    let Some(Deferred(kept)) = response.extensions().get::<Deferred>() else {
+        return response;
+    };
+    let Some(error) = kept.lock().ok().and_then(|mut e| e.take()) else {
+        return response;
+    };
+    if json {
+        WebError::api(error, lang).into_response()
+    } else {
+        WebError::new(error, lang).with_user(user()).into_response()
     }
 }
 
@@ -142,6 +186,13 @@ struct ErrorPage<'a> {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
+        if self.deferred {
+            let mut response = status_of(&self.error).into_response();
+            response
+                .extensions_mut()
+                .insert(Deferred(std::sync::Arc::new(std::sync::Mutex::new(Some(self.error)))));
+            return response;
+        }
         let status = if self.csrf {
             StatusCode::FORBIDDEN
         } else {

@@ -5,7 +5,6 @@
 //! `klade_docs::table`'s.
 
 use crate::error::WebError;
-use crate::session::Ctx;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use klade_app::AppError;
@@ -13,21 +12,19 @@ use klade_docs::table::{Format, Report};
 
 /// The format a request asks for: none (the page itself), or one of the three; anything else is a
 /// clear message.
-pub fn requested(ctx: &Ctx, format: Option<&str>) -> Result<Option<Format>, WebError> {
+pub fn requested(format: Option<&str>) -> Result<Option<Format>, WebError> {
     match format.map(str::trim).filter(|f| !f.is_empty()) {
         None => Ok(None),
         Some(f) => Format::from_param(f)
             .map(Some)
-            .ok_or_else(|| ctx.fail()(AppError::invalid("format", "export.bad_format"))),
+            .ok_or(AppError::invalid("format", "export.bad_format").into()),
     }
 }
 
 /// The report as an attachment named `<name>.<extension>` (`name` is kept to ASCII letters,
 /// digits, `-` and `_`, so every browser saves it under that name).
-pub fn download(ctx: &Ctx, report: &Report, format: Format, name: &str) -> Result<Response, WebError> {
-    let bytes = report
-        .write(format)
-        .map_err(|e| ctx.fail()(AppError::Internal(e.to_string())))?;
+pub fn download(report: &Report, format: Format, name: &str) -> Result<Response, WebError> {
+    let bytes = report.write(format).map_err(|e| AppError::Internal(e.to_string()))?;
     let stem: String = name
         .chars()
         .map(|c| {

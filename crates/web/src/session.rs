@@ -48,25 +48,7 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn signed_in(&self) -> Result<&Session, WebError> {
-        self.session
-            .as_ref()
-            .ok_or_else(|| WebError::new(AppError::Unauthenticated, self.lang))
-    }
-}
-
-impl Ctx {
-    /// Maps a use case's error to a page in this request's language.
-    pub fn fail(&self) -> impl Fn(AppError) -> WebError {
-        let lang = self.lang;
-        // The error page keeps the signed-in person's navigation.
-        let user = crate::pages::Chrome::user_of(self);
-        move |e| WebError::new(e, lang).with_user(user.clone())
-    }
-
-    /// Maps a use case's error to a JSON answer in this request's language.
-    pub fn fail_json(&self) -> impl Fn(AppError) -> WebError {
-        let lang = self.lang;
-        move |e| WebError::api(e, lang)
+        self.session.as_ref().ok_or_else(|| AppError::Unauthenticated.into())
     }
 }
 
@@ -246,11 +228,23 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
         .then(|| request.uri().path_and_query().map(|p| p.as_str().to_string()))
         .flatten();
     let lang = ctx.lang;
+    // A handler's error is rendered here: as JSON when the page's script asked for it (the
+    // grid's saves), else as a page with the reader's navigation.
+    let json = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"));
+    let reader = ctx.clone();
     request.extensions_mut().insert(ctx);
+    let run = async move {
+        let response = next.run(request).await;
+        crate::error::finish(response, lang, json, || crate::pages::Chrome::user_of(&reader))
+    };
     if let Some(key) = once {
-        return once_only(&state, &key, lang, false, next.run(request)).await;
+        return once_only(&state, &key, lang, false, run).await;
     }
-    let mut response = next.run(request).await;
+    let mut response = run.await;
     // A page that needs a login sends there; after it, the person comes back to that page.
     let to_login = response.headers().get(header::LOCATION).is_some_and(|l| l == "/login");
     if to_login {
@@ -439,9 +433,10 @@ pub async fn api(State(state): State<AppState>, request: Request, next: Next) ->
     };
     let mut request = request;
     request.extensions_mut().insert(ctx);
+    let run = async move { crate::error::finish(next.run(request).await, lang, true, || None) };
     match once {
-        Some(key) => once_only(&state, &key, lang, true, next.run(request)).await,
-        None => next.run(request).await,
+        Some(key) => once_only(&state, &key, lang, true, run).await,
+        None => run.await,
     }
 }
 
@@ -450,7 +445,10 @@ pub async fn api(State(state): State<AppState>, request: Request, next: Next) ->
 /// over HTTPS. Nothing is kept in a cache unless its route says so (the stylesheet and the script
 /// do): pages and answers carry personal data.
 pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+    // An error no session middleware rendered (a route outside both) is rendered plainly here.
+    let lang = lang_of(request.headers());
+    let json = request.uri().path().starts_with("/api/");
+    let mut response = crate::error::finish(next.run(request).await, lang, json, || None);
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -537,20 +535,8 @@ impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(Self(v)),
-            Err(_) => {
-                let ctx = parts.extensions.get::<Ctx>();
-                let lang = ctx.map(|c| c.lang).unwrap_or_default();
-                let api = parts
-                    .extensions
-                    .get::<axum::extract::OriginalUri>()
-                    .map_or_else(|| parts.uri.path(), |u| u.0.path())
-                    .starts_with("/api/");
-                Err(match (api, ctx) {
-                    (true, _) => WebError::api(AppError::NotFound, lang),
-                    (false, Some(ctx)) => ctx.fail()(AppError::NotFound),
-                    (false, None) => WebError::new(AppError::NotFound, lang),
-                })
-            }
+            // Rendered by the middleware: the API's JSON or the page.
+            Err(_) => Err(AppError::NotFound.into()),
         }
     }
 }

@@ -25,15 +25,9 @@ pub fn routes() -> Router<AppState> {
         .route("/deadlines/{i}/settings", get(settings).put(save_settings))
 }
 
-fn signed_in(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
-    ctx.session
-        .as_ref()
-        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))
-}
-
 async fn mine(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let list = deadlines::mine(&state.app, session).await.map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let list = deadlines::mine(&state.app, session).await?;
     Ok(Json(list).into_response())
 }
 
@@ -43,10 +37,8 @@ async fn overview(
     Path(i): Path<i64>,
     Query(filter): Query<Filter>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let view = deadlines::overview(&state.app, session, InstitutionId(i), &filter)
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let view = deadlines::overview(&state.app, session, InstitutionId(i), &filter).await?;
     Ok(Json(view).into_response())
 }
 
@@ -61,19 +53,15 @@ async fn calendar(
     Path(i): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
+    let session = ctx.signed_in()?;
     let today: jiff::civil::Date = state.app.today().parse().unwrap_or_default();
-    let view = cal::view(&state.app, session, InstitutionId(i), q.year.unwrap_or(today.year()))
-        .await
-        .map_err(ctx.fail_json())?;
+    let view = cal::view(&state.app, session, InstitutionId(i), q.year.unwrap_or(today.year())).await?;
     Ok(Json(view).into_response())
 }
 
 async fn settings(State(state): State<AppState>, ctx: Ctx, Path(i): Path<i64>) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let form = cal::settings(&state.app, session, InstitutionId(i))
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let form = cal::settings(&state.app, session, InstitutionId(i)).await?;
     Ok(Json(form).into_response())
 }
 
@@ -83,15 +71,11 @@ async fn save_settings(
     Path(i): Path<i64>,
     body: Result<Json<SettingsForm>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
+    let session = ctx.signed_in()?;
     let Ok(Json(form)) = body else {
-        return Err(ctx.fail_json()(AppError::invalid("body", "error.bad_request")));
+        return Err(AppError::invalid("body", "error.bad_request").into());
     };
-    cal::save_settings(&state.app, session, InstitutionId(i), &form)
-        .await
-        .map_err(ctx.fail_json())?;
-    let saved = cal::settings(&state.app, session, InstitutionId(i))
-        .await
-        .map_err(ctx.fail_json())?;
+    cal::save_settings(&state.app, session, InstitutionId(i), &form).await?;
+    let saved = cal::settings(&state.app, session, InstitutionId(i)).await?;
     Ok(Json(saved).into_response())
 }

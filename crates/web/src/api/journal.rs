@@ -29,22 +29,14 @@ pub fn routes() -> Router<AppState> {
         .route("/timetable", get(week))
 }
 
-fn signed_in(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
-    ctx.session
-        .as_ref()
-        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))
-}
-
-fn body<T>(ctx: &Ctx, body: Result<Json<T>, JsonRejection>) -> Result<T, WebError> {
+fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, WebError> {
     body.map(|Json(b)| b)
-        .map_err(|e| ctx.fail_json()(super::json_refusal(&e)))
+        .map_err(|e| WebError::from(super::json_refusal(&e)))
 }
 
 async fn courses(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let list = journal::my_courses(&state.app, session)
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let list = journal::my_courses(&state.app, session).await?;
     Ok(Json(list).into_response())
 }
 
@@ -86,10 +78,8 @@ async fn grid(
     Path(id): Path<i64>,
     Query(q): Query<TermQuery>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let g = journal::grid(&state.app, session, CourseId(id), q.term)
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let g = journal::grid(&state.app, session, CourseId(id), q.term).await?;
     let mut cells = Vec::new();
     for c in &g.columns {
         for s in &g.students {
@@ -139,11 +129,9 @@ async fn cells(
     Path(id): Path<i64>,
     input: Result<Json<CellsBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let input = body(&ctx, input)?;
-    let saved = journal::save_cells(&state.app, session, CourseId(id), &input.cells, input.reason.as_deref())
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let input = body(input)?;
+    let saved = journal::save_cells(&state.app, session, CourseId(id), &input.cells, input.reason.as_deref()).await?;
     let cells: Vec<CellBody> = saved
         .cells
         .into_iter()
@@ -158,11 +146,9 @@ async fn lesson(
     Path(id): Path<i64>,
     input: Result<Json<journal::LessonInput>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let input = body(&ctx, input)?;
-    let l = journal::save_lesson(&state.app, session, CourseId(id), &input)
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let input = body(input)?;
+    let l = journal::save_lesson(&state.app, session, CourseId(id), &input).await?;
     Ok(Json(l).into_response())
 }
 
@@ -172,11 +158,9 @@ async fn assessment(
     Path(id): Path<i64>,
     input: Result<Json<journal::AssessmentInput>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let input = body(&ctx, input)?;
-    let a = journal::add_assessment(&state.app, session, CourseId(id), &input)
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let input = body(input)?;
+    let a = journal::add_assessment(&state.app, session, CourseId(id), &input).await?;
     Ok(Json(a).into_response())
 }
 
@@ -186,11 +170,9 @@ async fn note(
     Path(id): Path<i64>,
     input: Result<Json<journal::NoteInput>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let input = body(&ctx, input)?;
-    let n = journal::add_note(&state.app, session, CourseId(id), &input)
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let input = body(input)?;
+    let n = journal::add_note(&state.app, session, CourseId(id), &input).await?;
     Ok(Json(serde_json::json!({ "added": n })).into_response())
 }
 
@@ -205,10 +187,8 @@ async fn history(
     Path(id): Path<i64>,
     Query(q): Query<ItemQuery>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let entries = journal::history(&state.app, session, CourseId(id), &q.item)
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let entries = journal::history(&state.app, session, CourseId(id), &q.item).await?;
     Ok(Json(entries).into_response())
 }
 
@@ -225,10 +205,8 @@ async fn student(
     Path(id): Path<i64>,
     Query(q): Query<RangeQuery>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let j = journal::learner_journal(&state.app, session, PersonId(id), q.from.as_deref(), q.to.as_deref())
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let j = journal::learner_journal(&state.app, session, PersonId(id), q.from.as_deref(), q.to.as_deref()).await?;
     Ok(Json(j).into_response())
 }
 
@@ -238,20 +216,16 @@ struct DateQuery {
 }
 
 async fn week(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DateQuery>) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
+    let session = ctx.signed_in()?;
     let day = match q.date {
-        Some(d) => d
-            .parse::<Date>()
-            .map_err(|_| ctx.fail_json()(AppError::invalid("date", "error.date")))?,
+        Some(d) => d.parse::<Date>().map_err(|_| AppError::invalid("date", "error.date"))?,
         None => state
             .app
             .today()
             .parse::<Date>()
-            .map_err(|_| ctx.fail_json()(AppError::Internal("today".into())))?,
+            .map_err(|_| AppError::Internal("today".into()))?,
     };
-    let weeks = timetable::my_week(&state.app, session, day)
-        .await
-        .map_err(ctx.fail_json())?;
+    let weeks = timetable::my_week(&state.app, session, day).await?;
     Ok(Json(weeks).into_response())
 }
 
@@ -272,20 +246,16 @@ async fn diary(
     Path(id): Path<i64>,
     Query(q): Query<DateQuery>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
+    let session = ctx.signed_in()?;
     let day = match q.date {
-        Some(d) => d
-            .parse::<Date>()
-            .map_err(|_| ctx.fail_json()(AppError::invalid("date", "error.date")))?,
+        Some(d) => d.parse::<Date>().map_err(|_| AppError::invalid("date", "error.date"))?,
         None => state
             .app
             .today()
             .parse::<Date>()
-            .map_err(|_| ctx.fail_json()(AppError::Internal("today".into())))?,
+            .map_err(|_| AppError::Internal("today".into()))?,
     };
-    let d = klade_app::families::diary(&state.app, session, PersonId(id), day)
-        .await
-        .map_err(ctx.fail_json())?;
+    let d = klade_app::families::diary(&state.app, session, PersonId(id), day).await?;
     Ok(Json(d).into_response())
 }
 
@@ -303,12 +273,10 @@ async fn notice(
     Path(id): Path<i64>,
     input: Result<Json<RangeBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let b = body(&ctx, input)?;
+    let session = ctx.signed_in()?;
+    let b = body(input)?;
     let (notice, late) =
-        klade_app::families::report_absence(&state.app, session, PersonId(id), &b.from, &b.to, &b.reason)
-            .await
-            .map_err(ctx.fail_json())?;
+        klade_app::families::report_absence(&state.app, session, PersonId(id), &b.from, &b.to, &b.reason).await?;
     Ok(Json(serde_json::json!({ "id": notice, "late": late })).into_response())
 }
 
@@ -318,35 +286,28 @@ async fn excuse_absences(
     Path(id): Path<i64>,
     input: Result<Json<RangeBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let b = body(&ctx, input)?;
-    let excuse = klade_app::families::excuse(&state.app, session, PersonId(id), &b.from, &b.to, &b.reason, None)
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let b = body(input)?;
+    let excuse =
+        klade_app::families::excuse(&state.app, session, PersonId(id), &b.from, &b.to, &b.reason, None).await?;
     Ok(Json(excuse).into_response())
 }
 
 async fn keep_unexcused(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let n = klade_app::families::keep_unexcused(&state.app, session, PersonId(id))
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let n = klade_app::families::keep_unexcused(&state.app, session, PersonId(id)).await?;
     Ok(Json(serde_json::json!({ "checked": n })).into_response())
 }
 
 async fn class_absences(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let a = klade_app::families::class_absences(&state.app, session, klade_domain::ClassId(class))
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let a = klade_app::families::class_absences(&state.app, session, klade_domain::ClassId(class)).await?;
     Ok(Json(a).into_response())
 }
 
 async fn grades(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let (who, subjects) = klade_app::families::grade_report(&state.app, session, PersonId(id))
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let (who, subjects) = klade_app::families::grade_report(&state.app, session, PersonId(id)).await?;
     Ok(Json(serde_json::json!({ "student": who, "subjects": subjects })).into_response())
 }
 
@@ -363,7 +324,7 @@ async fn progress(
     Path(class): Path<i64>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
+    let session = ctx.signed_in()?;
     let reports = klade_app::families::progress_reports(
         &state.app,
         session,
@@ -372,7 +333,6 @@ async fn progress(
         Some(&q.from),
         Some(&q.to),
     )
-    .await
-    .map_err(ctx.fail_json())?;
+    .await?;
     Ok(Json(reports.reports).into_response())
 }

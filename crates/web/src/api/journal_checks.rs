@@ -25,15 +25,9 @@ pub fn routes() -> Router<AppState> {
         .route("/institutions/{i}/checks", get(unclosed))
 }
 
-fn signed_in(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
-    ctx.session
-        .as_ref()
-        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))
-}
-
 async fn list(state: &AppState, ctx: &Ctx, j: Journal) -> Result<Response, WebError> {
-    let session = signed_in(ctx)?;
-    let v = checks::checks(&state.app, session, j).await.map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let v = checks::checks(&state.app, session, j).await?;
     Ok(Json(v).into_response())
 }
 
@@ -52,11 +46,9 @@ async fn record(
     j: Journal,
     input: Result<Json<CheckBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(ctx)?;
-    let Json(b) = input.map_err(|_| ctx.fail_json()(AppError::invalid("body", "error.bad_request")))?;
-    let id = checks::record(&state.app, session, j, &b.area, &b.finding, &b.due_on)
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let Json(b) = input.map_err(|_| AppError::invalid("body", "error.bad_request"))?;
+    let id = checks::record(&state.app, session, j, &b.area, &b.finding, &b.due_on).await?;
     Ok(Json(serde_json::json!({ "id": id })).into_response())
 }
 
@@ -74,13 +66,11 @@ async fn change(
     action: &str,
     input: Result<Json<StepBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(ctx)?;
+    let session = ctx.signed_in()?;
     // Closing and reopening need no body.
     let b = input.map(|Json(b)| b).unwrap_or_default();
-    let step = CheckStep::parse(action, &b.answer).map_err(ctx.fail_json())?;
-    let c = checks::change(&state.app, session, j, id, &step)
-        .await
-        .map_err(ctx.fail_json())?;
+    let step = CheckStep::parse(action, &b.answer)?;
+    let c = checks::change(&state.app, session, j, id, &step).await?;
     Ok(Json(c).into_response())
 }
 
@@ -139,9 +129,7 @@ async fn unclosed(
     Path(i): Path<i64>,
     Query(q): Query<TeacherQuery>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let v = checks::unclosed(&state.app, session, InstitutionId(i), q.teacher.map(PersonId))
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let v = checks::unclosed(&state.app, session, InstitutionId(i), q.teacher.map(PersonId)).await?;
     Ok(Json(v).into_response())
 }

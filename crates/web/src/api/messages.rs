@@ -37,12 +37,6 @@ pub fn routes() -> Router<AppState> {
         .route("/news/{id}", delete(remove))
 }
 
-fn session(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
-    ctx.session
-        .as_ref()
-        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))
-}
-
 #[derive(Deserialize, Default)]
 struct ListQuery {
     folder: Option<Folder>,
@@ -53,13 +47,12 @@ struct ListQuery {
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
     let listing = messages::list(
         &state.app,
-        session(&ctx)?,
+        ctx.signed_in()?,
         q.folder.unwrap_or(Folder::Inbox),
         q.q.as_deref().unwrap_or(""),
         q.page.unwrap_or(1),
     )
-    .await
-    .map_err(ctx.fail_json())?;
+    .await?;
     Ok(Json(listing).into_response())
 }
 
@@ -100,23 +93,21 @@ async fn send(
     body: Result<Json<SendBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
     let Ok(Json(b)) = body else {
-        return Err(ctx.fail_json()(AppError::invalid("body", "error.bad_request")));
+        return Err(AppError::invalid("body", "error.bad_request").into());
     };
     let to =
         b.to.iter()
             .map(|c| To::parse(c))
             .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| ctx.fail_json()(AppError::invalid("to", "message.no_recipients")))?;
+            .ok_or_else(|| AppError::invalid("to", "message.no_recipients"))?;
     let draft = Draft {
         institution: InstitutionId(b.institution),
         to,
         subject: b.subject,
         body: b.body,
-        attachments: uploads(b.attachments).map_err(ctx.fail_json())?,
+        attachments: uploads(b.attachments)?,
     };
-    let thread = messages::send(&state.app, session(&ctx)?, draft)
-        .await
-        .map_err(ctx.fail_json())?;
+    let thread = messages::send(&state.app, ctx.signed_in()?, draft).await?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(serde_json::json!({ "thread": thread })),
@@ -137,20 +128,17 @@ async fn recipients(
 ) -> Result<Response, WebError> {
     let choices = messages::choices(
         &state.app,
-        session(&ctx)?,
+        ctx.signed_in()?,
         q.institution.map(InstitutionId),
         q.q.as_deref().unwrap_or(""),
         &[],
     )
-    .await
-    .map_err(ctx.fail_json())?;
+    .await?;
     Ok(Json(choices).into_response())
 }
 
 async fn thread(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
-    let t = messages::thread(&state.app, session(&ctx)?, id)
-        .await
-        .map_err(ctx.fail_json())?;
+    let t = messages::thread(&state.app, ctx.signed_in()?, id).await?;
     Ok(Json(t).into_response())
 }
 
@@ -168,12 +156,10 @@ async fn reply(
     body: Result<Json<ReplyBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
     let Ok(Json(b)) = body else {
-        return Err(ctx.fail_json()(AppError::invalid("body", "error.bad_request")));
+        return Err(AppError::invalid("body", "error.bad_request").into());
     };
-    let files = uploads(b.attachments).map_err(ctx.fail_json())?;
-    let thread = messages::reply(&state.app, session(&ctx)?, message, &b.body, files)
-        .await
-        .map_err(ctx.fail_json())?;
+    let files = uploads(b.attachments)?;
+    let thread = messages::reply(&state.app, ctx.signed_in()?, message, &b.body, files).await?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(serde_json::json!({ "thread": thread })),
@@ -182,16 +168,12 @@ async fn reply(
 }
 
 async fn attachment(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
-    let (name, content_type, bytes) = messages::attachment(&state.app, session(&ctx)?, id)
-        .await
-        .map_err(ctx.fail_json())?;
+    let (name, content_type, bytes) = messages::attachment(&state.app, ctx.signed_in()?, id).await?;
     Ok(crate::pages::file_response(&name, &content_type, bytes))
 }
 
 async fn boards(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let b = news::boards(&state.app, session(&ctx)?)
-        .await
-        .map_err(ctx.fail_json())?;
+    let b = news::boards(&state.app, ctx.signed_in()?).await?;
     Ok(Json(b).into_response())
 }
 
@@ -214,7 +196,7 @@ async fn publish(
     body: Result<Json<NewsBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
     let Ok(Json(b)) = body else {
-        return Err(ctx.fail_json()(AppError::invalid("body", "error.bad_request")));
+        return Err(AppError::invalid("body", "error.bad_request").into());
     };
     let item = news::NewItem {
         institution: InstitutionId(b.institution),
@@ -226,9 +208,7 @@ async fn publish(
         visible_from: b.visible_from,
         visible_to: b.visible_to,
     };
-    let id = news::publish(&state.app, session(&ctx)?, item)
-        .await
-        .map_err(ctx.fail_json())?;
+    let id = news::publish(&state.app, ctx.signed_in()?, item).await?;
     Ok((axum::http::StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response())
 }
 
@@ -243,8 +223,6 @@ async fn remove(
     Path(id): Path<i64>,
     Query(q): Query<InstitutionQuery>,
 ) -> Result<Response, WebError> {
-    news::remove(&state.app, session(&ctx)?, InstitutionId(q.institution), id)
-        .await
-        .map_err(ctx.fail_json())?;
+    news::remove(&state.app, ctx.signed_in()?, InstitutionId(q.institution), id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }

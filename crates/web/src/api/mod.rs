@@ -64,17 +64,12 @@ async fn change_password(
     ctx: Ctx,
     body: Result<Json<PasswordBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let session = ctx
-        .session
-        .as_ref()
-        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))?;
+    let session = ctx.session.as_ref().ok_or_else(|| AppError::Unauthenticated)?;
     let Ok(Json(b)) = body else {
-        return Err(ctx.fail_json()(AppError::invalid("body", "error.bad_request")));
+        return Err(AppError::invalid("body", "error.bad_request").into());
     };
     let repeat = b.repeat.as_deref().unwrap_or(&b.new);
-    klade_app::auth::change_password(&state.app, session, &b.current, &b.new, repeat)
-        .await
-        .map_err(ctx.fail_json())?;
+    klade_app::auth::change_password(&state.app, session, &b.current, &b.new, repeat).await?;
     Ok(Json(serde_json::json!({ "changed": true })).into_response())
 }
 
@@ -110,7 +105,7 @@ async fn login(
     body: Result<Json<LoginBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
     let Ok(Json(body)) = body else {
-        return Err(ctx.fail_json()(AppError::invalid("body", "error.bad_request")));
+        return Err(AppError::invalid("body", "error.bad_request").into());
     };
     let done = auth::login(
         &state.app,
@@ -122,8 +117,7 @@ async fn login(
             kind: SessionKind::Api,
         },
     )
-    .await
-    .map_err(ctx.fail_json())?;
+    .await?;
     match done {
         auth::Login::Done(done) => Ok(Json(TokenBody {
             token: done.token,
@@ -149,13 +143,10 @@ struct SecondFactorBody {
 /// The second step of a login: the challenge and a code from the app (or a recovery code).
 async fn login_second_factor(
     State(state): State<AppState>,
-    ctx: Ctx,
     body: Result<Json<SecondFactorBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let Json(b) = body.map_err(|e| ctx.fail_json()(json_refusal(&e)))?;
-    let done = klade_app::second_factor::answer(&state.app, &b.challenge, &b.code, b.recovery)
-        .await
-        .map_err(ctx.fail_json())?;
+    let Json(b) = body.map_err(|e| json_refusal(&e))?;
+    let done = klade_app::second_factor::answer(&state.app, &b.challenge, &b.code, b.recovery).await?;
     Ok(Json(TokenBody {
         token: done.token,
         must_change_password: done.must_change_password,
@@ -163,23 +154,13 @@ async fn login_second_factor(
     .into_response())
 }
 
-fn signed_in(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
-    ctx.session
-        .as_ref()
-        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))
-}
-
 async fn second_factor_status(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let status = klade_app::second_factor::status(&state.app, signed_in(&ctx)?)
-        .await
-        .map_err(ctx.fail_json())?;
+    let status = klade_app::second_factor::status(&state.app, ctx.signed_in()?).await?;
     Ok(Json(status).into_response())
 }
 
 async fn second_factor_setup(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let setup = klade_app::second_factor::start(&state.app, signed_in(&ctx)?)
-        .await
-        .map_err(ctx.fail_json())?;
+    let setup = klade_app::second_factor::start(&state.app, ctx.signed_in()?).await?;
     Ok(Json(setup).into_response())
 }
 
@@ -193,10 +174,8 @@ async fn second_factor_confirm(
     ctx: Ctx,
     body: Result<Json<CodeBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let Json(b) = body.map_err(|e| ctx.fail_json()(json_refusal(&e)))?;
-    let codes = klade_app::second_factor::confirm(&state.app, signed_in(&ctx)?, &b.code)
-        .await
-        .map_err(ctx.fail_json())?;
+    let Json(b) = body.map_err(|e| json_refusal(&e))?;
+    let codes = klade_app::second_factor::confirm(&state.app, ctx.signed_in()?, &b.code).await?;
     Ok(Json(serde_json::json!({ "recovery_codes": codes })).into_response())
 }
 
@@ -205,19 +184,14 @@ async fn second_factor_off(
     ctx: Ctx,
     body: Result<Json<CodeBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let Json(b) = body.map_err(|e| ctx.fail_json()(json_refusal(&e)))?;
-    klade_app::second_factor::turn_off(&state.app, signed_in(&ctx)?, &b.code)
-        .await
-        .map_err(ctx.fail_json())?;
+    let Json(b) = body.map_err(|e| json_refusal(&e))?;
+    klade_app::second_factor::turn_off(&state.app, ctx.signed_in()?, &b.code).await?;
     Ok(Json(serde_json::json!({ "enabled": false })).into_response())
 }
 
 async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let session = ctx
-        .session
-        .as_ref()
-        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))?;
-    auth::logout(&state.app, session).await.map_err(ctx.fail_json())?;
+    let session = ctx.session.as_ref().ok_or_else(|| AppError::Unauthenticated)?;
+    auth::logout(&state.app, session).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -259,11 +233,8 @@ struct ChildBody {
 }
 
 async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let session = ctx
-        .session
-        .as_ref()
-        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))?;
-    let home = home::load(&state.app, session).await.map_err(ctx.fail_json())?;
+    let session = ctx.session.as_ref().ok_or_else(|| AppError::Unauthenticated)?;
+    let home = home::load(&state.app, session).await?;
     let mut memberships = Vec::new();
     for g in &session.actor.grants {
         if let Some(i) = home.institutions.iter().find(|i| i.institution.id == g.institution) {

@@ -27,9 +27,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn proposed(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let c = people::proposed_contacts(&state.app, session(&ctx)?)
-        .await
-        .map_err(ctx.fail_json())?;
+    let c = people::proposed_contacts(&state.app, ctx.signed_in()?).await?;
     Ok(Json(c).into_response())
 }
 
@@ -44,24 +42,14 @@ async fn answer_proposed(
     body: Result<Json<AnswerBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
     let Ok(Json(b)) = body else {
-        return Err(ctx.fail_json()(AppError::invalid("body", "error.bad_request")));
+        return Err(AppError::invalid("body", "error.bad_request").into());
     };
-    people::answer_proposed_contacts(&state.app, session(&ctx)?, b.accept)
-        .await
-        .map_err(ctx.fail_json())?;
+    people::answer_proposed_contacts(&state.app, ctx.signed_in()?, b.accept).await?;
     Ok(Json(serde_json::json!({ "accepted": b.accept })).into_response())
 }
 
-fn session(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
-    ctx.session
-        .as_ref()
-        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))
-}
-
 async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
-    let r = people::record(&state.app, session(&ctx)?, PersonId(id))
-        .await
-        .map_err(ctx.fail_json())?;
+    let r = people::record(&state.app, ctx.signed_in()?, PersonId(id)).await?;
     Ok(Json(r).into_response())
 }
 
@@ -77,10 +65,8 @@ async fn contacts(
     Path(id): Path<i64>,
     body: Result<Json<ContactsBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let Json(b) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
-    let outcome = people::update_contacts(&state.app, session(&ctx)?, PersonId(id), &b.phone, &b.email)
-        .await
-        .map_err(ctx.fail_json())?;
+    let Json(b) = body.map_err(|e| super::json_refusal(&e))?;
+    let outcome = people::update_contacts(&state.app, ctx.signed_in()?, PersonId(id), &b.phone, &b.email).await?;
     Ok(Json(serde_json::json!({
         "saved": outcome == people::ContactsSaved::Saved,
         "awaits_confirmation": outcome == people::ContactsSaved::AwaitsConfirmation,
@@ -89,23 +75,17 @@ async fn contacts(
 }
 
 async fn access_log(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
-    let log = people::access_of(&state.app, session(&ctx)?, PersonId(id))
-        .await
-        .map_err(ctx.fail_json())?;
+    let log = people::access_of(&state.app, ctx.signed_in()?, PersonId(id)).await?;
     Ok(Json(log).into_response())
 }
 
 async fn export(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
-    let data = people::export(&state.app, session(&ctx)?, PersonId(id))
-        .await
-        .map_err(ctx.fail_json())?;
+    let data = people::export(&state.app, ctx.signed_in()?, PersonId(id)).await?;
     Ok(Json(data).into_response())
 }
 
 async fn staff(State(state): State<AppState>, ctx: Ctx, Path(i): Path<i64>) -> Result<Response, WebError> {
-    let list = accounts::staff(&state.app, session(&ctx)?, InstitutionId(i))
-        .await
-        .map_err(ctx.fail_json())?;
+    let list = accounts::staff(&state.app, ctx.signed_in()?, InstitutionId(i)).await?;
     Ok(Json(list.lines).into_response())
 }
 
@@ -122,7 +102,7 @@ async fn account(
     Path((i, person, action)): Path<(i64, i64, String)>,
     body: Option<Json<AccountBody>>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
+    let s = ctx.signed_in()?;
     let body = body.map(|Json(b)| b).unwrap_or_default();
     let (inst, person) = (InstitutionId(i), PersonId(person));
     let app = &state.app;
@@ -140,14 +120,12 @@ async fn account(
             .map(|()| None),
         _ => Err(AppError::NotFound),
     };
-    let username = result.map_err(ctx.fail_json())?;
+    let username = result?;
     Ok(Json(serde_json::json!({ "done": action, "username": username })).into_response())
 }
 
 async fn outbox(State(state): State<AppState>, ctx: Ctx, Path(i): Path<i64>) -> Result<Response, WebError> {
-    let list = accounts::outbox(&state.app, session(&ctx)?, InstitutionId(i))
-        .await
-        .map_err(ctx.fail_json())?;
+    let list = accounts::outbox(&state.app, ctx.signed_in()?, InstitutionId(i)).await?;
     Ok(Json(list).into_response())
 }
 
@@ -167,9 +145,9 @@ pub fn more_routes() -> Router<AppState> {
         .route("/me/username", post(username))
 }
 
-fn json_body<T>(ctx: &Ctx, body: Result<Json<T>, JsonRejection>) -> Result<T, WebError> {
+fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, WebError> {
     body.map(|Json(b)| b)
-        .map_err(|_| ctx.fail_json()(AppError::invalid("body", "error.bad_request")))
+        .map_err(|_| WebError::from(AppError::invalid("body", "error.bad_request")))
 }
 
 async fn admit(
@@ -178,11 +156,9 @@ async fn admit(
     Path(class): Path<i64>,
     body: Result<Json<klade_app::enrolment::Admission>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let input = json_body(&ctx, body)?;
-    let id = klade_app::enrolment::admit(&state.app, s, klade_domain::ClassId(class), &input)
-        .await
-        .map_err(ctx.fail_json())?;
+    let s = ctx.signed_in()?;
+    let input = json_body(body)?;
+    let id = klade_app::enrolment::admit(&state.app, s, klade_domain::ClassId(class), &input).await?;
     Ok(Json(serde_json::json!({ "person_id": id })).into_response())
 }
 
@@ -199,11 +175,9 @@ async fn transfer(
     Path(id): Path<i64>,
     body: Result<Json<TransferBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let b = json_body(&ctx, body)?;
-    let r = people::record(&state.app, s, PersonId(id))
-        .await
-        .map_err(ctx.fail_json())?;
+    let s = ctx.signed_in()?;
+    let b = json_body(body)?;
+    let r = people::record(&state.app, s, PersonId(id)).await?;
     klade_app::enrolment::transfer(
         &state.app,
         s,
@@ -212,8 +186,7 @@ async fn transfer(
         klade_domain::ClassId(b.class),
         &b.order,
     )
-    .await
-    .map_err(ctx.fail_json())?;
+    .await?;
     Ok(Json(serde_json::json!({ "done": "transfer" })).into_response())
 }
 
@@ -230,14 +203,10 @@ async fn exit(
     Path(id): Path<i64>,
     body: Result<Json<ExitBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let b = json_body(&ctx, body)?;
-    let r = people::record(&state.app, s, PersonId(id))
-        .await
-        .map_err(ctx.fail_json())?;
-    klade_app::enrolment::exit(&state.app, s, r.institution, PersonId(id), &b.order, &b.reason)
-        .await
-        .map_err(ctx.fail_json())?;
+    let s = ctx.signed_in()?;
+    let b = json_body(body)?;
+    let r = people::record(&state.app, s, PersonId(id)).await?;
+    klade_app::enrolment::exit(&state.app, s, r.institution, PersonId(id), &b.order, &b.reason).await?;
     Ok(Json(serde_json::json!({ "done": "exit" })).into_response())
 }
 
@@ -255,18 +224,13 @@ async fn upload(
     crate::session::Query(q): crate::session::Query<KindQuery>,
     bytes: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let bytes = bytes.map_err(|_| ctx.fail_json()(AppError::TooLarge("import.too_large")))?;
-    let kind = klade_app::import::Kind::from_code(&q.kind)
-        .ok_or_else(|| ctx.fail_json()(AppError::invalid("kind", "import.format")))?;
+    let s = ctx.signed_in()?;
+    let bytes = bytes.map_err(|_| AppError::TooLarge("import.too_large"))?;
+    let kind = klade_app::import::Kind::from_code(&q.kind).ok_or_else(|| AppError::invalid("kind", "import.format"))?;
     let inst = InstitutionId(i);
     let name = q.filename.unwrap_or_else(|| "api".into());
-    let id = klade_app::import::upload(&state.app, s, inst, kind, &name, &bytes)
-        .await
-        .map_err(ctx.fail_json())?;
-    let p = klade_app::import::preview(&state.app, s, inst, id)
-        .await
-        .map_err(ctx.fail_json())?;
+    let id = klade_app::import::upload(&state.app, s, inst, kind, &name, &bytes).await?;
+    let p = klade_app::import::preview(&state.app, s, inst, id).await?;
     Ok(Json(serde_json::json!({ "id": id, "rows": p.rows })).into_response())
 }
 
@@ -275,10 +239,8 @@ async fn import_status(
     ctx: Ctx,
     Path((i, id)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let p = klade_app::import::preview(&state.app, s, InstitutionId(i), id)
-        .await
-        .map_err(ctx.fail_json())?;
+    let s = ctx.signed_in()?;
+    let p = klade_app::import::preview(&state.app, s, InstitutionId(i), id).await?;
     let im = p.import;
     Ok(Json(serde_json::json!({
         "id": im.id, "kind": im.kind, "status": im.status, "total": im.total, "processed": im.processed,
@@ -292,10 +254,8 @@ async fn import_confirm(
     ctx: Ctx,
     Path((i, id)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    klade_app::import::confirm(&state.app, s, InstitutionId(i), id)
-        .await
-        .map_err(ctx.fail_json())?;
+    let s = ctx.signed_in()?;
+    klade_app::import::confirm(&state.app, s, InstitutionId(i), id).await?;
     Ok((
         axum::http::StatusCode::ACCEPTED,
         Json(serde_json::json!({ "status": "running" })),
@@ -314,11 +274,9 @@ async fn ack(
     Path(i): Path<i64>,
     body: Result<Json<AckBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let b = json_body(&ctx, body)?;
-    klade_app::onboarding::acknowledge(&state.app, s, InstitutionId(i), b.version)
-        .await
-        .map_err(ctx.fail_json())?;
+    let s = ctx.signed_in()?;
+    let b = json_body(body)?;
+    klade_app::onboarding::acknowledge(&state.app, s, InstitutionId(i), b.version).await?;
     Ok(Json(serde_json::json!({ "acknowledged": b.version })).into_response())
 }
 
@@ -335,8 +293,8 @@ async fn appoint(
     Path(i): Path<i64>,
     body: Result<Json<AppointBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let b = json_body(&ctx, body)?;
+    let s = ctx.signed_in()?;
+    let b = json_body(body)?;
     klade_app::onboarding::appoint_superuser(
         &state.app,
         s,
@@ -345,8 +303,7 @@ async fn appoint(
         &b.order_number,
         &b.order_date,
     )
-    .await
-    .map_err(ctx.fail_json())?;
+    .await?;
     Ok(Json(serde_json::json!({ "appointed": b.person })).into_response())
 }
 
@@ -360,10 +317,8 @@ async fn username(
     ctx: Ctx,
     body: Result<Json<UsernameBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let b = json_body(&ctx, body)?;
-    let name = klade_app::onboarding::choose_username(&state.app, s, &b.username)
-        .await
-        .map_err(ctx.fail_json())?;
+    let s = ctx.signed_in()?;
+    let b = json_body(body)?;
+    let name = klade_app::onboarding::choose_username(&state.app, s, &b.username).await?;
     Ok(Json(serde_json::json!({ "username": name })).into_response())
 }

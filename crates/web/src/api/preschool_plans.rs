@@ -24,15 +24,9 @@ pub fn routes() -> Router<AppState> {
         .route("/institutions/{i}/plans", get(overview))
 }
 
-fn signed_in(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
-    ctx.session
-        .as_ref()
-        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))
-}
-
-fn body<T>(ctx: &Ctx, body: Result<Json<T>, JsonRejection>) -> Result<T, WebError> {
+fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, WebError> {
     body.map(|Json(b)| b)
-        .map_err(|_| ctx.fail_json()(AppError::invalid("body", "error.bad_request")))
+        .map_err(|_| WebError::from(AppError::invalid("body", "error.bad_request")))
 }
 
 #[derive(Deserialize, Default)]
@@ -40,7 +34,7 @@ struct MonthQuery {
     month: Option<String>,
 }
 
-fn month_or_current(state: &AppState, ctx: &Ctx, q: MonthQuery) -> Result<String, WebError> {
+fn month_or_current(state: &AppState, q: MonthQuery) -> Result<String, WebError> {
     match q.month {
         Some(m) => Ok(m),
         None => state
@@ -48,7 +42,7 @@ fn month_or_current(state: &AppState, ctx: &Ctx, q: MonthQuery) -> Result<String
             .today()
             .parse()
             .map(plans::month_of)
-            .map_err(|_| ctx.fail_json()(AppError::Internal("today".into()))),
+            .map_err(|_| WebError::from(AppError::Internal("today".into()))),
     }
 }
 
@@ -58,11 +52,9 @@ async fn plan(
     Path(group): Path<i64>,
     Query(q): Query<MonthQuery>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let month = month_or_current(&state, &ctx, q)?;
-    let v = plans::plan(&state.app, session, ClassId(group), &month)
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let month = month_or_current(&state, q)?;
+    let v = plans::plan(&state.app, session, ClassId(group), &month).await?;
     Ok(Json(v).into_response())
 }
 
@@ -79,21 +71,17 @@ async fn save_plan(
     Query(q): Query<MonthQuery>,
     input: Result<Json<PlanBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let month = month_or_current(&state, &ctx, q)?;
-    let b = body(&ctx, input)?;
+    let session = ctx.signed_in()?;
+    let month = month_or_current(&state, q)?;
+    let b = body(input)?;
     let values: Vec<(String, String)> = b.fields.into_iter().collect();
-    let saved = plans::save_plan(&state.app, session, ClassId(group), &month, &values)
-        .await
-        .map_err(ctx.fail_json())?;
+    let saved = plans::save_plan(&state.app, session, ClassId(group), &month, &values).await?;
     Ok(Json(saved).into_response())
 }
 
 async fn talks(State(state): State<AppState>, ctx: Ctx, Path(group): Path<i64>) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let v = plans::talks(&state.app, session, ClassId(group))
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let v = plans::talks(&state.app, session, ClassId(group)).await?;
     Ok(Json(v).into_response())
 }
 
@@ -103,18 +91,14 @@ async fn add_talk(
     Path(group): Path<i64>,
     input: Result<Json<TalkInput>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let b = body(&ctx, input)?;
-    let id = plans::add_talk(&state.app, session, ClassId(group), &b)
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let b = body(input)?;
+    let id = plans::add_talk(&state.app, session, ClassId(group), &b).await?;
     Ok(Json(serde_json::json!({ "id": id })).into_response())
 }
 
 async fn overview(State(state): State<AppState>, ctx: Ctx, Path(i): Path<i64>) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let list = plans::overview(&state.app, session, InstitutionId(i))
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let list = plans::overview(&state.app, session, InstitutionId(i)).await?;
     Ok(Json(list).into_response())
 }

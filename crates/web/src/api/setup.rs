@@ -38,16 +38,8 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-fn session(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
-    ctx.session
-        .as_ref()
-        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))
-}
-
 async fn years(State(state): State<AppState>, ctx: Ctx, Path(i): Path<i64>) -> Result<Response, WebError> {
-    let y = setup::years(&state.app, session(&ctx)?, InstitutionId(i))
-        .await
-        .map_err(ctx.fail_json())?;
+    let y = setup::years(&state.app, ctx.signed_in()?, InstitutionId(i)).await?;
     Ok(Json(y).into_response())
 }
 
@@ -57,11 +49,9 @@ async fn create_year(
     Path(i): Path<i64>,
     body: Result<Json<YearInput>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let Json(input) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
-    setup::create_year(&state.app, s, InstitutionId(i), &input)
-        .await
-        .map_err(ctx.fail_json())?;
+    let s = ctx.signed_in()?;
+    let Json(input) = body.map_err(|e| super::json_refusal(&e))?;
+    setup::create_year(&state.app, s, InstitutionId(i), &input).await?;
     Ok(Json(serde_json::json!({ "created": input.name.trim() })).into_response())
 }
 
@@ -72,18 +62,14 @@ pub(super) async fn add_staff(
     Path(i): Path<i64>,
     body: Result<Json<StaffInput>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let Json(input) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
-    let id = setup::add_staff(&state.app, s, InstitutionId(i), &input)
-        .await
-        .map_err(ctx.fail_json())?;
+    let s = ctx.signed_in()?;
+    let Json(input) = body.map_err(|e| super::json_refusal(&e))?;
+    let id = setup::add_staff(&state.app, s, InstitutionId(i), &input).await?;
     Ok(Json(serde_json::json!({ "person": id })).into_response())
 }
 
 async fn structure(State(state): State<AppState>, ctx: Ctx, Path(i): Path<i64>) -> Result<Response, WebError> {
-    let s = setup::structure(&state.app, session(&ctx)?, InstitutionId(i))
-        .await
-        .map_err(ctx.fail_json())?;
+    let s = setup::structure(&state.app, ctx.signed_in()?, InstitutionId(i)).await?;
     Ok(Json(s).into_response())
 }
 
@@ -93,11 +79,9 @@ async fn add_class(
     Path(i): Path<i64>,
     body: Result<Json<ClassInput>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let Json(input) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
-    let id = setup::add_class(&state.app, s, InstitutionId(i), &input)
-        .await
-        .map_err(ctx.fail_json())?;
+    let s = ctx.signed_in()?;
+    let Json(input) = body.map_err(|e| super::json_refusal(&e))?;
+    let id = setup::add_class(&state.app, s, InstitutionId(i), &input).await?;
     Ok(Json(serde_json::json!({ "class": id })).into_response())
 }
 
@@ -116,11 +100,9 @@ async fn add_subject(
     Path(i): Path<i64>,
     body: Result<Json<SubjectBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let Json(b) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
-    setup::add_subject(&state.app, s, InstitutionId(i), &b.name, b.module, &b.code)
-        .await
-        .map_err(ctx.fail_json())?;
+    let s = ctx.signed_in()?;
+    let Json(b) = body.map_err(|e| super::json_refusal(&e))?;
+    setup::add_subject(&state.app, s, InstitutionId(i), &b.name, b.module, &b.code).await?;
     Ok(Json(serde_json::json!({ "added": b.name.trim() })).into_response())
 }
 
@@ -137,8 +119,8 @@ async fn set_tutor(
     Path(class): Path<i64>,
     body: Result<Json<TutorBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let Json(b) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
+    let s = ctx.signed_in()?;
+    let Json(b) = body.map_err(|e| super::json_refusal(&e))?;
     setup::set_tutor(
         &state.app,
         s,
@@ -146,8 +128,7 @@ async fn set_tutor(
         klade_domain::PersonId(b.person),
         b.remove,
     )
-    .await
-    .map_err(ctx.fail_json())?;
+    .await?;
     Ok(Json(serde_json::json!({ "tutor": b.person, "removed": b.remove })).into_response())
 }
 
@@ -157,18 +138,14 @@ async fn add_parent(
     Path(id): Path<i64>,
     body: Result<Json<klade_app::people::ParentInput>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let Json(input) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
-    let parent = klade_app::people::add_parent(&state.app, s, klade_domain::PersonId(id), &input)
-        .await
-        .map_err(ctx.fail_json())?;
+    let s = ctx.signed_in()?;
+    let Json(input) = body.map_err(|e| super::json_refusal(&e))?;
+    let parent = klade_app::people::add_parent(&state.app, s, klade_domain::PersonId(id), &input).await?;
     Ok(Json(serde_json::json!({ "parent": parent })).into_response())
 }
 
 async fn families(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) -> Result<Response, WebError> {
-    let f = klade_app::invitations::families(&state.app, session(&ctx)?, klade_domain::ClassId(class))
-        .await
-        .map_err(ctx.fail_json())?;
+    let f = klade_app::invitations::families(&state.app, ctx.signed_in()?, klade_domain::ClassId(class)).await?;
     Ok(Json(f).into_response())
 }
 
@@ -183,11 +160,9 @@ async fn invite(
     Path(id): Path<i64>,
     body: Result<Json<InviteBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let Json(b) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
-    klade_app::invitations::invite(&state.app, s, klade_domain::PersonId(id), b.channel)
-        .await
-        .map_err(ctx.fail_json())?;
+    let s = ctx.signed_in()?;
+    let Json(b) = body.map_err(|e| super::json_refusal(&e))?;
+    klade_app::invitations::invite(&state.app, s, klade_domain::PersonId(id), b.channel).await?;
     Ok(Json(serde_json::json!({ "sent": b.channel })).into_response())
 }
 
@@ -197,7 +172,7 @@ async fn join(
     ctx: Ctx,
     body: Result<Json<klade_app::invitations::JoinInput>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let Json(input) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
+    let Json(input) = body.map_err(|e| super::json_refusal(&e))?;
     let done = klade_app::invitations::join(
         &state.app,
         &input,
@@ -205,15 +180,12 @@ async fn join(
         &ctx.address,
         &ctx.user_agent,
     )
-    .await
-    .map_err(ctx.fail_json())?;
+    .await?;
     Ok(Json(serde_json::json!({ "token": done.token, "must_change_password": false })).into_response())
 }
 
 async fn study_plan(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) -> Result<Response, WebError> {
-    let p = setup::study_plan(&state.app, session(&ctx)?, klade_domain::ClassId(class))
-        .await
-        .map_err(ctx.fail_json())?;
+    let p = setup::study_plan(&state.app, ctx.signed_in()?, klade_domain::ClassId(class)).await?;
     Ok(Json(p).into_response())
 }
 
@@ -228,13 +200,11 @@ async fn set_study_plan(
     Path(class): Path<i64>,
     body: Result<Json<PlanBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let Json(b) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
+    let s = ctx.signed_in()?;
+    let Json(b) = body.map_err(|e| super::json_refusal(&e))?;
     let class = klade_domain::ClassId(class);
-    setup::set_study_plan(&state.app, s, class, &b.lines)
-        .await
-        .map_err(ctx.fail_json())?;
-    let p = setup::study_plan(&state.app, s, class).await.map_err(ctx.fail_json())?;
+    setup::set_study_plan(&state.app, s, class, &b.lines).await?;
+    let p = setup::study_plan(&state.app, s, class).await?;
     Ok(Json(p).into_response())
 }
 
@@ -243,9 +213,7 @@ async fn copy_study_plan(
     ctx: Ctx,
     Path(class): Path<i64>,
 ) -> Result<Response, WebError> {
-    let copied = setup::copy_study_plan(&state.app, session(&ctx)?, klade_domain::ClassId(class))
-        .await
-        .map_err(ctx.fail_json())?;
+    let copied = setup::copy_study_plan(&state.app, ctx.signed_in()?, klade_domain::ClassId(class)).await?;
     Ok(Json(serde_json::json!({ "copied": copied })).into_response())
 }
 
@@ -260,9 +228,7 @@ async fn next_year(
     Path(i): Path<i64>,
     crate::session::Query(q): crate::session::Query<TopQuery>,
 ) -> Result<Response, WebError> {
-    let plan = setup::next_year(&state.app, session(&ctx)?, InstitutionId(i), q.top)
-        .await
-        .map_err(ctx.fail_json())?;
+    let plan = setup::next_year(&state.app, ctx.signed_in()?, InstitutionId(i), q.top).await?;
     Ok(Json(plan).into_response())
 }
 
@@ -279,19 +245,15 @@ async fn prepare_next_year(
     Path(i): Path<i64>,
     body: Result<Json<NextYearBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let Json(b) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
+    let s = ctx.signed_in()?;
+    let Json(b) = body.map_err(|e| super::json_refusal(&e))?;
     let (moved, finished) =
-        setup::prepare_next_year(&state.app, s, InstitutionId(i), b.top, &b.order_number, &b.order_date)
-            .await
-            .map_err(ctx.fail_json())?;
+        setup::prepare_next_year(&state.app, s, InstitutionId(i), b.top, &b.order_number, &b.order_date).await?;
     Ok(Json(serde_json::json!({ "moved": moved, "finished": finished })).into_response())
 }
 
 async fn settings(State(state): State<AppState>, ctx: Ctx, Path(i): Path<i64>) -> Result<Response, WebError> {
-    let inst = setup::institution(&state.app, session(&ctx)?, InstitutionId(i))
-        .await
-        .map_err(ctx.fail_json())?;
+    let inst = setup::institution(&state.app, ctx.signed_in()?, InstitutionId(i)).await?;
     Ok(Json(serde_json::json!({
         "id": inst.id.0, "kind": inst.kind.code(), "name": inst.name, "reg_no": inst.reg_no,
         "address": inst.address, "has_logo": inst.logo_file.is_some(),
@@ -305,11 +267,9 @@ async fn save_settings(
     Path(i): Path<i64>,
     body: Result<Json<setup::InstitutionInput>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let Json(b) = body.map_err(|e| ctx.fail_json()(super::json_refusal(&e)))?;
-    setup::set_institution(&state.app, s, InstitutionId(i), &b)
-        .await
-        .map_err(ctx.fail_json())?;
+    let s = ctx.signed_in()?;
+    let Json(b) = body.map_err(|e| super::json_refusal(&e))?;
+    setup::set_institution(&state.app, s, InstitutionId(i), &b).await?;
     settings(State(state), ctx, Path(i)).await
 }
 
@@ -320,17 +280,13 @@ async fn put_logo(
     Path(i): Path<i64>,
     bytes: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, WebError> {
-    let s = session(&ctx)?;
-    let bytes = bytes.map_err(|_| ctx.fail_json()(AppError::invalid("logo", "preschool.photo_too_large")))?;
-    setup::set_logo(&state.app, s, InstitutionId(i), Some(bytes.to_vec()))
-        .await
-        .map_err(ctx.fail_json())?;
+    let s = ctx.signed_in()?;
+    let bytes = bytes.map_err(|_| AppError::invalid("logo", "preschool.photo_too_large"))?;
+    setup::set_logo(&state.app, s, InstitutionId(i), Some(bytes.to_vec())).await?;
     Ok(Json(serde_json::json!({ "has_logo": true })).into_response())
 }
 
 async fn delete_logo(State(state): State<AppState>, ctx: Ctx, Path(i): Path<i64>) -> Result<Response, WebError> {
-    setup::set_logo(&state.app, session(&ctx)?, InstitutionId(i), None)
-        .await
-        .map_err(ctx.fail_json())?;
+    setup::set_logo(&state.app, ctx.signed_in()?, InstitutionId(i), None).await?;
     Ok(Json(serde_json::json!({ "has_logo": false })).into_response())
 }

@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use klade_app::statistics;
-use klade_app::AppError;
 use klade_domain::InstitutionId;
 use serde::Deserialize;
 
@@ -25,17 +24,9 @@ pub fn routes() -> Router<AppState> {
 
 /// A class's year and final grades, a row per learner and subject, as the clerk enters them in VIIS.
 async fn viis(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let export = klade_app::viis_export::final_grades(&state.app, session, klade_domain::ClassId(class))
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let export = klade_app::viis_export::final_grades(&state.app, session, klade_domain::ClassId(class)).await?;
     Ok(Json(serde_json::json!({ "class_name": export.class_name, "rows": export.rows })).into_response())
-}
-
-fn signed_in(ctx: &Ctx) -> Result<&klade_app::auth::Session, WebError> {
-    ctx.session
-        .as_ref()
-        .ok_or_else(|| ctx.fail_json()(AppError::Unauthenticated))
 }
 
 #[derive(Deserialize)]
@@ -50,7 +41,7 @@ async fn stats(
     Path(i): Path<i64>,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
+    let session = ctx.signed_in()?;
     let s = statistics::statistics(
         &state.app,
         session,
@@ -58,8 +49,7 @@ async fn stats(
         q.from.as_deref(),
         q.to.as_deref(),
     )
-    .await
-    .map_err(ctx.fail_json())?;
+    .await?;
     Ok(Json(s).into_response())
 }
 
@@ -74,10 +64,8 @@ async fn summary(
     Path(i): Path<i64>,
     Query(q): Query<MonthQuery>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let s = statistics::monthly_summary(&state.app, session, Some(InstitutionId(i)), q.month.as_deref())
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let s = statistics::monthly_summary(&state.app, session, Some(InstitutionId(i)), q.month.as_deref()).await?;
     Ok(Json(s).into_response())
 }
 
@@ -86,9 +74,7 @@ async fn publish(
     ctx: Ctx,
     Path((i, month)): Path<(i64, String)>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(&ctx)?;
-    let p = statistics::publish_summary(&state.app, session, Some(InstitutionId(i)), &month)
-        .await
-        .map_err(ctx.fail_json())?;
+    let session = ctx.signed_in()?;
+    let p = statistics::publish_summary(&state.app, session, Some(InstitutionId(i)), &month).await?;
     Ok(Json(p).into_response())
 }

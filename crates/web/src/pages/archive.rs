@@ -26,11 +26,9 @@ struct ArchiveForm {
 
 async fn download(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ArchiveForm>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let made = archive::create_for(&state.app, session, InstitutionId(f.i), &f.year)
-        .await
-        .map_err(ctx.fail())?;
+    let made = archive::create_for(&state.app, session, InstitutionId(f.i), &f.year).await?;
     let zip = klade_docs::zip_files(made.files.iter().map(|(p, b)| (p.as_str(), b.as_slice())))
-        .map_err(|e| ctx.fail()(AppError::Internal(e)))?;
+        .map_err(AppError::Internal)?;
     let mut response = zip.into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));

@@ -83,9 +83,7 @@ async fn render_calendar(
     let t = Tr::new(ctx.lang);
     let today: jiff::civil::Date = state.app.today().parse().unwrap_or_default();
     let year = year.unwrap_or(today.year());
-    let view = cal::view(&state.app, session, InstitutionId(i), year)
-        .await
-        .map_err(ctx.fail())?;
+    let view = cal::view(&state.app, session, InstitutionId(i), year).await?;
     let months = view
         .working_days
         .iter()
@@ -195,15 +193,13 @@ async fn add_day(State(state): State<AppState>, ctx: Ctx, Form(f): Form<DayForm>
             let typed = (f.date, f.kind, f.note, String::new(), String::new(), String::new());
             render_calendar(&state, &ctx, f.i, year, None, Some((&e, typed))).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
 async fn remove_day(State(state): State<AppState>, ctx: Ctx, Form(f): Form<DayForm>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    cal::remove_day(&state.app, session, InstitutionId(f.i), &f.date)
-        .await
-        .map_err(ctx.fail())?;
+    cal::remove_day(&state.app, session, InstitutionId(f.i), &f.date).await?;
     Ok(Redirect::to(&format!(
         "/calendar?i={}&year={}&done=removed",
         f.i,
@@ -243,7 +239,7 @@ async fn add_holiday(
             let typed = (String::new(), String::new(), String::new(), f.from, f.to, f.name);
             render_calendar(&state, &ctx, f.i, year, None, Some((&e, typed))).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -253,9 +249,7 @@ async fn remove_holiday(
     Form(f): Form<HolidayForm>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    cal::remove_holiday(&state.app, session, InstitutionId(f.i), f.id)
-        .await
-        .map_err(ctx.fail())?;
+    cal::remove_holiday(&state.app, session, InstitutionId(f.i), f.id).await?;
     Ok(Redirect::to(&format!("/calendar?i={}&done=removed", f.i)).into_response())
 }
 
@@ -325,9 +319,7 @@ async fn settings_page(
     Query(q): Query<SettingsQuery>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let f = cal::settings(&state.app, session, InstitutionId(q.i))
-        .await
-        .map_err(ctx.fail())?;
+    let f = cal::settings(&state.app, session, InstitutionId(q.i)).await?;
     settings_response(&ctx, q.i, f, q.done.is_some(), None)
 }
 
@@ -346,6 +338,6 @@ async fn save_settings(
     match cal::save_settings(&state.app, session, InstitutionId(q.i), &f).await {
         Ok(()) => Ok(Redirect::to(&format!("/deadlines/settings?i={}&done=saved", q.i)).into_response()),
         Err(e @ AppError::Invalid { .. }) => settings_response(&ctx, q.i, f, false, Some(&e)),
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }

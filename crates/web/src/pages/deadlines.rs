@@ -87,10 +87,9 @@ struct MinePage {
 async fn mine(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let list = deadlines::mine(&state.app, session).await.map_err(ctx.fail())?;
+    let list = deadlines::mine(&state.app, session).await?;
     let overviews: Vec<(i64, String)> = deadlines::overseen(&state.app, session)
-        .await
-        .map_err(ctx.fail())?
+        .await?
         .into_iter()
         .map(|(i, name)| (i.0, name))
         .collect();
@@ -193,15 +192,13 @@ async fn overview(
         class: chosen(&q.class),
         kind: q.kind.clone(),
     };
-    let view = deadlines::overview(&state.app, session, InstitutionId(q.i), &filter)
-        .await
-        .map_err(ctx.fail())?;
+    let view = deadlines::overview(&state.app, session, InstitutionId(q.i), &filter).await?;
     let kind = q.kind.clone().unwrap_or_default();
     let mut items: Vec<Line> = view.items.iter().map(|i| line(t, i)).collect();
-    if let Some(f) = crate::export::requested(&ctx, q.format.as_deref())? {
+    if let Some(f) = crate::export::requested(q.format.as_deref())? {
         let mut report = overview_report(t, &view.items, &items);
         report.subtitle.push(format_stored_date(&state.app.today()));
-        return crate::export::download(&ctx, &report, f, "termini");
+        return crate::export::download(&report, f, "termini");
     }
     let mut path = format!("/deadlines/overview?i={}", q.i);
     for (k, v) in [("person", &q.person), ("class", &q.class), ("kind", &q.kind)] {

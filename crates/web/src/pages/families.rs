@@ -126,22 +126,18 @@ async fn diary_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let learners = families::diary_learners(&state.app, session)
-        .await
-        .map_err(ctx.fail())?;
+    let learners = families::diary_learners(&state.app, session).await?;
     let chosen = student
         .map(PersonId)
         .or_else(|| learners.first().map(|p| p.student_id))
-        .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
+        .ok_or_else(|| AppError::NotFound)?;
     let today: Date = state
         .app
         .today()
         .parse()
-        .map_err(|_| ctx.fail()(AppError::Internal("today".into())))?;
+        .map_err(|_| AppError::Internal("today".into()))?;
     let day = date.and_then(|d| d.parse::<Date>().ok()).unwrap_or(today);
-    let d = families::diary(&state.app, session, chosen, day)
-        .await
-        .map_err(ctx.fail())?;
+    let d = families::diary(&state.app, session, chosen, day).await?;
     let monday: Date = d.monday.parse().unwrap_or(today);
     let shift = |n: i64| {
         monday
@@ -275,7 +271,7 @@ async fn report(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let f = super::parse_form::<ReportForm>(&fields).map_err(ctx.fail())?;
+    let f = super::parse_form::<ReportForm>(&fields)?;
     match families::report_absence(&state.app, session, PersonId(f.student), &f.from, &f.to, &f.reason).await {
         Ok((_, late)) => Ok(Redirect::to(&format!(
             "/diary?student={}&done={}",
@@ -288,7 +284,7 @@ async fn report(
             let typed = super::Typed::new("absence", &fields, Some(&e));
             diary_page(&state, &ctx, Some(f.student), None, None, Some(&e), status, typed).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -384,9 +380,7 @@ async fn absences_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let a = families::class_absences(&state.app, session, class)
-        .await
-        .map_err(ctx.fail())?;
+    let a = families::class_absences(&state.app, session, class).await?;
     let page = AbsencesPage {
         page: Chrome::for_ctx(
             ctx,
@@ -448,7 +442,7 @@ async fn excuse(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let f = super::parse_form::<ExcuseForm>(&fields).map_err(ctx.fail())?;
+    let f = super::parse_form::<ExcuseForm>(&fields)?;
     match families::excuse(
         &state.app,
         session,
@@ -474,7 +468,7 @@ async fn excuse(
             };
             absences_page(&state, &ctx, ClassId(class), None, Some(&e), status, typed).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -490,10 +484,8 @@ async fn keep_unexcused(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let f = super::parse_form::<CheckedForm>(&fields).map_err(ctx.fail())?;
-    families::keep_unexcused(&state.app, session, PersonId(f.student))
-        .await
-        .map_err(ctx.fail())?;
+    let f = super::parse_form::<CheckedForm>(&fields)?;
+    families::keep_unexcused(&state.app, session, PersonId(f.student)).await?;
     Ok(Redirect::to(&format!("/classes/{class}/absences?done=checked")).into_response())
 }
 
@@ -518,9 +510,7 @@ struct GradesPage {
 async fn grades(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let (who, reports) = families::grade_report(&state.app, session, PersonId(id))
-        .await
-        .map_err(ctx.fail())?;
+    let (who, reports) = families::grade_report(&state.app, session, PersonId(id)).await?;
     let subjects = reports
         .iter()
         .map(|r| SubjectView {
@@ -624,8 +614,7 @@ async fn report_views(state: &AppState, ctx: &Ctx, class: i64, q: &ReportQuery) 
         q.from.as_deref(),
         q.to.as_deref(),
     )
-    .await
-    .map_err(ctx.fail())?;
+    .await?;
     let views = reports
         .iter()
         .map(|r| ReportView {
@@ -711,9 +700,7 @@ async fn report_pdf(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
     let r = report_views(&state, &ctx, class, &q).await?;
-    let logo = klade_app::setup::logo_block(&state.app, r.institution)
-        .await
-        .map_err(ctx.fail())?;
+    let logo = klade_app::setup::logo_block(&state.app, r.institution).await?;
     let mut blocks = Vec::new();
     report_blocks(
         Tr::new(ctx.lang),
@@ -734,12 +721,8 @@ async fn all_reports_pdf(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let inst = klade_domain::InstitutionId(q.i);
-    let classes = families::report_classes(&state.app, session, inst)
-        .await
-        .map_err(ctx.fail())?;
-    let logo = klade_app::setup::logo_block(&state.app, inst)
-        .await
-        .map_err(ctx.fail())?;
+    let classes = families::report_classes(&state.app, session, inst).await?;
+    let logo = klade_app::setup::logo_block(&state.app, inst).await?;
     let mut blocks = Vec::new();
     let query = ReportQuery {
         student: None,
@@ -769,8 +752,8 @@ struct AllQuery {
 
 fn pdf_answer(ctx: &Ctx, blocks: &[klade_docs::pdf::Block], filename: &str) -> Result<Response, WebError> {
     let t = Tr::new(ctx.lang);
-    let bytes = klade_docs::pdf::render(t.get("report.title"), blocks)
-        .map_err(|e| ctx.fail()(AppError::Internal(e.to_string())))?;
+    let bytes =
+        klade_docs::pdf::render(t.get("report.title"), blocks).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),

@@ -145,7 +145,7 @@ async fn upload(
         Err(e @ (AppError::Invalid { .. } | AppError::TooLarge(_))) => {
             form_page(&ctx, inst, Some(&e), crate::error::status_of(&e), Some(kind))
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -178,9 +178,7 @@ async fn preview(
     let session = ctx.signed_in()?;
     let inst = institution(&ctx, &q)?;
     let t = Tr::new(ctx.lang);
-    let p = import::preview(&state.app, session, inst, id)
-        .await
-        .map_err(ctx.fail())?;
+    let p = import::preview(&state.app, session, inst, id).await?;
     let im = &p.import;
     let count = |f: fn(&RowAction) -> bool| p.rows.iter().filter(|r| f(&r.action)).count() as i64;
     let summary = if im.status == "preview" {
@@ -280,6 +278,6 @@ async fn confirm(
         Ok(()) | Err(AppError::Conflict(_)) => {
             Ok(Redirect::to(&format!("/admin/import/{id}?i={}", inst.0)).into_response())
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }

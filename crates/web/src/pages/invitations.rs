@@ -68,9 +68,7 @@ async fn page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let f = invitations::families(&state.app, session, class)
-        .await
-        .map_err(ctx.fail())?;
+    let f = invitations::families(&state.app, session, class).await?;
     let relation = |r: &str| match r {
         "learner" => t.get("invitation.the_learner").to_string(),
         "parent" => t.get("person.parents").to_string(),
@@ -141,7 +139,7 @@ async fn invite(
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             page(&state, &ctx, ClassId(class), None, Some(&e)).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -154,9 +152,7 @@ async fn slips(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) 
         institution: inst,
         class_name,
         slips,
-    } = invitations::slips(&state.app, session, ClassId(class))
-        .await
-        .map_err(ctx.fail())?;
+    } = invitations::slips(&state.app, session, ClassId(class)).await?;
     let at = state
         .app
         .settings
@@ -165,8 +161,7 @@ async fn slips(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) 
         .map(|u| format!("{}/join", u.trim_end_matches('/')))
         .unwrap_or_else(|| t.get("invitation.join_page").to_string());
     let mut blocks: Vec<Block> = klade_app::setup::logo_block(&state.app, inst)
-        .await
-        .map_err(ctx.fail())?
+        .await?
         .into_iter()
         .collect();
     blocks.push(Block::Title(format!(
@@ -190,7 +185,7 @@ async fn slips(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) 
         blocks.push(Block::Text(t.get("invitation.everyone_joined").into()));
     }
     let pdf = klade_docs::pdf::render(t.get("invitation.slips_title"), &blocks)
-        .map_err(|e| ctx.fail()(AppError::Internal(e.to_string())))?;
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),
@@ -220,7 +215,7 @@ fn join_page(state: &AppState, ctx: &Ctx, typed: &JoinInput, error: Option<&AppE
     let t = Tr::new(ctx.lang);
     let (token, fresh) = match &ctx.pre_csrf {
         Some(c) if !c.is_empty() => (c.clone(), false),
-        _ => (klade_app::auth::random_hex(32).map_err(ctx.fail())?, true),
+        _ => (klade_app::auth::random_hex(32)?, true),
     };
     let bad = match error {
         Some(AppError::Invalid { field, .. }) => field,
@@ -263,7 +258,7 @@ async fn join(State(state): State<AppState>, ctx: Ctx, Form(form): Form<JoinInpu
     match invitations::join(&state.app, &form, SessionKind::Web, &ctx.address, &ctx.user_agent).await {
         Ok(done) => {
             if let Some(old) = &ctx.session {
-                klade_app::auth::logout(&state.app, old).await.map_err(ctx.fail())?;
+                klade_app::auth::logout(&state.app, old).await?;
             }
             let mut response = Redirect::to("/").into_response();
             response.headers_mut().append(
@@ -280,6 +275,6 @@ async fn join(State(state): State<AppState>, ctx: Ctx, Form(form): Form<JoinInpu
             };
             join_page(&state, &ctx, &typed, Some(&e))
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }

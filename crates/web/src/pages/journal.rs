@@ -43,7 +43,7 @@ struct ListPage {
 
 async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let courses = journal::my_courses(&state.app, session).await.map_err(ctx.fail())?;
+    let courses = journal::my_courses(&state.app, session).await?;
     let t = Tr::new(ctx.lang);
     let page = ListPage {
         page: Chrome::for_ctx(&ctx, t.get("journal.my_courses"), "/journal", None),
@@ -173,9 +173,7 @@ async fn grid_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let g = journal::grid(&state.app, session, course, term)
-        .await
-        .map_err(ctx.fail())?;
+    let g = journal::grid(&state.app, session, course, term).await?;
     let errors: Vec<(String, &'static str)> = match failure {
         Some(AppError::Cells(list)) => list.iter().map(|e| (e.key.clone(), e.code)).collect(),
         _ => Vec::new(),
@@ -311,8 +309,7 @@ async fn grid_page(
         })
         .collect();
     let notes = journal::notes(&state.app, session, course)
-        .await
-        .map_err(ctx.fail())?
+        .await?
         .into_iter()
         .take(30)
         .map(|n| {
@@ -423,7 +420,7 @@ async fn save(
                 })),
             )
                 .into_response(),
-            Err(e) => return Err(ctx.fail_json()(e)),
+            Err(e) => return Err(e.into()),
         });
     }
     match result {
@@ -448,7 +445,7 @@ async fn save(
             )
             .await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -507,9 +504,8 @@ async fn lesson_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let (c, stored, can_edit) = journal::lesson_record(&state.app, session, course, &input.date, input.lesson_no)
-        .await
-        .map_err(ctx.fail())?;
+    let (c, stored, can_edit) =
+        journal::lesson_record(&state.app, session, course, &input.date, input.lesson_no).await?;
     if error.is_none() {
         if let Some(l) = &stored {
             input.topic = l.topic.clone();
@@ -571,7 +567,7 @@ async fn lesson_save(
             let status = crate::error::status_of(&e);
             lesson_page(&state, &ctx, CourseId(course), input, Some(&e), status).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -595,7 +591,7 @@ async fn add_assessment(
             let form = super::Typed::new("assessment", &fields, Some(&e));
             grid_page(&state, &ctx, CourseId(course), None, None, Some(&e), &[], status, form).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -630,7 +626,7 @@ async fn add_note(
             let form = super::Typed::new("note", &fields, Some(&e));
             grid_page(&state, &ctx, CourseId(course), None, None, Some(&e), &[], status, form).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -665,15 +661,13 @@ async fn history(
         match column.split_once(':') {
             Some(("lesson", id)) => vec![column.clone(), format!("attendance:{id}")],
             Some(("assessment", id)) => vec![column.clone(), format!("grade:{id}")],
-            _ => return Err(ctx.fail()(AppError::NotFound)),
+            _ => return Err(AppError::NotFound.into()),
         }
     } else {
         // Without a cell or a column there is nothing to show, and nothing was authorised.
-        return Err(ctx.fail()(AppError::invalid("query", "error.bad_request")));
+        return Err(AppError::invalid("query", "error.bad_request").into());
     };
-    let (entries, names) = journal::history_in_words(&state.app, session, CourseId(course), &items)
-        .await
-        .map_err(ctx.fail())?;
+    let (entries, names) = journal::history_in_words(&state.app, session, CourseId(course), &items).await?;
     let words = super::history_words::Words { t, names: &names };
     let page = HistoryPage {
         page: Chrome::for_ctx(
@@ -727,10 +721,8 @@ async fn summary(
     use klade_docs::table::{Cell, Column as Col, Report};
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let format = crate::export::requested(&ctx, q.format.as_deref())?;
-    let s = journal::summary(&state.app, session, ClassId(class))
-        .await
-        .map_err(ctx.fail())?;
+    let format = crate::export::requested(q.format.as_deref())?;
+    let s = journal::summary(&state.app, session, ClassId(class)).await?;
     let grades_of = |st: klade_domain::PersonId, c: CourseId| {
         s.grades
             .get(&(st, c))
@@ -765,7 +757,7 @@ async fn summary(
             columns,
             rows,
         };
-        return crate::export::download(&ctx, &report, format, &format!("kopsavilkums-{}", s.class_name));
+        return crate::export::download(&report, format, &format!("kopsavilkums-{}", s.class_name));
     }
     let rows = s
         .students

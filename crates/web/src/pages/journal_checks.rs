@@ -125,7 +125,7 @@ async fn page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let v = checks::checks(&state.app, session, j).await.map_err(ctx.fail())?;
+    let v = checks::checks(&state.app, session, j).await?;
     let (typed, error, bad) = match typed {
         Some((ty, e)) => {
             let bad = match e {
@@ -242,7 +242,7 @@ async fn record(state: &AppState, ctx: &Ctx, j: Journal, f: CheckForm) -> Result
             };
             page(state, ctx, j, None, Some((typed, &e)), status).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -256,7 +256,7 @@ struct StepForm {
 
 async fn change(state: &AppState, ctx: &Ctx, j: Journal, id: i64, f: StepForm) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let step = CheckStep::parse(&f.action, &f.answer).map_err(ctx.fail())?;
+    let step = CheckStep::parse(&f.action, &f.answer)?;
     match checks::change(&state.app, session, j, id, &step).await {
         Ok(_) => Ok(Redirect::to(&format!("{}?done={}", base(j), f.action)).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
@@ -267,7 +267,7 @@ async fn change(state: &AppState, ctx: &Ctx, j: Journal, id: i64, f: StepForm) -
             };
             page(state, ctx, j, None, Some((typed, &e)), status).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -406,15 +406,9 @@ async fn unclosed(
     let t = Tr::new(ctx.lang);
     let inst = match q.i {
         Some(i) => InstitutionId(i),
-        None => *session
-            .actor
-            .institutions()
-            .first()
-            .ok_or_else(|| ctx.fail()(AppError::NotFound))?,
+        None => *session.actor.institutions().first().ok_or_else(|| AppError::NotFound)?,
     };
-    let v = checks::unclosed(&state.app, session, inst, q.teacher.map(PersonId))
-        .await
-        .map_err(ctx.fail())?;
+    let v = checks::unclosed(&state.app, session, inst, q.teacher.map(PersonId)).await?;
     let today = state.app.today();
     let mut rows: Vec<Row> = Vec::new();
     for (n, a) in v.items.iter().enumerate() {
@@ -435,10 +429,10 @@ async fn unclosed(
             state_label: t.dynamic("check", &format!("state_{}", c.state())),
         });
     }
-    if let Some(f) = crate::export::requested(&ctx, q.format.as_deref())? {
+    if let Some(f) = crate::export::requested(q.format.as_deref())? {
         let mut report = unclosed_report(t, &rows);
         report.subtitle.push(format_stored_date(&today));
-        return crate::export::download(&ctx, &report, f, "zurnala-parbaude");
+        return crate::export::download(&report, f, "zurnala-parbaude");
     }
     let mut path = format!("/checks?i={}", inst.0);
     if let Some(p) = q.teacher {

@@ -103,9 +103,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
         Folder::Inbox
     };
     let search = q.q.unwrap_or_default();
-    let listing = messages::list(&state.app, session, folder, &search, q.page.unwrap_or(1))
-        .await
-        .map_err(ctx.fail())?;
+    let listing = messages::list(&state.app, session, folder, &search, q.page.unwrap_or(1)).await?;
     let sent = folder == Folder::Sent;
     let lines = listing
         .items
@@ -206,9 +204,7 @@ async fn compose_page(
             _ => None,
         })
         .collect();
-    let choices = messages::choices(&state.app, session, inst.map(InstitutionId), find, &wanted)
-        .await
-        .map_err(ctx.fail())?;
+    let choices = messages::choices(&state.app, session, inst.map(InstitutionId), find, &wanted).await?;
     let staff = session.actor.roles_in(choices.institution).iter().any(|r| r.is_staff());
     let mut options: Vec<(String, Vec<Choice>)> = Vec::new();
     let mut groups: Vec<Choice> = Vec::new();
@@ -380,7 +376,7 @@ async fn send(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> 
             )
             .await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -440,7 +436,7 @@ async fn thread_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let th = messages::thread(&state.app, session, id).await.map_err(ctx.fail())?;
+    let th = messages::thread(&state.app, session, id).await?;
     let views: Vec<MessageView> = th
         .messages
         .iter()
@@ -512,9 +508,7 @@ async fn reply(
     match result {
         Ok(thread) => Ok(Redirect::to(&format!("/messages/{thread}?done=1")).into_response()),
         Err(e) if back_to_form(&e) => {
-            let thread = messages::thread_of(&state.app, session, message)
-                .await
-                .map_err(ctx.fail())?;
+            let thread = messages::thread_of(&state.app, session, message).await?;
             thread_page(
                 &state,
                 &ctx,
@@ -526,7 +520,7 @@ async fn reply(
             )
             .await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -565,9 +559,7 @@ pub(crate) fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> R
 
 async fn attachment(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let (name, content_type, bytes) = messages::attachment(&state.app, session, id)
-        .await
-        .map_err(ctx.fail())?;
+    let (name, content_type, bytes) = messages::attachment(&state.app, session, id).await?;
     Ok(file_response(&name, &content_type, bytes))
 }
 
@@ -648,7 +640,7 @@ pub(crate) async fn home_news(state: &AppState, ctx: &Ctx) -> Result<Vec<HomeNew
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let today = state.app.today();
-    let boards = news::boards(&state.app, session).await.map_err(ctx.fail())?;
+    let boards = news::boards(&state.app, session).await?;
     let mut out = Vec::new();
     for b in &boards {
         for v in news_views(t, b, &today).into_iter().filter(|v| !v.upcoming) {
@@ -675,12 +667,11 @@ async fn news_page_with(
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let today = state.app.today();
-    let boards = news::boards(&state.app, session).await.map_err(ctx.fail())?;
+    let boards = news::boards(&state.app, session).await?;
     let mut views = Vec::new();
     for b in &boards {
         let classes: Vec<(i64, String)> = news::audience_classes(&state.app, session, b.institution)
-            .await
-            .map_err(ctx.fail())?
+            .await?
             .into_iter()
             .map(|(id, name)| (id.0, name))
             .collect();
@@ -771,7 +762,7 @@ async fn publish(
             let typed = super::Typed::new("news", &fields, Some(&e));
             news_page_with(&state, &ctx, None, Some(&e), crate::error::status_of(&e), typed).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -787,9 +778,7 @@ async fn remove_news(
     Form(f): Form<InstForm>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    news::remove(&state.app, session, InstitutionId(f.i), id)
-        .await
-        .map_err(ctx.fail())?;
+    news::remove(&state.app, session, InstitutionId(f.i), id).await?;
     Ok(Redirect::to("/news?done=removed").into_response())
 }
 
@@ -820,9 +809,7 @@ async fn words_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let words = messages::banned_words(&state.app, session, InstitutionId(q.i))
-        .await
-        .map_err(ctx.fail())?;
+    let words = messages::banned_words(&state.app, session, InstitutionId(q.i)).await?;
     let page = WordsPage {
         page: Chrome::for_ctx(&ctx, t.get("words.title"), "/admin/words", None),
         t,
@@ -858,6 +845,6 @@ async fn save_words(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Words
             };
             Ok((crate::error::status_of(&e), render(&page, ctx.lang)?).into_response())
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }

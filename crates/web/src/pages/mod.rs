@@ -77,9 +77,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
 /// navigation; under `/api/` the API's JSON.
 async fn not_found(ctx: Ctx, uri: axum::extract::OriginalUri) -> WebError {
     if uri.0.path().starts_with("/api/") {
-        ctx.fail_json()(AppError::NotFound)
+        WebError::api(AppError::NotFound, ctx.lang)
     } else {
-        ctx.fail()(AppError::NotFound)
+        WebError::new(AppError::NotFound, ctx.lang).with_user(Chrome::user_of(&ctx))
     }
 }
 
@@ -256,7 +256,7 @@ fn login_page(
     let t = Tr::new(ctx.lang);
     let (token, fresh) = match &ctx.pre_csrf {
         Some(c) if !c.is_empty() => (c.clone(), false),
-        _ => (auth::random_hex(32).map_err(ctx.fail())?, true),
+        _ => (auth::random_hex(32)?, true),
     };
     let page = LoginPage {
         page: Chrome::for_ctx(ctx, t.get("login.title"), "/login", None),
@@ -315,7 +315,7 @@ async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<LoginFo
         Ok(auth::Login::Done(done)) => {
             // A session the browser already had (another account) ends: one browser, one session.
             if let Some(old) = &ctx.session {
-                auth::logout(&state.app, old).await.map_err(ctx.fail())?;
+                auth::logout(&state.app, old).await?;
             }
             let to = if done.must_change_password {
                 "/account"
@@ -340,13 +340,13 @@ async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<LoginFo
             | AppError::AccountBlocked
             | AppError::NoActiveRights),
         ) => login_page(&state, &ctx, &form.username, Some(&e), crate::error::status_of(&e)),
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
 async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     if let Some(s) = &ctx.session {
-        auth::logout(&state.app, s).await.map_err(ctx.fail())?;
+        auth::logout(&state.app, s).await?;
     }
     let mut response = Redirect::to("/login").into_response();
     response.headers_mut().append(
@@ -444,7 +444,7 @@ struct InstitutionView {
 
 async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let home = home::load(&state.app, session).await.map_err(ctx.fail())?;
+    let home = home::load(&state.app, session).await?;
     let t = Tr::new(ctx.lang);
     let institutions = home
         .institutions
@@ -530,8 +530,7 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
         })
         .collect();
     let pending = klade_app::onboarding::pending(&state.app, session)
-        .await
-        .map_err(ctx.fail())?
+        .await?
         .into_iter()
         .map(|p| PendingView {
             id: p.institution.id.0,
@@ -642,8 +641,7 @@ async fn account_page(
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let sessions = auth::list_sessions(&state.app, session)
-        .await
-        .map_err(ctx.fail())?
+        .await?
         .into_iter()
         .map(|s| SessionView {
             current: s.id_hash == session.id_hash,
@@ -654,12 +652,9 @@ async fn account_page(
             kind: if s.kind == "api" { "API" } else { "Web" },
         })
         .collect();
-    let chosen = klade_app::families::notification_prefs(&state.app, session)
-        .await
-        .map_err(ctx.fail())?;
+    let chosen = klade_app::families::notification_prefs(&state.app, session).await?;
     let proposed = klade_app::people::proposed_contacts(&state.app, session)
-        .await
-        .map_err(ctx.fail())?
+        .await?
         .map(|c| ProposedContacts {
             phone: c.phone.unwrap_or_default(),
             email: c.email.unwrap_or_default(),
@@ -729,7 +724,7 @@ async fn change_password(
             let typed = Typed::new("password", &[], Some(&e));
             account_page(&state, &ctx, None, Some(&e), crate::error::status_of(&e), typed).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -745,9 +740,7 @@ async fn answer_proposed_contacts(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let accept = form.answer == "accept";
-    klade_app::people::answer_proposed_contacts(&state.app, session, accept)
-        .await
-        .map_err(ctx.fail())?;
+    klade_app::people::answer_proposed_contacts(&state.app, session, accept).await?;
     let done = if accept {
         "contacts_accepted"
     } else {
@@ -758,7 +751,7 @@ async fn answer_proposed_contacts(
 
 async fn end_other_sessions(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    auth::logout_others(&state.app, session).await.map_err(ctx.fail())?;
+    auth::logout_others(&state.app, session).await?;
     Ok(Redirect::to("/account?done=sessions").into_response())
 }
 
@@ -780,7 +773,7 @@ async fn choose_username(
             typed.bad = "username".into();
             account_page(&state, &ctx, None, Some(&e), crate::error::status_of(&e), typed).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -802,8 +795,7 @@ async fn acknowledge_rules(
         klade_domain::InstitutionId(form.institution),
         form.version,
     )
-    .await
-    .map_err(ctx.fail())?;
+    .await?;
     Ok(Redirect::to("/").into_response())
 }
 
@@ -824,6 +816,6 @@ async fn set_notifications(
             let typed = Typed::new("notify", &fields, Some(&e));
             account_page(&state, &ctx, None, Some(&e), crate::error::status_of(&e), typed).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -51,7 +51,7 @@ struct InstQuery {
 
 /// The institution an admin page is about (`klade_app::home::institution_for`).
 pub(super) fn institution_for(ctx: &Ctx, wanted: Option<i64>, actions: &[Action]) -> Result<InstitutionId, WebError> {
-    klade_app::home::institution_for(ctx.signed_in()?, wanted.map(InstitutionId), actions).map_err(ctx.fail())
+    klade_app::home::institution_for(ctx.signed_in()?, wanted.map(InstitutionId), actions).map_err(WebError::from)
 }
 
 struct StaffRow {
@@ -108,14 +108,12 @@ async fn staff_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let list = accounts::staff(&state.app, session, inst).await.map_err(ctx.fail())?;
+    let list = accounts::staff(&state.app, session, inst).await?;
     let klade_app::home::Institution {
         name: institution,
         kind,
         ..
-    } = klade_app::home::institution(&state.app, inst)
-        .await
-        .map_err(ctx.fail())?;
+    } = klade_app::home::institution(&state.app, inst).await?;
     let staff: Vec<StaffRow> = list
         .lines
         .into_iter()
@@ -212,7 +210,7 @@ async fn account_action(
             .into();
             staff_page(&state, &ctx, inst, None, Some(&e), crate::error::status_of(&e), typed).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -230,8 +228,7 @@ async fn outbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQue
     let inst = institution_for(&ctx, q.i, &[Action::ManageAccounts])?;
     let t = Tr::new(ctx.lang);
     let messages = accounts::outbox(&state.app, session, inst)
-        .await
-        .map_err(ctx.fail())?
+        .await?
         .into_iter()
         .map(|m| {
             let mut status = t.dynamic("sms", &format!("status_{}", m.status));
@@ -242,8 +239,7 @@ async fn outbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQue
         })
         .collect();
     let emails = accounts::email_outbox(&state.app, session, inst)
-        .await
-        .map_err(ctx.fail())?
+        .await?
         .into_iter()
         .map(|e| (format_instant(e.created_at), e.to_addr, e.body))
         .collect();
@@ -287,9 +283,7 @@ async fn access_log(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Ins
     let inst = institution_for(&ctx, q.i, &[Action::ViewAccessLog])?;
     let t = Tr::new(ctx.lang);
     let query = q.q.unwrap_or_default();
-    let entries = people::search_log(&state.app, session, inst, &query)
-        .await
-        .map_err(ctx.fail())?;
+    let entries = people::search_log(&state.app, session, inst, &query).await?;
     let page = LogPage {
         page: Chrome::for_ctx(&ctx, t.get("log.title"), "/admin/access-log", None),
         t,
@@ -306,9 +300,7 @@ async fn access_log(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Ins
 async fn privacy(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let entries = people::access_of(&state.app, session, session.person)
-        .await
-        .map_err(ctx.fail())?;
+    let entries = people::access_of(&state.app, session, session.person).await?;
     let page = LogPage {
         page: Chrome::for_ctx(&ctx, t.get("privacy.title"), "/account/privacy", None),
         t,
@@ -316,7 +308,7 @@ async fn privacy(State(state): State<AppState>, ctx: Ctx) -> Result<Response, We
         inst: 0,
         query: None,
         export: Some(format!("/people/{}/data", session.person)),
-        notice: Some(privacy_notice(&state, session, t).await.map_err(ctx.fail())?),
+        notice: Some(privacy_notice(&state, session, t).await?),
         entries: log_rows(t, entries),
     };
     Ok(render(&page, ctx.lang)?.into_response())
@@ -324,9 +316,7 @@ async fn privacy(State(state): State<AppState>, ctx: Ctx) -> Result<Response, We
 
 async fn export(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let data = people::export(&state.app, session, PersonId(id))
-        .await
-        .map_err(ctx.fail())?;
+    let data = people::export(&state.app, session, PersonId(id)).await?;
     let mut response = Json(data).into_response();
     if let Ok(v) = format!("attachment; filename=\"klade-{id}.json\"").parse() {
         response.headers_mut().insert(header::CONTENT_DISPOSITION, v);
@@ -413,7 +403,7 @@ async fn person_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let r = people::record(&state.app, session, id).await.map_err(ctx.fail())?;
+    let r = people::record(&state.app, session, id).await?;
     let p = &r.person;
     // "gender", "phone" and "email" alone are the catalogue's messages about a wrong value.
     let label = |k: &str| match k {
@@ -552,7 +542,7 @@ async fn after(
             let typed = super::Typed::new(form, fields, Some(&e));
             person_page(state, ctx, id, None, Some(&e), crate::error::status_of(&e), typed).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -618,9 +608,7 @@ async fn transfer(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let r = people::record(&state.app, session, PersonId(id))
-        .await
-        .map_err(ctx.fail())?;
+    let r = people::record(&state.app, session, PersonId(id)).await?;
     let result = match super::parse_form::<TransferForm>(&fields) {
         Ok(f) => {
             enrolment::transfer(
@@ -652,9 +640,7 @@ async fn exit(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let r = people::record(&state.app, session, PersonId(id))
-        .await
-        .map_err(ctx.fail())?;
+    let r = people::record(&state.app, session, PersonId(id)).await?;
     let result = match super::parse_form::<ExitForm>(&fields) {
         Ok(f) => enrolment::exit(&state.app, session, r.institution, PersonId(id), &f.order, &f.reason).await,
         Err(e) => Err(e),
@@ -716,9 +702,7 @@ async fn class_students(
 
 async fn inform_parents(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    klade_app::onboarding::inform_parents(&state.app, session, ClassId(class))
-        .await
-        .map_err(ctx.fail())?;
+    klade_app::onboarding::inform_parents(&state.app, session, ClassId(class)).await?;
     Ok(Redirect::to(&format!("/classes/{class}/students?done=informed")).into_response())
 }
 
@@ -733,9 +717,7 @@ async fn class_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let roster = klade_app::people::class_roster(&state.app, session, class)
-        .await
-        .map_err(ctx.fail())?;
+    let roster = klade_app::people::class_roster(&state.app, session, class).await?;
     let value = |k: &str| {
         typed
             .iter()
@@ -817,7 +799,7 @@ async fn admit(
             )
             .await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -883,12 +865,8 @@ async fn rules_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let (i, missing) = klade_app::onboarding::rules(&state.app, session, inst)
-        .await
-        .map_err(ctx.fail())?;
-    let appointable = klade_app::onboarding::appointable(&state.app, session, inst)
-        .await
-        .map_err(ctx.fail())?;
+    let (i, missing) = klade_app::onboarding::rules(&state.app, session, inst).await?;
+    let appointable = klade_app::onboarding::appointable(&state.app, session, inst).await?;
     let appoint = appointable.is_some();
     let staff: Vec<(i64, String)> = appointable
         .unwrap_or_default()
@@ -912,9 +890,7 @@ async fn rules_page(
             .collect(),
         appoint,
         staff,
-        sms_allowed: klade_app::onboarding::sms_notifications(&state.app, session, inst)
-            .await
-            .map_err(ctx.fail())?,
+        sms_allowed: klade_app::onboarding::sms_notifications(&state.app, session, inst).await?,
         typed,
     };
     Ok((status, render(&page, ctx.lang)?).into_response())
@@ -953,7 +929,7 @@ async fn set_rules(
             )
             .await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -992,7 +968,7 @@ async fn appoint(
             let typed = super::Typed::new("appoint", &fields, Some(&e));
             rules_page(&state, &ctx, inst, None, Some(&e), crate::error::status_of(&e), typed).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1072,9 +1048,7 @@ struct DataPage {
 async fn data_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let data = people::export(&state.app, session, PersonId(id))
-        .await
-        .map_err(ctx.fail())?;
+    let data = people::export(&state.app, session, PersonId(id)).await?;
     let mut html = String::new();
     render_value(&data, &mut html);
     let page = DataPage {
@@ -1099,8 +1073,6 @@ async fn set_sms(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let inst = institution_for(&ctx, q.i, &[Action::ManageAccounts, Action::AppointSuperuser])?;
-    klade_app::onboarding::set_sms_notifications(&state.app, session, inst, f.allowed.is_some())
-        .await
-        .map_err(ctx.fail())?;
+    klade_app::onboarding::set_sms_notifications(&state.app, session, inst, f.allowed.is_some()).await?;
     Ok(Redirect::to(&format!("/admin/rules?i={}&done=rules", inst.0)).into_response())
 }

@@ -140,9 +140,7 @@ async fn day_view(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let d = preschool::day(&state.app, session, ClassId(group), date)
-        .await
-        .map_err(ctx.fail())?;
+    let d = preschool::day(&state.app, session, ClassId(group), date).await?;
     let page = DayPage {
         page: Chrome::for_ctx(ctx, &d.group_name, "/groups", None),
         t,
@@ -318,7 +316,7 @@ async fn save_attendance(
             )
             .await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -389,13 +387,13 @@ async fn save_entry(
             )
             .await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
 async fn photo(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let bytes = preschool::photo(&state.app, session, id).await.map_err(ctx.fail())?;
+    let bytes = preschool::photo(&state.app, session, id).await?;
     let mut response = bytes.into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
@@ -433,9 +431,7 @@ async fn week_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let w = preschool::week(&state.app, session, ClassId(group), q.date.as_deref().unwrap_or(""))
-        .await
-        .map_err(ctx.fail())?;
+    let w = preschool::week(&state.app, session, ClassId(group), q.date.as_deref().unwrap_or("")).await?;
     let rows = w
         .children
         .iter()
@@ -528,9 +524,7 @@ async fn grid_view(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let g = preschool::grid(&state.app, session, ClassId(group))
-        .await
-        .map_err(ctx.fail())?;
+    let g = preschool::grid(&state.app, session, ClassId(group)).await?;
     let rows = g
         .children
         .iter()
@@ -626,7 +620,7 @@ async fn save_grid(
             )
             .await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -661,15 +655,13 @@ async fn child_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let children = preschool::children(&state.app, session).await.map_err(ctx.fail())?;
+    let children = preschool::children(&state.app, session).await?;
     let chosen = q
         .child
         .map(PersonId)
         .or_else(|| children.first().map(|c| c.student_id))
-        .ok_or_else(|| ctx.fail()(AppError::NotFound))?;
-    let v = preschool::child(&state.app, session, chosen)
-        .await
-        .map_err(ctx.fail())?;
+        .ok_or_else(|| AppError::NotFound)?;
+    let v = preschool::child(&state.app, session, chosen).await?;
     let mut days: Vec<(String, Vec<EntryView>)> = Vec::new();
     for e in &v.entries {
         let view = EntryView {

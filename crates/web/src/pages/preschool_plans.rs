@@ -138,7 +138,7 @@ async fn plan(
                 .app
                 .today()
                 .parse()
-                .map_err(|_| ctx.fail()(AppError::Internal("today".into())))?,
+                .map_err(|_| AppError::Internal("today".into()))?,
         ),
     };
     plan_page(&state, &ctx, ClassId(group), &month, flash, None, StatusCode::OK).await
@@ -164,14 +164,12 @@ async fn plan_page(
                 .app
                 .today()
                 .parse()
-                .map_err(|_| ctx.fail()(AppError::Internal("today".into())))?,
+                .map_err(|_| AppError::Internal("today".into()))?,
         ),
-        Err(e) => return Err(ctx.fail()(e)),
+        Err(e) => return Err(e.into()),
     };
-    let v = plans::plan(&state.app, session, group, &shown_month)
-        .await
-        .map_err(ctx.fail())?;
-    let first = plans::parse_month(&v.month).map_err(ctx.fail())?;
+    let v = plans::plan(&state.app, session, group, &shown_month).await?;
+    let first = plans::parse_month(&v.month)?;
     let shift = |d: Result<jiff::civil::Date, jiff::Error>| d.map(plans::month_of).unwrap_or_default();
     let value_of = |field: &str| -> String {
         match typed {
@@ -297,7 +295,7 @@ async fn save_plan(
             let status = crate::error::status_of(&e);
             plan_page(&state, &ctx, ClassId(group), &month, None, Some((&fields, &e)), status).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -361,7 +359,7 @@ async fn talks_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let v = plans::talks(&state.app, session, group).await.map_err(ctx.fail())?;
+    let v = plans::talks(&state.app, session, group).await?;
     let staff = v.staff;
     let (form, refused, error) = match typed {
         Some((f, fields, e)) => (
@@ -442,7 +440,7 @@ async fn add_talk(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let f = super::parse_form::<TalkForm>(&fields).map_err(ctx.fail())?;
+    let f = super::parse_form::<TalkForm>(&fields)?;
     let input = TalkInput {
         student: f.student.trim().parse().unwrap_or(0),
         held_on: f.held_on,
@@ -457,7 +455,7 @@ async fn add_talk(
             let status = crate::error::status_of(&e);
             talks_page(&state, &ctx, ClassId(group), None, Some((input, &fields, &e)), status).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -485,9 +483,7 @@ async fn overview(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let list = plans::overview(&state.app, session, InstitutionId(q.i))
-        .await
-        .map_err(ctx.fail())?;
+    let list = plans::overview(&state.app, session, InstitutionId(q.i)).await?;
     let mut rows: Vec<(String, String, String, String, String, bool)> = list
         .iter()
         .map(|g| {

@@ -39,9 +39,7 @@ async fn login_page(state: &AppState, ctx: &Ctx, error: Option<&AppError>) -> Re
     };
     let t = Tr::new(ctx.lang);
     let demo_code = if state.web.demo {
-        second_factor::demo_code(&state.app, challenge)
-            .await
-            .map_err(ctx.fail())?
+        second_factor::demo_code(&state.app, challenge).await?
     } else {
         None
     };
@@ -75,7 +73,7 @@ async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<CodeFor
     match second_factor::answer(&state.app, challenge, &form.code, form.recovery.is_some()).await {
         Ok(done) => {
             if let Some(old) = &ctx.session {
-                auth::logout(&state.app, old).await.map_err(ctx.fail())?;
+                auth::logout(&state.app, old).await?;
             }
             let to = if done.must_change_password {
                 "/account"
@@ -97,7 +95,7 @@ async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<CodeFor
         Err(e @ (AppError::Invalid { .. } | AppError::Throttled { .. } | AppError::AccountBlocked)) => {
             login_page(&state, &ctx, Some(&e)).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -139,12 +137,12 @@ async fn setup_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let status = second_factor::status(&state.app, session).await.map_err(ctx.fail())?;
+    let status = second_factor::status(&state.app, session).await?;
     let enabled = status.enabled || !recovery_codes.is_empty();
     let setup = if enabled {
         None
     } else {
-        Some(second_factor::start(&state.app, session).await.map_err(ctx.fail())?)
+        Some(second_factor::start(&state.app, session).await?)
     };
     let qr = setup.as_ref().map(|s| qr_svg(&s.otpauth_url)).unwrap_or_default();
     let page = SetupPage {
@@ -185,7 +183,7 @@ async fn confirm(State(state): State<AppState>, ctx: Ctx, Form(form): Form<CodeF
         Err(e @ (AppError::Invalid { .. } | AppError::Throttled { .. } | AppError::Conflict(_))) => {
             setup_page(&state, &ctx, None, Some(&e), Vec::new()).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -196,6 +194,6 @@ async fn turn_off(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Code
         Err(e @ (AppError::Invalid { .. } | AppError::Throttled { .. })) => {
             setup_page(&state, &ctx, None, Some(&e), Vec::new()).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -118,7 +118,7 @@ async fn page(
     let session = ctx.signed_in()?;
     let inst = institution_for(ctx, wanted, &[Action::PrepareYear])?;
     let t = Tr::new(ctx.lang);
-    let y = setup::years(&state.app, session, inst).await.map_err(ctx.fail())?;
+    let y = setup::years(&state.app, session, inst).await?;
     let shown = |list: &[PeriodInput]| -> Vec<(String, String, String)> {
         list.iter()
             .map(|p| {
@@ -228,7 +228,7 @@ async fn create_year(
                 .retain(|p| !(p.name.is_empty() && p.starts_on.is_empty() && p.ends_on.is_empty()));
             page(&state, &ctx, Some(inst.0), Some(typed), None, Some(&e)).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -282,7 +282,7 @@ async fn staff_page(
     let session = ctx.signed_in()?;
     let inst = institution_for(ctx, wanted, &[Action::EnterStaff])?;
     let t = Tr::new(ctx.lang);
-    let (kind, list) = setup::staff(&state.app, session, inst).await.map_err(ctx.fail())?;
+    let (kind, list) = setup::staff(&state.app, session, inst).await?;
     let staff = list
         .into_iter()
         .map(|e| {
@@ -333,7 +333,7 @@ async fn add_staff(
         Err(e @ (AppError::Invalid { .. } | AppError::InvalidAt { .. } | AppError::Conflict(_))) => {
             staff_page(&state, &ctx, Some(inst.0), form, None, Some(&e)).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -370,7 +370,7 @@ async fn classes_page(
     let session = ctx.signed_in()?;
     let inst = institution_for(ctx, wanted, &[Action::PrepareYear, Action::EnterStaff])?;
     let t = Tr::new(ctx.lang);
-    let s = setup::structure(&state.app, session, inst).await.map_err(ctx.fail())?;
+    let s = setup::structure(&state.app, session, inst).await?;
     let status = error.map_or(StatusCode::OK, crate::error::status_of);
     let (tutor_label, add_label) = if s.group_kind {
         (t.get("setup.group_teachers"), t.get("setup.add_group"))
@@ -421,7 +421,7 @@ async fn add_class(
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             classes_page(&state, &ctx, Some(inst.0), form, None, Some(&e)).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -446,7 +446,7 @@ async fn add_subject(
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             classes_page(&state, &ctx, Some(inst.0), ClassInput::default(), None, Some(&e)).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -470,7 +470,7 @@ async fn set_tutor(
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             classes_page(&state, &ctx, None, ClassInput::default(), None, Some(&e)).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -530,9 +530,7 @@ async fn plan_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let p = setup::study_plan(&state.app, session, klade_domain::ClassId(class))
-        .await
-        .map_err(ctx.fail())?;
+    let p = setup::study_plan(&state.app, session, klade_domain::ClassId(class)).await?;
     let bad = bad_field(error);
     let rows: Vec<PlanRow> = p
         .lines
@@ -642,7 +640,7 @@ async fn set_plan(
         Err(e @ (AppError::Invalid { .. } | AppError::InvalidAt { .. } | AppError::Conflict(_))) => {
             plan_page(&state, &ctx, class, Some(&lines), None, Some(&e)).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -657,7 +655,7 @@ async fn copy_plan(
         Err(e @ (AppError::Invalid { .. } | AppError::InvalidAt { .. })) => {
             plan_page(&state, &ctx, class, None, None, Some(&e)).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -699,9 +697,7 @@ async fn next_year_page(
     let inst = institution_for(ctx, wanted, &[Action::PrepareYear])?;
     let t = Tr::new(ctx.lang);
     let top = form.top.trim().parse::<i64>().ok();
-    let plan = setup::next_year(&state.app, session, inst, top)
-        .await
-        .map_err(ctx.fail())?;
+    let plan = setup::next_year(&state.app, session, inst, top).await?;
     let lines = plan
         .iter()
         .flat_map(|p| &p.lines)
@@ -768,7 +764,7 @@ async fn prepare_next_year(
         Err(e @ (AppError::Invalid { .. } | AppError::InvalidAt { .. } | AppError::Conflict(_))) => {
             next_year_page(&state, &ctx, Some(inst.0), form, None, Some(&e)).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -800,9 +796,7 @@ async fn institution_page(
     let session = ctx.signed_in()?;
     let inst = institution_for(ctx, wanted, &[Action::PrepareYear])?;
     let t = Tr::new(ctx.lang);
-    let i = setup::institution(&state.app, session, inst)
-        .await
-        .map_err(ctx.fail())?;
+    let i = setup::institution(&state.app, session, inst).await?;
     let reach = setup::reach(session, inst);
     let n = inst.0;
     let mut links = vec![
@@ -872,7 +866,7 @@ async fn save_institution(
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             institution_page(&state, &ctx, Some(inst.0), Some(form), None, Some(&e)).await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -892,7 +886,7 @@ async fn upload_logo(
                 let bytes = field
                     .bytes()
                     .await
-                    .map_err(|_| ctx.fail()(AppError::invalid("logo", "preschool.photo_too_large")))?;
+                    .map_err(|_| AppError::invalid("logo", "preschool.photo_too_large"))?;
                 if !bytes.is_empty() {
                     upload = Some(bytes.to_vec());
                 }
@@ -908,7 +902,7 @@ async fn upload_logo(
     match setup::set_logo(&state.app, session, inst, upload).await {
         Ok(()) => Ok(Redirect::to(&format!("/admin/institution?i={}&done=logo", inst.0)).into_response()),
         Err(e @ AppError::Invalid { .. }) => institution_page(&state, &ctx, Some(inst.0), None, None, Some(&e)).await,
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -916,7 +910,7 @@ async fn upload_logo(
 async fn logo(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let inst = institution_for(&ctx, q.i, &[Action::PrepareYear])?;
-    let (content_type, data) = setup::logo(&state.app, session, inst).await.map_err(ctx.fail())?;
+    let (content_type, data) = setup::logo(&state.app, session, inst).await?;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, content_type),

@@ -175,7 +175,7 @@ async fn statistics_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let format = crate::export::requested(&ctx, q.format.as_deref())?;
+    let format = crate::export::requested(q.format.as_deref())?;
     let s = statistics::statistics(
         &state.app,
         session,
@@ -183,8 +183,7 @@ async fn statistics_page(
         q.from.as_deref(),
         q.to.as_deref(),
     )
-    .await
-    .map_err(ctx.fail())?;
+    .await?;
     let span = |a: &str, b: &str| format!("{}–{}", format_stored_date(a), format_stored_date(b));
     let period = span(&s.from, &s.to);
     let previous = if s.previous_from.is_empty() {
@@ -194,7 +193,7 @@ async fn statistics_page(
     };
     if let Some(format) = format {
         let report = statistics_report(t, &s, &period, &previous);
-        return crate::export::download(&ctx, &report, format, &format!("statistika-{}-{}", s.from, s.to));
+        return crate::export::download(&report, format, &format!("statistika-{}-{}", s.from, s.to));
     }
     let names: Vec<String> = s.classes.iter().map(|l| l.name.clone()).collect();
     let (now_label, before_label) = (t.get("statistics.this_period"), t.get("statistics.previous_short"));
@@ -354,13 +353,11 @@ async fn summary_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let format = crate::export::requested(&ctx, q.format.as_deref())?;
-    let s = statistics::monthly_summary(&state.app, session, q.i.map(InstitutionId), q.month.as_deref())
-        .await
-        .map_err(ctx.fail())?;
+    let format = crate::export::requested(q.format.as_deref())?;
+    let s = statistics::monthly_summary(&state.app, session, q.i.map(InstitutionId), q.month.as_deref()).await?;
     if let (Some(format), false) = (format, s.waiting) {
         let report = summary_report(t, &s);
-        return crate::export::download(&ctx, &report, format, &format!("kavejumi-{}", s.month));
+        return crate::export::download(&report, format, &format!("kavejumi-{}", s.month));
     }
     let overdue = s.published.is_none() && state.app.today() > s.deadline;
     let path = format!("/absence-summary?i={}&month={}", s.institution.0, s.month);
@@ -394,9 +391,7 @@ struct PublishForm {
 
 async fn publish(State(state): State<AppState>, ctx: Ctx, Form(f): Form<PublishForm>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let p = statistics::publish_summary(&state.app, session, f.i.map(InstitutionId), &f.month)
-        .await
-        .map_err(ctx.fail())?;
+    let p = statistics::publish_summary(&state.app, session, f.i.map(InstitutionId), &f.month).await?;
     let i = f.i.map(|i| format!("i={i}&")).unwrap_or_default();
     Ok(Redirect::to(&format!("/absence-summary?{i}month={}", p.month)).into_response())
 }
@@ -428,12 +423,10 @@ async fn viis(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let format = crate::export::requested(&ctx, q.format.as_deref())?;
-    let export = klade_app::viis_export::final_grades(&state.app, session, ClassId(class))
-        .await
-        .map_err(ctx.fail())?;
+    let format = crate::export::requested(q.format.as_deref())?;
+    let export = klade_app::viis_export::final_grades(&state.app, session, ClassId(class)).await?;
     if let Some(format) = format {
-        return crate::export::download(&ctx, &export.report, format, &format!("viis-{}", export.class_name));
+        return crate::export::download(&export.report, format, &format!("viis-{}", export.class_name));
     }
     let path = format!("/classes/{class}/viis");
     let page = ViisPage {

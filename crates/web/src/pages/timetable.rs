@@ -55,10 +55,10 @@ async fn week(State(state): State<AppState>, ctx: Ctx, Query(q): Query<WeekQuery
         .app
         .today()
         .parse()
-        .map_err(|_| ctx.fail()(AppError::invalid("date", "error.date")))?;
+        .map_err(|_| AppError::invalid("date", "error.date"))?;
     let day = q.date.as_deref().and_then(|d| d.parse::<Date>().ok()).unwrap_or(today);
     let monday = timetable::monday_of(day);
-    let weeks = timetable::my_week(&state.app, session, day).await.map_err(ctx.fail())?;
+    let weeks = timetable::my_week(&state.app, session, day).await?;
     let shift = |days: i64| {
         monday
             .checked_add(jiff::Span::new().days(days))
@@ -178,9 +178,7 @@ async fn render_class(
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let today = state.app.today();
-    let plan = timetable::class_plan(&state.app, session, class, &today)
-        .await
-        .map_err(ctx.fail())?;
+    let plan = timetable::class_plan(&state.app, session, class, &today).await?;
     let (name, slots, courses) = (plan.name, plan.slots, plan.courses);
     let page = ClassPage {
         page: Chrome::for_ctx(
@@ -261,7 +259,7 @@ async fn refused(
             )
             .await
         }
-        e => Err(ctx.fail()(e)),
+        e => Err(e.into()),
     }
 }
 

@@ -64,9 +64,7 @@ async fn view(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let y = year_lock::years(&state.app, session, InstitutionId(inst))
-        .await
-        .map_err(ctx.fail())?;
+    let y = year_lock::years(&state.app, session, InstitutionId(inst)).await?;
     let today = state.app.today();
     let page = YearsPage {
         page: Chrome::for_ctx(ctx, t.get("year.title"), "/admin/years", None),
@@ -144,7 +142,7 @@ async fn lock(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LockForm>) 
             )
             .await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -165,7 +163,7 @@ async fn consent(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let f = super::parse_form::<ConsentForm>(&fields).map_err(ctx.fail())?;
+    let f = super::parse_form::<ConsentForm>(&fields)?;
     let refused = |e: AppError| {
         let typed = super::Typed::new("consent", &fields, Some(&e));
         (e, typed)
@@ -208,6 +206,6 @@ async fn consent(
             )
             .await
         }
-        Err(e) => Err(ctx.fail()(e)),
+        Err(e) => Err(e.into()),
     }
 }
