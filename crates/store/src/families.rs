@@ -245,29 +245,86 @@ pub struct LearnerWeek {
     pub notices: Vec<Notice>,
 }
 
-/// One row of the week, as the query builds it: k (which part), d (a date), n, cid, cn, t1–t4,
-/// i1–i3. Read straight into this shape, not through `serde_json::Value`: the diary is the page
-/// parents open most, and every intermediate value is an allocation on each view.
+/// One row of the week, as the query builds it: a JSON object named by its part. Read straight
+/// into this shape (serde's default, externally tagged, needs no buffering), not through
+/// `serde_json::Value`: the diary is the page parents open most, and every intermediate value is
+/// an allocation on each view. Flags come as 0/1, the same from both backends.
 #[derive(serde::Deserialize)]
-struct WeekRow(
-    String,
-    String,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-);
+#[serde(rename_all = "snake_case")]
+enum WeekRow {
+    Lesson {
+        id: i64,
+        course: i64,
+        course_name: String,
+        date: String,
+        lesson_no: i64,
+        topic: String,
+        homework: String,
+        homework_due: Option<String>,
+    },
+    Mark {
+        lesson: i64,
+        course: i64,
+        course_name: String,
+        date: String,
+        lesson_no: i64,
+        code: String,
+        minutes: Option<i64>,
+        absent: i64,
+        excused: i64,
+        late: i64,
+    },
+    Grade {
+        assessment: i64,
+        course: i64,
+        course_name: String,
+        subject: i64,
+        date: String,
+        kind: String,
+        scale: String,
+        title: String,
+        mark: String,
+    },
+    Note {
+        id: i64,
+        course: Option<i64>,
+        date: String,
+        kind: String,
+        text: String,
+        author: String,
+    },
+    Excuse {
+        id: i64,
+        from_date: String,
+        to_date: String,
+        reason: String,
+    },
+    Notice {
+        id: i64,
+        student: String,
+        from_date: String,
+        to_date: String,
+        reason: String,
+        late: i64,
+        author: String,
+        created_at: i64,
+    },
+}
+
+/// A part's row as a JSON object `{part: {field: value, …}}`, in the backend's functions.
+fn week_row(backend: crate::Backend, part: &str, fields: &[(&str, &str)]) -> String {
+    let f = match backend {
+        crate::Backend::Sqlite => "json_object",
+        crate::Backend::Postgres => "json_build_object",
+    };
+    let inner: Vec<String> = fields.iter().map(|(k, v)| format!("'{k}', {v}")).collect();
+    format!("{f}('{part}', {f}({})) AS j", inner.join(", "))
+}
 
 /// One query for a week, whatever the learner's history: each part filters by the learner and the
-/// week's dates, and the parts share one row shape, so a page costs one round trip instead of
-/// six. The rows come back aggregated into one JSON value: the SQLite driver hands every row
-/// across a thread, and for a week's forty rows that cost more than the query itself.
+/// week's dates and answers one JSON object a row, so a page costs one round trip instead of six.
+/// The rows come back aggregated into one JSON array: the SQLite driver hands every row across a
+/// thread, and for a week's forty rows that cost more than the query itself.
 pub async fn learner_week(
     db: &crate::Db,
     institution: InstitutionId,
@@ -278,42 +335,113 @@ pub async fn learner_week(
 ) -> Result<LearnerWeek> {
     use crate::journal::{Lesson, Note, StudentGrade, StudentMark};
     use klade_domain::{AssessmentId, CourseId, LessonId, SubjectId};
-    const NT: &str = "CAST(NULL AS TEXT)";
-    const NI: &str = "CAST(NULL AS BIGINT)";
+    let b = db.backend();
+    let lesson = week_row(
+        b,
+        "lesson",
+        &[
+            ("id", "l.id"),
+            ("course", "l.course_id"),
+            ("course_name", "c.name"),
+            ("date", "l.date"),
+            ("lesson_no", "l.lesson_no"),
+            ("topic", "l.topic"),
+            ("homework", "l.homework"),
+            ("homework_due", "l.homework_due"),
+        ],
+    );
+    let mark = week_row(
+        b,
+        "mark",
+        &[
+            ("lesson", "l.id"),
+            ("course", "c.id"),
+            ("course_name", "c.name"),
+            ("date", "l.date"),
+            ("lesson_no", "l.lesson_no"),
+            ("code", "a.code"),
+            ("minutes", "a.minutes"),
+            ("absent", "CASE WHEN k.absent THEN 1 ELSE 0 END"),
+            ("excused", "CASE WHEN k.excused THEN 1 ELSE 0 END"),
+            ("late", "CASE WHEN k.late THEN 1 ELSE 0 END"),
+        ],
+    );
+    let grade = week_row(
+        b,
+        "grade",
+        &[
+            ("assessment", "a.id"),
+            ("course", "c.id"),
+            ("course_name", "c.name"),
+            ("subject", "c.subject_id"),
+            ("date", "a.date"),
+            ("kind", "a.kind"),
+            ("scale", "a.scale"),
+            ("title", "a.title"),
+            ("mark", "g.mark"),
+        ],
+    );
+    let note = week_row(
+        b,
+        "note",
+        &[
+            ("id", "n.id"),
+            ("course", "n.course_id"),
+            ("date", "n.date"),
+            ("kind", "n.kind"),
+            ("text", "n.text"),
+            ("author", "p.given_name || ' ' || p.family_name"),
+        ],
+    );
+    let excuse = week_row(
+        b,
+        "excuse",
+        &[
+            ("id", "e.id"),
+            ("from_date", "e.from_date"),
+            ("to_date", "e.to_date"),
+            ("reason", "COALESCE(e.reason, '')"),
+        ],
+    );
+    let notice = week_row(
+        b,
+        "notice",
+        &[
+            ("id", "o.id"),
+            ("student", "s.given_name || ' ' || s.family_name"),
+            ("from_date", "o.from_date"),
+            ("to_date", "o.to_date"),
+            ("reason", "COALESCE(o.reason, '')"),
+            ("late", "CASE WHEN o.late THEN 1 ELSE 0 END"),
+            ("author", "a.given_name || ' ' || a.family_name"),
+            ("created_at", "o.created_at"),
+        ],
+    );
     let sql = format!(
-        "SELECT 'lesson' AS k, l.date AS d, l.lesson_no AS n, l.course_id AS cid, c.name AS cn, l.topic AS t1, \
-           l.homework AS t2, l.homework_due AS t3, {NT} AS t4, l.id AS i1, {NI} AS i2, {NI} AS i3 \
-         FROM mine c CROSS JOIN lessons l \
+        "SELECT {lesson} FROM mine c CROSS JOIN lessons l \
          WHERE l.course_id = c.id AND l.institution_id = $1 AND l.date >= $4 AND l.date <= $5 \
            AND (NOT EXISTS (SELECT 1 FROM course_students x WHERE x.course_id = c.id) \
                 OR EXISTS (SELECT 1 FROM course_students x WHERE x.course_id = c.id AND x.student_id = $3)) \
          UNION ALL \
-         SELECT 'mark', l.date, l.lesson_no, c.id, c.name, a.code, CAST(a.lesson_id AS TEXT), {NT}, {NT}, a.minutes, \
-           CASE WHEN k.absent THEN 1 ELSE 0 END, (CASE WHEN k.excused THEN 1 ELSE 0 END) + (CASE WHEN k.late THEN 2 ELSE 0 END) \
-         FROM mine c CROSS JOIN lessons l \
+         SELECT {mark} FROM mine c CROSS JOIN lessons l \
            JOIN attendance a ON a.lesson_id = l.id AND a.student_id = $3 \
            JOIN attendance_kinds k ON k.institution_id = a.institution_id AND k.code = a.code \
          WHERE l.course_id = c.id AND a.institution_id = $1 AND l.date >= $4 AND l.date <= $5 \
          UNION ALL \
-         SELECT 'grade', a.date, 0, c.id, c.name, a.kind, a.scale, a.title, g.mark, a.id, c.subject_id, {NI} \
-         FROM mine c CROSS JOIN assessments a \
+         SELECT {grade} FROM mine c CROSS JOIN assessments a \
            JOIN grades g ON g.assessment_id = a.id AND g.student_id = $3 \
          WHERE a.course_id = c.id AND g.institution_id = $1 AND a.date >= $4 AND a.date <= $5 \
          UNION ALL \
-         SELECT 'note', n.date, 0, n.course_id, p.given_name || ' ' || p.family_name, n.kind, n.text, {NT}, {NT}, \
-           n.id, {NI}, {NI} \
-         FROM notes n JOIN persons p ON p.id = n.author_id \
+         SELECT {note} FROM notes n JOIN persons p ON p.id = n.author_id \
          WHERE n.institution_id = $1 AND n.student_id = $3 AND n.date >= $4 AND n.date <= $5 \
          UNION ALL \
-         SELECT 'excuse', e.from_date, 0, {NI}, {NT}, e.to_date, e.reason, {NT}, {NT}, e.id, {NI}, {NI} \
-         FROM excuses e WHERE e.institution_id = $1 AND e.student_id = $3 AND e.from_date <= $5 AND e.to_date >= $4 \
+         SELECT {excuse} FROM excuses e \
+         WHERE e.institution_id = $1 AND e.student_id = $3 AND e.from_date <= $5 AND e.to_date >= $4 \
          UNION ALL \
-         SELECT 'notice', o.from_date, 0, {NI}, s.given_name || ' ' || s.family_name, o.to_date, o.reason, \
-           a.given_name || ' ' || a.family_name, {NT}, o.id, CASE WHEN o.late THEN 1 ELSE 0 END, o.created_at \
-         FROM absence_notices o JOIN persons s ON s.id = o.student_id JOIN persons a ON a.id = o.created_by \
+         SELECT {notice} FROM absence_notices o JOIN persons s ON s.id = o.student_id \
+           JOIN persons a ON a.id = o.created_by \
          WHERE o.institution_id = $1 AND o.student_id = $3 AND o.from_date <= $5 AND o.to_date >= $4"
     );
-    let list = "k, d, n, cid, cn, t1, t2, t3, t4, i1, i2, i3";
     // The learner's courses: their class's and the cross-class ones they take. Marks and grades
     // are read through them and the week's dates, so a week costs the same in June as in
     // September, however many marks and grades the learner has. `CROSS JOIN` keeps SQLite's
@@ -322,11 +450,12 @@ pub async fn learner_week(
          WHERE c.institution_id = $1 AND c.class_id = $2 \
          UNION SELECT c.id, c.name, c.subject_id FROM course_students x JOIN courses c ON c.id = x.course_id \
          WHERE x.institution_id = $1 AND x.student_id = $3) ";
-    let sql = match db.backend() {
-        crate::Backend::Sqlite => format!("{MINE}SELECT json_group_array(json_array({list})) AS week FROM ({sql}) u"),
-        crate::Backend::Postgres => format!(
-            "{MINE}SELECT CAST(COALESCE(json_agg(json_build_array({list})), '[]') AS TEXT) AS week FROM ({sql}) u"
-        ),
+    // SQLite's JSON subtype does not survive the union: `json(j)` takes each row as JSON again.
+    let sql = match b {
+        crate::Backend::Sqlite => format!("{MINE}SELECT json_group_array(json(j)) AS week FROM ({sql}) u"),
+        crate::Backend::Postgres => {
+            format!("{MINE}SELECT CAST(COALESCE(json_agg(j), '[]') AS TEXT) AS week FROM ({sql}) u")
+        }
     };
     let row = sqlx::query(&sql)
         .bind(institution.0)
@@ -340,80 +469,122 @@ pub async fn learner_week(
     let rows: Vec<WeekRow> =
         serde_json::from_str(&week).map_err(|e| crate::StoreError::Corrupt(format!("week: {e}")))?;
     let mut w = LearnerWeek::default();
-    for WeekRow(k, d, n, cid, cn, t1, t2, t3, t4, i1, i2, i3) in rows {
-        let n = n.unwrap_or_default();
-        let course = CourseId(cid.unwrap_or_default());
-        let course_name = cn.unwrap_or_default();
-        let text = |t: Option<String>| t.unwrap_or_default();
-        let int = |i: Option<i64>| i.unwrap_or_default();
-        match k.as_str() {
-            "lesson" => w.lessons.push((
+    for row in rows {
+        match row {
+            WeekRow::Lesson {
+                id,
+                course,
+                course_name,
+                date,
+                lesson_no,
+                topic,
+                homework,
+                homework_due,
+            } => w.lessons.push((
                 Lesson {
-                    id: LessonId(int(i1)),
-                    course_id: course,
-                    date: d,
-                    lesson_no: n,
-                    topic: text(t1),
-                    homework: text(t2),
-                    homework_due: t3,
-                    content: text(t4),
+                    id: LessonId(id),
+                    course_id: CourseId(course),
+                    date,
+                    lesson_no,
+                    topic,
+                    homework,
+                    homework_due,
+                    content: String::new(),
                 },
                 course_name,
             )),
-            "mark" => {
-                let flags = int(i3);
-                w.marks.push(StudentMark {
-                    lesson_id: LessonId(t2.and_then(|l| l.parse().ok()).unwrap_or_default()),
-                    course_id: course,
-                    course_name,
-                    date: d,
-                    lesson_no: n,
-                    code: text(t1),
-                    minutes: i1,
-                    absent: int(i2) != 0,
-                    excused: flags & 1 != 0,
-                    late: flags & 2 != 0,
-                })
-            }
-            "grade" => w.grades.push(StudentGrade {
-                course_id: course,
+            WeekRow::Mark {
+                lesson,
+                course,
                 course_name,
-                subject_id: SubjectId(int(i2)),
-                assessment_id: AssessmentId(int(i1)),
-                kind: text(t1),
-                scale: text(t2),
-                date: d,
-                title: text(t3),
-                mark: text(t4),
+                date,
+                lesson_no,
+                code,
+                minutes,
+                absent,
+                excused,
+                late,
+            } => w.marks.push(StudentMark {
+                lesson_id: LessonId(lesson),
+                course_id: CourseId(course),
+                course_name,
+                date,
+                lesson_no,
+                code,
+                minutes,
+                absent: absent != 0,
+                excused: excused != 0,
+                late: late != 0,
             }),
-            "note" => w.notes.push(Note {
-                id: int(i1),
-                course_id: cid.map(CourseId),
+            WeekRow::Grade {
+                assessment,
+                course,
+                course_name,
+                subject,
+                date,
+                kind,
+                scale,
+                title,
+                mark,
+            } => w.grades.push(StudentGrade {
+                course_id: CourseId(course),
+                course_name,
+                subject_id: SubjectId(subject),
+                assessment_id: AssessmentId(assessment),
+                kind,
+                scale,
+                date,
+                title,
+                mark,
+            }),
+            WeekRow::Note {
+                id,
+                course,
+                date,
+                kind,
+                text,
+                author,
+            } => w.notes.push(Note {
+                id,
+                course_id: course.map(CourseId),
                 student_id: student,
-                date: d,
-                kind: text(t1),
-                text: text(t2),
-                author: course_name,
+                date,
+                kind,
+                text,
+                author,
             }),
-            "excuse" => w.excuses.push(Excuse {
-                id: int(i1),
+            WeekRow::Excuse {
+                id,
+                from_date,
+                to_date,
+                reason,
+            } => w.excuses.push(Excuse {
+                id,
                 student_id: student,
-                from_date: d,
-                to_date: text(t1),
-                reason: text(t2),
+                from_date,
+                to_date,
+                reason,
             }),
-            "notice" => w.notices.push(Notice {
-                id: int(i1),
+            WeekRow::Notice {
+                id,
+                student: name,
+                from_date,
+                to_date,
+                reason,
+                late,
+                author,
+                created_at,
+            } => w.notices.push(Notice {
+                id,
                 student_id: student,
-                student: course_name,
-                from_date: d,
-                to_date: text(t1),
-                reason: text(t2),
-                late: int(i2) != 0,
-                author: text(t3),
-                created_at: int(i3),
+                student: name,
+                from_date,
+                to_date,
+                reason,
+                late: late != 0,
+                author,
+                created_at,
             }),
-            _ => {}
         }
     }
     // The orders the separate reads had: what happened by date.
