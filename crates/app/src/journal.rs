@@ -258,11 +258,14 @@ pub async fn grid(app: &App, session: &Session, id: CourseId, term: Option<i64>)
     }
     let mut columns: Vec<Column> = lesson_columns.into_values().collect();
     for a in &assessments {
+        // A kind or scale the code does not know is a stored record gone wrong: it is not shown as
+        // formative work on 1–10.
+        let unknown = || AppError::Internal(format!("assessment {}: kind {:?}, scale {:?}", a.id, a.kind, a.scale));
         columns.push(Column::Assessment {
             key: format!("g{}", a.id),
             id: a.id,
-            kind: Kind::from_code(&a.kind).unwrap_or(Kind::Formative),
-            scale: Scale::from_code(&a.scale).unwrap_or(Scale::Ten),
+            kind: Kind::from_code(&a.kind).ok_or_else(unknown)?,
+            scale: Scale::from_code(&a.scale).ok_or_else(unknown)?,
             date: a.date.clone(),
             title: a.title.clone(),
         });
@@ -365,9 +368,131 @@ enum Target {
     },
 }
 
-/// Saves many cells of a course's grid in one transaction. Every changed cell is checked first;
-/// if any is wrong, nothing is saved and each wrong cell is named. Unchanged cells are skipped, so
-/// a form that posts the whole grid costs no more than the cells it changes.
+/// A checked change of one cell: its key, what it sets, and the value it replaces.
+type CellChange = (String, Target, Option<String>);
+
+/// A cell read against what is stored: what it sets, the value it replaces, the day it is of.
+struct Parsed {
+    target: Target,
+    old: Option<String>,
+    day: String,
+}
+
+/// What a course's grid holds now, read for a save in a fixed number of queries, whatever the
+/// size of the grid.
+struct Stored {
+    kinds: Vec<MarkKind>,
+    assessments: HashMap<AssessmentId, Assessment>,
+    slots: Vec<journal::Slot>,
+    calendar: std::sync::Arc<(klade_domain::calendar::Calendar, klade_domain::deadlines::Settings)>,
+    lessons: HashMap<(String, i64), Lesson>,
+    attendance: HashMap<(LessonId, PersonId), String>,
+    grades: HashMap<(AssessmentId, PersonId), String>,
+}
+
+impl Stored {
+    async fn load(
+        app: &App,
+        session: &Session,
+        inst: InstitutionId,
+        id: CourseId,
+        year: (&str, &str),
+    ) -> Result<Self, AppError> {
+        let db = app.db.pool();
+        Ok(Self {
+            kinds: journal::attendance_kinds(db, inst).await?,
+            assessments: journal::assessments(db, inst, id, year.0, year.1)
+                .await?
+                .into_iter()
+                .map(|a| (a.id, a))
+                .collect(),
+            slots: journal::slots(db, inst, journal::SlotsOf::Course(id), year.0, year.1).await?,
+            calendar: crate::calendar::cached(app, inst, session.rights).await?,
+            lessons: journal::lessons(db, inst, id, year.0, year.1)
+                .await?
+                .into_iter()
+                .map(|l| ((l.date.clone(), l.lesson_no), l))
+                .collect(),
+            attendance: journal::attendance(db, inst, id, year.0, year.1)
+                .await?
+                .into_iter()
+                .map(|a| ((a.lesson_id, a.student_id), a.display()))
+                .collect(),
+            grades: journal::grades(db, inst, id, year.0, year.1)
+                .await?
+                .into_iter()
+                .map(|g| ((g.assessment_id, g.student_id), g.mark))
+                .collect(),
+        })
+    }
+
+    /// A cell as typed, read against what is stored: `None` when it changes nothing, else what it
+    /// sets, the value it replaces and the day it is of; a refusal is a catalogue key.
+    fn parse(&self, input: &CellInput, year: (&str, &str), today: &str) -> Result<Option<Parsed>, &'static str> {
+        let parts: Vec<&str> = input.key.split(':').collect();
+        match parts.as_slice() {
+            ["a", date, no, student] => {
+                let (Ok(d), Ok(no), Ok(student)) = (date.parse::<Date>(), no.parse::<i64>(), student.parse::<i64>())
+                else {
+                    return Err("journal.bad_cell");
+                };
+                let (date, student) = (d.to_string(), PersonId(student));
+                let lesson = self.lessons.get(&(date.clone(), no));
+                let old = lesson.and_then(|l| self.attendance.get(&(l.id, student)).cloned());
+                let entry = Entry::parse(&input.value, &self.kinds).map_err(|e| e.code())?;
+                if entry.as_ref().map(Entry::display) == old {
+                    return Ok(None);
+                }
+                if date.as_str() < year.0 || date.as_str() > year.1 {
+                    return Err("journal.date_outside_year");
+                }
+                if date.as_str() > today {
+                    return Err("journal.future_lesson");
+                }
+                if lesson.is_none() && !proposed(&self.slots, d, d, &self.calendar.0).contains(&(date.clone(), no)) {
+                    return Err("journal.lesson_not_held");
+                }
+                let target = Target::Attendance {
+                    date: date.clone(),
+                    lesson_no: no,
+                    student,
+                    entry,
+                };
+                Ok(Some(Parsed { target, old, day: date }))
+            }
+            ["g", assessment, student] => {
+                let (Ok(a), Ok(student)) = (assessment.parse::<i64>(), student.parse::<i64>()) else {
+                    return Err("journal.bad_cell");
+                };
+                let a = self.assessments.get(&AssessmentId(a)).ok_or("journal.bad_cell")?;
+                let student = PersonId(student);
+                let old = self.grades.get(&(a.id, student)).cloned();
+                // A scale the code does not know is a stored record gone wrong, not a 1–10 one.
+                let scale = Scale::from_code(&a.scale).ok_or("grade.scale")?;
+                let mark = Mark::parse(&input.value, scale).map_err(|e| e.code(scale))?;
+                if mark.as_ref().map(|m| m.as_str().to_string()) == old {
+                    return Ok(None);
+                }
+                let target = Target::Grade {
+                    assessment: a.id,
+                    student,
+                    mark,
+                };
+                Ok(Some(Parsed {
+                    target,
+                    old,
+                    day: a.date.clone(),
+                }))
+            }
+            _ => Err("journal.bad_cell"),
+        }
+    }
+}
+
+/// Saves many cells of a course's grid in one transaction: parse and check every cell, write the
+/// changes, log them in the history, queue the parents' notifications. If any cell is wrong,
+/// nothing is saved and each wrong cell is named. Unchanged cells are skipped, so a form that
+/// posts the whole grid costs no more than the cells it changes.
 pub async fn save_cells(
     app: &App,
     session: &Session,
@@ -377,38 +502,35 @@ pub async fn save_cells(
 ) -> Result<Saved, AppError> {
     let (course, permit) = open(app, session, id, Action::KeepJournal).await?;
     let inst = permit.institution();
-    let db = app.db.pool();
-    let today = app.today();
     let consent = crate::year_lock::change_reason(app, session, inst, id).await?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty()).or(consent.as_deref());
     let year = (course.year_starts_on.as_str(), course.year_ends_on.as_str());
+    let stored = Stored::load(app, session, inst, id, year).await?;
+    let changes = checked_changes(app, inst, id, &stored, inputs, reason, year).await?;
 
-    // What is stored now: a fixed number of queries, whatever the size of the grid.
-    let kinds = journal::attendance_kinds(db, inst).await?;
-    let assessments: HashMap<AssessmentId, Assessment> = journal::assessments(db, inst, id, year.0, year.1)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
-    let slots = journal::slots(db, inst, journal::SlotsOf::Course(id), year.0, year.1).await?;
-    let cal = crate::calendar::cached(app, inst, session.rights).await?;
-    let lessons: HashMap<(String, i64), Lesson> = journal::lessons(db, inst, id, year.0, year.1)
-        .await?
-        .into_iter()
-        .map(|l| ((l.date.clone(), l.lesson_no), l))
-        .collect();
-    let stored_attendance: HashMap<(LessonId, PersonId), String> = journal::attendance(db, inst, id, year.0, year.1)
-        .await?
-        .into_iter()
-        .map(|a| ((a.lesson_id, a.student_id), a.display()))
-        .collect();
-    let stored_grades: HashMap<(AssessmentId, PersonId), String> = journal::grades(db, inst, id, year.0, year.1)
-        .await?
-        .into_iter()
-        .map(|g| ((g.assessment_id, g.student_id), g.mark))
-        .collect();
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let (saved, log) = write_cells(&mut tx, inst, id, &stored, changes, reason, session, now).await?;
+    history::append(&mut tx, app.db.backend(), inst, &log).await?;
+    let events = events_of(&log, &stored.kinds, &course, &stored.assessments);
+    crate::families::queue_events(&mut tx, inst, &events, now).await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// Every cell parsed and checked — the learner in the course that day, a reason for correcting an
+/// earlier day — before anything is written; the refusals all at once.
+async fn checked_changes(
+    app: &App,
+    inst: InstitutionId,
+    id: CourseId,
+    stored: &Stored,
+    inputs: &[CellInput],
+    reason: Option<&str>,
+    year: (&str, &str),
+) -> Result<Vec<CellChange>, AppError> {
+    let today = app.today();
     let mut members: HashMap<String, HashSet<PersonId>> = HashMap::new();
-
     let mut errors = Vec::new();
     let mut changes = Vec::new();
     for input in inputs {
@@ -416,84 +538,11 @@ pub async fn save_cells(
             key: input.key.clone(),
             code,
         };
-        let parts: Vec<&str> = input.key.split(':').collect();
-        let (target, old, date) = match parts.as_slice() {
-            ["a", date, no, student] => {
-                let (Ok(d), Ok(no), Ok(student)) = (date.parse::<Date>(), no.parse::<i64>(), student.parse::<i64>())
-                else {
-                    errors.push(fail("journal.bad_cell"));
-                    continue;
-                };
-                let (date, student) = (d.to_string(), PersonId(student));
-                let lesson = lessons.get(&(date.clone(), no));
-                let old = lesson.and_then(|l| stored_attendance.get(&(l.id, student)).cloned());
-                let entry = match Entry::parse(&input.value, &kinds) {
-                    Ok(e) => e,
-                    Err(e) => {
-                        errors.push(fail(e.code()));
-                        continue;
-                    }
-                };
-                if entry.as_ref().map(Entry::display) == old {
-                    continue;
-                }
-                if date.as_str() < year.0 || date.as_str() > year.1 {
-                    errors.push(fail("journal.date_outside_year"));
-                    continue;
-                }
-                if date > today {
-                    errors.push(fail("journal.future_lesson"));
-                    continue;
-                }
-                if lesson.is_none() && !proposed(&slots, d, d, &cal.0).contains(&(date.clone(), no)) {
-                    errors.push(fail("journal.lesson_not_held"));
-                    continue;
-                }
-                (
-                    Target::Attendance {
-                        date: date.clone(),
-                        lesson_no: no,
-                        student,
-                        entry,
-                    },
-                    old,
-                    date,
-                )
-            }
-            ["g", assessment, student] => {
-                let (Ok(a), Ok(student)) = (assessment.parse::<i64>(), student.parse::<i64>()) else {
-                    errors.push(fail("journal.bad_cell"));
-                    continue;
-                };
-                let Some(a) = assessments.get(&AssessmentId(a)) else {
-                    errors.push(fail("journal.bad_cell"));
-                    continue;
-                };
-                let student = PersonId(student);
-                let old = stored_grades.get(&(a.id, student)).cloned();
-                let scale = Scale::from_code(&a.scale).unwrap_or(Scale::Ten);
-                let mark = match Mark::parse(&input.value, scale) {
-                    Ok(m) => m,
-                    Err(e) => {
-                        errors.push(fail(e.code(scale)));
-                        continue;
-                    }
-                };
-                if mark.as_ref().map(|m| m.as_str().to_string()) == old {
-                    continue;
-                }
-                (
-                    Target::Grade {
-                        assessment: a.id,
-                        student,
-                        mark,
-                    },
-                    old,
-                    a.date.clone(),
-                )
-            }
-            _ => {
-                errors.push(fail("journal.bad_cell"));
+        let Parsed { target, old, day: date } = match stored.parse(input, year, &today) {
+            Ok(Some(parsed)) => parsed,
+            Ok(None) => continue,
+            Err(code) => {
+                errors.push(fail(code));
                 continue;
             }
         };
@@ -501,7 +550,7 @@ pub async fn save_cells(
             Target::Attendance { student, .. } | Target::Grade { student, .. } => *student,
         };
         if !members.contains_key(&date) {
-            let list = journal::students(db, inst, id, &date).await?;
+            let list = journal::students(app.db.pool(), inst, id, &date).await?;
             members.insert(date.clone(), list.into_iter().map(|s| s.id).collect());
         }
         if !members.get(&date).is_some_and(|m| m.contains(&student)) {
@@ -515,57 +564,68 @@ pub async fn save_cells(
         }
         changes.push((input.key.clone(), target, old));
     }
-    if !errors.is_empty() {
-        return Err(AppError::Cells(errors));
+    if errors.is_empty() {
+        Ok(changes)
+    } else {
+        Err(AppError::Cells(errors))
     }
+}
 
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
+/// Writes checked changes, making a lesson the first mark of a day needs; answers what was saved
+/// and the history's lines.
+#[allow(clippy::too_many_arguments)]
+async fn write_cells(
+    tx: &mut klade_store::Tx,
+    inst: InstitutionId,
+    id: CourseId,
+    stored: &Stored,
+    changes: Vec<CellChange>,
+    reason: Option<&str>,
+    session: &Session,
+    now: i64,
+) -> Result<(Saved, Vec<Change>), AppError> {
     let mut log = Vec::new();
     let mut created: HashMap<(String, i64), LessonId> = HashMap::new();
     let mut saved = Saved::default();
     for (key, target, old) in changes {
-        let new = match target {
+        let (item, new) = match target {
             Target::Attendance {
                 date,
                 lesson_no,
                 student,
                 entry,
             } => {
-                let lesson_id = match lessons.get(&(date.clone(), lesson_no)).map(|l| l.id) {
+                let known = stored
+                    .lessons
+                    .get(&(date.clone(), lesson_no))
+                    .map(|l| l.id)
+                    .or_else(|| created.get(&(date.clone(), lesson_no)).copied());
+                let lesson_id = match known {
                     Some(l) => l,
-                    None => match created.get(&(date.clone(), lesson_no)) {
-                        Some(l) => *l,
-                        None => {
-                            let (l, new) = journal::ensure_lesson(&mut tx, inst, id, &date, lesson_no).await?;
-                            // Another save may have created it meanwhile; then its history is there.
-                            if new {
-                                log.push(change(
-                                    format!("lesson:{}", l.id),
-                                    None,
-                                    Some(l.history_value()),
-                                    None,
-                                    session,
-                                    now,
-                                ));
-                            }
-                            created.insert((date.clone(), lesson_no), l.id);
-                            l.id
+                    None => {
+                        let (l, new) = journal::ensure_lesson(tx, inst, id, &date, lesson_no).await?;
+                        // Another save may have created it meanwhile; then its history is there.
+                        if new {
+                            let line = change(
+                                format!("lesson:{}", l.id),
+                                None,
+                                Some(l.history_value()),
+                                None,
+                                session,
+                                now,
+                            );
+                            log.push(line);
                         }
-                    },
+                        created.insert((date.clone(), lesson_no), l.id);
+                        l.id
+                    }
                 };
-                let new = entry.as_ref().map(Entry::display);
                 let mark = entry.as_ref().map(|e| (e.code.as_str(), e.minutes));
-                journal::set_attendance(&mut *tx, inst, lesson_id, student, mark).await?;
-                log.push(change(
+                journal::set_attendance(&mut **tx, inst, lesson_id, student, mark).await?;
+                (
                     format!("attendance:{lesson_id}:{student}"),
-                    old,
-                    new.clone(),
-                    reason,
-                    session,
-                    now,
-                ));
-                new
+                    entry.as_ref().map(Entry::display),
+                )
             }
             Target::Grade {
                 assessment,
@@ -573,25 +633,14 @@ pub async fn save_cells(
                 mark,
             } => {
                 let new = mark.as_ref().map(|m| m.as_str().to_string());
-                journal::set_grade(&mut *tx, inst, assessment, student, new.as_deref(), now).await?;
-                log.push(change(
-                    format!("grade:{assessment}:{student}"),
-                    old,
-                    new.clone(),
-                    reason,
-                    session,
-                    now,
-                ));
-                new
+                journal::set_grade(&mut **tx, inst, assessment, student, new.as_deref(), now).await?;
+                (format!("grade:{assessment}:{student}"), new)
             }
         };
+        log.push(change(item, old, new.clone(), reason, session, now));
         saved.cells.push((key, new.unwrap_or_default()));
     }
-    history::append(&mut tx, app.db.backend(), inst, &log).await?;
-    let events = events_of(&log, &kinds, &course, &assessments);
-    crate::families::queue_events(&mut tx, inst, &events, now).await?;
-    tx.commit().await?;
-    Ok(saved)
+    Ok((saved, log))
 }
 
 /// What parents may be told of a save: new grades and new absences (a lateness too).
@@ -1176,4 +1225,60 @@ pub async fn verify(app: &App) -> Result<Vec<(InstitutionId, history::Problem)>,
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(scale: &str) -> Stored {
+        let assessment = Assessment {
+            id: AssessmentId(7),
+            course_id: CourseId(1),
+            kind: "summative".into(),
+            scale: scale.into(),
+            date: "2026-11-20".into(),
+            title: String::new(),
+            handed_in_on: None,
+        };
+        Stored {
+            kinds: klade_domain::attendance::default_kinds(),
+            assessments: HashMap::from([(assessment.id, assessment)]),
+            slots: Vec::new(),
+            calendar: std::sync::Arc::new((
+                klade_domain::calendar::Calendar::latvia(),
+                klade_domain::deadlines::Settings::default(),
+            )),
+            lessons: HashMap::new(),
+            attendance: HashMap::new(),
+            grades: HashMap::from([((AssessmentId(7), PersonId(3)), "6".to_string())]),
+        }
+    }
+
+    fn parse(s: &Stored, key: &str, value: &str) -> Result<Option<String>, &'static str> {
+        let input = CellInput {
+            key: key.into(),
+            value: value.into(),
+        };
+        s.parse(&input, ("2026-09-01", "2027-08-31"), "2026-11-26")
+            .map(|p| p.map(|p| p.day))
+    }
+
+    #[test]
+    fn a_cell_is_read_against_what_is_stored() {
+        let s = stored("ten");
+        assert_eq!(parse(&s, "g:7:3", "6"), Ok(None), "the same mark changes nothing");
+        assert_eq!(parse(&s, "g:7:3", "8"), Ok(Some("2026-11-20".into())));
+        assert_eq!(parse(&s, "g:7:3", "11"), Err("grade.out_of_scale_ten"));
+        assert_eq!(parse(&s, "g:8:3", "8"), Err("journal.bad_cell"), "no such assessment");
+        assert_eq!(parse(&s, "x:1", "8"), Err("journal.bad_cell"));
+        assert_eq!(parse(&s, "a:2026-11-30:1:3", "n"), Err("journal.future_lesson"));
+        assert_eq!(parse(&s, "a:2025-11-20:1:3", "n"), Err("journal.date_outside_year"));
+        assert_eq!(parse(&s, "a:2026-11-20:1:3", "n"), Err("journal.lesson_not_held"));
+    }
+
+    #[test]
+    fn an_unknown_scale_is_refused_not_read_as_one_to_ten() {
+        assert_eq!(parse(&stored("twelve"), "g:7:3", "8"), Err("grade.scale"));
+    }
 }
