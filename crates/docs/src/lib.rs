@@ -20,6 +20,19 @@ pub struct Table {
 /// kilobytes; the largest institution's is a few thousand rows. Anything beyond these is refused
 /// before it is held in memory: a zip entry's declared and real size, the file's rows and columns.
 /// Reading within them takes a few tens of megabytes at most.
+impl table::Report {
+    /// The report in `format`: the table's own writers, or the PDF's (`pdf` reads the table, the
+    /// table knows nothing of PDF).
+    pub fn write(&self, format: table::Format) -> Result<Vec<u8>, table::ExportError> {
+        match format {
+            table::Format::Xlsx => self.xlsx(),
+            table::Format::Csv => self.csv(),
+            table::Format::Pdf => pdf::render_report(self).map_err(|e| e.to_string()),
+        }
+        .map_err(table::ExportError)
+    }
+}
+
 pub mod budget {
     /// The largest file accepted, in bytes.
     pub const MAX_BYTES: usize = 8 * 1024 * 1024;

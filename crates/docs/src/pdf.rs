@@ -383,6 +383,8 @@ pub fn extract_text(pdf: &[u8]) -> Result<String, PdfError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::table::tests::{sample, LETTERS};
+    use crate::table::{Cell, Column, Format};
 
     #[test]
     fn latvian_letters_print_and_can_be_read_back() {
@@ -411,5 +413,30 @@ mod tests {
         let pdf = render("x", &blocks).expect("pdf");
         let doc = lopdf::Document::load_mem(&pdf).expect("load");
         assert!(doc.get_pages().len() > 1);
+    }
+
+    #[test]
+    fn pdf_keeps_latvian_letters() {
+        let bytes = sample().write(Format::Pdf).expect("pdf");
+        let text = crate::pdf::extract_text(&bytes).expect("text");
+        for letter in LETTERS.split(' ') {
+            assert!(text.contains(letter), "{letter} in {text}");
+        }
+        assert!(text.contains("7,25"), "{text}");
+        assert!(text.contains("15.03.2027."), "{text}");
+    }
+
+    #[test]
+    fn wide_and_long_tables_turn_and_continue() {
+        let mut r = sample();
+        r.columns = (0..20).map(|i| Column::new(format!("K{i}"), 10.0)).collect();
+        r.rows = (0..120)
+            .map(|i| (0..20).map(|j| Cell::count(i * 100 + j)).collect())
+            .collect();
+        let bytes = r.write(Format::Pdf).expect("pdf");
+        let doc = lopdf::Document::load_mem(&bytes).expect("load");
+        assert!(doc.get_pages().len() > 2);
+        let text = crate::pdf::extract_text(&bytes).expect("text");
+        assert!(text.contains("11919"), "the last cell printed");
     }
 }

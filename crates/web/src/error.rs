@@ -7,7 +7,7 @@
 //! or asks for JSON, who is signed in — renders it (`finish`).
 
 use crate::i18n::{Lang, Tr};
-use crate::pages::Chrome;
+use crate::layout::Chrome;
 use askama::Template;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -28,7 +28,7 @@ pub struct WebError {
     back: Option<String>,
     /// The signed-in person's navigation, for the error page (boxed: an error travels in every
     /// `Result` of the handlers).
-    user: Option<Box<crate::pages::UserChrome>>,
+    user: Option<Box<crate::layout::UserChrome>>,
 }
 
 impl WebError {
@@ -59,7 +59,7 @@ impl WebError {
     }
 
     /// The page answers with the navigation of the person signed in.
-    pub fn with_user(mut self, user: Option<crate::pages::UserChrome>) -> Self {
+    pub fn with_user(mut self, user: Option<crate::layout::UserChrome>) -> Self {
         self.user = user.map(Box::new);
         self
     }
@@ -125,7 +125,7 @@ pub fn finish(
     response: Response,
     lang: Lang,
     json: bool,
-    user: impl FnOnce() -> Option<crate::pages::UserChrome>,
+    user: impl FnOnce() -> Option<crate::layout::UserChrome>,
 ) -> Response {
     let Some(Deferred(kept)) = response.extensions().get::<Deferred>() else {
         return response;
@@ -137,6 +137,16 @@ pub fn finish(
         WebError::api(error, lang).into_response()
     } else {
         WebError::new(error, lang).with_user(user()).into_response()
+    }
+}
+
+/// A JSON body that cannot be taken, as the reader is told: over its size (413) or not the
+/// expected JSON (422).
+pub fn json_refusal(e: &axum::extract::rejection::JsonRejection) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge("error.too_large")
+    } else {
+        AppError::invalid("body", "error.bad_request")
     }
 }
 

@@ -7,9 +7,11 @@
 
 mod api;
 mod assets;
+mod ctx;
+mod download;
 mod error;
-mod export;
 pub mod i18n;
+mod layout;
 mod metrics;
 mod pages;
 pub mod serve;

@@ -5,16 +5,16 @@
 //! creating form's one-time token (`once`) and the API's `Idempotency-Key`: a repeat gets the
 //! first answer (`klade_app::repeats`).
 
+use crate::ctx::Ctx;
 use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::AppState;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use klade_app::auth::{self, Session, SessionKind};
+use klade_app::auth::{self, SessionKind};
 use klade_app::repeats;
 use klade_app::AppError;
 use std::net::SocketAddr;
@@ -30,39 +30,6 @@ pub const NEXT_COOKIE: &str = "klade_next";
 
 /// Largest form body read for the CSRF check; forms here are small.
 const FORM_LIMIT: usize = 256 * 1024;
-
-/// The request's context: language, the signed-in session if any, the client's address.
-#[derive(Clone)]
-pub struct Ctx {
-    pub lang: Lang,
-    pub session: Option<Session>,
-    pub address: String,
-    pub user_agent: String,
-    /// The pre-session CSRF token (login form), when the browser has one.
-    pub pre_csrf: Option<String>,
-    /// A login waiting for its second factor, when the browser has one.
-    pub challenge: Option<String>,
-    /// Where the login leads back to (a path of this site), when a page asked for it.
-    pub next: Option<String>,
-}
-
-impl Ctx {
-    pub fn signed_in(&self) -> Result<&Session, WebError> {
-        self.session.as_ref().ok_or_else(|| AppError::Unauthenticated.into())
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Ctx {
-    type Rejection = WebError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Ctx>()
-            .cloned()
-            .ok_or_else(|| WebError::new(AppError::Internal("no request context".into()), Lang::Lv))
-    }
-}
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
@@ -239,7 +206,7 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
     request.extensions_mut().insert(ctx);
     let run = async move {
         let response = next.run(request).await;
-        crate::error::finish(response, lang, json, || crate::pages::Chrome::user_of(&reader))
+        crate::error::finish(response, lang, json, || crate::layout::Chrome::user_of(&reader))
     };
     if let Some(key) = once {
         return once_only(&state, &key, lang, false, run).await;
@@ -494,51 +461,6 @@ pub fn same_site_path(next: &str) -> Option<&str> {
         && !next.contains('\\')
         && next.parse::<axum::http::uri::PathAndQuery>().is_ok();
     safe.then_some(next)
-}
-
-/// A query string, refused in the reader's language and in the page's or the API's form: axum's
-/// own `Query` answers a wrong or missing parameter in English plain text.
-pub struct Query<T>(pub T);
-
-impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
-    type Rejection = WebError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match axum::extract::Query::<T>::try_from_uri(&parts.uri) {
-            Ok(axum::extract::Query(v)) => Ok(Self(v)),
-            Err(_) => {
-                let lang = parts.extensions.get::<Ctx>().map(|c| c.lang).unwrap_or_default();
-                // Under the API's nest the path is cut; the original one says where we are.
-                let api = parts
-                    .extensions
-                    .get::<axum::extract::OriginalUri>()
-                    .map_or_else(|| parts.uri.path(), |u| u.0.path())
-                    .starts_with("/api/");
-                let e = AppError::invalid("query", "error.bad_request");
-                Err(if api {
-                    WebError::api(e, lang)
-                } else {
-                    WebError::new(e, lang)
-                })
-            }
-        }
-    }
-}
-
-/// A path's parameters, refused like a wrong query: a malformed id (`/people/abc`) is a page that
-/// does not exist, answered in the reader's language with the navigation, not axum's plain text.
-pub struct Path<T>(pub T);
-
-impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
-    type Rejection = WebError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Path(v)) => Ok(Self(v)),
-            // Rendered by the middleware: the API's JSON or the page.
-            Err(_) => Err(AppError::NotFound.into()),
-        }
-    }
 }
 
 #[cfg(test)]

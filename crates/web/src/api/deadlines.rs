@@ -1,10 +1,10 @@
 //! Deadlines, the calendar and the deadline settings through the API: the same use cases as the
 //! pages.
 
+use crate::ctx::Ctx;
+use crate::ctx::Path;
+use crate::ctx::Query;
 use crate::error::WebError;
-use crate::session::Ctx;
-use crate::session::Path;
-use crate::session::Query;
 use crate::AppState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;

@@ -1,9 +1,9 @@
 //! The journal through the API: the same use cases as the grid page.
 
+use crate::ctx::Ctx;
+use crate::ctx::Path;
+use crate::ctx::Query;
 use crate::error::WebError;
-use crate::session::Ctx;
-use crate::session::Path;
-use crate::session::Query;
 use crate::AppState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
@@ -31,7 +31,7 @@ pub fn routes() -> Router<AppState> {
 
 fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, WebError> {
     body.map(|Json(b)| b)
-        .map_err(|e| WebError::from(super::json_refusal(&e)))
+        .map_err(|e| WebError::from(crate::error::json_refusal(&e)))
 }
 
 async fn courses(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {

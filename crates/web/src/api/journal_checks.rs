@@ -1,10 +1,10 @@
 //! Journal checks through the API — a course's or a group's findings, recording them, moving them
 //! on, and the list of findings not yet closed: the same use cases as the pages.
 
+use crate::ctx::Ctx;
+use crate::ctx::Path;
+use crate::ctx::Query;
 use crate::error::WebError;
-use crate::session::Ctx;
-use crate::session::Path;
-use crate::session::Query;
 use crate::AppState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;

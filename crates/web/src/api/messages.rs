@@ -1,10 +1,10 @@
 //! Mail and news through the API: the same use cases as the pages. Attachments travel as
 //! base64 in the JSON body.
 
+use crate::ctx::Ctx;
+use crate::ctx::Path;
+use crate::ctx::Query;
 use crate::error::WebError;
-use crate::session::Ctx;
-use crate::session::Path;
-use crate::session::Query;
 use crate::AppState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, State};
@@ -169,7 +169,7 @@ async fn reply(
 
 async fn attachment(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
     let (name, content_type, bytes) = messages::attachment(&state.app, ctx.signed_in()?, id).await?;
-    Ok(crate::pages::file_response(&name, &content_type, bytes))
+    Ok(crate::download::file_response(&name, &content_type, bytes))
 }
 
 async fn boards(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {

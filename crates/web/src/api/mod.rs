@@ -2,8 +2,9 @@
 //! token from `POST /api/v1/auth/login`. The contract is `openapi.json` beside this file; a test
 //! keeps it and the routes in step.
 
+use crate::ctx::Ctx;
 use crate::error::WebError;
-use crate::session::{self, Ctx};
+use crate::session;
 use crate::AppState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
@@ -73,16 +74,6 @@ async fn change_password(
     Ok(Json(serde_json::json!({ "changed": true })).into_response())
 }
 
-/// A JSON body that cannot be taken, as the reader is told: over its size (413) or not the
-/// expected JSON (422).
-pub(crate) fn json_refusal(e: &JsonRejection) -> AppError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::TooLarge("error.too_large")
-    } else {
-        AppError::invalid("body", "error.bad_request")
-    }
-}
-
 async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
@@ -145,7 +136,7 @@ async fn login_second_factor(
     State(state): State<AppState>,
     body: Result<Json<SecondFactorBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let Json(b) = body.map_err(|e| json_refusal(&e))?;
+    let Json(b) = body.map_err(|e| crate::error::json_refusal(&e))?;
     let done = klade_app::second_factor::answer(&state.app, &b.challenge, &b.code, b.recovery).await?;
     Ok(Json(TokenBody {
         token: done.token,
@@ -174,7 +165,7 @@ async fn second_factor_confirm(
     ctx: Ctx,
     body: Result<Json<CodeBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let Json(b) = body.map_err(|e| json_refusal(&e))?;
+    let Json(b) = body.map_err(|e| crate::error::json_refusal(&e))?;
     let codes = klade_app::second_factor::confirm(&state.app, ctx.signed_in()?, &b.code).await?;
     Ok(Json(serde_json::json!({ "recovery_codes": codes })).into_response())
 }
@@ -184,7 +175,7 @@ async fn second_factor_off(
     ctx: Ctx,
     body: Result<Json<CodeBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let Json(b) = body.map_err(|e| json_refusal(&e))?;
+    let Json(b) = body.map_err(|e| crate::error::json_refusal(&e))?;
     klade_app::second_factor::turn_off(&state.app, ctx.signed_in()?, &b.code).await?;
     Ok(Json(serde_json::json!({ "enabled": false })).into_response())
 }

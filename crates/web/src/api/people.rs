@@ -1,9 +1,9 @@
 //! People and accounts through the API: records, contacts, the access log, the data download,
 //! staff accounts and the SMS outbox — the same use cases as the pages.
 
+use crate::ctx::Ctx;
+use crate::ctx::Path;
 use crate::error::WebError;
-use crate::session::Ctx;
-use crate::session::Path;
 use crate::AppState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
@@ -65,7 +65,7 @@ async fn contacts(
     Path(id): Path<i64>,
     body: Result<Json<ContactsBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let Json(b) = body.map_err(|e| super::json_refusal(&e))?;
+    let Json(b) = body.map_err(|e| crate::error::json_refusal(&e))?;
     let outcome = people::update_contacts(&state.app, ctx.signed_in()?, PersonId(id), &b.phone, &b.email).await?;
     Ok(Json(serde_json::json!({
         "saved": outcome == people::ContactsSaved::Saved,
@@ -221,7 +221,7 @@ async fn upload(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(i): Path<i64>,
-    crate::session::Query(q): crate::session::Query<KindQuery>,
+    crate::ctx::Query(q): crate::ctx::Query<KindQuery>,
     bytes: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, WebError> {
     let s = ctx.signed_in()?;

@@ -1,10 +1,10 @@
 //! A preschool group's monthly plan and talks with parents through the API: the same use cases
 //! as the pages.
 
+use crate::ctx::Ctx;
+use crate::ctx::Path;
+use crate::ctx::Query;
 use crate::error::WebError;
-use crate::session::Ctx;
-use crate::session::Path;
-use crate::session::Query;
 use crate::AppState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;

@@ -1,9 +1,9 @@
 //! Setting an institution up through the API: its school years with terms and holidays — the
 //! same use cases as the pages.
 
+use crate::ctx::Ctx;
+use crate::ctx::Path;
 use crate::error::WebError;
-use crate::session::Ctx;
-use crate::session::Path;
 use crate::AppState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
@@ -50,7 +50,7 @@ async fn create_year(
     body: Result<Json<YearInput>, JsonRejection>,
 ) -> Result<Response, WebError> {
     let s = ctx.signed_in()?;
-    let Json(input) = body.map_err(|e| super::json_refusal(&e))?;
+    let Json(input) = body.map_err(|e| crate::error::json_refusal(&e))?;
     setup::create_year(&state.app, s, InstitutionId(i), &input).await?;
     Ok(Json(serde_json::json!({ "created": input.name.trim() })).into_response())
 }
@@ -63,7 +63,7 @@ pub(super) async fn add_staff(
     body: Result<Json<StaffInput>, JsonRejection>,
 ) -> Result<Response, WebError> {
     let s = ctx.signed_in()?;
-    let Json(input) = body.map_err(|e| super::json_refusal(&e))?;
+    let Json(input) = body.map_err(|e| crate::error::json_refusal(&e))?;
     let id = setup::add_staff(&state.app, s, InstitutionId(i), &input).await?;
     Ok(Json(serde_json::json!({ "person": id })).into_response())
 }
@@ -80,7 +80,7 @@ async fn add_class(
     body: Result<Json<ClassInput>, JsonRejection>,
 ) -> Result<Response, WebError> {
     let s = ctx.signed_in()?;
-    let Json(input) = body.map_err(|e| super::json_refusal(&e))?;
+    let Json(input) = body.map_err(|e| crate::error::json_refusal(&e))?;
     let id = setup::add_class(&state.app, s, InstitutionId(i), &input).await?;
     Ok(Json(serde_json::json!({ "class": id })).into_response())
 }
@@ -101,7 +101,7 @@ async fn add_subject(
     body: Result<Json<SubjectBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
     let s = ctx.signed_in()?;
-    let Json(b) = body.map_err(|e| super::json_refusal(&e))?;
+    let Json(b) = body.map_err(|e| crate::error::json_refusal(&e))?;
     setup::add_subject(&state.app, s, InstitutionId(i), &b.name, b.module, &b.code).await?;
     Ok(Json(serde_json::json!({ "added": b.name.trim() })).into_response())
 }
@@ -120,7 +120,7 @@ async fn set_tutor(
     body: Result<Json<TutorBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
     let s = ctx.signed_in()?;
-    let Json(b) = body.map_err(|e| super::json_refusal(&e))?;
+    let Json(b) = body.map_err(|e| crate::error::json_refusal(&e))?;
     setup::set_tutor(
         &state.app,
         s,
@@ -139,7 +139,7 @@ async fn add_parent(
     body: Result<Json<klade_app::people::ParentInput>, JsonRejection>,
 ) -> Result<Response, WebError> {
     let s = ctx.signed_in()?;
-    let Json(input) = body.map_err(|e| super::json_refusal(&e))?;
+    let Json(input) = body.map_err(|e| crate::error::json_refusal(&e))?;
     let parent = klade_app::people::add_parent(&state.app, s, klade_domain::PersonId(id), &input).await?;
     Ok(Json(serde_json::json!({ "parent": parent })).into_response())
 }
@@ -161,7 +161,7 @@ async fn invite(
     body: Result<Json<InviteBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
     let s = ctx.signed_in()?;
-    let Json(b) = body.map_err(|e| super::json_refusal(&e))?;
+    let Json(b) = body.map_err(|e| crate::error::json_refusal(&e))?;
     klade_app::invitations::invite(&state.app, s, klade_domain::PersonId(id), b.channel).await?;
     Ok(Json(serde_json::json!({ "sent": b.channel })).into_response())
 }
@@ -172,7 +172,7 @@ async fn join(
     ctx: Ctx,
     body: Result<Json<klade_app::invitations::JoinInput>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let Json(input) = body.map_err(|e| super::json_refusal(&e))?;
+    let Json(input) = body.map_err(|e| crate::error::json_refusal(&e))?;
     let done = klade_app::invitations::join(
         &state.app,
         &input,
@@ -201,7 +201,7 @@ async fn set_study_plan(
     body: Result<Json<PlanBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
     let s = ctx.signed_in()?;
-    let Json(b) = body.map_err(|e| super::json_refusal(&e))?;
+    let Json(b) = body.map_err(|e| crate::error::json_refusal(&e))?;
     let class = klade_domain::ClassId(class);
     setup::set_study_plan(&state.app, s, class, &b.lines).await?;
     let p = setup::study_plan(&state.app, s, class).await?;
@@ -226,7 +226,7 @@ async fn next_year(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(i): Path<i64>,
-    crate::session::Query(q): crate::session::Query<TopQuery>,
+    crate::ctx::Query(q): crate::ctx::Query<TopQuery>,
 ) -> Result<Response, WebError> {
     let plan = setup::next_year(&state.app, ctx.signed_in()?, InstitutionId(i), q.top).await?;
     Ok(Json(plan).into_response())
@@ -246,7 +246,7 @@ async fn prepare_next_year(
     body: Result<Json<NextYearBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
     let s = ctx.signed_in()?;
-    let Json(b) = body.map_err(|e| super::json_refusal(&e))?;
+    let Json(b) = body.map_err(|e| crate::error::json_refusal(&e))?;
     let (moved, finished) =
         setup::prepare_next_year(&state.app, s, InstitutionId(i), b.top, &b.order_number, &b.order_date).await?;
     Ok(Json(serde_json::json!({ "moved": moved, "finished": finished })).into_response())
@@ -268,7 +268,7 @@ async fn save_settings(
     body: Result<Json<setup::InstitutionInput>, JsonRejection>,
 ) -> Result<Response, WebError> {
     let s = ctx.signed_in()?;
-    let Json(b) = body.map_err(|e| super::json_refusal(&e))?;
+    let Json(b) = body.map_err(|e| crate::error::json_refusal(&e))?;
     setup::set_institution(&state.app, s, InstitutionId(i), &b).await?;
     settings(State(state), ctx, Path(i)).await
 }

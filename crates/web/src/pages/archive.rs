@@ -1,8 +1,8 @@
 //! The superuser's button for the year-end archive (R28, J37): the signed archive of a school
 //! year as one zip file to keep. The same archive comes from `klade archive create`.
 
+use crate::ctx::Ctx;
 use crate::error::WebError;
-use crate::session::Ctx;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};

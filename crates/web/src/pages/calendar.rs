@@ -1,11 +1,11 @@
 //! The institution's working-day calendar (a year's days off, worked days, school holidays) and
 //! its deadline settings. Pages only: `klade_app::calendar` checks the input and asks the policy.
 
-use super::{render, Chrome};
+use crate::ctx::Ctx;
+use crate::ctx::Query;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::session::Ctx;
-use crate::session::Query;
+use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -156,7 +156,7 @@ async fn render_calendar(
         bad,
         t,
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<PageQuery>) -> Result<Response, WebError> {
@@ -310,7 +310,7 @@ fn settings_response(
         },
         t,
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 async fn settings_page(

@@ -2,11 +2,11 @@
 //! overdue item per teacher and class. Pages only: `klade_app::deadlines` finds them and asks the
 //! policy.
 
-use super::{render, Chrome};
+use crate::ctx::Ctx;
+use crate::ctx::Query;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::session::Ctx;
-use crate::session::Query;
+use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -100,7 +100,7 @@ async fn mine(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebEr
         overviews,
         t,
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 #[derive(Deserialize)]
@@ -195,10 +195,10 @@ async fn overview(
     let view = deadlines::overview(&state.app, session, InstitutionId(q.i), &filter).await?;
     let kind = q.kind.clone().unwrap_or_default();
     let mut items: Vec<Line> = view.items.iter().map(|i| line(t, i)).collect();
-    if let Some(f) = crate::export::requested(q.format.as_deref())? {
+    if let Some(f) = crate::download::requested(q.format.as_deref())? {
         let mut report = overview_report(t, &view.items, &items);
         report.subtitle.push(format_stored_date(&state.app.today()));
-        return crate::export::download(&report, f, "termini");
+        return crate::download::download(&report, f, "termini");
     }
     let mut path = format!("/deadlines/overview?i={}", q.i);
     for (k, v) in [("person", &q.person), ("class", &q.class), ("kind", &q.kind)] {
@@ -222,7 +222,7 @@ async fn overview(
         i: q.i,
         items,
         cut,
-        exports: crate::export::links(&path),
+        exports: crate::download::links(&path),
         people: view
             .per_person
             .iter()
@@ -253,5 +253,5 @@ async fn overview(
             .collect(),
         t,
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }

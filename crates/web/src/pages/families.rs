@@ -1,11 +1,11 @@
 //! The diary for learners and parents, absence notices, and the tutor's excusing of absences.
 
-use super::{render, Chrome};
+use crate::ctx::Ctx;
+use crate::ctx::Path;
+use crate::ctx::Query;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::session::Ctx;
-use crate::session::Path;
-use crate::session::Query;
+use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -69,7 +69,7 @@ struct DiaryPage {
     /// Today as the absence form shows it, `25.11.2026.`.
     today: String,
     /// A refused absence notice as typed.
-    typed: super::Typed,
+    typed: crate::layout::Typed,
 }
 
 #[derive(Deserialize, Default)]
@@ -93,7 +93,7 @@ async fn diary(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DiaryQue
         flash,
         None,
         StatusCode::OK,
-        super::Typed::default(),
+        crate::layout::Typed::default(),
     )
     .await
 }
@@ -122,7 +122,7 @@ async fn diary_page(
     flash: Option<&str>,
     error: Option<&AppError>,
     status: StatusCode,
-    typed: super::Typed,
+    typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -254,7 +254,7 @@ async fn diary_page(
         today: format_stored_date(&today_iso),
         typed,
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -271,7 +271,7 @@ async fn report(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let f = super::parse_form::<ReportForm>(&fields)?;
+    let f = crate::layout::parse_form::<ReportForm>(&fields)?;
     match families::report_absence(&state.app, session, PersonId(f.student), &f.from, &f.to, &f.reason).await {
         Ok((_, late)) => Ok(Redirect::to(&format!(
             "/diary?student={}&done={}",
@@ -281,7 +281,7 @@ async fn report(
         .into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let status = crate::error::status_of(&e);
-            let typed = super::Typed::new("absence", &fields, Some(&e));
+            let typed = crate::layout::Typed::new("absence", &fields, Some(&e));
             diary_page(&state, &ctx, Some(f.student), None, None, Some(&e), status, typed).await
         }
         Err(e) => Err(e.into()),
@@ -307,7 +307,7 @@ struct AbsencesPage {
     students: Vec<(i64, String)>,
     reasons: Vec<String>,
     /// A refused excuse as typed.
-    typed: super::Typed,
+    typed: crate::layout::Typed,
 }
 
 /// One learner's unexcused absences on the class's absences page.
@@ -364,7 +364,7 @@ async fn absences(
         flash,
         None,
         StatusCode::OK,
-        super::Typed::default(),
+        crate::layout::Typed::default(),
     )
     .await
 }
@@ -376,7 +376,7 @@ async fn absences_page(
     flash: Option<&str>,
     error: Option<&AppError>,
     status: StatusCode,
-    typed: super::Typed,
+    typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -423,7 +423,7 @@ async fn absences_page(
             .collect(),
         typed,
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -442,7 +442,7 @@ async fn excuse(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let f = super::parse_form::<ExcuseForm>(&fields)?;
+    let f = crate::layout::parse_form::<ExcuseForm>(&fields)?;
     match families::excuse(
         &state.app,
         session,
@@ -462,9 +462,9 @@ async fn excuse(
             let status = crate::error::status_of(&e);
             // A notice's own excuse has nothing typed; the form below does.
             let typed = if f.notice.is_some() {
-                super::Typed::default()
+                crate::layout::Typed::default()
             } else {
-                super::Typed::new("excuse", &fields, Some(&e))
+                crate::layout::Typed::new("excuse", &fields, Some(&e))
             };
             absences_page(&state, &ctx, ClassId(class), None, Some(&e), status, typed).await
         }
@@ -484,7 +484,7 @@ async fn keep_unexcused(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let f = super::parse_form::<CheckedForm>(&fields)?;
+    let f = crate::layout::parse_form::<CheckedForm>(&fields)?;
     families::keep_unexcused(&state.app, session, PersonId(f.student)).await?;
     Ok(Redirect::to(&format!("/classes/{class}/absences?done=checked")).into_response())
 }
@@ -553,7 +553,7 @@ async fn grades(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
         who,
         subjects,
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 struct ReportView {
@@ -689,7 +689,7 @@ async fn report_page(
         to,
         pdf,
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 /// The same reports as a PDF, one learner to a page, with every Latvian letter right.

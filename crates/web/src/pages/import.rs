@@ -1,11 +1,11 @@
 //! The VIIS import pages: upload, the row-by-row preview, confirmation and progress.
 
-use super::{render, Chrome};
+use crate::ctx::Ctx;
+use crate::ctx::Path;
+use crate::ctx::Query;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::session::Ctx;
-use crate::session::Path;
-use crate::session::Query;
+use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
@@ -102,7 +102,7 @@ fn form_page(
             e => t.get(e.code()).to_string(),
         }),
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 async fn upload(
@@ -263,7 +263,7 @@ async fn preview(
         summary,
         rows,
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 async fn confirm(

@@ -2,11 +2,12 @@
 //! invitation by SMS or e-mail, the slips to print — and `/join`, where a code becomes an account.
 //! The rules are `klade_app::invitations`'.
 
-use super::{render, Chrome};
+use crate::ctx::Path;
+use crate::ctx::{Ctx, Query};
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::session::Path;
-use crate::session::{set_cookie, Ctx, Query, CSRF_COOKIE, SESSION_COOKIE};
+use crate::layout::{render, Chrome};
+use crate::session::{set_cookie, CSRF_COOKIE, SESSION_COOKIE};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -108,7 +109,7 @@ async fn page(
         missing: waiting.len(),
         members,
     };
-    Ok((status, render(&p, ctx.lang)?).into_response())
+    Ok((status, render(&p)?).into_response())
 }
 
 async fn families(
@@ -231,7 +232,7 @@ fn join_page(state: &AppState, ctx: &Ctx, typed: &JoinInput, error: Option<&AppE
         message: error.map(|e| t.get(e.code())),
     };
     let status = error.map_or(StatusCode::OK, crate::error::status_of);
-    let mut response = (status, render(&p, ctx.lang)?).into_response();
+    let mut response = (status, render(&p)?).into_response();
     if fresh {
         response.headers_mut().append(
             header::SET_COOKIE,

@@ -2,12 +2,12 @@
 //! keyboard with `static/grid.js`, and works as a plain form without it), the lesson record,
 //! assessments, notes, the history of a column, the class summary.
 
-use super::{render, Chrome};
+use crate::ctx::Ctx;
+use crate::ctx::Path;
+use crate::ctx::Query;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::session::Ctx;
-use crate::session::Path;
-use crate::session::Query;
+use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -50,7 +50,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebEr
         t,
         courses,
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 struct Header {
@@ -112,7 +112,7 @@ struct GridPage {
     notes: Vec<String>,
     today: String,
     /// A refused form's input: "cells", "assessment" or "note".
-    form: super::Typed,
+    form: crate::layout::Typed,
 }
 
 #[derive(Deserialize, Default)]
@@ -154,7 +154,7 @@ async fn grid(
         None,
         &[],
         StatusCode::OK,
-        super::Typed::default(),
+        crate::layout::Typed::default(),
     )
     .await
 }
@@ -169,7 +169,7 @@ async fn grid_page(
     failure: Option<&AppError>,
     typed: &[CellInput],
     status: StatusCode,
-    form: super::Typed,
+    form: crate::layout::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -373,7 +373,7 @@ async fn grid_page(
         today: g.today.clone(),
         form,
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 fn wants_json(headers: &HeaderMap) -> bool {
@@ -431,7 +431,7 @@ async fn save(
         ))
         .into_response()),
         Err(e @ (AppError::Cells(_) | AppError::Invalid { .. })) => {
-            let form = super::Typed::new("cells", &fields, Some(&e));
+            let form = crate::layout::Typed::new("cells", &fields, Some(&e));
             grid_page(
                 &state,
                 &ctx,
@@ -551,7 +551,7 @@ async fn lesson_page(
         history: stored.map(|l| format!("/journal/{}/history?column=lesson:{}", course.0, l.id)),
         can_edit,
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 async fn lesson_save(
@@ -578,7 +578,7 @@ async fn add_assessment(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let result = match super::parse_form::<journal::AssessmentInput>(&fields) {
+    let result = match crate::layout::parse_form::<journal::AssessmentInput>(&fields) {
         Ok(input) => journal::add_assessment(&state.app, session, CourseId(course), &input)
             .await
             .map(|_| ()),
@@ -588,7 +588,7 @@ async fn add_assessment(
         Ok(()) => Ok(Redirect::to(&format!("/journal/{course}?done=assessment")).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let status = crate::error::status_of(&e);
-            let form = super::Typed::new("assessment", &fields, Some(&e));
+            let form = crate::layout::Typed::new("assessment", &fields, Some(&e));
             grid_page(&state, &ctx, CourseId(course), None, None, Some(&e), &[], status, form).await
         }
         Err(e) => Err(e.into()),
@@ -623,7 +623,7 @@ async fn add_note(
         Ok(_) => Ok(Redirect::to(&format!("/journal/{course}?done=notes")).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let status = crate::error::status_of(&e);
-            let form = super::Typed::new("note", &fields, Some(&e));
+            let form = crate::layout::Typed::new("note", &fields, Some(&e));
             grid_page(&state, &ctx, CourseId(course), None, None, Some(&e), &[], status, form).await
         }
         Err(e) => Err(e.into()),
@@ -692,7 +692,7 @@ async fn history(
             })
             .collect(),
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 #[derive(Template)]
@@ -721,7 +721,7 @@ async fn summary(
     use klade_docs::table::{Cell, Column as Col, Report};
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let format = crate::export::requested(q.format.as_deref())?;
+    let format = crate::download::requested(q.format.as_deref())?;
     let s = journal::summary(&state.app, session, ClassId(class)).await?;
     let grades_of = |st: klade_domain::PersonId, c: CourseId| {
         s.grades
@@ -757,7 +757,7 @@ async fn summary(
             columns,
             rows,
         };
-        return crate::export::download(&report, format, &format!("kopsavilkums-{}", s.class_name));
+        return crate::download::download(&report, format, &format!("kopsavilkums-{}", s.class_name));
     }
     let rows = s
         .students
@@ -784,7 +784,7 @@ async fn summary(
         headers: s.courses.iter().map(|c| c.name.clone()).collect(),
         class_name: s.class_name,
         rows,
-        exports: crate::export::links(&path),
+        exports: crate::download::links(&path),
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }

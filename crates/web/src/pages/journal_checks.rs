@@ -4,12 +4,12 @@
 //! `klade_app::journal_checks`, which asks the policy.
 
 use super::preschool_plans::{lines, tabs as group_tabs};
-use super::{render, Chrome};
+use crate::ctx::Ctx;
+use crate::ctx::Path;
+use crate::ctx::Query;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::session::Ctx;
-use crate::session::Path;
-use crate::session::Query;
+use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -206,7 +206,7 @@ async fn page(
         today: state.app.today(),
         t,
     };
-    Ok((status, render(&p, ctx.lang)?).into_response())
+    Ok((status, render(&p)?).into_response())
 }
 
 async fn show(state: &AppState, ctx: &Ctx, j: Journal, q: DoneQuery) -> Result<Response, WebError> {
@@ -429,10 +429,10 @@ async fn unclosed(
             state_label: t.dynamic("check", &format!("state_{}", c.state())),
         });
     }
-    if let Some(f) = crate::export::requested(q.format.as_deref())? {
+    if let Some(f) = crate::download::requested(q.format.as_deref())? {
         let mut report = unclosed_report(t, &rows);
         report.subtitle.push(format_stored_date(&today));
-        return crate::export::download(&report, f, "zurnala-parbaude");
+        return crate::download::download(&report, f, "zurnala-parbaude");
     }
     let mut path = format!("/checks?i={}", inst.0);
     if let Some(p) = q.teacher {
@@ -441,9 +441,9 @@ async fn unclosed(
     let p = UnclosedPage {
         page: Chrome::for_ctx(&ctx, t.get("check.unclosed"), "/checks", None),
         everyone: v.everyone,
-        exports: crate::export::links(&path),
+        exports: crate::download::links(&path),
         rows,
         t,
     };
-    Ok(render(&p, ctx.lang)?.into_response())
+    Ok(render(&p)?.into_response())
 }

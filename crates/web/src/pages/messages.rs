@@ -1,16 +1,16 @@
 //! Mail (J30, J31), institution news (R22.5, R24.2, R25.3) and the institution's clean-language
 //! list (J18). Forms with attachments are multipart, their CSRF token in the address.
 
-use super::{render, Chrome};
+use crate::ctx::Ctx;
+use crate::ctx::Path;
+use crate::ctx::Query;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::session::Ctx;
-use crate::session::Path;
-use crate::session::Query;
+use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -148,7 +148,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
         next: (listing.page < listing.pages).then(|| link(listing.page + 1)),
         flash: q.done.is_some().then_some("message.sent"),
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 // ---- writing ----
@@ -255,7 +255,7 @@ async fn compose_page(
         error,
         max_mb: messages::MAX_ATTACHMENT / (1024 * 1024),
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 async fn compose(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ComposeQuery>) -> Result<Response, WebError> {
@@ -479,7 +479,7 @@ async fn thread_page(
         body: body.to_string(),
         max_mb: messages::MAX_ATTACHMENT / (1024 * 1024),
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 async fn thread(
@@ -524,43 +524,10 @@ async fn reply(
     }
 }
 
-/// Sends an attachment back; never shown inline unless it is an image, so a document cannot
-/// run in the site's origin.
-pub(crate) fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
-    let inline = klade_domain::file_type::is_image(content_type);
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    let disposition = format!(
-        "{}; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        if inline { "inline" } else { "attachment" },
-        encoded.replace('+', "%20")
-    );
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(content_type) {
-        headers.insert(header::CONTENT_TYPE, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    response
-}
-
 async fn attachment(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let (name, content_type, bytes) = messages::attachment(&state.app, session, id).await?;
-    Ok(file_response(&name, &content_type, bytes))
+    Ok(crate::download::file_response(&name, &content_type, bytes))
 }
 
 // ---- news ----
@@ -584,7 +551,7 @@ struct BoardView {
     categories: Vec<(&'static str, String)>,
     classes: Vec<(i64, String)>,
     /// The refused item, when it was this board's.
-    typed: super::Typed,
+    typed: crate::layout::Typed,
 }
 
 #[derive(Template)]
@@ -662,7 +629,7 @@ async fn news_page_with(
     flash: Option<&'static str>,
     error: Option<&AppError>,
     status: StatusCode,
-    typed: super::Typed,
+    typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -688,7 +655,7 @@ async fn news_page_with(
             typed: if typed.has("news", "i", &b.institution.0.to_string()) {
                 typed.clone()
             } else {
-                super::Typed::default()
+                crate::layout::Typed::default()
             },
         });
     }
@@ -705,7 +672,7 @@ async fn news_page_with(
         flash,
         error: error.map(|e| crate::error::text(t, e)),
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -719,7 +686,15 @@ async fn news_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<News
         Some(_) => Some("news.published"),
         None => None,
     };
-    news_page_with(&state, &ctx, flash, None, StatusCode::OK, super::Typed::default()).await
+    news_page_with(
+        &state,
+        &ctx,
+        flash,
+        None,
+        StatusCode::OK,
+        crate::layout::Typed::default(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -740,7 +715,7 @@ async fn publish(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let result = match super::parse_form::<NewsForm>(&fields) {
+    let result = match crate::layout::parse_form::<NewsForm>(&fields) {
         Ok(f) => {
             let item = news::NewItem {
                 institution: InstitutionId(f.i),
@@ -759,7 +734,7 @@ async fn publish(
     match result {
         Ok(_) => Ok(Redirect::to("/news?done=1").into_response()),
         Err(e) if back_to_form(&e) => {
-            let typed = super::Typed::new("news", &fields, Some(&e));
+            let typed = crate::layout::Typed::new("news", &fields, Some(&e));
             news_page_with(&state, &ctx, None, Some(&e), crate::error::status_of(&e), typed).await
         }
         Err(e) => Err(e.into()),
@@ -819,7 +794,7 @@ async fn words_page(
         flash: q.done.is_some().then_some("words.saved"),
         error: None,
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 #[derive(Deserialize)]
@@ -843,7 +818,7 @@ async fn save_words(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Words
                 flash: None,
                 error: Some(crate::error::text(t, &e)),
             };
-            Ok((crate::error::status_of(&e), render(&page, ctx.lang)?).into_response())
+            Ok((crate::error::status_of(&e), render(&page)?).into_response())
         }
         Err(e) => Err(e.into()),
     }

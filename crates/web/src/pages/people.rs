@@ -1,12 +1,12 @@
 //! People and accounts: the superuser's staff accounts, the SMS outbox, the access log, a
 //! person's record, a class's list with admissions, and each person's own privacy page.
 
-use super::{render, Chrome};
+use crate::ctx::Ctx;
+use crate::ctx::Path;
+use crate::ctx::Query;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::session::Ctx;
-use crate::session::Path;
-use crate::session::Query;
+use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -81,7 +81,7 @@ struct AccountsPage {
     manage: bool,
     show_log: bool,
     /// A refused row's form — "create", "block" or "end", with its "person" — as typed.
-    typed: super::Typed,
+    typed: crate::layout::Typed,
 }
 
 async fn staff(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
@@ -94,7 +94,16 @@ async fn staff(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuer
         "end" => "accounts.ended_done",
         _ => "accounts.unblocked_done",
     });
-    staff_page(&state, &ctx, inst, flash, None, StatusCode::OK, super::Typed::default()).await
+    staff_page(
+        &state,
+        &ctx,
+        inst,
+        flash,
+        None,
+        StatusCode::OK,
+        crate::layout::Typed::default(),
+    )
+    .await
 }
 
 async fn staff_page(
@@ -104,7 +113,7 @@ async fn staff_page(
     flash: Option<&str>,
     error: Option<&AppError>,
     status: StatusCode,
-    typed: super::Typed,
+    typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -152,7 +161,7 @@ async fn staff_page(
         show_log: list.show_log,
         typed,
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -200,7 +209,7 @@ async fn account_action(
                 ("reason".to_string(), form_in.reason.clone().unwrap_or_default()),
                 ("last_day".to_string(), form_in.last_day.clone().unwrap_or_default()),
             ];
-            let mut typed = super::Typed::new(form, &fields, Some(&e));
+            let mut typed = crate::layout::Typed::new(form, &fields, Some(&e));
             // The row's one field is what was refused, whatever the rule called it.
             typed.bad = match form {
                 "create" => "username",
@@ -249,7 +258,7 @@ async fn outbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQue
         messages,
         emails,
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 #[derive(Template)]
@@ -294,7 +303,7 @@ async fn access_log(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Ins
         notice: None,
         entries: log_rows(t, entries),
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 async fn privacy(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
@@ -311,7 +320,7 @@ async fn privacy(State(state): State<AppState>, ctx: Ctx) -> Result<Response, We
         notice: Some(privacy_notice(&state, session, t).await?),
         entries: log_rows(t, entries),
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 async fn export(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
@@ -350,7 +359,7 @@ struct PersonPage {
     classes: Vec<(i64, String)>,
     today: String,
     /// A refused form's input: "contacts", "parent", "record", "transfer" or "exit".
-    typed: super::Typed,
+    typed: crate::layout::Typed,
 }
 
 const RECORD_FIELDS: [&str; 11] = [
@@ -387,7 +396,7 @@ async fn person(
         flash,
         None,
         StatusCode::OK,
-        super::Typed::default(),
+        crate::layout::Typed::default(),
     )
     .await
 }
@@ -399,7 +408,7 @@ async fn person_page(
     flash: Option<&str>,
     error: Option<&AppError>,
     status: StatusCode,
-    typed: super::Typed,
+    typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -517,7 +526,7 @@ async fn person_page(
         today: state.app.today(),
         typed,
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -539,7 +548,7 @@ async fn after(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/people/{}?done={done}", id.0)).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::InvalidAt { .. } | AppError::Conflict(_))) => {
-            let typed = super::Typed::new(form, fields, Some(&e));
+            let typed = crate::layout::Typed::new(form, fields, Some(&e));
             person_page(state, ctx, id, None, Some(&e), crate::error::status_of(&e), typed).await
         }
         Err(e) => Err(e.into()),
@@ -553,7 +562,7 @@ async fn contacts(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let r = match super::parse_form::<ContactsForm>(&fields) {
+    let r = match crate::layout::parse_form::<ContactsForm>(&fields) {
         Ok(f) => people::update_contacts(&state.app, session, PersonId(id), &f.phone, &f.email).await,
         Err(e) => Err(e),
     };
@@ -571,7 +580,7 @@ async fn add_parent(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let r = match super::parse_form::<people::ParentInput>(&fields) {
+    let r = match crate::layout::parse_form::<people::ParentInput>(&fields) {
         Ok(f) => people::add_parent(&state.app, session, PersonId(id), &f)
             .await
             .map(|_| ()),
@@ -587,7 +596,7 @@ async fn record(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let r = match super::parse_form::<RecordInput>(&fields) {
+    let r = match crate::layout::parse_form::<RecordInput>(&fields) {
         Ok(f) => people::update_record(&state.app, session, PersonId(id), &f).await,
         Err(e) => Err(e),
     };
@@ -609,7 +618,7 @@ async fn transfer(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let r = people::record(&state.app, session, PersonId(id)).await?;
-    let result = match super::parse_form::<TransferForm>(&fields) {
+    let result = match crate::layout::parse_form::<TransferForm>(&fields) {
         Ok(f) => {
             enrolment::transfer(
                 &state.app,
@@ -641,7 +650,7 @@ async fn exit(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let r = people::record(&state.app, session, PersonId(id)).await?;
-    let result = match super::parse_form::<ExitForm>(&fields) {
+    let result = match crate::layout::parse_form::<ExitForm>(&fields) {
         Ok(f) => enrolment::exit(&state.app, session, r.institution, PersonId(id), &f.order, &f.reason).await,
         Err(e) => Err(e),
     };
@@ -751,7 +760,7 @@ async fn class_page(
             .map(|k| (*k, t.dynamic("person", k), value(k)))
             .collect(),
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 async fn admit(
@@ -839,7 +848,7 @@ struct RulesPage {
     staff: Vec<(i64, String)>,
     sms_allowed: bool,
     /// A refused form's input: "rules" or "appoint".
-    typed: super::Typed,
+    typed: crate::layout::Typed,
 }
 
 async fn rules(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
@@ -851,7 +860,16 @@ async fn rules(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuer
             "rules.saved"
         }
     });
-    rules_page(&state, &ctx, inst, flash, None, StatusCode::OK, super::Typed::default()).await
+    rules_page(
+        &state,
+        &ctx,
+        inst,
+        flash,
+        None,
+        StatusCode::OK,
+        crate::layout::Typed::default(),
+    )
+    .await
 }
 
 async fn rules_page(
@@ -861,7 +879,7 @@ async fn rules_page(
     flash: Option<&str>,
     error: Option<&AppError>,
     status: StatusCode,
-    typed: super::Typed,
+    typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -893,7 +911,7 @@ async fn rules_page(
         sms_allowed: klade_app::onboarding::sms_notifications(&state.app, session, inst).await?,
         typed,
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -910,14 +928,14 @@ async fn set_rules(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let inst = institution_for(&ctx, q.i, &[Action::ManageAccounts, Action::AppointSuperuser])?;
-    let result = match super::parse_form::<RulesForm>(&fields) {
+    let result = match crate::layout::parse_form::<RulesForm>(&fields) {
         Ok(f) => klade_app::onboarding::set_rules(&state.app, session, inst, &f.data_processor, &f.rules).await,
         Err(e) => Err(e),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/admin/rules?i={}&done=rules", inst.0)).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
-            let typed = super::Typed::new("rules", &fields, Some(&e));
+            let typed = crate::layout::Typed::new("rules", &fields, Some(&e));
             rules_page(
                 &state,
                 &ctx,
@@ -948,7 +966,7 @@ async fn appoint(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let inst = institution_for(&ctx, q.i, &[Action::AppointSuperuser])?;
-    let result = match super::parse_form::<AppointForm>(&fields) {
+    let result = match crate::layout::parse_form::<AppointForm>(&fields) {
         Ok(f) => {
             klade_app::onboarding::appoint_superuser(
                 &state.app,
@@ -965,7 +983,7 @@ async fn appoint(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/admin/rules?i={}&done=superuser", inst.0)).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            let typed = super::Typed::new("appoint", &fields, Some(&e));
+            let typed = crate::layout::Typed::new("appoint", &fields, Some(&e));
             rules_page(&state, &ctx, inst, None, Some(&e), crate::error::status_of(&e), typed).await
         }
         Err(e) => Err(e.into()),
@@ -1057,7 +1075,7 @@ async fn data_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
         json: format!("/people/{id}/export.json"),
         html,
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 #[derive(Deserialize)]

@@ -1,12 +1,12 @@
 //! The preschool group's pages: the day (attendance by 09:00 and the journal with photos), the
 //! week for the nurse's or clerk's check, the S/T/A/P grid, the photos, and a parent's view.
 
-use super::{render, Chrome};
+use crate::ctx::Ctx;
+use crate::ctx::Path;
+use crate::ctx::Query;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::session::Ctx;
-use crate::session::Path;
-use crate::session::Query;
+use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
@@ -235,7 +235,7 @@ async fn day_view(
         },
         typed,
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 async fn day_page(
@@ -481,7 +481,7 @@ async fn week_page(
         rows,
         marked,
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 // ---- the assessment grid (J26) ----
@@ -520,7 +520,7 @@ async fn grid_view(
     flash: Option<&'static str>,
     error: Option<&AppError>,
     status: StatusCode,
-    typed: super::Typed,
+    typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -567,7 +567,7 @@ async fn grid_view(
         flash,
         error: error.map(|e| t.get(e.code()).to_string()),
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 async fn grid_page(
@@ -584,7 +584,7 @@ async fn grid_page(
         flash,
         None,
         StatusCode::OK,
-        super::Typed::default(),
+        crate::layout::Typed::default(),
     )
     .await
 }
@@ -608,7 +608,7 @@ async fn save_grid(
     match preschool::save_grid(&state.app, session, ClassId(group), &cells).await {
         Ok(_) => Ok(Redirect::to(&format!("/groups/{group}/assessment?done=1")).into_response()),
         Err(e) if back_to_form(&e) => {
-            let typed = super::Typed::new("grid", &fields, Some(&e));
+            let typed = crate::layout::Typed::new("grid", &fields, Some(&e));
             grid_view(
                 &state,
                 &ctx,
@@ -728,5 +728,5 @@ async fn child_page(
             })
             .collect(),
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }

@@ -2,12 +2,12 @@
 //! the deputy head's list of plans missing or late. Pages only: what the reader may see and do
 //! comes from `klade_app::preschool_plans`, which asks the policy.
 
-use super::{render, Chrome};
+use crate::ctx::Ctx;
+use crate::ctx::Path;
+use crate::ctx::Query;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::session::Ctx;
-use crate::session::Path;
-use crate::session::Query;
+use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -186,7 +186,7 @@ async fn plan_page(
         }
     };
     let refused = typed
-        .map(|(fields, e)| super::Typed::new("plan", fields, Some(e)))
+        .map(|(fields, e)| crate::layout::Typed::new("plan", fields, Some(e)))
         .unwrap_or_default();
     let section = |title: &str, fields: Vec<String>| SectionView {
         title: t.get(title).to_string(),
@@ -267,7 +267,7 @@ async fn plan_page(
         month: v.month,
         t,
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 async fn save_plan(
@@ -323,7 +323,7 @@ struct TalksPage {
     children: Vec<(i64, String, bool)>,
     form: TalkInput,
     /// The refused talk's field, marked.
-    typed: super::Typed,
+    typed: crate::layout::Typed,
     open_checks: i64,
     flash: Option<String>,
     error: Option<String>,
@@ -364,10 +364,10 @@ async fn talks_page(
     let (form, refused, error) = match typed {
         Some((f, fields, e)) => (
             f,
-            super::Typed::new("talk", fields, Some(e)),
+            crate::layout::Typed::new("talk", fields, Some(e)),
             Some(t.get(e.code()).to_string()),
         ),
-        None => (TalkInput::default(), super::Typed::default(), None),
+        None => (TalkInput::default(), crate::layout::Typed::default(), None),
     };
     let page = TalksPage {
         page: Chrome::for_ctx(
@@ -414,7 +414,7 @@ async fn talks_page(
         today: state.app.today(),
         t,
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -440,7 +440,7 @@ async fn add_talk(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let f = super::parse_form::<TalkForm>(&fields)?;
+    let f = crate::layout::parse_form::<TalkForm>(&fields)?;
     let input = TalkInput {
         student: f.student.trim().parse().unwrap_or(0),
         held_on: f.held_on,
@@ -510,7 +510,7 @@ async fn overview(
         rows,
         t,
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 #[cfg(test)]

@@ -2,10 +2,11 @@
 //! authenticator app, then the recovery codes, shown once), turning it off where it is not
 //! required. The rules are `klade_app::second_factor`'s.
 
-use super::{render, Chrome};
+use crate::ctx::Ctx;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::session::{set_cookie, Ctx, CHALLENGE_COOKIE, NEXT_COOKIE, SESSION_COOKIE};
+use crate::layout::{render, Chrome};
+use crate::session::{set_cookie, CHALLENGE_COOKIE, NEXT_COOKIE, SESSION_COOKIE};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -52,7 +53,7 @@ async fn login_page(state: &AppState, ctx: &Ctx, error: Option<&AppError>) -> Re
         demo_code,
     };
     let status = error.map_or(StatusCode::OK, crate::error::status_of);
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 async fn login_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
@@ -159,7 +160,7 @@ async fn setup_page(
         recovery_codes,
     };
     let code = error.map_or(StatusCode::OK, crate::error::status_of);
-    Ok((code, render(&page, ctx.lang)?).into_response())
+    Ok((code, render(&page)?).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -170,7 +171,7 @@ struct DoneQuery {
 async fn page(
     State(state): State<AppState>,
     ctx: Ctx,
-    crate::session::Query(q): crate::session::Query<DoneQuery>,
+    crate::ctx::Query(q): crate::ctx::Query<DoneQuery>,
 ) -> Result<Response, WebError> {
     let flash = (q.done.as_deref() == Some("off")).then_some("second_factor.turned_off");
     setup_page(&state, &ctx, flash, None, Vec::new()).await

@@ -2,10 +2,10 @@
 //! `klade_app::setup`'s; these pages show them and keep what was typed when a form is refused.
 
 use super::people::institution_for;
-use super::{render, Chrome};
+use crate::ctx::{Ctx, Query};
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::session::{Ctx, Query};
+use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -164,7 +164,7 @@ async fn page(
         form_holidays: rows(&form.holidays, "holidays", form.holidays.len() + 1),
         form,
     };
-    Ok((status, render(&p, ctx.lang)?).into_response())
+    Ok((status, render(&p)?).into_response())
 }
 
 async fn years(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
@@ -312,7 +312,7 @@ async fn staff_page(
         form,
         positions: POSITIONS,
     };
-    Ok((status, render(&p, ctx.lang)?).into_response())
+    Ok((status, render(&p)?).into_response())
 }
 
 async fn staff(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
@@ -396,7 +396,7 @@ async fn classes_page(
         add_label: add_label.to_string(),
         form,
     };
-    Ok((status, render(&p, ctx.lang)?).into_response())
+    Ok((status, render(&p)?).into_response())
 }
 
 async fn classes(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
@@ -459,7 +459,7 @@ struct TutorForm {
 async fn set_tutor(
     State(state): State<AppState>,
     ctx: Ctx,
-    crate::session::Path(class): crate::session::Path<i64>,
+    crate::ctx::Path(class): crate::ctx::Path<i64>,
     Form(form): Form<TutorForm>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
@@ -577,13 +577,13 @@ async fn plan_page(
         copy_from: p.copy_from.map(|(_, year)| year),
         classes_link: p.classes_link,
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 async fn plan(
     State(state): State<AppState>,
     ctx: Ctx,
-    crate::session::Path(class): crate::session::Path<i64>,
+    crate::ctx::Path(class): crate::ctx::Path<i64>,
     Query(q): Query<InstQuery>,
 ) -> Result<Response, WebError> {
     let flash = q.done.as_deref().map(|d| {
@@ -630,7 +630,7 @@ fn plan_lines(fields: &[(String, String)]) -> Vec<PlanLineInput> {
 async fn set_plan(
     State(state): State<AppState>,
     ctx: Ctx,
-    crate::session::Path(class): crate::session::Path<i64>,
+    crate::ctx::Path(class): crate::ctx::Path<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
@@ -647,7 +647,7 @@ async fn set_plan(
 async fn copy_plan(
     State(state): State<AppState>,
     ctx: Ctx,
-    crate::session::Path(class): crate::session::Path<i64>,
+    crate::ctx::Path(class): crate::ctx::Path<i64>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     match setup::copy_study_plan(&state.app, session, klade_domain::ClassId(class)).await {
@@ -727,7 +727,7 @@ async fn next_year_page(
         lines,
         form,
     };
-    Ok((status, render(&p, ctx.lang)?).into_response())
+    Ok((status, render(&p)?).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -835,7 +835,7 @@ async fn institution_page(
         has_logo: i.logo_file.is_some(),
         links,
     };
-    Ok((status, render(&p, ctx.lang)?).into_response())
+    Ok((status, render(&p)?).into_response())
 }
 
 async fn institution_settings(

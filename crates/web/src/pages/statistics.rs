@@ -2,12 +2,12 @@
 //! class's final grades (R27.2). Pages only: every figure and every refusal comes from
 //! `klade_app::statistics` and `klade_app::viis_export`; downloads go through `crate::export`.
 
-use super::{render, Chrome};
+use crate::ctx::Ctx;
+use crate::ctx::Path;
+use crate::ctx::Query;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::session::Ctx;
-use crate::session::Path;
-use crate::session::Query;
+use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -175,7 +175,7 @@ async fn statistics_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let format = crate::export::requested(q.format.as_deref())?;
+    let format = crate::download::requested(q.format.as_deref())?;
     let s = statistics::statistics(
         &state.app,
         session,
@@ -193,7 +193,7 @@ async fn statistics_page(
     };
     if let Some(format) = format {
         let report = statistics_report(t, &s, &period, &previous);
-        return crate::export::download(&report, format, &format!("statistika-{}-{}", s.from, s.to));
+        return crate::download::download(&report, format, &format!("statistika-{}-{}", s.from, s.to));
     }
     let names: Vec<String> = s.classes.iter().map(|l| l.name.clone()).collect();
     let (now_label, before_label) = (t.get("statistics.this_period"), t.get("statistics.previous_short"));
@@ -274,9 +274,9 @@ async fn statistics_page(
         absence_chart,
         average_chart,
         distribution_chart,
-        exports: crate::export::links(&path),
+        exports: crate::download::links(&path),
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 // ---- the monthly absence summary ----
@@ -353,11 +353,11 @@ async fn summary_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let format = crate::export::requested(q.format.as_deref())?;
+    let format = crate::download::requested(q.format.as_deref())?;
     let s = statistics::monthly_summary(&state.app, session, q.i.map(InstitutionId), q.month.as_deref()).await?;
     if let (Some(format), false) = (format, s.waiting) {
         let report = summary_report(t, &s);
-        return crate::export::download(&report, format, &format!("kavejumi-{}", s.month));
+        return crate::download::download(&report, format, &format!("kavejumi-{}", s.month));
     }
     let overdue = s.published.is_none() && state.app.today() > s.deadline;
     let path = format!("/absence-summary?i={}&month={}", s.institution.0, s.month);
@@ -378,9 +378,9 @@ async fn summary_page(
         waiting: s.waiting,
         csrf: session.csrf_token.clone(),
         classes: s.classes,
-        exports: crate::export::links(&path),
+        exports: crate::download::links(&path),
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 #[derive(Deserialize)]
@@ -423,10 +423,10 @@ async fn viis(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let format = crate::export::requested(q.format.as_deref())?;
+    let format = crate::download::requested(q.format.as_deref())?;
     let export = klade_app::viis_export::final_grades(&state.app, session, ClassId(class)).await?;
     if let Some(format) = format {
-        return crate::export::download(&export.report, format, &format!("viis-{}", export.class_name));
+        return crate::download::download(&export.report, format, &format!("viis-{}", export.class_name));
     }
     let path = format!("/classes/{class}/viis");
     let page = ViisPage {
@@ -440,7 +440,7 @@ async fn viis(
             .iter()
             .map(|r| r.iter().map(Cell::display).collect())
             .collect(),
-        exports: crate::export::links(&path),
+        exports: crate::download::links(&path),
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }

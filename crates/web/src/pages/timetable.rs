@@ -1,11 +1,11 @@
 //! Timetable pages: each person's week, and a class's timetable as the deputy edits it.
 
-use super::{render, Chrome};
+use crate::ctx::Ctx;
+use crate::ctx::Path;
+use crate::ctx::Query;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::session::Ctx;
-use crate::session::Path;
-use crate::session::Query;
+use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -113,7 +113,7 @@ async fn week(State(state): State<AppState>, ctx: Ctx, Query(q): Query<WeekQuery
         ),
         weeks: views,
     };
-    Ok(render(&page, ctx.lang)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 #[derive(Template)]
@@ -134,7 +134,7 @@ struct ClassPage {
     subjects: Vec<(i64, String)>,
     students: Vec<(i64, String)>,
     /// A refused form's input: "slot", "substitution" or "course".
-    typed: super::Typed,
+    typed: crate::layout::Typed,
 }
 
 #[derive(Deserialize, Default)]
@@ -161,7 +161,7 @@ async fn class_page(
         flash,
         None,
         StatusCode::OK,
-        super::Typed::default(),
+        crate::layout::Typed::default(),
     )
     .await
 }
@@ -173,7 +173,7 @@ async fn render_class(
     flash: Option<&str>,
     error: Option<&AppError>,
     status: StatusCode,
-    typed: super::Typed,
+    typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -233,7 +233,7 @@ async fn render_class(
             .collect(),
         typed,
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 /// A refused form of the class's timetable page comes back as typed, the wrong field marked.
@@ -247,7 +247,7 @@ async fn refused(
 ) -> Result<Response, WebError> {
     match e {
         AppError::Invalid { .. } | AppError::Conflict(_) | AppError::Clash { .. } => {
-            let typed = super::Typed::new(form, fields, Some(&e));
+            let typed = crate::layout::Typed::new(form, fields, Some(&e));
             render_class(
                 state,
                 ctx,
@@ -270,7 +270,7 @@ async fn set_slot(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let result = match super::parse_form::<SlotInput>(&fields) {
+    let result = match crate::layout::parse_form::<SlotInput>(&fields) {
         Ok(input) => timetable::set_slot(&state.app, session, ClassId(class), &input).await,
         Err(e) => Err(e),
     };
@@ -287,7 +287,7 @@ async fn substitute(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let result = match super::parse_form::<SubstitutionInput>(&fields) {
+    let result = match crate::layout::parse_form::<SubstitutionInput>(&fields) {
         Ok(input) => timetable::substitute(&state.app, session, ClassId(class), &input).await,
         Err(e) => Err(e),
     };

@@ -1,11 +1,11 @@
 //! School years: the director locks one that has ended; a deputy lets a teacher change a course
 //! or group of a locked year, with a reason, for a few days (R28).
 
-use super::{render, Chrome};
+use crate::ctx::Ctx;
+use crate::ctx::Query;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::session::Ctx;
-use crate::session::Query;
+use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -44,7 +44,7 @@ struct YearsPage {
     flash: Option<&'static str>,
     error: Option<String>,
     /// A refused consent as typed.
-    typed: super::Typed,
+    typed: crate::layout::Typed,
 }
 
 #[derive(Deserialize)]
@@ -60,7 +60,7 @@ async fn view(
     flash: Option<&'static str>,
     error: Option<&AppError>,
     status: StatusCode,
-    typed: super::Typed,
+    typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -108,7 +108,7 @@ async fn view(
         error: error.map(|e| t.get(e.code()).to_string()),
         typed,
     };
-    Ok((status, render(&page, ctx.lang)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<YearsQuery>) -> Result<Response, WebError> {
@@ -117,7 +117,16 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<YearsQuer
         Some(_) => Some("year.consent_done"),
         None => None,
     };
-    view(&state, &ctx, q.i, flash, None, StatusCode::OK, super::Typed::default()).await
+    view(
+        &state,
+        &ctx,
+        q.i,
+        flash,
+        None,
+        StatusCode::OK,
+        crate::layout::Typed::default(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -138,7 +147,7 @@ async fn lock(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LockForm>) 
                 None,
                 Some(&e),
                 StatusCode::UNPROCESSABLE_ENTITY,
-                super::Typed::default(),
+                crate::layout::Typed::default(),
             )
             .await
         }
@@ -163,9 +172,9 @@ async fn consent(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let f = super::parse_form::<ConsentForm>(&fields)?;
+    let f = crate::layout::parse_form::<ConsentForm>(&fields)?;
     let refused = |e: AppError| {
-        let typed = super::Typed::new("consent", &fields, Some(&e));
+        let typed = crate::layout::Typed::new("consent", &fields, Some(&e));
         (e, typed)
     };
     let Ok(days) = f.days.trim().parse::<i64>() else {

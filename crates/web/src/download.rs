@@ -5,7 +5,7 @@
 //! `klade_docs::table`'s.
 
 use crate::error::WebError;
-use axum::http::header;
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use klade_app::AppError;
 use klade_docs::table::{Format, Report};
@@ -62,4 +62,37 @@ pub fn links(path: &str) -> Vec<(String, &'static str)> {
             (format!("{path}{joiner}format={}", f.extension()), label)
         })
         .collect()
+}
+
+/// Sends an attachment back; never shown inline unless it is an image, so a document cannot
+/// run in the site's origin.
+pub fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let inline = klade_domain::file_type::is_image(content_type);
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    let disposition = format!(
+        "{}; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
+        encoded.replace('+', "%20")
+    );
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    response
 }

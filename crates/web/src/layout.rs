@@ -1,0 +1,124 @@
+//! What every page shares: its frame (`Chrome`: title, language switch, the signed-in person's
+//! navigation), a refused form's typed values (`Typed`), and rendering. It knows no request and no
+//! handler; `ctx` builds a page's frame from the request.
+
+use crate::i18n::Lang;
+use askama::Template;
+use axum::response::Html;
+use klade_app::AppError;
+
+/// What every page's frame shows: title, language switch, the signed-in person.
+pub struct Chrome {
+    pub title: String,
+    pub lang: &'static str,
+    pub other_lang: &'static str,
+    pub lang_href: String,
+    pub user: Option<UserChrome>,
+    /// The page answers a form that was not taken (the session ended, the form was outdated): the
+    /// browser keeps what was typed to put back into the form (`static/forms.js`).
+    pub keep_draft: bool,
+    /// A one-time token for this page's creating forms (`once`): the same form sent twice makes
+    /// one record (`session::once_only`).
+    pub once: String,
+}
+
+/// What a refused form's user typed, for the page to show again with the wrong field marked:
+/// the rule for every form is that a refusal loses nothing. `form` names which of a page's forms
+/// it was; a fresh page has none.
+#[derive(Debug, Clone, Default)]
+pub struct Typed {
+    pub form: &'static str,
+    fields: Vec<(String, String)>,
+    /// The refused field.
+    pub bad: String,
+}
+
+impl Typed {
+    pub fn new(form: &'static str, fields: &[(String, String)], error: Option<&AppError>) -> Self {
+        Self {
+            form,
+            fields: fields.iter().filter(|(k, _)| k != "csrf").cloned().collect(),
+            bad: match error {
+                Some(AppError::Invalid { field, .. }) => (*field).to_string(),
+                Some(AppError::InvalidAt { field, .. }) => field.clone(),
+                _ => String::new(),
+            },
+        }
+    }
+
+    /// The typed value of `name` when `form` was the one refused, else `default`.
+    pub fn or<'a>(&'a self, form: &str, name: &str, default: &'a str) -> &'a str {
+        if self.form != form {
+            return default;
+        }
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or(default, |(_, v)| v.as_str())
+    }
+
+    /// Whether `value` was chosen for `name` (a select's option, a ticked box) in the refused form.
+    pub fn has(&self, form: &str, name: &str, value: &str) -> bool {
+        self.form == form && self.fields.iter().any(|(k, v)| k == name && v == value)
+    }
+
+    /// Whether `form` was refused: its fields then show what was typed, not the defaults.
+    pub fn is(&self, form: &str) -> bool {
+        self.form == form
+    }
+
+    /// ` aria-invalid="true"` for the refused field of `form`, for the template to write as is.
+    pub fn invalid(&self, form: &str, name: &str) -> &'static str {
+        if self.form == form && self.bad == name {
+            " aria-invalid=\"true\""
+        } else {
+            ""
+        }
+    }
+}
+
+/// Reads a form's fields into its input type; a field that does not parse (a number left empty)
+/// is a refusal the page shows with what was typed, not the framework's plain-text answer.
+pub fn parse_form<T: serde::de::DeserializeOwned>(fields: &[(String, String)]) -> Result<T, AppError> {
+    let encoded = serde_urlencoded::to_string(fields).map_err(|_| AppError::invalid("form", "error.form"))?;
+    serde_urlencoded::from_str(&encoded).map_err(|_| AppError::invalid("form", "error.form"))
+}
+
+#[derive(Debug, Clone)]
+pub struct UserChrome {
+    pub name: String,
+    /// The person's id: a draft kept after an ended session goes back only to the same person.
+    pub who: i64,
+    pub csrf: String,
+    /// Where this person's work is: (href, catalogue key), from what the policy allows.
+    pub links: Vec<(&'static str, &'static str)>,
+    /// Messages not read yet.
+    pub unread: i64,
+}
+
+impl Chrome {
+    pub(crate) fn new(lang: Lang, title: &str, path: &str, user: Option<UserChrome>) -> Self {
+        let next: String = form_urlencoded::byte_serialize(path.as_bytes()).collect();
+        Self {
+            title: title.to_string(),
+            lang: lang.code(),
+            other_lang: lang.other().code(),
+            lang_href: format!("/lang/{}?next={next}", lang.other().code()),
+            user,
+            keep_draft: false,
+            once: klade_app::auth::random_hex(16).unwrap_or_default(),
+        }
+    }
+
+    /// An error page's: the navigation of whoever is signed in.
+    pub(crate) fn for_error(lang: Lang, title: &str, user: Option<UserChrome>) -> Self {
+        Self::new(lang, title, "/", user)
+    }
+}
+
+pub(crate) fn render(template: &impl Template) -> Result<Html<String>, AppError> {
+    template
+        .render()
+        .map(Html)
+        .map_err(|e| AppError::Internal(format!("template: {e}")))
+}
