@@ -432,118 +432,144 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), String> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve(args) => {
-            let app = config.app(&config.db(args.db.db)).await?;
-            serve(
-                app,
-                (config.web(), config.limits()),
-                (config.sms_gateway(), config.email_gateway()?),
-                config.listen(args.listen),
-                None,
-            )
-            .await
-        }
-        Command::Demo(args) => {
-            let app = config.app(&args.db).await?;
-            let created = demo::ensure(&app).await.map_err(|e| format!("demo: {e}"))?;
-            let banner = banner(created, &args.db);
-            let web = WebSettings {
-                demo: true,
-                ..config.web()
-            };
-            serve(
-                app,
-                (web, config.limits()),
-                (config.sms_gateway(), config.email_gateway()?),
-                config.listen(args.listen),
-                Some(banner),
-            )
-            .await
-        }
-        Command::Migrate(args) => {
-            let db = Db::connect(&config.db(args.db), DbOptions::default())
-                .await
-                .map_err(|e| format!("database: {e}"))?;
-            let applied = db.migrate().await.map_err(|e| format!("migration: {e}"))?;
-            println!("applied migrations: {applied:?}");
-            Ok(())
-        }
-        Command::Verify(args) => {
-            let app = config.app(&config.db(args.db)).await?;
-            verify(&app).await
-        }
-        Command::Backup(args) => {
-            let address = config.db(args.db.db);
-            if is_postgres(&address) {
-                return Err(klade_store::backup::POSTGRES.to_string());
-            }
-            // Connecting creates a missing SQLite file; a backup of an empty new file is a mistake.
-            if !address.starts_with("sqlite:") && !Path::new(&address).is_file() {
-                return Err(format!("{address}: no such database"));
-            }
-            let options = DbOptions {
-                max_connections: 1,
-                ..DbOptions::default()
-            };
-            let db = Db::connect(&address, options)
-                .await
-                .map_err(|e| format!("database: {e}"))?;
-            let report = db.backup_to(&args.out).await;
-            db.close().await;
-            let report = report.map_err(|e| format!("backup: {e}"))?;
-            let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
-            println!(
-                "{address} copied to {} ({size} bytes); SQLite's integrity check: ok",
-                args.out.display()
-            );
-            print_counts(&report.counts);
-            Ok(())
-        }
-        Command::Restore(args) => {
-            let target = config.db(args.db.db);
-            if is_postgres(&target) {
-                return Err(klade_store::backup::POSTGRES.to_string());
-            }
-            if target.starts_with("sqlite:") {
-                return Err(format!("{target}: give the database as a file path"));
-            }
-            klade_store::backup::restore_file(&args.from, Path::new(&target), args.force)
-                .await
-                .map_err(|e| format!("restore: {e}"))?;
-            println!("{} restored as {target}", args.from.display());
-            let db = Db::connect(&target, DbOptions::default())
-                .await
-                .map_err(|e| format!("database: {e}"))?;
-            let applied = db.migrate().await.map_err(|e| format!("migration: {e}"))?;
-            if !applied.is_empty() {
-                println!("brought up to date: applied migrations {applied:?}");
-            }
-            let counts = klade_store::backup::counts(db.pool())
-                .await
-                .map_err(|e| e.to_string())?;
-            print_counts(&counts);
-            let app = App::new(db, config.clock()?, config.settings());
-            let verified = verify(&app).await;
-            // A clean close folds the write-ahead log back into the file.
-            app.db.close().await;
-            verified
-        }
-        Command::Sms(args) => {
-            let app = config.app(&config.db(args.db)).await?;
-            let messages = klade_store::sms::list(app.db.pool(), None, 50)
-                .await
-                .map_err(|e| e.to_string())?;
-            if messages.is_empty() {
-                println!("the outbox is empty");
-            }
-            for m in messages.iter().rev() {
-                let when = klade_app::clock::format_instant(m.created_at);
-                let error = m.last_error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
-                println!("#{} {when} to {} [{}{error}]\n    {}", m.id, m.phone, m.status, m.body);
-            }
-            Ok(())
-        }
-        Command::User(UserCommand::CreateSuperuser {
+        Command::Serve(args) => serve_command(&config, args).await,
+        Command::Demo(args) => demo_command(&config, args).await,
+        Command::Migrate(args) => migrate(&config, args).await,
+        Command::Verify(args) => verify(&config.app(&config.db(args.db)).await?).await,
+        Command::Backup(args) => backup(&config, args).await,
+        Command::Restore(args) => restore(&config, args).await,
+        Command::Sms(args) => sms_outbox(&config, args).await,
+        Command::User(command) => user(&config, command).await,
+        Command::Institution(command) => institution(&config, command).await,
+        Command::Archive(command) => archive(&config, command).await,
+        Command::Retention(command) => retention(&config, command).await,
+        Command::Calendar(command) => calendar(&config, command).await,
+    }
+}
+
+/// `klade serve`.
+async fn serve_command(config: &Config, args: ServeArgs) -> Result<(), String> {
+    let app = config.app(&config.db(args.db.db)).await?;
+    serve(
+        app,
+        (config.web(), config.limits()),
+        (config.sms_gateway(), config.email_gateway()?),
+        config.listen(args.listen),
+        None,
+    )
+    .await
+}
+
+/// `klade demo`: the demo institutions made when missing, then served.
+async fn demo_command(config: &Config, args: DemoArgs) -> Result<(), String> {
+    let app = config.app(&args.db).await?;
+    let created = demo::ensure(&app).await.map_err(|e| format!("demo: {e}"))?;
+    let banner = banner(created, &args.db);
+    let web = WebSettings {
+        demo: true,
+        ..config.web()
+    };
+    serve(
+        app,
+        (web, config.limits()),
+        (config.sms_gateway(), config.email_gateway()?),
+        config.listen(args.listen),
+        Some(banner),
+    )
+    .await
+}
+
+/// `klade migrate`.
+async fn migrate(config: &Config, args: DbArg) -> Result<(), String> {
+    let db = Db::connect(&config.db(args.db), DbOptions::default())
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    let applied = db.migrate().await.map_err(|e| format!("migration: {e}"))?;
+    println!("applied migrations: {applied:?}");
+    Ok(())
+}
+
+/// `klade backup`: a consistent copy of a SQLite database.
+async fn backup(config: &Config, args: BackupArgs) -> Result<(), String> {
+    let address = config.db(args.db.db);
+    if is_postgres(&address) {
+        return Err(klade_store::backup::POSTGRES.to_string());
+    }
+    // Connecting creates a missing SQLite file; a backup of an empty new file is a mistake.
+    if !address.starts_with("sqlite:") && !Path::new(&address).is_file() {
+        return Err(format!("{address}: no such database"));
+    }
+    let options = DbOptions {
+        max_connections: 1,
+        ..DbOptions::default()
+    };
+    let db = Db::connect(&address, options)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    let report = db.backup_to(&args.out).await;
+    db.close().await;
+    let report = report.map_err(|e| format!("backup: {e}"))?;
+    let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "{address} copied to {} ({size} bytes); SQLite's integrity check: ok",
+        args.out.display()
+    );
+    print_counts(&report.counts);
+    Ok(())
+}
+
+/// `klade restore`: a backup put in place, brought up to date and verified.
+async fn restore(config: &Config, args: RestoreArgs) -> Result<(), String> {
+    let target = config.db(args.db.db);
+    if is_postgres(&target) {
+        return Err(klade_store::backup::POSTGRES.to_string());
+    }
+    if target.starts_with("sqlite:") {
+        return Err(format!("{target}: give the database as a file path"));
+    }
+    klade_store::backup::restore_file(&args.from, Path::new(&target), args.force)
+        .await
+        .map_err(|e| format!("restore: {e}"))?;
+    println!("{} restored as {target}", args.from.display());
+    let db = Db::connect(&target, DbOptions::default())
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    let applied = db.migrate().await.map_err(|e| format!("migration: {e}"))?;
+    if !applied.is_empty() {
+        println!("brought up to date: applied migrations {applied:?}");
+    }
+    let counts = klade_store::backup::counts(db.pool())
+        .await
+        .map_err(|e| e.to_string())?;
+    print_counts(&counts);
+    let app = App::new(db, config.clock()?, config.settings());
+    let verified = verify(&app).await;
+    // A clean close folds the write-ahead log back into the file.
+    app.db.close().await;
+    verified
+}
+
+/// `klade sms`: the newest messages of the outbox.
+async fn sms_outbox(config: &Config, args: DbArg) -> Result<(), String> {
+    let app = config.app(&config.db(args.db)).await?;
+    let messages = klade_store::sms::list(app.db.pool(), None, 50)
+        .await
+        .map_err(|e| e.to_string())?;
+    if messages.is_empty() {
+        println!("the outbox is empty");
+    }
+    for m in messages.iter().rev() {
+        let when = klade_app::clock::format_instant(m.created_at);
+        let error = m.last_error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
+        println!("#{} {when} to {} [{}{error}]\n    {}", m.id, m.phone, m.status, m.body);
+    }
+    Ok(())
+}
+
+/// `klade user`.
+async fn user(config: &Config, command: UserCommand) -> Result<(), String> {
+    match command {
+        UserCommand::CreateSuperuser {
             db,
             institution,
             given_name,
@@ -552,7 +578,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             username,
             order_number,
             order_date,
-        }) => {
+        } => {
             let app = config.app(&config.db(db.db)).await?;
             let (username, password) = users::create_superuser(
                 &app,
@@ -576,7 +602,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::User(UserCommand::ResetPassword { db, username }) => {
+        UserCommand::ResetPassword { db, username } => {
             let app = config.app(&config.db(db.db)).await?;
             let password = users::reset_password(&app, &username)
                 .await
@@ -584,16 +610,19 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("new password for {username}: {password}\n(it must be changed at the next login)");
             Ok(())
         }
-        Command::Archive(command) => archive(&config, command).await,
-        Command::Retention(command) => retention(&config, command).await,
-        Command::Calendar(command) => calendar(&config, command).await,
-        Command::Institution(InstitutionCommand::Create {
+    }
+}
+
+/// `klade institution`.
+async fn institution(config: &Config, command: InstitutionCommand) -> Result<(), String> {
+    match command {
+        InstitutionCommand::Create {
             db,
             kind,
             name,
             reg_no,
             address,
-        }) => {
+        } => {
             let kind = InstitutionKind::from_code(&kind)
                 .ok_or_else(|| format!("unknown kind {kind:?}: general, vocational or preschool"))?;
             let app = config.app(&config.db(db.db)).await?;
