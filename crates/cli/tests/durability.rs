@@ -713,12 +713,21 @@ async fn files_built_to_exhaust_memory_are_refused_within_300_mib() {
                     .send(),
             ));
         }
+        let mut answered = 0;
         for r in sent {
-            let r = r.await.expect("task").expect(what);
+            let r = match r.await.expect("task") {
+                Ok(r) => r,
+                // Refused before it is read, the rest of a body over the budget is not taken: the
+                // server may close while the client still sends, which it then sees as a reset.
+                Err(e) if *status == 413 && (e.is_request() || e.is_body()) => continue,
+                Err(e) => panic!("{what}: {e}"),
+            };
+            answered += 1;
             assert_eq!(r.status().as_u16(), *status, "{what}");
             let text = r.text().await.expect("body");
             assert!(text.contains("\"message\""), "{what}: a message for the reader: {text}");
         }
+        assert!(answered > 0, "{what}: no answer at all");
     }
     // A JSON body over the API's 2 MiB.
     let big = json!({ "phone": "x".repeat(3 * 1024 * 1024), "email": "" });
