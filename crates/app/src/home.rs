@@ -141,7 +141,7 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
         };
         let reads_groups = classes
             .iter()
-            .filter(|c| c.kind == "group")
+            .filter(|c| c.kind == klade_domain::ClassKind::Group)
             .map(|c| c.id)
             .filter(|c| {
                 let group = Scope::Class {

@@ -1085,7 +1085,11 @@ async fn apply_row(
                 ctx.year.0,
                 &NewClass {
                     name: cell(row, cols, "name"),
-                    kind: if group { "group" } else { "class" },
+                    kind: if group {
+                        klade_domain::ClassKind::Group
+                    } else {
+                        klade_domain::ClassKind::Class
+                    },
                     grade: cell(row, cols, "grade").parse().ok(),
                     programme_code: Some(cell(row, cols, "programme_code")).filter(|s| !s.is_empty()),
                     programme_name: Some(cell(row, cols, "programme_name")).filter(|s| !s.is_empty()),

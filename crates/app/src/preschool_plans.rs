@@ -329,7 +329,7 @@ pub async fn overview(app: &App, session: &Session, institution: InstitutionId) 
     let (cal, _) = crate::calendar::of(app, inst).await?;
     let mut out = Vec::new();
     for c in school::classes_of(db, inst, &today.to_string()).await? {
-        if c.kind != "group" {
+        if c.kind != klade_domain::ClassKind::Group {
             continue;
         }
         for (first, name) in months.iter().zip(&names) {

@@ -304,7 +304,7 @@ pub async fn add_staff(
 pub struct ClassLine {
     pub id: klade_domain::ClassId,
     pub name: String,
-    pub kind: String,
+    pub kind: klade_domain::ClassKind,
     pub learners: i64,
     pub tutors: Vec<(klade_domain::PersonId, String)>,
 }
@@ -409,7 +409,11 @@ pub async fn add_class(
         year.0,
         &school::NewClass {
             name,
-            kind: if group { "group" } else { "class" },
+            kind: if group {
+                klade_domain::ClassKind::Group
+            } else {
+                klade_domain::ClassKind::Class
+            },
             grade,
             programme_code,
             programme_name: Some(input.programme_name.trim()).filter(|n| !n.is_empty()),
@@ -826,7 +830,7 @@ pub async fn next_year(
             .filter(|(_, (_, class))| *class == c.id)
             .map(|(p, _)| *p)
             .collect();
-        let to = if c.kind == "group" || grade(c).is_none() {
+        let to = if c.kind == klade_domain::ClassKind::Group || grade(c).is_none() {
             Some(c.name.clone())
         } else {
             rules::moved_up(&c.name, top)
@@ -927,8 +931,14 @@ pub async fn prepare_next_year(
                     next.id,
                     &school::NewClass {
                         name: to,
-                        kind: &from.kind,
-                        grade: from.grade.map(|g| if from.kind == "group" { g } else { g + 1 }),
+                        kind: from.kind,
+                        grade: from.grade.map(|g| {
+                            if from.kind == klade_domain::ClassKind::Group {
+                                g
+                            } else {
+                                g + 1
+                            }
+                        }),
                         programme_code: from.programme_code.as_deref(),
                         programme_name: from.programme_name.as_deref(),
                     },

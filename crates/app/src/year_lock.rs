@@ -65,7 +65,7 @@ pub async fn years(app: &App, session: &Session, institution: InstitutionId) -> 
             for g in klade_store::school::classes_of(db, institution, &year.starts_on)
                 .await?
                 .into_iter()
-                .filter(|g| g.kind == "group")
+                .filter(|g| g.kind == klade_domain::ClassKind::Group)
             {
                 journals.push((format!("group:{}", g.id.0), format!("{} · {}", year.name, g.name)));
             }

@@ -26,4 +26,4 @@ pub mod timetable;
 pub use ids::*;
 pub use personal_code::{PersonalCode, PersonalCodeError};
 pub use policy::{Action, Actor, Denied, Grant, Permit, Scope};
-pub use role::{InstitutionKind, Role};
+pub use role::{ClassKind, InstitutionKind, Role};

@@ -1,4 +1,4 @@
-//! The roles of REQUIREMENTS.md ("Roles") and the kinds of institution.
+//! The roles of REQUIREMENTS.md ("Roles"), the kinds of institution, and of their classes.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +18,39 @@ impl InstitutionKind {
             Self::General => "general",
             Self::Vocational => "vocational",
             Self::Preschool => "preschool",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// What a class is: a school's class (R16) or a preschool's group (J8), kept by its group
+/// teachers rather than by courses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassKind {
+    Class,
+    Group,
+}
+
+impl ClassKind {
+    pub const ALL: [Self; 2] = [Self::Class, Self::Group];
+
+    /// A preschool's classes are groups.
+    pub fn of(institution: InstitutionKind) -> Self {
+        if institution == InstitutionKind::Preschool {
+            Self::Group
+        } else {
+            Self::Class
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Class => "class",
+            Self::Group => "group",
         }
     }
 

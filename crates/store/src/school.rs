@@ -2,7 +2,7 @@
 //! tutors, subjects and professional modules, enrolments (by order), and guardianships.
 
 use crate::{conflict, Result};
-use klade_domain::{ClassId, InstitutionId, PersonId, SchoolYearId, SubjectId};
+use klade_domain::{ClassId, ClassKind, InstitutionId, PersonId, SchoolYearId, SubjectId};
 use sqlx::{Any, Executor, Row};
 
 pub async fn insert_school_year<'e>(
@@ -52,7 +52,7 @@ pub async fn insert_term<'e>(
 /// A class (school) or a group (preschool).
 pub struct NewClass<'a> {
     pub name: &'a str,
-    pub kind: &'a str,
+    pub kind: ClassKind,
     pub grade: Option<i64>,
     pub programme_code: Option<&'a str>,
     pub programme_name: Option<&'a str>,
@@ -71,7 +71,7 @@ pub async fn insert_class<'e>(
     .bind(institution.0)
     .bind(year.0)
     .bind(c.name)
-    .bind(c.kind)
+    .bind(c.kind.code())
     .bind(c.grade)
     .bind(c.programme_code)
     .bind(c.programme_name)
@@ -226,7 +226,7 @@ pub struct ClassSummary {
     pub id: ClassId,
     pub institution_id: InstitutionId,
     pub name: String,
-    pub kind: String,
+    pub kind: ClassKind,
     pub programme_name: Option<String>,
     pub students: i64,
 }
@@ -255,7 +255,7 @@ pub async fn tutored_classes<'e>(
                 id: ClassId(r.try_get("id")?),
                 institution_id: InstitutionId(r.try_get("institution_id")?),
                 name: r.try_get("name")?,
-                kind: r.try_get("kind")?,
+                kind: class_kind(r)?,
                 programme_name: r.try_get("programme_name")?,
                 students: r.try_get("students")?,
             })
@@ -286,7 +286,7 @@ pub async fn classes_of<'e>(
                 id: ClassId(r.try_get("id")?),
                 institution_id: InstitutionId(r.try_get("institution_id")?),
                 name: r.try_get("name")?,
-                kind: r.try_get("kind")?,
+                kind: class_kind(r)?,
                 programme_name: r.try_get("programme_name")?,
                 students: r.try_get("students")?,
             })
@@ -639,7 +639,7 @@ pub async fn previous_class<'e>(
 pub struct ClassRow {
     pub id: ClassId,
     pub name: String,
-    pub kind: String,
+    pub kind: ClassKind,
     pub grade: Option<i64>,
     pub programme_code: Option<String>,
     pub programme_name: Option<String>,
@@ -664,7 +664,7 @@ pub async fn classes_of_year<'e>(
             Ok(ClassRow {
                 id: ClassId(r.try_get("id")?),
                 name: r.try_get("name")?,
-                kind: r.try_get("kind")?,
+                kind: class_kind(r)?,
                 grade: r.try_get("grade")?,
                 programme_code: r.try_get("programme_code")?,
                 programme_name: r.try_get("programme_name")?,
@@ -678,7 +678,7 @@ pub async fn classes_of_year<'e>(
 pub struct ClassState {
     pub id: ClassId,
     pub name: String,
-    pub kind: String,
+    pub kind: ClassKind,
     pub learners: i64,
     pub tutors: i64,
     pub courses: i64,
@@ -716,7 +716,7 @@ pub async fn class_states<'e>(
             Ok(ClassState {
                 id: ClassId(r.try_get("id")?),
                 name: r.try_get("name")?,
-                kind: r.try_get("kind")?,
+                kind: class_kind(r)?,
                 learners: r.try_get("learners")?,
                 tutors: r.try_get("tutors")?,
                 courses: r.try_get("courses")?,
@@ -725,4 +725,10 @@ pub async fn class_states<'e>(
             })
         })
         .collect()
+}
+
+/// A class's kind as stored; another word is a record gone wrong.
+fn class_kind(r: &sqlx::any::AnyRow) -> Result<ClassKind> {
+    let code: String = r.try_get("kind")?;
+    ClassKind::from_code(&code).ok_or_else(|| crate::StoreError::Corrupt(format!("class kind {code:?}")))
 }

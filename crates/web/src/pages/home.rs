@@ -96,7 +96,7 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
                     if let Some(p) = &c.programme_name {
                         s.push_str(&format!(" · {p}"));
                     }
-                    let group = (c.kind == "group").then(|| format!("/groups/{}", c.id));
+                    let group = (c.kind == klade_domain::ClassKind::Group).then(|| format!("/groups/{}", c.id));
                     (s, format!("/classes/{}", c.id), group)
                 })
                 .collect(),
@@ -109,7 +109,7 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
                         format!("{} ({})", c.name, c.students),
                         i.edits_timetable.then(|| format!("/classes/{}/timetable", c.id)),
                         format!("/classes/{}", c.id),
-                        (c.kind == "group" && reads_group).then(|| format!("/groups/{}", c.id)),
+                        (c.kind == klade_domain::ClassKind::Group && reads_group).then(|| format!("/groups/{}", c.id)),
                     )
                 })
                 .collect(),
