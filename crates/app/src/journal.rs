@@ -9,6 +9,7 @@ use crate::{App, AppError};
 use jiff::civil::Date;
 use klade_domain::attendance::{Entry, MarkKind};
 use klade_domain::grading::{self, Kind, Mark, Scale};
+use klade_domain::journal_item::{Cell, Item};
 use klade_domain::{policy, Action, AssessmentId, ClassId, CourseId, InstitutionId, LessonId, Permit, PersonId, Scope};
 pub use klade_store::history::Entry as HistoryEntry;
 use klade_store::history::{self, Change};
@@ -117,6 +118,26 @@ impl Column {
             Self::Lesson { date, .. } | Self::Assessment { date, .. } => date,
         }
     }
+
+    /// The key of this column's cell for `student`, as forms and the API send it.
+    pub fn cell_key(&self, student: PersonId) -> String {
+        match self {
+            Self::Lesson { date, lesson_no, .. } => match date.parse() {
+                Ok(date) => Cell::Attendance {
+                    date,
+                    lesson_no: *lesson_no,
+                    student,
+                }
+                .to_string(),
+                Err(_) => String::new(),
+            },
+            Self::Assessment { id, .. } => Cell::Grade {
+                assessment: *id,
+                student,
+            }
+            .to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -139,16 +160,6 @@ pub struct Grid {
     pub open_checks: i64,
     /// The class whose summary journal the reader opens, if any.
     pub summary_of: Option<ClassId>,
-}
-
-/// The cell key of an attendance cell: `a:<date>:<lesson number>:<student>`.
-pub fn attendance_key(date: &str, lesson_no: i64, student: PersonId) -> String {
-    format!("a:{date}:{lesson_no}:{student}")
-}
-
-/// The cell key of a grade cell: `g:<assessment>:<student>`.
-pub fn grade_key(assessment: AssessmentId, student: PersonId) -> String {
-    format!("g:{assessment}:{student}")
 }
 
 fn term_for<'a>(terms: &'a [Term], wanted: Option<i64>, today: &str) -> Option<&'a Term> {
@@ -429,14 +440,13 @@ impl Stored {
     /// A cell as typed, read against what is stored: `None` when it changes nothing, else what it
     /// sets, the value it replaces and the day it is of; a refusal is a catalogue key.
     fn parse(&self, input: &CellInput, year: (&str, &str), today: &str) -> Result<Option<Parsed>, &'static str> {
-        let parts: Vec<&str> = input.key.split(':').collect();
-        match parts.as_slice() {
-            ["a", date, no, student] => {
-                let (Ok(d), Ok(no), Ok(student)) = (date.parse::<Date>(), no.parse::<i64>(), student.parse::<i64>())
-                else {
-                    return Err("journal.bad_cell");
-                };
-                let (date, student) = (d.to_string(), PersonId(student));
+        match input.key.parse::<Cell>().map_err(|_| "journal.bad_cell")? {
+            Cell::Attendance {
+                date: d,
+                lesson_no: no,
+                student,
+            } => {
+                let date = d.to_string();
                 let lesson = self.lessons.get(&(date.clone(), no));
                 let old = lesson.and_then(|l| self.attendance.get(&(l.id, student)).cloned());
                 let entry = Entry::parse(&input.value, &self.kinds).map_err(|e| e.code())?;
@@ -460,12 +470,8 @@ impl Stored {
                 };
                 Ok(Some(Parsed { target, old, day: date }))
             }
-            ["g", assessment, student] => {
-                let (Ok(a), Ok(student)) = (assessment.parse::<i64>(), student.parse::<i64>()) else {
-                    return Err("journal.bad_cell");
-                };
-                let a = self.assessments.get(&AssessmentId(a)).ok_or("journal.bad_cell")?;
-                let student = PersonId(student);
+            Cell::Grade { assessment, student } => {
+                let a = self.assessments.get(&assessment).ok_or("journal.bad_cell")?;
                 let old = self.grades.get(&(a.id, student)).cloned();
                 // A scale the code does not know is a stored record gone wrong, not a 1–10 one.
                 let scale = Scale::from_code(&a.scale).ok_or("grade.scale")?;
@@ -484,7 +490,6 @@ impl Stored {
                     day: a.date.clone(),
                 }))
             }
-            _ => Err("journal.bad_cell"),
         }
     }
 }
@@ -607,7 +612,7 @@ async fn write_cells(
                         // Another save may have created it meanwhile; then its history is there.
                         if new {
                             let line = change(
-                                format!("lesson:{}", l.id),
+                                Item::Lesson(l.id).to_string(),
                                 None,
                                 Some(l.history_value()),
                                 None,
@@ -623,7 +628,7 @@ async fn write_cells(
                 let mark = entry.as_ref().map(|e| (e.code.as_str(), e.minutes));
                 journal::set_attendance(&mut **tx, inst, lesson_id, student, mark).await?;
                 (
-                    format!("attendance:{lesson_id}:{student}"),
+                    Item::Attendance(lesson_id, student).to_string(),
                     entry.as_ref().map(Entry::display),
                 )
             }
@@ -634,7 +639,7 @@ async fn write_cells(
             } => {
                 let new = mark.as_ref().map(|m| m.as_str().to_string());
                 journal::set_grade(&mut **tx, inst, assessment, student, new.as_deref(), now).await?;
-                (format!("grade:{assessment}:{student}"), new)
+                (Item::Grade(assessment, student).to_string(), new)
             }
         };
         log.push(change(item, old, new.clone(), reason, session, now));
@@ -653,31 +658,22 @@ fn events_of(
     let mut out = Vec::new();
     for c in log {
         let Some(new) = &c.new else { continue };
-        let parts: Vec<&str> = c.item.split(':').collect();
-        match parts.as_slice() {
-            ["grade", a, s] => {
-                let (Ok(a), Ok(s)) = (a.parse::<i64>(), s.parse::<i64>()) else {
-                    continue;
-                };
+        match c.item.parse::<Item>() {
+            Ok(Item::Grade(a, s)) => {
                 let date = assessments
-                    .get(&AssessmentId(a))
+                    .get(&a)
                     .map(|x| crate::clock::format_stored_date(&x.date))
                     .unwrap_or_default();
                 out.push((
-                    PersonId(s),
+                    s,
                     "grade",
                     format!("Klade: {} — jauns vērtējums {new} ({date})", course.name),
                 ));
             }
-            ["attendance", _, s] => {
-                let Ok(s) = s.parse::<i64>() else { continue };
+            Ok(Item::Attendance(_, s)) => {
                 let code: String = new.chars().take_while(|c| !c.is_ascii_digit()).collect();
                 if kinds.iter().any(|k| k.code == code && (k.absent || k.late)) {
-                    out.push((
-                        PersonId(s),
-                        "absence",
-                        format!("Klade: {} — kavējums: {new}", course.name),
-                    ));
+                    out.push((s, "absence", format!("Klade: {} — kavējums: {new}", course.name)));
                 }
             }
             _ => {}
@@ -777,7 +773,7 @@ pub async fn save_lesson(app: &App, session: &Session, id: CourseId, input: &Les
     }
     let stored = journal::put_lesson(&mut *tx, inst, &wanted, app.now()).await?;
     let entry = change(
-        format!("lesson:{}", stored.id),
+        Item::Lesson(stored.id).to_string(),
         old.map(|o| o.history_value()),
         Some(stored.history_value()),
         reason,
@@ -846,7 +842,7 @@ pub async fn add_assessment(
     )
     .await?;
     let entry = change(
-        format!("assessment:{}", stored.id),
+        Item::Assessment(stored.id).to_string(),
         None,
         Some(stored.history_value()),
         None,
@@ -988,19 +984,10 @@ pub async fn history_in_words(
     let mut students = HashSet::new();
     let (mut lessons, mut assessments) = (false, false);
     for e in &entries {
-        let parts: Vec<&str> = e.item.split(':').collect();
-        match parts.as_slice() {
-            ["lesson", _] => lessons = true,
-            ["assessment", _] => assessments = true,
-            ["attendance", _, s] | ["grade", _, s] => {
-                lessons |= parts[0] == "attendance";
-                assessments |= parts[0] == "grade";
-                if let Ok(s) = s.parse() {
-                    students.insert(PersonId(s));
-                }
-            }
-            _ => {}
-        }
+        let Ok(item) = e.item.parse::<Item>() else { continue };
+        lessons |= matches!(item, Item::Lesson(_) | Item::Attendance(..));
+        assessments |= matches!(item, Item::Assessment(_) | Item::Grade(..));
+        students.extend(item.student());
     }
     let students: Vec<PersonId> = students.into_iter().collect();
     let mut names = HistoryNames {
@@ -1022,16 +1009,22 @@ pub async fn history_in_words(
 
 /// The history item behind a grid cell key, when the cell has a stored lesson.
 pub async fn item_of_cell(app: &App, course: &Course, key: &str) -> Result<Option<String>, AppError> {
-    let parts: Vec<&str> = key.split(':').collect();
-    Ok(match parts.as_slice() {
-        ["a", date, no, student] => {
-            let no = no.parse::<i64>().map_err(|_| AppError::NotFound)?;
-            journal::lesson_at(app.db.pool(), course.institution_id, course.id, date, no)
-                .await?
-                .map(|l| format!("attendance:{}:{student}", l.id))
-        }
-        ["g", assessment, student] => Some(format!("grade:{assessment}:{student}")),
-        _ => None,
+    Ok(match key.parse::<Cell>() {
+        Ok(Cell::Attendance {
+            date,
+            lesson_no,
+            student,
+        }) => journal::lesson_at(
+            app.db.pool(),
+            course.institution_id,
+            course.id,
+            &date.to_string(),
+            lesson_no,
+        )
+        .await?
+        .map(|l| Item::Attendance(l.id, student).to_string()),
+        Ok(Cell::Grade { assessment, student }) => Some(Item::Grade(assessment, student).to_string()),
+        Err(_) => None,
     })
 }
 

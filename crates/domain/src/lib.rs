@@ -12,6 +12,7 @@ pub mod file_type;
 pub mod grading;
 pub mod ids;
 pub mod journal_check;
+pub mod journal_item;
 pub mod news;
 pub mod password;
 pub mod personal_code;

@@ -6,6 +6,7 @@
 use super::Maker;
 use crate::AppError;
 use jiff::civil::{date, Date};
+use klade_domain::journal_item::Item;
 use klade_domain::{AssessmentId, CourseId, InstitutionId, LessonId, PersonId};
 use klade_store::history::{self, Change};
 use klade_store::journal::{self, Assessment, Lesson};
@@ -148,7 +149,7 @@ async fn fill_course(
                 )
                 .await?;
                 log.push(entry(
-                    format!("lesson:{}", lesson.id),
+                    Item::Lesson(lesson.id).to_string(),
                     lesson.history_value(),
                     teacher,
                     at,
@@ -166,7 +167,12 @@ async fn fill_course(
                         let shown = minutes
                             .map(|x| format!("{code}{x}"))
                             .unwrap_or_else(|| code.to_string());
-                        log.push(entry(format!("attendance:{}:{student}", lesson.id), shown, teacher, at));
+                        log.push(entry(
+                            Item::Attendance(lesson.id, *student).to_string(),
+                            shown,
+                            teacher,
+                            at,
+                        ));
                     }
                 }
                 held += 1;
@@ -191,7 +197,12 @@ async fn fill_course(
                         },
                     )
                     .await?;
-                    log.push(entry(format!("assessment:{}", a.id), a.history_value(), teacher, at));
+                    log.push(entry(
+                        Item::Assessment(a.id).to_string(),
+                        a.history_value(),
+                        teacher,
+                        at,
+                    ));
                     for student in &students {
                         let mark = if m.rng.below(25) == 0 {
                             "nv".to_string()
@@ -201,7 +212,7 @@ async fn fill_course(
                             (40 + m.rng.below(61)).to_string()
                         };
                         journal::set_grade(&mut *m.tx, school, a.id, *student, Some(&mark), at).await?;
-                        log.push(entry(format!("grade:{}:{student}", a.id), mark, teacher, at));
+                        log.push(entry(Item::Grade(a.id, *student).to_string(), mark, teacher, at));
                     }
                 }
             }

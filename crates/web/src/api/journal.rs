@@ -84,11 +84,10 @@ async fn grid(
     for c in &g.columns {
         for s in &g.students {
             if let Some(v) = g.cells.get(&(c.key().to_string(), s.id)) {
-                let key = match c {
-                    Column::Lesson { date, lesson_no, .. } => journal::attendance_key(date, *lesson_no, s.id),
-                    Column::Assessment { id, .. } => journal::grade_key(*id, s.id),
-                };
-                cells.push(CellBody { key, value: v.clone() });
+                cells.push(CellBody {
+                    key: c.cell_key(s.id),
+                    value: v.clone(),
+                });
             }
         }
     }

@@ -6,6 +6,7 @@
 use crate::i18n::Tr;
 use klade_app::clock::format_stored_date;
 use klade_app::journal::HistoryNames;
+use klade_domain::journal_item::Item;
 use klade_domain::{AssessmentId, LessonId, PersonId};
 
 pub struct Words<'a> {
@@ -16,20 +17,12 @@ pub struct Words<'a> {
 impl Words<'_> {
     /// What an item is: "Bērziņa Anna · 12.11.2026., 3. st.".
     pub fn item(&self, item: &str) -> String {
-        let parts: Vec<&str> = item.split(':').collect();
-        let num = |s: &str| s.parse::<i64>().ok();
-        match parts.as_slice() {
-            ["lesson", l] => num(l)
-                .and_then(|l| self.lesson(LessonId(l)))
-                .map(|l| format!("{} {l}", self.t.get("history.lesson"))),
-            ["attendance", l, s] => num(l)
-                .and_then(|l| self.lesson(LessonId(l)))
-                .map(|l| format!("{} · {l}", self.student(s))),
-            ["assessment", a] => num(a).and_then(|a| self.assessment(AssessmentId(a))),
-            ["grade", a, s] => num(a)
-                .and_then(|a| self.assessment(AssessmentId(a)))
-                .map(|a| format!("{} · {a}", self.student(s))),
-            _ => None,
+        match item.parse::<Item>() {
+            Ok(Item::Lesson(l)) => self.lesson(l).map(|l| format!("{} {l}", self.t.get("history.lesson"))),
+            Ok(Item::Attendance(l, s)) => self.lesson(l).map(|l| format!("{} · {l}", self.student(s))),
+            Ok(Item::Assessment(a)) => self.assessment(a),
+            Ok(Item::Grade(a, s)) => self.assessment(a).map(|a| format!("{} · {a}", self.student(s))),
+            Err(_) => None,
         }
         .unwrap_or_else(|| item.to_string())
     }
@@ -40,7 +33,8 @@ impl Words<'_> {
             return "—".to_string();
         };
         let fields: Vec<&str> = v.split('\u{1f}').collect();
-        let kind = item.split(':').next().unwrap_or_default();
+        let item = item.parse::<Item>().ok();
+        let kind = item.map_or("", Item::kind);
         match (kind, fields.as_slice()) {
             ("lesson", [_, _, topic, content, homework, due]) => {
                 let mut parts = Vec::new();
@@ -84,24 +78,18 @@ impl Words<'_> {
             }
             ("attendance", [code]) => self.mark(code),
             ("grade", [mark]) => {
-                let scale = item
-                    .split(':')
-                    .nth(1)
-                    .and_then(|a| a.parse().ok())
-                    .and_then(|a| self.names.assessments.get(&AssessmentId(a)))
-                    .map_or("", |a| a.scale.as_str());
+                let scale = match item {
+                    Some(Item::Grade(a, _)) => self.names.assessments.get(&a).map_or("", |a| a.scale.as_str()),
+                    _ => "",
+                };
                 klade_domain::grading::shown(mark, scale)
             }
             _ => v.replace('\u{1f}', " · "),
         }
     }
 
-    fn student(&self, id: &str) -> String {
-        id.parse()
-            .ok()
-            .and_then(|p| self.names.students.get(&PersonId(p)))
-            .cloned()
-            .unwrap_or_else(|| id.to_string())
+    fn student(&self, id: PersonId) -> String {
+        self.names.students.get(&id).cloned().unwrap_or_else(|| id.to_string())
     }
 
     fn lesson(&self, id: LessonId) -> Option<String> {

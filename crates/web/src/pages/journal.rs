@@ -229,14 +229,12 @@ async fn grid_page(
                 .columns
                 .iter()
                 .map(|c| {
-                    let (key, label) = match c {
-                        Column::Lesson { date, lesson_no, .. } => (
-                            journal::attendance_key(date, *lesson_no, s.id),
-                            format!("{name}, {} {lesson_no}. {}", short(date), t.get("journal.lesson")),
-                        ),
-                        Column::Assessment { id: aid, title, .. } => {
-                            (journal::grade_key(*aid, s.id), format!("{name}, {title}"))
+                    let key = c.cell_key(s.id);
+                    let label = match c {
+                        Column::Lesson { date, lesson_no, .. } => {
+                            format!("{name}, {} {lesson_no}. {}", short(date), t.get("journal.lesson"))
                         }
+                        Column::Assessment { title, .. } => format!("{name}, {title}"),
                     };
                     let saved = g.cells.get(&(c.key().to_string(), s.id)).cloned().unwrap_or_default();
                     let value = typed
