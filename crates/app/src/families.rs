@@ -614,68 +614,6 @@ pub async fn grade_report(
     Ok((format!("{} {}, {}", p.given_name, p.family_name, p.class_name), reports))
 }
 
-/// A small line chart of 1–10 grades, drawn as SVG. Each grade is a labelled point, so the chart
-/// reads without colour; a screen reader gets the grades in its title.
-pub fn chart_svg(points: &[(String, f64)], label: &str) -> String {
-    let (w, h, pad) = (320.0_f64, 90.0_f64, 14.0_f64);
-    if points.is_empty() {
-        return String::new();
-    }
-    let step = if points.len() > 1 {
-        (w - 2.0 * pad) / (points.len() - 1) as f64
-    } else {
-        0.0
-    };
-    let y = |v: f64| h - pad - (v - 1.0) / 9.0 * (h - 2.0 * pad);
-    let coords: Vec<(f64, f64)> = points
-        .iter()
-        .enumerate()
-        .map(|(i, (_, v))| (pad + step * i as f64, y(*v)))
-        .collect();
-    let line: Vec<String> = coords.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
-    let values: Vec<String> = points
-        .iter()
-        .map(|(d, v)| format!("{} {v}", clock::format_stored_date(d)))
-        .collect();
-    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;");
-    let mut svg = format!(
-        r#"<svg class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{}"><title>{}</title>"#,
-        escape(label),
-        escape(&values.join(", "))
-    );
-    // The pass line: 4 on the 1–10 scale.
-    svg.push_str(&format!(
-        r#"<line x1="{pad}" x2="{}" y1="{y4:.1}" y2="{y4:.1}" class="pass" stroke-dasharray="4 3"/>"#,
-        w - pad,
-        y4 = y(4.0)
-    ));
-    svg.push_str(&format!(
-        r#"<polyline points="{}" class="line" fill="none"/>"#,
-        line.join(" ")
-    ));
-    for ((x, yy), (_, v)) in coords.iter().zip(points) {
-        svg.push_str(&format!(
-            r#"<circle cx="{x:.1}" cy="{yy:.1}" r="3"/><text x="{x:.1}" y="{:.1}">{v}</text>"#,
-            yy - 5.0
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-#[cfg(test)]
-mod chart_tests {
-    use super::*;
-
-    #[test]
-    fn the_chart_has_a_point_and_a_label_per_grade() {
-        let svg = chart_svg(&[("2026-09-10".into(), 7.0), ("2026-10-01".into(), 9.0)], "Matemātika");
-        assert_eq!(svg.matches("<circle").count(), 2);
-        assert!(svg.contains(">9</text>") && svg.contains("<title>10.09.2026. 7, 01.10.2026. 9</title>"));
-        assert!(chart_svg(&[], "x").is_empty());
-    }
-}
-
 /// A learner's progress report (*sekmju izraksts*, R26, R27.1) for a period.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ProgressReport {

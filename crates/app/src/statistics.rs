@@ -481,79 +481,6 @@ pub async fn publish_summary(
         .ok_or_else(|| AppError::Internal("published summary".into()))
 }
 
-/// One series of a bar chart: its name and a value per category; `None` where there is nothing
-/// to show (a class without grades has no average, which is not an average of 0).
-pub struct Series<'a> {
-    pub name: &'a str,
-    pub values: Vec<Option<f64>>,
-}
-
-/// A horizontal bar chart drawn by the server: a row per category, a bar per series. Readable
-/// without colour: each series has its own pattern (solid, hatched, dotted) named in the legend,
-/// and every bar carries its value as text; the table beside it holds the same figures.
-pub fn bar_chart_svg(label: &str, categories: &[String], series: &[Series<'_>], decimals: usize) -> String {
-    const PATTERNS: [&str; 3] = ["url(#p-solid)", "url(#p-hatch)", "url(#p-dots)"];
-    if categories.is_empty() || series.is_empty() {
-        return String::new();
-    }
-    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;");
-    let max = series
-        .iter()
-        .flat_map(|s| s.values.iter().flatten().copied())
-        .fold(0.0_f64, f64::max)
-        .max(1.0);
-    let (left, bar, gap, width) = (110.0_f64, 10.0_f64, 8.0_f64, 480.0_f64);
-    let room = width - left - 50.0;
-    let per_row = bar * series.len() as f64 + gap;
-    let top = 24.0;
-    let height = top + per_row * categories.len() as f64 + 4.0;
-    let mut svg = format!(
-        r##"<svg class="chart bars" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{}"><title>{}</title><defs><pattern id="p-solid" width="4" height="4" patternUnits="userSpaceOnUse"><rect width="4" height="4" class="ink"/></pattern><pattern id="p-hatch" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="4" height="4" class="paper"/><line x1="0" y1="0" x2="0" y2="4" class="stroke"/></pattern><pattern id="p-dots" width="4" height="4" patternUnits="userSpaceOnUse"><rect width="4" height="4" class="paper"/><circle cx="2" cy="2" r="1" class="ink"/></pattern></defs>"##,
-        escape(label),
-        escape(label)
-    );
-    let mut x = left;
-    for (k, s) in series.iter().enumerate() {
-        svg.push_str(&format!(
-            r#"<rect x="{x:.1}" y="4" width="12" height="10" fill="{}" class="bar"/><text x="{:.1}" y="13" class="legend">{}</text>"#,
-            PATTERNS[k % 3],
-            x + 16.0,
-            escape(s.name)
-        ));
-        x += 16.0 + 7.0 * s.name.chars().count() as f64 + 14.0;
-    }
-    for (i, c) in categories.iter().enumerate() {
-        let y0 = top + per_row * i as f64;
-        svg.push_str(&format!(
-            r#"<text x="{:.1}" y="{:.1}" class="category">{}</text>"#,
-            left - 6.0,
-            y0 + bar * series.len() as f64 / 2.0 + 3.0,
-            escape(c)
-        ));
-        for (k, s) in series.iter().enumerate() {
-            let y = y0 + bar * k as f64;
-            let Some(v) = s.values.get(i).copied().flatten() else {
-                svg.push_str(&format!(
-                    r#"<text x="{:.1}" y="{:.1}" class="value">—</text>"#,
-                    left + 3.0,
-                    y + bar - 2.0
-                ));
-                continue;
-            };
-            let w = (v / max * room).max(0.5);
-            let shown = format!("{v:.decimals$}").replace('.', ",");
-            svg.push_str(&format!(
-                r#"<rect x="{left}" y="{y:.1}" width="{w:.1}" height="{:.1}" fill="{}" class="bar"/><text x="{:.1}" y="{:.1}" class="value">{shown}</text>"#,
-                bar - 1.0,
-                PATTERNS[k % 3],
-                left + w + 3.0,
-                y + bar - 2.0
-            ));
-        }
-    }
-    svg.push_str("</svg>");
-    svg
-}
 
 #[cfg(test)]
 mod tests {
@@ -570,31 +497,6 @@ mod tests {
             previous(d("2027-03-01"), d("2027-03-01")).expect("p"),
             (d("2027-02-28"), d("2027-02-28"))
         );
-    }
-
-    #[test]
-    fn the_chart_labels_every_bar() {
-        let svg = bar_chart_svg(
-            "Vidējais vērtējums",
-            &["5.a".into(), "6.b".into()],
-            &[
-                Series {
-                    name: "šis periods",
-                    values: vec![Some(7.25), Some(6.0)],
-                },
-                Series {
-                    name: "iepriekšējais",
-                    values: vec![Some(6.5), None],
-                },
-            ],
-            2,
-        );
-        assert_eq!(svg.matches(r#"class="value""#).count(), 4);
-        assert!(svg.contains(">7,25</text>") && svg.contains(">šis periods</text>") && svg.contains("url(#p-hatch)"));
-        // No average is drawn as a dash without a bar, never as 0,00.
-        assert!(svg.contains(">—</text>") && !svg.contains(">0,00</text>"));
-        assert_eq!(svg.matches(r#"class="bar"/><text x="#).count(), 2 + 3);
-        assert!(bar_chart_svg("x", &[], &[], 0).is_empty());
     }
 
     #[test]

@@ -150,6 +150,43 @@ pub fn json_refusal(e: &axum::extract::rejection::JsonRejection) -> AppError {
     }
 }
 
+/// What a page tells after a step — that it was done (a catalogue key) or why it was refused —
+/// and the answer's status: one value for the pages' helpers instead of three arguments.
+#[derive(Debug, Clone, Copy)]
+pub struct Notice<'a> {
+    /// A catalogue key.
+    pub done: Option<&'static str>,
+    pub error: Option<&'a AppError>,
+    pub status: StatusCode,
+}
+
+impl Default for Notice<'_> {
+    fn default() -> Self {
+        Self {
+            done: None,
+            error: None,
+            status: StatusCode::OK,
+        }
+    }
+}
+
+impl<'a> Notice<'a> {
+    pub fn done(key: Option<&'static str>) -> Self {
+        Self {
+            done: key,
+            ..Self::default()
+        }
+    }
+
+    pub fn refused(error: &'a AppError) -> Self {
+        Self {
+            done: None,
+            error: Some(error),
+            status: status_of(error),
+        }
+    }
+}
+
 /// What the user reads for an error: its catalogue message, and for refused words the words.
 pub fn text(t: Tr, error: &AppError) -> String {
     let message = t.get(error.code());

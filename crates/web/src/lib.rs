@@ -7,6 +7,7 @@
 
 mod api;
 mod assets;
+mod charts;
 mod ctx;
 mod download;
 mod error;

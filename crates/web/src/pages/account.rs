@@ -2,13 +2,12 @@
 //! the institution's rules acknowledged.
 
 use crate::ctx::{Ctx, Query};
-use crate::error::WebError;
+use crate::error::{Notice, WebError};
 use crate::i18n::Tr;
 use crate::layout::{render, Chrome, Typed};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -80,17 +79,11 @@ async fn account(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Accoun
         Some("contacts_refused") => Some("person.proposed_refused"),
         _ => None,
     };
-    account_page(&state, &ctx, flash, None, StatusCode::OK, Typed::default()).await
+    account_page(&state, &ctx, Notice::done(flash), Typed::default()).await
 }
 
-async fn account_page(
-    state: &AppState,
-    ctx: &Ctx,
-    flash: Option<&str>,
-    error: Option<&AppError>,
-    status: StatusCode,
-    typed: Typed,
-) -> Result<Response, WebError> {
+async fn account_page(state: &AppState, ctx: &Ctx, notice: Notice<'_>, typed: Typed) -> Result<Response, WebError> {
+    let (flash, error, status) = (notice.done, notice.error, notice.status);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let sessions = auth::list_sessions(&state.app, session)
@@ -175,7 +168,7 @@ async fn change_password(
         Err(e @ AppError::Invalid { .. }) => {
             // Passwords are not shown again; the refused one is marked.
             let typed = Typed::new("password", &[], Some(&e));
-            account_page(&state, &ctx, None, Some(&e), crate::error::status_of(&e), typed).await
+            account_page(&state, &ctx, Notice::refused(&e), typed).await
         }
         Err(e) => Err(e.into()),
     }
@@ -224,7 +217,7 @@ async fn choose_username(
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             let mut typed = Typed::new("username", &[("username".into(), form.username.clone())], Some(&e));
             typed.bad = "username".into();
-            account_page(&state, &ctx, None, Some(&e), crate::error::status_of(&e), typed).await
+            account_page(&state, &ctx, Notice::refused(&e), typed).await
         }
         Err(e) => Err(e.into()),
     }
@@ -267,7 +260,7 @@ async fn set_notifications(
         Ok(()) => Ok(Redirect::to("/account?done=notifications").into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let typed = Typed::new("notify", &fields, Some(&e));
-            account_page(&state, &ctx, None, Some(&e), crate::error::status_of(&e), typed).await
+            account_page(&state, &ctx, Notice::refused(&e), typed).await
         }
         Err(e) => Err(e.into()),
     }

@@ -3,13 +3,12 @@
 use crate::ctx::Ctx;
 use crate::ctx::Path;
 use crate::ctx::Query;
-use crate::error::WebError;
+use crate::error::{Notice, WebError};
 use crate::i18n::Tr;
 use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -90,9 +89,7 @@ async fn diary(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DiaryQue
         &ctx,
         q.student,
         q.date.as_deref(),
-        flash,
-        None,
-        StatusCode::OK,
+        Notice::done(flash),
         crate::layout::Typed::default(),
     )
     .await
@@ -119,11 +116,10 @@ async fn diary_page(
     ctx: &Ctx,
     student: Option<i64>,
     date: Option<&str>,
-    flash: Option<&str>,
-    error: Option<&AppError>,
-    status: StatusCode,
+    notice: Notice<'_>,
     typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
+    let (flash, error, status) = (notice.done, notice.error, notice.status);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let learners = families::diary_learners(&state.app, session).await?;
@@ -282,7 +278,19 @@ async fn report(
         Err(e @ AppError::Invalid { .. }) => {
             let status = crate::error::status_of(&e);
             let typed = crate::layout::Typed::new("absence", &fields, Some(&e));
-            diary_page(&state, &ctx, Some(f.student), None, None, Some(&e), status, typed).await
+            diary_page(
+                &state,
+                &ctx,
+                Some(f.student),
+                None,
+                Notice {
+                    done: None,
+                    error: Some(&e),
+                    status,
+                },
+                typed,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -361,9 +369,7 @@ async fn absences(
         &state,
         &ctx,
         ClassId(class),
-        flash,
-        None,
-        StatusCode::OK,
+        Notice::done(flash),
         crate::layout::Typed::default(),
     )
     .await
@@ -373,11 +379,10 @@ async fn absences_page(
     state: &AppState,
     ctx: &Ctx,
     class: ClassId,
-    flash: Option<&str>,
-    error: Option<&AppError>,
-    status: StatusCode,
+    notice: Notice<'_>,
     typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
+    let (flash, error, status) = (notice.done, notice.error, notice.status);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let a = families::class_absences(&state.app, session, class).await?;
@@ -466,7 +471,18 @@ async fn excuse(
             } else {
                 crate::layout::Typed::new("excuse", &fields, Some(&e))
             };
-            absences_page(&state, &ctx, ClassId(class), None, Some(&e), status, typed).await
+            absences_page(
+                &state,
+                &ctx,
+                ClassId(class),
+                Notice {
+                    done: None,
+                    error: Some(&e),
+                    status,
+                },
+                typed,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -532,7 +548,7 @@ async fn grades(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
                 .iter()
                 .map(|(k, m)| format!("{}: {m}", t.dynamic("grade_kind", k)))
                 .collect(),
-            chart: families::chart_svg(&r.points, &format!("{} — {}", r.course, t.get("grades.chart"))),
+            chart: crate::charts::chart_svg(&r.points, &format!("{} — {}", r.course, t.get("grades.chart"))),
             grades: r
                 .grades
                 .iter()

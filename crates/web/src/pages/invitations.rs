@@ -4,7 +4,7 @@
 
 use crate::ctx::Path;
 use crate::ctx::{Ctx, Query};
-use crate::error::WebError;
+use crate::error::{Notice, WebError};
 use crate::i18n::Tr;
 use crate::layout::{render, Chrome};
 use crate::session::{set_cookie, CSRF_COOKIE, SESSION_COOKIE};
@@ -60,13 +60,8 @@ struct DoneQuery {
     done: Option<String>,
 }
 
-async fn page(
-    state: &AppState,
-    ctx: &Ctx,
-    class: ClassId,
-    flash: Option<&str>,
-    error: Option<&AppError>,
-) -> Result<Response, WebError> {
+async fn page(state: &AppState, ctx: &Ctx, class: ClassId, notice: Notice<'_>) -> Result<Response, WebError> {
+    let (flash, error) = (notice.done, notice.error);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let f = invitations::families(&state.app, session, class).await?;
@@ -119,7 +114,7 @@ async fn families(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
     let flash = (q.done.as_deref() == Some("sent")).then_some("invitation.sent");
-    page(&state, &ctx, ClassId(class), flash, None).await
+    page(&state, &ctx, ClassId(class), Notice::done(flash)).await
 }
 
 #[derive(Deserialize)]
@@ -138,7 +133,7 @@ async fn invite(
     match invitations::invite(&state.app, session, PersonId(f.person), f.channel).await {
         Ok(()) => Ok(Redirect::to(&format!("/classes/{class}/families?done=sent")).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            page(&state, &ctx, ClassId(class), None, Some(&e)).await
+            page(&state, &ctx, ClassId(class), Notice::refused(&e)).await
         }
         Err(e) => Err(e.into()),
     }

@@ -4,7 +4,7 @@
 use crate::ctx::Ctx;
 use crate::ctx::Path;
 use crate::ctx::Query;
-use crate::error::WebError;
+use crate::error::{Notice, WebError};
 use crate::i18n::Tr;
 use crate::layout::{render, Chrome};
 use crate::AppState;
@@ -429,11 +429,11 @@ async fn thread_page(
     state: &AppState,
     ctx: &Ctx,
     id: i64,
-    flash: Option<&'static str>,
-    error: Option<&AppError>,
+    notice: Notice<'_>,
     body: &str,
     status: StatusCode,
 ) -> Result<Response, WebError> {
+    let (flash, error) = (notice.done, notice.error);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let th = messages::thread(&state.app, session, id).await?;
@@ -489,7 +489,7 @@ async fn thread(
     Query(q): Query<ThreadQuery>,
 ) -> Result<Response, WebError> {
     let flash = q.done.is_some().then_some("message.sent");
-    thread_page(&state, &ctx, id, flash, None, "", StatusCode::OK).await
+    thread_page(&state, &ctx, id, Notice::done(flash), "", StatusCode::OK).await
 }
 
 async fn reply(
@@ -513,8 +513,7 @@ async fn reply(
                 &state,
                 &ctx,
                 thread,
-                None,
-                Some(&e),
+                Notice::refused(&e),
                 &form.body,
                 crate::error::status_of(&e),
             )
@@ -626,11 +625,10 @@ pub(crate) async fn home_news(state: &AppState, ctx: &Ctx) -> Result<Vec<HomeNew
 async fn news_page_with(
     state: &AppState,
     ctx: &Ctx,
-    flash: Option<&'static str>,
-    error: Option<&AppError>,
-    status: StatusCode,
+    notice: Notice<'_>,
     typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
+    let (flash, error, status) = (notice.done, notice.error, notice.status);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let today = state.app.today();
@@ -686,15 +684,7 @@ async fn news_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<News
         Some(_) => Some("news.published"),
         None => None,
     };
-    news_page_with(
-        &state,
-        &ctx,
-        flash,
-        None,
-        StatusCode::OK,
-        crate::layout::Typed::default(),
-    )
-    .await
+    news_page_with(&state, &ctx, Notice::done(flash), crate::layout::Typed::default()).await
 }
 
 #[derive(Deserialize)]
@@ -735,7 +725,7 @@ async fn publish(
         Ok(_) => Ok(Redirect::to("/news?done=1").into_response()),
         Err(e) if back_to_form(&e) => {
             let typed = crate::layout::Typed::new("news", &fields, Some(&e));
-            news_page_with(&state, &ctx, None, Some(&e), crate::error::status_of(&e), typed).await
+            news_page_with(&state, &ctx, Notice::refused(&e), typed).await
         }
         Err(e) => Err(e.into()),
     }

@@ -4,7 +4,7 @@
 use crate::ctx::Ctx;
 use crate::ctx::Path;
 use crate::ctx::Query;
-use crate::error::WebError;
+use crate::error::{Notice, WebError};
 use crate::i18n::Tr;
 use crate::layout::{render, Chrome};
 use crate::AppState;
@@ -94,27 +94,17 @@ async fn staff(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuer
         "end" => "accounts.ended_done",
         _ => "accounts.unblocked_done",
     });
-    staff_page(
-        &state,
-        &ctx,
-        inst,
-        flash,
-        None,
-        StatusCode::OK,
-        crate::layout::Typed::default(),
-    )
-    .await
+    staff_page(&state, &ctx, inst, Notice::done(flash), crate::layout::Typed::default()).await
 }
 
 async fn staff_page(
     state: &AppState,
     ctx: &Ctx,
     inst: InstitutionId,
-    flash: Option<&str>,
-    error: Option<&AppError>,
-    status: StatusCode,
+    notice: Notice<'_>,
     typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
+    let (flash, error, status) = (notice.done, notice.error, notice.status);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let list = accounts::staff(&state.app, session, inst).await?;
@@ -217,7 +207,7 @@ async fn account_action(
                 _ => "last_day",
             }
             .into();
-            staff_page(&state, &ctx, inst, None, Some(&e), crate::error::status_of(&e), typed).await
+            staff_page(&state, &ctx, inst, Notice::refused(&e), typed).await
         }
         Err(e) => Err(e.into()),
     }
@@ -393,9 +383,7 @@ async fn person(
         &state,
         &ctx,
         PersonId(id),
-        flash,
-        None,
-        StatusCode::OK,
+        Notice::done(flash),
         crate::layout::Typed::default(),
     )
     .await
@@ -405,11 +393,10 @@ async fn person_page(
     state: &AppState,
     ctx: &Ctx,
     id: PersonId,
-    flash: Option<&str>,
-    error: Option<&AppError>,
-    status: StatusCode,
+    notice: Notice<'_>,
     typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
+    let (flash, error, status) = (notice.done, notice.error, notice.status);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let r = people::record(&state.app, session, id).await?;
@@ -549,7 +536,7 @@ async fn after(
         Ok(()) => Ok(Redirect::to(&format!("/people/{}?done={done}", id.0)).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::InvalidAt { .. } | AppError::Conflict(_))) => {
             let typed = crate::layout::Typed::new(form, fields, Some(&e));
-            person_page(state, ctx, id, None, Some(&e), crate::error::status_of(&e), typed).await
+            person_page(state, ctx, id, Notice::refused(&e), typed).await
         }
         Err(e) => Err(e.into()),
     }
@@ -706,7 +693,7 @@ async fn class_students(
             "enrolment.admitted"
         }
     });
-    class_page(&state, &ctx, ClassId(class), flash, None, &[], StatusCode::OK).await
+    class_page(&state, &ctx, ClassId(class), Notice::done(flash), &[], StatusCode::OK).await
 }
 
 async fn inform_parents(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) -> Result<Response, WebError> {
@@ -719,11 +706,11 @@ async fn class_page(
     state: &AppState,
     ctx: &Ctx,
     class: ClassId,
-    flash: Option<&str>,
-    error: Option<&AppError>,
+    notice: Notice<'_>,
     typed: &[(String, String)],
     status: StatusCode,
 ) -> Result<Response, WebError> {
+    let (flash, error) = (notice.done, notice.error);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let roster = klade_app::people::class_roster(&state.app, session, class).await?;
@@ -801,8 +788,7 @@ async fn admit(
                 &state,
                 &ctx,
                 ClassId(class),
-                None,
-                Some(&e),
+                Notice::refused(&e),
                 &fields,
                 crate::error::status_of(&e),
             )
@@ -860,27 +846,17 @@ async fn rules(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuer
             "rules.saved"
         }
     });
-    rules_page(
-        &state,
-        &ctx,
-        inst,
-        flash,
-        None,
-        StatusCode::OK,
-        crate::layout::Typed::default(),
-    )
-    .await
+    rules_page(&state, &ctx, inst, Notice::done(flash), crate::layout::Typed::default()).await
 }
 
 async fn rules_page(
     state: &AppState,
     ctx: &Ctx,
     inst: InstitutionId,
-    flash: Option<&str>,
-    error: Option<&AppError>,
-    status: StatusCode,
+    notice: Notice<'_>,
     typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
+    let (flash, error, status) = (notice.done, notice.error, notice.status);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let (i, missing) = klade_app::onboarding::rules(&state.app, session, inst).await?;
@@ -940,9 +916,11 @@ async fn set_rules(
                 &state,
                 &ctx,
                 inst,
-                None,
-                Some(&e),
-                StatusCode::UNPROCESSABLE_ENTITY,
+                Notice {
+                    done: None,
+                    error: Some(&e),
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                },
                 typed,
             )
             .await
@@ -984,7 +962,7 @@ async fn appoint(
         Ok(()) => Ok(Redirect::to(&format!("/admin/rules?i={}&done=superuser", inst.0)).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             let typed = crate::layout::Typed::new("appoint", &fields, Some(&e));
-            rules_page(&state, &ctx, inst, None, Some(&e), crate::error::status_of(&e), typed).await
+            rules_page(&state, &ctx, inst, Notice::refused(&e), typed).await
         }
         Err(e) => Err(e.into()),
     }

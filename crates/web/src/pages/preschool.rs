@@ -4,7 +4,7 @@
 use crate::ctx::Ctx;
 use crate::ctx::Path;
 use crate::ctx::Query;
-use crate::error::WebError;
+use crate::error::{Notice, WebError};
 use crate::i18n::Tr;
 use crate::layout::{render, Chrome};
 use crate::AppState;
@@ -133,11 +133,10 @@ async fn day_view(
     ctx: &Ctx,
     group: i64,
     date: &str,
-    flash: Option<&'static str>,
-    error: Option<&AppError>,
-    status: StatusCode,
+    notice: Notice<'_>,
     typed: Typed,
 ) -> Result<Response, WebError> {
+    let (flash, error, status) = (notice.done, notice.error, notice.status);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let d = preschool::day(&state.app, session, ClassId(group), date).await?;
@@ -255,9 +254,7 @@ async fn day_page(
         &ctx,
         group,
         q.date.as_deref().unwrap_or(""),
-        flash,
-        None,
-        StatusCode::OK,
+        Notice::done(flash),
         Typed::default(),
     )
     .await
@@ -309,9 +306,11 @@ async fn save_attendance(
                 &ctx,
                 group,
                 &date,
-                None,
-                Some(&e),
-                StatusCode::UNPROCESSABLE_ENTITY,
+                Notice {
+                    done: None,
+                    error: Some(&e),
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                },
                 typed,
             )
             .await
@@ -380,9 +379,11 @@ async fn save_entry(
                 &ctx,
                 group,
                 &date,
-                None,
-                Some(&e),
-                StatusCode::UNPROCESSABLE_ENTITY,
+                Notice {
+                    done: None,
+                    error: Some(&e),
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                },
                 typed,
             )
             .await
@@ -517,11 +518,10 @@ async fn grid_view(
     state: &AppState,
     ctx: &Ctx,
     group: i64,
-    flash: Option<&'static str>,
-    error: Option<&AppError>,
-    status: StatusCode,
+    notice: Notice<'_>,
     typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
+    let (flash, error, status) = (notice.done, notice.error, notice.status);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let g = preschool::grid(&state.app, session, ClassId(group)).await?;
@@ -581,9 +581,7 @@ async fn grid_page(
         &state,
         &ctx,
         group,
-        flash,
-        None,
-        StatusCode::OK,
+        Notice::done(flash),
         crate::layout::Typed::default(),
     )
     .await
@@ -613,9 +611,11 @@ async fn save_grid(
                 &state,
                 &ctx,
                 group,
-                None,
-                Some(&e),
-                StatusCode::UNPROCESSABLE_ENTITY,
+                Notice {
+                    done: None,
+                    error: Some(&e),
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                },
                 typed,
             )
             .await

@@ -3,7 +3,7 @@
 //! required. The rules are `klade_app::second_factor`'s.
 
 use crate::ctx::Ctx;
-use crate::error::WebError;
+use crate::error::{Notice, WebError};
 use crate::i18n::Tr;
 use crate::layout::{render, Chrome};
 use crate::session::{set_cookie, CHALLENGE_COOKIE, NEXT_COOKIE, SESSION_COOKIE};
@@ -132,10 +132,10 @@ fn qr_svg(url: &str) -> String {
 async fn setup_page(
     state: &AppState,
     ctx: &Ctx,
-    flash: Option<&str>,
-    error: Option<&AppError>,
+    notice: Notice<'_>,
     recovery_codes: Vec<String>,
 ) -> Result<Response, WebError> {
+    let (flash, error) = (notice.done, notice.error);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let status = second_factor::status(&state.app, session).await?;
@@ -174,15 +174,15 @@ async fn page(
     crate::ctx::Query(q): crate::ctx::Query<DoneQuery>,
 ) -> Result<Response, WebError> {
     let flash = (q.done.as_deref() == Some("off")).then_some("second_factor.turned_off");
-    setup_page(&state, &ctx, flash, None, Vec::new()).await
+    setup_page(&state, &ctx, Notice::done(flash), Vec::new()).await
 }
 
 async fn confirm(State(state): State<AppState>, ctx: Ctx, Form(form): Form<CodeForm>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     match second_factor::confirm(&state.app, session, &form.code).await {
-        Ok(codes) => setup_page(&state, &ctx, Some("second_factor.done"), None, codes).await,
+        Ok(codes) => setup_page(&state, &ctx, Notice::done(Some("second_factor.done")), codes).await,
         Err(e @ (AppError::Invalid { .. } | AppError::Throttled { .. } | AppError::Conflict(_))) => {
-            setup_page(&state, &ctx, None, Some(&e), Vec::new()).await
+            setup_page(&state, &ctx, Notice::refused(&e), Vec::new()).await
         }
         Err(e) => Err(e.into()),
     }
@@ -193,7 +193,7 @@ async fn turn_off(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Code
     match second_factor::turn_off(&state.app, session, &form.code).await {
         Ok(()) => Ok(Redirect::to("/account/second-factor?done=off").into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Throttled { .. })) => {
-            setup_page(&state, &ctx, None, Some(&e), Vec::new()).await
+            setup_page(&state, &ctx, Notice::refused(&e), Vec::new()).await
         }
         Err(e) => Err(e.into()),
     }

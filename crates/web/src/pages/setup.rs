@@ -3,7 +3,7 @@
 
 use super::people::institution_for;
 use crate::ctx::{Ctx, Query};
-use crate::error::WebError;
+use crate::error::{Notice, WebError};
 use crate::i18n::Tr;
 use crate::layout::{render, Chrome};
 use crate::AppState;
@@ -112,9 +112,9 @@ async fn page(
     ctx: &Ctx,
     wanted: Option<i64>,
     typed: Option<YearInput>,
-    flash: Option<&str>,
-    error: Option<&AppError>,
+    notice: Notice<'_>,
 ) -> Result<Response, WebError> {
+    let (flash, error) = (notice.done, notice.error);
     let session = ctx.signed_in()?;
     let inst = institution_for(ctx, wanted, &[Action::PrepareYear])?;
     let t = Tr::new(ctx.lang);
@@ -169,7 +169,7 @@ async fn page(
 
 async fn years(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
     let flash = (q.done.as_deref() == Some("year")).then_some("setup.year_created");
-    page(&state, &ctx, q.i, None, flash, None).await
+    page(&state, &ctx, q.i, None, Notice::done(flash)).await
 }
 
 /// The form's repeated fields (`term_name`, `term_from`, `term_to`, the same for holidays) as the
@@ -226,7 +226,7 @@ async fn create_year(
             typed
                 .holidays
                 .retain(|p| !(p.name.is_empty() && p.starts_on.is_empty() && p.ends_on.is_empty()));
-            page(&state, &ctx, Some(inst.0), Some(typed), None, Some(&e)).await
+            page(&state, &ctx, Some(inst.0), Some(typed), Notice::refused(&e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -276,9 +276,9 @@ async fn staff_page(
     ctx: &Ctx,
     wanted: Option<i64>,
     form: StaffInput,
-    flash: Option<&str>,
-    error: Option<&AppError>,
+    notice: Notice<'_>,
 ) -> Result<Response, WebError> {
+    let (flash, error) = (notice.done, notice.error);
     let session = ctx.signed_in()?;
     let inst = institution_for(ctx, wanted, &[Action::EnterStaff])?;
     let t = Tr::new(ctx.lang);
@@ -317,7 +317,7 @@ async fn staff_page(
 
 async fn staff(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
     let flash = (q.done.as_deref() == Some("staff")).then_some("setup.staff_added");
-    staff_page(&state, &ctx, q.i, StaffInput::default(), flash, None).await
+    staff_page(&state, &ctx, q.i, StaffInput::default(), Notice::done(flash)).await
 }
 
 async fn add_staff(
@@ -331,7 +331,7 @@ async fn add_staff(
     match setup::add_staff(&state.app, session, inst, &form).await {
         Ok(_) => Ok(Redirect::to(&format!("/setup/staff?i={}&done=staff", inst.0)).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::InvalidAt { .. } | AppError::Conflict(_))) => {
-            staff_page(&state, &ctx, Some(inst.0), form, None, Some(&e)).await
+            staff_page(&state, &ctx, Some(inst.0), form, Notice::refused(&e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -364,9 +364,9 @@ async fn classes_page(
     ctx: &Ctx,
     wanted: Option<i64>,
     form: ClassInput,
-    flash: Option<&str>,
-    error: Option<&AppError>,
+    notice: Notice<'_>,
 ) -> Result<Response, WebError> {
+    let (flash, error) = (notice.done, notice.error);
     let session = ctx.signed_in()?;
     let inst = institution_for(ctx, wanted, &[Action::PrepareYear, Action::EnterStaff])?;
     let t = Tr::new(ctx.lang);
@@ -405,7 +405,7 @@ async fn classes(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQu
         "subject" => "setup.subject_added",
         _ => "person.saved",
     });
-    classes_page(&state, &ctx, q.i, ClassInput::default(), flash, None).await
+    classes_page(&state, &ctx, q.i, ClassInput::default(), Notice::done(flash)).await
 }
 
 async fn add_class(
@@ -419,7 +419,7 @@ async fn add_class(
     match setup::add_class(&state.app, session, inst, &form).await {
         Ok(_) => Ok(Redirect::to(&format!("/setup/classes?i={}&done=class", inst.0)).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            classes_page(&state, &ctx, Some(inst.0), form, None, Some(&e)).await
+            classes_page(&state, &ctx, Some(inst.0), form, Notice::refused(&e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -444,7 +444,7 @@ async fn add_subject(
     match setup::add_subject(&state.app, session, inst, &form.name, form.module.is_some(), &form.code).await {
         Ok(()) => Ok(Redirect::to(&format!("/setup/classes?i={}&done=subject", inst.0)).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            classes_page(&state, &ctx, Some(inst.0), ClassInput::default(), None, Some(&e)).await
+            classes_page(&state, &ctx, Some(inst.0), ClassInput::default(), Notice::refused(&e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -468,7 +468,7 @@ async fn set_tutor(
     match setup::set_tutor(&state.app, session, class, klade_domain::PersonId(form.person), remove).await {
         Ok(inst) => Ok(Redirect::to(&format!("/setup/classes?i={}&done=tutor", inst.0)).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            classes_page(&state, &ctx, None, ClassInput::default(), None, Some(&e)).await
+            classes_page(&state, &ctx, None, ClassInput::default(), Notice::refused(&e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -525,9 +525,9 @@ async fn plan_page(
     ctx: &Ctx,
     class: i64,
     typed: Option<&[PlanLineInput]>,
-    flash: Option<&str>,
-    error: Option<&AppError>,
+    notice: Notice<'_>,
 ) -> Result<Response, WebError> {
+    let (flash, error) = (notice.done, notice.error);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let p = setup::study_plan(&state.app, session, klade_domain::ClassId(class)).await?;
@@ -593,7 +593,7 @@ async fn plan(
             "study_plan.saved"
         }
     });
-    plan_page(&state, &ctx, class, None, flash, None).await
+    plan_page(&state, &ctx, class, None, Notice::done(flash)).await
 }
 
 /// The form's lines: `teacher-{subject}` (twice) and `hours-{subject}` for each subject shown.
@@ -638,7 +638,7 @@ async fn set_plan(
     match setup::set_study_plan(&state.app, session, klade_domain::ClassId(class), &lines).await {
         Ok(()) => Ok(Redirect::to(&format!("/setup/classes/{class}/plan?done=saved")).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::InvalidAt { .. } | AppError::Conflict(_))) => {
-            plan_page(&state, &ctx, class, Some(&lines), None, Some(&e)).await
+            plan_page(&state, &ctx, class, Some(&lines), Notice::refused(&e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -653,7 +653,7 @@ async fn copy_plan(
     match setup::copy_study_plan(&state.app, session, klade_domain::ClassId(class)).await {
         Ok(_) => Ok(Redirect::to(&format!("/setup/classes/{class}/plan?done=copied")).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::InvalidAt { .. })) => {
-            plan_page(&state, &ctx, class, None, None, Some(&e)).await
+            plan_page(&state, &ctx, class, None, Notice::refused(&e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -690,9 +690,9 @@ async fn next_year_page(
     ctx: &Ctx,
     wanted: Option<i64>,
     form: NextYearForm,
-    flash: Option<&str>,
-    error: Option<&AppError>,
+    notice: Notice<'_>,
 ) -> Result<Response, WebError> {
+    let (flash, error) = (notice.done, notice.error);
     let session = ctx.signed_in()?;
     let inst = institution_for(ctx, wanted, &[Action::PrepareYear])?;
     let t = Tr::new(ctx.lang);
@@ -747,7 +747,7 @@ async fn next_year(
         top: q.top.unwrap_or_default(),
         ..NextYearForm::default()
     };
-    next_year_page(&state, &ctx, q.i, form, flash, None).await
+    next_year_page(&state, &ctx, q.i, form, Notice::done(flash)).await
 }
 
 async fn prepare_next_year(
@@ -762,7 +762,7 @@ async fn prepare_next_year(
     match setup::prepare_next_year(&state.app, session, inst, top, &form.order_number, &form.order_date).await {
         Ok(_) => Ok(Redirect::to(&format!("/setup/next-year?i={}&done=1", inst.0)).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::InvalidAt { .. } | AppError::Conflict(_))) => {
-            next_year_page(&state, &ctx, Some(inst.0), form, None, Some(&e)).await
+            next_year_page(&state, &ctx, Some(inst.0), form, Notice::refused(&e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -790,9 +790,9 @@ async fn institution_page(
     ctx: &Ctx,
     wanted: Option<i64>,
     typed: Option<setup::InstitutionInput>,
-    flash: Option<&str>,
-    error: Option<&AppError>,
+    notice: Notice<'_>,
 ) -> Result<Response, WebError> {
+    let (flash, error) = (notice.done, notice.error);
     let session = ctx.signed_in()?;
     let inst = institution_for(ctx, wanted, &[Action::PrepareYear])?;
     let t = Tr::new(ctx.lang);
@@ -850,7 +850,7 @@ async fn institution_settings(
             "institution.saved"
         }
     });
-    institution_page(&state, &ctx, q.i, None, flash, None).await
+    institution_page(&state, &ctx, q.i, None, Notice::done(flash)).await
 }
 
 async fn save_institution(
@@ -864,7 +864,7 @@ async fn save_institution(
     match setup::set_institution(&state.app, session, inst, &form).await {
         Ok(()) => Ok(Redirect::to(&format!("/admin/institution?i={}&done=saved", inst.0)).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            institution_page(&state, &ctx, Some(inst.0), Some(form), None, Some(&e)).await
+            institution_page(&state, &ctx, Some(inst.0), Some(form), Notice::refused(&e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -897,11 +897,13 @@ async fn upload_logo(
     }
     if upload.is_none() && !remove {
         let e = AppError::invalid("logo", "preschool.not_an_image");
-        return institution_page(&state, &ctx, Some(inst.0), None, None, Some(&e)).await;
+        return institution_page(&state, &ctx, Some(inst.0), None, Notice::refused(&e)).await;
     }
     match setup::set_logo(&state.app, session, inst, upload).await {
         Ok(()) => Ok(Redirect::to(&format!("/admin/institution?i={}&done=logo", inst.0)).into_response()),
-        Err(e @ AppError::Invalid { .. }) => institution_page(&state, &ctx, Some(inst.0), None, None, Some(&e)).await,
+        Err(e @ AppError::Invalid { .. }) => {
+            institution_page(&state, &ctx, Some(inst.0), None, Notice::refused(&e)).await
+        }
         Err(e) => Err(e.into()),
     }
 }

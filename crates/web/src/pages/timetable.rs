@@ -3,13 +3,12 @@
 use crate::ctx::Ctx;
 use crate::ctx::Path;
 use crate::ctx::Query;
-use crate::error::WebError;
+use crate::error::{Notice, WebError};
 use crate::i18n::Tr;
 use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -158,9 +157,7 @@ async fn class_page(
         &state,
         &ctx,
         ClassId(class),
-        flash,
-        None,
-        StatusCode::OK,
+        Notice::done(flash),
         crate::layout::Typed::default(),
     )
     .await
@@ -170,11 +167,10 @@ async fn render_class(
     state: &AppState,
     ctx: &Ctx,
     class: ClassId,
-    flash: Option<&str>,
-    error: Option<&AppError>,
-    status: StatusCode,
+    notice: Notice<'_>,
     typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
+    let (flash, error, status) = (notice.done, notice.error, notice.status);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let today = state.app.today();
@@ -248,16 +244,7 @@ async fn refused(
     match e {
         AppError::Invalid { .. } | AppError::Conflict(_) | AppError::Clash { .. } => {
             let typed = crate::layout::Typed::new(form, fields, Some(&e));
-            render_class(
-                state,
-                ctx,
-                ClassId(class),
-                None,
-                Some(&e),
-                crate::error::status_of(&e),
-                typed,
-            )
-            .await
+            render_class(state, ctx, ClassId(class), Notice::refused(&e), typed).await
         }
         e => Err(e.into()),
     }

@@ -3,7 +3,7 @@
 
 use crate::ctx::Ctx;
 use crate::ctx::Query;
-use crate::error::WebError;
+use crate::error::{Notice, WebError};
 use crate::i18n::Tr;
 use crate::layout::{render, Chrome};
 use crate::AppState;
@@ -57,11 +57,10 @@ async fn view(
     state: &AppState,
     ctx: &Ctx,
     inst: i64,
-    flash: Option<&'static str>,
-    error: Option<&AppError>,
-    status: StatusCode,
+    notice: Notice<'_>,
     typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
+    let (flash, error, status) = (notice.done, notice.error, notice.status);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let y = year_lock::years(&state.app, session, InstitutionId(inst)).await?;
@@ -117,16 +116,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<YearsQuer
         Some(_) => Some("year.consent_done"),
         None => None,
     };
-    view(
-        &state,
-        &ctx,
-        q.i,
-        flash,
-        None,
-        StatusCode::OK,
-        crate::layout::Typed::default(),
-    )
-    .await
+    view(&state, &ctx, q.i, Notice::done(flash), crate::layout::Typed::default()).await
 }
 
 #[derive(Deserialize)]
@@ -144,9 +134,11 @@ async fn lock(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LockForm>) 
                 &state,
                 &ctx,
                 f.i,
-                None,
-                Some(&e),
-                StatusCode::UNPROCESSABLE_ENTITY,
+                Notice {
+                    done: None,
+                    error: Some(&e),
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                },
                 crate::layout::Typed::default(),
             )
             .await
@@ -183,9 +175,11 @@ async fn consent(
             &state,
             &ctx,
             f.i,
-            None,
-            Some(&e),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            Notice {
+                done: None,
+                error: Some(&e),
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+            },
             typed,
         )
         .await;
@@ -208,9 +202,11 @@ async fn consent(
                 &state,
                 &ctx,
                 f.i,
-                None,
-                Some(&e),
-                StatusCode::UNPROCESSABLE_ENTITY,
+                Notice {
+                    done: None,
+                    error: Some(&e),
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                },
                 typed,
             )
             .await
