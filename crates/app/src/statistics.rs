@@ -481,7 +481,6 @@ pub async fn publish_summary(
         .ok_or_else(|| AppError::Internal("published summary".into()))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

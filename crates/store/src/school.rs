@@ -659,18 +659,7 @@ pub async fn classes_of_year<'e>(
     .bind(year.0)
     .fetch_all(ex)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ClassRow {
-                id: ClassId(r.try_get("id")?),
-                name: r.try_get("name")?,
-                kind: class_kind(r)?,
-                grade: r.try_get("grade")?,
-                programme_code: r.try_get("programme_code")?,
-                programme_name: r.try_get("programme_name")?,
-            })
-        })
-        .collect()
+    rows.iter().map(class_row).collect()
 }
 
 /// What a class of the year under way has so far, for the set-up checklist.
@@ -731,4 +720,16 @@ pub async fn class_states<'e>(
 fn class_kind(r: &sqlx::any::AnyRow) -> Result<ClassKind> {
     let code: String = r.try_get("kind")?;
     ClassKind::from_code(&code).ok_or_else(|| crate::StoreError::Corrupt(format!("class kind {code:?}")))
+}
+
+/// A class as `ClassRow` reads it: id, name, kind, grade, programme code and name.
+pub(crate) fn class_row(r: &sqlx::any::AnyRow) -> Result<ClassRow> {
+    Ok(ClassRow {
+        id: ClassId(r.try_get("id")?),
+        name: r.try_get("name")?,
+        kind: class_kind(r)?,
+        grade: r.try_get("grade")?,
+        programme_code: r.try_get("programme_code")?,
+        programme_name: r.try_get("programme_name")?,
+    })
 }

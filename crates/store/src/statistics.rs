@@ -27,24 +27,15 @@ fn absence_sums() -> String {
 /// SQLite seek each mark value in the index instead of reading it in one pass.
 const AVERAGED: &str = "a.kind IN ('summative', 'interim', 'exam') AND a.scale = 'ten'";
 
-/// A class whose school year meets the period, with its programme.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ClassRow {
-    pub id: ClassId,
-    pub name: String,
-    pub programme_code: Option<String>,
-    pub programme_name: Option<String>,
-}
-
 /// The classes (not preschool groups) whose school year meets `from`–`to`, by name.
 pub async fn classes<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     from: &str,
     to: &str,
-) -> Result<Vec<ClassRow>> {
+) -> Result<Vec<crate::school::ClassRow>> {
     let rows = sqlx::query(
-        "SELECT c.id, c.name, c.programme_code, c.programme_name FROM classes c JOIN school_years y ON y.id = c.school_year_id \
+        "SELECT c.id, c.name, c.kind, c.grade, c.programme_code, c.programme_name FROM classes c JOIN school_years y ON y.id = c.school_year_id \
          WHERE c.institution_id = $1 AND c.kind = 'class' AND y.starts_on <= $3 AND y.ends_on >= $2 ORDER BY c.name, c.id",
     )
     .bind(institution.0)
@@ -52,16 +43,7 @@ pub async fn classes<'e>(
     .bind(to)
     .fetch_all(ex)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ClassRow {
-                id: ClassId(r.try_get("id")?),
-                name: r.try_get("name")?,
-                programme_code: r.try_get("programme_code")?,
-                programme_name: r.try_get("programme_name")?,
-            })
-        })
-        .collect()
+    rows.iter().map(crate::school::class_row).collect()
 }
 
 /// Absences of one class, or of one subgroup's course within it (`group`), in a period.

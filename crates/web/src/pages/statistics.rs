@@ -2,6 +2,7 @@
 //! class's final grades (R27.2). Pages only: every figure and every refusal comes from
 //! `klade_app::statistics` and `klade_app::viis_export`; downloads go through `crate::export`.
 
+use crate::charts::{bar_chart_svg, Series};
 use crate::ctx::Ctx;
 use crate::ctx::Path;
 use crate::ctx::Query;
@@ -15,7 +16,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use klade_app::clock::{format_instant, format_stored_date};
-use crate::charts::{bar_chart_svg, Series};
 use klade_app::statistics::{self, Figures, Line};
 use klade_docs::table::{Cell, Column, Report};
 use klade_domain::{ClassId, InstitutionId};
