@@ -8,7 +8,9 @@ use crate::auth::Session;
 use crate::{App, AppError};
 use jiff::civil::Date;
 use klade_docs::Table;
-use klade_domain::{policy, Action, ClassId, InstitutionId, InstitutionKind, PersonId, PersonalCode, Role, Scope};
+use klade_domain::{
+    policy, Action, ClassId, InstitutionId, InstitutionKind, PersonId, PersonalCode, Role, Scope, SubjectKind,
+};
 use klade_store::accounts::{self, Basis};
 use klade_store::school::{self, Enrolment, NewClass};
 use klade_store::{imports, institutions, people};
@@ -791,10 +793,10 @@ fn plan_with(kind: Kind, table: &Table, cols: &HashMap<&'static str, usize>, ctx
     out
 }
 
-fn subject_kind(s: &str) -> Option<&'static str> {
+fn subject_kind(s: &str) -> Option<SubjectKind> {
     match fold(s).as_str() {
-        "" | "prieksmets" | "macibuprieksmets" | "subject" => Some("subject"),
-        "modulis" | "module" | "profesionalaismodulis" => Some("module"),
+        "" | "prieksmets" | "macibuprieksmets" | "subject" => Some(SubjectKind::Subject),
+        "modulis" | "module" | "profesionalaismodulis" => Some(SubjectKind::Module),
         _ => None,
     }
 }
@@ -1099,7 +1101,7 @@ async fn apply_row(
         }
         Kind::Timetable => return Err(AppError::Internal("the timetable is applied whole".into())),
         Kind::Subjects => {
-            let k = subject_kind(cell(row, cols, "kind")).unwrap_or("subject");
+            let k = subject_kind(cell(row, cols, "kind")).unwrap_or(SubjectKind::Subject);
             let code = Some(cell(row, cols, "code")).filter(|s| !s.is_empty());
             school::insert_subject(&mut **tx, institution, k, code, cell(row, cols, "name")).await?;
         }
@@ -1300,7 +1302,7 @@ mod tests {
         assert_eq!(gender("Sieviete"), Ok(Some("f")));
         assert_eq!(gender("V"), Ok(Some("m")));
         assert!(gender("x").is_err());
-        assert_eq!(subject_kind("Modulis"), Some("module"));
+        assert_eq!(subject_kind("Modulis"), Some(SubjectKind::Module));
         assert_eq!(subject_kind("citāds"), None);
     }
 }

@@ -315,7 +315,7 @@ pub struct Structure {
     pub institution: InstitutionId,
     pub group_kind: bool,
     pub classes: Vec<ClassLine>,
-    pub subjects: Vec<(klade_domain::SubjectId, String, String)>,
+    pub subjects: Vec<(klade_domain::SubjectId, String, klade_domain::SubjectKind)>,
     pub teachers: Vec<(klade_domain::PersonId, String)>,
     /// The year under way exists: classes can be added.
     pub has_year: bool,
@@ -443,7 +443,11 @@ pub async fn add_subject(
     school::insert_subject(
         app.db.pool(),
         permit.institution(),
-        if module { "module" } else { "subject" },
+        if module {
+            klade_domain::SubjectKind::Module
+        } else {
+            klade_domain::SubjectKind::Subject
+        },
         Some(code.trim()).filter(|c| !c.is_empty()),
         name,
     )
@@ -515,7 +519,7 @@ fn may_plan(session: &Session, institution: InstitutionId) -> Result<policy::Per
 pub struct PlanLine {
     pub subject: klade_domain::SubjectId,
     pub name: String,
-    pub kind: String,
+    pub kind: klade_domain::SubjectKind,
     pub course: Option<klade_domain::CourseId>,
     pub teachers: Vec<i64>,
     pub hours: Option<i64>,

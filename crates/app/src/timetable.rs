@@ -179,7 +179,7 @@ pub struct ClassPlan {
     pub name: String,
     pub slots: Vec<Slot>,
     pub courses: Vec<journal::Course>,
-    pub subjects: Vec<(klade_domain::SubjectId, String, String)>,
+    pub subjects: Vec<(klade_domain::SubjectId, String, klade_domain::SubjectKind)>,
     pub teachers: Vec<(PersonId, String)>,
     pub students: Vec<journal::Student>,
 }

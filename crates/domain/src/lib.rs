@@ -27,4 +27,4 @@ pub mod timetable;
 pub use ids::*;
 pub use personal_code::{PersonalCode, PersonalCodeError};
 pub use policy::{Action, Actor, Denied, Grant, Permit, Scope};
-pub use role::{ClassKind, InstitutionKind, Role};
+pub use role::{ClassKind, InstitutionKind, Role, SubjectKind};

@@ -1,4 +1,5 @@
-//! The roles of REQUIREMENTS.md ("Roles"), the kinds of institution, and of their classes.
+//! The roles of REQUIREMENTS.md ("Roles"), the kinds of institution, of their classes and of
+//! what courses teach.
 
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +52,29 @@ impl ClassKind {
         match self {
             Self::Class => "class",
             Self::Group => "group",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// What a course teaches: a general subject or a vocational programme's professional module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectKind {
+    Subject,
+    Module,
+}
+
+impl SubjectKind {
+    pub const ALL: [Self; 2] = [Self::Subject, Self::Module];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Subject => "subject",
+            Self::Module => "module",
         }
     }
 

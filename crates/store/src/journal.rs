@@ -80,7 +80,7 @@ pub struct Course {
     pub name: String,
     pub subgroup: Option<String>,
     pub subject_id: SubjectId,
-    pub subject_kind: String,
+    pub subject_kind: klade_domain::SubjectKind,
     pub class_id: Option<ClassId>,
     pub class_name: Option<String>,
     /// The teachers' names, "Given Family", joined with commas.
@@ -109,7 +109,7 @@ fn course_from_row(r: &sqlx::any::AnyRow) -> Result<Course> {
         name: r.try_get("name")?,
         subgroup: r.try_get("subgroup")?,
         subject_id: SubjectId(r.try_get("subject_id")?),
-        subject_kind: r.try_get("subject_kind")?,
+        subject_kind: crate::school::subject_kind(r, "subject_kind")?,
         class_id: r.try_get::<Option<i64>, _>("class_id")?.map(ClassId),
         class_name: r.try_get("class_name")?,
         teachers: if count > 1 {

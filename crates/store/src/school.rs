@@ -2,7 +2,7 @@
 //! tutors, subjects and professional modules, enrolments (by order), and guardianships.
 
 use crate::{conflict, Result};
-use klade_domain::{ClassId, ClassKind, InstitutionId, PersonId, SchoolYearId, SubjectId};
+use klade_domain::{ClassId, ClassKind, InstitutionId, PersonId, SchoolYearId, SubjectId, SubjectKind};
 use sqlx::{Any, Executor, Row};
 
 pub async fn insert_school_year<'e>(
@@ -134,14 +134,14 @@ pub async fn add_tutor<'e>(
 pub async fn insert_subject<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-    kind: &str,
+    kind: SubjectKind,
     code: Option<&str>,
     name: &str,
 ) -> Result<SubjectId> {
     let row =
         sqlx::query("INSERT INTO subjects (institution_id, kind, code, name) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(institution.0)
-            .bind(kind)
+            .bind(kind.code())
             .bind(code)
             .bind(name)
             .fetch_one(ex)
@@ -403,13 +403,19 @@ pub async fn class_institution<'e>(
 pub async fn subjects<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-) -> Result<Vec<(SubjectId, String, String)>> {
+) -> Result<Vec<(SubjectId, String, SubjectKind)>> {
     let rows = sqlx::query("SELECT id, name, kind FROM subjects WHERE institution_id = $1 ORDER BY kind DESC, name")
         .bind(institution.0)
         .fetch_all(ex)
         .await?;
     rows.iter()
-        .map(|r| Ok((SubjectId(r.try_get("id")?), r.try_get("name")?, r.try_get("kind")?)))
+        .map(|r| {
+            Ok((
+                SubjectId(r.try_get("id")?),
+                r.try_get("name")?,
+                subject_kind(r, "kind")?,
+            ))
+        })
         .collect()
 }
 
@@ -732,4 +738,10 @@ pub(crate) fn class_row(r: &sqlx::any::AnyRow) -> Result<ClassRow> {
         programme_code: r.try_get("programme_code")?,
         programme_name: r.try_get("programme_name")?,
     })
+}
+
+/// A subject's kind as stored in `column`; another word is a record gone wrong.
+pub(crate) fn subject_kind(r: &sqlx::any::AnyRow, column: &str) -> Result<SubjectKind> {
+    let code: String = r.try_get(column)?;
+    SubjectKind::from_code(&code).ok_or_else(|| crate::StoreError::Corrupt(format!("subject kind {code:?}")))
 }

@@ -348,7 +348,7 @@ struct ClassesPage {
     error: Option<String>,
     bad: String,
     classes: Vec<setup::ClassLine>,
-    subjects: Vec<(klade_domain::SubjectId, String, String)>,
+    subjects: Vec<(klade_domain::SubjectId, String, klade_domain::SubjectKind)>,
     teachers: Vec<(klade_domain::PersonId, String)>,
     group_kind: bool,
     has_year: bool,
@@ -540,7 +540,7 @@ async fn plan_page(
             PlanRow {
                 subject: l.subject.0,
                 name: l.name.clone(),
-                module: l.kind == "module",
+                module: l.kind == klade_domain::SubjectKind::Module,
                 teachers: two(input.map_or(&l.teachers, |i| &i.teachers)),
                 hours: input.map_or_else(
                     || l.hours.map(|h| h.to_string()).unwrap_or_default(),

@@ -214,7 +214,7 @@ async fn render_class(
             .map(|(id, n, kind)| {
                 (
                     id.0,
-                    if kind == "module" {
+                    if kind == klade_domain::SubjectKind::Module {
                         format!("{n} ({})", t.get("course.module"))
                     } else {
                         n
