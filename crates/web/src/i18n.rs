@@ -132,6 +132,16 @@ impl Tr {
         catalogue().get(self.lang, key)
     }
 
+    /// A sentence with parts: the catalogue's text with each `{name}` given. The parts' order is the
+    /// language's ("3. stunda", "lesson 3"), so no `format!` glues words around them.
+    pub fn fill(&self, key: &str, parts: &[(&str, &str)]) -> String {
+        let mut text = self.get(key).to_string();
+        for (name, value) in parts {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+
     /// A key built at run time (`role.<code>`, `kind.<code>`).
     /// A role's name where it is held: a preschool's director is its head ("vadītājs"), with a
     /// `_preschool` key of its own in `prefix`'s section (`role`, `onboarding`).
@@ -164,7 +174,7 @@ impl Tr {
         let Some(name) = m.parse::<u8>().ok().and_then(|m| self.find("month", &m.to_string())) else {
             return month.to_string();
         };
-        self.get("month.pattern").replace("{y}", y).replace("{m}", &name)
+        self.fill("month.pattern", &[("y", y), ("m", &name)])
     }
 
     /// The catalogue's text for `prefix.code`, if it has one.
@@ -192,6 +202,26 @@ mod tests {
         assert_eq!(Tr::new(Lang::Lv).month("x"), "x");
     }
     use super::*;
+
+    /// A sentence's parts are the same in both languages: a `{name}` in one is in the other.
+    #[test]
+    fn both_catalogues_have_the_same_parts() {
+        let c = Catalogue::embedded().expect("catalogues parse");
+        let parts = |text: &str| {
+            let mut v: Vec<String> = text
+                .split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_string()))
+                .collect();
+            v.sort();
+            v
+        };
+        for key in c.keys(Lang::Lv) {
+            assert_eq!(parts(c.get(Lang::Lv, key)), parts(c.get(Lang::En, key)), "{key}");
+        }
+        assert_eq!(Tr::new(Lang::Lv).fill("deadlines.lesson_n", &[("n", "3")]), "3. stunda");
+        assert_eq!(Tr::new(Lang::En).fill("deadlines.lesson_n", &[("n", "3")]), "lesson 3");
+    }
 
     #[test]
     fn both_catalogues_have_the_same_keys() {

@@ -47,7 +47,11 @@ fn line(t: Tr, i: &Item) -> Line {
         ItemState::DoneLate => "done_late",
     };
     let what = match i.kind {
-        Kind::Lesson => format!("{} · {}. {}", i.course_name, i.detail, t.get("deadlines.lesson_no")),
+        Kind::Lesson => format!(
+            "{} · {}",
+            i.course_name,
+            t.fill("deadlines.lesson_n", &[("n", &i.detail)])
+        ),
         Kind::Grades | Kind::LateGrades if !i.detail.is_empty() => format!("{} · {}", i.course_name, i.detail),
         Kind::Grades | Kind::LateGrades => i.course_name.clone(),
         Kind::Finding => format!("{} · {}", i.course_name, i.detail),

@@ -330,10 +330,9 @@ fn by_learner(t: Tr, list: &[(klade_app::journal::Student, klade_app::journal::S
     let mut out: Vec<LearnerAbsences> = Vec::new();
     for (s, m) in list {
         let line = format!(
-            "{}, {}. {} {} ({})",
+            "{}, {} {} ({})",
             format_stored_date(&m.date),
-            m.lesson_no,
-            t.get("journal.lesson"),
+            t.fill("journal.lesson_n", &[("n", &m.lesson_no.to_string())]),
             m.course_name,
             m.code
         );

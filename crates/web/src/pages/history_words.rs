@@ -94,12 +94,8 @@ impl Words<'_> {
 
     fn lesson(&self, id: LessonId) -> Option<String> {
         self.names.lessons.get(&id).map(|l| {
-            format!(
-                "{}, {}. {}",
-                format_stored_date(&l.date),
-                l.lesson_no,
-                self.t.get("journal.lesson")
-            )
+            let lesson = self.t.fill("journal.lesson_n", &[("n", &l.lesson_no.to_string())]);
+            format!("{}, {lesson}", format_stored_date(&l.date))
         })
     }
 

@@ -191,7 +191,7 @@ async fn grid_page(
                 ..
             } => Header {
                 top: short(date),
-                bottom: format!("{lesson_no}. {}", t.get("journal.lesson")),
+                bottom: t.fill("journal.lesson_n", &[("n", &lesson_no.to_string())]),
                 title: if topic.is_empty() {
                     t.get("journal.not_filled").to_string()
                 } else {
@@ -232,7 +232,8 @@ async fn grid_page(
                     let key = c.cell_key(s.id);
                     let label = match c {
                         Column::Lesson { date, lesson_no, .. } => {
-                            format!("{name}, {} {lesson_no}. {}", short(date), t.get("journal.lesson"))
+                            let lesson = t.fill("journal.lesson_n", &[("n", &lesson_no.to_string())]);
+                            format!("{name}, {} {lesson}", short(date))
                         }
                         Column::Assessment { title, .. } => format!("{name}, {title}"),
                     };
@@ -522,11 +523,10 @@ async fn lesson_page(
         t,
         course_id: course.0,
         subtitle: format!(
-            "{} — {}, {}. {}",
+            "{} — {}, {}",
             c.name,
             format_stored_date(&input.date),
-            input.lesson_no,
-            t.get("journal.lesson")
+            t.fill("journal.lesson_n", &[("n", &input.lesson_no.to_string())])
         ),
         error: error.map(|e| t.get(e.code()).to_string()),
         bad: match error {

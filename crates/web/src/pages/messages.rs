@@ -120,9 +120,10 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
             unread: !sent && m.read_at.is_none(),
             attachments: m.attachments,
             read: if sent {
-                t.get("message.read_of")
-                    .replace("{read}", &m.read.to_string())
-                    .replace("{all}", &m.recipients.to_string())
+                t.fill(
+                    "message.read_of",
+                    &[("read", &m.read.to_string()), ("all", &m.recipients.to_string())],
+                )
             } else {
                 String::new()
             },
