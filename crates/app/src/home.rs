@@ -8,7 +8,8 @@ use klade_domain::{policy, Action, InstitutionId, Role, Scope};
 use klade_store::institutions;
 pub use klade_store::institutions::{Counts, Institution};
 use klade_store::people::{self, Person};
-use klade_store::school::{self, ClassSummary, Placement};
+pub use klade_store::school::ClassSummary;
+use klade_store::school::{self, Placement};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Home {

@@ -25,14 +25,49 @@ struct HomePage {
     csrf: String,
     pending: Vec<PendingView>,
     news: Vec<super::messages::HomeNews>,
-    /// (line, journal link, filled)
-    today: Vec<(String, String, bool)>,
+    today: Vec<TodayLesson>,
     /// Staff have deadlines.
     deadlines: bool,
-    /// (institution, name, may see the overdue list) where the calendar and deadline settings
-    /// may be kept.
-    calendars: Vec<(i64, String, bool)>,
+    /// Where the calendar and deadline settings may be kept.
+    calendars: Vec<CalendarLink>,
     institutions: Vec<InstitutionView>,
+}
+
+/// A teacher's lesson today, with whether its topic is recorded.
+struct TodayLesson {
+    label: String,
+    href: String,
+    filled: bool,
+}
+
+struct CalendarLink {
+    institution: i64,
+    name: String,
+    /// May see the overdue list.
+    overview: bool,
+}
+
+/// A class or group on the home page: its address and the pages the reader opens from it.
+struct ClassLink {
+    label: String,
+    /// `/classes/{id}`
+    href: String,
+    /// The timetable to edit, for who keeps it.
+    timetable: Option<String>,
+    /// A preschool group's journal, for who reads it.
+    group: Option<String>,
+}
+
+/// A child of the reader here, with their preschool page.
+struct ChildLink {
+    label: String,
+    preschool: Option<String>,
+}
+
+/// What is left before the year can start, and where it is done when the reader may do it.
+struct Todo {
+    label: String,
+    href: Option<String>,
 }
 
 struct PendingView {
@@ -55,148 +90,146 @@ struct InstitutionView {
     kind: String,
     roles: String,
     own_class: Option<String>,
-    /// (label, summary link)
-    tutored: Vec<(String, String, Option<String>)>,
-    /// (name, timetable link if editable, the class's address)
-    classes: Vec<(String, Option<String>, String, Option<String>)>,
+    tutored: Vec<ClassLink>,
+    classes: Vec<ClassLink>,
     /// Checks the journals: sees every class's absences and summary journal.
     oversees: bool,
     /// Prints progress reports for any class (the clerk).
     prints: bool,
-    /// (who, where, their preschool page)
-    children: Vec<(String, Option<String>)>,
+    children: Vec<ChildLink>,
     counts: Option<klade_app::home::Counts>,
-    /// (what is left, where it is done when the reader may do it)
-    checklist: Vec<(String, Option<String>)>,
+    checklist: Vec<Todo>,
 }
 
 async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let home = klade_app::home::load(&state.app, session).await?;
     let t = Tr::new(ctx.lang);
-    let institutions = home
-        .institutions
-        .iter()
-        .map(|i| InstitutionView {
-            id: i.institution.id.0,
-            name: i.institution.name.clone(),
-            kind: t.dynamic("kind", i.institution.kind.code()),
-            roles: i
-                .roles
-                .iter()
-                .map(|r| t.role("role", r.code(), i.institution.kind))
-                .collect::<Vec<_>>()
-                .join(", "),
-            own_class: i.own_class.as_ref().map(|c| c.class_name.clone()),
-            tutored: i
-                .tutored
-                .iter()
-                .map(|c| {
-                    let mut s = format!("{} — {} {}", c.name, c.students, t.get("home.students"));
-                    if let Some(p) = &c.programme_name {
-                        s.push_str(&format!(" · {p}"));
-                    }
-                    let group = (c.kind == klade_domain::ClassKind::Group).then(|| format!("/groups/{}", c.id));
-                    (s, format!("/classes/{}", c.id), group)
-                })
-                .collect(),
-            classes: i
-                .classes
-                .iter()
-                .map(|c| {
-                    let reads_group = i.reads_groups.contains(&c.id);
-                    (
-                        format!("{} ({})", c.name, c.students),
-                        i.edits_timetable.then(|| format!("/classes/{}/timetable", c.id)),
-                        format!("/classes/{}", c.id),
-                        (c.kind == klade_domain::ClassKind::Group && reads_group).then(|| format!("/groups/{}", c.id)),
-                    )
-                })
-                .collect(),
-            children: i
-                .children
-                .iter()
-                .map(|c| {
-                    (
-                        format!("{} {} — {}", c.given_name, c.family_name, c.class_name),
-                        (i.institution.kind == klade_domain::InstitutionKind::Preschool)
-                            .then(|| format!("/preschool?child={}", c.student_id)),
-                    )
-                })
-                .collect(),
-            counts: i.counts.clone(),
-            checklist: i
-                .checklist
-                .iter()
-                .map(|c| {
-                    (
-                        format!("{} {}", t.get(c.what), c.detail).trim_end().to_string(),
-                        c.link.clone(),
-                    )
-                })
-                .collect(),
-            oversees: i.oversees,
-            plans: i.institution.kind == klade_domain::InstitutionKind::Preschool && i.oversees,
-            archives: i.archives,
-            manages_words: i.manages_words,
-            prints: i.prints,
-        })
-        .collect();
-    let name = home.person.full_name();
-    let today = home
-        .today
-        .iter()
-        .map(|(l, filled)| {
-            (
-                format!(
-                    "{}. {}–{} {} ({})",
-                    l.slot.lesson_no, l.slot.starts_at, l.slot.ends_at, l.slot.course_name, l.slot.class_name
-                ),
-                format!("/journal/{}", l.slot.course_id),
-                *filled,
-            )
-        })
-        .collect();
-    let pending = klade_app::onboarding::pending(&state.app, session)
-        .await?
-        .into_iter()
-        .map(|p| PendingView {
-            id: p.institution.id.0,
-            name: p.institution.name.clone(),
-            version: p.institution.rules_version,
-            rules: p
-                .institution
-                .rules
-                .split("\n\n")
-                .map(str::trim)
-                .filter(|r| !r.is_empty())
-                .map(str::to_string)
-                .collect(),
-            instructions: p
-                .roles
-                .iter()
-                .map(|r| t.role("onboarding", r.code(), p.institution.kind))
-                .collect(),
-        })
-        .collect();
+    let pending = klade_app::onboarding::pending(&state.app, session).await?;
     let news = super::messages::home_news(&state, &ctx).await?;
-    let calendars = home
-        .institutions
-        .iter()
-        .filter(|i| i.manages_calendar)
-        .map(|i| (i.institution.id.0, i.institution.name.clone(), i.overview))
-        .collect();
+    let name = home.person.full_name();
     let page = HomePage {
         csrf: session.csrf_token.clone(),
-        pending,
+        pending: pending.iter().map(|p| pending_view(t, p)).collect(),
         news,
-        today,
+        today: home.today.iter().map(|(l, filled)| today_lesson(l, *filled)).collect(),
         deadlines: home.deadlines,
-        calendars,
+        calendars: home
+            .institutions
+            .iter()
+            .filter(|i| i.manages_calendar)
+            .map(|i| CalendarLink {
+                institution: i.institution.id.0,
+                name: i.institution.name.clone(),
+                overview: i.overview,
+            })
+            .collect(),
         page: Chrome::for_ctx(&ctx, t.get("home.title"), "/", Some(name.clone())),
         t,
         name,
-        institutions,
+        institutions: home.institutions.iter().map(|i| institution_view(t, i)).collect(),
     };
     Ok(render(&page)?.into_response())
+}
+
+fn today_lesson(l: &klade_app::timetable::WeekLesson, filled: bool) -> TodayLesson {
+    let s = &l.slot;
+    TodayLesson {
+        label: format!(
+            "{}. {}–{} {} ({})",
+            s.lesson_no, s.starts_at, s.ends_at, s.course_name, s.class_name
+        ),
+        href: format!("/journal/{}", s.course_id),
+        filled,
+    }
+}
+
+/// The rules an institution asks the reader to acknowledge, with what their roles must do.
+fn pending_view(t: Tr, p: &klade_app::onboarding::Pending) -> PendingView {
+    PendingView {
+        id: p.institution.id.0,
+        name: p.institution.name.clone(),
+        version: p.institution.rules_version,
+        rules: p
+            .institution
+            .rules
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string)
+            .collect(),
+        instructions: p
+            .roles
+            .iter()
+            .map(|r| t.role("onboarding", r.code(), p.institution.kind))
+            .collect(),
+    }
+}
+
+/// One institution as the reader holds it: roles, classes, children, what is left to set up.
+fn institution_view(t: Tr, i: &klade_app::home::InstitutionHome) -> InstitutionView {
+    let group = |c: &klade_app::home::ClassSummary, reads: bool| {
+        (c.kind == klade_domain::ClassKind::Group && reads).then(|| format!("/groups/{}", c.id))
+    };
+    let preschool = i.institution.kind == klade_domain::InstitutionKind::Preschool;
+    InstitutionView {
+        id: i.institution.id.0,
+        name: i.institution.name.clone(),
+        kind: t.dynamic("kind", i.institution.kind.code()),
+        roles: i
+            .roles
+            .iter()
+            .map(|r| t.role("role", r.code(), i.institution.kind))
+            .collect::<Vec<_>>()
+            .join(", "),
+        own_class: i.own_class.as_ref().map(|c| c.class_name.clone()),
+        tutored: i
+            .tutored
+            .iter()
+            .map(|c| {
+                let mut label = format!("{} — {} {}", c.name, c.students, t.get("home.students"));
+                if let Some(p) = &c.programme_name {
+                    label.push_str(&format!(" · {p}"));
+                }
+                ClassLink {
+                    label,
+                    href: format!("/classes/{}", c.id),
+                    timetable: None,
+                    group: group(c, true),
+                }
+            })
+            .collect(),
+        classes: i
+            .classes
+            .iter()
+            .map(|c| ClassLink {
+                label: format!("{} ({})", c.name, c.students),
+                href: format!("/classes/{}", c.id),
+                timetable: i.edits_timetable.then(|| format!("/classes/{}/timetable", c.id)),
+                group: group(c, i.reads_groups.contains(&c.id)),
+            })
+            .collect(),
+        children: i
+            .children
+            .iter()
+            .map(|c| ChildLink {
+                label: format!("{} {} — {}", c.given_name, c.family_name, c.class_name),
+                preschool: preschool.then(|| format!("/preschool?child={}", c.student_id)),
+            })
+            .collect(),
+        counts: i.counts.clone(),
+        checklist: i
+            .checklist
+            .iter()
+            .map(|c| Todo {
+                label: format!("{} {}", t.get(c.what), c.detail).trim_end().to_string(),
+                href: c.link.clone(),
+            })
+            .collect(),
+        oversees: i.oversees,
+        plans: preschool && i.oversees,
+        archives: i.archives,
+        manages_words: i.manages_words,
+        prints: i.prints,
+    }
 }
