@@ -146,63 +146,7 @@ async fn diary_page(
         .days
         .iter()
         .filter(|day| !day.lessons.is_empty() || day.weekday <= 5)
-        .map(|day| DayView {
-            date: day.date.clone(),
-            heading: format!(
-                "{}, {}",
-                t.dynamic("weekday", &day.weekday.to_string()),
-                format_stored_date(&day.date)
-            ),
-            today: day.date == today_iso,
-            lessons: day
-                .lessons
-                .iter()
-                .map(|l| LessonView {
-                    head: if l.lesson_no > 0 {
-                        format!("{}. {} {}", l.lesson_no, l.time, l.course).trim().to_string()
-                    } else {
-                        l.course.clone()
-                    },
-                    topic: l.topic.clone(),
-                    homework: match &l.homework_due {
-                        Some(due) if !l.homework.is_empty() => {
-                            format!("{} ({} {})", l.homework, t.get("diary.due"), format_stored_date(due))
-                        }
-                        _ => l.homework.clone(),
-                    },
-                    mark: l.mark.as_ref().map(|(m, excused)| {
-                        let state = if *excused {
-                            t.get("diary.excused")
-                        } else {
-                            t.get("diary.unexcused")
-                        };
-                        // The code with its words: a parent reads it on a phone, with no hover.
-                        let shown = match t.mark_words(m) {
-                            Some(w) => format!("{m} — {w}"),
-                            None => m.clone(),
-                        };
-                        (format!("{}: {shown} ({state})", t.get("diary.attendance")), *excused)
-                    }),
-                    grades: l
-                        .grades
-                        .iter()
-                        .map(|g| {
-                            let title = if g.title.is_empty() {
-                                String::new()
-                            } else {
-                                format!(", {}", g.title)
-                            };
-                            format!(
-                                "{}: {} ({}{title})",
-                                t.get("diary.grade"),
-                                klade_domain::grading::shown(&g.mark, &g.scale),
-                                t.dynamic("grade_kind", &g.kind)
-                            )
-                        })
-                        .collect(),
-                })
-                .collect(),
-        })
+        .map(|day| day_view(t, day, &today_iso))
         .collect();
     // On a phone, today comes first.
     if let Some(i) = days.iter().position(|d| d.today) {
@@ -251,6 +195,67 @@ async fn diary_page(
         typed,
     };
     Ok((status, render(&page)?).into_response())
+}
+
+/// A day of the diary: its lessons with topic, homework, the learner's mark and grades.
+fn day_view(t: Tr, day: &families::DiaryDay, today: &str) -> DayView {
+    DayView {
+        date: day.date.clone(),
+        heading: format!(
+            "{}, {}",
+            t.dynamic("weekday", &day.weekday.to_string()),
+            format_stored_date(&day.date)
+        ),
+        today: day.date == today,
+        lessons: day.lessons.iter().map(|l| lesson_view(t, l)).collect(),
+    }
+}
+
+fn lesson_view(t: Tr, l: &families::DiaryLesson) -> LessonView {
+    LessonView {
+        head: if l.lesson_no > 0 {
+            format!("{}. {} {}", l.lesson_no, l.time, l.course).trim().to_string()
+        } else {
+            l.course.clone()
+        },
+        topic: l.topic.clone(),
+        homework: match &l.homework_due {
+            Some(due) if !l.homework.is_empty() => {
+                format!("{} ({} {})", l.homework, t.get("diary.due"), format_stored_date(due))
+            }
+            _ => l.homework.clone(),
+        },
+        mark: l.mark.as_ref().map(|(m, excused)| {
+            let state = if *excused {
+                t.get("diary.excused")
+            } else {
+                t.get("diary.unexcused")
+            };
+            // The code with its words: a parent reads it on a phone, with no hover.
+            let shown = match t.mark_words(m) {
+                Some(w) => format!("{m} — {w}"),
+                None => m.clone(),
+            };
+            (format!("{}: {shown} ({state})", t.get("diary.attendance")), *excused)
+        }),
+        grades: l
+            .grades
+            .iter()
+            .map(|g| {
+                let title = if g.title.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", g.title)
+                };
+                format!(
+                    "{}: {} ({}{title})",
+                    t.get("diary.grade"),
+                    klade_domain::grading::shown(&g.mark, &g.scale),
+                    t.dynamic("grade_kind", &g.kind)
+                )
+            })
+            .collect(),
+    }
 }
 
 #[derive(Deserialize)]
