@@ -179,129 +179,15 @@ async fn grid_page(
         _ => Vec::new(),
     };
     let id = g.course.id.0;
-    let headers = g
-        .columns
-        .iter()
-        .map(|c| match c {
-            Column::Lesson {
-                id: lid,
-                date,
-                lesson_no,
-                topic,
-                ..
-            } => Header {
-                top: short(date),
-                bottom: t.fill("journal.lesson_n", &[("n", &lesson_no.to_string())]),
-                title: if topic.is_empty() {
-                    t.get("journal.not_filled").to_string()
-                } else {
-                    topic.clone()
-                },
-                href: Some(format!("/journal/{id}/lesson?date={date}&no={lesson_no}")),
-                history: lid.map(|l| format!("/journal/{id}/history?column=lesson:{l}")),
-                assessment: false,
-                missing: topic.is_empty(),
-            },
-            Column::Assessment {
-                id: aid,
-                kind,
-                scale,
-                date,
-                title,
-                ..
-            } => Header {
-                top: short(date),
-                bottom: t.dynamic("grade_kind", kind.code()),
-                title: format!("{title} ({})", t.dynamic("scale", scale.code())),
-                href: None,
-                history: Some(format!("/journal/{id}/history?column=assessment:{aid}")),
-                assessment: true,
-                missing: false,
-            },
-        })
-        .collect();
-    let rows = g
-        .students
-        .iter()
-        .map(|s| {
-            let name = format!("{} {}", s.family_name, s.given_name);
-            let cells = g
-                .columns
-                .iter()
-                .map(|c| {
-                    let key = c.cell_key(s.id);
-                    let label = match c {
-                        Column::Lesson { date, lesson_no, .. } => {
-                            let lesson = t.fill("journal.lesson_n", &[("n", &lesson_no.to_string())]);
-                            format!("{name}, {} {lesson}", short(date))
-                        }
-                        Column::Assessment { title, .. } => format!("{name}, {title}"),
-                    };
-                    let saved = g.cells.get(&(c.key().to_string(), s.id)).cloned().unwrap_or_default();
-                    let value = typed
-                        .iter()
-                        .find(|i| i.key == key)
-                        .map(|i| i.value.clone())
-                        .unwrap_or(saved.clone());
-                    let error = errors
-                        .iter()
-                        .find(|(k, _)| *k == key)
-                        .map(|(_, code)| t.get(code).to_string());
-                    let hint = match c {
-                        Column::Assessment { kind, .. } if kind.is_period_grade() => g
-                            .averages
-                            .get(&s.id)
-                            .and_then(|(_, p)| *p)
-                            .map(|p| p.to_string())
-                            .unwrap_or_default(),
-                        _ => String::new(),
-                    };
-                    let notice = match c {
-                        Column::Lesson { date, .. } => g
-                            .notices
-                            .iter()
-                            .find(|n| n.student_id == s.id && n.from_date <= *date && *date <= n.to_date)
-                            .map(|n| format!("{}: {}", t.get("absence.notices"), n.reason)),
-                        Column::Assessment { .. } => None,
-                    };
-                    let words = match c {
-                        Column::Lesson { .. } => t.mark_words(&saved),
-                        Column::Assessment { .. } => None,
-                    };
-                    // Read, not edited: a percent mark with its sign.
-                    let value = match c {
-                        Column::Assessment { scale, .. } if !g.can_edit => grading::Mark::stored(value).shown(*scale),
-                        _ => value,
-                    };
-                    CellView {
-                        name: key,
-                        value,
-                        saved,
-                        label,
-                        error,
-                        hint,
-                        notice,
-                        words,
-                    }
-                })
-                .collect();
-            let (avg, proposal) = g.averages.get(&s.id).copied().unwrap_or((None, None));
-            RowView {
-                name,
-                cells,
-                average: avg.map(grading::format_average).unwrap_or_default(),
-                proposal: proposal.map(|p| p.to_string()).unwrap_or_default(),
-            }
-        })
-        .collect();
+    let headers = g.columns.iter().map(|c| header(t, id, c)).collect();
+    let rows = g.students.iter().map(|s| row_view(t, &g, s, typed, &errors)).collect();
     let cell_errors = errors
         .iter()
         .map(|(key, code)| {
             let who = key
-                .rsplit(':')
-                .next()
-                .and_then(|p| p.parse::<i64>().ok())
-                .and_then(|p| g.students.iter().find(|s| s.id.0 == p))
+                .parse::<klade_domain::journal_item::Cell>()
+                .ok()
+                .and_then(|c| g.students.iter().find(|s| s.id == c.student()))
                 .map(|s| format!("{} {}: ", s.given_name, s.family_name))
                 .unwrap_or_default();
             format!("{who}{}", t.get(code))
@@ -373,6 +259,126 @@ async fn grid_page(
         form,
     };
     Ok((status, render(&page)?).into_response())
+}
+
+/// A column's heading: a lesson's date and number, or an assessment's kind and title.
+fn header(t: Tr, id: i64, c: &Column) -> Header {
+    match c {
+        Column::Lesson {
+            id: lid,
+            date,
+            lesson_no,
+            topic,
+            ..
+        } => Header {
+            top: short(date),
+            bottom: t.fill("journal.lesson_n", &[("n", &lesson_no.to_string())]),
+            title: if topic.is_empty() {
+                t.get("journal.not_filled").to_string()
+            } else {
+                topic.clone()
+            },
+            href: Some(format!("/journal/{id}/lesson?date={date}&no={lesson_no}")),
+            history: lid.map(|l| format!("/journal/{id}/history?column=lesson:{l}")),
+            assessment: false,
+            missing: topic.is_empty(),
+        },
+        Column::Assessment {
+            id: aid,
+            kind,
+            scale,
+            date,
+            title,
+            ..
+        } => Header {
+            top: short(date),
+            bottom: t.dynamic("grade_kind", kind.code()),
+            title: format!("{title} ({})", t.dynamic("scale", scale.code())),
+            href: None,
+            history: Some(format!("/journal/{id}/history?column=assessment:{aid}")),
+            assessment: true,
+            missing: false,
+        },
+    }
+}
+
+/// A learner's row: each cell with what was saved or typed, its refusal, and what it is told of
+/// (the proposed period grade, a family's absence notice, the mark in words); the term's average.
+fn row_view(
+    t: Tr,
+    g: &journal::Grid,
+    s: &klade_app::journal::Student,
+    typed: &[CellInput],
+    errors: &[(String, &'static str)],
+) -> RowView {
+    let name = format!("{} {}", s.family_name, s.given_name);
+    let cells = g
+        .columns
+        .iter()
+        .map(|c| {
+            let key = c.cell_key(s.id);
+            let label = match c {
+                Column::Lesson { date, lesson_no, .. } => {
+                    let lesson = t.fill("journal.lesson_n", &[("n", &lesson_no.to_string())]);
+                    format!("{name}, {} {lesson}", short(date))
+                }
+                Column::Assessment { title, .. } => format!("{name}, {title}"),
+            };
+            let saved = g.cells.get(&(c.key().to_string(), s.id)).cloned().unwrap_or_default();
+            let value = typed
+                .iter()
+                .find(|i| i.key == key)
+                .map(|i| i.value.clone())
+                .unwrap_or(saved.clone());
+            let error = errors
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, code)| t.get(code).to_string());
+            let hint = match c {
+                Column::Assessment { kind, .. } if kind.is_period_grade() => g
+                    .averages
+                    .get(&s.id)
+                    .and_then(|(_, p)| *p)
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            let notice = match c {
+                Column::Lesson { date, .. } => g
+                    .notices
+                    .iter()
+                    .find(|n| n.student_id == s.id && n.from_date <= *date && *date <= n.to_date)
+                    .map(|n| format!("{}: {}", t.get("absence.notices"), n.reason)),
+                Column::Assessment { .. } => None,
+            };
+            let words = match c {
+                Column::Lesson { .. } => t.mark_words(&saved),
+                Column::Assessment { .. } => None,
+            };
+            // Read, not edited: a percent mark with its sign.
+            let value = match c {
+                Column::Assessment { scale, .. } if !g.can_edit => grading::Mark::stored(value).shown(*scale),
+                _ => value,
+            };
+            CellView {
+                name: key,
+                value,
+                saved,
+                label,
+                error,
+                hint,
+                notice,
+                words,
+            }
+        })
+        .collect();
+    let (avg, proposal) = g.averages.get(&s.id).copied().unwrap_or((None, None));
+    RowView {
+        name,
+        cells,
+        average: avg.map(grading::format_average).unwrap_or_default(),
+        proposal: proposal.map(|p| p.to_string()).unwrap_or_default(),
+    }
 }
 
 fn wants_json(headers: &HeaderMap) -> bool {
