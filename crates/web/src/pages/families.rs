@@ -37,11 +37,24 @@ struct DayView {
     lessons: Vec<LessonView>,
 }
 
+struct Mark {
+    text: String,
+    excused: bool,
+}
+
+/// A learner the reader may open the diary of: their own, or a child.
+struct LearnerTab {
+    id: i64,
+    name: String,
+    chosen: bool,
+}
+
 struct LessonView {
     head: String,
     topic: String,
     homework: String,
-    mark: Option<(String, bool)>,
+    /// The learner's attendance mark in words, and whether it is excused.
+    mark: Option<Mark>,
     grades: Vec<String>,
 }
 
@@ -50,7 +63,7 @@ struct LessonView {
 struct DiaryPage {
     page: Chrome,
     t: Tr,
-    learners: Vec<(i64, String, bool)>,
+    learners: Vec<LearnerTab>,
     student: i64,
     name: String,
     class_name: String,
@@ -157,12 +170,10 @@ async fn diary_page(
         t,
         learners: learners
             .iter()
-            .map(|p| {
-                (
-                    p.student_id.0,
-                    format!("{} {}", p.given_name, p.family_name),
-                    p.student_id == chosen,
-                )
+            .map(|p| LearnerTab {
+                id: p.student_id.0,
+                name: format!("{} {}", p.given_name, p.family_name),
+                chosen: p.student_id == chosen,
             })
             .collect(),
         student: chosen.0,
@@ -236,7 +247,10 @@ fn lesson_view(t: Tr, l: &families::DiaryLesson) -> LessonView {
                 Some(w) => format!("{m} — {w}"),
                 None => m.clone(),
             };
-            (format!("{}: {shown} ({state})", t.get("diary.attendance")), *excused)
+            Mark {
+                text: format!("{}: {shown} ({state})", t.get("diary.attendance")),
+                excused: *excused,
+            }
         }),
         grades: l
             .grades
@@ -301,6 +315,12 @@ async fn report(
     }
 }
 
+/// A family's absence notice as the tutor reads it, with what excusing it sends.
+struct NoticeView {
+    line: String,
+    notice: families::Notice,
+}
+
 #[derive(Template)]
 #[template(path = "absences.html")]
 struct AbsencesPage {
@@ -310,8 +330,7 @@ struct AbsencesPage {
     class_name: String,
     flash: Option<String>,
     error: Option<String>,
-    /// (line, learner, from, to, reason, notice id)
-    notices: Vec<(String, i64, String, String, String, i64)>,
+    notices: Vec<NoticeView>,
     overdue: Vec<LearnerAbsences>,
     overdue_count: usize,
     checked: Vec<LearnerAbsences>,
@@ -405,15 +424,9 @@ async fn absences_page(
         notices: a
             .notices
             .iter()
-            .map(|n| {
-                (
-                    format!("{}: {}", n.student, notice_line(t, n)),
-                    n.student_id.0,
-                    n.from_date.clone(),
-                    n.to_date.clone(),
-                    n.reason.clone(),
-                    n.id,
-                )
+            .map(|n| NoticeView {
+                line: format!("{}: {}", n.student, notice_line(t, n)),
+                notice: n.clone(),
             })
             .collect(),
         overdue: by_learner(t, &a.overdue),
