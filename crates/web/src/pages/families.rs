@@ -527,7 +527,15 @@ struct SubjectView {
     averages: Vec<String>,
     period: Vec<String>,
     chart: String,
-    grades: Vec<(String, String, String, String)>,
+    grades: Vec<GradeLine>,
+}
+
+/// A grade as the learner's list shows it.
+struct GradeLine {
+    date: String,
+    kind: String,
+    title: String,
+    mark: String,
 }
 
 #[derive(Template)]
@@ -569,13 +577,11 @@ async fn grades(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
             grades: r
                 .grades
                 .iter()
-                .map(|g| {
-                    (
-                        format_stored_date(&g.date),
-                        t.dynamic("grade_kind", &g.kind),
-                        g.title.clone(),
-                        klade_domain::grading::shown(&g.mark, &g.scale),
-                    )
+                .map(|g| GradeLine {
+                    date: format_stored_date(&g.date),
+                    kind: t.dynamic("grade_kind", &g.kind),
+                    title: g.title.clone(),
+                    mark: klade_domain::grading::shown(&g.mark, &g.scale),
                 })
                 .collect(),
         })
