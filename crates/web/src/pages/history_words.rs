@@ -9,6 +9,16 @@ use klade_app::journal::HistoryNames;
 use klade_domain::journal_item::Item;
 use klade_domain::{AssessmentId, LessonId, PersonId};
 
+/// A line of a history table: when, who, what changed, from what to what, and why.
+pub struct HistoryRow {
+    pub when: String,
+    pub who: String,
+    pub what: String,
+    pub old: String,
+    pub new: String,
+    pub reason: String,
+}
+
 pub struct Words<'a> {
     pub t: Tr,
     pub names: &'a HistoryNames,

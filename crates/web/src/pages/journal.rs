@@ -2,6 +2,7 @@
 //! keyboard with `static/grid.js`, and works as a plain form without it), the lesson record,
 //! assessments, notes, the history of a column, the class summary.
 
+use super::history_words::HistoryRow;
 use crate::ctx::Ctx;
 use crate::ctx::Path;
 use crate::ctx::Query;
@@ -640,7 +641,7 @@ struct HistoryPage {
     page: Chrome,
     t: Tr,
     course_id: i64,
-    entries: Vec<(String, String, String, String, String, String)>,
+    entries: Vec<HistoryRow>,
 }
 
 #[derive(Deserialize)]
@@ -684,15 +685,13 @@ async fn history(
         course_id: course,
         entries: entries
             .iter()
-            .map(|e| {
-                (
-                    format_instant(e.at),
-                    e.person.clone(),
-                    words.item(&e.item),
-                    words.value(&e.item, e.old_value.as_deref()),
-                    words.value(&e.item, e.new_value.as_deref()),
-                    e.reason.clone().unwrap_or_default(),
-                )
+            .map(|e| HistoryRow {
+                when: format_instant(e.at),
+                who: e.person.clone(),
+                what: words.item(&e.item),
+                old: words.value(&e.item, e.old_value.as_deref()),
+                new: words.value(&e.item, e.new_value.as_deref()),
+                reason: e.reason.clone().unwrap_or_default(),
             })
             .collect(),
     };

@@ -2,6 +2,7 @@
 //! the deputy head's list of plans missing or late. Pages only: what the reader may see and do
 //! comes from `klade_app::preschool_plans`, which asks the policy.
 
+use super::history_words::HistoryRow;
 use crate::ctx::Ctx;
 use crate::ctx::Path;
 use crate::ctx::Query;
@@ -76,14 +77,6 @@ struct FieldView {
 struct SectionView {
     title: String,
     fields: Vec<FieldView>,
-}
-
-struct HistoryRow {
-    when: String,
-    who: String,
-    field: String,
-    old: String,
-    new: String,
 }
 
 #[derive(Template)]
@@ -228,9 +221,10 @@ async fn plan_page(
         .map(|e: &Entry| HistoryRow {
             when: format_instant(e.at),
             who: e.person.clone(),
-            field: e.item.rsplit(':').next().map(|f| field_label(t, f)).unwrap_or_default(),
+            what: e.item.rsplit(':').next().map(|f| field_label(t, f)).unwrap_or_default(),
             old: e.old_value.clone().unwrap_or_default(),
             new: e.new_value.clone().unwrap_or_default(),
+            reason: e.reason.clone().unwrap_or_default(),
         })
         .collect();
     let page = PlanPage {
