@@ -22,6 +22,14 @@ pub struct Chrome {
     pub once: String,
 }
 
+/// An option of a select or a tab: what it sends or where it leads, its label, and whether it is
+/// the one chosen.
+pub struct Choice<V> {
+    pub value: V,
+    pub label: String,
+    pub chosen: bool,
+}
+
 /// What a refused form's user typed, for the page to show again with the wrong field marked:
 /// the rule for every form is that a refusal loses nothing. `form` names which of a page's forms
 /// it was; a fresh page has none.

@@ -128,7 +128,7 @@ struct OverviewPage {
     /// (id, name, count, selected)
     people: Vec<(i64, String, usize, bool)>,
     classes: Vec<(i64, String, usize, bool)>,
-    kinds: Vec<(&'static str, String, bool)>,
+    kinds: Vec<crate::layout::Choice<&'static str>>,
     exports: Vec<(String, &'static str)>,
 }
 
@@ -247,12 +247,10 @@ async fn overview(
             .collect(),
         kinds: Kind::ALL
             .iter()
-            .map(|k| {
-                (
-                    k.code(),
-                    t.dynamic("deadlines", &format!("k_{}", k.code())),
-                    kind == k.code(),
-                )
+            .map(|k| crate::layout::Choice {
+                value: k.code(),
+                label: t.dynamic("deadlines", &format!("k_{}", k.code())),
+                chosen: kind == k.code(),
             })
             .collect(),
         t,

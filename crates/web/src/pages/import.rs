@@ -5,6 +5,7 @@ use crate::ctx::Path;
 use crate::ctx::Query;
 use crate::error::WebError;
 use crate::i18n::Tr;
+use crate::layout::Choice;
 use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
@@ -54,7 +55,7 @@ struct FormPage {
     csrf: String,
     error: Option<String>,
     /// (code, label, selected) of what the reader may import.
-    kinds: Vec<(&'static str, String, bool)>,
+    kinds: Vec<Choice<&'static str>>,
 }
 
 async fn form(ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
@@ -72,14 +73,12 @@ fn form_page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let kinds: Vec<(&'static str, String, bool)> = Kind::allowed(session, inst)
+    let kinds: Vec<Choice<&'static str>> = Kind::allowed(session, inst)
         .into_iter()
-        .map(|k| {
-            (
-                k.code(),
-                t.dynamic("import", &format!("kind_{}", k.code())),
-                k == chosen.unwrap_or(Kind::Students),
-            )
+        .map(|k| Choice {
+            value: k.code(),
+            label: t.dynamic("import", &format!("kind_{}", k.code())),
+            chosen: k == chosen.unwrap_or(Kind::Students),
         })
         .collect();
     let page = FormPage {

@@ -93,7 +93,7 @@ struct GridPage {
     course_id: i64,
     title: String,
     subtitle: String,
-    terms: Vec<(i64, String, bool)>,
+    terms: Vec<crate::layout::Choice<i64>>,
     term_ordinal: i64,
     summary_href: Option<String>,
     checks_href: String,
@@ -227,7 +227,11 @@ async fn grid_page(
         terms: g
             .terms
             .iter()
-            .map(|x| (x.ordinal, x.name.clone(), x.id == g.term.id))
+            .map(|x| crate::layout::Choice {
+                value: x.ordinal,
+                label: x.name.clone(),
+                chosen: x.id == g.term.id,
+            })
             .collect(),
         term_ordinal: g.term.ordinal,
         summary_href: g.summary_of.map(|c| format!("/classes/{c}/summary")),

@@ -164,7 +164,7 @@ struct ComposePage {
     t: Tr,
     csrf: String,
     inst: i64,
-    institutions: Vec<(i64, String, bool)>,
+    institutions: Vec<crate::layout::Choice<i64>>,
     /// (optgroup label, [(code, label, selected)])
     options: Vec<(String, Vec<Choice>)>,
     staff: bool,
@@ -246,7 +246,11 @@ async fn compose_page(
         institutions: choices
             .institutions
             .iter()
-            .map(|(i, n)| (i.0, n.clone(), *i == choices.institution))
+            .map(|(i, n)| crate::layout::Choice {
+                value: i.0,
+                label: n.clone(),
+                chosen: *i == choices.institution,
+            })
             .collect(),
         options,
         staff,
