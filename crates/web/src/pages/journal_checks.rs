@@ -43,12 +43,20 @@ fn base(j: Journal) -> String {
 }
 
 /// The tabs above the page: a group's own pages, or back to the course's grid.
-fn tabs(t: Tr, j: Journal) -> Vec<(String, String, bool)> {
+fn tabs(t: Tr, j: Journal) -> Vec<crate::layout::Choice<String>> {
     match j {
         Journal::Group(g) => group_tabs(t, g.0, "checks"),
         Journal::Course(c) => vec![
-            (format!("/journal/{}", c.0), t.get("journal.title").to_string(), false),
-            (base(j), t.get("check.title").to_string(), true),
+            crate::layout::Choice {
+                value: format!("/journal/{}", c.0),
+                label: t.get("journal.title").to_string(),
+                chosen: false,
+            },
+            crate::layout::Choice {
+                value: base(j),
+                label: t.get("check.title").to_string(),
+                chosen: true,
+            },
         ],
     }
 }
@@ -76,7 +84,7 @@ struct CheckView {
 struct ChecksPage {
     page: Chrome,
     t: Tr,
-    tabs: Vec<(String, String, bool)>,
+    tabs: Vec<crate::layout::Choice<String>>,
     action: String,
     name: String,
     checks: Vec<CheckView>,

@@ -8,6 +8,7 @@ use crate::ctx::Path;
 use crate::ctx::Query;
 use crate::error::WebError;
 use crate::i18n::Tr;
+use crate::layout::Choice;
 use crate::layout::{render, Chrome};
 use crate::AppState;
 use askama::Template;
@@ -32,14 +33,18 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The three pages of a group this module owns, as tabs: (href, label, current).
-pub(super) fn tabs(t: Tr, group: i64, current: &str) -> Vec<(String, String, bool)> {
+pub(super) fn tabs(t: Tr, group: i64, current: &str) -> Vec<Choice<String>> {
     [
         ("plan", t.get("plan.title")),
         ("talks", t.get("talk.title")),
         ("checks", t.get("check.title")),
     ]
     .into_iter()
-    .map(|(p, label)| (format!("/groups/{group}/{p}"), label.to_string(), p == current))
+    .map(|(p, label)| Choice {
+        value: format!("/groups/{group}/{p}"),
+        label: label.to_string(),
+        chosen: p == current,
+    })
     .collect()
 }
 
@@ -84,7 +89,7 @@ struct SectionView {
 struct PlanPage {
     page: Chrome,
     t: Tr,
-    tabs: Vec<(String, String, bool)>,
+    tabs: Vec<Choice<String>>,
     group: i64,
     group_name: String,
     month: String,
@@ -308,7 +313,7 @@ struct TalkView {
 struct TalksPage {
     page: Chrome,
     t: Tr,
-    tabs: Vec<(String, String, bool)>,
+    tabs: Vec<Choice<String>>,
     group: i64,
     group_name: String,
     talks: Vec<TalkView>,
