@@ -1049,7 +1049,7 @@ pub async fn learner_journal(
 ) -> Result<StudentJournal, AppError> {
     let today = app.today();
     let day: Date = today.parse().map_err(|_| AppError::Internal("today".into()))?;
-    let (start, end) = crate::demo::school_year_of(day);
+    let (start, end) = klade_domain::school_year::containing(day);
     let (from, to) = (
         from.map_or_else(|| start.to_string(), str::to_string),
         to.map_or_else(|| end.to_string(), str::to_string),

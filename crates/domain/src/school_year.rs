@@ -146,6 +146,16 @@ fn weekday_on_or_before(mut day: Date) -> Date {
     day
 }
 
+/// The school year that contains `today`: from 1 September to 31 August.
+pub fn containing(today: Date) -> (Date, Date) {
+    let start = if today.month() >= 9 {
+        today.year()
+    } else {
+        today.year() - 1
+    };
+    (date(start, 9, 1), date(start + 1, 8, 31))
+}
+
 /// The school year that starts in September of `year`, as the template proposes it.
 pub fn template(kind: InstitutionKind, year: i16) -> YearPlan {
     let name = format!("{}/{}", year, year + 1);
@@ -304,6 +314,13 @@ pub fn moved_up(name: &str, top: i64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_school_year_runs_from_september() {
+        assert_eq!(containing(date(2026, 11, 26)), (date(2026, 9, 1), date(2027, 8, 31)));
+        assert_eq!(containing(date(2027, 3, 1)), (date(2026, 9, 1), date(2027, 8, 31)));
+        assert_eq!(containing(date(2026, 9, 1)).0, date(2026, 9, 1));
+    }
 
     #[test]
     fn the_known_years_come_from_the_cabinets_regulations() {

@@ -364,16 +364,6 @@ fn ascii(s: &str) -> String {
         .collect()
 }
 
-/// The school year that contains `today`: from 1 September to 31 August.
-pub fn school_year_of(today: Date) -> (Date, Date) {
-    let start = if today.month() >= 9 {
-        today.year()
-    } else {
-        today.year() - 1
-    };
-    (date(start, 9, 1), date(start + 1, 8, 31))
-}
-
 /// A table as a spreadsheet saves it for an import: `;` between cells, a header line.
 fn csv(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let mut out = headers.join(";");
@@ -608,7 +598,7 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         .today()
         .parse()
         .map_err(|e| AppError::Internal(format!("today: {e}")))?;
-    let (start, _) = school_year_of(today);
+    let (start, _) = klade_domain::school_year::containing(today);
     // The set-up is done as on the year's first morning, so its records carry that day.
     let at = start
         .at(8, 0, 0, 0)
@@ -1154,16 +1144,6 @@ pub const DEMO_SECRET: &[u8] = b"kladedemokladedemo12";
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_school_year_runs_from_september() {
-        assert_eq!(
-            school_year_of(date(2026, 11, 26)),
-            (date(2026, 9, 1), date(2027, 8, 31))
-        );
-        assert_eq!(school_year_of(date(2027, 3, 1)), (date(2026, 9, 1), date(2027, 8, 31)));
-        assert_eq!(school_year_of(date(2026, 9, 1)).0, date(2026, 9, 1));
-    }
 
     #[test]
     fn names_fold_to_ascii_for_e_mail() {

@@ -295,21 +295,8 @@ async fn report(
         ))
         .into_response()),
         Err(e @ AppError::Invalid { .. }) => {
-            let status = crate::error::status_of(&e);
             let typed = crate::layout::Typed::new("absence", &fields, Some(&e));
-            diary_page(
-                &state,
-                &ctx,
-                Some(f.student),
-                None,
-                Notice {
-                    done: None,
-                    error: Some(&e),
-                    status,
-                },
-                typed,
-            )
-            .await
+            diary_page(&state, &ctx, Some(f.student), None, Notice::refused(&e), typed).await
         }
         Err(e) => Err(e.into()),
     }
@@ -481,25 +468,13 @@ async fn excuse(
             Ok(Redirect::to(&format!("/classes/{class}/absences?done={done}")).into_response())
         }
         Err(e @ AppError::Invalid { .. }) => {
-            let status = crate::error::status_of(&e);
             // A notice's own excuse has nothing typed; the form below does.
             let typed = if f.notice.is_some() {
                 crate::layout::Typed::default()
             } else {
                 crate::layout::Typed::new("excuse", &fields, Some(&e))
             };
-            absences_page(
-                &state,
-                &ctx,
-                ClassId(class),
-                Notice {
-                    done: None,
-                    error: Some(&e),
-                    status,
-                },
-                typed,
-            )
-            .await
+            absences_page(&state, &ctx, ClassId(class), Notice::refused(&e), typed).await
         }
         Err(e) => Err(e.into()),
     }

@@ -912,18 +912,7 @@ async fn set_rules(
         Ok(()) => Ok(Redirect::to(&format!("/admin/rules?i={}&done=rules", inst.0)).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let typed = crate::layout::Typed::new("rules", &fields, Some(&e));
-            rules_page(
-                &state,
-                &ctx,
-                inst,
-                Notice {
-                    done: None,
-                    error: Some(&e),
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                },
-                typed,
-            )
-            .await
+            rules_page(&state, &ctx, inst, Notice::refused(&e), typed).await
         }
         Err(e) => Err(e.into()),
     }

@@ -130,18 +130,7 @@ async fn lock(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LockForm>) 
     match year_lock::lock(&state.app, session, InstitutionId(f.i), &f.year).await {
         Ok(()) => Ok(Redirect::to(&format!("/admin/years?i={}&done=locked", f.i)).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
-            view(
-                &state,
-                &ctx,
-                f.i,
-                Notice {
-                    done: None,
-                    error: Some(&e),
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                },
-                crate::layout::Typed::default(),
-            )
-            .await
+            view(&state, &ctx, f.i, Notice::refused(&e), crate::layout::Typed::default()).await
         }
         Err(e) => Err(e.into()),
     }
@@ -198,18 +187,7 @@ async fn consent(
         Ok(_) => Ok(Redirect::to(&format!("/admin/years?i={}&done=consent", f.i)).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let (e, typed) = refused(e);
-            view(
-                &state,
-                &ctx,
-                f.i,
-                Notice {
-                    done: None,
-                    error: Some(&e),
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                },
-                typed,
-            )
-            .await
+            view(&state, &ctx, f.i, Notice::refused(&e), typed).await
         }
         Err(e) => Err(e.into()),
     }
