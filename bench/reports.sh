@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Reports over a whole institution's year (issue 8, "Speed"): the demo school plus a past school
-# year of 1 000 learners and 200 working days (bench/year.py), served from SQLite; each report
+# year of 1 000 students and 200 working days (bench/year.py), served from SQLite; each report
 # opened by the director, one request at a time, for DURATION seconds.
 #   statistics — GET /statistics for the whole year, and for its second term (each with the
 #                previous period of the same length)
-#   summary    — GET /absence-summary for March (per class and per learner)
+#   summary    — GET /absence-summary for March (per class and per student)
 #   exports    — the term's statistics as XLSX and PDF; a class's summary journal as PDF
 #   deadlines  — GET /deadlines/overview (every overdue item of the current year)
 # Usage: bench/reports.sh [DURATION] — needs wrk (Debian package `wrk`) and python3.

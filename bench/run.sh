@@ -2,7 +2,7 @@
 # Load scenarios on loopback, each bounded to DURATION seconds:
 #   login  — GET /login (anonymous; sets the pre-session CSRF cookie)
 #   home   — GET / as the tutor `audzinataja` of the demo school (session lookup, grants, home queries)
-#   grid   — GET /journal/<id>: the grid of Matemātika 2.B (25 learners, a term of lessons) as `skolotajs`
+#   grid   — GET /journal/<id>: the grid of Matemātika 2.B (25 students, a term of lessons) as `skolotajs`
 #   save   — POST /api/v1/courses/<id>/cells: a whole lesson's attendance (25 cells and their history)
 #   healthz and diary — GET /healthz, then a parent's diary week (`vecaks`), three times in turn
 #   inbox  — GET /messages as the parent after the tutor has sent them 1 000 messages; and the
@@ -43,7 +43,7 @@ ls = [c["Lesson"] for c in g["columns"] if "Lesson" in c and c["Lesson"]["id"]]
 print(ls[-1]["date"], ls[-1]["lesson_no"], " ".join(str(s["id"]) for s in g["students"]))')
 teacher=$(login "$URL" skolotajs "$dir")
 cells=$(curl -fs -H "Authorization: Bearer $token" "$URL/api/v1/courses/$course/grid" | python3 -c '
-import json, sys; g = json.load(sys.stdin); print(len(g["students"]), "learners,", sum(1 for c in g["columns"] if "Lesson" in c), "lessons,", sum(1 for c in g["columns"] if "Assessment" in c), "assessments")')
+import json, sys; g = json.load(sys.stdin); print(len(g["students"]), "students,", sum(1 for c in g["columns"] if "Lesson" in c), "lessons,", sum(1 for c in g["columns"] if "Assessment" in c), "assessments")')
 echo "== grid page ($cells): wrk -t2 -c8 -d${DURATION}s $URL/journal/$course"
 wrk -t2 -c8 -d"${DURATION}s" --latency -H "Cookie: klade_session=$teacher" "$URL/journal/$course"
 echo

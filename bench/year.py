@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Adds a whole past school year to a demo database, for the report benches (issue 8, "Speed").
 
-The demo school gets the school year 2025/2026 with 40 classes of 25 learners (1 000 in all), nine
+The demo school gets the school year 2025/2026 with 40 classes of 25 students (1 000 in all), nine
 courses a class taught by the demo's teachers, six lessons a day on 200 working days (48 000
 lessons), absences in about one lesson in twenty-five (excused by mark or by a tutor's excuse,
 unexcused, late), and a summative 1–10 work every fifth lesson of a course, graded for the whole
@@ -60,12 +60,12 @@ for ci in range(40):
                 "VALUES (?, ?, ?, 'class', ?, ?, ?)",
                 (school, year, f"{ci // 10 + 1}.{chr(65 + ci % 10)}", ci // 10 + 1, code, programme))
     klass = cur.lastrowid
-    learners = []
+    students = []
     for si in range(25):
         cur.execute("INSERT INTO persons (given_name, family_name, created_at) VALUES (?, ?, 0)",
                     (random.choice(GIVEN), random.choice(FAMILY)))
         p = cur.lastrowid
-        learners.append(p)
+        students.append(p)
         cur.execute("INSERT INTO enrolments (institution_id, class_id, student_id, valid_from, valid_to, order_number, "
                     "order_date, reason, created_at) VALUES (?, ?, ?, '2025-09-01', '2026-08-31', '1-8/25', '2025-08-25', "
                     "'uzņemts', 0)", (school, klass, p))
@@ -89,7 +89,7 @@ for ci in range(40):
                         (school, courses[k], day, n))
             lesson = cur.lastrowid
             lesson_rows += 1
-            for p in learners:
+            for p in students:
                 r = random.random()
                 if r < 0.025:
                     attendance.append((school, lesson, p, "n", None))
@@ -104,7 +104,7 @@ for ci in range(40):
                             (school, courses[k], day, term1 if day < "2026-01-01" else term2))
                 a = cur.lastrowid
                 assessments += 1
-                for p in learners:
+                for p in students:
                     grades.append((school, a, p, str(random.choices(range(1, 11), weights=[1, 1, 3, 6, 9, 12, 13, 11, 8, 5])[0]), 0))
 
 cur.executemany("INSERT INTO attendance (institution_id, lesson_id, student_id, code, minutes) VALUES (?, ?, ?, ?, ?)", attendance)
@@ -113,5 +113,5 @@ cur.executemany("INSERT INTO excuses (institution_id, student_id, from_date, to_
                 "VALUES (?, ?, ?, ?, ?, ?, ?)", excuses)
 db.commit()
 db.close()
-print(f"2025/2026: 40 classes, 1000 learners, {len(days)} days ({days[0]} – {days[-1]}), {lesson_rows} lessons, "
+print(f"2025/2026: 40 classes, 1000 students, {len(days)} days ({days[0]} – {days[-1]}), {lesson_rows} lessons, "
       f"{len(attendance)} attendance marks, {assessments} assessments, {len(grades)} grades, {len(excuses)} excuses")

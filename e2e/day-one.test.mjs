@@ -142,17 +142,17 @@ test('a school from an empty install to a parent reading the day\'s attendance',
     await admin.getByRole('status').waitFor();
   }
 
-  // Twenty learners with their parents, ten a class.
-  const learners = ['Personas kods;Vārds;Uzvārds;Dzimšanas datums;Dzimums;Klase;Rīkojuma Nr.;Rīkojuma datums;'
+  // Twenty students with their parents, ten a class.
+  const students = ['Personas kods;Vārds;Uzvārds;Dzimšanas datums;Dzimums;Klase;Rīkojuma Nr.;Rīkojuma datums;'
     + '1. vecāka vārds;1. vecāka uzvārds;1. vecāka personas kods;1. vecāka tālrunis;1. vecāka radniecība'];
   for (let i = 0; i < 20; i += 1) {
     const cls = i < 10 ? '3.a' : '4.a';
     const born = i < 10 ? '2018' : '2017';
-    learners.push([code(100 + i), `Bērns${i}`, `Sauleskalns${i}`, `1${i % 9}.03.${born}`, i % 2 ? 'V' : 'S', cls,
+    students.push([code(100 + i), `Bērns${i}`, `Sauleskalns${i}`, `1${i % 9}.03.${born}`, i % 2 ? 'V' : 'S', cls,
       '1-7/2026/1', '25.08.2026', `Vecāks${i}`, `Sauleskalns${i}`, code(200 + i), `+3712100${String(i).padStart(4, '0')}`,
       i % 2 ? 'tēvs' : 'māte'].join(';'));
   }
-  await importFile(admin, klade, 'students', 'skolēni.csv', learners.join('\n'));
+  await importFile(admin, klade, 'students', 'skolēni.csv', students.join('\n'));
 
   // The deputy and the tutor of 3.a get their accounts; their passwords come by SMS.
   const deputyPassword = await staffAccount(admin, klade, 'Daina Liepa', 'daina.liepa', '+37120000001');
@@ -195,7 +195,7 @@ test('a school from an empty install to a parent reading the day\'s attendance',
   const invitation = await lastSms(admin, klade, '+37121000000');
   const invitationCode = invitation.match(/kods: (\S{5}-\S{5})/)[1];
 
-  // The teacher marks today's first lesson: the first learner is absent.
+  // The teacher marks today's first lesson: the first student is absent.
   await tutor.goto(`${klade.url}/`);
   await tutor.getByRole('link', { name: 'Žurnāls', exact: true }).click();
   await tutor.locator('tr', { hasText: '3.a' }).getByRole('link', { name: 'Matemātika' }).click();

@@ -44,7 +44,7 @@ test('a teacher fills a lesson from the keyboard and the parent sees it', async 
   await page.keyboard.type('k9');
   await page.keyboard.press('ArrowDown');
   const below = await page.evaluate(() => document.activeElement.getAttribute('name'));
-  assert.notEqual(below, name, 'the arrow moved to the next learner');
+  assert.notEqual(below, name, 'the arrow moved to the next student');
   assert.ok(below.startsWith(`a:${date}:${lessonNo}:`), 'in the same lesson');
   await page.keyboard.type('n');
   await page.keyboard.press('Enter');

@@ -276,7 +276,7 @@ test('the monthly absence summary is checked, downloaded, published and read by 
   assert.equal(month, iso(previous).slice(0, 7));
   assert.ok(await p.locator('main h2').count() >= 2, 'one table per class');
   const b2 = p.getByRole('region', { name: '2.B' });
-  assert.ok(await b2.locator('tbody tr').count() >= 10, 'a row per learner of 2.B');
+  assert.ok(await b2.locator('tbody tr').count() >= 10, 'a row per student of 2.B');
   assert.equal(await b2.locator('tfoot th').innerText(), 'Kopā');
   await p.getByText('Vēl nav publicēts.').waitFor();
   await assertReadable(p, 'the monthly summary');

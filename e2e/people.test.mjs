@@ -1,4 +1,4 @@
-// The superuser's start of the year: import learners from a VIIS file, create a teacher's account
+// The superuser's start of the year: import students from a VIIS file, create a teacher's account
 // whose password goes by SMS to the outbox, and the teacher logs in with it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,7 +26,7 @@ test('import a file, create a teacher account by SMS, log in with it', async () 
   await login(page, klade.url, 'admin');
   await page.waitForURL(`${klade.url}/`);
 
-  // The VIIS file: one new learner, one row with a wrong personal code.
+  // The VIIS file: one new student, one row with a wrong personal code.
   const dir = mkdtempSync(join(tmpdir(), 'klade-import-'));
   const file = join(dir, 'viis.csv');
   writeFileSync(file, '\ufeffPersonas kods;Vārds;Uzvārds;Dzimšanas datums;Klase\n311299-07896;Rūdolfs;Ķēniņš;15.03.2010;2.B\n150385-01236;Jānis;Kļava;01.01.2010;2.B\n');

@@ -1,6 +1,6 @@
 //! The year-end archive (R28, J37): for an institution and a school year, every journal as PDF
 //! and as JSON (the schema is `SCHEMA.md` inside the archive, from `docs/archive.md`), the class
-//! summary journals, each learner's progress report, and the preschool groups' record; a manifest
+//! summary journals, each student's progress report, and the preschool groups' record; a manifest
 //! of SHA-256 sums signed with the institution's Ed25519 key. [`verify`] checks an archive with
 //! nothing but its files — no database — and names every file that was changed, added or lost.
 //!
@@ -277,7 +277,7 @@ async fn journals(
     Ok(())
 }
 
-/// Each class's summary journal (R22.3) and every learner's progress report (R27.1).
+/// Each class's summary journal (R22.3) and every student's progress report (R27.1).
 async fn classes(app: &App, inst: InstitutionId, inst_name: &str, y: &Year, out: &mut Archive) -> Result<(), AppError> {
     let db = app.db.pool();
     let (from, to) = (y.starts_on.as_str(), y.ends_on.as_str());
@@ -291,7 +291,7 @@ async fn classes(app: &App, inst: InstitutionId, inst_name: &str, y: &Year, out:
         let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
         let grades = journal::student_grades(db, inst, &ids, from, to).await?;
         let marks = journal::student_attendance(db, inst, &ids, from, to).await?;
-        let mut learners = Vec::new();
+        let mut records = Vec::new();
         let mut summary = vec![
             Block::Title(format!("Kopsavilkuma žurnāls: {}", class.name)),
             Block::Text(format!("{inst_name} · {} mācību gads", y.name)),
@@ -337,7 +337,7 @@ async fn classes(app: &App, inst: InstitutionId, inst_name: &str, y: &Year, out:
             summary.push(Block::Row(name.clone(), missed.clone()));
             reports.push(Block::Text(missed));
             reports.push(Block::PageBreak);
-            learners.push(json!({
+            records.push(json!({
                 "id": s.id, "given_name": s.given_name, "family_name": s.family_name, "subjects": subjects,
                 "absences": { "excused": excused, "unexcused": unexcused, "late": late },
             }));
@@ -346,7 +346,7 @@ async fn classes(app: &App, inst: InstitutionId, inst_name: &str, y: &Year, out:
         put_json(
             out,
             &format!("{base}/summary.json"),
-            &json!({ "class": { "id": class.id, "name": class.name }, "learners": learners }),
+            &json!({ "class": { "id": class.id, "name": class.name }, "students": records }),
         )?;
         put_pdf(
             out,

@@ -229,7 +229,7 @@ pub(crate) fn holdings_cache() -> HoldingsCache {
 #[derive(Clone)]
 pub(crate) struct Held {
     holdings: accounts::Holdings,
-    learners: std::sync::Arc<Vec<klade_store::school::Placement>>,
+    students: std::sync::Arc<Vec<klade_store::school::Placement>>,
 }
 
 async fn held(app: &App, person: PersonId, version: i64) -> Result<Held, AppError> {
@@ -239,18 +239,18 @@ async fn held(app: &App, person: PersonId, version: i64) -> Result<Held, AppErro
     }
     let today = &stamp.0;
     let holdings = accounts::holdings(app.db.pool(), person, today).await?;
-    let mut learners: Vec<PersonId> = holdings.children.iter().map(|(_, c)| *c).collect();
+    let mut students: Vec<PersonId> = holdings.children.iter().map(|(_, c)| *c).collect();
     if holdings.grants.iter().any(|g| g.role == klade_domain::Role::Student) {
-        learners.insert(0, person);
+        students.insert(0, person);
     }
-    let learners = if learners.is_empty() {
+    let students = if students.is_empty() {
         Vec::new()
     } else {
-        klade_store::school::placements(app.db.pool(), &learners, today).await?
+        klade_store::school::placements(app.db.pool(), &students, today).await?
     };
     let held = Held {
         holdings,
-        learners: std::sync::Arc::new(learners),
+        students: std::sync::Arc::new(students),
     };
     app.holdings.put(person, stamp, held.clone());
     Ok(held)
@@ -274,8 +274,8 @@ pub struct Session {
     /// Messages not read yet.
     pub unread: i64,
     pub actor: Actor,
-    /// Where this person (if a learner) and their children are enrolled today.
-    pub learners: std::sync::Arc<Vec<klade_store::school::Placement>>,
+    /// Where this person (if a student) and their children are enrolled today.
+    pub students: std::sync::Arc<Vec<klade_store::school::Placement>>,
     /// The rights counter at this request: what a server keeps in memory is good while it stands.
     pub rights: i64,
 }
@@ -297,7 +297,7 @@ pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<O
     }
     let Held {
         holdings: held,
-        learners,
+        students,
     } = held(app, live.person, live.rights).await?;
     // Rights that ended (graduation, expulsion, the end of employment) end the session too (R11).
     if held.grants.is_empty() {
@@ -320,7 +320,7 @@ pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<O
             children: held.children,
             courses: held.courses,
         },
-        learners,
+        students,
         rights: live.rights,
     }))
 }

@@ -21,7 +21,7 @@ use klade_store::{accounts, institutions, jobs, preschool_plans, school};
 pub enum Kind {
     /// A lesson's topic and attendance (R19), by 18:00 of its day.
     Lesson,
-    /// Formative or summative work not graded for every learner by its due day.
+    /// Formative or summative work not graded for every student by its due day.
     Grades,
     /// Grades entered after their due day (already done, shown with both dates).
     LateGrades,

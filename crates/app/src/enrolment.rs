@@ -1,6 +1,6 @@
 //! Admissions, transfers and exits (R6, R11, R16, R17): the clerk enters each by the director's
-//! order (number and date); a learner's classes are kept as a history of enrolments. An exit ends
-//! the learner's rights, and their parents' unless another child keeps them in the institution.
+//! order (number and date); a student's classes are kept as a history of enrolments. An exit ends
+//! the student's rights, and their parents' unless another child keeps them in the institution.
 
 use crate::auth::Session;
 use crate::people::{apply, RecordInput};
@@ -65,7 +65,7 @@ pub struct Admission {
     pub phone: String,
 }
 
-/// Admits a learner to a class (mid-year, R17). A person already known by their personal code is
+/// Admits a student to a class (mid-year, R17). A person already known by their personal code is
 /// the same person (they may come from another institution); one already enrolled here is refused.
 pub async fn admit(app: &App, session: &Session, class: ClassId, input: &Admission) -> Result<PersonId, AppError> {
     let institution = school::class_institution(app.db.pool(), class)
@@ -174,7 +174,7 @@ pub async fn admit(app: &App, session: &Session, class: ClassId, input: &Admissi
     Ok(id)
 }
 
-/// Moves a learner to another class from a date (*pārcelšana*); the old enrolment ends the day
+/// Moves a student to another class from a date (*pārcelšana*); the old enrolment ends the day
 /// before and stays in the history.
 pub async fn transfer(
     app: &App,
@@ -249,8 +249,8 @@ async fn current_enrolment(
         .ok_or(AppError::invalid("student", "enrolment.not_enrolled"))
 }
 
-/// A learner leaves (*atskaitīšana*: expulsion, graduation, moving away) on the order's day: the
-/// enrolment and the learner's rights end that day, and each parent's too unless another of their
+/// A student leaves (*atskaitīšana*: expulsion, graduation, moving away) on the order's day: the
+/// enrolment and the student's rights end that day, and each parent's too unless another of their
 /// children is still enrolled here. Nothing is deleted; their journal stays.
 pub async fn exit(
     app: &App,

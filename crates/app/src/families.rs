@@ -1,5 +1,5 @@
 //! What families see and do (R18.2, R20, R21, J4): the diary of a week, absence notices from a
-//! parent of a minor or an adult learner, the tutor's excuses, and what is left unexcused after
+//! parent of a minor or an adult student, the tutor's excuses, and what is left unexcused after
 //! the month's end.
 
 use crate::auth::Session;
@@ -13,7 +13,7 @@ use klade_store::journal::{self, StudentGrade, StudentMark};
 pub use klade_store::notifications::{CHANNELS, EVENTS};
 use klade_store::{people, school};
 
-/// Where a learner is: institution and class today.
+/// Where a student is: institution and class today.
 async fn placement(app: &App, student: PersonId) -> Result<school::Placement, AppError> {
     school::placements(app.db.pool(), &[student], &app.today())
         .await?
@@ -72,18 +72,18 @@ pub struct Diary {
     pub days: Vec<DiaryDay>,
     pub notes: Vec<journal::Note>,
     pub notices: Vec<Notice>,
-    /// May this reader report an absence for this learner?
+    /// May this reader report an absence for this student?
     pub can_report: bool,
 }
 
-/// The learners whose diary this person reads: themselves and their children, where they are.
+/// The students whose diary this person reads: themselves and their children, where they are.
 /// They come with the session (cached with the person's holdings), so this reads nothing.
-pub async fn diary_learners(_app: &App, session: &Session) -> Result<Vec<school::Placement>, AppError> {
+pub async fn diary_students(_app: &App, session: &Session) -> Result<Vec<school::Placement>, AppError> {
     let mut ids: Vec<PersonId> = session.actor.children.iter().map(|(_, c)| *c).collect();
     if session.actor.grants.iter().any(|g| g.role == Role::Student) {
         ids.insert(0, session.person);
     }
-    let places = &session.learners;
+    let places = &session.students;
     let mut out: Vec<school::Placement> = Vec::new();
     for id in ids {
         if let Some(p) = places.iter().find(|p| p.student_id == id) {
@@ -95,12 +95,12 @@ pub async fn diary_learners(_app: &App, session: &Session) -> Result<Vec<school:
     Ok(out)
 }
 
-/// A learner's week: the timetable's lessons with what was held, homework, marks and grades.
+/// A student's week: the timetable's lessons with what was held, homework, marks and grades.
 pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -> Result<Diary, AppError> {
     // One's own or one's child's placement came with the session; anyone else's (a tutor's look)
     // is read.
     let read;
-    let p = match session.learners.iter().find(|p| p.student_id == student) {
+    let p = match session.students.iter().find(|p| p.student_id == student) {
         Some(p) => p,
         None => {
             read = placement(app, student).await?;
@@ -115,8 +115,8 @@ pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -
     let (from, to) = (monday.to_string(), sunday.to_string());
     let slots = crate::timetable::class_slots(app, inst, p.class_id, session.rights).await?;
     let cal = crate::calendar::cached(app, inst, session.rights).await?;
-    let week = families::learner_week(&app.db, inst, p.class_id, student, &from, &to).await?;
-    let families::LearnerWeek {
+    let week = families::student_week(&app.db, inst, p.class_id, student, &from, &to).await?;
+    let families::StudentWeek {
         lessons: held,
         marks,
         grades,
@@ -225,7 +225,7 @@ pub fn is_late(now: jiff::Timestamp, first_day: Date) -> bool {
     today > first_day || (today == first_day && local.hour() >= 18)
 }
 
-/// A parent of a minor, or an adult learner, reports an absence for a day or a range of days.
+/// A parent of a minor, or an adult student, reports an absence for a day or a range of days.
 pub async fn report_absence(
     app: &App,
     session: &Session,
@@ -248,10 +248,10 @@ pub async fn report_absence(
     if reason.trim().is_empty() {
         return Err(AppError::invalid("reason", "error.required"));
     }
-    // R21: a parent reports for a minor; an adult learner reports for themselves.
+    // R21: a parent reports for a minor; an adult student reports for themselves.
     let today: Date = app.today().parse().map_err(|_| AppError::Internal("today".into()))?;
-    let learner = people::get(app.db.pool(), student).await?.ok_or(AppError::NotFound)?;
-    let adult = learner
+    let person = people::get(app.db.pool(), student).await?.ok_or(AppError::NotFound)?;
+    let adult = person
         .birth_date
         .as_deref()
         .and_then(|b| b.parse::<Date>().ok())
@@ -348,7 +348,7 @@ pub async fn class_absences(app: &App, session: &Session, class: ClassId) -> Res
     })
 }
 
-/// The learners' absences between `from` and `to` that neither their mark's kind nor an excuse
+/// The students' absences between `from` and `to` that neither their mark's kind nor an excuse
 /// excuses.
 async fn unexcused(
     app: &App,
@@ -364,7 +364,7 @@ async fn unexcused(
         .collect())
 }
 
-/// The tutor has checked a learner's unexcused absences of the closed months and they stay
+/// The tutor has checked a student's unexcused absences of the closed months and they stay
 /// unexcused (a truancy): they leave the list of excuses owed and the tutor's deadlines, and
 /// still count as unexcused in the diary, the reports and the statistics. Returns how many.
 pub async fn keep_unexcused(app: &App, session: &Session, student: PersonId) -> Result<usize, AppError> {
@@ -390,7 +390,7 @@ pub async fn keep_unexcused(app: &App, session: &Session, student: PersonId) -> 
     Ok(lessons.len())
 }
 
-/// The tutor excuses a learner's absences over a range of dates, with the reason (R18.2). The
+/// The tutor excuses a student's absences over a range of dates, with the reason (R18.2). The
 /// excuse joins the journal's history chain.
 pub async fn excuse(
     app: &App,
@@ -412,7 +412,7 @@ pub async fn excuse(
     if reason.trim().is_empty() {
         return Err(AppError::invalid("reason", "error.required"));
     }
-    // A notice the excuse answers is this learner's, here: never another family's.
+    // A notice the excuse answers is this student's, here: never another family's.
     if let Some(n) = notice {
         let theirs = families::notices(app.db.pool(), inst, Some(student), None, "0000-01-01", "9999-12-31").await?;
         if !theirs.iter().any(|x| x.id == n) {
@@ -471,7 +471,7 @@ pub struct Excused {
     pub covered: usize,
 }
 
-/// Notices that cover a course's learners on the given days: (learner, day) → reason. The grid
+/// Notices that cover a course's students on the given days: (student, day) → reason. The grid
 /// marks those cells, so the teacher sees the notice when marking the lesson.
 pub async fn notices_for_grid(
     app: &App,
@@ -499,7 +499,7 @@ mod tests {
     }
 }
 
-/// One subject of a learner's grade report: every grade, the averages per term, the period
+/// One subject of a student's grade report: every grade, the averages per term, the period
 /// grades, and the points of the chart of how the 1–10 grades moved.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SubjectReport {
@@ -513,8 +513,8 @@ pub struct SubjectReport {
     pub points: Vec<(String, f64)>,
 }
 
-/// A learner's grades per subject over the school year (R20.2): for the learner, their parents,
-/// their tutor and the administration — and for a teacher, the subjects they teach the learner.
+/// A student's grades per subject over the school year (R20.2): for the student, their parents,
+/// their tutor and the administration — and for a teacher, the subjects they teach the student.
 pub async fn grade_report(
     app: &App,
     session: &Session,
@@ -534,7 +534,7 @@ pub async fn grade_report(
         .map(|(_, g)| g)
         .collect();
     if let Err(denied) = full {
-        // A teacher sees the learner's grades in the courses they teach, and only if there are any.
+        // A teacher sees the student's grades in the courses they teach, and only if there are any.
         let mine: Vec<_> = session
             .actor
             .courses
@@ -614,7 +614,7 @@ pub async fn grade_report(
     Ok((format!("{} {}, {}", p.given_name, p.family_name, p.class_name), reports))
 }
 
-/// A learner's progress report (*sekmju izraksts*, R26, R27.1) for a period.
+/// A student's progress report (*sekmju izraksts*, R26, R27.1) for a period.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ProgressReport {
     pub name: String,
@@ -628,8 +628,8 @@ pub struct ProgressReport {
     pub late: i64,
 }
 
-/// Progress reports for a class's learners (or one of them) over `from`..`to`: for the tutor
-/// and the clerk, who may print them for every learner at once.
+/// Progress reports for a class's students (or one of them) over `from`..`to`: for the tutor
+/// and the clerk, who may print them for every student at once.
 /// A class's progress reports with what their heading needs.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Reports {
@@ -640,7 +640,7 @@ pub struct Reports {
     pub reports: Vec<ProgressReport>,
 }
 
-/// The classes of `institution` this year, for printing every learner's report (R27.1); each
+/// The classes of `institution` this year, for printing every student's report (R27.1); each
 /// class's reports are then asked one by one, each checked.
 pub async fn report_classes(
     app: &App,
@@ -657,7 +657,7 @@ pub async fn report_classes(
         .collect())
 }
 
-/// The progress reports of a class (or of one learner of it) from `from` (the school year's
+/// The progress reports of a class (or of one student of it) from `from` (the school year's
 /// start unless given) to `to` (today unless given).
 pub async fn progress_reports(
     app: &App,

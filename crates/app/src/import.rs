@@ -1,5 +1,5 @@
 //! Importing from VIIS (R16): at year start the superuser uploads classes, subjects and modules,
-//! and learners as CSV or XLSX. A preview shows, row by row, what will be created, changed or
+//! and students as CSV or XLSX. A preview shows, row by row, what will be created, changed or
 //! rejected and why; nothing is written until it is confirmed; importing the same file again
 //! changes nothing. The columns are documented in `docs/import.md`; the header variants a real
 //! export has (Latvian letters or not, abbreviations) are all accepted.
@@ -324,8 +324,8 @@ fn cell<'a>(row: &'a [String], cols: &HashMap<&'static str, usize>, field: &str)
         .unwrap_or("")
 }
 
-/// A checked learner row.
-struct Learner {
+/// A checked student row.
+struct Student {
     code: String,
     given: String,
     family: String,
@@ -338,7 +338,7 @@ struct Learner {
     parents: Vec<ParentIn>,
 }
 
-/// A legal representative as a learner's row gives them.
+/// A legal representative as a student's row gives them.
 struct ParentIn {
     given: String,
     family: String,
@@ -419,9 +419,9 @@ fn check_parents(
     Ok(out)
 }
 
-/// The parent a row names, if already linked to the learner: by code, else by name.
-fn linked_parent<'a>(ctx: &'a Context, learner: Option<PersonId>, p: &ParentIn) -> Option<&'a people::Person> {
-    let known = ctx.parents_of.get(&learner?)?;
+/// The parent a row names, if already linked to the student: by code, else by name.
+fn linked_parent<'a>(ctx: &'a Context, student: Option<PersonId>, p: &ParentIn) -> Option<&'a people::Person> {
+    let known = ctx.parents_of.get(&student?)?;
     known.iter().find(|k| match &p.code {
         Some(c) => k.personal_code.as_deref() == Some(c.as_str()),
         None => people::same_name(k, &p.given, &p.family),
@@ -516,7 +516,7 @@ struct Context {
     enrolled: HashMap<PersonId, (i64, ClassId)>,
     /// The roles each person holds here now.
     roles_here: HashMap<PersonId, Vec<Role>>,
-    /// Each known learner's parents.
+    /// Each known student's parents.
     parents_of: HashMap<PersonId, Vec<people::Person>>,
 }
 
@@ -580,7 +580,7 @@ async fn context(app: &App, institution: InstitutionId, table: &Table, kind: Kin
     })
 }
 
-fn check_learner(row: &[String], cols: &HashMap<&'static str, usize>, ctx: &Context) -> Result<Learner, RowAction> {
+fn check_student(row: &[String], cols: &HashMap<&'static str, usize>, ctx: &Context) -> Result<Student, RowAction> {
     let reject = |field, code| RowAction::Reject { field, code };
     let code = PersonalCode::parse(cell(row, cols, "personal_code"))
         .map_err(|e| reject("personal_code", e.code()))?
@@ -621,7 +621,7 @@ fn check_learner(row: &[String], cols: &HashMap<&'static str, usize>, ctx: &Cont
         }
     }
     let parents = check_parents(row, cols, ctx)?;
-    Ok(Learner {
+    Ok(Student {
         code,
         given,
         family,
@@ -635,7 +635,7 @@ fn check_learner(row: &[String], cols: &HashMap<&'static str, usize>, ctx: &Cont
     })
 }
 
-fn learner_action(l: &Learner, ctx: &Context) -> RowAction {
+fn student_action(l: &Student, ctx: &Context) -> RowAction {
     let Some(p) = ctx.persons.get(&l.code) else {
         return RowAction::Create;
     };
@@ -700,7 +700,7 @@ fn plan_with(kind: Kind, table: &Table, cols: &HashMap<&'static str, usize>, ctx
                     cell(row, cols, "family_name"),
                     cell(row, cols, "class")
                 );
-                match check_learner(row, cols, ctx) {
+                match check_student(row, cols, ctx) {
                     Err(reject) => (label, reject),
                     Ok(l) if !seen.insert(l.code.clone()) => (
                         label,
@@ -709,7 +709,7 @@ fn plan_with(kind: Kind, table: &Table, cols: &HashMap<&'static str, usize>, ctx
                             code: "import.duplicate_in_file",
                         },
                     ),
-                    Ok(l) => (label, learner_action(&l, ctx)),
+                    Ok(l) => (label, student_action(&l, ctx)),
                 }
             }
             Kind::Staff => {
@@ -1033,7 +1033,10 @@ pub async fn run(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the step works inside its caller's transaction on what the caller has checked"
+)]
 async fn apply_row(
     tx: &mut klade_store::Tx,
     institution: InstitutionId,
@@ -1107,7 +1110,7 @@ async fn apply_row(
         }
         Kind::Students => {
             let l =
-                check_learner(row, cols, ctx).map_err(|_| AppError::Internal("row changed under the import".into()))?;
+                check_student(row, cols, ctx).map_err(|_| AppError::Internal("row changed under the import".into()))?;
             let id = match ctx.persons.get(&l.code) {
                 Some(p) => {
                     let mut p = p.clone();
@@ -1202,16 +1205,19 @@ async fn apply_row(
     Ok(())
 }
 
-/// Links a learner's legal representative (R6): the person already linked, the one the code
+/// Links a student's legal representative (R6): the person already linked, the one the code
 /// names, one made earlier in this import, or a new one; a guardianship, and a parent's membership
-/// here on the learner's order.
-#[allow(clippy::too_many_arguments)]
+/// here on the student's order.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the step works inside its caller's transaction on what the caller has checked"
+)]
 async fn link_parent(
     tx: &mut klade_store::Tx,
     institution: InstitutionId,
     ctx: &Context,
     child: PersonId,
-    l: &Learner,
+    l: &Student,
     p: &ParentIn,
     made: &mut HashMap<String, PersonId>,
     now: i64,

@@ -1,8 +1,8 @@
 //! Accounts for families (R9, J10–J12): staff accounts get a generated password by SMS, but
-//! learners and parents get an invitation — a one-time code by SMS or e-mail, or printed on a slip
+//! students and parents get an invitation — a one-time code by SMS or e-mail, or printed on a slip
 //! the class takes home — with which they choose their own username and password. Codes expire
 //! in two weeks; the tutor sees who has not joined yet. Who invites: whoever enters the family's
-//! data (`Action::EditContacts` on the learner: the tutor, the clerk, the superuser, a preschool
+//! data (`Action::EditContacts` on the student: the tutor, the clerk, the superuser, a preschool
 //! group's teacher and deputy head).
 
 use crate::auth::{check_new_password, open_session, token_hash, LoggedIn, Session, SessionKind};
@@ -16,7 +16,7 @@ pub const VALID_SECS: i64 = 14 * 24 * 3600;
 /// Wrong codes allowed from one address within the throttling window.
 const MAX_WRONG_CODES: i64 = 10;
 
-/// A class's learners and parents, for those who invite them.
+/// A class's students and parents, for those who invite them.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Families {
     pub institution: InstitutionId,
@@ -66,15 +66,15 @@ fn normalize_code(typed: &str) -> String {
         .collect()
 }
 
-/// The learner through whom the actor reaches `person` — themselves, or a child of theirs —
+/// The student through whom the actor reaches `person` — themselves, or a child of theirs —
 /// with the class, the institution and the permit to invite them.
 async fn reach(app: &App, session: &Session, person: PersonId) -> Result<(policy::Permit, ClassId), AppError> {
     let db = app.db.pool();
-    let mut learners = vec![person];
-    learners.extend(school::children_of(db, person).await?);
+    let mut students = vec![person];
+    students.extend(school::children_of(db, person).await?);
     let today = app.today();
     let mut denied = None;
-    for p in school::placements(db, &learners, &today).await? {
+    for p in school::placements(db, &students, &today).await? {
         let scope = Scope::Student {
             institution: p.institution_id,
             student: p.student_id,
@@ -111,7 +111,7 @@ fn text(app: &App, institution_name: &str, code: &str, expires: i64) -> String {
     )
 }
 
-/// Sends a learner or parent an invitation by SMS or e-mail; a person with an account needs none.
+/// Sends a student or parent an invitation by SMS or e-mail; a person with an account needs none.
 pub async fn invite(app: &App, session: &Session, person: PersonId, channel: Channel) -> Result<(), AppError> {
     let (permit, _) = reach(app, session, person).await?;
     let inst = permit.institution();
@@ -169,7 +169,7 @@ pub async fn invite(app: &App, session: &Session, person: PersonId, channel: Cha
 /// One slip to print: who it is for, whose family, the code and until when it is good.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Slip {
-    pub learner: String,
+    pub student: String,
     pub name: String,
     pub code: String,
     pub expires: i64,
@@ -207,7 +207,7 @@ pub async fn slips(app: &App, session: &Session, class: ClassId) -> Result<Slips
         )
         .await?;
         out.push(Slip {
-            learner: m.learner.clone(),
+            student: m.student.clone(),
             name: m.name.clone(),
             code,
             expires,

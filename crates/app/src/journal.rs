@@ -523,7 +523,7 @@ pub async fn save_cells(
     Ok(saved)
 }
 
-/// Every cell parsed and checked — the learner in the course that day, a reason for correcting an
+/// Every cell parsed and checked — the student in the course that day, a reason for correcting an
 /// earlier day — before anything is written; the refusals all at once.
 async fn checked_changes(
     app: &App,
@@ -578,7 +578,10 @@ async fn checked_changes(
 
 /// Writes checked changes, making a lesson the first mark of a day needs; answers what was saved
 /// and the history's lines.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the step works inside its caller's transaction on what the caller has checked"
+)]
 async fn write_cells(
     tx: &mut klade_store::Tx,
     inst: InstitutionId,
@@ -956,7 +959,7 @@ async fn entries_of(app: &App, inst: InstitutionId, id: CourseId, item: &str) ->
 }
 
 /// What a history's item keys (`grade:222:326`) refer to, so the history reads in words: the
-/// learners by name, the course's lessons and assessments.
+/// students by name, the course's lessons and assessments.
 #[derive(Debug, Clone, Default)]
 pub struct HistoryNames {
     pub students: HashMap<PersonId, String>,
@@ -1038,9 +1041,9 @@ pub struct StudentJournal {
     pub notes: Vec<journal::Note>,
 }
 
-/// A learner's journal wherever they are enrolled today that the reader may see: the learner's
+/// A student's journal wherever they are enrolled today that the reader may see: the student's
 /// own or a child's (the API's `/students/{id}`); `from`–`to` default to the school year.
-pub async fn learner_journal(
+pub async fn journal_of_student(
     app: &App,
     session: &Session,
     student: PersonId,

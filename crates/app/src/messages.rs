@@ -1,7 +1,7 @@
 //! Mail between the institution and families (J30, J31) and the clean-language check (J18).
 //!
-//! A message goes to people chosen one by one or as a group (a class's parents, learners or
-//! teachers; a course's learners or their parents; all staff). Who may write to whom is the
+//! A message goes to people chosen one by one or as a group (a class's parents, students or
+//! teachers; a course's students or their parents; all staff). Who may write to whom is the
 //! policy's: families write only to staff, nothing crosses institutions. A message is written
 //! with its recipients and one notification job in one transaction; the worker sends e-mail and
 //! SMS later, so a message to a whole class is one quick request.
@@ -278,7 +278,10 @@ pub async fn send(app: &App, session: &Session, draft: Draft) -> Result<i64, App
     Ok(id)
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the step works inside its caller's transaction on what the caller has checked"
+)]
 async fn write(
     app: &App,
     session: &Session,

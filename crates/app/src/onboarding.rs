@@ -224,9 +224,9 @@ pub async fn inform_parents(
     let inst = permit.institution();
     let institution = institutions::get(db, inst).await?.ok_or(AppError::NotFound)?;
     let today = app.today();
-    let learners = klade_store::journal::class_students(db, inst, class, &today).await?;
+    let students = klade_store::journal::class_students(db, inst, class, &today).await?;
     let mut parents = Vec::new();
-    for l in &learners {
+    for l in &students {
         for p in klade_store::people::parents(db, inst, l.id).await? {
             if !parents.iter().any(|x: &klade_store::people::Person| x.id == p.id) {
                 parents.push(p);

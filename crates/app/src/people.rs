@@ -32,16 +32,16 @@ pub struct Record {
     pub can_edit_record: bool,
     pub can_edit_contacts: bool,
     pub can_enrol: bool,
-    /// For one who enrols: the classes of the year under way, to move the learner to.
+    /// For one who enrols: the classes of the year under way, to move the student to.
     pub classes: Vec<(klade_domain::ClassId, String)>,
-    /// The reader enters this learner's parents (R18.1).
+    /// The reader enters this student's parents (R18.1).
     pub can_add_parent: bool,
-    /// The reader sees this learner's grades: all of them (as the diary) or those of a course
-    /// they teach the learner's class.
+    /// The reader sees this student's grades: all of them (as the diary) or those of a course
+    /// they teach the student's class.
     pub can_view_grades: bool,
 }
 
-/// The scope of a person in an institution: as a learner in their class, or as a member.
+/// The scope of a person in an institution: as a student in their class, or as a member.
 async fn scope_of(
     app: &App,
     institution: InstitutionId,
@@ -62,7 +62,7 @@ async fn scope_of(
 }
 
 /// The institution through which the reader sees `person`: the first they share. A former
-/// learner's or employee's record stays readable there: leaving deletes nothing.
+/// student's or employee's record stays readable there: leaving deletes nothing.
 async fn shared_institution(app: &App, session: &Session, person: PersonId) -> Result<InstitutionId, AppError> {
     let mine = session.actor.institutions();
     let mut shared: Vec<InstitutionId> = school::institutions_of(app.db.pool(), person)
@@ -188,13 +188,13 @@ pub async fn record(app: &App, session: &Session, person: PersonId) -> Result<Re
     })
 }
 
-/// A class's learners as the class page lists them, with what the reader may do there.
+/// A class's students as the class page lists them, with what the reader may do there.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Roster {
     pub institution: InstitutionId,
     pub name: String,
     pub students: Vec<klade_store::journal::Student>,
-    /// Admits learners (the clerk, R6).
+    /// Admits students (the clerk, R6).
     pub admit: bool,
     /// Tells the class's parents of the system (R19).
     pub inform: bool,
@@ -204,7 +204,7 @@ pub struct Roster {
     pub viis: bool,
 }
 
-/// The class's learners today, for who sees its contacts or admits learners.
+/// The class's students today, for who sees its contacts or admits students.
 pub async fn class_roster(app: &App, session: &Session, class: klade_domain::ClassId) -> Result<Roster, AppError> {
     let db = app.db.pool();
     let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
@@ -229,8 +229,8 @@ pub async fn class_roster(app: &App, session: &Session, class: klade_domain::Cla
     })
 }
 
-/// Logs a member of staff's look at a learner's data (R29): their diary, grades or journal, on a
-/// page or through the API. The learner's own looks and their parents' are not staff access.
+/// Logs a member of staff's look at a student's data (R29): their diary, grades or journal, on a
+/// page or through the API. The student's own looks and their parents' are not staff access.
 pub(crate) async fn log_staff_view(
     app: &App,
     session: &Session,
@@ -300,7 +300,7 @@ fn contacts(phone: &str, email: &str) -> Result<(Option<String>, Option<String>)
     Ok((phone, email))
 }
 
-/// Changes a phone and an e-mail: one's own (J13), or a learner's or parent's by the staff who
+/// Changes a phone and an e-mail: one's own (J13), or a student's or parent's by the staff who
 /// enter them (R18.1), never those of a person with equal or greater rights or with rights where
 /// the writer has none (`policy::may_manage`). A change of an account holder's contacts by anyone
 /// but the holder or the superuser waits for the holder to confirm it, so nobody can point another
@@ -477,7 +477,7 @@ pub fn apply(input: &RecordInput, into: &mut Person) -> Result<(), AppError> {
         g @ ("f" | "m") => Some(g.to_string()),
         _ => return Err(AppError::invalid("gender", "person.gender")),
     };
-    // A learner without a Latvian personal code is known by birth date and document.
+    // A student without a Latvian personal code is known by birth date and document.
     if into.personal_code.is_none() && (into.birth_date.is_none() || opt(&input.document_number).is_none()) {
         return Err(AppError::invalid("personal_code", "person.code_or_document"));
     }
@@ -522,7 +522,7 @@ pub async fn update_record(
     );
     let held = klade_store::accounts::roles_held(db, person).await?;
     // This institution's record of a person is written by one who outranks every right the
-    // person holds here (a clerk a learner's, never the director's); their own fields only by one
+    // person holds here (a clerk a student's, never the director's); their own fields only by one
     // who outranks them everywhere.
     let here: Vec<_> = held
         .iter()
@@ -630,9 +630,9 @@ pub struct ParentInput {
     pub relation: String,
 }
 
-/// Adds or links a learner's parent by hand (R18.1): a personal code already known links that
+/// Adds or links a student's parent by hand (R18.1): a personal code already known links that
 /// person (with another name: refused), overwriting nothing; a parent already linked by that code
-/// or name is not added twice. The parent gets a parent's right here on the learner's admission
+/// or name is not added twice. The parent gets a parent's right here on the student's admission
 /// order.
 pub async fn add_parent(
     app: &App,

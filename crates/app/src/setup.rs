@@ -299,13 +299,13 @@ pub async fn add_staff(
     Ok(id)
 }
 
-/// A class or group of the year under way, with its tutors (or group teachers) and learners.
+/// A class or group of the year under way, with its tutors (or group teachers) and students.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ClassLine {
     pub id: klade_domain::ClassId,
     pub name: String,
     pub kind: klade_domain::ClassKind,
-    pub learners: i64,
+    pub students: i64,
     pub tutors: Vec<(klade_domain::PersonId, String)>,
 }
 
@@ -340,7 +340,7 @@ pub async fn structure(app: &App, session: &Session, institution: InstitutionId)
             id: c.id,
             name: c.name,
             kind: c.kind,
-            learners: c.students,
+            students: c.students,
         });
     }
     let teacher_roles: &[klade_domain::Role] = if kind == klade_domain::InstitutionKind::Preschool {
@@ -738,13 +738,13 @@ pub async fn copy_study_plan(app: &App, session: &Session, class: klade_domain::
 }
 
 /// Where a class goes in the next year: up a grade (`2.B` → `3.B`), the same name (a preschool's
-/// group, a class named without a grade), or nowhere — its learners finish here.
+/// group, a class named without a grade), or nowhere — its students finish here.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct MoveLine {
     pub class: klade_domain::ClassId,
     pub name: String,
     pub to: Option<String>,
-    pub learners: Vec<klade_domain::PersonId>,
+    pub students: Vec<klade_domain::PersonId>,
     pub tutors: Vec<String>,
 }
 
@@ -755,10 +755,10 @@ pub struct NextYear {
     pub from_year: String,
     pub to_year: String,
     pub to_starts_on: String,
-    /// The last grade: its learners finish.
+    /// The last grade: its students finish.
     pub top: i64,
     pub lines: Vec<MoveLine>,
-    /// Learners already in a class of the next year: a second run leaves them.
+    /// Students already in a class of the next year: a second run leaves them.
     pub moved: usize,
 }
 
@@ -782,7 +782,7 @@ async fn this_and_next(
     Ok(next.map(|n| (now.clone(), n.clone())))
 }
 
-/// The learners enrolled in a class of `year` on its first day.
+/// The students enrolled in a class of `year` on its first day.
 async fn in_year(
     app: &App,
     institution: InstitutionId,
@@ -829,7 +829,7 @@ pub async fn next_year(
     let already = in_year(app, inst, next.id, &next.starts_on).await?;
     let mut lines = Vec::new();
     for c in &classes {
-        let learners: Vec<klade_domain::PersonId> = enrolled
+        let students: Vec<klade_domain::PersonId> = enrolled
             .iter()
             .filter(|(_, (_, class))| *class == c.id)
             .map(|(p, _)| *p)
@@ -843,7 +843,7 @@ pub async fn next_year(
             class: c.id,
             name: c.name.clone(),
             to,
-            learners,
+            students,
             tutors: school::tutors_of(db, inst, c.id)
                 .await?
                 .into_iter()
@@ -864,11 +864,11 @@ pub async fn next_year(
 }
 
 /// Does the reviewed plan in one transaction, on the director's order: each class's class of the
-/// next year (made unless it is there, with the same programme and tutors), its learners enrolled
-/// there from the next year's first day; the last grade's learners finish on the year's last day,
-/// their rights ending, and their parents' unless another child stays. A learner already in a
+/// next year (made unless it is there, with the same programme and tutors), its students enrolled
+/// there from the next year's first day; the last grade's students finish on the year's last day,
+/// their rights ending, and their parents' unless another child stays. A student already in a
 /// class of the next year is left as they are, so a second run changes nothing. Answers how many
-/// learners moved and how many finished.
+/// students moved and how many finished.
 pub async fn prepare_next_year(
     app: &App,
     session: &Session,
@@ -905,13 +905,13 @@ pub async fn prepare_next_year(
     let already = in_year(app, inst, next.id, &next.starts_on).await?;
     let mut finishing = Vec::new();
     for line in plan.lines.iter().filter(|l| l.to.is_none()) {
-        for p in &line.learners {
+        for p in &line.students {
             let mut parents = Vec::new();
             for parent in klade_store::people::parents(db, inst, *p).await? {
                 let siblings_stay = school::children_of(db, parent.id).await?.iter().any(|c| {
                     *c != *p
                         && enrolled.contains_key(c)
-                        && !plan.lines.iter().any(|l| l.to.is_none() && l.learners.contains(c))
+                        && !plan.lines.iter().any(|l| l.to.is_none() && l.students.contains(c))
                 });
                 if !siblings_stay {
                     parents.push(parent.id);
@@ -955,7 +955,7 @@ pub async fn prepare_next_year(
                 c
             }
         };
-        for p in line.learners.iter().filter(|p| !already.contains(p)) {
+        for p in line.students.iter().filter(|p| !already.contains(p)) {
             if let Some((enrolment, _)) = enrolled.get(p) {
                 school::end_enrolment(
                     &mut *tx,
@@ -1030,7 +1030,7 @@ pub struct Todo {
 }
 
 /// The set-up checklist on the superuser's and director's home: the year, classes, tutors, staff
-/// accounts, each class's learners, study plan and week, families not yet joined. Empty when
+/// accounts, each class's students, study plan and week, families not yet joined. Empty when
 /// nothing is left. A school's classes need a plan and a week; a preschool's groups do not.
 pub async fn checklist(
     app: &App,
@@ -1090,10 +1090,10 @@ pub async fn checklist(
     let school = kind != klade_domain::InstitutionKind::Preschool;
     let plans = prepares || may(Action::EnterTimetable, whole);
     for c in &classes {
-        if c.learners == 0 {
+        if c.students == 0 {
             let link = format!("/admin/import?i={i}");
             out.push(todo(
-                "checklist.no_learners",
+                "checklist.no_students",
                 c.name.clone(),
                 link,
                 may(Action::ImportFromViis, whole),

@@ -6,7 +6,7 @@
 //! previous period of equal length. The counting is the database's (`store::statistics`); this
 //! module only adds a few rows per class together. Readers: `ViewStatistics`.
 //!
-//! The monthly summary: per class and learner, the lessons missed in a month; the deputy for
+//! The monthly summary: per class and student, the lessons missed in a month; the deputy for
 //! upbringing (`PublishAbsenceSummary`) publishes it, by the 12th of the next month (June's by the
 //! 30th); published, the administration reads it all and each tutor their class.
 

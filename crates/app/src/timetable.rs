@@ -34,7 +34,7 @@ pub fn monday_of(day: Date) -> Date {
 
 /// Every slot a class has had, kept per server while the rights counter stands: the timetable
 /// (by trigger) and everything a slot shows — its course, class, teachers — move the counter, and
-/// every session lookup reads it. The diary and the learners' week read a class's timetable on
+/// every session lookup reads it. The diary and the students' week read a class's timetable on
 /// every view; it changes a few times a year.
 pub(crate) type TimetableCache = crate::cache::Cache<(InstitutionId, ClassId), i64, Arc<Vec<Slot>>>;
 
@@ -416,12 +416,12 @@ pub struct CourseInput {
     pub teachers: Vec<i64>,
     /// A subgroup's name ("1. grupa"); empty for the whole class.
     pub subgroup: Option<String>,
-    /// The subgroup's learners; empty for the whole class.
+    /// The subgroup's students; empty for the whole class.
     pub students: Vec<i64>,
 }
 
 /// Opens a course for a class: a subject or module taught by one or more teachers, to the whole
-/// class or to a subgroup of its learners. Part of planning the timetable (R22.1).
+/// class or to a subgroup of its students. Part of planning the timetable (R22.1).
 pub async fn add_course(
     app: &App,
     session: &Session,
@@ -451,7 +451,7 @@ pub async fn add_course(
         return Err(AppError::invalid("teachers", "timetable.not_a_teacher"));
     }
     let subgroup = input.subgroup.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    // A group has a name and learners; the whole class has neither.
+    // A group has a name and students; the whole class has neither.
     if subgroup.is_some() == input.students.is_empty() {
         return Err(AppError::invalid("students", "course.subgroup_hint"));
     }

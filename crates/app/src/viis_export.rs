@@ -1,5 +1,5 @@
 //! The final grades of a class for VIIS (R27.2): the clerk (`ExportToViis`) downloads them as a
-//! table to enter into VIIS. The columns are described in `docs/viis-export.md`. A learner without
+//! table to enter into VIIS. The columns are described in `docs/viis-export.md`. A student without
 //! a personal code keeps their row, with the code empty and a note, so nobody is left out silently.
 
 use crate::auth::Session;
@@ -22,7 +22,7 @@ pub const COLUMNS: [&str; 9] = [
     "Piezīme",
 ];
 
-/// The note of a row whose learner has no personal code.
+/// The note of a row whose student has no personal code.
 pub const NO_CODE: &str = "Nav personas koda";
 
 pub struct ViisExport {

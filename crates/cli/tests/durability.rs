@@ -3,7 +3,10 @@
 //! server's database; idle connections and files built to exhaust memory do not stop it.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
+#![expect(
+    clippy::expect_used,
+    reason = "a test fails loudly on what it did not expect; helpers outside `#[test]` functions too"
+)]
 
 use serde_json::{json, Value};
 use std::collections::BTreeSet;

@@ -16,7 +16,7 @@ pub enum Block {
     Text(String),
     /// A table row: the first cell in bold, the rest after it.
     Row(String, String),
-    /// Starts the next document (e.g. the next learner's report) on a new page.
+    /// Starts the next document (e.g. the next student's report) on a new page.
     PageBreak,
     /// The institution's logo, 18 mm high at the left: a baseline JPEG of `width` × `height`
     /// pixels, embedded as it is.

@@ -2,7 +2,6 @@
 //! XML-ish text: a table within the budget or a refusal, never a panic.
 
 // A test panics on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use klade_docs::{asc, budget, read_table};
 use proptest::prelude::*;

@@ -11,13 +11,13 @@ use std::str::FromStr;
 /// A cell of a course's grid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cell {
-    /// A learner's attendance at the lesson held on `date` as its `lesson_no`.
+    /// A student's attendance at the lesson held on `date` as its `lesson_no`.
     Attendance {
         date: Date,
         lesson_no: i64,
         student: PersonId,
     },
-    /// A learner's mark for an assessment.
+    /// A student's mark for an assessment.
     Grade {
         assessment: AssessmentId,
         student: PersonId,
@@ -84,7 +84,7 @@ pub enum Item {
 }
 
 impl Item {
-    /// The learner the item is about, if one.
+    /// The student the item is about, if one.
     pub fn student(self) -> Option<PersonId> {
         match self {
             Self::Attendance(_, s) | Self::Grade(_, s) => Some(s),

@@ -77,9 +77,9 @@ impl Category {
 pub enum Audience {
     Everyone,
     Staff,
-    /// Learners and parents.
+    /// Students and parents.
     Families,
-    /// One class's learners, their parents, and the staff.
+    /// One class's students, their parents, and the staff.
     Class,
 }
 

@@ -28,9 +28,9 @@ pub enum Action {
     EnrolStudents,
     /// Enter and correct student and parent contact data (R18.1, J13).
     EditContacts,
-    /// Read a learner's whole personal record (R12–R14: addresses, documents, orders).
+    /// Read a student's whole personal record (R12–R14: addresses, documents, orders).
     ViewRecord,
-    /// Read a learner's contacts: phones, parents (R12, R14).
+    /// Read a student's contacts: phones, parents (R12, R14).
     ViewContacts,
     /// Change one's own phone and e-mail — and nobody else's (J13).
     EditOwnContacts,
@@ -66,7 +66,7 @@ pub enum Action {
     SendMessages,
     /// Send a class's parents the instructions and the institution's rules (R7, J6).
     InformParents,
-    /// Write to a group at once: a class's parents, learners or teachers, a course's learners or
+    /// Write to a group at once: a class's parents, students or teachers, a course's students or
     /// their parents (J30).
     MessageGroup,
     /// Write to every member of the staff at once (J30).
@@ -334,7 +334,7 @@ fn grant_covers(actor: &Actor, grant: &Grant, action: Action, scope: Scope) -> b
 }
 
 /// May the actor write to one person who holds `recipient_roles` in `institution` (J30)? Staff
-/// write to anyone there; learners and parents write only to staff, never to other families.
+/// write to anyone there; students and parents write only to staff, never to other families.
 pub fn may_write_to(actor: &Actor, institution: InstitutionId, recipient_roles: &[Role]) -> Result<Permit, Denied> {
     let scope = Scope::Institution(institution);
     let permit = authorize(actor, Action::SendMessages, scope)?;
@@ -375,7 +375,7 @@ pub fn may_publish(
 /// Whose contacts and credentials — phone, e-mail, personal record, password, second factor,
 /// block — the holder of a role may change, if the action itself is theirs. Never a person with
 /// equal or greater rights: staff contacts are the superuser's (in a preschool the deputy head's
-/// too, J8), learners' and parents' the clerk's, the tutor's and the preschool teacher's (R16–R18,
+/// too, J8), students' and parents' the clerk's, the tutor's and the preschool teacher's (R16–R18,
 /// J9). Everyone changes their own (J13) through [`Action::EditOwnContacts`].
 #[rustfmt::skip]
 pub const MANAGES: &[(Role, &[Role])] = &[
@@ -635,12 +635,12 @@ mod tests {
         assert!(tutor.may(ExcuseAbsences, own));
         assert!(!tutor.may(ExcuseAbsences, other));
         assert!(!tutor.may(ExcuseAbsences, Scope::Institution(SCHOOL)));
-        let pupil = Scope::Student {
+        let student = Scope::Student {
             institution: SCHOOL,
             student: PersonId(77),
             class: Some(ClassId(10)),
         };
-        assert!(tutor.may(ViewDiary, pupil));
+        assert!(tutor.may(ViewDiary, student));
     }
 
     #[test]

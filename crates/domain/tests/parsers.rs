@@ -3,7 +3,6 @@
 //! quick; a failure prints the smallest input that shows it.
 
 // A test panics on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use klade_domain::attendance::{Entry, MarkKind};
 use klade_domain::grading::{Mark, Scale};

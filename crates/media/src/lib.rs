@@ -268,5 +268,4 @@ fn walk_jpeg(jpeg: &[u8], mut visit: impl FnMut(u8)) -> Option<usize> {
 }
 
 #[cfg(test)]
-#[allow(clippy::expect_used)]
 mod tests;

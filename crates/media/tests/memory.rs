@@ -3,7 +3,6 @@
 //! buffer took (a 24-megapixel photo took over 250 MiB).
 
 // A test panics on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use image::codecs::jpeg::JpegEncoder;
 use image::{Rgb, RgbImage};

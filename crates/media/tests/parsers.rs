@@ -2,7 +2,10 @@
 //! a clean photo or a refusal, never a panic.
 
 // A test panics on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
+#![expect(
+    clippy::expect_used,
+    reason = "a test fails loudly on what it did not expect; helpers outside `#[test]` functions too"
+)]
 
 use image::{ImageFormat, Rgb, RgbImage};
 use proptest::prelude::*;

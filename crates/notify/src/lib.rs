@@ -319,7 +319,10 @@ impl Worker {
     }
 
     /// Records one SMS (where the institution allows it) or e-mail for a recipient, with its job.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a delivery carries its channel, address, message and the record to mark"
+    )]
     async fn deliver(
         &self,
         tx: &mut klade_store::Tx,

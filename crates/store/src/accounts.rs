@@ -131,7 +131,7 @@ pub async fn add_membership<'e>(
 
 /// A member of staff's employment (R5): the role, from when, on which order, with the position as
 /// written and the workload.
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn add_employment<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
@@ -275,7 +275,7 @@ pub async fn holdings<'e>(ex: impl Executor<'e, Database = Any>, person: PersonI
 }
 
 /// Every (institution, role) the person holds or has held, anywhere — what decides who may change
-/// their contacts and credentials (`policy::may_manage`). A guardian of a learner counts as a
+/// their contacts and credentials (`policy::may_manage`). A guardian of a student counts as a
 /// parent there even before their own membership starts.
 pub async fn roles_held<'e>(
     ex: impl Executor<'e, Database = Any>,

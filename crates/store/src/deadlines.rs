@@ -153,9 +153,9 @@ const ASSESSMENT_JOINS: &str =
      JOIN course_teachers t ON t.course_id = c.id \
      JOIN persons p ON p.id = t.person_id";
 
-/// Formative and summative assessments of `days` that some learner has no grade for: (teacher,
-/// assessment, how many grades are missing). A learner counts who was on the list on the hand-in
-/// date (the course's own list, else its class's) and has not left by `today`: a learner who left
+/// Formative and summative assessments of `days` that some student has no grade for: (teacher,
+/// assessment, how many grades are missing). A student counts who was on the list on the hand-in
+/// date (the course's own list, else its class's) and has not left by `today`: a student who left
 /// is no grade the teacher still owes.
 pub async fn missing_grades<'e>(
     ex: impl Executor<'e, Database = Any>,
@@ -268,7 +268,7 @@ pub async fn unexcused<'e>(
     to: &str,
     person: Option<PersonId>,
 ) -> Result<Vec<Found>> {
-    // A tutor's own list starts from their classes' learners, not the institution's absences.
+    // A tutor's own list starts from their classes' students, not the institution's absences.
     let own = match person {
         Some(_) => " AND e.class_id IN (SELECT o.class_id FROM class_tutors o WHERE o.person_id = $5)",
         None => "",

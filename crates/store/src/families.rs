@@ -18,7 +18,7 @@ pub struct Notice {
     pub created_at: i64,
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn insert_notice<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
@@ -47,7 +47,7 @@ pub async fn insert_notice<'e>(
     Ok(row.try_get("id")?)
 }
 
-/// Notices overlapping `from`..`to`, of one learner or of a class's learners.
+/// Notices overlapping `from`..`to`, of one student or of a class's students.
 pub async fn notices<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
@@ -110,7 +110,7 @@ impl Excuse {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn insert_excuse<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
@@ -139,7 +139,7 @@ pub async fn insert_excuse<'e>(
     Ok(row.try_get("id")?)
 }
 
-/// Excuses of the given learners overlapping `from`..`to` (all of the institution's with an empty list).
+/// Excuses of the given students overlapping `from`..`to` (all of the institution's with an empty list).
 pub async fn excuses<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
@@ -177,7 +177,7 @@ pub async fn excuses<'e>(
         .collect()
 }
 
-/// Records that the tutor checked these absences of a learner and they stay unexcused: no excuse
+/// Records that the tutor checked these absences of a student and they stay unexcused: no excuse
 /// is owed for them any more. A second check of the same absence keeps the first.
 pub async fn check_absences(
     conn: &mut sqlx::AnyConnection,
@@ -203,7 +203,7 @@ pub async fn check_absences(
     Ok(())
 }
 
-/// The checked absences of the given learners on lessons between `from` and `to`: (learner, lesson).
+/// The checked absences of the given students on lessons between `from` and `to`: (student, lesson).
 pub async fn checked_absences<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
@@ -232,11 +232,11 @@ pub async fn checked_absences<'e>(
         .collect()
 }
 
-/// Everything of one learner's week that the diary shows, read in one query: the lessons held,
-/// the learner's marks, grades and notes, excuses and notices. (The class's timetable is kept in
+/// Everything of one student's week that the diary shows, read in one query: the lessons held,
+/// the student's marks, grades and notes, excuses and notices. (The class's timetable is kept in
 /// memory by the app.) A lesson's content, which the diary does not show, is left empty.
 #[derive(Debug, Clone, Default)]
-pub struct LearnerWeek {
+pub struct StudentWeek {
     pub lessons: Vec<(crate::journal::Lesson, String)>,
     pub marks: Vec<crate::journal::StudentMark>,
     pub grades: Vec<crate::journal::StudentGrade>,
@@ -321,18 +321,18 @@ fn week_row(backend: crate::Backend, part: &str, fields: &[(&str, &str)]) -> Str
     format!("{f}('{part}', {f}({})) AS j", inner.join(", "))
 }
 
-/// One query for a week, whatever the learner's history: each part filters by the learner and the
+/// One query for a week, whatever the student's history: each part filters by the student and the
 /// week's dates and answers one JSON object a row, so a page costs one round trip instead of six.
 /// The rows come back aggregated into one JSON array: the SQLite driver hands every row across a
 /// thread, and for a week's forty rows that cost more than the query itself.
-pub async fn learner_week(
+pub async fn student_week(
     db: &crate::Db,
     institution: InstitutionId,
     class: ClassId,
     student: PersonId,
     from: &str,
     to: &str,
-) -> Result<LearnerWeek> {
+) -> Result<StudentWeek> {
     use crate::journal::{Lesson, Note, StudentGrade, StudentMark};
     use klade_domain::{AssessmentId, CourseId, LessonId, SubjectId};
     let b = db.backend();
@@ -442,10 +442,10 @@ pub async fn learner_week(
            JOIN persons a ON a.id = o.created_by \
          WHERE o.institution_id = $1 AND o.student_id = $3 AND o.from_date <= $5 AND o.to_date >= $4"
     );
-    // The learner's courses: their class's and the cross-class ones they take. Marks and grades
+    // The student's courses: their class's and the cross-class ones they take. Marks and grades
     // are read through them and the week's dates, so a week costs the same in June as in
-    // September, however many marks and grades the learner has. `CROSS JOIN` keeps SQLite's
-    // planner (which has no statistics) from starting at the learner's whole year of marks.
+    // September, however many marks and grades the student has. `CROSS JOIN` keeps SQLite's
+    // planner (which has no statistics) from starting at the student's whole year of marks.
     const MINE: &str = "WITH mine AS (SELECT c.id, c.name, c.subject_id FROM courses c \
          WHERE c.institution_id = $1 AND c.class_id = $2 \
          UNION SELECT c.id, c.name, c.subject_id FROM course_students x JOIN courses c ON c.id = x.course_id \
@@ -468,7 +468,7 @@ pub async fn learner_week(
     let week: String = row.try_get("week")?;
     let rows: Vec<WeekRow> =
         serde_json::from_str(&week).map_err(|e| crate::StoreError::Corrupt(format!("week: {e}")))?;
-    let mut w = LearnerWeek::default();
+    let mut w = StudentWeek::default();
     for row in rows {
         match row {
             WeekRow::Lesson {

@@ -21,7 +21,7 @@ pub struct Import {
     pub created_at: i64,
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn insert<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,

@@ -5,7 +5,7 @@ use crate::Result;
 use klade_domain::{ClassId, InstitutionId, PersonId};
 use sqlx::{Any, Executor, Row};
 
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn insert<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
@@ -66,15 +66,15 @@ pub async fn use_it<'e>(ex: impl Executor<'e, Database = Any>, id: i64, now: i64
     Ok(done.rows_affected() == 1)
 }
 
-/// A family member of a class: a learner or one of their parents, whether they have an account
+/// A family member of a class: a student or one of their parents, whether they have an account
 /// and when they were last invited.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Member {
-    pub learner_id: PersonId,
-    pub learner: String,
+    pub student_id: PersonId,
+    pub student: String,
     pub person_id: PersonId,
     pub name: String,
-    /// `learner` or the parent's relation (`māte`…), or `parent`.
+    /// `student` or the parent's relation (`māte`…), or `parent`.
     pub relation: String,
     pub has_account: bool,
     pub has_phone: bool,
@@ -83,7 +83,7 @@ pub struct Member {
     pub invitation_expires: Option<i64>,
 }
 
-/// The class's learners enrolled on `today` and their parents, learners in name order.
+/// The class's students enrolled on `today` and their parents, students in name order.
 pub async fn class_members<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
@@ -91,9 +91,9 @@ pub async fn class_members<'e>(
     today: &str,
 ) -> Result<Vec<Member>> {
     let rows = sqlx::query(
-        "SELECT s.id AS learner_id, s.family_name || ' ' || s.given_name AS learner, p.id AS person_id, \
+        "SELECT s.id AS student_id, s.family_name || ' ' || s.given_name AS student, p.id AS person_id, \
            p.given_name || ' ' || p.family_name AS name, \
-           CASE WHEN p.id = s.id THEN 'learner' ELSE COALESCE(g.relation, 'parent') END AS relation, \
+           CASE WHEN p.id = s.id THEN 'student' ELSE COALESCE(g.relation, 'parent') END AS relation, \
            (SELECT COUNT(*) FROM accounts a WHERE a.person_id = p.id) AS accounts, \
            CASE WHEN p.phone IS NULL THEN 0 ELSE 1 END AS has_phone, \
            CASE WHEN p.email IS NULL THEN 0 ELSE 1 END AS has_email, \
@@ -104,7 +104,7 @@ pub async fn class_members<'e>(
          JOIN persons p ON p.id = COALESCE(g.parent_id, s.id) \
          WHERE e.institution_id = $1 AND e.class_id = $2 AND e.valid_from <= $3 AND (e.valid_to IS NULL OR e.valid_to >= $3) \
          UNION \
-         SELECT s.id, s.family_name || ' ' || s.given_name, s.id, s.given_name || ' ' || s.family_name, 'learner', \
+         SELECT s.id, s.family_name || ' ' || s.given_name, s.id, s.given_name || ' ' || s.family_name, 'student', \
            (SELECT COUNT(*) FROM accounts a WHERE a.person_id = s.id), \
            CASE WHEN s.phone IS NULL THEN 0 ELSE 1 END, CASE WHEN s.email IS NULL THEN 0 ELSE 1 END, \
            (SELECT MAX(i.created_at) FROM invitations i WHERE i.person_id = s.id AND i.institution_id = $1), \
@@ -121,8 +121,8 @@ pub async fn class_members<'e>(
     rows.iter()
         .map(|r| {
             Ok(Member {
-                learner_id: PersonId(r.try_get("learner_id")?),
-                learner: r.try_get("learner")?,
+                student_id: PersonId(r.try_get("student_id")?),
+                student: r.try_get("student")?,
                 person_id: PersonId(r.try_get("person_id")?),
                 name: r.try_get("name")?,
                 relation: r.try_get("relation")?,

@@ -177,7 +177,7 @@ pub async fn weekly_slots<'e>(
     Ok(row.try_get("n")?)
 }
 
-/// Deletes a course nothing was kept for (see [`course_in_use`]), with its teachers and learners.
+/// Deletes a course nothing was kept for (see [`course_in_use`]), with its teachers and students.
 pub async fn delete_course(tx: &mut crate::Tx, institution: InstitutionId, course: CourseId) -> Result<()> {
     for table in ["course_teachers", "course_students"] {
         sqlx::query(&format!(
@@ -293,7 +293,7 @@ pub async fn courses_of_class<'e>(
     rows.iter().map(course_from_row).collect()
 }
 
-/// A learner as the journal lists them.
+/// A student as the journal lists them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Student {
     pub id: PersonId,
@@ -337,7 +337,7 @@ pub async fn students<'e>(
     Ok(out)
 }
 
-/// The learners enrolled in a class on `on`, in Latvian order.
+/// The students enrolled in a class on `on`, in Latvian order.
 pub async fn class_students<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
@@ -601,7 +601,7 @@ pub struct Substitution {
     pub note: String,
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn insert_substitution<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
@@ -1108,7 +1108,7 @@ impl Note {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn insert_note<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
@@ -1339,9 +1339,9 @@ pub async fn item_in_course<'e>(
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
-/// The lessons a learner of `class` has between two dates: the class's courses, less the groups
+/// The lessons a student of `class` has between two dates: the class's courses, less the groups
 /// they are not in. With the course's name.
-pub async fn lessons_of_learner<'e>(
+pub async fn lessons_of_student<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     class: ClassId,

@@ -131,7 +131,7 @@ fn check_from_row(r: &sqlx::any::AnyRow) -> Result<Check> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn insert<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,

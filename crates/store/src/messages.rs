@@ -383,7 +383,7 @@ async fn ids<'e>(ex: impl Executor<'e, Database = Any>, sql: &str, binds: (i64, 
     rows.iter().map(|r| Ok(PersonId(r.try_get("id")?))).collect()
 }
 
-/// The parents of the learners enrolled in a class on `today`.
+/// The parents of the students enrolled in a class on `today`.
 pub async fn class_parents<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
@@ -434,7 +434,7 @@ pub async fn all_staff<'e>(
     rows.iter().map(|r| Ok(PersonId(r.try_get("id")?))).collect()
 }
 
-/// The learners of a course on `today` (its own list, or its class's).
+/// The students of a course on `today` (its own list, or its class's).
 pub async fn course_students<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,

@@ -139,7 +139,7 @@ pub struct Email {
 }
 
 /// Records an e-mail: `queued` for the SMTP worker, or `kept` in the outbox when there is none.
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn insert_email<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,

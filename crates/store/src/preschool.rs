@@ -53,7 +53,7 @@ pub async fn absences<'e>(
 }
 
 /// Sets (or, with `None`, clears) a child's mark for a day.
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn set_absence(
     conn: &mut AnyConnection,
     institution: InstitutionId,
@@ -216,7 +216,7 @@ pub async fn entries<'e>(
 }
 
 /// Writes the day's entry for an area (one per group, day and area); returns its id.
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn put_entry(
     conn: &mut AnyConnection,
     institution: InstitutionId,
@@ -357,7 +357,7 @@ pub async fn assessments<'e>(
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn add_assessment(
     conn: &mut AnyConnection,
     institution: InstitutionId,

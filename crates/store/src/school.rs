@@ -419,7 +419,7 @@ pub async fn subjects<'e>(
         .collect()
 }
 
-/// A line of a learner's class history.
+/// A line of a student's class history.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct EnrolmentLine {
     pub id: i64,
@@ -595,7 +595,7 @@ pub async fn current_year<'e>(
     .transpose()
 }
 
-/// Current enrolments of an institution on `on`: learner → (enrolment id, class).
+/// Current enrolments of an institution on `on`: student → (enrolment id, class).
 pub async fn current_enrolments<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
@@ -674,12 +674,12 @@ pub struct ClassState {
     pub id: ClassId,
     pub name: String,
     pub kind: ClassKind,
-    pub learners: i64,
+    pub students: i64,
     pub tutors: i64,
     pub courses: i64,
     /// Lessons of its week valid on `today` or later.
     pub slots: i64,
-    /// Its learners and their parents without an account.
+    /// Its students and their parents without an account.
     pub families_waiting: i64,
 }
 
@@ -691,7 +691,7 @@ pub async fn class_states<'e>(
     let rows = sqlx::query(
         "SELECT c.id, c.name, c.kind, \
            (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id AND e.valid_from <= $2 \
-              AND (e.valid_to IS NULL OR e.valid_to >= $2)) AS learners, \
+              AND (e.valid_to IS NULL OR e.valid_to >= $2)) AS students, \
            (SELECT COUNT(*) FROM class_tutors u WHERE u.class_id = c.id) AS tutors, \
            (SELECT COUNT(*) FROM courses k WHERE k.class_id = c.id) AS courses, \
            (SELECT COUNT(*) FROM timetable s WHERE s.class_id = c.id AND (s.valid_to IS NULL OR s.valid_to >= $2)) AS slots, \
@@ -712,7 +712,7 @@ pub async fn class_states<'e>(
                 id: ClassId(r.try_get("id")?),
                 name: r.try_get("name")?,
                 kind: class_kind(r)?,
-                learners: r.try_get("learners")?,
+                students: r.try_get("students")?,
                 tutors: r.try_get("tutors")?,
                 courses: r.try_get("courses")?,
                 slots: r.try_get("slots")?,

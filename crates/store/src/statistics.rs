@@ -148,7 +148,7 @@ pub async fn marks<'e>(
     Ok(out)
 }
 
-/// One learner's lessons missed in a month, in the class they were enrolled in.
+/// One student's lessons missed in a month, in the class they were enrolled in.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StudentAbsences {
     pub class_id: ClassId,
@@ -161,7 +161,7 @@ pub struct StudentAbsences {
     pub late: i64,
 }
 
-/// Every learner enrolled in a class of `institution` during `from`–`to`, with the lessons of
+/// Every student enrolled in a class of `institution` during `from`–`to`, with the lessons of
 /// that class they missed (zeros for none); `classes` narrows it to some classes.
 pub async fn absences_by_student<'e>(
     ex: impl Executor<'e, Database = Any>,

@@ -1,4 +1,4 @@
-//! The final grades of a class in the shape VIIS takes (R27.2): per learner and subject, the year
+//! The final grades of a class in the shape VIIS takes (R27.2): per student and subject, the year
 //! and final grades of the class's school year. Storage only; the columns are the app's.
 
 use crate::Result;
@@ -18,8 +18,8 @@ pub struct FinalGrade {
     pub school_year: String,
 }
 
-/// The year and final grades of every learner enrolled in `class` at any time of its school
-/// year, in the courses of that year, by learner and subject.
+/// The year and final grades of every student enrolled in `class` at any time of its school
+/// year, in the courses of that year, by student and subject.
 pub async fn final_grades<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,

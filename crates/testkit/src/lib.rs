@@ -6,7 +6,10 @@
 //! `KLADE_TEST_PG_URL` is set (each test gets a schema of its own there).
 
 // A harness panics on purpose: a panic here is a failed test, with its message.
-#![allow(clippy::expect_used, clippy::unwrap_used)]
+#![expect(
+    clippy::expect_used,
+    reason = "the test kit fails the test loudly where the app under test does what it must not"
+)]
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};

@@ -1,4 +1,4 @@
-//! Charts drawn by the server as SVG (no script, strict CSP): a learner's grades over time and the
+//! Charts drawn by the server as SVG (no script, strict CSP): a student's grades over time and the
 //! statistics' bar charts. Display only; the figures come from the use cases.
 
 /// A small line chart of 1–10 grades, drawn as SVG. Each grade is a labelled point, so the chart

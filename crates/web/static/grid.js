@@ -1,4 +1,4 @@
-// The journal grid from the keyboard: arrows move between cells, Enter goes to the next learner,
+// The journal grid from the keyboard: arrows move between cells, Enter goes to the next student,
 // Ctrl+S (or the button) saves every changed cell in one request and marks what was saved.
 // Without this file the grid is a plain form that saves the same way.
 (function () {

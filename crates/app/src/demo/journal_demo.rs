@@ -95,7 +95,6 @@ pub(super) async fn fill(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn fill_course(
     m: &mut Maker<'_>,
     school: InstitutionId,

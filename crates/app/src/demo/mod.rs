@@ -6,7 +6,7 @@
 //! the same use cases, as on the first day of the school year (its clock set to 1 September, so
 //! every record carries the date it would have): the console registers the institution and its
 //! superuser (`users`); the superuser prepares the year from the template (`setup`), enters the
-//! administration one by one, imports subjects, classes, teachers and the learners with their
+//! administration one by one, imports subjects, classes, teachers and the students with their
 //! parents from files in the shape VIIS exports (`import`), names the tutors and fills each
 //! class's study plan; the deputy for academic work imports the timetable. Only what no use case
 //! may do is the demo's own: the published password of its accounts and the published key of
@@ -258,8 +258,8 @@ impl Made {
     }
 }
 
-/// A learner with the parents the file names.
-struct Learner {
+/// A student with the parents the file names.
+struct Student {
     child: Made,
     parents: Vec<Made>,
 }
@@ -323,8 +323,8 @@ impl People {
         self.person(given, if sex == Sex::F { f } else { m }, sex, birth, None)
     }
 
-    /// A learner with one or two parents of the same family.
-    fn learner(&mut self, birth_year: i16) -> Result<Learner, AppError> {
+    /// A student with one or two parents of the same family.
+    fn student(&mut self, birth_year: i16) -> Result<Student, AppError> {
         let (child, family) = self.random_person(birth_year)?;
         let count = if self.rng.below(3) == 0 { 1 } else { 2 };
         let mut parents = Vec::new();
@@ -333,7 +333,7 @@ impl People {
             let born = birth_year - 25 - self.rng.below(10) as i16;
             parents.push(self.person_in_family(family, sex, born)?);
         }
-        Ok(Learner { child, parents })
+        Ok(Student { child, parents })
     }
 }
 
@@ -476,7 +476,7 @@ fn staff_row(s: &StaffInput) -> Vec<String> {
     ]
 }
 
-const LEARNER_HEADERS: &[&str] = &[
+const STUDENT_HEADERS: &[&str] = &[
     "Personas kods",
     "Vārds",
     "Uzvārds",
@@ -499,8 +499,8 @@ const LEARNER_HEADERS: &[&str] = &[
     "2. vecāka radniecība",
 ];
 
-/// A learner's line of the VIIS file: admitted by `order` on `admitted` into `class`.
-fn learner_row(l: &Learner, class: &str, order: &str, admitted: Date) -> Vec<String> {
+/// A student's line of the VIIS file: admitted by `order` on `admitted` into `class`.
+fn student_row(l: &Student, class: &str, order: &str, admitted: Date) -> Vec<String> {
     let mut row = vec![
         l.child.code.clone(),
         l.child.given.clone(),
@@ -785,7 +785,7 @@ async fn the_school(
     // `vecaks`: the mother of Anna (2.B) and of Jēkabs (preschool group "Mārītes").
     let vecaks = people.person("Ilze", "Krūmiņa", Sex::F, date(1986, 7, 23), Some("vecaks"))?;
     let mut classes = Vec::new();
-    let mut learner_rows = Vec::new();
+    let mut student_rows = Vec::new();
     for course in 1..=4_i16 {
         for (letter, code, programme) in PROGRAMMES {
             let name = format!("{course}.{letter}");
@@ -800,23 +800,23 @@ async fn the_school(
             for k in 0..25 {
                 *order_no += 1;
                 let order = format!("1-7/{}/{}", admitted.year(), order_no);
-                let learner = if name == "4.A" && k == 0 {
+                let student = if name == "4.A" && k == 0 {
                     // The adult student: born eighteen or more years before this school year.
                     let child = people.person("Kristaps", "Ābele", Sex::M, date(y - 19, 3, 14), Some("skolens"))?;
-                    Learner {
+                    Student {
                         child,
                         parents: Vec::new(),
                     }
                 } else if name == "2.B" && k == 0 {
                     let child = people.person("Anna", "Krūmiņa", Sex::F, date(birth_year, 5, 8), None)?;
-                    Learner {
+                    Student {
                         child,
                         parents: vec![vecaks.clone()],
                     }
                 } else {
-                    people.learner(birth_year)?
+                    people.student(birth_year)?
                 };
-                learner_rows.push(learner_row(&learner, &name, &order, admitted));
+                student_rows.push(student_row(&student, &name, &order, admitted));
             }
         }
     }
@@ -869,7 +869,7 @@ async fn the_school(
         csv(&["Klase", "Kurss", "Programmas kods", "Programma"], &classes),
     )
     .await?;
-    import(app, &su, id, Kind::Students, csv(LEARNER_HEADERS, &learner_rows)).await?;
+    import(app, &su, id, Kind::Students, csv(STUDENT_HEADERS, &student_rows)).await?;
 
     // Tutors: `audzinataja` tutors 2.B; the first twelve of the others one class each in turn.
     let structure = setup::structure(app, &su, id).await?;
@@ -1045,20 +1045,20 @@ async fn the_preschool(
         .map(|t| staff_row(&staff_input(t, "Pirmsskolas izglītības skolotāja")))
         .collect();
     let admitted = date(y, 8, 25);
-    let mut learner_rows = Vec::new();
+    let mut student_rows = Vec::new();
     for (name, born) in GROUPS {
         for _ in 0..15 {
             *order_no += 1;
-            let learner = people.learner(*born)?;
-            learner_rows.push(learner_row(&learner, name, &format!("2-5/{y}/{order_no}"), admitted));
+            let student = people.student(*born)?;
+            student_rows.push(student_row(&student, name, &format!("2-5/{y}/{order_no}"), admitted));
         }
     }
-    let jekabs = Learner {
+    let jekabs = Student {
         child: people.person("Jēkabs", "Krūmiņš", Sex::M, date(2022, 4, 2), None)?,
         parents: vec![vecaks.clone()],
     };
     *order_no += 1;
-    learner_rows.push(learner_row(
+    student_rows.push(student_row(
         &jekabs,
         "Mārītes",
         &format!("2-5/{y}/{order_no}"),
@@ -1103,7 +1103,7 @@ async fn the_preschool(
         csv(&["Grupa", "Programmas kods", "Programma"], &groups),
     )
     .await?;
-    import(app, &su, id, Kind::Students, csv(LEARNER_HEADERS, &learner_rows)).await?;
+    import(app, &su, id, Kind::Students, csv(STUDENT_HEADERS, &student_rows)).await?;
 
     // Two teachers a group; `pii.skolotaja` in "Mārītes".
     let structure = setup::structure(app, &su, id).await?;

@@ -206,7 +206,7 @@ fn check(row: &[String], cols: &HashMap<&'static str, usize>, ctx: &Context) -> 
         ends_at: ends_at.to_string(),
         room: cell(row, cols, "room").to_string(),
     };
-    // A group's course is opened with its learners first; the whole class's is opened here.
+    // A group's course is opened with its students first; the whole class's is opened here.
     if r.group.is_some() && !ctx.courses.contains_key(&r.course_key()) {
         return Err(reject("group", "import.timetable_group"));
     }

@@ -205,7 +205,7 @@ async fn student(
     Query(q): Query<RangeQuery>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let j = journal::learner_journal(&state.app, session, PersonId(id), q.from.as_deref(), q.to.as_deref()).await?;
+    let j = journal::journal_of_student(&state.app, session, PersonId(id), q.from.as_deref(), q.to.as_deref()).await?;
     Ok(Json(j).into_response())
 }
 

@@ -22,7 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/classes/{class}/viis", get(viis))
 }
 
-/// A class's year and final grades, a row per learner and subject, as the clerk enters them in VIIS.
+/// A class's year and final grades, a row per student and subject, as the clerk enters them in VIIS.
 async fn viis(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let export = klade_app::viis_export::final_grades(&state.app, session, klade_domain::ClassId(class)).await?;

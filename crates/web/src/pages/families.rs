@@ -1,4 +1,4 @@
-//! The diary for learners and parents, absence notices, and the tutor's excusing of absences.
+//! The diary for students and parents, absence notices, and the tutor's excusing of absences.
 
 use crate::ctx::Ctx;
 use crate::ctx::Path;
@@ -42,8 +42,8 @@ struct Mark {
     excused: bool,
 }
 
-/// A learner the reader may open the diary of: their own, or a child.
-struct LearnerTab {
+/// A student the reader may open the diary of: their own, or a child.
+struct StudentTab {
     id: i64,
     name: String,
     chosen: bool,
@@ -53,7 +53,7 @@ struct LessonView {
     head: String,
     topic: String,
     homework: String,
-    /// The learner's attendance mark in words, and whether it is excused.
+    /// The student's attendance mark in words, and whether it is excused.
     mark: Option<Mark>,
     grades: Vec<String>,
 }
@@ -63,7 +63,7 @@ struct LessonView {
 struct DiaryPage {
     page: Chrome,
     t: Tr,
-    learners: Vec<LearnerTab>,
+    students: Vec<StudentTab>,
     student: i64,
     name: String,
     class_name: String,
@@ -123,7 +123,6 @@ fn notice_line(t: Tr, n: &klade_app::families::Notice) -> String {
     s
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn diary_page(
     state: &AppState,
     ctx: &Ctx,
@@ -135,10 +134,10 @@ async fn diary_page(
     let (flash, error, status) = (notice.done, notice.error, notice.status);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let learners = families::diary_learners(&state.app, session).await?;
+    let students = families::diary_students(&state.app, session).await?;
     let chosen = student
         .map(PersonId)
-        .or_else(|| learners.first().map(|p| p.student_id))
+        .or_else(|| students.first().map(|p| p.student_id))
         .ok_or_else(|| AppError::NotFound)?;
     let today: Date = state
         .app
@@ -168,9 +167,9 @@ async fn diary_page(
     let page = DiaryPage {
         page: Chrome::for_ctx(ctx, t.get("diary.title"), "/diary", None),
         t,
-        learners: learners
+        students: students
             .iter()
-            .map(|p| LearnerTab {
+            .map(|p| StudentTab {
                 id: p.student_id.0,
                 name: format!("{} {}", p.given_name, p.family_name),
                 chosen: p.student_id == chosen,
@@ -208,7 +207,7 @@ async fn diary_page(
     Ok((status, render(&page)?).into_response())
 }
 
-/// A day of the diary: its lessons with topic, homework, the learner's mark and grades.
+/// A day of the diary: its lessons with topic, homework, the student's mark and grades.
 fn day_view(t: Tr, day: &families::DiaryDay, today: &str) -> DayView {
     DayView {
         date: day.date.clone(),
@@ -318,9 +317,9 @@ struct AbsencesPage {
     flash: Option<String>,
     error: Option<String>,
     notices: Vec<NoticeView>,
-    overdue: Vec<LearnerAbsences>,
+    overdue: Vec<AbsencesOfStudent>,
     overdue_count: usize,
-    checked: Vec<LearnerAbsences>,
+    checked: Vec<AbsencesOfStudent>,
     can_excuse: bool,
     csrf: String,
     students: Vec<(i64, String)>,
@@ -329,16 +328,19 @@ struct AbsencesPage {
     typed: crate::layout::Typed,
 }
 
-/// One learner's unexcused absences on the class's absences page.
-struct LearnerAbsences {
+/// One student's unexcused absences on the class's absences page.
+struct AbsencesOfStudent {
     id: i64,
     name: String,
     lines: Vec<String>,
 }
 
-/// The absences grouped by learner, in the class list's order.
-fn by_learner(t: Tr, list: &[(klade_app::journal::Student, klade_app::journal::StudentMark)]) -> Vec<LearnerAbsences> {
-    let mut out: Vec<LearnerAbsences> = Vec::new();
+/// The absences grouped by student, in the class list's order.
+fn by_student(
+    t: Tr,
+    list: &[(klade_app::journal::Student, klade_app::journal::StudentMark)],
+) -> Vec<AbsencesOfStudent> {
+    let mut out: Vec<AbsencesOfStudent> = Vec::new();
     for (s, m) in list {
         let line = format!(
             "{}, {} {} ({})",
@@ -349,7 +351,7 @@ fn by_learner(t: Tr, list: &[(klade_app::journal::Student, klade_app::journal::S
         );
         match out.iter_mut().find(|l| l.id == s.id.0) {
             Some(l) => l.lines.push(line),
-            None => out.push(LearnerAbsences {
+            None => out.push(AbsencesOfStudent {
                 id: s.id.0,
                 name: format!("{} {}", s.family_name, s.given_name),
                 lines: vec![line],
@@ -416,9 +418,9 @@ async fn absences_page(
                 notice: n.clone(),
             })
             .collect(),
-        overdue: by_learner(t, &a.overdue),
+        overdue: by_student(t, &a.overdue),
         overdue_count: a.overdue.len(),
-        checked: by_learner(t, &a.checked),
+        checked: by_student(t, &a.checked),
         can_excuse: a.can_excuse,
         csrf: session.csrf_token.clone(),
         students: a
@@ -505,7 +507,7 @@ struct SubjectView {
     grades: Vec<GradeLine>,
 }
 
-/// A grade as the learner's list shows it.
+/// A grade as the student's list shows it.
 struct GradeLine {
     date: String,
     kind: String,
@@ -522,7 +524,7 @@ struct GradesPage {
     subjects: Vec<SubjectView>,
 }
 
-/// A learner's grades per subject with their averages and a chart of how they moved (R20.2).
+/// A student's grades per subject with their averages and a chart of how they moved (R20.2).
 async fn grades(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
@@ -671,7 +673,7 @@ async fn report_views(state: &AppState, ctx: &Ctx, class: i64, q: &ReportQuery) 
     })
 }
 
-/// The printable progress report (*sekmju izraksts*) of one learner or of the whole class.
+/// The printable progress report (*sekmju izraksts*) of one student or of the whole class.
 async fn report_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -706,7 +708,7 @@ async fn report_page(
     Ok(render(&page)?.into_response())
 }
 
-/// The same reports as a PDF, one learner to a page, with every Latvian letter right.
+/// The same reports as a PDF, one student to a page, with every Latvian letter right.
 async fn report_pdf(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -727,7 +729,7 @@ async fn report_pdf(
     pdf_answer(&ctx, &blocks, &format!("sekmju-izraksts-{class}.pdf"))
 }
 
-/// Every learner's progress report in the institution, one PDF (R27.1: the clerk prints them all).
+/// Every student's progress report in the institution, one PDF (R27.1: the clerk prints them all).
 async fn all_reports_pdf(
     State(state): State<AppState>,
     ctx: Ctx,

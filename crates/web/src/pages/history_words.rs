@@ -1,4 +1,4 @@
-//! The journal's history in words: an item key (`grade:222:326`) becomes the learner's name and
+//! The journal's history in words: an item key (`grade:222:326`) becomes the student's name and
 //! the assessment's title and date, a stored value (`summative·ten·2026-12-04·…`) its kinds and
 //! scales in words and its dates the Latvian way. Display only: the keys and values as stored
 //! are the history's, and the API gives them unchanged.

@@ -1,4 +1,4 @@
-//! Families join: the tutor's page of a class's learners and parents — who has joined, an
+//! Families join: the tutor's page of a class's students and parents — who has joined, an
 //! invitation by SMS or e-mail, the slips to print — and `/join`, where a code becomes an account.
 //! The rules are `klade_app::invitations`'.
 
@@ -32,7 +32,7 @@ pub fn routes() -> Router<AppState> {
 
 struct MemberView {
     id: i64,
-    learner: String,
+    student: String,
     name: String,
     relation: String,
     joined: bool,
@@ -66,7 +66,7 @@ async fn page(state: &AppState, ctx: &Ctx, class: ClassId, notice: Notice<'_>) -
     let t = Tr::new(ctx.lang);
     let f = invitations::families(&state.app, session, class).await?;
     let relation = |r: &str| match r {
-        "learner" => t.get("invitation.the_learner").to_string(),
+        "student" => t.get("invitation.the_student").to_string(),
         "parent" => t.get("person.parents").to_string(),
         other => other.to_string(),
     };
@@ -75,7 +75,7 @@ async fn page(state: &AppState, ctx: &Ctx, class: ClassId, notice: Notice<'_>) -
         .iter()
         .map(|m| MemberView {
             id: m.person_id.0,
-            learner: m.learner.clone(),
+            student: m.student.clone(),
             name: m.name.clone(),
             relation: relation(&m.relation),
             joined: m.has_account,
@@ -171,7 +171,7 @@ async fn slips(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) 
             ));
         }
         blocks.push(Block::Heading(s.name.clone()));
-        blocks.push(Block::Row(t.get("invitation.learner").into(), s.learner.clone()));
+        blocks.push(Block::Row(t.get("invitation.student").into(), s.student.clone()));
         blocks.push(Block::Row(t.get("invitation.code").into(), s.code.clone()));
         blocks.push(Block::Row(t.get("invitation.where").into(), at.clone()));
         blocks.push(Block::Row(t.get("invitation.until").into(), format_instant(s.expires)));

@@ -72,7 +72,7 @@ struct CellView {
     error: Option<String>,
     /// For semester, year and final grades: the grade proposed from the term's work.
     hint: String,
-    /// A family's absence notice for this learner on this lesson's day.
+    /// A family's absence notice for this student on this lesson's day.
     notice: Option<String>,
     /// A filled attendance cell's mark in words, shown on hover.
     words: Option<String>,
@@ -160,7 +160,10 @@ async fn grid(
     .await
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the page is drawn from the request, the typed form and the notice alike"
+)]
 async fn grid_page(
     state: &AppState,
     ctx: &Ctx,
@@ -307,7 +310,7 @@ fn header(t: Tr, id: i64, c: &Column) -> Header {
     }
 }
 
-/// A learner's row: each cell with what was saved or typed, its refusal, and what it is told of
+/// A student's row: each cell with what was saved or typed, its refusal, and what it is told of
 /// (the proposed period grade, a family's absence notice, the mark in words); the term's average.
 fn row_view(
     t: Tr,

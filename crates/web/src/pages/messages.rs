@@ -184,7 +184,10 @@ struct ComposeQuery {
     find: Option<String>,
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the page is drawn from the request, the typed form and the notice alike"
+)]
 async fn compose_page(
     state: &AppState,
     ctx: &Ctx,

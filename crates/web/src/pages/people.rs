@@ -340,7 +340,7 @@ struct PersonPage {
     edit_record: bool,
     enrol: bool,
     add_parent: bool,
-    /// The reader may open the learner's grades.
+    /// The reader may open the student's grades.
     grades_link: bool,
     csrf: String,
     phone: String,
@@ -666,7 +666,7 @@ struct ClassPage {
     bad: String,
 }
 
-/// A learner without a Latvian personal code is admitted with an identity document's number.
+/// A student without a Latvian personal code is admitted with an identity document's number.
 const ADMIT_FIELDS: [&str; 10] = [
     "given_name",
     "family_name",

@@ -127,7 +127,6 @@ struct DayQuery {
     done: Option<String>,
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn day_view(
     state: &AppState,
     ctx: &Ctx,

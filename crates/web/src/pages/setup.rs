@@ -680,7 +680,7 @@ struct NextYearPage {
     error: Option<String>,
     bad: String,
     plan: Option<setup::NextYear>,
-    /// (from, to or "finish", learners, tutors)
+    /// (from, to or "finish", students, tutors)
     lines: Vec<(String, String, usize, String)>,
     form: NextYearForm,
 }
@@ -705,7 +705,7 @@ async fn next_year_page(
             (
                 l.name.clone(),
                 l.to.clone().unwrap_or_else(|| t.get("next_year.finish").to_string()),
-                l.learners.len(),
+                l.students.len(),
                 l.tutors.join(", "),
             )
         })

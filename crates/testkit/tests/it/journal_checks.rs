@@ -4,7 +4,6 @@
 //! teachers would.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::StatusCode;
 use klade_testkit::{backends, Client, TestApp};

@@ -2,7 +2,6 @@
 //! lesser roles and other institutions, one institution never writing into another's person.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::StatusCode;
 use klade_testkit::{backends, TestApp};
@@ -190,7 +189,7 @@ async fn no_password_goes_to_a_phone_someone_else_set_in_the_last_seven_days() {
 }
 
 #[tokio::test]
-async fn the_clerk_reaches_learners_and_parents_but_no_member_of_staff() {
+async fn the_clerk_reaches_students_and_parents_but_no_member_of_staff() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
         let mut clerk = t.client();
@@ -231,11 +230,11 @@ async fn the_clerk_reaches_learners_and_parents_but_no_member_of_staff() {
                 .await,
             "Ozoliņa"
         );
-        // A learner's contacts are the clerk's to enter (R17).
-        let learner = t.person_named("Anna", "Krūmiņa").await;
+        // A student's contacts are the clerk's to enter (R17).
+        let student = t.person_named("Anna", "Krūmiņa").await;
         let r = clerk
             .api_post(
-                &format!("/api/v1/people/{learner}/contacts"),
+                &format!("/api/v1/people/{student}/contacts"),
                 json!({ "phone": "2000 6666", "email": "" }),
                 Some(&token),
             )
@@ -482,7 +481,7 @@ async fn answers_are_not_cached_and_carry_the_browser_policies() {
 }
 
 #[tokio::test]
-async fn staff_reading_a_learners_diary_grades_or_journal_through_the_api_is_shown_to_the_family() {
+async fn staff_reading_a_students_diary_grades_or_journal_through_the_api_is_shown_to_the_family() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
         let anna = t.person_named("Anna", "Krūmiņa").await;
@@ -662,7 +661,7 @@ async fn writes_ignore_fields_the_caller_may_not_set_and_answers_carry_only_what
         );
         assert_eq!(phone_of(&t, parent).await, "+37120008888");
 
-        // A subject teacher reads a learner's name and class through the API, nothing more.
+        // A subject teacher reads a student's name and class through the API, nothing more.
         let mut teacher = t.client();
         let token = teacher.api_login("skolotajs", "demo").await;
         let record = teacher.api_get(&format!("/api/v1/people/{anna}"), &token).await.json();

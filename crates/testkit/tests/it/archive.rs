@@ -3,7 +3,6 @@
 //! archive as a zip; nobody else may take it.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::StatusCode;
 use klade_app::archive::{self, Problem};

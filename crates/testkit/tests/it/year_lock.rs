@@ -3,7 +3,6 @@
 //! change), for a few days.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::StatusCode;
 use klade_testkit::{backends, TestApp};

@@ -2,7 +2,6 @@
 //! 18:00, due dates that follow the institution's calendar and settings, tenancy, reminders.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::StatusCode;
 use klade_testkit::{backends, TestApp};
@@ -81,7 +80,7 @@ async fn a_late_grade_a_late_lesson_and_due_dates_from_the_calendar() {
             .expect("missing grades");
         assert_eq!(open["state"], "overdue");
         assert_eq!(open["due_at"], DUE_20_NOV);
-        // A learner who has left owes no grade: the count drops by one.
+        // A student who has left owes no grade: the count drops by one.
         let missing_before = open["count"].as_i64().expect("count");
         let leaver = t
             .id(&format!(

@@ -3,7 +3,6 @@
 //! the browser and through the API.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::StatusCode;
 use klade_domain::{second_factor, InstitutionKind, Role};

@@ -2,7 +2,6 @@
 //! driven over HTTP as the demo's teacher of "Mārītes", its deputy head and a parent would.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::{Method, StatusCode};
 use klade_testkit::{backends, Client, TestApp};

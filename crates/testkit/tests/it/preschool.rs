@@ -3,7 +3,6 @@
 //! assessments, and what a parent sees; bad input changes nothing.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::StatusCode;
 use klade_testkit::{backends, TestApp};

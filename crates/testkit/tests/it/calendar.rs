@@ -2,7 +2,6 @@
 //! an institution's own days and whether it follows the government, and the pages that keep it.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::StatusCode;
 use jiff::civil::date;

@@ -2,7 +2,6 @@
 //! rejections named by line and field, and a second import of the same file changing nothing.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::StatusCode;
 use klade_domain::PersonalCode;
@@ -46,12 +45,15 @@ async fn confirm(c: &mut Client, preview: &str) -> String {
     let action = preview.replace("?i=1", "/confirm?i=1");
     let r = c.submit(preview, &action, &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    for _ in 0..400 {
+    // Generous: this machine is shared, and the ten-thousand-row import must not fail for being
+    // slow (its speed is a benchmark's business, not a test's).
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    while std::time::Instant::now() < until {
         let page = c.get(preview).await.body;
         if page.contains("Imports pabeigts.") || page.contains("Imports neizdevās") {
             return page;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("the import did not finish");
 }
@@ -63,7 +65,7 @@ fn code(n: u32) -> String {
 }
 
 #[tokio::test]
-async fn a_learner_file_is_previewed_row_by_row_and_imported_once() {
+async fn a_student_file_is_previewed_row_by_row_and_imported_once() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
         let (mut c, csrf) = superuser(&t).await;
@@ -147,7 +149,7 @@ async fn a_learner_file_is_previewed_row_by_row_and_imported_once() {
 }
 
 #[tokio::test]
-async fn classes_first_then_learners_moved_between_classes() {
+async fn classes_first_then_students_moved_between_classes() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
         let (mut c, csrf) = superuser(&t).await;
@@ -166,7 +168,7 @@ async fn classes_first_then_learners_moved_between_classes() {
         confirm(&mut c, &preview).await;
         assert_eq!(t.count("classes").await, 12 + 6 + 1);
 
-        // A learner of 1.A moved to the new 1.D: a change of class, kept in the class history.
+        // A student of 1.A moved to the new 1.D: a change of class, kept in the class history.
         let (id, code) = {
             use sqlx::Row;
             let row = sqlx::query(
@@ -175,7 +177,7 @@ async fn classes_first_then_learners_moved_between_classes() {
             )
             .fetch_one(t.db().pool())
             .await
-            .expect("a learner");
+            .expect("a student");
             let given: String = row.try_get("given_name").expect("given");
             let family: String = row.try_get("family_name").expect("family");
             let code: String = row.try_get("personal_code").expect("code");
@@ -240,7 +242,7 @@ async fn a_file_that_is_not_a_table_or_lacks_a_column_is_refused() {
 }
 
 #[tokio::test]
-async fn ten_thousand_learners_import() {
+async fn ten_thousand_students_import() {
     let t = TestApp::demo(klade_store::Backend::Sqlite).await;
     let (mut c, csrf) = superuser(&t).await;
     let mut csv = String::from("Personas kods;Vārds;Uzvārds;Klase\n");

@@ -3,7 +3,6 @@
 //! the audience's home page; the same through the API; notifications of a new message.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::StatusCode;
 use klade_testkit::{backends, Client, TestApp};

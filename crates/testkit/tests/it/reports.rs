@@ -3,7 +3,6 @@
 //! the XLSX, CSV and PDF downloads; the VIIS export of final grades.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::{header, StatusCode};
 use klade_testkit::{backends, Client, TestApp};
@@ -15,7 +14,7 @@ struct Known {
     t: TestApp,
     school: i64,
     class: i64,
-    /// Four learners of 2.B, by id.
+    /// Four students of 2.B, by id.
     s: [i64; 4],
     course: i64,
     teacher: Client,
@@ -319,7 +318,7 @@ async fn the_monthly_summary_is_counted_published_and_read_by_the_tutor() {
             (b["excused"].clone(), b["unexcused"].clone(), b["late"].clone()),
             (json!(2), json!(2), json!(1))
         );
-        let learners = k
+        let students = k
             .t
             .id(&format!(
                 "SELECT COUNT(DISTINCT student_id) FROM enrolments WHERE class_id = {} AND valid_from <= '2026-11-30' AND (valid_to IS NULL OR valid_to >= '2026-11-01')",
@@ -328,8 +327,8 @@ async fn the_monthly_summary_is_counted_published_and_read_by_the_tutor() {
             .await;
         assert_eq!(
             b["students"].as_array().map(Vec::len),
-            Some(learners as usize),
-            "every learner, zeros too"
+            Some(students as usize),
+            "every student, zeros too"
         );
 
         // November is not over; October is, and its deadline (12 November) has passed.

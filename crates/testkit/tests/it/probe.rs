@@ -8,14 +8,13 @@
 //! is allowed.
 //!
 //! 1. **Another institution:** an institution nobody of the demo holds anything in, with a class,
-//!    a group, a course, a learner and a parent. Every route that names a resource is asked for
-//!    that one, by every role: never a success, and never a byte of the learner's data.
+//!    a group, a course, a student and a parent. Every route that names a resource is asked for
+//!    that one, by every role: never a success, and never a byte of the student's data.
 //! 2. **Within an institution:** every `A:` route that reads, for another class, group, course and
-//!    family's learner, by every role: allowed exactly when the policy allows. Writes are sent
+//!    family's student, by every role: allowed exactly when the policy allows. Writes are sent
 //!    only by those the policy refuses (so the probe changes nothing it should not).
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::Method;
 use klade_domain::{policy, Action, Actor, ClassId, CourseId, InstitutionId, PersonId, Scope};
@@ -486,7 +485,7 @@ fn every_route_has_its_line_and_every_line_its_route() {
 /// The API's contract names only routes there are.
 #[test]
 fn the_openapi_document_names_only_listed_routes() {
-    let doc: serde_json::Value = serde_json::from_str(include_str!("../../web/src/api/openapi.json")).expect("json");
+    let doc: serde_json::Value = serde_json::from_str(include_str!("../../../web/src/api/openapi.json")).expect("json");
     for (path, methods) in doc["paths"].as_object().expect("paths") {
         for method in methods.as_object().expect("methods").keys() {
             let full = format!("/api/v1{path}");
@@ -547,7 +546,7 @@ fn fill(path: &str, t: &Targets) -> String {
         .replace("{code}", "en")
 }
 
-/// The query every request carries: the institution and the learner, under every name the
+/// The query every request carries: the institution and the student, under every name the
 /// routes use, and what required parameters need.
 fn query(t: &Targets, csrf: &str) -> String {
     format!(
@@ -636,7 +635,7 @@ fn refused(r: &klade_testkit::Response) -> bool {
     }
 }
 
-/// An institution nobody of the demo holds anything in, and its learner "Slepenā Skolniece".
+/// An institution nobody of the demo holds anything in, and its student "Slepenā Skolniece".
 async fn another_institution(t: &TestApp) -> Targets {
     t.exec("INSERT INTO institutions (kind, name, reg_no, address, created_at) VALUES ('general', 'Citā skola', '4099999999', '', 0)").await;
     let i = t.id("SELECT id FROM institutions WHERE reg_no = '4099999999'").await;
@@ -675,15 +674,15 @@ async fn another_institution(t: &TestApp) -> Targets {
         .id(&format!("SELECT id FROM courses WHERE institution_id = {i}"))
         .await;
     t.exec("INSERT INTO persons (given_name, family_name, personal_code, phone, created_at) VALUES ('Slepenā', 'Skolniece', '010111-20099', '+37120099999', 0)").await;
-    let learner = t.id("SELECT id FROM persons WHERE given_name = 'Slepenā'").await;
-    t.exec(&format!("INSERT INTO memberships (institution_id, person_id, role, valid_from, basis, order_number, order_date, created_at) VALUES ({i}, {learner}, 'student', '2026-09-01', 'order', 'x', '2026-09-01', 0)")).await;
-    t.exec(&format!("INSERT INTO enrolments (institution_id, class_id, student_id, valid_from, order_number, order_date, reason, created_at) VALUES ({i}, {class}, {learner}, '2026-09-01', 'x', '2026-09-01', 'uzņemšana', 0)")).await;
-    t.exec(&format!("INSERT INTO person_records (institution_id, person_id, address_declared) VALUES ({i}, {learner}, 'Slepenā iela 1')")).await;
-    t.exec(&format!("INSERT INTO imports (institution_id, kind, filename, table_json, status, total, created_by, created_at) VALUES ({i}, 'students', 'Slepenā.csv', '{{}}', 'preview', 0, {learner}, 0)")).await;
+    let student = t.id("SELECT id FROM persons WHERE given_name = 'Slepenā'").await;
+    t.exec(&format!("INSERT INTO memberships (institution_id, person_id, role, valid_from, basis, order_number, order_date, created_at) VALUES ({i}, {student}, 'student', '2026-09-01', 'order', 'x', '2026-09-01', 0)")).await;
+    t.exec(&format!("INSERT INTO enrolments (institution_id, class_id, student_id, valid_from, order_number, order_date, reason, created_at) VALUES ({i}, {class}, {student}, '2026-09-01', 'x', '2026-09-01', 'uzņemšana', 0)")).await;
+    t.exec(&format!("INSERT INTO person_records (institution_id, person_id, address_declared) VALUES ({i}, {student}, 'Slepenā iela 1')")).await;
+    t.exec(&format!("INSERT INTO imports (institution_id, kind, filename, table_json, status, total, created_by, created_at) VALUES ({i}, 'students', 'Slepenā.csv', '{{}}', 'preview', 0, {student}, 0)")).await;
     let import = t
         .id(&format!("SELECT id FROM imports WHERE institution_id = {i}"))
         .await;
-    t.exec(&format!("INSERT INTO messages (institution_id, sender_id, subject, body, audience, search_text, created_at) VALUES ({i}, {learner}, 'Slepenā vēstule', 'Slepenā', '', '', 0)")).await;
+    t.exec(&format!("INSERT INTO messages (institution_id, sender_id, subject, body, audience, search_text, created_at) VALUES ({i}, {student}, 'Slepenā vēstule', 'Slepenā', '', '', 0)")).await;
     let message = t
         .id(&format!("SELECT id FROM messages WHERE institution_id = {i}"))
         .await;
@@ -691,14 +690,14 @@ async fn another_institution(t: &TestApp) -> Targets {
         "UPDATE messages SET thread_id = {message} WHERE id = {message}"
     ))
     .await;
-    t.exec(&format!("INSERT INTO news (institution_id, category, audience, title, body, visible_from, visible_to, author_id, created_at) VALUES ({i}, 'general', 'everyone', 'Slepenā ziņa', 'Slepenā', '2026-09-01', '2027-08-31', {learner}, 0)")).await;
+    t.exec(&format!("INSERT INTO news (institution_id, category, audience, title, body, visible_from, visible_to, author_id, created_at) VALUES ({i}, 'general', 'everyone', 'Slepenā ziņa', 'Slepenā', '2026-09-01', '2027-08-31', {student}, 0)")).await;
     let news = t.id(&format!("SELECT id FROM news WHERE institution_id = {i}")).await;
     Targets {
         institution: i,
         class,
         group,
         course,
-        person: learner,
+        person: student,
         message,
         news,
         import,
@@ -814,7 +813,7 @@ async fn within_an_institution_each_role_reaches_what_the_policy_gives_it() {
         let course = t
             .id(&format!("SELECT c.id FROM courses c JOIN subjects s ON s.id = c.subject_id WHERE c.class_id = {class_4c} AND s.name = 'Matemātika'"))
             .await;
-        let learner = t
+        let student = t
             .id(&format!(
                 "SELECT student_id FROM enrolments WHERE class_id = {class_4c} ORDER BY student_id LIMIT 1"
             ))
@@ -854,13 +853,13 @@ async fn within_an_institution_each_role_reaches_what_the_policy_gives_it() {
                 targets: Targets {
                     class: class_4c,
                     course,
-                    person: learner,
+                    person: student,
                     ..base(1)
                 },
                 institution: InstitutionId(1),
                 class: Some(ClassId(class_4c)),
                 course: Some(CourseId(course)),
-                person: Some(PersonId(learner)),
+                person: Some(PersonId(student)),
             },
             Within {
                 targets: Targets {

@@ -2,7 +2,6 @@
 //! from the template, checked, on the pages and through the API.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::StatusCode;
 use klade_domain::{InstitutionKind, Role};
@@ -186,7 +185,7 @@ fn actions(rows: &[serde_json::Value]) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn staff_and_learners_with_their_parents_come_from_files_once() {
+async fn staff_and_students_with_their_parents_come_from_files_once() {
     for backend in backends() {
         let t = TestApp::new(backend).await;
         let (inst, mut c) = empty(&t, InstitutionKind::General).await;
@@ -237,8 +236,8 @@ async fn staff_and_learners_with_their_parents_come_from_files_once() {
             "a second run changes nothing"
         );
 
-        // Learners with their legal representatives: siblings share one parent (no code given).
-        let learners = "Personas kods;Vārds;Uzvārds;Klase;1. vecāka vārds;1. vecāka uzvārds;1. vecāka personas kods;1. vecāka tālrunis;1. vecāka radniecība;2. vecāka vārds;2. vecāka uzvārds;2. vecāka tālrunis\n\
+        // Students with their legal representatives: siblings share one parent (no code given).
+        let students = "Personas kods;Vārds;Uzvārds;Klase;1. vecāka vārds;1. vecāka uzvārds;1. vecāka personas kods;1. vecāka tālrunis;1. vecāka radniecība;2. vecāka vārds;2. vecāka uzvārds;2. vecāka tālrunis\n\
                         010110-20001;Pēteris;Priede;1.A;Marta;Priede;;26000001;māte;Kārlis;Priede;26000002\n\
                         020211-20002;Liene;Priede;2.A;Marta;Priede;;26000001;māte;;;\n\
                         030312-20003;Ēvalds;Egle;2.A;Ieva;Egle;150385-01233;26000003;māte;;;\n\
@@ -248,20 +247,20 @@ async fn staff_and_learners_with_their_parents_come_from_files_once() {
                 .expect("code")
                 .to_string()
         };
-        let learners = learners
+        let students = students
             .replace("010110-20001", &codes(1))
             .replace("020211-20002", &codes(2))
             .replace("030312-20003", &codes(3))
             .replace("040413-20004", &codes(4));
         let persons = t.count("persons").await;
-        let rows = import(&mut c, &token, inst.0, "students", &learners).await;
+        let rows = import(&mut c, &token, inst.0, "students", &students).await;
         assert_eq!(actions(&rows), ["create", "create", "reject", "reject"], "{rows:?}");
         assert_eq!(
             rows[2]["action"]["code"], "person.code_name_conflict",
             "Anna Liepa's code with another name"
         );
         assert_eq!(rows[3]["action"]["field"], "parent1_family");
-        // Two learners, Marta (once) and Kārlis.
+        // Two students, Marta (once) and Kārlis.
         assert_eq!(t.count("persons").await, persons + 4);
         assert_eq!(t.count("guardianships").await, 3);
         assert_eq!(
@@ -277,7 +276,7 @@ async fn staff_and_learners_with_their_parents_come_from_files_once() {
                 .await,
             "māte"
         );
-        let again = import(&mut c, &token, inst.0, "students", &learners).await;
+        let again = import(&mut c, &token, inst.0, "students", &students).await;
         assert_eq!(actions(&again)[..2], ["same", "same"], "{again:?}");
         assert_eq!(t.count("guardianships").await, 3);
     }
@@ -418,7 +417,7 @@ async fn staff_classes_subjects_and_tutors_by_hand() {
 }
 
 #[tokio::test]
-async fn the_tutor_adds_a_learners_parent_by_hand_and_nobody_else_does() {
+async fn the_tutor_adds_a_students_parent_by_hand_and_nobody_else_does() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
         let anna = t.person_named("Anna", "Krūmiņa").await;
@@ -879,7 +878,7 @@ async fn the_next_year_is_prepared_from_the_last_in_one_reviewed_step() {
             ))
             .await,
             "2027-08-31",
-            "a learner who finishes loses the rights on the year's last day"
+            "a student who finishes loses the rights on the year's last day"
         );
         let tutor_of_3b = t
             .scalar(

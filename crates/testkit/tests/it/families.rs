@@ -2,7 +2,6 @@
 //! the tutor's excuses with what is left unexcused after the month's end.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::StatusCode;
 use klade_testkit::{backends, TestApp};
@@ -100,7 +99,7 @@ async fn a_parent_reads_the_diary_and_reports_an_absence() {
             StatusCode::FORBIDDEN
         );
 
-        // The adult learner reports for himself; Anna, a minor, cannot.
+        // The adult student reports for himself; Anna, a minor, cannot.
         let mut adult = t.client();
         adult.login("skolens", "demo").await;
         let me = t.id("SELECT person_id FROM accounts WHERE username = 'skolens'").await;
@@ -459,7 +458,7 @@ async fn the_diary_and_notices_through_the_api() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "only the tutor excuses");
         let mut tutor = t.client();
         let tt = tutor.api_login("audzinataja", "demo").await;
-        // Not the tutor's own child: the learner's placement is read, not taken from the session.
+        // Not the tutor's own child: the student's placement is read, not taken from the session.
         let d = tutor
             .api_get(&format!("/api/v1/students/{anna}/diary?date=2026-11-16"), &tt)
             .await
@@ -534,7 +533,7 @@ async fn grades_and_their_dynamics_for_the_family_and_the_teacher() {
 }
 
 #[tokio::test]
-async fn the_progress_report_for_a_learner_or_the_whole_class() {
+async fn the_progress_report_for_a_student_or_the_whole_class() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
         let class = t.id("SELECT id FROM classes WHERE name = '2.B'").await;
@@ -546,7 +545,7 @@ async fn the_progress_report_for_a_learner_or_the_whole_class() {
         assert_eq!(
             all.body.matches("<h1>Sekmju izraksts</h1>").count(),
             25,
-            "one per learner"
+            "one per student"
         );
         assert!(all.body.contains("Kavētās stundas:") && all.body.contains("Matemātika"));
         let mut clerk = t.client();
@@ -613,7 +612,7 @@ async fn the_progress_report_for_a_learner_or_the_whole_class() {
             r["excused"], r["unexcused"], r["late"]
         );
         assert!(text.contains(&totals), "{totals} in {text}");
-        // Every learner of the school at once.
+        // Every student of the school at once.
         let all = clerk
             .request(
                 axum::http::Method::GET,
@@ -627,7 +626,7 @@ async fn the_progress_report_for_a_learner_or_the_whole_class() {
         let every = klade_docs::pdf::extract_text(&all.bytes).expect("a PDF");
         assert!(
             every.matches("Sekmju izraksts").count() >= 300,
-            "one report per learner of the school"
+            "one report per student of the school"
         );
         assert!(every.contains("Anna Krūmiņa") && every.contains("Kristaps Ābele"));
         let bad = clerk
@@ -818,8 +817,8 @@ async fn a_change_of_rights_is_seen_at_once_despite_the_cache() {
     }
 }
 
-/// A cross-class module (no class; its learners listed) shows in the diary too: its marks and grades
-/// are read through the learner's own courses.
+/// A cross-class module (no class; its students listed) shows in the diary too: its marks and grades
+/// are read through the student's own courses.
 #[tokio::test]
 async fn a_cross_class_module_shows_in_the_diary() {
     for backend in backends() {

@@ -2,7 +2,6 @@
 //! the history, `verify`, lessons, assessments, notes, the summary, the timetable, permissions.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::StatusCode;
 use klade_testkit::{backends, Client, TestApp};
@@ -305,7 +304,7 @@ async fn a_correction_needs_a_reason_and_stays_in_the_history() {
         let hist = deputy.get(&link).await;
         assert_eq!(hist.status, StatusCode::OK);
         assert!(hist.body.contains("Pārrēķināti punkti") && hist.body.contains(&old));
-        // In words: the learner's name and the work's title and date, its kind and scale, never
+        // In words: the student's name and the work's title and date, its kind and scale, never
         // the stored keys and codes.
         let name = t
             .scalar(&format!(
@@ -730,9 +729,9 @@ async fn a_deputy_opens_a_course_for_a_group_of_the_class() {
             .skip(1)
             .map(|v| v[..v.find('"').expect("end")].to_string())
             .find(|v| *v != anna)
-            .expect("another learner");
+            .expect("another student");
         let courses = link.replace("/timetable", "/courses");
-        // A group needs both its name and its learners.
+        // A group needs both its name and its students.
         let r = deputy
             .submit(
                 &link,
@@ -764,7 +763,7 @@ async fn a_deputy_opens_a_course_for_a_group_of_the_class() {
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
-        // The teacher now keeps the group's journal, with just its two learners.
+        // The teacher now keeps the group's journal, with just its two students.
         let mut teacher_client = t.client();
         let token = teacher_client.api_login("skolotajs", "demo").await;
         let list = teacher_client.api_get("/api/v1/courses", &token).await.json();
@@ -793,7 +792,7 @@ async fn a_teacher_sees_todays_lessons_and_the_proposed_period_grade() {
             home.contains("vēl nav aizpildīta"),
             "the demo fills lessons up to yesterday"
         );
-        // A semester grade column suggests each learner's grade from the term's summative work.
+        // A semester grade column suggests each student's grade from the term's summative work.
         let r = s
             .teacher
             .api_post(

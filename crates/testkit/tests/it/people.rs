@@ -2,7 +2,6 @@
 //! retries, blocking, personal records by role, the access log, admissions, transfers and exits.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::StatusCode;
 use klade_notify::{SmsGateway, Worker};
@@ -439,7 +438,7 @@ async fn a_parent_changes_only_their_own_phone_and_e_mail() {
 }
 
 #[tokio::test]
-async fn the_clerk_admits_transfers_and_removes_a_learner_by_order() {
+async fn the_clerk_admits_transfers_and_removes_a_student_by_order() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
         let class_2b = t
@@ -479,7 +478,7 @@ async fn the_clerk_admits_transfers_and_removes_a_learner_by_order() {
             bad.body.contains("value=\"150385-01236\" aria-invalid=\"true\""),
             "the code marked"
         );
-        // A learner without a Latvian personal code: with a document's number.
+        // A student without a Latvian personal code: with a document's number.
         let mut foreign = fields("");
         foreign[0] = ("given_name", "Olena");
         foreign[1] = ("family_name", "Kovalenko");
@@ -496,7 +495,7 @@ async fn the_clerk_admits_transfers_and_removes_a_learner_by_order() {
             .scalar("SELECT CAST(id AS TEXT) FROM persons WHERE personal_code = '311299-07896'")
             .await;
 
-        // The new learner is in the teacher's grid.
+        // The new student is in the teacher's grid.
         let mut teacher = t.client();
         let token = teacher.api_login("skolotajs", "demo").await;
         let course = teacher.course_id(&token, "Matemātika", "2.B").await;

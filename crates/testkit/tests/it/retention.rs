@@ -1,9 +1,8 @@
-//! Retention (R29): a learner who left long ago has their personal data anonymised, old mail and
+//! Retention (R29): a student who left long ago has their personal data anonymised, old mail and
 //! access-log entries go, nothing is erased without `apply`, and the journals' history and a
 //! written archive stay intact.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use klade_testkit::{backends, TestApp};
 
@@ -16,7 +15,7 @@ async fn personal_data_past_its_time_is_anonymised_and_the_record_stays_whole() 
             .await
             .expect("archive");
 
-        // Anna left in 1940 (her grades stay in the journal); another learner left last year.
+        // Anna left in 1940 (her grades stay in the journal); another student left last year.
         let anna = t.person_named("Anna", "Krūmiņa").await;
         let recent = t
             .id(&format!(

@@ -346,7 +346,7 @@ async fn a_save_completes_when_its_client_goes_away() {
             .api_get(&format!("/api/v1/courses/{course}/grid"), &token)
             .await
             .json();
-        let learner = grid["students"][0]["id"].as_i64().expect("a learner");
+        let student = grid["students"][0]["id"].as_i64().expect("a student");
         let filled: Vec<&str> = grid["cells"]
             .as_array()
             .expect("cells")
@@ -361,13 +361,13 @@ async fn a_save_completes_when_its_client_goes_away() {
             .filter_map(|c| {
                 let lesson = &c["Lesson"];
                 Some(format!(
-                    "a:{}:{}:{learner}",
+                    "a:{}:{}:{student}",
                     lesson["date"].as_str()?,
                     lesson["lesson_no"].as_i64()?
                 ))
             })
             .find(|k| k.as_str() <= "a:2026-11-26" && !filled.contains(&k.as_str()))
-            .expect("a lesson held with no mark of the learner");
+            .expect("a lesson held with no mark of the student");
         let body = serde_json::json!({ "cells": [{ "key": key, "value": "n" }], "reason": "pārbaude" });
         let request = axum::http::Request::builder()
             .method(Method::POST)

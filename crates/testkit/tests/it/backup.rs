@@ -3,7 +3,6 @@
 //! database is left to `pg_dump`.
 
 // Helpers here panic on purpose: a panic is a failed test, with its message.
-#![allow(clippy::expect_used)]
 
 use axum::http::StatusCode;
 use klade_app::{App, FixedClock, Settings};
@@ -152,7 +151,7 @@ async fn writer(
                 .map(|s| (assessment, s["id"].as_i64().expect("id")))
                 .collect();
         }
-        let Some((assessment, learner)) = grade_cells.pop() else {
+        let Some((assessment, graded)) = grade_cells.pop() else {
             return;
         };
         let mark = (n % 10 + 1).to_string();
@@ -161,7 +160,7 @@ async fn writer(
                 &format!("/api/v1/courses/{course}/cells"),
                 json!({"cells": [
                     {"key": format!("a:{date}:{no}:{student}"), "value": "n"},
-                    {"key": format!("g:{assessment}:{learner}"), "value": mark},
+                    {"key": format!("g:{assessment}:{graded}"), "value": mark},
                 ]}),
                 Some(&token),
             )
@@ -169,7 +168,7 @@ async fn writer(
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         acked.lock().expect("lock").push(Save {
             attendance: format!("{date}:{no}:{student}:n"),
-            grade: format!("{assessment}:{learner}:{mark}"),
+            grade: format!("{assessment}:{graded}:{mark}"),
         });
     }
 }
