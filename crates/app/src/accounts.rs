@@ -33,12 +33,12 @@ pub struct Staff {
 pub async fn staff(app: &App, session: &Session, institution: InstitutionId) -> Result<Staff, AppError> {
     let permit = policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(institution))
         .or_else(|_| policy::authorize(&session.actor, Action::IssuePassword, Scope::Institution(institution)))?;
-    let today: Date = app.today().parse().map_err(|_| AppError::Internal("today".into()))?;
+    let today = app.today();
     let week_ago = today
         .checked_sub(jiff::Span::new().days(7))
         .unwrap_or(today)
         .to_string();
-    let list = accounts::employees(app.db.pool(), permit.institution(), &today.to_string()).await?;
+    let list = accounts::employees(app.db.pool(), permit.institution(), today).await?;
     let mut lines = Vec::with_capacity(list.len());
     for e in list {
         let held = accounts::roles_held(app.db.pool(), e.person_id).await?;
@@ -65,7 +65,7 @@ pub async fn staff(app: &App, session: &Session, institution: InstitutionId) -> 
 }
 
 async fn employee_in(app: &App, institution: InstitutionId, person: PersonId) -> Result<Employee, AppError> {
-    accounts::employees(app.db.pool(), institution, &app.today())
+    accounts::employees(app.db.pool(), institution, app.today())
         .await?
         .into_iter()
         .find(|e| e.person_id == person)
@@ -179,7 +179,7 @@ pub async fn issue_password(
     person: PersonId,
 ) -> Result<(), AppError> {
     policy::authorize(&session.actor, Action::IssuePassword, Scope::Institution(institution))?;
-    let holds = accounts::holdings(app.db.pool(), person, &app.today()).await?;
+    let holds = accounts::holdings(app.db.pool(), person, app.today()).await?;
     if !holds.grants.iter().any(|g| g.institution == institution) {
         return Err(AppError::NotFound);
     }
@@ -229,7 +229,7 @@ pub async fn set_blocked(
     reason: Option<&str>,
 ) -> Result<(), AppError> {
     policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(institution))?;
-    let holds = accounts::holdings(app.db.pool(), person, &app.today()).await?;
+    let holds = accounts::holdings(app.db.pool(), person, app.today()).await?;
     if !holds.grants.iter().any(|g| g.institution == institution) {
         return Err(AppError::NotFound);
     }

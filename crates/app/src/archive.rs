@@ -166,17 +166,14 @@ async fn journals(
 ) -> Result<(), AppError> {
     let db = app.db.pool();
     let (from, to) = (y.starts_on.as_str(), y.ends_on.as_str());
-    let courses = journal::courses_for(db, inst, PersonId(0), from, true).await?;
+    let (first, last) = (crate::clock::stored(from)?, crate::clock::stored(to)?);
+    let courses = journal::courses_for(db, inst, PersonId(0), first, true).await?;
     // One PDF per class, each course from a new page: a class's year is one document to print,
     // and every PDF carries its fonts, so fewer files keep the archive small.
     let mut documents: BTreeMap<String, (String, Vec<Block>)> = BTreeMap::new();
     for c in &courses {
-        let on = if app.today().as_str() < to {
-            app.today()
-        } else {
-            to.to_string()
-        };
-        let students = journal::students(db, inst, c.id, &on).await?;
+        let on = app.today().min(last);
+        let students = journal::students(db, inst, c.id, on).await?;
         let lessons = journal::lessons(db, inst, c.id, from, to).await?;
         let marks = journal::attendance(db, inst, c.id, from, to).await?;
         let assessments = journal::assessments(db, inst, c.id, from, to).await?;
@@ -281,13 +278,10 @@ async fn journals(
 async fn classes(app: &App, inst: InstitutionId, inst_name: &str, y: &Year, out: &mut Archive) -> Result<(), AppError> {
     let db = app.db.pool();
     let (from, to) = (y.starts_on.as_str(), y.ends_on.as_str());
-    let on = if app.today().as_str() < to {
-        app.today()
-    } else {
-        to.to_string()
-    };
-    for class in school::classes_of(db, inst, from).await? {
-        let students = journal::class_students(db, inst, class.id, &on).await?;
+    let (first, last) = (crate::clock::stored(from)?, crate::clock::stored(to)?);
+    let on = app.today().min(last);
+    for class in school::classes_of(db, inst, first).await? {
+        let students = journal::class_students(db, inst, class.id, on).await?;
         let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
         let grades = journal::student_grades(db, inst, &ids, from, to).await?;
         let marks = journal::student_attendance(db, inst, &ids, from, to).await?;
@@ -376,13 +370,10 @@ async fn preschool_groups(
 ) -> Result<(), AppError> {
     let db = app.db.pool();
     let (from, to) = (y.starts_on.as_str(), y.ends_on.as_str());
-    let on = if app.today().as_str() < to {
-        app.today()
-    } else {
-        to.to_string()
-    };
-    for g in school::classes_of(db, inst, from).await? {
-        let children = journal::class_students(db, inst, g.id, &on).await?;
+    let (first, last) = (crate::clock::stored(from)?, crate::clock::stored(to)?);
+    let on = app.today().min(last);
+    for g in school::classes_of(db, inst, first).await? {
+        let children = journal::class_students(db, inst, g.id, on).await?;
         let absences = preschool::absences(db, inst, g.id, from, to).await?;
         let entries = preschool::entries(db, inst, g.id, from, to).await?;
         let assessments = preschool::assessments(db, inst, g.id, None).await?;

@@ -147,7 +147,7 @@ pub async fn login(app: &App, input: LoginInput<'_>) -> Result<Login, AppError> 
     if account.blocked_at.is_some() {
         return Err(AppError::AccountBlocked);
     }
-    let held = accounts::holdings(app.db.pool(), account.person_id, &app.today()).await?;
+    let held = accounts::holdings(app.db.pool(), account.person_id, app.today()).await?;
     if held.grants.is_empty() {
         return Err(AppError::NoActiveRights);
     }
@@ -219,7 +219,7 @@ pub(crate) async fn open_session(
 /// person's rights come from moves the counter (database triggers), and every session lookup reads
 /// it, so a cached entry is used only while nothing changed — on this server or any other.
 /// 100 000 people is every signed-in person of a large deployment.
-pub(crate) type HoldingsCache = crate::cache::Cache<PersonId, (String, i64), Held>;
+pub(crate) type HoldingsCache = crate::cache::Cache<PersonId, (jiff::civil::Date, i64), Held>;
 
 pub(crate) fn holdings_cache() -> HoldingsCache {
     crate::cache::Cache::new(100_000)
@@ -237,7 +237,7 @@ async fn held(app: &App, person: PersonId, version: i64) -> Result<Held, AppErro
     if let Some(held) = app.holdings.get(&person, &stamp) {
         return Ok(held);
     }
-    let today = &stamp.0;
+    let today = stamp.0;
     let holdings = accounts::holdings(app.db.pool(), person, today).await?;
     let mut students: Vec<PersonId> = holdings.children.iter().map(|(_, c)| *c).collect();
     if holdings.grants.iter().any(|g| g.role == klade_domain::Role::Student) {

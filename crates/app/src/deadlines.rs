@@ -151,11 +151,11 @@ struct Scan<'a> {
 impl<'a> Scan<'a> {
     async fn new(app: &'a App, institution: InstitutionId) -> Result<Option<Scan<'a>>, AppError> {
         let db = app.db.pool();
-        let today: Date = app.today().parse().map_err(|_| AppError::Internal("today".into()))?;
+        let today = app.today();
         let Some(inst) = institutions::get(db, institution).await? else {
             return Ok(None);
         };
-        let Some((_, start, _)) = school::current_year(db, institution, &today.to_string()).await? else {
+        let Some((_, start, _)) = school::current_year(db, institution, today).await? else {
             return Ok(None);
         };
         let from: Date = start.parse().map_err(|_| AppError::Internal("school year".into()))?;
@@ -248,7 +248,7 @@ impl<'a> Scan<'a> {
             })
             .collect();
         let db = self.app.db.pool();
-        let missing = store::missing_grades(db, self.institution, &days, &self.today.to_string(), person).await?;
+        let missing = store::missing_grades(db, self.institution, &days, self.today, person).await?;
         let late = store::late_grades(db, self.institution, &days, person).await?;
         for (kind, f) in missing
             .into_iter()
@@ -310,7 +310,7 @@ impl<'a> Scan<'a> {
         let names: Vec<String> = months.iter().map(|(_, n)| n.clone()).collect();
         let filed = preschool_plans::filed(db, self.institution, &names).await?;
         for (group, group_name, teacher, teacher_name) in
-            store::group_teachers(db, self.institution, &self.today.to_string()).await?
+            store::group_teachers(db, self.institution, self.today).await?
         {
             if person.is_some_and(|p| p != teacher) {
                 continue;
@@ -345,7 +345,7 @@ impl<'a> Scan<'a> {
 
     /// Employees still without an account after their first week (R8): the administration's.
     async fn staff_accounts(&self, out: &mut Vec<Item>) -> Result<(), AppError> {
-        for e in accounts::employees(self.app.db.pool(), self.institution, &self.today.to_string()).await? {
+        for e in accounts::employees(self.app.db.pool(), self.institution, self.today).await? {
             if e.username.is_some() {
                 continue;
             }
@@ -569,7 +569,7 @@ pub async fn overview(
 pub async fn remind(app: &App) -> Result<usize, AppError> {
     let today = app.today();
     let mut sent = 0;
-    for institution in store::active_institutions(app.db.pool(), &today).await? {
+    for institution in store::active_institutions(app.db.pool(), today).await? {
         let Some(scan) = Scan::new(app, institution).await? else {
             continue;
         };

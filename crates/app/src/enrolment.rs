@@ -272,7 +272,7 @@ pub async fn exit(
     let parents = people::parents(app.db.pool(), inst, student).await?;
     let mut parents_leaving = Vec::new();
     for p in &parents {
-        if school::other_children_enrolled(app.db.pool(), inst, p.id, student, &last).await? == 0 {
+        if school::other_children_enrolled(app.db.pool(), inst, p.id, student, order.from).await? == 0 {
             parents_leaving.push(p.id);
         }
     }

@@ -15,7 +15,7 @@ use klade_store::{people, school};
 
 /// Where a student is: institution and class today.
 async fn placement(app: &App, student: PersonId) -> Result<school::Placement, AppError> {
-    school::placements(app.db.pool(), &[student], &app.today())
+    school::placements(app.db.pool(), &[student], app.today())
         .await?
         .into_iter()
         .next()
@@ -249,7 +249,7 @@ pub async fn report_absence(
         return Err(AppError::invalid("reason", "error.required"));
     }
     // R21: a parent reports for a minor; an adult student reports for themselves.
-    let today: Date = app.today().parse().map_err(|_| AppError::Internal("today".into()))?;
+    let today = app.today();
     let person = people::get(app.db.pool(), student).await?.ok_or(AppError::NotFound)?;
     let adult = person
         .birth_date
@@ -309,11 +309,9 @@ pub async fn class_absences(app: &App, session: &Session, class: ClassId) -> Res
         .or_else(|_| policy::authorize(&session.actor, Action::CheckJournals, Scope::Institution(inst)))?;
     let inst = permit.institution();
     let (class_name, _) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
-    let today: Date = app.today().parse().map_err(|_| AppError::Internal("today".into()))?;
-    let year = school::current_year(db, inst, &today.to_string())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let students = journal::class_students(db, inst, class, &today.to_string()).await?;
+    let today = app.today();
+    let year = school::current_year(db, inst, today).await?.ok_or(AppError::NotFound)?;
+    let students = journal::class_students(db, inst, class, today).await?;
     let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
     let closed = month_start(today)
         .yesterday()
@@ -371,8 +369,8 @@ pub async fn keep_unexcused(app: &App, session: &Session, student: PersonId) -> 
     let p = placement(app, student).await?;
     let permit = policy::authorize(&session.actor, Action::ExcuseAbsences, scope(&p))?;
     let inst = permit.institution();
-    let today: Date = app.today().parse().map_err(|_| AppError::Internal("today".into()))?;
-    let year = school::current_year(app.db.pool(), inst, &today.to_string())
+    let today = app.today();
+    let year = school::current_year(app.db.pool(), inst, today)
         .await?
         .ok_or(AppError::NotFound)?;
     let closed = month_start(today)
@@ -524,7 +522,7 @@ pub async fn grade_report(
     let db = app.db.pool();
     let full = policy::authorize(&session.actor, Action::ViewDiary, scope(&p));
     let inst = p.institution_id;
-    let year = school::current_year(db, inst, &app.today())
+    let year = school::current_year(db, inst, app.today())
         .await?
         .ok_or(AppError::NotFound)?;
     let terms = school::terms(db, inst, year.0).await?;
@@ -545,7 +543,7 @@ pub async fn grade_report(
         let members = {
             let mut any = false;
             for c in &mine {
-                if journal::students(db, inst, *c, &app.today())
+                if journal::students(db, inst, *c, app.today())
                     .await?
                     .iter()
                     .any(|s| s.id == student)
@@ -650,7 +648,7 @@ pub async fn report_classes(
     if !session.actor.institutions().contains(&institution) {
         return Err(AppError::NotFound);
     }
-    Ok(school::classes_of(app.db.pool(), institution, &app.today())
+    Ok(school::classes_of(app.db.pool(), institution, app.today())
         .await?
         .into_iter()
         .map(|c| c.id)
@@ -682,7 +680,7 @@ pub async fn progress_reports(
     let from = match from.filter(|f| !f.is_empty()) {
         Some(f) => date(f, "from")?.to_string(),
         None => {
-            school::current_year(db, inst, &today)
+            school::current_year(db, inst, today)
                 .await?
                 .ok_or(AppError::NotFound)?
                 .1
@@ -690,13 +688,13 @@ pub async fn progress_reports(
     };
     let to = match to.filter(|t| !t.is_empty()) {
         Some(t) => date(t, "to")?.to_string(),
-        None => today,
+        None => today.to_string(),
     };
     if to < from {
         return Err(AppError::invalid("to", "absence.range"));
     }
     let (class_name, _) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
-    let mut students = journal::class_students(db, inst, class, &to).await?;
+    let mut students = journal::class_students(db, inst, class, crate::clock::stored(&to)?).await?;
     if let Some(one) = only {
         students.retain(|s| s.id == one);
         if students.is_empty() {

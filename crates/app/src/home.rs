@@ -104,10 +104,10 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
     let today = app.today();
     let actor = &session.actor;
     let person = people::get(db, session.person).await?.ok_or(AppError::NotFound)?;
-    let tutored = school::tutored_classes(db, session.person, &today).await?;
+    let tutored = school::tutored_classes(db, session.person, today).await?;
     let mut students: Vec<_> = actor.children.iter().map(|(_, child)| *child).collect();
     students.push(session.person);
-    let placements = school::placements(db, &students, &today).await?;
+    let placements = school::placements(db, &students, today).await?;
 
     let mut out = Vec::new();
     for id in actor.institutions() {
@@ -119,7 +119,7 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
         let counts = if policy::authorize(actor, Action::ViewStatistics, overview).is_ok()
             || policy::authorize(actor, Action::ManageAccounts, overview).is_ok()
         {
-            Some(institutions::counts(db, id, &today).await?)
+            Some(institutions::counts(db, id, today).await?)
         } else {
             None
         };
@@ -129,7 +129,7 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
             || policy::authorize(actor, Action::CorrectPreschoolAttendance, overview).is_ok()
             || policy::authorize(actor, Action::EnrolStudents, overview).is_ok()
         {
-            school::classes_of(db, id, &today).await?
+            school::classes_of(db, id, today).await?
         } else {
             Vec::new()
         };
@@ -185,12 +185,11 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
     }
     let mut today_lessons = Vec::new();
     if !actor.courses.is_empty() {
-        let day: jiff::civil::Date = today.parse().map_err(|_| AppError::Internal("today".into()))?;
-        for week in crate::timetable::my_week(app, session, day).await? {
+        for week in crate::timetable::my_week(app, session, today).await? {
             if !week.title.is_empty() {
                 continue;
             }
-            for l in week.lessons.into_iter().filter(|l| l.date == today) {
+            for l in week.lessons.into_iter().filter(|l| l.date == today.to_string()) {
                 let filled = klade_store::journal::lesson_at(
                     db,
                     l.slot.institution_id,

@@ -524,10 +524,10 @@ async fn context(app: &App, institution: InstitutionId, table: &Table, kind: Kin
     let db = app.db.pool();
     let today = app.today();
     let inst = institutions::get(db, institution).await?.ok_or(AppError::NotFound)?;
-    let year = school::current_year(db, institution, &today)
+    let year = school::current_year(db, institution, today)
         .await?
         .ok_or(AppError::invalid("year", "import.no_school_year"))?;
-    let classes = school::classes_of(db, institution, &today)
+    let classes = school::classes_of(db, institution, today)
         .await?
         .into_iter()
         .map(|c| (fold(&c.name), c.id))
@@ -541,7 +541,7 @@ async fn context(app: &App, institution: InstitutionId, table: &Table, kind: Kin
     let mut elsewhere = HashSet::new();
     let mut enrolled = HashMap::new();
     let mut parents_of = HashMap::new();
-    let roles_here = accounts::roles_here(db, institution, &today).await?;
+    let roles_here = accounts::roles_here(db, institution, today).await?;
     if matches!(kind, Kind::Students | Kind::Staff) {
         let cols = map_columns(kind, &table.headers)?;
         let codes: Vec<String> = table
@@ -562,7 +562,7 @@ async fn context(app: &App, institution: InstitutionId, table: &Table, kind: Kin
                 persons.insert(c, p);
             }
         }
-        enrolled = school::current_enrolments(db, institution, &today).await?;
+        enrolled = school::current_enrolments(db, institution, today).await?;
         for p in persons.values() {
             parents_of.insert(p.id, people::parents(db, institution, p.id).await?);
         }

@@ -41,7 +41,7 @@ pub async fn families(app: &App, session: &Session, class: ClassId) -> Result<Fa
         institution: inst,
         class,
         class_name,
-        members: store::class_members(db, inst, class, &app.today()).await?,
+        members: store::class_members(db, inst, class, app.today()).await?,
     })
 }
 
@@ -74,7 +74,7 @@ async fn reach(app: &App, session: &Session, person: PersonId) -> Result<(policy
     students.extend(school::children_of(db, person).await?);
     let today = app.today();
     let mut denied = None;
-    for p in school::placements(db, &students, &today).await? {
+    for p in school::placements(db, &students, today).await? {
         let scope = Scope::Student {
             institution: p.institution_id,
             student: p.student_id,

@@ -74,7 +74,7 @@ pub async fn my_courses(app: &App, session: &Session) -> Result<Vec<Course>, App
         if !may_view && !session.actor.courses.iter().any(|(i, _)| *i == institution) {
             continue;
         }
-        out.extend(journal::courses_for(app.db.pool(), institution, session.person, &app.today(), sees_all).await?);
+        out.extend(journal::courses_for(app.db.pool(), institution, session.person, app.today(), sees_all).await?);
     }
     // A course of a locked year a deputy let this teacher change is listed too.
     for (institution, course) in &session.actor.courses {
@@ -215,14 +215,12 @@ pub async fn grid(app: &App, session: &Session, id: CourseId, term: Option<i64>)
     let db = app.db.pool();
     let today = app.today();
     let terms = school::terms(db, inst, course.school_year_id).await?;
-    let term = term_for(&terms, term, &today).cloned().ok_or(AppError::NotFound)?;
+    let term = term_for(&terms, term, &today.to_string())
+        .cloned()
+        .ok_or(AppError::NotFound)?;
     let (from, to) = (term.starts_on.clone(), term.ends_on.clone());
-    let on = if today.as_str() < to.as_str() {
-        today.clone()
-    } else {
-        to.clone()
-    };
-    let students = journal::students(db, inst, id, &on).await?;
+    let on = today.min(crate::clock::stored(&to)?);
+    let students = journal::students(db, inst, id, on).await?;
     let lessons = journal::lessons(db, inst, id, &from, &to).await?;
     let slots = journal::slots(db, inst, journal::SlotsOf::Course(id), &from, &to).await?;
     let cal = crate::calendar::cached(app, inst, session.rights).await?;
@@ -232,13 +230,9 @@ pub async fn grid(app: &App, session: &Session, id: CourseId, term: Option<i64>)
     let kinds = journal::attendance_kinds(db, inst).await?;
 
     let mut lesson_columns: BTreeMap<(String, i64), Column> = BTreeMap::new();
-    let last_proposed = if today.as_str() < to.as_str() {
-        today.clone()
-    } else {
-        to.clone()
-    };
-    if let (Ok(f), Ok(t)) = (parse_date(&from), parse_date(&last_proposed)) {
-        for (date, no) in proposed(&slots, f, t, &cal.0) {
+    // Proposed up to today, or to the term's end when it is over.
+    if let Ok(f) = parse_date(&from) {
+        for (date, no) in proposed(&slots, f, on, &cal.0) {
             lesson_columns.insert(
                 (date.clone(), no),
                 Column::Lesson {
@@ -341,7 +335,7 @@ pub async fn grid(app: &App, session: &Session, id: CourseId, term: Option<i64>)
         averages,
         kinds,
         can_edit,
-        today,
+        today: today.to_string(),
     })
 }
 
@@ -534,7 +528,7 @@ async fn checked_changes(
     reason: Option<&str>,
     year: (&str, &str),
 ) -> Result<Vec<CellChange>, AppError> {
-    let today = app.today();
+    let today = app.today().to_string();
     let mut members: HashMap<String, HashSet<PersonId>> = HashMap::new();
     let mut errors = Vec::new();
     let mut changes = Vec::new();
@@ -543,7 +537,7 @@ async fn checked_changes(
             key: input.key.clone(),
             code,
         };
-        let Parsed { target, old, day: date } = match stored.parse(input, year, &today) {
+        let Parsed { target, old, day: date } = match stored.parse(input, year, &today.to_string()) {
             Ok(Some(parsed)) => parsed,
             Ok(None) => continue,
             Err(code) => {
@@ -555,7 +549,7 @@ async fn checked_changes(
             Target::Attendance { student, .. } | Target::Grade { student, .. } => *student,
         };
         if !members.contains_key(&date) {
-            let list = journal::students(app.db.pool(), inst, id, &date).await?;
+            let list = journal::students(app.db.pool(), inst, id, parse_date(&date)?).await?;
             members.insert(date.clone(), list.into_iter().map(|s| s.id).collect());
         }
         if !members.get(&date).is_some_and(|m| m.contains(&student)) {
@@ -719,7 +713,7 @@ pub struct LessonInput {
 pub async fn save_lesson(app: &App, session: &Session, id: CourseId, input: &LessonInput) -> Result<Lesson, AppError> {
     let (course, permit) = open(app, session, id, Action::KeepJournal).await?;
     let inst = permit.institution();
-    let today = app.today();
+    let today = app.today().to_string();
     let date = parse_date(&input.date)?.to_string();
     if date < course.year_starts_on || date > course.year_ends_on {
         return Err(AppError::invalid("date", "journal.date_outside_year"));
@@ -822,7 +816,10 @@ pub async fn add_assessment(
         None if kind == Kind::Summative => Some(date.clone()),
         None => None,
     };
-    if handed_in.as_deref().is_some_and(|h| h > app.today().as_str()) {
+    if handed_in
+        .as_deref()
+        .is_some_and(|h| h > app.today().to_string().as_str())
+    {
         return Err(AppError::invalid("handed_in_on", "grade.handed_in_future"));
     }
     let title = input.title.trim();
@@ -886,7 +883,7 @@ pub async fn add_note(app: &App, session: &Session, id: CourseId, input: &NoteIn
     if input.students.is_empty() {
         return Err(AppError::invalid("students", "note.no_students"));
     }
-    let members: HashSet<PersonId> = journal::students(app.db.pool(), inst, id, &date)
+    let members: HashSet<PersonId> = journal::students(app.db.pool(), inst, id, parse_date(&date)?)
         .await?
         .into_iter()
         .map(|s| s.id)
@@ -1051,14 +1048,13 @@ pub async fn journal_of_student(
     to: Option<&str>,
 ) -> Result<StudentJournal, AppError> {
     let today = app.today();
-    let day: Date = today.parse().map_err(|_| AppError::Internal("today".into()))?;
-    let (start, end) = klade_domain::school_year::containing(day);
+    let (start, end) = klade_domain::school_year::containing(today);
     let (from, to) = (
         from.map_or_else(|| start.to_string(), str::to_string),
         to.map_or_else(|| end.to_string(), str::to_string),
     );
     let mut last = AppError::NotFound;
-    for p in school::placements(app.db.pool(), &[student], &today).await? {
+    for p in school::placements(app.db.pool(), &[student], today).await? {
         match student_journal(
             app,
             session,
@@ -1156,11 +1152,11 @@ pub async fn summary(app: &App, session: &Session, class: ClassId) -> Result<Sum
     };
     let _ = year;
     let today = app.today();
-    let on = if today < to { today } else { to.clone() };
+    let on = crate::clock::stored(&to).map_or(today, |last| today.min(last));
     let mut students: Vec<Student> = Vec::new();
     let mut seen = HashSet::new();
     for c in &courses {
-        for s in journal::students(db, inst, c.id, &on).await? {
+        for s in journal::students(db, inst, c.id, on).await? {
             if seen.insert(s.id) {
                 students.push(s);
             }

@@ -110,8 +110,8 @@ impl App {
         self.clock.now().as_second()
     }
 
-    /// Today's date in Latvia, as stored (`YYYY-MM-DD`).
-    pub fn today(&self) -> String {
-        clock::riga_date(self.clock.now()).to_string()
+    /// Today's date in Latvia.
+    pub fn today(&self) -> jiff::civil::Date {
+        clock::riga_date(self.clock.now())
     }
 }

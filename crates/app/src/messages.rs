@@ -161,7 +161,7 @@ async fn resolve(
     };
     Ok(match to {
         To::Person(p) => {
-            let roles = messages::roles_of(db, inst, p, &today).await?;
+            let roles = messages::roles_of(db, inst, p, today).await?;
             policy::may_write_to(actor, inst, &roles)?;
             let person = klade_store::people::get(db, p).await?.ok_or(AppError::NotFound)?;
             (vec![p], format!("{} {}", person.given_name, person.family_name))
@@ -170,13 +170,13 @@ async fn resolve(
             let (name, _) = school::class(db, inst, c).await?.ok_or(AppError::NotFound)?;
             policy::authorize(actor, Action::MessageGroup, class_scope(c))?;
             let people = match to {
-                To::ClassParents(_) => messages::class_parents(db, inst, c, &today).await?,
-                To::ClassStudents(_) => journal::class_students(db, inst, c, &today)
+                To::ClassParents(_) => messages::class_parents(db, inst, c, today).await?,
+                To::ClassStudents(_) => journal::class_students(db, inst, c, today)
                     .await?
                     .into_iter()
                     .map(|s| s.id)
                     .collect(),
-                _ => messages::class_teachers(db, inst, c, &today).await?,
+                _ => messages::class_teachers(db, inst, c, today).await?,
             };
             (people, name)
         }
@@ -188,7 +188,7 @@ async fn resolve(
                 class: course.class_id,
             };
             policy::authorize(actor, Action::MessageGroup, scope)?;
-            let students = messages::course_students(db, inst, k, &today).await?;
+            let students = messages::course_students(db, inst, k, today).await?;
             let people = if matches!(to, To::CourseParents(_)) {
                 messages::parents_of(db, &students).await?
             } else {
@@ -198,7 +198,7 @@ async fn resolve(
         }
         To::Staff => {
             policy::authorize(actor, Action::MessageStaff, Scope::Institution(inst))?;
-            (messages::all_staff(db, inst, &today).await?, String::new())
+            (messages::all_staff(db, inst, today).await?, String::new())
         }
     })
 }
@@ -349,7 +349,7 @@ pub async fn reply(
     let (recipients, audience) = if original.sender_id == session.person {
         (messages::recipients(db, message).await?, original.audience.clone())
     } else {
-        let roles = messages::roles_of(db, inst, original.sender_id, &app.today()).await?;
+        let roles = messages::roles_of(db, inst, original.sender_id, app.today()).await?;
         // A sender who has left the institution can no longer be answered here.
         policy::may_write_to(&session.actor, inst, &roles)?;
         (
@@ -515,7 +515,7 @@ pub async fn choices(
                 name: String::new(),
             });
         }
-        for c in school::classes_of(db, inst, &today).await? {
+        for c in school::classes_of(db, inst, today).await? {
             let scope = Scope::Class {
                 institution: inst,
                 class: c.id,
@@ -547,9 +547,9 @@ pub async fn choices(
     }
     let search = search.trim().to_lowercase();
     let people = if !is_staff {
-        messages::members(db, inst, &today, &search, true, 200).await?
+        messages::members(db, inst, today, &search, true, 200).await?
     } else if search.chars().count() >= 2 {
-        messages::members(db, inst, &today, &search, false, 30).await?
+        messages::members(db, inst, today, &search, false, 30).await?
     } else {
         Vec::new()
     };
@@ -561,7 +561,7 @@ pub async fn choices(
         .collect();
     if !missing.is_empty() {
         people.extend(
-            messages::members(db, inst, &today, "", !is_staff, usize::MAX)
+            messages::members(db, inst, today, "", !is_staff, usize::MAX)
                 .await?
                 .into_iter()
                 .filter(|m| missing.contains(&m.id)),

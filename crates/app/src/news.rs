@@ -5,7 +5,6 @@
 use crate::auth::Session;
 use crate::families::date;
 use crate::{App, AppError};
-use jiff::civil::Date;
 use klade_domain::news::{Audience, Category};
 use klade_domain::{policy, Action, ClassId, InstitutionId, Role, Scope};
 use klade_store::messages::{self, NewNews, NewsItem};
@@ -47,7 +46,7 @@ pub async fn publish(app: &App, session: &Session, item: NewItem) -> Result<i64,
     if title.chars().count() > 200 || body.chars().count() > crate::messages::MAX_BODY {
         return Err(AppError::invalid("body", "message.too_long"));
     }
-    let today: Date = app.today().parse().map_err(|_| AppError::Internal("today".into()))?;
+    let today = app.today();
     let from = if item.visible_from.trim().is_empty() {
         today
     } else {
@@ -84,7 +83,7 @@ pub async fn publish(app: &App, session: &Session, item: NewItem) -> Result<i64,
 
 /// Removes an item; only someone who may publish in its category.
 pub async fn remove(app: &App, session: &Session, institution: InstitutionId, id: i64) -> Result<(), AppError> {
-    let items = messages::news(app.db.pool(), institution, "0000-01-01", true).await?;
+    let items = messages::news(app.db.pool(), institution, jiff::civil::date(1, 1, 1), true).await?;
     let item = items.iter().find(|n| n.id == id).ok_or(AppError::NotFound)?;
     let category = Category::from_code(&item.category).ok_or(AppError::NotFound)?;
     policy::may_publish(&session.actor, institution, category)?;
@@ -129,7 +128,7 @@ pub async fn audience_classes(
     {
         return Ok(Vec::new());
     }
-    Ok(school::classes_of(app.db.pool(), institution, &app.today())
+    Ok(school::classes_of(app.db.pool(), institution, app.today())
         .await?
         .into_iter()
         .map(|c| (c.id, c.name))
@@ -145,7 +144,7 @@ pub async fn boards(app: &App, session: &Session) -> Result<Vec<Board>, AppError
     // The classes the reader belongs to: their own, their children's, the ones they tutor.
     let mut people: Vec<_> = actor.children.iter().map(|(_, c)| *c).collect();
     people.push(session.person);
-    let mut classes: Vec<ClassId> = school::placements(db, &people, &today)
+    let mut classes: Vec<ClassId> = school::placements(db, &people, today)
         .await?
         .into_iter()
         .map(|p| p.class_id)
@@ -162,7 +161,7 @@ pub async fn boards(app: &App, session: &Session) -> Result<Vec<Board>, AppError
             .into_iter()
             .filter(|c| policy::may_publish(actor, inst, *c).is_ok())
             .collect();
-        let items = messages::news(db, inst, &today, !may_publish.is_empty())
+        let items = messages::news(db, inst, today, !may_publish.is_empty())
             .await?
             .into_iter()
             .filter(|n| {

@@ -71,7 +71,7 @@ pub async fn rules(
         .await?
         .ok_or(AppError::NotFound)?;
     let missing = if inst.rules_version > 0 {
-        institutions::not_acknowledged(app.db.pool(), inst.id, inst.rules_version, &app.today()).await?
+        institutions::not_acknowledged(app.db.pool(), inst.id, inst.rules_version, app.today()).await?
     } else {
         Vec::new()
     };
@@ -105,7 +105,7 @@ pub async fn appointable(
     {
         return Ok(None);
     }
-    let staff = accounts::employees(app.db.pool(), institution, &app.today()).await?;
+    let staff = accounts::employees(app.db.pool(), institution, app.today()).await?;
     Ok(Some(staff.into_iter().map(|e| (e.person_id, e.name)).collect()))
 }
 
@@ -125,7 +125,7 @@ pub async fn appoint_superuser(
     )?;
     let inst = permit.institution();
     let today = app.today();
-    let staff = accounts::employees(app.db.pool(), inst, &today).await?;
+    let staff = accounts::employees(app.db.pool(), inst, today).await?;
     if !staff.iter().any(|e| e.person_id == person) {
         return Err(AppError::invalid("person", "rules.not_staff"));
     }
@@ -137,7 +137,7 @@ pub async fn appoint_superuser(
         .parse()
         .map_err(|_| AppError::invalid("order_date", "error.date"))?;
     let date = date.to_string();
-    let holds = accounts::holdings(app.db.pool(), person, &today).await?;
+    let holds = accounts::holdings(app.db.pool(), person, today).await?;
     if holds
         .grants
         .iter()
@@ -224,7 +224,7 @@ pub async fn inform_parents(
     let inst = permit.institution();
     let institution = institutions::get(db, inst).await?.ok_or(AppError::NotFound)?;
     let today = app.today();
-    let students = klade_store::journal::class_students(db, inst, class, &today).await?;
+    let students = klade_store::journal::class_students(db, inst, class, today).await?;
     let mut parents = Vec::new();
     for l in &students {
         for p in klade_store::people::parents(db, inst, l.id).await? {

@@ -47,7 +47,7 @@ async fn scope_of(
     institution: InstitutionId,
     person: PersonId,
 ) -> Result<(Scope, Option<Placement>), AppError> {
-    let placement = school::placements(app.db.pool(), &[person], &app.today())
+    let placement = school::placements(app.db.pool(), &[person], app.today())
         .await?
         .into_iter()
         .find(|p| p.institution_id == institution);
@@ -162,7 +162,7 @@ pub async fn record(app: &App, session: &Session, person: PersonId) -> Result<Re
     };
     let can_enrol = policy::authorize(actor, Action::EnrolStudents, scope).is_ok();
     let classes = if can_enrol {
-        school::classes_of(db, institution, &app.today())
+        school::classes_of(db, institution, app.today())
             .await?
             .into_iter()
             .map(|c| (c.id, c.name))
@@ -221,7 +221,7 @@ pub async fn class_roster(app: &App, session: &Session, class: klade_domain::Cla
     Ok(Roster {
         institution: inst,
         name,
-        students: klade_store::journal::class_students(db, inst, class, &app.today()).await?,
+        students: klade_store::journal::class_students(db, inst, class, app.today()).await?,
         admit,
         inform: actor.may(Action::InformParents, scope),
         families: actor.may(Action::EditContacts, scope),
@@ -584,9 +584,9 @@ pub async fn export(app: &App, session: &Session, person: PersonId) -> Result<se
     }
     let db = app.db.pool();
     let own = people::get(db, person).await?.ok_or(AppError::NotFound)?;
-    let holds = klade_store::accounts::holdings(db, person, &app.today()).await?;
+    let holds = klade_store::accounts::holdings(db, person, app.today()).await?;
     let mut institutions: Vec<InstitutionId> = holds.grants.iter().map(|g| g.institution).collect();
-    for p in school::placements(db, &[person], &app.today()).await? {
+    for p in school::placements(db, &[person], app.today()).await? {
         institutions.push(p.institution_id);
     }
     institutions.sort();
@@ -641,7 +641,7 @@ pub async fn add_parent(
     input: &ParentInput,
 ) -> Result<PersonId, AppError> {
     let db = app.db.pool();
-    let placement = school::placements(db, &[child], &app.today())
+    let placement = school::placements(db, &[child], app.today())
         .await?
         .into_iter()
         .find(|p| session.actor.institutions().contains(&p.institution_id))
@@ -690,7 +690,7 @@ pub async fn add_parent(
         .into_iter()
         .next_back()
         .map(|e| (e.order_number, e.order_date))
-        .unwrap_or_else(|| ("—".into(), app.today()));
+        .unwrap_or_else(|| ("—".into(), app.today().to_string()));
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let id = match known {
@@ -719,7 +719,7 @@ pub async fn add_parent(
             inst,
             id,
             klade_domain::Role::Parent,
-            &app.today(),
+            &app.today().to_string(),
             &klade_store::accounts::Basis::Order {
                 number: &order.0,
                 date: &order.1,

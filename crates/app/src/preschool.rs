@@ -24,7 +24,7 @@ fn date(s: &str) -> Result<Date, AppError> {
 }
 
 fn today(app: &App) -> Result<Date, AppError> {
-    app.today().parse().map_err(|_| AppError::Internal("today".into()))
+    Ok(app.today())
 }
 
 /// Is `now` at or past `due` (Riga) of `day`?
@@ -102,7 +102,7 @@ async fn may_read(app: &App, session: &Session, g: &Group) -> Result<(), AppErro
         return Ok(());
     }
     let children: Vec<PersonId> = actor.children.iter().map(|(_, c)| *c).collect();
-    let places = school::placements(app.db.pool(), &children, &app.today()).await?;
+    let places = school::placements(app.db.pool(), &children, app.today()).await?;
     for p in places.iter().filter(|p| p.class_id == g.id) {
         let scope = Scope::Student {
             institution: g.institution,
@@ -154,7 +154,7 @@ pub async fn day(app: &App, session: &Session, group_id: ClassId, on: &str) -> R
     let d = if on.trim().is_empty() { today(app)? } else { date(on)? };
     let iso = d.to_string();
     let db = app.db.pool();
-    let mut students = journal::class_students(db, g.institution, g.id, &iso).await?;
+    let mut students = journal::class_students(db, g.institution, g.id, d).await?;
     // A parent reads the group's day (what was done, the photos) but only their own child's
     // attendance: another family's absences and their reasons are not theirs to see.
     let actor = &session.actor;
@@ -237,7 +237,7 @@ pub async fn save_attendance(
     writable_day(&cal, &g, d, today)?;
     let iso = d.to_string();
     let db = app.db.pool();
-    let children = journal::class_students(db, g.institution, g.id, &iso).await?;
+    let children = journal::class_students(db, g.institution, g.id, d).await?;
     let current = store::absences(db, g.institution, g.id, &iso, &iso).await?;
     let mut changes = Vec::new();
     for m in marks {
@@ -335,7 +335,7 @@ pub async fn week(app: &App, session: &Session, group_id: ClassId, on: &str) -> 
         .to_string();
     let db = app.db.pool();
     let from = monday.to_string();
-    let children = journal::class_students(db, g.institution, g.id, &from)
+    let children = journal::class_students(db, g.institution, g.id, crate::clock::stored(&from)?)
         .await?
         .into_iter()
         .map(|s| (s.id, format!("{} {}", s.family_name, s.given_name)))
@@ -464,7 +464,7 @@ pub async fn grid(app: &App, session: &Session, group_id: ClassId) -> Result<Gri
     let g = group(app, group_id).await?;
     policy::authorize(&session.actor, Action::ViewJournal, class_scope(&g))?;
     let db = app.db.pool();
-    let children = journal::class_students(db, g.institution, g.id, &app.today())
+    let children = journal::class_students(db, g.institution, g.id, app.today())
         .await?
         .into_iter()
         .map(|s| (s.id, format!("{} {}", s.family_name, s.given_name)))
@@ -496,7 +496,7 @@ pub async fn save_grid(
     policy::authorize(&session.actor, Action::KeepJournal, class_scope(&g))?;
     let db = app.db.pool();
     let today = app.today();
-    let children = journal::class_students(db, g.institution, g.id, &today).await?;
+    let children = journal::class_students(db, g.institution, g.id, today).await?;
     let existing = store::assessments(db, g.institution, g.id, None).await?;
     let mut changed = Vec::new();
     for (child, area, mark) in cells {
@@ -528,7 +528,7 @@ pub async fn save_grid(
             *child,
             area,
             mark,
-            &today,
+            &today.to_string(),
             session.person,
             now,
         )
@@ -565,7 +565,7 @@ pub async fn children(app: &App, session: &Session) -> Result<Vec<school::Placem
     let db = app.db.pool();
     let ids: Vec<PersonId> = session.actor.children.iter().map(|(_, c)| *c).collect();
     let mut out = Vec::new();
-    for p in school::placements(db, &ids, &app.today()).await? {
+    for p in school::placements(db, &ids, app.today()).await? {
         let kind = klade_store::institutions::get(db, p.institution_id)
             .await?
             .map(|i| i.kind);
@@ -579,7 +579,7 @@ pub async fn children(app: &App, session: &Session) -> Result<Vec<school::Placem
 pub async fn child(app: &App, session: &Session, child: PersonId) -> Result<ChildView, AppError> {
     let db = app.db.pool();
     let today_d = today(app)?;
-    let p = school::placements(db, &[child], &app.today())
+    let p = school::placements(db, &[child], app.today())
         .await?
         .into_iter()
         .next()
@@ -602,9 +602,9 @@ pub async fn child(app: &App, session: &Session, child: PersonId) -> Result<Chil
         name: format!("{} {}", p.given_name, p.family_name),
         group: g.id,
         group_name: g.name.clone(),
-        entries: store::entries(db, g.institution, g.id, &from, &app.today()).await?,
+        entries: store::entries(db, g.institution, g.id, &from, &app.today().to_string()).await?,
         assessments: store::assessments(db, g.institution, g.id, Some(child)).await?,
-        absences: store::absences(db, g.institution, g.id, &month, &app.today())
+        absences: store::absences(db, g.institution, g.id, &month, &app.today().to_string())
             .await?
             .into_iter()
             .filter(|a| a.child_id == child)

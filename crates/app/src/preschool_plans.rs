@@ -73,7 +73,7 @@ pub fn is_late(cal: &Calendar, first_of_month: Date, now: jiff::Timestamp) -> bo
 }
 
 fn today(app: &App) -> Result<Date, AppError> {
-    app.today().parse().map_err(|_| AppError::Internal("today".into()))
+    Ok(app.today())
 }
 
 /// A group's name and institution; the caller asks the policy next.
@@ -115,7 +115,7 @@ async fn reader_of(
         .collect();
     let mut permit = None;
     let mut mine = Vec::new();
-    for p in school::placements(app.db.pool(), &children, &app.today()).await? {
+    for p in school::placements(app.db.pool(), &children, app.today()).await? {
         if p.class_id != class || p.institution_id != institution {
             continue;
         }
@@ -328,7 +328,7 @@ pub async fn overview(app: &App, session: &Session, institution: InstitutionId) 
     let filed = store::filed(db, inst, &names).await?;
     let (cal, _) = crate::calendar::of(app, inst).await?;
     let mut out = Vec::new();
-    for c in school::classes_of(db, inst, &today.to_string()).await? {
+    for c in school::classes_of(db, inst, today).await? {
         if c.kind != klade_domain::ClassKind::Group {
             continue;
         }
@@ -388,7 +388,7 @@ pub async fn talks(app: &App, session: &Session, class: ClassId) -> Result<Talks
         institution: inst,
         talks,
         children: if can_write {
-            journal::class_students(db, inst, class, &app.today()).await?
+            journal::class_students(db, inst, class, app.today()).await?
         } else {
             Vec::new()
         },
@@ -436,7 +436,7 @@ pub async fn add_talk(app: &App, session: &Session, class: ClassId, input: &Talk
     }
     let db = app.db.pool();
     let student = PersonId(input.student);
-    if !journal::class_students(db, inst, class, &held_on.to_string())
+    if !journal::class_students(db, inst, class, held_on)
         .await?
         .iter()
         .any(|s| s.id == student)

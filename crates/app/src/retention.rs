@@ -52,7 +52,7 @@ pub async fn set_period(app: &App, institution: InstitutionId, kind: &str, years
 /// Runs retention over every institution; erases only with `apply`.
 pub async fn run(app: &App, apply: bool) -> Result<Vec<Report>, AppError> {
     let db = app.db.pool();
-    let today: Date = app.today().parse().map_err(|_| AppError::Internal("today".into()))?;
+    let today = app.today();
     let now = app.now();
     let institutions = klade_store::institutions::list(db).await?;
     let mut periods_of = HashMap::new();

@@ -128,7 +128,7 @@ pub async fn years(app: &App, session: &Session, institution: InstitutionId) -> 
             ends_on: y.ends_on,
         });
     }
-    let today: Date = app.today().parse().map_err(|_| AppError::Internal("today".into()))?;
+    let today = app.today();
     let under_way = if today.month() >= 9 {
         today.year()
     } else {
@@ -245,7 +245,7 @@ pub async fn add_staff(
         return Err(AppError::invalid("email", "person.email"));
     }
     let from = match input.employed_from.trim() {
-        "" => app.today(),
+        "" => app.today().to_string(),
         d => day(d, "employed_from".into())?.to_string(),
     };
     let order = match input.order_number.trim() {
@@ -257,7 +257,7 @@ pub async fn add_staff(
         if !klade_store::people::same_name(p, given, family) {
             return Err(AppError::invalid("personal_code", "person.code_name_conflict"));
         }
-        let here = klade_store::accounts::roles_here(db, inst, &app.today()).await?;
+        let here = klade_store::accounts::roles_here(db, inst, app.today()).await?;
         if here.get(&p.id).is_some_and(|r| r.contains(&role)) {
             return Err(AppError::Conflict("setup.staff_exists"));
         }
@@ -334,7 +334,7 @@ pub async fn structure(app: &App, session: &Session, institution: InstitutionId)
     let today = app.today();
     let kind = institutions::get(db, inst).await?.ok_or(AppError::NotFound)?.kind;
     let mut classes = Vec::new();
-    for c in school::classes_of(db, inst, &today).await? {
+    for c in school::classes_of(db, inst, today).await? {
         classes.push(ClassLine {
             tutors: school::tutors_of(db, inst, c.id).await?,
             id: c.id,
@@ -350,14 +350,14 @@ pub async fn structure(app: &App, session: &Session, institution: InstitutionId)
     };
     let mut teachers = Vec::new();
     for role in teacher_roles {
-        teachers.extend(klade_store::accounts::people_with_role(db, inst, *role, &today).await?);
+        teachers.extend(klade_store::accounts::people_with_role(db, inst, *role, today).await?);
     }
     Ok(Structure {
         may_prepare: session.actor.may(Action::PrepareYear, scope),
         may_staff: session.actor.may(Action::EnterStaff, scope),
         institution: inst,
         group_kind: kind == klade_domain::InstitutionKind::Preschool,
-        has_year: school::current_year(db, inst, &today).await?.is_some(),
+        has_year: school::current_year(db, inst, today).await?.is_some(),
         classes,
         subjects: school::subjects(db, inst).await?,
         teachers,
@@ -384,7 +384,7 @@ pub async fn add_class(
     let inst = permit.institution();
     let db = app.db.pool();
     let kind = institutions::get(db, inst).await?.ok_or(AppError::NotFound)?.kind;
-    let year = school::current_year(db, inst, &app.today())
+    let year = school::current_year(db, inst, app.today())
         .await?
         .ok_or(AppError::invalid("year", "import.no_school_year"))?;
     let name = input.name.trim();
@@ -474,7 +474,7 @@ pub async fn staff(
         .kind;
     Ok((
         kind,
-        klade_store::accounts::employees(app.db.pool(), inst, &app.today()).await?,
+        klade_store::accounts::employees(app.db.pool(), inst, app.today()).await?,
     ))
 }
 
@@ -495,7 +495,7 @@ pub async fn set_tutor(
         school::remove_tutor(db, inst, class, person).await?;
         return Ok(inst);
     }
-    let staff = klade_store::accounts::roles_here(db, inst, &app.today()).await?;
+    let staff = klade_store::accounts::roles_here(db, inst, app.today()).await?;
     if !staff.get(&person).is_some_and(|r| r.iter().any(|r| r.is_staff())) {
         return Err(AppError::invalid("person", "setup.not_staff"));
     }
@@ -582,7 +582,7 @@ pub async fn study_plan(app: &App, session: &Session, class: klade_domain::Class
         class,
         class_name,
         lines,
-        teachers: klade_store::accounts::people_with_role(db, inst, klade_domain::Role::Teacher, &app.today()).await?,
+        teachers: klade_store::accounts::people_with_role(db, inst, klade_domain::Role::Teacher, app.today()).await?,
         copy_from: school::previous_class(db, inst, class).await?,
         classes_link: [Action::PrepareYear, Action::EnterStaff]
             .into_iter()
@@ -767,7 +767,7 @@ async fn this_and_next(
     app: &App,
     institution: InstitutionId,
 ) -> Result<Option<(klade_store::year_lock::Year, klade_store::year_lock::Year)>, AppError> {
-    let today = app.today();
+    let today = app.today().to_string();
     let years = klade_store::year_lock::years(app.db.pool(), institution).await?;
     let Some(now) = years
         .iter()
@@ -795,12 +795,14 @@ async fn in_year(
         .into_iter()
         .map(|c| c.id)
         .collect();
-    Ok(school::current_enrolments(db, institution, first_day)
-        .await?
-        .into_iter()
-        .filter(|(_, (_, class))| classes.contains(class))
-        .map(|(p, _)| p)
-        .collect())
+    Ok(
+        school::current_enrolments(db, institution, crate::clock::stored(first_day)?)
+            .await?
+            .into_iter()
+            .filter(|(_, (_, class))| classes.contains(class))
+            .map(|(p, _)| p)
+            .collect(),
+    )
 }
 
 /// The plan for moving the year under way into the next one: `top` is the last grade (by default
@@ -825,7 +827,7 @@ pub async fn next_year(
         })
     };
     let top = top.unwrap_or_else(|| classes.iter().filter_map(grade).max().unwrap_or(0));
-    let enrolled = school::current_enrolments(db, inst, &now.ends_on).await?;
+    let enrolled = school::current_enrolments(db, inst, crate::clock::stored(&now.ends_on)?).await?;
     let already = in_year(app, inst, next.id, &next.starts_on).await?;
     let mut lines = Vec::new();
     for c in &classes {
@@ -901,7 +903,7 @@ pub async fn prepare_next_year(
             .map(|c| (c.name, c.id))
             .collect();
     let old = school::classes_of_year(db, inst, now.id).await?;
-    let enrolled = school::current_enrolments(db, inst, &now.ends_on).await?;
+    let enrolled = school::current_enrolments(db, inst, crate::clock::stored(&now.ends_on)?).await?;
     let already = in_year(app, inst, next.id, &next.starts_on).await?;
     let mut finishing = Vec::new();
     for line in plan.lines.iter().filter(|l| l.to.is_none()) {
@@ -1049,7 +1051,7 @@ pub async fn checklist(
         link: allowed.then_some(link),
     };
     let prepares = may(Action::PrepareYear, whole);
-    if school::current_year(db, institution, &today).await?.is_none() {
+    if school::current_year(db, institution, today).await?.is_none() {
         return Ok(vec![todo(
             "checklist.no_year",
             String::new(),
@@ -1057,7 +1059,7 @@ pub async fn checklist(
             prepares,
         )]);
     }
-    let classes = school::class_states(db, institution, &today).await?;
+    let classes = school::class_states(db, institution, today).await?;
     let mut out = Vec::new();
     if classes.is_empty() {
         out.push(todo(
@@ -1067,7 +1069,7 @@ pub async fn checklist(
             prepares,
         ));
     }
-    let counts = institutions::counts(db, institution, &today).await?;
+    let counts = institutions::counts(db, institution, today).await?;
     if counts.accounts_missing > 0 {
         let link = format!("/admin/accounts?i={i}");
         out.push(todo(

@@ -116,7 +116,7 @@ async fn period(
 ) -> Result<(Date, Date), AppError> {
     let from = from.map(str::trim).filter(|s| !s.is_empty());
     let to = to.map(str::trim).filter(|s| !s.is_empty());
-    let today = families::date(&app.today(), "today")?;
+    let today = app.today();
     let (from, to) = match (from, to) {
         (Some(f), Some(t)) => (families::date(f, "from")?, families::date(t, "to")?),
         (f, t) => {
@@ -136,7 +136,7 @@ async fn period(
 async fn default_period(app: &App, institution: InstitutionId, today: Date) -> Result<(Date, Date), AppError> {
     let db = app.db.pool();
     let iso = today.to_string();
-    if let Some((year, starts, ends)) = klade_store::school::current_year(db, institution, &iso).await? {
+    if let Some((year, starts, ends)) = klade_store::school::current_year(db, institution, today).await? {
         let terms = klade_store::school::terms(db, institution, year).await?;
         let (s, e) = terms
             .iter()
@@ -336,7 +336,7 @@ fn month_days(app: &App, month: Option<&str>) -> Result<(String, Date, Date), Ap
     let first = match month.map(str::trim).filter(|m| !m.is_empty()) {
         Some(m) => format!("{m}-01").parse::<Date>().map_err(err)?,
         None => {
-            let today = families::date(&app.today(), "today")?;
+            let today = app.today();
             today
                 .first_of_month()
                 .checked_sub(1.month())
@@ -469,7 +469,7 @@ pub async fn publish_summary(
     let permit = institution_for(session, institution, Action::PublishAbsenceSummary)?;
     let inst = permit.institution();
     let (month, first, last) = month_days(app, Some(month))?;
-    let today = families::date(&app.today(), "today")?;
+    let today = app.today();
     if today <= last {
         return Err(AppError::invalid("month", "summary_month.not_over"));
     }

@@ -156,7 +156,7 @@ pub async fn my_week(app: &App, session: &Session, day: Date) -> Result<Vec<Week
         );
     }
     let ids: Vec<PersonId> = students.iter().map(|s| s.1).collect();
-    for p in school::placements(db, &ids, &monday.to_string()).await? {
+    for p in school::placements(db, &ids, monday).await? {
         let subs = journal::substitutions(db, p.institution_id, &from, &to).await?;
         let slots = class_slots(app, p.institution_id, p.class_id, session.rights).await?;
         let cal = crate::calendar::cached(app, p.institution_id, session.rights).await?;
@@ -195,8 +195,14 @@ pub async fn class_plan(app: &App, session: &Session, class: ClassId, day: &str)
         slots: journal::slots(db, inst, SlotsOf::Class(class), day, day).await?,
         courses: journal::courses_of_class(db, inst, class).await?,
         subjects: school::subjects(db, inst).await?,
-        teachers: klade_store::accounts::people_with_role(db, inst, klade_domain::Role::Teacher, day).await?,
-        students: journal::class_students(db, inst, class, day).await?,
+        teachers: klade_store::accounts::people_with_role(
+            db,
+            inst,
+            klade_domain::Role::Teacher,
+            crate::clock::stored(day)?,
+        )
+        .await?,
+        students: journal::class_students(db, inst, class, crate::clock::stored(day)?).await?,
     })
 }
 
@@ -352,7 +358,7 @@ pub async fn substitute(
         return Err(AppError::invalid("lesson_no", "journal.lesson_not_held"));
     }
     let teacher = PersonId(input.teacher);
-    let staff = klade_store::accounts::holdings(db, teacher, &iso).await?;
+    let staff = klade_store::accounts::holdings(db, teacher, date).await?;
     if !staff.grants.iter().any(|g| {
         g.institution == inst
             && matches!(
@@ -442,7 +448,7 @@ pub async fn add_course(
         return Err(AppError::invalid("teachers", "course.no_teachers"));
     }
     let today = app.today();
-    let teachers = klade_store::accounts::people_with_role(db, inst, klade_domain::Role::Teacher, &today).await?;
+    let teachers = klade_store::accounts::people_with_role(db, inst, klade_domain::Role::Teacher, today).await?;
     if input
         .teachers
         .iter()
@@ -458,7 +464,7 @@ pub async fn add_course(
     let members: Vec<PersonId> = school::placements(
         db,
         &input.students.iter().map(|s| PersonId(*s)).collect::<Vec<_>>(),
-        &today,
+        today,
     )
     .await?
     .into_iter()

@@ -92,7 +92,7 @@ pub async fn create_superuser(app: &App, input: &NewSuperuser<'_>) -> Result<(St
         let account = accounts::by_person(app.db.pool(), person.id)
             .await?
             .ok_or(AppError::Conflict("person.exists"))?;
-        let holds = accounts::holdings(app.db.pool(), person.id, &app.today()).await?;
+        let holds = accounts::holdings(app.db.pool(), person.id, app.today()).await?;
         if holds
             .grants
             .iter()

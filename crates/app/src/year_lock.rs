@@ -5,7 +5,6 @@
 
 use crate::auth::Session;
 use crate::{App, AppError};
-use jiff::civil::Date;
 use klade_domain::{policy, Action, ClassId, CourseId, InstitutionId, PersonId, Scope};
 use klade_store::year_lock::{self as store, Consent, NewConsent, Year};
 
@@ -23,7 +22,7 @@ pub async fn change_reason(
     if !store::course_locked(db, institution, course).await? {
         return Ok(None);
     }
-    match store::consent(db, institution, session.person, course, &app.today()).await? {
+    match store::consent(db, institution, session.person, course, app.today()).await? {
         Some(reason) => Ok(Some(reason)),
         None => Err(AppError::invalid("date", "year.locked")),
     }
@@ -54,7 +53,15 @@ pub async fn years(app: &App, session: &Session, institution: InstitutionId) -> 
     let mut teachers = Vec::new();
     if may_consent {
         for year in years.iter().filter(|y| y.locked_at.is_some()) {
-            for c in klade_store::journal::courses_for(db, institution, PersonId(0), &year.starts_on, true).await? {
+            for c in klade_store::journal::courses_for(
+                db,
+                institution,
+                PersonId(0),
+                crate::clock::stored(&year.starts_on)?,
+                true,
+            )
+            .await?
+            {
                 let class = c.class_name.clone().unwrap_or_default();
                 journals.push((
                     format!("course:{}", c.id.0),
@@ -62,7 +69,7 @@ pub async fn years(app: &App, session: &Session, institution: InstitutionId) -> 
                 ));
             }
             // A preschool group's journal is kept by the group, not by courses.
-            for g in klade_store::school::classes_of(db, institution, &year.starts_on)
+            for g in klade_store::school::classes_of(db, institution, crate::clock::stored(&year.starts_on)?)
                 .await?
                 .into_iter()
                 .filter(|g| g.kind == klade_domain::ClassKind::Group)
@@ -72,7 +79,7 @@ pub async fn years(app: &App, session: &Session, institution: InstitutionId) -> 
         }
         let today = app.today();
         for role in [klade_domain::Role::Teacher, klade_domain::Role::PreschoolTeacher] {
-            teachers.extend(klade_store::accounts::people_with_role(db, institution, role, &today).await?);
+            teachers.extend(klade_store::accounts::people_with_role(db, institution, role, today).await?);
         }
     }
     Ok(Years {
@@ -94,7 +101,7 @@ pub async fn lock(app: &App, session: &Session, institution: InstitutionId, year
         .into_iter()
         .find(|y| y.name == year)
         .ok_or(AppError::invalid("year", "archive.no_year"))?;
-    if y.ends_on >= app.today() {
+    if crate::clock::stored(&y.ends_on)? >= app.today() {
         return Err(AppError::invalid("year", "year.not_ended"));
     }
     store::lock(db, institution, y.id, session.person, app.now()).await?;
@@ -144,14 +151,14 @@ pub async fn consent(app: &App, session: &Session, input: ConsentInput) -> Resul
     if !locked {
         return Err(AppError::invalid("course", "year.not_locked"));
     }
-    let roles = klade_store::messages::roles_of(db, inst, input.teacher, &app.today()).await?;
+    let roles = klade_store::messages::roles_of(db, inst, input.teacher, app.today()).await?;
     if !roles
         .iter()
         .any(|r| matches!(r, klade_domain::Role::Teacher | klade_domain::Role::PreschoolTeacher))
     {
         return Err(AppError::invalid("teacher", "year.not_a_teacher"));
     }
-    let today: Date = app.today().parse().map_err(|_| AppError::Internal("today".into()))?;
+    let today = app.today();
     let until = today
         .checked_add(jiff::Span::new().days(input.days))
         .map_err(|e| AppError::Internal(e.to_string()))?

@@ -3,6 +3,7 @@
 //! policy reads.
 
 use crate::{conflict, flag, Result, StoreError};
+use jiff::civil::Date;
 use klade_domain::{AccountId, ClassId, CourseId, Grant, InstitutionId, PersonId, Role};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
@@ -165,14 +166,14 @@ pub async fn add_employment<'e>(
 pub async fn roles_here<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-    today: &str,
+    today: Date,
 ) -> Result<std::collections::HashMap<PersonId, Vec<Role>>> {
     let rows = sqlx::query(
         "SELECT person_id, role FROM memberships WHERE institution_id = $1 \
            AND (valid_to IS NULL OR valid_to >= $2)",
     )
     .bind(institution.0)
-    .bind(today)
+    .bind(today.to_string())
     .fetch_all(ex)
     .await?;
     let mut out: std::collections::HashMap<PersonId, Vec<Role>> = std::collections::HashMap::new();
@@ -216,7 +217,7 @@ pub struct Holdings {
 /// a school year that contains `today`, the children whose student membership is valid, and the
 /// courses they teach this school year — and, in a locked year, the course or group a deputy let
 /// them change (`year_changes`). One query.
-pub async fn holdings<'e>(ex: impl Executor<'e, Database = Any>, person: PersonId, today: &str) -> Result<Holdings> {
+pub async fn holdings<'e>(ex: impl Executor<'e, Database = Any>, person: PersonId, today: Date) -> Result<Holdings> {
     let rows = sqlx::query(
         "SELECT 'g' AS k, institution_id AS a, role AS r, NULL AS c FROM memberships \
            WHERE person_id = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2) \
@@ -240,7 +241,7 @@ pub async fn holdings<'e>(ex: impl Executor<'e, Database = Any>, person: PersonI
            WHERE r.teacher_id = $1 AND r.class_id IS NOT NULL AND r.valid_until >= $2",
     )
     .bind(person.0)
-    .bind(today)
+    .bind(today.to_string())
     .fetch_all(ex)
     .await?;
     let mut grants = Vec::new();
@@ -323,7 +324,7 @@ pub async fn people_with_role<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     role: Role,
-    today: &str,
+    today: Date,
 ) -> Result<Vec<(PersonId, String)>> {
     let rows = sqlx::query(
         "SELECT DISTINCT p.id, p.given_name, p.family_name FROM memberships m JOIN persons p ON p.id = m.person_id \
@@ -331,7 +332,7 @@ pub async fn people_with_role<'e>(
     )
     .bind(institution.0)
     .bind(role.code())
-    .bind(today)
+    .bind(today.to_string())
     .fetch_all(ex)
     .await?;
     let mut out = rows
@@ -394,7 +395,7 @@ pub struct Employee {
 pub async fn employees<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-    today: &str,
+    today: Date,
 ) -> Result<Vec<Employee>> {
     let rows = sqlx::query(
         "SELECT p.id, p.given_name, p.family_name, p.phone, m.role, m.valid_from, a.username, a.blocked_at, a.blocked_reason \
@@ -403,7 +404,7 @@ pub async fn employees<'e>(
            AND (m.valid_to IS NULL OR m.valid_to >= $2) ORDER BY p.id",
     )
     .bind(institution.0)
-    .bind(today)
+    .bind(today.to_string())
     .fetch_all(ex)
     .await?;
     let mut out: Vec<Employee> = Vec::new();

@@ -8,6 +8,7 @@
 
 use crate::journal::EXCUSED;
 use crate::{Result, StoreError};
+use jiff::civil::Date;
 use klade_domain::{ClassId, CourseId, InstitutionId, PersonId};
 use sqlx::{Any, Executor, Row as _};
 
@@ -161,7 +162,7 @@ pub async fn missing_grades<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     days: &[GradingDay],
-    today: &str,
+    today: Date,
     person: Option<PersonId>,
 ) -> Result<Vec<Found>> {
     if days.is_empty() {
@@ -185,7 +186,7 @@ pub async fn missing_grades<'e>(
     let mut q = sqlx::query(&sql)
         .bind(institution.0)
         .bind(person.map(|p| p.0).unwrap_or(0))
-        .bind(today);
+        .bind(today.to_string());
     for d in days {
         q = q
             .bind(d.date.as_str())
@@ -392,7 +393,7 @@ pub async fn preschool_days<'e>(
 pub async fn group_teachers<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-    on: &str,
+    on: Date,
 ) -> Result<Vec<(ClassId, String, PersonId, String)>> {
     let rows = sqlx::query(
         "SELECT k.id, k.name, t.person_id, p.given_name || ' ' || p.family_name AS person \
@@ -401,7 +402,7 @@ pub async fn group_teachers<'e>(
          WHERE k.institution_id = $1 AND k.kind = 'group' AND y.starts_on <= $2 AND y.ends_on >= $2 ORDER BY k.name",
     )
     .bind(institution.0)
-    .bind(on)
+    .bind(on.to_string())
     .fetch_all(ex)
     .await?;
     rows.iter()
@@ -457,11 +458,11 @@ pub async fn reminders_of<'e>(
 }
 
 /// Institutions with at least one school year containing `on` (the reminder sweep's list).
-pub async fn active_institutions<'e>(ex: impl Executor<'e, Database = Any>, on: &str) -> Result<Vec<InstitutionId>> {
+pub async fn active_institutions<'e>(ex: impl Executor<'e, Database = Any>, on: Date) -> Result<Vec<InstitutionId>> {
     let rows = sqlx::query(
         "SELECT DISTINCT institution_id FROM school_years WHERE starts_on <= $1 AND ends_on >= $1 ORDER BY institution_id",
     )
-    .bind(on)
+    .bind(on.to_string())
     .fetch_all(ex)
     .await?;
     rows.iter()

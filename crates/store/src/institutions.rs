@@ -1,6 +1,7 @@
 //! Institutions: schools, vocational schools, preschools.
 
 use crate::{conflict, Result, StoreError};
+use jiff::civil::Date;
 use klade_domain::{InstitutionId, InstitutionKind};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
@@ -128,7 +129,7 @@ pub async fn not_acknowledged<'e>(
     ex: impl Executor<'e, Database = Any>,
     id: InstitutionId,
     version: i64,
-    today: &str,
+    today: Date,
 ) -> Result<Vec<(klade_domain::PersonId, String, String)>> {
     let rows = sqlx::query(
         "SELECT p.id, p.given_name, p.family_name, m.role FROM memberships m JOIN persons p ON p.id = m.person_id \
@@ -137,7 +138,7 @@ pub async fn not_acknowledged<'e>(
     )
     .bind(id.0)
     .bind(version)
-    .bind(today)
+    .bind(today.to_string())
     .fetch_all(ex)
     .await?;
     let mut out = rows
@@ -218,7 +219,7 @@ pub struct Counts {
     pub accounts_missing: i64,
 }
 
-pub async fn counts<'e>(ex: impl Executor<'e, Database = Any>, id: InstitutionId, today: &str) -> Result<Counts> {
+pub async fn counts<'e>(ex: impl Executor<'e, Database = Any>, id: InstitutionId, today: Date) -> Result<Counts> {
     let row = sqlx::query(
         "SELECT \
            (SELECT COUNT(*) FROM classes c JOIN school_years y ON y.id = c.school_year_id \
@@ -232,7 +233,7 @@ pub async fn counts<'e>(ex: impl Executor<'e, Database = Any>, id: InstitutionId
              AND m.valid_from <= $2 AND (m.valid_to IS NULL OR m.valid_to >= $2)) AS accounts_missing",
     )
     .bind(id.0)
-    .bind(today)
+    .bind(today.to_string())
     .fetch_one(ex)
     .await?;
     Ok(Counts {

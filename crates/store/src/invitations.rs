@@ -2,6 +2,7 @@
 //! (kept as its SHA-256) sent by SMS or e-mail or printed on a slip, until it expires or is used.
 
 use crate::Result;
+use jiff::civil::Date;
 use klade_domain::{ClassId, InstitutionId, PersonId};
 use sqlx::{Any, Executor, Row};
 
@@ -88,7 +89,7 @@ pub async fn class_members<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     class: ClassId,
-    today: &str,
+    today: Date,
 ) -> Result<Vec<Member>> {
     let rows = sqlx::query(
         "SELECT s.id AS student_id, s.family_name || ' ' || s.given_name AS student, p.id AS person_id, \
@@ -115,7 +116,7 @@ pub async fn class_members<'e>(
     )
     .bind(institution.0)
     .bind(class.0)
-    .bind(today)
+    .bind(today.to_string())
     .fetch_all(ex)
     .await?;
     rows.iter()

@@ -4,6 +4,7 @@
 //! write both in one transaction.
 
 use crate::{conflict, flag, Result};
+use jiff::civil::Date;
 use klade_domain::attendance::MarkKind;
 use klade_domain::{AssessmentId, ClassId, CourseId, InstitutionId, LessonId, PersonId, SchoolYearId, SubjectId};
 use sqlx::{Any, Executor, Row};
@@ -230,7 +231,7 @@ pub async fn courses_for<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     person: PersonId,
-    today: &str,
+    today: Date,
     all: bool,
 ) -> Result<Vec<Course>> {
     let sql = format!(
@@ -242,7 +243,7 @@ pub async fn courses_for<'e>(
     let rows = sqlx::query(&sql)
         .bind(institution.0)
         .bind(person.0)
-        .bind(today)
+        .bind(today.to_string())
         .bind(i64::from(all))
         .fetch_all(ex)
         .await?;
@@ -307,7 +308,7 @@ pub async fn students<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     course: CourseId,
-    on: &str,
+    on: Date,
 ) -> Result<Vec<Student>> {
     let rows = sqlx::query(
         "SELECT p.id, p.given_name, p.family_name FROM persons p WHERE p.id IN ( \
@@ -320,7 +321,7 @@ pub async fn students<'e>(
     )
     .bind(institution.0)
     .bind(course.0)
-    .bind(on)
+    .bind(on.to_string())
     .fetch_all(ex)
     .await?;
     let mut out = rows
@@ -342,7 +343,7 @@ pub async fn class_students<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     class: ClassId,
-    on: &str,
+    on: Date,
 ) -> Result<Vec<Student>> {
     let rows = sqlx::query(
         "SELECT p.id, p.given_name, p.family_name FROM enrolments e JOIN persons p ON p.id = e.student_id \
@@ -350,7 +351,7 @@ pub async fn class_students<'e>(
     )
     .bind(institution.0)
     .bind(class.0)
-    .bind(on)
+    .bind(on.to_string())
     .fetch_all(ex)
     .await?;
     let mut out = rows

@@ -6,6 +6,7 @@
 //! Who may write to whom is the policy's (`klade-domain`), asked by `klade-app` before a write.
 
 use crate::Result;
+use jiff::civil::Date;
 use klade_domain::{ClassId, CourseId, InstitutionId, PersonId, Role};
 use sqlx::{Any, AnyConnection, Executor, Row};
 
@@ -373,11 +374,11 @@ pub async fn attachment_for<'e>(
 
 // ---- whom a message can go to ----
 
-async fn ids<'e>(ex: impl Executor<'e, Database = Any>, sql: &str, binds: (i64, i64, &str)) -> Result<Vec<PersonId>> {
+async fn ids<'e>(ex: impl Executor<'e, Database = Any>, sql: &str, binds: (i64, i64, Date)) -> Result<Vec<PersonId>> {
     let rows = sqlx::query(sql)
         .bind(binds.0)
         .bind(binds.1)
-        .bind(binds.2)
+        .bind(binds.2.to_string())
         .fetch_all(ex)
         .await?;
     rows.iter().map(|r| Ok(PersonId(r.try_get("id")?))).collect()
@@ -388,7 +389,7 @@ pub async fn class_parents<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     class: ClassId,
-    today: &str,
+    today: Date,
 ) -> Result<Vec<PersonId>> {
     ids(
         ex,
@@ -404,7 +405,7 @@ pub async fn class_teachers<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     class: ClassId,
-    today: &str,
+    today: Date,
 ) -> Result<Vec<PersonId>> {
     ids(
         ex,
@@ -421,14 +422,14 @@ pub async fn class_teachers<'e>(
 pub async fn all_staff<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-    today: &str,
+    today: Date,
 ) -> Result<Vec<PersonId>> {
     let rows = sqlx::query(
         "SELECT DISTINCT person_id AS id FROM memberships WHERE institution_id = $1 \
          AND role NOT IN ('student', 'parent') AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2)",
     )
     .bind(institution.0)
-    .bind(today)
+    .bind(today.to_string())
     .fetch_all(ex)
     .await?;
     rows.iter().map(|r| Ok(PersonId(r.try_get("id")?))).collect()
@@ -439,7 +440,7 @@ pub async fn course_students<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     course: CourseId,
-    today: &str,
+    today: Date,
 ) -> Result<Vec<PersonId>> {
     Ok(crate::journal::students(ex, institution, course, today)
         .await?
@@ -476,7 +477,7 @@ pub struct Member {
 pub async fn members<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-    today: &str,
+    today: Date,
     search: &str,
     staff_only: bool,
     limit: usize,
@@ -487,7 +488,7 @@ pub async fn members<'e>(
            AND ($3 = 0 OR m.role NOT IN ('student', 'parent'))",
     )
     .bind(institution.0)
-    .bind(today)
+    .bind(today.to_string())
     .bind(i64::from(staff_only))
     .fetch_all(ex)
     .await?;
@@ -531,7 +532,7 @@ pub async fn roles_of<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     person: PersonId,
-    today: &str,
+    today: Date,
 ) -> Result<Vec<Role>> {
     let rows = sqlx::query(
         "SELECT DISTINCT role FROM memberships WHERE institution_id = $1 AND person_id = $2 \
@@ -539,7 +540,7 @@ pub async fn roles_of<'e>(
     )
     .bind(institution.0)
     .bind(person.0)
-    .bind(today)
+    .bind(today.to_string())
     .fetch_all(ex)
     .await?;
     Ok(rows
@@ -618,7 +619,7 @@ pub async fn delete_news<'e>(
 pub async fn news<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-    today: &str,
+    today: Date,
     upcoming: bool,
 ) -> Result<Vec<NewsItem>> {
     let rows = sqlx::query(
@@ -629,7 +630,7 @@ pub async fn news<'e>(
          ORDER BY n.created_at DESC, n.id DESC",
     )
     .bind(institution.0)
-    .bind(today)
+    .bind(today.to_string())
     .bind(i64::from(upcoming))
     .fetch_all(ex)
     .await?;

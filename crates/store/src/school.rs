@@ -2,6 +2,7 @@
 //! tutors, subjects and professional modules, enrolments (by order), and guardianships.
 
 use crate::{conflict, Result};
+use jiff::civil::Date;
 use klade_domain::{ClassId, ClassKind, InstitutionId, PersonId, SchoolYearId, SubjectId, SubjectKind};
 use sqlx::{Any, Executor, Row};
 
@@ -235,7 +236,7 @@ pub struct ClassSummary {
 pub async fn tutored_classes<'e>(
     ex: impl Executor<'e, Database = Any>,
     person: PersonId,
-    today: &str,
+    today: Date,
 ) -> Result<Vec<ClassSummary>> {
     let rows = sqlx::query(
         "SELECT c.id, c.institution_id, c.name, c.kind, c.programme_name, \
@@ -246,7 +247,7 @@ pub async fn tutored_classes<'e>(
          WHERE t.person_id = $1 AND y.starts_on <= $2 AND y.ends_on >= $2 ORDER BY c.name",
     )
     .bind(person.0)
-    .bind(today)
+    .bind(today.to_string())
     .fetch_all(ex)
     .await?;
     rows.iter()
@@ -267,7 +268,7 @@ pub async fn tutored_classes<'e>(
 pub async fn classes_of<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-    today: &str,
+    today: Date,
 ) -> Result<Vec<ClassSummary>> {
     let rows = sqlx::query(
         "SELECT c.id, c.institution_id, c.name, c.kind, c.programme_name, \
@@ -277,7 +278,7 @@ pub async fn classes_of<'e>(
          WHERE c.institution_id = $1 AND y.starts_on <= $2 AND y.ends_on >= $2 ORDER BY c.name",
     )
     .bind(institution.0)
-    .bind(today)
+    .bind(today.to_string())
     .fetch_all(ex)
     .await?;
     rows.iter()
@@ -309,7 +310,7 @@ pub struct Placement {
 pub async fn placements<'e>(
     ex: impl Executor<'e, Database = Any>,
     students: &[PersonId],
-    today: &str,
+    today: Date,
 ) -> Result<Vec<Placement>> {
     if students.is_empty() {
         return Ok(Vec::new());
@@ -323,7 +324,7 @@ pub async fn placements<'e>(
          ORDER BY p.given_name, p.family_name",
         list.join(",")
     );
-    let rows = sqlx::query(&sql).bind(today).fetch_all(ex).await?;
+    let rows = sqlx::query(&sql).bind(today.to_string()).fetch_all(ex).await?;
     rows.iter()
         .map(|r| {
             Ok(Placement {
@@ -498,7 +499,7 @@ pub async fn other_children_enrolled<'e>(
     institution: InstitutionId,
     parent: PersonId,
     except: PersonId,
-    on: &str,
+    on: Date,
 ) -> Result<i64> {
     let row = sqlx::query(
         "SELECT COUNT(*) AS n FROM guardianships g JOIN enrolments e ON e.student_id = g.child_id \
@@ -508,7 +509,7 @@ pub async fn other_children_enrolled<'e>(
     .bind(institution.0)
     .bind(parent.0)
     .bind(except.0)
-    .bind(on)
+    .bind(on.to_string())
     .fetch_one(ex)
     .await?;
     Ok(row.try_get("n")?)
@@ -576,13 +577,13 @@ pub async fn term_before<'e>(
 pub async fn current_year<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-    today: &str,
+    today: Date,
 ) -> Result<Option<(SchoolYearId, String, String)>> {
     let row = sqlx::query(
         "SELECT id, starts_on, ends_on FROM school_years WHERE institution_id = $1 AND starts_on <= $2 AND ends_on >= $2",
     )
     .bind(institution.0)
-    .bind(today)
+    .bind(today.to_string())
     .fetch_optional(ex)
     .await?;
     row.map(|r| {
@@ -599,14 +600,14 @@ pub async fn current_year<'e>(
 pub async fn current_enrolments<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-    on: &str,
+    on: Date,
 ) -> Result<std::collections::HashMap<PersonId, (i64, ClassId)>> {
     let rows = sqlx::query(
         "SELECT id, student_id, class_id FROM enrolments WHERE institution_id = $1 AND valid_from <= $2 \
            AND (valid_to IS NULL OR valid_to >= $2)",
     )
     .bind(institution.0)
-    .bind(on)
+    .bind(on.to_string())
     .fetch_all(ex)
     .await?;
     rows.iter()
@@ -686,7 +687,7 @@ pub struct ClassState {
 pub async fn class_states<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-    today: &str,
+    today: Date,
 ) -> Result<Vec<ClassState>> {
     let rows = sqlx::query(
         "SELECT c.id, c.name, c.kind, \
@@ -703,7 +704,7 @@ pub async fn class_states<'e>(
          WHERE c.institution_id = $1 AND y.starts_on <= $2 AND y.ends_on >= $2 ORDER BY c.name",
     )
     .bind(institution.0)
-    .bind(today)
+    .bind(today.to_string())
     .fetch_all(ex)
     .await?;
     rows.iter()

@@ -4,6 +4,7 @@
 //! policy's.
 
 use crate::Result;
+use jiff::civil::Date;
 use klade_domain::{ClassId, CourseId, InstitutionId, PersonId, SchoolYearId};
 use sqlx::{Any, Executor, Row};
 
@@ -81,7 +82,7 @@ pub async fn consent<'e>(
     institution: InstitutionId,
     teacher: PersonId,
     course: CourseId,
-    today: &str,
+    today: Date,
 ) -> Result<Option<String>> {
     let row = sqlx::query(
         "SELECT reason FROM year_changes WHERE institution_id = $1 AND teacher_id = $2 AND course_id = $3 \
@@ -90,7 +91,7 @@ pub async fn consent<'e>(
     .bind(institution.0)
     .bind(teacher.0)
     .bind(course.0)
-    .bind(today)
+    .bind(today.to_string())
     .fetch_optional(ex)
     .await?;
     row.map(|r| Ok(r.try_get("reason")?)).transpose()

@@ -112,7 +112,7 @@ async fn fill_course(
         &last.to_string(),
     )
     .await?;
-    let students: Vec<PersonId> = journal::students(&mut *m.tx, school, course, &last.to_string())
+    let students: Vec<PersonId> = journal::students(&mut *m.tx, school, course, last)
         .await?
         .into_iter()
         .map(|s| s.id)

@@ -20,8 +20,7 @@ pub(super) async fn fill(
     today: Date,
 ) -> Result<(), AppError> {
     let day = 24 * 3600;
-    let today_s = today.to_string();
-    let parents = messages::class_parents(&mut *m.tx, school, class, &today_s).await?;
+    let parents = messages::class_parents(&mut *m.tx, school, class, today).await?;
     let subject = "Vecāku sapulce 3. decembrī";
     let body = "Labdien, cienījamie vecāki!\n\nAicinu uz klases vecāku sapulci ceturtdien, 3. decembrī, plkst. 18:00, \
                  23. kabinetā. Runāsim par pirmā semestra noslēgumu un Ziemassvētku pasākumu.\n\nAr cieņu,\nLīga Zariņa";
@@ -83,7 +82,7 @@ pub(super) async fn fill(
             title: "Ziemassvētku koncerts",
             body: "Skolas Ziemassvētku koncerts notiks 18. decembrī plkst. 17:00 aktu zālē. Laipni aicināti skolēni, \
                    vecāki un vecvecāki!",
-            visible_from: &today_s,
+            visible_from: &today.to_string(),
             visible_to: &until.to_string(),
             author: deputy,
             now: m.now - day,

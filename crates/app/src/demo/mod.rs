@@ -594,10 +594,7 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
     {
         return Ok(false);
     }
-    let today: Date = app
-        .today()
-        .parse()
-        .map_err(|e| AppError::Internal(format!("today: {e}")))?;
+    let today = app.today();
     let (start, _) = klade_domain::school_year::containing(today);
     // The set-up is done as on the year's first morning, so its records carry that day.
     let at = start
@@ -641,12 +638,11 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         rng: &mut people.rng,
         now: app.now(),
     };
-    let children: Vec<PersonId> =
-        klade_store::journal::class_students(&mut *m.tx, preschool, group, &today.to_string())
-            .await?
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
+    let children: Vec<PersonId> = klade_store::journal::class_students(&mut *m.tx, preschool, group, today)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
     preschool_demo::fill(&mut m, preschool, group, pii_skolotaja, &children, today).await?;
     mail_demo::fill(
         &mut m,

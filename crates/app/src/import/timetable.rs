@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 pub(super) struct Context {
     year: klade_domain::SchoolYearId,
     /// The first day the file's week applies: the day it is planned.
-    from: String,
+    from: Date,
     classes: HashMap<String, (ClassId, String)>,
     subjects: HashMap<String, (SubjectId, String)>,
     /// Teachers here as (id, "given family" folded, "family given" folded).
@@ -32,10 +32,10 @@ pub(super) struct Context {
 pub(super) async fn context(app: &App, institution: InstitutionId) -> Result<Context, AppError> {
     let db = app.db.pool();
     let today = app.today();
-    let (year, _, ends) = school::current_year(db, institution, &today)
+    let (year, _, ends) = school::current_year(db, institution, today)
         .await?
         .ok_or(AppError::invalid("year", "import.no_school_year"))?;
-    let classes = school::classes_of(db, institution, &today)
+    let classes = school::classes_of(db, institution, today)
         .await?
         .into_iter()
         .map(|c| (fold(&c.name), (c.id, c.name)))
@@ -45,7 +45,7 @@ pub(super) async fn context(app: &App, institution: InstitutionId) -> Result<Con
         .into_iter()
         .map(|(id, name, _)| (fold(&name), (id, name)))
         .collect();
-    let teachers = klade_store::accounts::people_with_role(db, institution, Role::Teacher, &today)
+    let teachers = klade_store::accounts::people_with_role(db, institution, Role::Teacher, today)
         .await?
         .into_iter()
         .map(|(id, _)| id)
@@ -68,7 +68,7 @@ pub(super) async fn context(app: &App, institution: InstitutionId) -> Result<Con
             courses.insert((class, c.subject_id, group), (c.id, teachers));
         }
     }
-    let slots = journal::slot_facts(db, institution, &today, &ends).await?;
+    let slots = journal::slot_facts(db, institution, &today.to_string(), &ends).await?;
     Ok(Context {
         year,
         from: today,
@@ -337,11 +337,8 @@ pub(super) async fn apply(
         .into_iter()
         .collect::<Result<_, _>>()
         .map_err(|_| AppError::Conflict("import.timetable_refused"))?;
-    let from: Date = ctx.from.parse().map_err(|_| AppError::invalid("year", "error.date"))?;
-    let day_before = from
-        .yesterday()
-        .map(|d| d.to_string())
-        .unwrap_or_else(|_| ctx.from.clone());
+    let from = ctx.from;
+    let day_before = from.yesterday().unwrap_or(from).to_string();
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let mut courses: HashMap<(ClassId, SubjectId, String), CourseId> =
@@ -395,7 +392,7 @@ pub(super) async fn apply(
                         starts_at: &r.starts_at,
                         ends_at: &r.ends_at,
                         room: &r.room,
-                        valid_from: &ctx.from,
+                        valid_from: &ctx.from.to_string(),
                     },
                 )
                 .await?;

@@ -348,7 +348,7 @@ async fn the_monthly_summary_and_a_finding_have_their_deadlines() {
         let r = deputy
             .api_post(
                 &format!("/api/v1/courses/{course}/checks"),
-                serde_json::json!({ "finding": "Nav mājasdarbu 3 stundās", "due_on": t.app.today() }),
+                serde_json::json!({ "finding": "Nav mājasdarbu 3 stundās", "due_on": t.app.today().to_string() }),
                 Some(&deputy_token),
             )
             .await;

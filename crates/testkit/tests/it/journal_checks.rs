@@ -64,7 +64,7 @@ async fn a_finding_goes_from_the_deputy_to_the_teacher_and_back() {
         let mut other = signed_in(&t, "pii.vietniece").await;
         assert_eq!(other.get(&checks).await.status, StatusCode::FORBIDDEN);
 
-        let due = t.app.today().parse::<jiff::civil::Date>().expect("today") + jiff::ToSpan::days(7);
+        let due = t.app.today() + jiff::ToSpan::days(7);
         let r = deputy
             .submit(
                 &checks,

@@ -575,7 +575,7 @@ async fn callers(t: &TestApp) -> Vec<Caller> {
         let person = t
             .id(&format!("SELECT person_id FROM accounts WHERE username = '{role}'"))
             .await;
-        let held = klade_store::accounts::holdings(t.db().pool(), PersonId(person), &today)
+        let held = klade_store::accounts::holdings(t.db().pool(), PersonId(person), today)
             .await
             .expect("holdings");
         out.push(Caller {

@@ -409,9 +409,13 @@ async fn staff_classes_subjects_and_tutors_by_hand() {
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         // The new tutor holds the class's rights at once.
-        let rights = klade_store::accounts::holdings(t.db().pool(), klade_domain::PersonId(teacher), "2026-11-26")
-            .await
-            .expect("holdings");
+        let rights = klade_store::accounts::holdings(
+            t.db().pool(),
+            klade_domain::PersonId(teacher),
+            jiff::civil::date(2026, 11, 26),
+        )
+        .await
+        .expect("holdings");
         assert!(rights.grants.iter().any(|g| g.role == Role::Tutor));
     }
 }

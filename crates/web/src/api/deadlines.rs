@@ -54,7 +54,7 @@ async fn calendar(
     Query(q): Query<YearQuery>,
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
-    let today: jiff::civil::Date = state.app.today().parse().unwrap_or_default();
+    let today = state.app.today();
     let view = cal::view(&state.app, session, InstitutionId(i), q.year.unwrap_or(today.year())).await?;
     Ok(Json(view).into_response())
 }

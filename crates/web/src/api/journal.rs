@@ -218,11 +218,7 @@ async fn week(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DateQuery
     let session = ctx.signed_in()?;
     let day = match q.date {
         Some(d) => d.parse::<Date>().map_err(|_| AppError::invalid("date", "error.date"))?,
-        None => state
-            .app
-            .today()
-            .parse::<Date>()
-            .map_err(|_| AppError::Internal("today".into()))?,
+        None => state.app.today(),
     };
     let weeks = timetable::my_week(&state.app, session, day).await?;
     Ok(Json(weeks).into_response())
@@ -248,11 +244,7 @@ async fn diary(
     let session = ctx.signed_in()?;
     let day = match q.date {
         Some(d) => d.parse::<Date>().map_err(|_| AppError::invalid("date", "error.date"))?,
-        None => state
-            .app
-            .today()
-            .parse::<Date>()
-            .map_err(|_| AppError::Internal("today".into()))?,
+        None => state.app.today(),
     };
     let d = klade_app::families::diary(&state.app, session, PersonId(id), day).await?;
     Ok(Json(d).into_response())

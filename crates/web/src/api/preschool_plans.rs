@@ -37,12 +37,7 @@ struct MonthQuery {
 fn month_or_current(state: &AppState, q: MonthQuery) -> Result<String, WebError> {
     match q.month {
         Some(m) => Ok(m),
-        None => state
-            .app
-            .today()
-            .parse()
-            .map(plans::month_of)
-            .map_err(|_| WebError::from(AppError::Internal("today".into()))),
+        None => Ok(plans::month_of(state.app.today())),
     }
 }
 

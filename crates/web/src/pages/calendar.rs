@@ -81,7 +81,7 @@ async fn render_calendar(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let today: jiff::civil::Date = state.app.today().parse().unwrap_or_default();
+    let today = state.app.today();
     let year = year.unwrap_or(today.year());
     let view = cal::view(&state.app, session, InstitutionId(i), year).await?;
     let months = view

@@ -201,7 +201,7 @@ async fn overview(
     let mut items: Vec<Line> = view.items.iter().map(|i| line(t, i)).collect();
     if let Some(f) = crate::download::requested(q.format.as_deref())? {
         let mut report = overview_report(t, &view.items, &items);
-        report.subtitle.push(format_stored_date(&state.app.today()));
+        report.subtitle.push(format_stored_date(&state.app.today().to_string()));
         return crate::download::download(&report, f, "termini");
     }
     let mut path = format!("/deadlines/overview?i={}", q.i);

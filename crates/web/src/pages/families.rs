@@ -139,11 +139,7 @@ async fn diary_page(
         .map(PersonId)
         .or_else(|| students.first().map(|p| p.student_id))
         .ok_or_else(|| AppError::NotFound)?;
-    let today: Date = state
-        .app
-        .today()
-        .parse()
-        .map_err(|_| AppError::Internal("today".into()))?;
+    let today: Date = state.app.today();
     let day = date.and_then(|d| d.parse::<Date>().ok()).unwrap_or(today);
     let d = families::diary(&state.app, session, chosen, day).await?;
     let monday: Date = d.monday.parse().unwrap_or(today);
@@ -666,7 +662,7 @@ async fn report_views(state: &AppState, ctx: &Ctx, class: i64, q: &ReportQuery) 
     Ok(ReportViews {
         institution,
         institution_name,
-        issued: format_stored_date(&today),
+        issued: format_stored_date(&today.to_string()),
         from,
         to,
         views,

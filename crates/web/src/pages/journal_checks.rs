@@ -211,7 +211,7 @@ async fn page(
         error,
         bad,
         csrf: session.csrf_token.clone(),
-        today: state.app.today(),
+        today: state.app.today().to_string(),
         t,
     };
     Ok((status, render(&p)?).into_response())
@@ -417,7 +417,7 @@ async fn unclosed(
         None => *session.actor.institutions().first().ok_or_else(|| AppError::NotFound)?,
     };
     let v = checks::unclosed(&state.app, session, inst, q.teacher.map(PersonId)).await?;
-    let today = state.app.today();
+    let today = state.app.today().to_string();
     let mut rows: Vec<Row> = Vec::new();
     for (n, a) in v.items.iter().enumerate() {
         let teacher = format!("{} {}", a.teacher_given, a.teacher_family);
@@ -439,7 +439,7 @@ async fn unclosed(
     }
     if let Some(f) = crate::download::requested(q.format.as_deref())? {
         let mut report = unclosed_report(t, &rows);
-        report.subtitle.push(format_stored_date(&today));
+        report.subtitle.push(format_stored_date(&today.to_string()));
         return crate::download::download(&report, f, "zurnala-parbaude");
     }
     let mut path = format!("/checks?i={}", inst.0);

@@ -617,7 +617,7 @@ pub(crate) async fn home_news(state: &AppState, ctx: &Ctx) -> Result<Vec<HomeNew
     let boards = news::boards(&state.app, session).await?;
     let mut out = Vec::new();
     for b in &boards {
-        for v in news_views(t, b, &today).into_iter().filter(|v| !v.upcoming) {
+        for v in news_views(t, b, &today.to_string()).into_iter().filter(|v| !v.upcoming) {
             out.push(HomeNews {
                 institution: b.name.clone(),
                 category: v.category,
@@ -639,7 +639,7 @@ async fn news_page_with(
     let (flash, error, status) = (notice.done, notice.error, notice.status);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let today = state.app.today();
+    let today = state.app.today().to_string();
     let boards = news::boards(&state.app, session).await?;
     let mut views = Vec::new();
     for b in &boards {
@@ -651,7 +651,7 @@ async fn news_page_with(
         views.push(BoardView {
             id: b.institution.0,
             name: b.name.clone(),
-            items: news_views(t, b, &today),
+            items: news_views(t, b, &today.to_string()),
             categories: b
                 .may_publish
                 .iter()

@@ -510,7 +510,7 @@ async fn person_page(
             })
             .collect(),
         classes,
-        today: state.app.today(),
+        today: state.app.today().to_string(),
         typed,
     };
     Ok((status, render(&page)?).into_response())

@@ -131,13 +131,7 @@ async fn plan(
     };
     let month = match q.month {
         Some(m) => m,
-        None => plans::month_of(
-            state
-                .app
-                .today()
-                .parse()
-                .map_err(|_| AppError::Internal("today".into()))?,
-        ),
+        None => plans::month_of(state.app.today()),
     };
     plan_page(&state, &ctx, ClassId(group), &month, flash, None, StatusCode::OK).await
 }
@@ -157,13 +151,7 @@ async fn plan_page(
     // A month typed wrongly still shows the page (with the error), for the current month.
     let shown_month = match plans::parse_month(month) {
         Ok(_) => month.trim().to_string(),
-        Err(_) if typed.is_some() => plans::month_of(
-            state
-                .app
-                .today()
-                .parse()
-                .map_err(|_| AppError::Internal("today".into()))?,
-        ),
+        Err(_) if typed.is_some() => plans::month_of(state.app.today()),
         Err(e) => return Err(e.into()),
     };
     let v = plans::plan(&state.app, session, group, &shown_month).await?;
@@ -410,7 +398,7 @@ async fn talks_page(
         flash: flash.map(|k| t.get(k).to_string()),
         error,
         csrf: session.csrf_token.clone(),
-        today: state.app.today(),
+        today: state.app.today().to_string(),
         t,
     };
     Ok((status, render(&page)?).into_response())

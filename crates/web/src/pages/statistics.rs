@@ -360,7 +360,7 @@ async fn summary_page(
         let report = summary_report(t, &s);
         return crate::download::download(&report, format, &format!("kavejumi-{}", s.month));
     }
-    let overdue = s.published.is_none() && state.app.today() > s.deadline;
+    let overdue = s.published.is_none() && state.app.today().to_string() > s.deadline;
     let path = format!("/absence-summary?i={}&month={}", s.institution.0, s.month);
     let page = SummaryPage {
         page: Chrome::for_ctx(&ctx, t.get("summary_month.title"), "/absence-summary", None),

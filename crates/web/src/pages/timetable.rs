@@ -50,11 +50,7 @@ struct WeekQuery {
 async fn week(State(state): State<AppState>, ctx: Ctx, Query(q): Query<WeekQuery>) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let today: Date = state
-        .app
-        .today()
-        .parse()
-        .map_err(|_| AppError::invalid("date", "error.date"))?;
+    let today: Date = state.app.today();
     let day = q.date.as_deref().and_then(|d| d.parse::<Date>().ok()).unwrap_or(today);
     let monday = timetable::monday_of(day);
     let weeks = timetable::my_week(&state.app, session, day).await?;
@@ -173,7 +169,7 @@ async fn render_class(
     let (flash, error, status) = (notice.done, notice.error, notice.status);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let today = state.app.today();
+    let today = state.app.today().to_string();
     let plan = timetable::class_plan(&state.app, session, class, &today).await?;
     let (name, slots, courses) = (plan.name, plan.slots, plan.courses);
     let page = ClassPage {

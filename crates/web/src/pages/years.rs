@@ -64,7 +64,7 @@ async fn view(
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let y = year_lock::years(&state.app, session, InstitutionId(inst)).await?;
-    let today = state.app.today();
+    let today = state.app.today().to_string();
     let page = YearsPage {
         page: Chrome::for_ctx(ctx, t.get("year.title"), "/admin/years", None),
         t,
