@@ -620,13 +620,13 @@ pub async fn my_reminders(app: &App, session: &Session) -> Result<Vec<(String, i
 }
 
 /// The institutions whose overview of deadlines the reader may open (who checks the journals or
-/// reads the statistics), with their names.
-pub async fn overseen(app: &App, session: &Session) -> Result<Vec<(InstitutionId, String)>, AppError> {
+/// reads the statistics).
+pub async fn overseen(app: &App, session: &Session) -> Result<Vec<crate::home::Institution>, AppError> {
     let mut out = Vec::new();
     for i in session.actor.institutions() {
         let scope = Scope::Institution(i);
         if session.actor.may(Action::CheckJournals, scope) || session.actor.may(Action::ViewStatistics, scope) {
-            out.push((i, crate::home::institution(app, i).await?.name));
+            out.push(crate::home::institution(app, i).await?);
         }
     }
     Ok(out)

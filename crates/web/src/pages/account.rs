@@ -4,7 +4,7 @@
 use crate::ctx::{Ctx, Query};
 use crate::error::{Notice, WebError};
 use crate::i18n::Tr;
-use crate::layout::{render, Chrome, Typed};
+use crate::layout::{render, Choice, Chrome, Typed};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -33,8 +33,8 @@ struct AccountPage<'a> {
     page: Chrome,
     t: Tr,
     parent: bool,
-    /// (event:channel, label, chosen)
-    notify: Vec<(String, String, bool)>,
+    /// Each event's channels, as `event:channel`.
+    notify: Vec<Choice<String>>,
     username: &'a str,
     csrf: &'a str,
     must_change: bool,
@@ -114,19 +114,19 @@ async fn account_page(state: &AppState, ctx: &Ctx, notice: Notice<'_>, typed: Ty
             continue;
         }
         for c in klade_app::families::CHANNELS {
-            notify.push((
-                format!("{e}:{c}"),
-                format!(
+            notify.push(Choice {
+                value: format!("{e}:{c}"),
+                label: format!(
                     "{} — {}",
                     t.dynamic("notify", &format!("event_{e}")),
                     t.dynamic("notify", &format!("channel_{c}"))
                 ),
-                if typed.is("notify") {
+                chosen: if typed.is("notify") {
                     typed.has("notify", "notify", &format!("{e}:{c}"))
                 } else {
                     chosen.iter().any(|(x, y)| x == e && y == c)
                 },
-            ));
+            });
         }
     }
     let page = AccountPage {

@@ -84,19 +84,15 @@ struct MinePage {
     t: Tr,
     due_today: Vec<Line>,
     late: Vec<Line>,
-    /// (institution, name) whose overview this person may read.
-    overviews: Vec<(i64, String)>,
+    /// The institutions whose overview this person may read.
+    overviews: Vec<klade_app::home::Institution>,
 }
 
 async fn mine(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let list = deadlines::mine(&state.app, session).await?;
-    let overviews: Vec<(i64, String)> = deadlines::overseen(&state.app, session)
-        .await?
-        .into_iter()
-        .map(|(i, name)| (i.0, name))
-        .collect();
+    let overviews = deadlines::overseen(&state.app, session).await?;
     let page = MinePage {
         page: Chrome::for_ctx(&ctx, t.get("deadlines.title"), "/deadlines", None),
         due_today: list.due_today.iter().map(|i| line(t, i)).collect(),
@@ -125,11 +121,18 @@ struct OverviewPage {
     items: Vec<Line>,
     /// When the list is longer than a page shows: (shown, all).
     cut: Option<(usize, usize)>,
-    /// (id, name, count, selected)
-    people: Vec<(i64, String, usize, bool)>,
-    classes: Vec<(i64, String, usize, bool)>,
+    people: Vec<Tally>,
+    classes: Vec<Tally>,
     kinds: Vec<crate::layout::Choice<&'static str>>,
     exports: Vec<(String, &'static str)>,
+}
+
+/// A person's or a class's count of late items, and whether the list is filtered by it.
+struct Tally {
+    id: i64,
+    name: String,
+    count: usize,
+    chosen: bool,
 }
 
 /// The overview as a table to download: what the page's table shows.
@@ -237,13 +240,23 @@ async fn overview(
                 } else {
                     name.clone()
                 };
-                (id, name, *n, filter.person == Some(id))
+                Tally {
+                    id,
+                    name,
+                    count: *n,
+                    chosen: filter.person == Some(id),
+                }
             })
             .collect(),
         classes: view
             .per_class
             .iter()
-            .map(|(c, name, n)| (c.0, name.clone(), *n, filter.class == Some(c.0)))
+            .map(|(c, name, n)| Tally {
+                id: c.0,
+                name: name.clone(),
+                count: *n,
+                chosen: filter.class == Some(c.0),
+            })
             .collect(),
         kinds: Kind::ALL
             .iter()

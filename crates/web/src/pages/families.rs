@@ -318,7 +318,7 @@ struct AbsencesPage {
     checked: Vec<AbsencesOfStudent>,
     can_excuse: bool,
     csrf: String,
-    students: Vec<(i64, String)>,
+    students: Vec<crate::layout::Choice<i64>>,
     reasons: Vec<String>,
     /// A refused excuse as typed.
     typed: crate::layout::Typed,
@@ -422,7 +422,11 @@ async fn absences_page(
         students: a
             .students
             .iter()
-            .map(|s| (s.id.0, format!("{} {}", s.family_name, s.given_name)))
+            .map(|s| crate::layout::Choice {
+                value: s.id.0,
+                label: format!("{} {}", s.family_name, s.given_name),
+                chosen: typed.has("excuse", "student", &s.id.0.to_string()),
+            })
             .collect(),
         reasons: ["illness", "family", "event", "other"]
             .iter()
@@ -572,8 +576,17 @@ struct ReportView {
     name: String,
     class_name: String,
     period: String,
-    subjects: Vec<(String, String, String)>,
+    subjects: Vec<SubjectLine>,
     absences: String,
+}
+
+/// A course's line of a progress report.
+struct SubjectLine {
+    course: String,
+    /// The period's grades in date order.
+    grades: String,
+    /// The term and year grades given in the period.
+    period_grades: String,
 }
 
 #[derive(Template)]
@@ -645,7 +658,11 @@ async fn report_views(state: &AppState, ctx: &Ctx, class: i64, q: &ReportQuery) 
                         })
                         .collect::<Vec<_>>()
                         .join("; ");
-                    (c.clone(), all.join(", "), period)
+                    SubjectLine {
+                        course: c.clone(),
+                        grades: all.join(", "),
+                        period_grades: period,
+                    }
                 })
                 .collect(),
             absences: format!(
@@ -793,12 +810,12 @@ fn report_blocks(
         blocks.push(Block::Title(t.get("report.title").to_string()));
         blocks.push(Block::Text(institution.to_string()));
         blocks.push(Block::Heading(format!("{}, {} · {}", r.name, r.class_name, r.period)));
-        for (subject, grades, period) in &r.subjects {
-            let mut rest = grades.clone();
-            if !period.is_empty() {
-                rest = format!("{rest} — {period}");
+        for s in &r.subjects {
+            let mut rest = s.grades.clone();
+            if !s.period_grades.is_empty() {
+                rest = format!("{rest} — {}", s.period_grades);
             }
-            blocks.push(Block::Row(subject.clone(), rest));
+            blocks.push(Block::Row(s.course.clone(), rest));
         }
         blocks.push(Block::Text(format!("{}: {}", t.get("report.missed"), r.absences)));
         blocks.push(Block::Text(format!("{} {issued}", t.get("report.issued"))));

@@ -163,9 +163,22 @@ struct PreviewPage {
     preview: bool,
     /// A timetable with refused rows: it is taken whole, so it cannot be confirmed.
     blocked: bool,
-    summary: Vec<(String, i64)>,
-    /// (line, row, what will happen, rejected)
-    rows: Vec<(usize, String, String, bool)>,
+    summary: Vec<Figure>,
+    rows: Vec<RowView>,
+}
+
+/// A count of the import's rows, by what happens or happened to them.
+struct Figure {
+    label: String,
+    count: i64,
+}
+
+/// A row of the file and what importing it will do.
+struct RowView {
+    line: usize,
+    label: String,
+    action: String,
+    refused: bool,
 }
 
 async fn preview(
@@ -180,28 +193,23 @@ async fn preview(
     let p = import::preview(&state.app, session, inst, id).await?;
     let im = &p.import;
     let count = |f: fn(&RowAction) -> bool| p.rows.iter().filter(|r| f(&r.action)).count() as i64;
+    let figure = |key: &str, count: i64| Figure {
+        label: t.get(key).to_string(),
+        count,
+    };
     let summary = if im.status == "preview" {
         vec![
-            (
-                t.get("import.will_create").to_string(),
-                count(|a| matches!(a, RowAction::Create)),
-            ),
-            (
-                t.get("import.will_change").to_string(),
-                count(|a| matches!(a, RowAction::Change { .. })),
-            ),
-            (
-                t.get("import.same").to_string(),
-                count(|a| matches!(a, RowAction::Same)),
-            ),
-            (t.get("import.will_reject").to_string(), count(RowAction::refused)),
+            figure("import.will_create", count(|a| matches!(a, RowAction::Create))),
+            figure("import.will_change", count(|a| matches!(a, RowAction::Change { .. }))),
+            figure("import.same", count(|a| matches!(a, RowAction::Same))),
+            figure("import.will_reject", count(RowAction::refused)),
         ]
     } else {
         vec![
-            (t.get("import.processed").to_string(), im.processed),
-            (t.get("import.created").to_string(), im.created),
-            (t.get("import.changed").to_string(), im.changed),
-            (t.get("import.rejected").to_string(), im.rejected),
+            figure("import.processed", im.processed),
+            figure("import.created", im.created),
+            figure("import.changed", im.changed),
+            figure("import.rejected", im.rejected),
         ]
     };
     let status = match im.status.as_str() {
@@ -218,7 +226,7 @@ async fn preview(
         .rows
         .iter()
         .map(|r| {
-            let what = match &r.action {
+            let action = match &r.action {
                 RowAction::Create => t.get("import.create").to_string(),
                 RowAction::Change { fields } => format!(
                     "{}: {}",
@@ -244,7 +252,12 @@ async fn preview(
                         .unwrap_or_default()
                 ),
             };
-            (r.line, r.label.clone(), what, r.action.refused())
+            RowView {
+                line: r.line,
+                label: r.label.clone(),
+                action,
+                refused: r.action.refused(),
+            }
         })
         .collect();
     let page = PreviewPage {

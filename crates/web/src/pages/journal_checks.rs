@@ -72,11 +72,17 @@ struct CheckView {
     answer: Vec<String>,
     done: String,
     closed: String,
-    /// (when, who, state)
-    history: Vec<(String, String, String)>,
+    history: Vec<HistoryLine>,
     may_answer: bool,
     may_close: bool,
     may_reopen: bool,
+}
+
+/// A change of a check's state: when, by whom, to what.
+struct HistoryLine {
+    at: String,
+    who: String,
+    state: String,
 }
 
 #[derive(Template)]
@@ -91,12 +97,10 @@ struct ChecksPage {
     can_record: bool,
     /// A school course's journal: findings have a field (a preschool group's do not, J29).
     course: bool,
-    /// (code, label, selected) of each area.
-    areas: Vec<(&'static str, String, bool)>,
+    areas: Vec<crate::layout::Choice<&'static str>>,
     finding: String,
     due_on: String,
-    /// The finding an answer was refused for, and what was typed.
-    answer: (i64, String),
+    answer: TypedAnswer,
     flash: Option<String>,
     error: Option<String>,
     csrf: String,
@@ -116,7 +120,14 @@ struct Typed {
     area: String,
     finding: String,
     due_on: String,
-    answer: (i64, String),
+    answer: TypedAnswer,
+}
+
+/// The finding an answer was refused for, and what was typed.
+#[derive(Default)]
+struct TypedAnswer {
+    check: i64,
+    text: String,
 }
 
 fn area_label(t: Tr, code: &str) -> String {
@@ -173,11 +184,11 @@ async fn page(
                             .as_deref()
                             .and_then(|n| n.split('\u{1f}').next())
                             .unwrap_or("");
-                        (
-                            format_instant(e.at),
-                            e.person.clone(),
-                            t.dynamic("check", &format!("state_{s}")),
-                        )
+                        HistoryLine {
+                            at: format_instant(e.at),
+                            who: e.person.clone(),
+                            state: t.dynamic("check", &format!("state_{s}")),
+                        }
                     })
                     .collect(),
                 may_answer: v.can_answer && state == "open",
@@ -193,7 +204,11 @@ async fn page(
     };
     let areas = Area::ALL
         .into_iter()
-        .map(|a| (a.code(), area_label(t, a.code()), a.code() == chosen))
+        .map(|a| crate::layout::Choice {
+            value: a.code(),
+            label: area_label(t, a.code()),
+            chosen: a.code() == chosen,
+        })
         .collect();
     let p = ChecksPage {
         page: Chrome::for_ctx(ctx, &format!("{}: {}", t.get("check.title"), v.name), &base(j), None),
@@ -270,7 +285,10 @@ async fn change(state: &AppState, ctx: &Ctx, j: Journal, id: i64, f: StepForm) -
         Err(e @ AppError::Invalid { .. }) => {
             let status = crate::error::status_of(&e);
             let typed = Typed {
-                answer: (id, f.answer),
+                answer: TypedAnswer {
+                    check: id,
+                    text: f.answer,
+                },
                 ..Typed::default()
             };
             page(state, ctx, j, None, Some((typed, &e)), status).await

@@ -6,7 +6,7 @@ use crate::ctx::Path;
 use crate::ctx::Query;
 use crate::error::{Notice, WebError};
 use crate::i18n::Tr;
-use crate::layout::{render, Chrome};
+use crate::layout::{render, Choice, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
@@ -154,8 +154,12 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
 
 // ---- writing ----
 
-/// An option of the "to" list: (code, label, selected).
-type Choice = (String, String, bool);
+/// A part of the "to" list: groups, or people.
+struct OptionGroup {
+    label: String,
+    /// Each by its `To` code.
+    options: Vec<Choice<String>>,
+}
 
 #[derive(Template)]
 #[template(path = "message_new.html")]
@@ -164,9 +168,8 @@ struct ComposePage {
     t: Tr,
     csrf: String,
     inst: i64,
-    institutions: Vec<crate::layout::Choice<i64>>,
-    /// (optgroup label, [(code, label, selected)])
-    options: Vec<(String, Vec<Choice>)>,
+    institutions: Vec<Choice<i64>>,
+    options: Vec<OptionGroup>,
     staff: bool,
     find: String,
     subject: String,
@@ -210,8 +213,8 @@ async fn compose_page(
         .collect();
     let choices = messages::choices(&state.app, session, inst.map(InstitutionId), find, &wanted).await?;
     let staff = session.actor.roles_in(choices.institution).iter().any(|r| r.is_staff());
-    let mut options: Vec<(String, Vec<Choice>)> = Vec::new();
-    let mut groups: Vec<Choice> = Vec::new();
+    let mut options: Vec<OptionGroup> = Vec::new();
+    let mut groups: Vec<Choice<String>> = Vec::new();
     for g in &choices.groups {
         let what = t.dynamic("message", &format!("to_{}", g.kind));
         let label = if g.name.is_empty() {
@@ -219,24 +222,37 @@ async fn compose_page(
         } else {
             format!("{} — {what}", g.name)
         };
-        groups.push((g.code.clone(), label, chosen.contains(&g.code)));
+        groups.push(Choice {
+            value: g.code.clone(),
+            label,
+            chosen: chosen.contains(&g.code),
+        });
     }
     if !groups.is_empty() {
-        options.push((t.get("message.groups").to_string(), groups));
+        options.push(OptionGroup {
+            label: t.get("message.groups").to_string(),
+            options: groups,
+        });
     }
-    let people: Vec<Choice> = choices
+    let people: Vec<Choice<String>> = choices
         .people
         .iter()
         .map(|m| {
             let code = To::Person(m.id).code();
             let roles: Vec<String> = m.roles.iter().map(|r| t.role("role", r.code(), choices.kind)).collect();
-            let selected = chosen.contains(&code);
-            (code, format!("{} ({})", m.name, roles.join(", ")), selected)
+            Choice {
+                chosen: chosen.contains(&code),
+                value: code,
+                label: format!("{} ({})", m.name, roles.join(", ")),
+            }
         })
         .collect();
     if !people.is_empty() {
         let label = if staff { "message.people" } else { "message.staff" };
-        options.push((t.get(label).to_string(), people));
+        options.push(OptionGroup {
+            label: t.get(label).to_string(),
+            options: people,
+        });
     }
     let bad = bad_field(error);
     let error = error.map(|e| crate::error::text(t, e));
@@ -249,7 +265,7 @@ async fn compose_page(
         institutions: choices
             .institutions
             .iter()
-            .map(|(i, n)| crate::layout::Choice {
+            .map(|(i, n)| Choice {
                 value: i.0,
                 label: n.clone(),
                 chosen: *i == choices.institution,
@@ -397,10 +413,22 @@ struct MessageView {
     to: String,
     when: String,
     body: String,
-    attachments: Vec<(i64, String, String)>,
-    /// For one's own messages: (name, read at or "").
-    receipts: Vec<(String, String)>,
+    attachments: Vec<AttachmentLink>,
+    /// For one's own messages.
+    receipts: Vec<Receipt>,
     read_count: usize,
+}
+
+struct AttachmentLink {
+    id: i64,
+    file_name: String,
+    size: String,
+}
+
+struct Receipt {
+    name: String,
+    /// Empty while unread.
+    read_at: String,
 }
 
 #[derive(Template)]
@@ -449,11 +477,14 @@ async fn thread_page(
         .messages
         .iter()
         .map(|m| {
-            let receipts: Vec<(String, String)> = th
+            let receipts: Vec<Receipt> = th
                 .receipts
                 .iter()
                 .filter(|r| r.message_id == m.id)
-                .map(|r| (r.name.clone(), r.read_at.map(format_instant).unwrap_or_default()))
+                .map(|r| Receipt {
+                    name: r.name.clone(),
+                    read_at: r.read_at.map(format_instant).unwrap_or_default(),
+                })
                 .collect();
             MessageView {
                 id: m.id,
@@ -466,9 +497,13 @@ async fn thread_page(
                     .attachments
                     .iter()
                     .filter(|a| a.message_id == m.id)
-                    .map(|a| (a.id, a.file_name.clone(), size_text(a.size)))
+                    .map(|a| AttachmentLink {
+                        id: a.id,
+                        file_name: a.file_name.clone(),
+                        size: size_text(a.size),
+                    })
                     .collect(),
-                read_count: receipts.iter().filter(|r| !r.1.is_empty()).count(),
+                read_count: receipts.iter().filter(|r| !r.read_at.is_empty()).count(),
                 receipts,
             }
         })
@@ -555,8 +590,9 @@ struct BoardView {
     id: i64,
     name: String,
     items: Vec<NewsView>,
-    categories: Vec<(&'static str, String)>,
-    classes: Vec<(i64, String)>,
+    categories: Vec<Choice<&'static str>>,
+    audiences: Vec<Choice<&'static str>>,
+    classes: Vec<Choice<i64>>,
     /// The refused item, when it was this board's.
     typed: crate::layout::Typed,
 }
@@ -568,7 +604,6 @@ struct NewsPage {
     t: Tr,
     csrf: String,
     boards: Vec<BoardView>,
-    audiences: Vec<(&'static str, String)>,
     today: String,
     flash: Option<&'static str>,
     error: Option<String>,
@@ -643,10 +678,20 @@ async fn news_page_with(
     let boards = news::boards(&state.app, session).await?;
     let mut views = Vec::new();
     for b in &boards {
-        let classes: Vec<(i64, String)> = news::audience_classes(&state.app, session, b.institution)
+        // Only the board whose item was refused shows what was typed.
+        let typed = if typed.has("news", "i", &b.institution.0.to_string()) {
+            typed.clone()
+        } else {
+            crate::layout::Typed::default()
+        };
+        let classes: Vec<Choice<i64>> = news::audience_classes(&state.app, session, b.institution)
             .await?
             .into_iter()
-            .map(|(id, name)| (id.0, name))
+            .map(|(id, name)| Choice {
+                value: id.0,
+                label: name,
+                chosen: typed.has("news", "class", &id.0.to_string()),
+            })
             .collect();
         views.push(BoardView {
             id: b.institution.0,
@@ -655,14 +700,22 @@ async fn news_page_with(
             categories: b
                 .may_publish
                 .iter()
-                .map(|c| (c.code(), t.dynamic("news", &format!("cat_{}", c.code()))))
+                .map(|c| Choice {
+                    value: c.code(),
+                    label: t.dynamic("news", &format!("cat_{}", c.code())),
+                    chosen: typed.has("news", "category", c.code()),
+                })
+                .collect(),
+            audiences: klade_domain::news::Audience::ALL
+                .iter()
+                .map(|a| Choice {
+                    value: a.code(),
+                    label: t.dynamic("news", &format!("aud_{}", a.code())),
+                    chosen: typed.has("news", "audience", a.code()),
+                })
                 .collect(),
             classes,
-            typed: if typed.has("news", "i", &b.institution.0.to_string()) {
-                typed.clone()
-            } else {
-                crate::layout::Typed::default()
-            },
+            typed,
         });
     }
     let page = NewsPage {
@@ -670,10 +723,6 @@ async fn news_page_with(
         t,
         csrf: session.csrf_token.clone(),
         boards: views,
-        audiences: klade_domain::news::Audience::ALL
-            .iter()
-            .map(|a| (a.code(), t.dynamic("news", &format!("aud_{}", a.code()))))
-            .collect(),
         today,
         flash,
         error: error.map(|e| crate::error::text(t, e)),

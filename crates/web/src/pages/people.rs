@@ -6,7 +6,7 @@ use crate::ctx::Path;
 use crate::ctx::Query;
 use crate::error::{Notice, WebError};
 use crate::i18n::Tr;
-use crate::layout::{render, Chrome};
+use crate::layout::{render, Choice, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -218,8 +218,22 @@ async fn account_action(
 struct SmsPage {
     page: Chrome,
     t: Tr,
-    messages: Vec<(String, String, String, String)>,
-    emails: Vec<(String, String, String)>,
+    messages: Vec<SmsRow>,
+    emails: Vec<EmailRow>,
+}
+
+struct SmsRow {
+    created_at: String,
+    phone: String,
+    body: String,
+    /// With the last error and the attempts, when sending failed.
+    status: String,
+}
+
+struct EmailRow {
+    created_at: String,
+    to: String,
+    body: String,
 }
 
 async fn outbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQuery>) -> Result<Response, WebError> {
@@ -234,13 +248,22 @@ async fn outbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InstQue
             if let Some(e) = m.last_error {
                 status.push_str(&format!(" ({e}; {} {})", t.get("sms.attempts"), m.attempts));
             }
-            (format_instant(m.created_at), m.phone, m.body, status)
+            SmsRow {
+                created_at: format_instant(m.created_at),
+                phone: m.phone,
+                body: m.body,
+                status,
+            }
         })
         .collect();
     let emails = accounts::email_outbox(&state.app, session, inst)
         .await?
         .into_iter()
-        .map(|e| (format_instant(e.created_at), e.to_addr, e.body))
+        .map(|e| EmailRow {
+            created_at: format_instant(e.created_at),
+            to: e.to_addr,
+            body: e.body,
+        })
         .collect();
     let page = SmsPage {
         page: Chrome::for_ctx(&ctx, t.get("sms.title"), "/admin/sms", None),
@@ -261,10 +284,18 @@ struct LogPage {
     query: Option<String>,
     export: Option<String>,
     notice: Option<String>,
-    entries: Vec<(String, String, String, String)>,
+    entries: Vec<LogRow>,
 }
 
-fn log_rows(t: Tr, entries: Vec<klade_app::people::AccessEntry>) -> Vec<(String, String, String, String)> {
+struct LogRow {
+    at: String,
+    actor: String,
+    subject: String,
+    /// The action, with its detail when it has one.
+    what: String,
+}
+
+fn log_rows(t: Tr, entries: Vec<klade_app::people::AccessEntry>) -> Vec<LogRow> {
     entries
         .into_iter()
         .map(|e| {
@@ -272,7 +303,12 @@ fn log_rows(t: Tr, entries: Vec<klade_app::people::AccessEntry>) -> Vec<(String,
                 "" => t.dynamic("log", &e.action),
                 d => format!("{}: {d}", t.dynamic("log", &e.action)),
             };
-            (format_instant(e.at), e.actor, e.subject, what)
+            LogRow {
+                at: format_instant(e.at),
+                actor: e.actor,
+                subject: e.subject,
+                what,
+            }
         })
         .collect()
 }
@@ -333,7 +369,7 @@ struct PersonPage {
     class_name: Option<String>,
     flash: Option<String>,
     error: Option<String>,
-    fields: Vec<(String, String)>,
+    fields: Vec<Detail>,
     parents: Vec<String>,
     history: Vec<String>,
     edit_contacts: bool,
@@ -345,11 +381,24 @@ struct PersonPage {
     csrf: String,
     phone: String,
     email: String,
-    form: Vec<(&'static str, String, String)>,
-    classes: Vec<(i64, String)>,
+    form: Vec<Input>,
+    classes: Vec<Choice<i64>>,
     today: String,
     /// A refused form's input: "contacts", "parent", "record", "transfer" or "exit".
     typed: crate::layout::Typed,
+}
+
+/// A line of a person's record: what it is and what it says.
+struct Detail {
+    label: String,
+    value: String,
+}
+
+/// A form's text field: its name, its label and the value it shows.
+struct Input {
+    name: &'static str,
+    label: String,
+    value: String,
 }
 
 const RECORD_FIELDS: [&str; 11] = [
@@ -409,7 +458,10 @@ async fn person_page(
     let mut fields = Vec::new();
     let mut push = |k: &str, v: &Option<String>| {
         if let Some(v) = v {
-            fields.push((label(k), v.clone()));
+            fields.push(Detail {
+                label: label(k),
+                value: v.clone(),
+            });
         }
     };
     push("personal_code", &p.personal_code);
@@ -429,7 +481,10 @@ async fn person_page(
         Level::Contacts => "level_contacts",
         Level::Full => "level_full",
     };
-    fields.push((label("shown"), label(level)));
+    fields.push(Detail {
+        label: label("shown"),
+        value: label(level),
+    });
     let value = |k: &str| -> String {
         match k {
             "given_name" => p.given_name.clone(),
@@ -445,7 +500,15 @@ async fn person_page(
             _ => p.previous_programme.clone().unwrap_or_default(),
         }
     };
-    let classes: Vec<(i64, String)> = r.classes.iter().map(|(id, name)| (id.0, name.clone())).collect();
+    let classes: Vec<Choice<i64>> = r
+        .classes
+        .iter()
+        .map(|(id, name)| Choice {
+            value: id.0,
+            label: name.clone(),
+            chosen: typed.has("transfer", "class", &id.0.to_string()),
+        })
+        .collect();
     let page = PersonPage {
         page: Chrome::for_ctx(ctx, &p.full_name(), &format!("/people/{}", id.0), None),
         t,
@@ -506,7 +569,11 @@ async fn person_page(
             .iter()
             .map(|k| {
                 let v = value(k);
-                (*k, label(k), typed.or("record", k, &v).to_string())
+                Input {
+                    name: k,
+                    label: label(k),
+                    value: typed.or("record", k, &v).to_string(),
+                }
             })
             .collect(),
         classes,
@@ -653,7 +720,7 @@ struct ClassPage {
     class_name: String,
     flash: Option<String>,
     error: Option<String>,
-    students: Vec<(i64, String)>,
+    students: Vec<StudentLink>,
     admit: bool,
     inform: bool,
     /// The link to the families' invitations, for those who enter their data.
@@ -661,9 +728,14 @@ struct ClassPage {
     /// The clerk's link to the final grades for VIIS.
     viis: bool,
     csrf: String,
-    form: Vec<(&'static str, String, String)>,
+    form: Vec<Input>,
     /// The refused field of the admission.
     bad: String,
+}
+
+struct StudentLink {
+    id: i64,
+    name: String,
 }
 
 /// A student without a Latvian personal code is admitted with an identity document's number.
@@ -731,7 +803,10 @@ async fn class_page(
         students: roster
             .students
             .iter()
-            .map(|s| (s.id.0, format!("{} {}", s.family_name, s.given_name)))
+            .map(|s| StudentLink {
+                id: s.id.0,
+                name: format!("{} {}", s.family_name, s.given_name),
+            })
             .collect(),
         admit: roster.admit,
         inform: roster.inform,
@@ -744,7 +819,11 @@ async fn class_page(
         },
         form: ADMIT_FIELDS
             .iter()
-            .map(|k| (*k, t.dynamic("person", k), value(k)))
+            .map(|k| Input {
+                name: k,
+                label: t.dynamic("person", k),
+                value: value(k),
+            })
             .collect(),
     };
     Ok((status, render(&page)?).into_response())
@@ -831,7 +910,7 @@ struct RulesPage {
     version: i64,
     missing: Vec<String>,
     appoint: bool,
-    staff: Vec<(i64, String)>,
+    staff: Vec<Choice<i64>>,
     sms_allowed: bool,
     /// A refused form's input: "rules" or "appoint".
     typed: crate::layout::Typed,
@@ -862,10 +941,14 @@ async fn rules_page(
     let (i, missing) = klade_app::onboarding::rules(&state.app, session, inst).await?;
     let appointable = klade_app::onboarding::appointable(&state.app, session, inst).await?;
     let appoint = appointable.is_some();
-    let staff: Vec<(i64, String)> = appointable
+    let staff: Vec<Choice<i64>> = appointable
         .unwrap_or_default()
         .into_iter()
-        .map(|(id, name)| (id.0, name))
+        .map(|(id, name)| Choice {
+            value: id.0,
+            label: name,
+            chosen: typed.has("appoint", "person", &id.0.to_string()),
+        })
         .collect();
     let page = RulesPage {
         page: Chrome::for_ctx(ctx, t.get("rules.title"), "/admin/rules", None),

@@ -56,18 +56,38 @@ fn average_text(f: &Figures) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-/// A line of the page's tables: name, then (this period, previous, change) for each figure.
+/// A figure of this period beside the previous period's.
+struct Compared<T> {
+    now: T,
+    before: T,
+    /// Signed, as `change` writes it.
+    change: String,
+}
+
+/// A line of the page's tables.
 struct Row {
     name: String,
-    absences: [(i64, i64, String); 3],
-    average: (String, String, String),
+    /// Excused, unexcused, late.
+    absences: [Compared<i64>; 3],
+    average: Compared<String>,
     grades: i64,
-    insufficient: (i64, i64),
+    insufficient: i64,
+    insufficient_before: i64,
     distribution: [i64; 10],
 }
 
+/// A part of the page: the lines by class, by group or by programme.
+struct Section {
+    title: String,
+    rows: Vec<Row>,
+}
+
 fn row(l: &Line) -> Row {
-    let a = |now: i64, before: i64| (now, before, change(now as f64, before as f64, 0));
+    let a = |now: i64, before: i64| Compared {
+        now,
+        before,
+        change: change(now as f64, before as f64, 0),
+    };
     Row {
         name: l.name.clone(),
         absences: [
@@ -75,16 +95,17 @@ fn row(l: &Line) -> Row {
             a(l.now.unexcused, l.before.unexcused),
             a(l.now.late, l.before.late),
         ],
-        average: (
-            average_text(&l.now),
-            average_text(&l.before),
-            match (l.now.average(), l.before.average()) {
+        average: Compared {
+            now: average_text(&l.now),
+            before: average_text(&l.before),
+            change: match (l.now.average(), l.before.average()) {
                 (Some(n), Some(b)) => change(n, b, 2),
                 _ => "—".into(),
             },
-        ),
+        },
         grades: l.now.grades(),
-        insufficient: (l.now.insufficient(), l.before.insufficient()),
+        insufficient: l.now.insufficient(),
+        insufficient_before: l.before.insufficient(),
         distribution: l.now.distribution,
     }
 }
@@ -100,7 +121,7 @@ struct StatisticsPage {
     to: String,
     period: String,
     previous: String,
-    sections: Vec<(String, Vec<Row>)>,
+    sections: Vec<Section>,
     total: Row,
     absence_chart: String,
     average_chart: String,
@@ -257,20 +278,17 @@ async fn statistics_page(
         to: s.to.clone(),
         period,
         previous,
-        sections: vec![
-            (
-                t.get("statistics.by_class").to_string(),
-                s.classes.iter().map(row).collect(),
-            ),
-            (
-                t.get("statistics.by_group").to_string(),
-                s.groups.iter().map(row).collect(),
-            ),
-            (
-                t.get("statistics.by_programme").to_string(),
-                s.programmes.iter().map(row).collect(),
-            ),
-        ],
+        sections: [
+            ("statistics.by_class", &s.classes),
+            ("statistics.by_group", &s.groups),
+            ("statistics.by_programme", &s.programmes),
+        ]
+        .into_iter()
+        .map(|(title, lines)| Section {
+            title: t.get(title).to_string(),
+            rows: lines.iter().map(row).collect(),
+        })
+        .collect(),
         total: row(&s.total),
         absence_chart,
         average_chart,
@@ -299,8 +317,7 @@ struct SummaryPage {
     month: String,
     month_label: String,
     deadline: String,
-    /// (by whom, when, late)
-    published: Option<(String, String, bool)>,
+    published: Option<Published>,
     overdue: bool,
     may_publish: bool,
     /// A tutor's view before the month is published.
@@ -308,6 +325,13 @@ struct SummaryPage {
     csrf: String,
     classes: Vec<statistics::ClassAbsences>,
     exports: Vec<(String, &'static str)>,
+}
+
+/// Who published the month's summary and when; late when after the deadline.
+struct Published {
+    by: String,
+    at: String,
+    late: bool,
 }
 
 fn summary_report(t: Tr, s: &statistics::MonthlySummary) -> Report {
@@ -370,10 +394,11 @@ async fn summary_page(
         month_label: t.month(&s.month),
         month: s.month.clone(),
         deadline: format_stored_date(&s.deadline),
-        published: s
-            .published
-            .as_ref()
-            .map(|p| (p.published_by_name.clone(), format_instant(p.published_at), p.late)),
+        published: s.published.as_ref().map(|p| Published {
+            by: p.published_by_name.clone(),
+            at: format_instant(p.published_at),
+            late: p.late,
+        }),
         overdue,
         may_publish: s.may_publish,
         waiting: s.waiting,
