@@ -5,6 +5,7 @@
 use crate::auth::Session;
 use crate::{clock, App, AppError};
 use jiff::civil::Date;
+use klade_domain::journal_item::Item;
 use klade_domain::{policy, Action, ClassId, InstitutionId, PersonId, Role, Scope};
 pub use klade_store::families::Notice;
 use klade_store::families::{self, Excuse};
@@ -443,7 +444,7 @@ pub async fn excuse(
         app.db.backend(),
         inst,
         &[Change {
-            item: format!("excuse:{id}"),
+            item: Item::Excuse(id).to_string(),
             old: None,
             new: Some(excuse.history_value()),
             reason: None,

@@ -917,7 +917,7 @@ pub async fn add_note(app: &App, session: &Session, id: CourseId, input: &NoteIn
             author: String::new(),
         };
         log.push(change(
-            format!("note:{note_id}"),
+            Item::Note(note_id).to_string(),
             None,
             Some(note.history_value()),
             None,

@@ -12,6 +12,7 @@ use crate::preschool_plans::required;
 use crate::{App, AppError};
 use jiff::civil::Date;
 use klade_domain::journal_check::Area;
+use klade_domain::journal_item::Item;
 use klade_domain::{policy, Action, InstitutionId, Permit, PersonId, Scope};
 use klade_store::history::{self, Change, Entry};
 pub use klade_store::journal_checks::Journal;
@@ -78,7 +79,7 @@ pub async fn checks(app: &App, session: &Session, j: Journal) -> Result<ChecksVi
     let mut list = Vec::new();
     for c in store::checks(db, inst, j).await? {
         // A journal has a handful of findings; one small query each keeps this simple.
-        let history = history::entries(db, inst, &format!("check:{}", c.id)).await?;
+        let history = history::entries(db, inst, &Item::Check(c.id).to_string()).await?;
         list.push(CheckItem { check: c, history });
     }
     Ok(ChecksView {
@@ -156,7 +157,7 @@ pub async fn record(
         app.db.backend(),
         inst,
         &[Change {
-            item: format!("check:{id}"),
+            item: Item::Check(id).to_string(),
             old: None,
             new: Some(check.history_value()),
             reason: None,
@@ -229,7 +230,7 @@ pub async fn change(app: &App, session: &Session, j: Journal, id: i64, step: &Ch
         app.db.backend(),
         inst,
         &[Change {
-            item: format!("check:{id}"),
+            item: Item::Check(id).to_string(),
             old: Some(before.history_value()),
             new: Some(after.history_value()),
             reason: None,

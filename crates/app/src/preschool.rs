@@ -7,6 +7,7 @@ use crate::auth::Session;
 use crate::{clock, App, AppError};
 use jiff::civil::Date;
 use klade_domain::calendar::Calendar;
+use klade_domain::journal_item::Item;
 use klade_domain::preschool::{self as rules, DayMark};
 use klade_domain::{policy, Action, ClassId, InstitutionId, InstitutionKind, PersonId, Scope};
 use klade_store::history::{self, Change};
@@ -171,7 +172,7 @@ pub async fn day(app: &App, session: &Session, group_id: ClassId, on: &str) -> R
     let entries = store::entries(db, g.institution, g.id, &iso, &iso).await?;
     let mut corrections = Vec::new();
     for s in &students {
-        for e in history::entries(db, g.institution, &format!("pattendance:{}:{iso}", s.id.0)).await? {
+        for e in history::entries(db, g.institution, &Item::PreschoolAttendance(s.id, d).to_string()).await? {
             if e.reason.is_some() {
                 corrections.push(e);
             }
@@ -286,7 +287,7 @@ pub async fn save_attendance(
         )
         .await?;
         history_rows.push(Change {
-            item: format!("pattendance:{}:{iso}", child.0),
+            item: Item::PreschoolAttendance(*child, d).to_string(),
             old: old.clone(),
             new: new.clone(),
             reason: (correcting && old.is_some() || !teacher).then(|| reason.to_string()),
@@ -427,7 +428,7 @@ pub async fn save_entry(
     let new = store::entry_value(tasks, activities);
     if old.as_deref() != Some(new.as_str()) {
         let change = Change {
-            item: format!("pentry:{id}"),
+            item: Item::PreschoolEntry(id).to_string(),
             old,
             new: Some(new),
             reason: None,
@@ -534,7 +535,7 @@ pub async fn save_grid(
         )
         .await?;
         rows.push(Change {
-            item: format!("passessment:{id}"),
+            item: Item::PreschoolAssessment(id).to_string(),
             old: None,
             new: Some(mark.to_string()),
             reason: None,

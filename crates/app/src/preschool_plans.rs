@@ -10,6 +10,7 @@ use crate::auth::Session;
 use crate::{clock, App, AppError};
 use jiff::civil::Date;
 use klade_domain::calendar::Calendar;
+use klade_domain::journal_item::Item;
 use klade_domain::preschool::{LEARNING_AREAS, TRANSVERSAL_SKILLS};
 use klade_domain::{policy, Action, ClassId, InstitutionId, Permit, PersonId, Scope};
 use klade_store::history::{self, Change, Entry};
@@ -166,7 +167,7 @@ pub async fn plan(app: &App, session: &Session, class: ClassId, month: &str) -> 
     let plan = store::plan(db, inst, class, &month).await?;
     let staff = who == Reader::Staff;
     let history = match (&plan, staff) {
-        (Some(p), true) => history::entries(db, inst, &format!("plan:{}", p.id)).await?,
+        (Some(p), true) => history::entries(db, inst, &Item::Plan(p.id).to_string()).await?,
         _ => Vec::new(),
     };
     Ok(PlanView {
@@ -245,7 +246,7 @@ pub async fn save_plan(
         }
         store::set_field(&mut tx, inst, id, field, text.as_deref()).await?;
         changes.push(Change {
-            item: format!("plan:{id}:{field}"),
+            item: Item::PlanField(id, field.clone()).to_string(),
             old,
             new: text.clone(),
             reason: None,

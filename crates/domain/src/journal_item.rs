@@ -1,7 +1,8 @@
 //! The names of a journal's values: a grid cell's key as forms and the API send it
 //! (`a:2026-11-12:3:326`, `g:222:326`), and a history item's key as the history stores it
-//! (`lesson:45`, `attendance:45:326`, `assessment:222`, `grade:222:326`). One type each, written
-//! and read in one place, so no code splits them by hand.
+//! (`lesson:45`, `attendance:45:326`, `grade:222:326`, `pattendance:326:2026-11-26`,
+//! `plan:7:goals`, …). One type each, written and read in one place, so no code builds or splits
+//! them by hand.
 
 use crate::{AssessmentId, LessonId, PersonId};
 use jiff::civil::Date;
@@ -74,42 +75,75 @@ impl FromStr for Cell {
     }
 }
 
-/// A course journal's item in the history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// An item of the history (`journal_history.item`): a value of a course's journal, of a preschool
+/// group's journal, of the tutor's excuses, of a journal check or of a group's monthly plan.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Item {
     Lesson(LessonId),
     Attendance(LessonId, PersonId),
     Assessment(AssessmentId),
     Grade(AssessmentId, PersonId),
+    /// A teacher's note (its id).
+    Note(i64),
+    /// The tutor's excuse over a range of days (its id).
+    Excuse(i64),
+    /// A deputy's journal check (its id).
+    Check(i64),
+    /// A child's absence from the preschool on a day.
+    PreschoolAttendance(PersonId, Date),
+    /// A preschool group's day entry (its id).
+    PreschoolEntry(i64),
+    /// A child's assessment in the preschool (its id).
+    PreschoolAssessment(i64),
+    /// A group's monthly plan as a whole: the prefix of its fields' items.
+    Plan(i64),
+    /// One field of a monthly plan.
+    PlanField(i64, String),
 }
 
 impl Item {
     /// The student the item is about, if one.
-    pub fn student(self) -> Option<PersonId> {
+    pub fn student(&self) -> Option<PersonId> {
         match self {
-            Self::Attendance(_, s) | Self::Grade(_, s) => Some(s),
-            Self::Lesson(_) | Self::Assessment(_) => None,
+            Self::Attendance(_, s) | Self::Grade(_, s) | Self::PreschoolAttendance(s, _) => Some(*s),
+            _ => None,
         }
     }
 
-    /// The kind, as the key begins: `lesson`, `attendance`, `assessment`, `grade`.
-    pub fn kind(self) -> &'static str {
+    /// The kind, as the key begins: `lesson`, `attendance`, `assessment`, `grade`, `note`, ….
+    pub fn kind(&self) -> &'static str {
         match self {
             Self::Lesson(_) => "lesson",
             Self::Attendance(..) => "attendance",
             Self::Assessment(_) => "assessment",
             Self::Grade(..) => "grade",
+            Self::Note(_) => "note",
+            Self::Excuse(_) => "excuse",
+            Self::Check(_) => "check",
+            Self::PreschoolAttendance(..) => "pattendance",
+            Self::PreschoolEntry(_) => "pentry",
+            Self::PreschoolAssessment(_) => "passessment",
+            Self::Plan(_) | Self::PlanField(..) => "plan",
         }
     }
 }
 
 impl fmt::Display for Item {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = self.kind();
         match self {
-            Self::Lesson(l) => write!(f, "lesson:{l}"),
-            Self::Attendance(l, s) => write!(f, "attendance:{l}:{s}"),
-            Self::Assessment(a) => write!(f, "assessment:{a}"),
-            Self::Grade(a, s) => write!(f, "grade:{a}:{s}"),
+            Self::Lesson(l) => write!(f, "{kind}:{l}"),
+            Self::Attendance(l, s) => write!(f, "{kind}:{l}:{s}"),
+            Self::Assessment(a) => write!(f, "{kind}:{a}"),
+            Self::Grade(a, s) => write!(f, "{kind}:{a}:{s}"),
+            Self::Note(id)
+            | Self::Excuse(id)
+            | Self::Check(id)
+            | Self::PreschoolEntry(id)
+            | Self::PreschoolAssessment(id)
+            | Self::Plan(id) => write!(f, "{kind}:{id}"),
+            Self::PreschoolAttendance(child, day) => write!(f, "{kind}:{child}:{day}"),
+            Self::PlanField(plan, field) => write!(f, "{kind}:{plan}:{field}"),
         }
     }
 }
@@ -118,12 +152,30 @@ impl FromStr for Item {
     type Err = NotAKey;
 
     fn from_str(s: &str) -> Result<Self, NotAKey> {
+        // A plan's field is the rest after the plan's id, whatever it holds.
+        if let Some((plan, field)) = s.strip_prefix("plan:").and_then(|r| r.split_once(':')) {
+            return if field.is_empty() {
+                Err(NotAKey)
+            } else {
+                Ok(Self::PlanField(id(plan)?, field.to_string()))
+            };
+        }
         let parts: Vec<&str> = s.split(':').collect();
         match parts.as_slice() {
             ["lesson", l] => Ok(Self::Lesson(LessonId(id(l)?))),
             ["attendance", l, s] => Ok(Self::Attendance(LessonId(id(l)?), PersonId(id(s)?))),
             ["assessment", a] => Ok(Self::Assessment(AssessmentId(id(a)?))),
             ["grade", a, s] => Ok(Self::Grade(AssessmentId(id(a)?), PersonId(id(s)?))),
+            ["note", n] => Ok(Self::Note(id(n)?)),
+            ["excuse", e] => Ok(Self::Excuse(id(e)?)),
+            ["check", c] => Ok(Self::Check(id(c)?)),
+            ["pattendance", c, d] => Ok(Self::PreschoolAttendance(
+                PersonId(id(c)?),
+                d.parse().map_err(|_| NotAKey)?,
+            )),
+            ["pentry", e] => Ok(Self::PreschoolEntry(id(e)?)),
+            ["passessment", a] => Ok(Self::PreschoolAssessment(id(a)?)),
+            ["plan", p] => Ok(Self::Plan(id(p)?)),
             _ => Err(NotAKey),
         }
     }
@@ -156,11 +208,21 @@ mod tests {
             Item::Attendance(LessonId(45), PersonId(326)),
             Item::Assessment(AssessmentId(222)),
             Item::Grade(AssessmentId(222), PersonId(326)),
+            Item::Note(9),
+            Item::Excuse(4),
+            Item::Check(5),
+            Item::PreschoolAttendance(PersonId(326), date(2026, 11, 26)),
+            Item::PreschoolEntry(6),
+            Item::PreschoolAssessment(8),
+            Item::Plan(7),
+            Item::PlanField(7, "goals".into()),
         ];
-        for i in items {
-            assert_eq!(i.to_string().parse::<Item>(), Ok(i));
+        for i in &items {
+            assert_eq!(i.to_string().parse::<Item>().as_ref(), Ok(i));
         }
         assert_eq!(items[3].to_string(), "grade:222:326");
+        assert_eq!(items[7].to_string(), "pattendance:326:2026-11-26");
+        assert_eq!(items[11].to_string(), "plan:7:goals");
     }
 
     #[test]
@@ -172,8 +234,11 @@ mod tests {
             "g:1",
             "g:1:2:3",
             "lesson:",
-            "note:1",
+            "note:",
             "grade:a:1",
+            "pattendance:1:2026-02-30",
+            "plan:1:",
+            "plan:x:goals",
         ] {
             assert!(bad.parse::<Cell>().is_err() && bad.parse::<Item>().is_err(), "{bad}");
         }

@@ -5,6 +5,7 @@
 //! itself (a grade, a mark) leaves a value the history does not explain. [`verify`] finds both.
 
 use crate::{Backend, Result};
+use klade_domain::journal_item::Item;
 use klade_domain::{InstitutionId, PersonId};
 use sha2::{Digest, Sha256};
 use sqlx::{Any, AnyConnection, Executor, Row};
@@ -348,10 +349,10 @@ async fn current_values(db: &crate::Db, institution: InstitutionId) -> Result<Ha
             text: r.try_get("text")?,
             author: String::new(),
         };
-        out.insert(format!("note:{}", n.id), n.history_value());
+        out.insert(Item::Note(n.id).to_string(), n.history_value());
     }
     for e in crate::families::excuses(pool, institution, &[], "0000-01-01", "9999-12-31").await? {
-        out.insert(format!("excuse:{}", e.id), e.history_value());
+        out.insert(Item::Excuse(e.id).to_string(), e.history_value());
     }
     crate::preschool::current_values(pool, institution, &mut out).await?;
     out.extend(crate::preschool_plans::history_values(pool, institution).await?);

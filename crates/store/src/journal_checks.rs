@@ -5,6 +5,7 @@
 //! and the policy's. Every query names the institution.
 
 use crate::Result;
+use klade_domain::journal_item::Item;
 use klade_domain::{ClassId, CourseId, InstitutionId, PersonId};
 use sqlx::{Any, Executor, Row};
 use std::collections::HashMap;
@@ -322,7 +323,7 @@ pub async fn history_values(pool: &sqlx::AnyPool, institution: InstitutionId) ->
     let mut out = HashMap::new();
     for r in sqlx::query(&sql).bind(institution.0).fetch_all(pool).await? {
         let c = check_from_row(&r)?;
-        out.insert(format!("check:{}", c.id), c.history_value());
+        out.insert(Item::Check(c.id).to_string(), c.history_value());
     }
     Ok(out)
 }

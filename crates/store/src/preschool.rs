@@ -4,6 +4,7 @@
 //! institution.
 
 use crate::{flag, Result};
+use klade_domain::journal_item::Item;
 use klade_domain::{ClassId, InstitutionId, PersonId};
 use sqlx::{Any, AnyConnection, Executor, Row};
 
@@ -409,11 +410,12 @@ pub(crate) async fn current_values<'e>(
         let code: String = r.try_get("code")?;
         let reason: String = r.try_get("reason")?;
         out.insert(
-            format!(
-                "pattendance:{}:{}",
-                r.try_get::<i64, _>("child_id")?,
-                r.try_get::<String, _>("date")?
-            ),
+            Item::PreschoolAttendance(PersonId(r.try_get("child_id")?), {
+                let day: String = r.try_get("date")?;
+                day.parse()
+                    .map_err(|_| crate::StoreError::Corrupt(format!("a preschool day: {day}")))?
+            })
+            .to_string(),
             absence_value(&code, &reason),
         );
     }
@@ -423,7 +425,7 @@ pub(crate) async fn current_values<'e>(
         .await?
     {
         out.insert(
-            format!("pentry:{}", r.try_get::<i64, _>("id")?),
+            Item::PreschoolEntry(r.try_get("id")?).to_string(),
             entry_value(
                 &r.try_get::<String, _>("tasks")?,
                 &r.try_get::<String, _>("activities")?,
@@ -436,7 +438,7 @@ pub(crate) async fn current_values<'e>(
         .await?
     {
         out.insert(
-            format!("passessment:{}", r.try_get::<i64, _>("id")?),
+            Item::PreschoolAssessment(r.try_get("id")?).to_string(),
             r.try_get("mark")?,
         );
     }

@@ -4,6 +4,7 @@
 //! app's and the policy's. Every query names the institution.
 
 use crate::{flag, Result};
+use klade_domain::journal_item::Item;
 use klade_domain::{ClassId, InstitutionId, PersonId};
 use sqlx::{Any, AnyConnection, Executor, Row};
 use std::collections::{BTreeMap, HashMap};
@@ -295,7 +296,7 @@ pub async fn history_values(pool: &sqlx::AnyPool, institution: InstitutionId) ->
     {
         let plan: i64 = r.try_get("plan_id")?;
         let field: String = r.try_get("field")?;
-        out.insert(format!("plan:{plan}:{field}"), r.try_get("value")?);
+        out.insert(Item::PlanField(plan, field).to_string(), r.try_get("value")?);
     }
     Ok(out)
 }

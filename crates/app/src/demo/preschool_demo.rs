@@ -6,6 +6,7 @@ use super::Maker;
 use crate::AppError;
 use jiff::civil::Date;
 use klade_domain::calendar::Calendar;
+use klade_domain::journal_item::Item;
 use klade_domain::{ClassId, InstitutionId, PersonId};
 use klade_store::history::{self, Change};
 use klade_store::preschool as store;
@@ -79,7 +80,7 @@ pub(super) async fn fill(
         )
         .await?;
         log.push(Change {
-            item: format!("pattendance:{}:{iso}", away.0),
+            item: Item::PreschoolAttendance(away, *day).to_string(),
             old: None,
             new: Some(store::absence_value(code, reason)),
             reason: None,
@@ -101,7 +102,7 @@ pub(super) async fn fill(
             )
             .await?;
             log.push(Change {
-                item: format!("pentry:{id}"),
+                item: Item::PreschoolEntry(id).to_string(),
                 old: None,
                 new: Some(store::entry_value(tasks, activities)),
                 reason: None,
@@ -127,7 +128,7 @@ pub(super) async fn fill(
             )
             .await?;
             log.push(Change {
-                item: format!("passessment:{id}"),
+                item: Item::PreschoolAssessment(id).to_string(),
                 old: None,
                 new: Some(mark.to_string()),
                 reason: None,

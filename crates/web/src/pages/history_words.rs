@@ -32,7 +32,8 @@ impl Words<'_> {
             Ok(Item::Attendance(l, s)) => self.lesson(l).map(|l| format!("{} · {l}", self.student(s))),
             Ok(Item::Assessment(a)) => self.assessment(a),
             Ok(Item::Grade(a, s)) => self.assessment(a).map(|a| format!("{} · {a}", self.student(s))),
-            Err(_) => None,
+            // The other journals' items are named by their own pages.
+            Ok(_) | Err(_) => None,
         }
         .unwrap_or_else(|| item.to_string())
     }
@@ -44,7 +45,7 @@ impl Words<'_> {
         };
         let fields: Vec<&str> = v.split('\u{1f}').collect();
         let item = item.parse::<Item>().ok();
-        let kind = item.map_or("", Item::kind);
+        let kind = item.as_ref().map_or("", Item::kind);
         match (kind, fields.as_slice()) {
             ("lesson", [_, _, topic, content, homework, due]) => {
                 let mut parts = Vec::new();
@@ -88,8 +89,8 @@ impl Words<'_> {
             }
             ("attendance", [code]) => self.mark(code),
             ("grade", [mark]) => {
-                let scale = match item {
-                    Some(Item::Grade(a, _)) => self.names.assessments.get(&a).map_or("", |a| a.scale.as_str()),
+                let scale = match &item {
+                    Some(Item::Grade(a, _)) => self.names.assessments.get(a).map_or("", |a| a.scale.as_str()),
                     _ => "",
                 };
                 klade_domain::grading::shown(mark, scale)
