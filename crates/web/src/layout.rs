@@ -98,8 +98,8 @@ pub struct UserChrome {
     /// The person's id: a draft kept after an ended session goes back only to the same person.
     pub who: i64,
     pub csrf: String,
-    /// Where this person's work is: (href, catalogue key), from what the policy allows.
-    pub links: Vec<(&'static str, &'static str)>,
+    /// Where this person's work is, from what the policy allows.
+    pub links: Vec<klade_app::home::MenuLink>,
     /// Messages not read yet.
     pub unread: i64,
 }
