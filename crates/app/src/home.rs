@@ -55,8 +55,16 @@ pub struct InstitutionHome {
     pub prints: bool,
 }
 
-/// The menu: where this person's work is, as (href, catalogue key), from what the policy allows.
-pub fn menu(actor: &klade_domain::Actor) -> Vec<(&'static str, &'static str)> {
+/// A link of the menu: where it leads and the catalogue key of its label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuLink {
+    pub href: &'static str,
+    pub key: &'static str,
+}
+
+/// The menu: where this person's work is, from what the policy allows.
+pub fn menu(actor: &klade_domain::Actor) -> Vec<MenuLink> {
+    let link = |href, key| MenuLink { href, key };
     let anywhere = |actions: &[Action]| {
         actor
             .institutions()
@@ -64,37 +72,37 @@ pub fn menu(actor: &klade_domain::Actor) -> Vec<(&'static str, &'static str)> {
             .any(|i| actions.iter().any(|a| actor.may(*a, Scope::Institution(i))))
     };
     let tutor = actor.grants.iter().any(|g| g.role == Role::Tutor);
-    let mut links = vec![("/", "nav.home")];
+    let mut links = vec![link("/", "nav.home")];
     if !actor.courses.is_empty() || tutor || anywhere(&[Action::ViewJournal]) {
-        links.push(("/journal", "journal.title"));
-        links.push(("/checks", "check.title"));
+        links.push(link("/journal", "journal.title"));
+        links.push(link("/checks", "check.title"));
     }
     if actor
         .grants
         .iter()
         .any(|g| !matches!(g.role, Role::Student | Role::Parent))
     {
-        links.push(("/deadlines", "deadlines.title"));
+        links.push(link("/deadlines", "deadlines.title"));
     }
-    links.push(("/timetable", "timetable.title"));
+    links.push(link("/timetable", "timetable.title"));
     if !actor.children.is_empty() || actor.grants.iter().any(|g| g.role == Role::Student) {
-        links.push(("/diary", "diary.title"));
+        links.push(link("/diary", "diary.title"));
     }
     if anywhere(&[Action::ManageAccounts, Action::IssuePassword]) {
-        links.push(("/admin/accounts", "nav2.accounts"));
+        links.push(link("/admin/accounts", "nav2.accounts"));
     }
     if anywhere(&[Action::ManageAccounts, Action::AppointSuperuser]) {
-        links.push(("/admin/rules", "rules.title"));
+        links.push(link("/admin/rules", "rules.title"));
     }
     if anywhere(&[Action::PrepareYear]) {
-        links.push(("/admin/institution", "institution.title"));
+        links.push(link("/admin/institution", "institution.title"));
     }
     let statistics = anywhere(&[Action::ViewStatistics]);
     if statistics {
-        links.push(("/statistics", "statistics.link"));
+        links.push(link("/statistics", "statistics.link"));
     }
     if statistics || tutor {
-        links.push(("/absence-summary", "summary_month.link"));
+        links.push(link("/absence-summary", "summary_month.link"));
     }
     links
 }

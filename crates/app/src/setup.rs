@@ -299,6 +299,48 @@ pub async fn add_staff(
     Ok(id)
 }
 
+/// A teacher as a list offers them: a class's tutor, one to choose for a class or a course. The
+/// API writes one as `[id, name]`.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(into = "(klade_domain::PersonId, String)")]
+pub struct Teacher {
+    pub id: klade_domain::PersonId,
+    pub name: String,
+}
+
+impl From<(klade_domain::PersonId, String)> for Teacher {
+    fn from((id, name): (klade_domain::PersonId, String)) -> Self {
+        Self { id, name }
+    }
+}
+
+impl From<Teacher> for (klade_domain::PersonId, String) {
+    fn from(t: Teacher) -> Self {
+        (t.id, t.name)
+    }
+}
+
+/// A subject of the institution. The API writes one as `[id, name, kind]`.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(into = "(klade_domain::SubjectId, String, klade_domain::SubjectKind)")]
+pub struct Subject {
+    pub id: klade_domain::SubjectId,
+    pub name: String,
+    pub kind: klade_domain::SubjectKind,
+}
+
+impl From<(klade_domain::SubjectId, String, klade_domain::SubjectKind)> for Subject {
+    fn from((id, name, kind): (klade_domain::SubjectId, String, klade_domain::SubjectKind)) -> Self {
+        Self { id, name, kind }
+    }
+}
+
+impl From<Subject> for (klade_domain::SubjectId, String, klade_domain::SubjectKind) {
+    fn from(s: Subject) -> Self {
+        (s.id, s.name, s.kind)
+    }
+}
+
 /// A class or group of the year under way, with its tutors (or group teachers) and students.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ClassLine {
@@ -306,7 +348,7 @@ pub struct ClassLine {
     pub name: String,
     pub kind: klade_domain::ClassKind,
     pub students: i64,
-    pub tutors: Vec<(klade_domain::PersonId, String)>,
+    pub tutors: Vec<Teacher>,
 }
 
 /// The classes and subjects of the year under way, and the staff who may tutor a class.
@@ -315,8 +357,8 @@ pub struct Structure {
     pub institution: InstitutionId,
     pub group_kind: bool,
     pub classes: Vec<ClassLine>,
-    pub subjects: Vec<(klade_domain::SubjectId, String, klade_domain::SubjectKind)>,
-    pub teachers: Vec<(klade_domain::PersonId, String)>,
+    pub subjects: Vec<Subject>,
+    pub teachers: Vec<Teacher>,
     /// The year under way exists: classes can be added.
     pub has_year: bool,
     /// Adds classes and subjects (the superuser).
@@ -336,7 +378,11 @@ pub async fn structure(app: &App, session: &Session, institution: InstitutionId)
     let mut classes = Vec::new();
     for c in school::classes_of(db, inst, today).await? {
         classes.push(ClassLine {
-            tutors: school::tutors_of(db, inst, c.id).await?,
+            tutors: school::tutors_of(db, inst, c.id)
+                .await?
+                .into_iter()
+                .map(Teacher::from)
+                .collect(),
             id: c.id,
             name: c.name,
             kind: c.kind,
@@ -350,7 +396,12 @@ pub async fn structure(app: &App, session: &Session, institution: InstitutionId)
     };
     let mut teachers = Vec::new();
     for role in teacher_roles {
-        teachers.extend(klade_store::accounts::people_with_role(db, inst, *role, today).await?);
+        teachers.extend(
+            klade_store::accounts::people_with_role(db, inst, *role, today)
+                .await?
+                .into_iter()
+                .map(Teacher::from),
+        );
     }
     Ok(Structure {
         may_prepare: session.actor.may(Action::PrepareYear, scope),
@@ -359,7 +410,11 @@ pub async fn structure(app: &App, session: &Session, institution: InstitutionId)
         group_kind: kind == klade_domain::InstitutionKind::Preschool,
         has_year: school::current_year(db, inst, today).await?.is_some(),
         classes,
-        subjects: school::subjects(db, inst).await?,
+        subjects: school::subjects(db, inst)
+            .await?
+            .into_iter()
+            .map(Subject::from)
+            .collect(),
         teachers,
     })
 }
@@ -534,7 +589,7 @@ pub struct StudyPlan {
     pub class: klade_domain::ClassId,
     pub class_name: String,
     pub lines: Vec<PlanLine>,
-    pub teachers: Vec<(klade_domain::PersonId, String)>,
+    pub teachers: Vec<Teacher>,
     /// Last year's class of the same name, and its year, when there is one to copy from.
     pub copy_from: Option<(klade_domain::ClassId, String)>,
     /// The reader opens the classes' set-up page.
@@ -582,7 +637,11 @@ pub async fn study_plan(app: &App, session: &Session, class: klade_domain::Class
         class,
         class_name,
         lines,
-        teachers: klade_store::accounts::people_with_role(db, inst, klade_domain::Role::Teacher, app.today()).await?,
+        teachers: klade_store::accounts::people_with_role(db, inst, klade_domain::Role::Teacher, app.today())
+            .await?
+            .into_iter()
+            .map(Teacher::from)
+            .collect(),
         copy_from: school::previous_class(db, inst, class).await?,
         classes_link: [Action::PrepareYear, Action::EnterStaff]
             .into_iter()
@@ -635,7 +694,7 @@ pub async fn set_study_plan(
         let mut teachers = input.teachers.clone();
         teachers.sort_unstable();
         teachers.dedup();
-        if teachers.iter().any(|t| !plan.teachers.iter().any(|(p, _)| p.0 == *t)) {
+        if teachers.iter().any(|t| !plan.teachers.iter().any(|p| p.id.0 == *t)) {
             return Err(at("teachers", input.subject, "timetable.not_a_teacher"));
         }
         let planned = hours.is_some() || !teachers.is_empty();
@@ -717,7 +776,7 @@ pub async fn copy_study_plan(app: &App, session: &Session, class: klade_domain::
         let teachers: Vec<i64> = klade_store::journal::course_teacher_ids(db, plan.institution, c.id)
             .await?
             .into_iter()
-            .filter(|t| plan.teachers.iter().any(|(p, _)| p.0 == *t))
+            .filter(|t| plan.teachers.iter().any(|p| p.id.0 == *t))
             .collect();
         // Last year's lessons a week: as planned, or else as its last week had them.
         let hours = match c.hours_per_week {
@@ -1260,4 +1319,32 @@ pub async fn logo_block(app: &App, institution: InstitutionId) -> Result<Option<
     Ok(klade_store::files::get(db, institution, file)
         .await?
         .and_then(|f| klade_docs::pdf::Block::logo(f.data)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use klade_domain::{PersonId, SubjectId, SubjectKind};
+
+    /// The API's clients read teachers and subjects as arrays.
+    #[test]
+    fn teachers_and_subjects_are_written_as_arrays() {
+        let teacher = Teacher {
+            id: PersonId(7),
+            name: "Anna Ozola".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&teacher).ok(),
+            serde_json::to_value((PersonId(7), "Anna Ozola")).ok()
+        );
+        let subject = Subject {
+            id: SubjectId(3),
+            name: "Matemātika".into(),
+            kind: SubjectKind::Module,
+        };
+        assert_eq!(
+            serde_json::to_value(&subject).ok(),
+            serde_json::to_value((SubjectId(3), "Matemātika", SubjectKind::Module)).ok()
+        );
+    }
 }

@@ -179,8 +179,8 @@ pub struct ClassPlan {
     pub name: String,
     pub slots: Vec<Slot>,
     pub courses: Vec<journal::Course>,
-    pub subjects: Vec<(klade_domain::SubjectId, String, klade_domain::SubjectKind)>,
-    pub teachers: Vec<(PersonId, String)>,
+    pub subjects: Vec<crate::setup::Subject>,
+    pub teachers: Vec<crate::setup::Teacher>,
     pub students: Vec<journal::Student>,
 }
 
@@ -194,14 +194,21 @@ pub async fn class_plan(app: &App, session: &Session, class: ClassId, day: &str)
         name,
         slots: journal::slots(db, inst, SlotsOf::Class(class), day, day).await?,
         courses: journal::courses_of_class(db, inst, class).await?,
-        subjects: school::subjects(db, inst).await?,
+        subjects: school::subjects(db, inst)
+            .await?
+            .into_iter()
+            .map(crate::setup::Subject::from)
+            .collect(),
         teachers: klade_store::accounts::people_with_role(
             db,
             inst,
             klade_domain::Role::Teacher,
             crate::clock::stored(day)?,
         )
-        .await?,
+        .await?
+        .into_iter()
+        .map(crate::setup::Teacher::from)
+        .collect(),
         students: journal::class_students(db, inst, class, crate::clock::stored(day)?).await?,
     })
 }

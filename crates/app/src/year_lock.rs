@@ -34,10 +34,19 @@ pub struct Years {
     pub consents: Vec<Consent>,
     pub may_lock: bool,
     pub may_consent: bool,
-    /// For one who consents: the journals of the locked years, as (`course:{id}` or `group:{id}`,
-    /// "year · class subject"), and the teachers who may be let change one.
-    pub journals: Vec<(String, String)>,
-    pub teachers: Vec<(PersonId, String)>,
+    /// For one who consents: the journals of the locked years, and the teachers who may be let
+    /// change one.
+    pub journals: Vec<LockedJournal>,
+    pub teachers: Vec<crate::setup::Teacher>,
+}
+
+/// A journal of a locked year, for a consent to name.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LockedJournal {
+    /// `course:{id}`, or `group:{id}` for a preschool group's journal.
+    pub key: String,
+    /// "year · class subject", or "year · group".
+    pub name: String,
 }
 
 pub async fn years(app: &App, session: &Session, institution: InstitutionId) -> Result<Years, AppError> {
@@ -63,10 +72,10 @@ pub async fn years(app: &App, session: &Session, institution: InstitutionId) -> 
             .await?
             {
                 let class = c.class_name.clone().unwrap_or_default();
-                journals.push((
-                    format!("course:{}", c.id.0),
-                    format!("{} · {class} {}", year.name, c.name),
-                ));
+                journals.push(LockedJournal {
+                    key: format!("course:{}", c.id.0),
+                    name: format!("{} · {class} {}", year.name, c.name),
+                });
             }
             // A preschool group's journal is kept by the group, not by courses.
             for g in klade_store::school::classes_of(db, institution, crate::clock::stored(&year.starts_on)?)
@@ -74,12 +83,20 @@ pub async fn years(app: &App, session: &Session, institution: InstitutionId) -> 
                 .into_iter()
                 .filter(|g| g.kind == klade_domain::ClassKind::Group)
             {
-                journals.push((format!("group:{}", g.id.0), format!("{} · {}", year.name, g.name)));
+                journals.push(LockedJournal {
+                    key: format!("group:{}", g.id.0),
+                    name: format!("{} · {}", year.name, g.name),
+                });
             }
         }
         let today = app.today();
         for role in [klade_domain::Role::Teacher, klade_domain::Role::PreschoolTeacher] {
-            teachers.extend(klade_store::accounts::people_with_role(db, institution, role, today).await?);
+            teachers.extend(
+                klade_store::accounts::people_with_role(db, institution, role, today)
+                    .await?
+                    .into_iter()
+                    .map(crate::setup::Teacher::from),
+            );
         }
     }
     Ok(Years {

@@ -30,6 +30,13 @@ pub struct Choice<V> {
     pub chosen: bool,
 }
 
+/// An option of a select or a checkbox offered the same in several places: which one is chosen is
+/// said where it is shown (a refused form's `Typed::has`, a row's own value).
+pub struct Labelled<V> {
+    pub value: V,
+    pub label: String,
+}
+
 /// What a refused form's user typed, for the page to show again with the wrong field marked:
 /// the rule for every form is that a refusal loses nothing. `form` names which of a page's forms
 /// it was; a fresh page has none.
@@ -98,8 +105,8 @@ pub struct UserChrome {
     /// The person's id: a draft kept after an ended session goes back only to the same person.
     pub who: i64,
     pub csrf: String,
-    /// Where this person's work is: (href, catalogue key), from what the policy allows.
-    pub links: Vec<(&'static str, &'static str)>,
+    /// Where this person's work is, from what the policy allows.
+    pub links: Vec<klade_app::home::MenuLink>,
     /// Messages not read yet.
     pub unread: i64,
 }

@@ -904,8 +904,8 @@ async fn the_school(
         structure
             .subjects
             .iter()
-            .find(|s| s.1 == name)
-            .map(|s| s.0)
+            .find(|s| s.name == name)
+            .map(|s| s.id)
             .ok_or_else(|| AppError::Internal(format!("demo: no subject {name}")))
     };
     let plan = course_plan(&names);

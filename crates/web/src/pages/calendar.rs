@@ -5,7 +5,7 @@ use crate::ctx::Ctx;
 use crate::ctx::Query;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::layout::{render, Chrome};
+use crate::layout::{render, Choice, Chrome};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -54,22 +54,44 @@ struct CalendarPage {
     i: i64,
     year: i16,
     days: Vec<DayRow>,
-    /// (id, from, to, name, school year)
-    holidays: Vec<(i64, String, String, String, String)>,
-    /// (month label, working days)
-    months: Vec<(String, u32)>,
+    holidays: Vec<HolidayRow>,
+    months: Vec<MonthRow>,
     follows_government: bool,
-    /// (code, label) of the kinds an institution may add.
-    kinds: Vec<(&'static str, String)>,
+    /// The kinds an institution may add; the chosen one is a refused form's.
+    kinds: Vec<Choice<&'static str>>,
     flash: Option<String>,
     error: Option<String>,
-    /// What was typed, kept after an error: (date, kind, note, from, to, name).
-    typed: (String, String, String, String, String, String),
+    /// What was typed, kept after an error.
+    typed: Typed,
     /// The refused field, marked `aria-invalid`.
     bad: &'static str,
 }
 
-type Typed = (String, String, String, String, String, String);
+/// A holiday of the institution's own, its dates as shown.
+struct HolidayRow {
+    id: i64,
+    from: String,
+    to: String,
+    name: String,
+    school_year: String,
+}
+
+struct MonthRow {
+    name: String,
+    working_days: u32,
+}
+
+/// A refused form's input: a day's (date, kind, note) or a holiday's (from, to, name); the other
+/// form's fields stay empty.
+#[derive(Default)]
+struct Typed {
+    date: String,
+    kind: String,
+    note: String,
+    from: String,
+    to: String,
+    name: String,
+}
 
 async fn render_calendar(
     state: &AppState,
@@ -88,7 +110,10 @@ async fn render_calendar(
         .working_days
         .iter()
         .enumerate()
-        .map(|(m, n)| (t.dynamic("month", &(m + 1).to_string()), *n))
+        .map(|(m, n)| MonthRow {
+            name: t.dynamic("month", &(m + 1).to_string()),
+            working_days: *n,
+        })
         .collect();
     let days = view
         .days
@@ -105,19 +130,13 @@ async fn render_calendar(
     let holidays = view
         .holidays
         .iter()
-        .map(|h| {
-            (
-                h.id,
-                format_stored_date(&h.starts_on),
-                format_stored_date(&h.ends_on),
-                h.name.clone(),
-                h.school_year.clone().unwrap_or_default(),
-            )
+        .map(|h| HolidayRow {
+            id: h.id,
+            from: format_stored_date(&h.starts_on),
+            to: format_stored_date(&h.ends_on),
+            name: h.name.clone(),
+            school_year: h.school_year.clone().unwrap_or_default(),
         })
-        .collect();
-    let kinds = klade_domain::calendar::DayKind::ALL
-        .iter()
-        .map(|k| (k.code(), t.dynamic("calendar", &format!("k_{}", k.code()))))
         .collect();
     let (status, error, typed, bad) = match failed {
         Some((e, typed)) => {
@@ -135,6 +154,14 @@ async fn render_calendar(
         }
         None => (StatusCode::OK, None, Typed::default(), ""),
     };
+    let kinds = klade_domain::calendar::DayKind::ALL
+        .iter()
+        .map(|k| Choice {
+            value: k.code(),
+            label: t.dynamic("calendar", &format!("k_{}", k.code())),
+            chosen: typed.kind == k.code(),
+        })
+        .collect();
     let page = CalendarPage {
         page: Chrome::for_ctx(
             ctx,
@@ -190,7 +217,12 @@ async fn add_day(State(state): State<AppState>, ctx: Ctx, Form(f): Form<DayForm>
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             // The page stays on the year the day was typed for.
             let year = year_of(&f.date);
-            let typed = (f.date, f.kind, f.note, String::new(), String::new(), String::new());
+            let typed = Typed {
+                date: f.date,
+                kind: f.kind,
+                note: f.note,
+                ..Typed::default()
+            };
             render_calendar(&state, &ctx, f.i, year, None, Some((&e, typed))).await
         }
         Err(e) => Err(e.into()),
@@ -236,7 +268,12 @@ async fn add_holiday(
         .into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let year = year_of(&f.from);
-            let typed = (String::new(), String::new(), String::new(), f.from, f.to, f.name);
+            let typed = Typed {
+                from: f.from,
+                to: f.to,
+                name: f.name,
+                ..Typed::default()
+            };
             render_calendar(&state, &ctx, f.i, year, None, Some((&e, typed))).await
         }
         Err(e) => Err(e.into()),

@@ -8,7 +8,7 @@ use crate::ctx::Path;
 use crate::ctx::Query;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::layout::{render, Chrome};
+use crate::layout::{render, Chrome, Labelled};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -106,10 +106,10 @@ struct GridPage {
     headers: Vec<Header>,
     rows: Vec<RowView>,
     reason: String,
-    kinds: Vec<(&'static str, String)>,
-    scales: Vec<(&'static str, String)>,
-    note_kinds: Vec<(&'static str, String)>,
-    students: Vec<(i64, String)>,
+    kinds: Vec<Labelled<&'static str>>,
+    scales: Vec<Labelled<&'static str>>,
+    note_kinds: Vec<Labelled<&'static str>>,
+    students: Vec<Labelled<i64>>,
     notes: Vec<String>,
     today: String,
     /// A refused form's input: "cells", "assessment" or "note".
@@ -250,17 +250,32 @@ async fn grid_page(
         reason: form.or("cells", "reason", "").to_string(),
         kinds: Kind::ALL
             .iter()
-            .map(|k| (k.code(), t.dynamic("grade_kind", k.code())))
+            .map(|k| Labelled {
+                value: k.code(),
+                label: t.dynamic("grade_kind", k.code()),
+            })
             .collect(),
         scales: Scale::ALL
             .iter()
-            .map(|s| (s.code(), t.dynamic("scale", s.code())))
+            .map(|s| Labelled {
+                value: s.code(),
+                label: t.dynamic("scale", s.code()),
+            })
             .collect(),
-        note_kinds: journal::NOTE_KINDS.iter().map(|k| (*k, t.dynamic("note", k))).collect(),
+        note_kinds: journal::NOTE_KINDS
+            .iter()
+            .map(|k| Labelled {
+                value: *k,
+                label: t.dynamic("note", k),
+            })
+            .collect(),
         students: g
             .students
             .iter()
-            .map(|s| (s.id.0, format!("{} {}", s.family_name, s.given_name)))
+            .map(|s| Labelled {
+                value: s.id.0,
+                label: format!("{} {}", s.family_name, s.given_name),
+            })
             .collect(),
         notes,
         today: g.today.clone(),
@@ -712,8 +727,16 @@ struct SummaryPage {
     t: Tr,
     class_name: String,
     headers: Vec<String>,
-    rows: Vec<(String, Vec<String>, String)>,
+    rows: Vec<SummaryRow>,
     exports: Vec<(String, &'static str)>,
+}
+
+/// A student's line of the summary journal.
+struct SummaryRow {
+    student: String,
+    /// A course's grades each, in the headers' order.
+    grades: Vec<String>,
+    absences: String,
 }
 
 #[derive(Deserialize)]
@@ -775,16 +798,16 @@ async fn summary(
         .map(|st| {
             let cells = s.courses.iter().map(|c| grades_of(st.id, c.id)).collect();
             let (ex, un, late) = s.absences.get(&st.id).copied().unwrap_or_default();
-            (
-                format!("{} {}", st.family_name, st.given_name),
-                cells,
-                format!(
+            SummaryRow {
+                student: format!("{} {}", st.family_name, st.given_name),
+                grades: cells,
+                absences: format!(
                     "{ex} {}, {un} {}, {late} {}",
                     t.get("summary.excused"),
                     t.get("summary.unexcused"),
                     t.get("summary.late")
                 ),
-            )
+            }
         })
         .collect();
     let path = format!("/classes/{class}/summary");

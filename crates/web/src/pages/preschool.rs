@@ -6,7 +6,7 @@ use crate::ctx::Path;
 use crate::ctx::Query;
 use crate::error::{Notice, WebError};
 use crate::i18n::Tr;
-use crate::layout::{render, Chrome};
+use crate::layout::{render, Choice, Chrome, Labelled};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
@@ -42,12 +42,24 @@ fn area_name(t: Tr, code: &str) -> String {
     t.dynamic("area", code)
 }
 
-/// Every learning area and transversal skill, as (code, name, is a skill).
-fn areas(t: Tr) -> Vec<(&'static str, String, bool)> {
+/// A learning area or a transversal skill, for the entry form to offer.
+struct Area {
+    code: &'static str,
+    name: String,
+    skill: bool,
+}
+
+/// Every learning area and transversal skill.
+fn areas(t: Tr) -> Vec<Area> {
+    let area = |code: &'static str, skill| Area {
+        code,
+        name: area_name(t, code),
+        skill,
+    };
     LEARNING_AREAS
         .iter()
-        .map(|a| (*a, area_name(t, a), false))
-        .chain(TRANSVERSAL_SKILLS.iter().map(|a| (*a, area_name(t, a), true)))
+        .map(|&a| area(a, false))
+        .chain(TRANSVERSAL_SKILLS.iter().map(|&a| area(a, true)))
         .collect()
 }
 
@@ -93,7 +105,8 @@ struct DayPage {
     /// Why the day cannot be written yet (a message key).
     closed: Option<&'static str>,
     children: Vec<ChildLine>,
-    marks: Vec<(&'static str, String)>,
+    /// The day's marks; each child's own is chosen in its row.
+    marks: Vec<Labelled<&'static str>>,
     marked: Option<String>,
     entries: Vec<EntryView>,
     corrections: Vec<String>,
@@ -102,7 +115,7 @@ struct DayPage {
     can_write: bool,
     /// The journal's other parts (assessment, plan, talks, checks): not the nurse's.
     reads_journal: bool,
-    areas: Vec<(&'static str, String, bool)>,
+    areas: Vec<Area>,
     flash: Option<&'static str>,
     error: Option<String>,
     /// The refused field, marked on the form.
@@ -179,7 +192,10 @@ async fn day_view(
             .collect(),
         marks: DayMark::ALL
             .iter()
-            .map(|m| (m.code(), t.dynamic("preschool", &format!("mark_{}", m.code()))))
+            .map(|m| Labelled {
+                value: m.code(),
+                label: t.dynamic("preschool", &format!("mark_{}", m.code())),
+            })
             .collect(),
         marked: d.marked.as_ref().map(|m| {
             let mut s = format!("{}: {}, {}", t.get("preschool.marked"), m.by, format_instant(m.at));
@@ -403,8 +419,32 @@ async fn photo(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> 
 
 // ---- the week (J23) ----
 
-/// A day of a child in the week: (code, excused, the reason).
-type WeekCell = (String, bool, String);
+/// A day of a child in the week.
+struct WeekCell {
+    /// The mark; empty when present.
+    code: String,
+    excused: bool,
+    /// The mark's words and the reason given, on hover.
+    hint: String,
+}
+
+struct WeekDay {
+    date: String,
+    shown: String,
+}
+
+struct WeekRow {
+    name: String,
+    /// A cell per working day.
+    cells: Vec<WeekCell>,
+}
+
+/// Who marked a day's attendance and when, or that nobody did.
+struct Marked {
+    text: String,
+    /// Marked late, or not at all.
+    late: bool,
+}
 
 #[derive(Template)]
 #[template(path = "group_week.html")]
@@ -415,12 +455,10 @@ struct WeekPage {
     group_name: String,
     prev: String,
     next: String,
-    /// (iso, shown)
-    days: Vec<(String, String)>,
-    /// (name, a cell per working day)
-    rows: Vec<(String, Vec<WeekCell>)>,
-    /// per day: "marked by … at …", "not marked", late
-    marked: Vec<(String, bool)>,
+    days: Vec<WeekDay>,
+    rows: Vec<WeekRow>,
+    /// A day each.
+    marked: Vec<Marked>,
 }
 
 async fn week_page(
@@ -449,25 +487,38 @@ async fn week_page(
                             } else {
                                 format!("{words}: {}", a.reason)
                             };
-                            (
-                                a.code.clone(),
-                                DayMark::parse(&a.code).is_some_and(|m| m.excused()),
+                            WeekCell {
+                                code: a.code.clone(),
+                                excused: DayMark::parse(&a.code).is_some_and(|m| m.excused()),
                                 hint,
-                            )
+                            }
                         }
-                        None => (String::new(), true, String::new()),
+                        None => WeekCell {
+                            code: String::new(),
+                            excused: true,
+                            hint: String::new(),
+                        },
                     },
                 )
                 .collect();
-            (name.clone(), cells)
+            WeekRow {
+                name: name.clone(),
+                cells,
+            }
         })
         .collect();
     let marked = w
         .days
         .iter()
         .map(|d| match w.marked.iter().find(|m| &m.date == d) {
-            Some(m) => (format!("{} {}", m.by, format_instant(m.at)), m.late),
-            None => (t.get("preschool.not_marked").to_string(), true),
+            Some(m) => Marked {
+                text: format!("{} {}", m.by, format_instant(m.at)),
+                late: m.late,
+            },
+            None => Marked {
+                text: t.get("preschool.not_marked").to_string(),
+                late: true,
+            },
         })
         .collect();
     let page = WeekPage {
@@ -477,7 +528,14 @@ async fn week_page(
         group_name: w.group_name.clone(),
         prev: shift(&w.monday, -7),
         next: shift(&w.monday, 7),
-        days: w.days.iter().map(|d| (d.clone(), format_stored_date(d))).collect(),
+        days: w
+            .days
+            .iter()
+            .map(|d| WeekDay {
+                date: d.clone(),
+                shown: format_stored_date(d),
+            })
+            .collect(),
         rows,
         marked,
     };
@@ -486,7 +544,6 @@ async fn week_page(
 
 // ---- the assessment grid (J26) ----
 
-/// (area, the current mark, the earlier marks)
 /// A cell of the assessment grid: its area's code and name, the mark shown (saved or, after a
 /// refusal, as typed), the earlier marks, and whether it was the refused one.
 struct GridCell {
@@ -505,12 +562,19 @@ struct GridPage {
     csrf: String,
     group: i64,
     group_name: String,
-    areas: Vec<(&'static str, String)>,
-    /// (child id, name, a cell per area)
-    rows: Vec<(i64, String, Vec<GridCell>)>,
+    /// The areas' names, a column each.
+    areas: Vec<String>,
+    rows: Vec<GridRow>,
     can_write: bool,
     flash: Option<&'static str>,
     error: Option<String>,
+}
+
+struct GridRow {
+    child: i64,
+    name: String,
+    /// A cell per area.
+    cells: Vec<GridCell>,
 }
 
 async fn grid_view(
@@ -551,7 +615,11 @@ async fn grid_view(
                     }
                 })
                 .collect();
-            (id.0, name.clone(), cells)
+            GridRow {
+                child: id.0,
+                name: name.clone(),
+                cells,
+            }
         })
         .collect();
     let page = GridPage {
@@ -560,7 +628,7 @@ async fn grid_view(
         csrf: session.csrf_token.clone(),
         group,
         group_name: g.group_name.clone(),
-        areas: g.areas.iter().map(|a| (*a, area_name(t, a))).collect(),
+        areas: g.areas.iter().map(|a| area_name(t, a)).collect(),
         rows,
         can_write: g.can_write,
         flash,
@@ -630,16 +698,29 @@ async fn save_grid(
 struct ChildPage {
     page: Chrome,
     t: Tr,
-    /// (id, name, chosen)
-    children: Vec<(i64, String, bool)>,
+    /// Tabs of the parent's children.
+    children: Vec<Choice<i64>>,
     name: String,
     group: i64,
     group_name: String,
-    /// (day shown, [entries])
-    days: Vec<(String, Vec<EntryView>)>,
-    /// (area name, current mark, earlier marks)
-    assessments: Vec<(String, String, String)>,
+    days: Vec<EntryDay>,
+    assessments: Vec<AreaMarks>,
     absences: Vec<String>,
+}
+
+/// A day's journal entries, the day as shown.
+struct EntryDay {
+    date: String,
+    entries: Vec<EntryView>,
+}
+
+/// A learning area's marks of one child.
+struct AreaMarks {
+    area: String,
+    /// The latest mark.
+    mark: String,
+    /// Every mark with its date.
+    history: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -661,7 +742,7 @@ async fn child_page(
         .or_else(|| children.first().map(|c| c.student_id))
         .ok_or_else(|| AppError::NotFound)?;
     let v = preschool::child(&state.app, session, chosen).await?;
-    let mut days: Vec<(String, Vec<EntryView>)> = Vec::new();
+    let mut days: Vec<EntryDay> = Vec::new();
     for e in &v.entries {
         let view = EntryView {
             area: area_name(t, &e.area),
@@ -672,8 +753,11 @@ async fn child_page(
         };
         let shown = format_stored_date(&e.date);
         match days.last_mut() {
-            Some((d, list)) if *d == shown => list.push(view),
-            _ => days.push((shown, vec![view])),
+            Some(d) if d.date == shown => d.entries.push(view),
+            _ => days.push(EntryDay {
+                date: shown,
+                entries: vec![view],
+            }),
         }
     }
     let assessments = LEARNING_AREAS
@@ -681,15 +765,15 @@ async fn child_page(
         .filter_map(|a| {
             let marks: Vec<&klade_app::preschool::Assessment> = v.assessments.iter().filter(|x| x.area == *a).collect();
             let last = marks.last()?;
-            Some((
-                area_name(t, a),
-                last.mark.clone(),
-                marks
+            Some(AreaMarks {
+                area: area_name(t, a),
+                mark: last.mark.clone(),
+                history: marks
                     .iter()
                     .map(|x| format!("{} {}", format_stored_date(&x.date), x.mark))
                     .collect::<Vec<_>>()
                     .join(", "),
-            ))
+            })
         })
         .collect();
     let page = ChildPage {
@@ -697,12 +781,10 @@ async fn child_page(
         t,
         children: children
             .iter()
-            .map(|c| {
-                (
-                    c.student_id.0,
-                    format!("{} {}", c.given_name, c.family_name),
-                    c.student_id == chosen,
-                )
+            .map(|c| Choice {
+                value: c.student_id.0,
+                label: format!("{} {}", c.given_name, c.family_name),
+                chosen: c.student_id == chosen,
             })
             .collect(),
         name: v.name.clone(),

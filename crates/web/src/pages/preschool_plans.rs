@@ -84,6 +84,13 @@ struct SectionView {
     fields: Vec<FieldView>,
 }
 
+/// Who filed the month's plan and when, and who changed it last.
+struct Filed {
+    filed: String,
+    changed: String,
+    late: bool,
+}
+
 #[derive(Template)]
 #[template(path = "group_plan.html")]
 struct PlanPage {
@@ -97,8 +104,7 @@ struct PlanPage {
     prev: String,
     next: String,
     due: String,
-    /// (who filed it and when, late marker)
-    filed: Option<(String, String, bool)>,
+    filed: Option<Filed>,
     sections: Vec<SectionView>,
     editing: bool,
     past: bool,
@@ -234,12 +240,10 @@ async fn plan_page(
         prev: shift(first.yesterday()),
         next: shift(first.last_of_month().tomorrow()),
         due: v.due.as_deref().map(format_stored_date).unwrap_or_default(),
-        filed: v.plan.as_ref().map(|p| {
-            (
-                format!("{}, {}", p.created_by, format_instant(p.created_at)),
-                format!("{}, {}", p.updated_by, format_instant(p.updated_at)),
-                p.late,
-            )
+        filed: v.plan.as_ref().map(|p| Filed {
+            filed: format!("{}, {}", p.created_by, format_instant(p.created_at)),
+            changed: format!("{}, {}", p.updated_by, format_instant(p.updated_at)),
+            late: p.late,
         }),
         sections,
         // After a refused save the form stays, so nothing typed is lost.
@@ -306,8 +310,8 @@ struct TalksPage {
     group_name: String,
     talks: Vec<TalkView>,
     can_write: bool,
-    /// (id, name, chosen)
-    children: Vec<(i64, String, bool)>,
+    /// The talk's child to choose; a refused talk's is chosen.
+    children: Vec<Choice<i64>>,
     form: TalkInput,
     /// The refused talk's field, marked.
     typed: crate::layout::Typed,
@@ -384,12 +388,10 @@ async fn talks_page(
         children: v
             .children
             .iter()
-            .map(|s| {
-                (
-                    s.id.0,
-                    format!("{} {}", s.family_name, s.given_name),
-                    s.id.0 == form.student,
-                )
+            .map(|s| Choice {
+                value: s.id.0,
+                label: format!("{} {}", s.family_name, s.given_name),
+                chosen: s.id.0 == form.student,
             })
             .collect(),
         form,
@@ -453,9 +455,18 @@ async fn add_talk(
 struct OverviewPage {
     page: Chrome,
     t: Tr,
-    /// (group link, group, month, due, status, needs attention)
-    rows: Vec<(String, String, String, String, String, bool)>,
+    rows: Vec<OverviewRow>,
     attention: usize,
+}
+
+/// A group's plan of a month.
+struct OverviewRow {
+    href: String,
+    group: String,
+    month: String,
+    due: String,
+    status: String,
+    needs_attention: bool,
 }
 
 #[derive(Deserialize)]
@@ -471,21 +482,19 @@ async fn overview(
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let list = plans::overview(&state.app, session, InstitutionId(q.i)).await?;
-    let mut rows: Vec<(String, String, String, String, String, bool)> = list
+    let mut rows: Vec<OverviewRow> = list
         .iter()
-        .map(|g| {
-            (
-                format!("/groups/{}/plan?month={}", g.group.0, g.month),
-                g.group_name.clone(),
-                t.month(&g.month),
-                g.due.as_deref().map(format_stored_date).unwrap_or_default(),
-                t.dynamic("plan", &format!("st_{}", g.status.code())),
-                g.status.needs_attention(),
-            )
+        .map(|g| OverviewRow {
+            href: format!("/groups/{}/plan?month={}", g.group.0, g.month),
+            group: g.group_name.clone(),
+            month: t.month(&g.month),
+            due: g.due.as_deref().map(format_stored_date).unwrap_or_default(),
+            status: t.dynamic("plan", &format!("st_{}", g.status.code())),
+            needs_attention: g.status.needs_attention(),
         })
         .collect();
     // What needs the deputy head's attention comes first.
-    rows.sort_by_key(|r| !r.5);
+    rows.sort_by_key(|r| !r.needs_attention);
     let page = OverviewPage {
         page: Chrome::for_ctx(
             &ctx,
@@ -493,7 +502,7 @@ async fn overview(
             &format!("/preschool/plans?i={}", q.i),
             None,
         ),
-        attention: rows.iter().filter(|r| r.5).count(),
+        attention: rows.iter().filter(|r| r.needs_attention).count(),
         rows,
         t,
     };

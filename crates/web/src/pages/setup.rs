@@ -52,8 +52,15 @@ struct InstQuery {
 struct YearView {
     name: String,
     period: String,
-    terms: Vec<(String, String, String)>,
-    holidays: Vec<(String, String, String)>,
+    terms: Vec<PeriodView>,
+    holidays: Vec<PeriodView>,
+}
+
+/// A term or holiday of a saved year, its dates as shown.
+struct PeriodView {
+    name: String,
+    from: String,
+    to: String,
 }
 
 struct PeriodRow {
@@ -119,14 +126,12 @@ async fn page(
     let inst = institution_for(ctx, wanted, &[Action::PrepareYear])?;
     let t = Tr::new(ctx.lang);
     let y = setup::years(&state.app, session, inst).await?;
-    let shown = |list: &[PeriodInput]| -> Vec<(String, String, String)> {
+    let shown = |list: &[PeriodInput]| -> Vec<PeriodView> {
         list.iter()
-            .map(|p| {
-                (
-                    p.name.clone(),
-                    format_stored_date(&p.starts_on),
-                    format_stored_date(&p.ends_on),
-                )
+            .map(|p| PeriodView {
+                name: p.name.clone(),
+                from: format_stored_date(&p.starts_on),
+                to: format_stored_date(&p.ends_on),
             })
             .collect()
     };
@@ -257,10 +262,19 @@ struct StaffPage {
     flash: Option<String>,
     error: Option<String>,
     bad: String,
-    /// (id, name, roles, from, username)
-    staff: Vec<(i64, String, String, String, String)>,
+    staff: Vec<StaffRow>,
     form: StaffInput,
     positions: [&'static str; 11],
+}
+
+/// A member of staff as the list shows them.
+struct StaffRow {
+    id: i64,
+    name: String,
+    roles: String,
+    from: String,
+    /// "—" without an account.
+    username: String,
 }
 
 fn bad_field(error: Option<&AppError>) -> String {
@@ -285,18 +299,17 @@ async fn staff_page(
     let (kind, list) = setup::staff(&state.app, session, inst).await?;
     let staff = list
         .into_iter()
-        .map(|e| {
-            (
-                e.person_id.0,
-                e.name,
-                e.roles
-                    .iter()
-                    .map(|r| t.role("role", r, kind))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                format_stored_date(&e.employed_from),
-                e.username.unwrap_or_else(|| "—".into()),
-            )
+        .map(|e| StaffRow {
+            id: e.person_id.0,
+            name: e.name,
+            roles: e
+                .roles
+                .iter()
+                .map(|r| t.role("role", r, kind))
+                .collect::<Vec<_>>()
+                .join(", "),
+            from: format_stored_date(&e.employed_from),
+            username: e.username.unwrap_or_else(|| "—".into()),
         })
         .collect();
     let status = error.map_or(StatusCode::OK, crate::error::status_of);
@@ -348,8 +361,8 @@ struct ClassesPage {
     error: Option<String>,
     bad: String,
     classes: Vec<setup::ClassLine>,
-    subjects: Vec<(klade_domain::SubjectId, String, klade_domain::SubjectKind)>,
-    teachers: Vec<(klade_domain::PersonId, String)>,
+    subjects: Vec<setup::Subject>,
+    teachers: Vec<setup::Teacher>,
     group_kind: bool,
     has_year: bool,
     may_prepare: bool,
@@ -500,8 +513,7 @@ struct PlanPage {
     flash: Option<String>,
     error: Option<String>,
     rows: Vec<PlanRow>,
-    /// (id as the form writes it, name)
-    teachers: Vec<(String, String)>,
+    teachers: Vec<setup::Teacher>,
     copy_from: Option<String>,
     total: i64,
     /// The classes' page is the superuser's and staff's, not the deputy's.
@@ -569,11 +581,7 @@ async fn plan_page(
         error: error.map(|e| t.get(e.code()).to_string()),
         total: p.lines.iter().filter_map(|l| l.hours).sum(),
         rows,
-        teachers: p
-            .teachers
-            .iter()
-            .map(|(id, name)| (id.0.to_string(), name.clone()))
-            .collect(),
+        teachers: p.teachers,
         copy_from: p.copy_from.map(|(_, year)| year),
         classes_link: p.classes_link,
     };
@@ -680,9 +688,17 @@ struct NextYearPage {
     error: Option<String>,
     bad: String,
     plan: Option<setup::NextYear>,
-    /// (from, to or "finish", students, tutors)
-    lines: Vec<(String, String, usize, String)>,
+    lines: Vec<MoveRow>,
     form: NextYearForm,
+}
+
+/// Where a class goes next year, as the table shows it.
+struct MoveRow {
+    from: String,
+    /// Its name next year, or that it finishes.
+    to: String,
+    students: usize,
+    tutors: String,
 }
 
 async fn next_year_page(
@@ -701,13 +717,11 @@ async fn next_year_page(
     let lines = plan
         .iter()
         .flat_map(|p| &p.lines)
-        .map(|l| {
-            (
-                l.name.clone(),
-                l.to.clone().unwrap_or_else(|| t.get("next_year.finish").to_string()),
-                l.students.len(),
-                l.tutors.join(", "),
-            )
+        .map(|l| MoveRow {
+            from: l.name.clone(),
+            to: l.to.clone().unwrap_or_else(|| t.get("next_year.finish").to_string()),
+            students: l.students.len(),
+            tutors: l.tutors.join(", "),
         })
         .collect();
     let form = NextYearForm {
@@ -781,8 +795,14 @@ struct InstitutionPage {
     kind: String,
     form: setup::InstitutionInput,
     has_logo: bool,
-    /// (href, catalogue key) of the other set-up pages this person may open.
-    links: Vec<(String, &'static str)>,
+    /// The other set-up pages this person may open.
+    links: Vec<SetupLink>,
+}
+
+struct SetupLink {
+    href: String,
+    /// The catalogue key of its label.
+    key: &'static str,
 }
 
 async fn institution_page(
@@ -799,24 +819,25 @@ async fn institution_page(
     let i = setup::institution(&state.app, session, inst).await?;
     let reach = setup::reach(session, inst);
     let n = inst.0;
+    let link = |href: String, key| SetupLink { href, key };
     let mut links = vec![
-        (format!("/setup/years?i={n}"), "setup.years_title"),
-        (format!("/setup/classes?i={n}"), "setup.classes_title"),
-        (format!("/setup/next-year?i={n}"), "next_year.title"),
+        link(format!("/setup/years?i={n}"), "setup.years_title"),
+        link(format!("/setup/classes?i={n}"), "setup.classes_title"),
+        link(format!("/setup/next-year?i={n}"), "next_year.title"),
     ];
     if reach.staff {
-        links.push((format!("/setup/staff?i={n}"), "setup.staff_title"));
+        links.push(link(format!("/setup/staff?i={n}"), "setup.staff_title"));
     }
-    links.push((format!("/admin/import?i={n}"), "import.title"));
+    links.push(link(format!("/admin/import?i={n}"), "import.title"));
     if reach.accounts {
-        links.push((format!("/admin/accounts?i={n}"), "nav2.accounts"));
-        links.push((format!("/admin/sms?i={n}"), "sms.title"));
-        links.push((format!("/admin/rules?i={n}"), "rules.title"));
+        links.push(link(format!("/admin/accounts?i={n}"), "nav2.accounts"));
+        links.push(link(format!("/admin/sms?i={n}"), "sms.title"));
+        links.push(link(format!("/admin/rules?i={n}"), "rules.title"));
     }
     if reach.words {
-        links.push((format!("/admin/words?i={n}"), "words.title"));
+        links.push(link(format!("/admin/words?i={n}"), "words.title"));
     }
-    links.push((format!("/calendar?i={n}"), "calendar.title"));
+    links.push(link(format!("/calendar?i={n}"), "calendar.title"));
     let status = error.map_or(StatusCode::OK, crate::error::status_of);
     let p = InstitutionPage {
         page: Chrome::for_ctx(ctx, t.get("institution.title"), "/admin/institution", None),

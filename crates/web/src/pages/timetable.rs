@@ -5,7 +5,7 @@ use crate::ctx::Path;
 use crate::ctx::Query;
 use crate::error::{Notice, WebError};
 use crate::i18n::Tr;
-use crate::layout::{render, Chrome};
+use crate::layout::{render, Chrome, Labelled};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -35,12 +35,20 @@ struct WeekPage {
     prev: String,
     next: String,
     range: String,
-    /// (title, days)
-    weeks: Vec<(String, Vec<Day>)>,
+    weeks: Vec<WeekView>,
+}
+
+/// One timetable of the week: the reader's own (no title) or a child's.
+struct WeekView {
+    title: String,
+    days: Vec<Day>,
 }
 
 /// A day heading and its lessons, one line each.
-type Day = (String, Vec<String>);
+struct Day {
+    heading: String,
+    lessons: Vec<String>,
+}
 
 #[derive(Deserialize, Default)]
 struct WeekQuery {
@@ -89,11 +97,14 @@ async fn week(State(state): State<AppState>, ctx: Ctx, Query(q): Query<WeekQuery
                     }
                 }
                 match days.last_mut() {
-                    Some((h, lines)) if *h == heading => lines.push(line),
-                    _ => days.push((heading, vec![line])),
+                    Some(d) if d.heading == heading => d.lessons.push(line),
+                    _ => days.push(Day {
+                        heading,
+                        lessons: vec![line],
+                    }),
                 }
             }
-            (w.title, days)
+            WeekView { title: w.title, days }
         })
         .collect();
     let page = WeekPage {
@@ -122,14 +133,25 @@ struct ClassPage {
     error: Option<String>,
     csrf: String,
     today: String,
-    slots: Vec<(String, String, String, String, String)>,
-    courses: Vec<(i64, String)>,
-    weekdays: Vec<(i64, String)>,
-    teachers: Vec<(i64, String)>,
-    subjects: Vec<(i64, String)>,
-    students: Vec<(i64, String)>,
+    slots: Vec<SlotRow>,
+    courses: Vec<Labelled<i64>>,
+    weekdays: Vec<Labelled<i64>>,
+    teachers: Vec<klade_app::setup::Teacher>,
+    subjects: Vec<Labelled<i64>>,
+    students: Vec<Labelled<i64>>,
     /// A refused form's input: "slot", "substitution" or "course".
     typed: crate::layout::Typed,
+}
+
+/// A slot of the class's timetable as the table shows it.
+struct SlotRow {
+    weekday: String,
+    /// The lesson's number and hours.
+    time: String,
+    /// The course and its teachers.
+    course: String,
+    room: String,
+    valid_from: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -188,40 +210,47 @@ async fn render_class(
         today: today.clone(),
         slots: slots
             .iter()
-            .map(|s| {
-                (
-                    t.dynamic("weekday", &s.weekday.to_string()),
-                    format!("{}. {}–{}", s.lesson_no, s.starts_at, s.ends_at),
-                    format!("{} ({})", s.course_name, s.teachers),
-                    s.room.clone(),
-                    format_stored_date(&s.valid_from),
-                )
+            .map(|s| SlotRow {
+                weekday: t.dynamic("weekday", &s.weekday.to_string()),
+                time: format!("{}. {}–{}", s.lesson_no, s.starts_at, s.ends_at),
+                course: format!("{} ({})", s.course_name, s.teachers),
+                room: s.room.clone(),
+                valid_from: format_stored_date(&s.valid_from),
             })
             .collect(),
         courses: courses
             .iter()
-            .map(|c| (c.id.0, format!("{} — {}", c.name, c.teachers)))
+            .map(|c| Labelled {
+                value: c.id.0,
+                label: format!("{} — {}", c.name, c.teachers),
+            })
             .collect(),
-        weekdays: (1..=7).map(|d| (d, t.dynamic("weekday", &d.to_string()))).collect(),
-        teachers: plan.teachers.into_iter().map(|(id, n)| (id.0, n)).collect(),
+        weekdays: (1..=7)
+            .map(|d| Labelled {
+                value: d,
+                label: t.dynamic("weekday", &d.to_string()),
+            })
+            .collect(),
+        teachers: plan.teachers,
         subjects: plan
             .subjects
             .into_iter()
-            .map(|(id, n, kind)| {
-                (
-                    id.0,
-                    if kind == klade_domain::SubjectKind::Module {
-                        format!("{n} ({})", t.get("course.module"))
-                    } else {
-                        n
-                    },
-                )
+            .map(|s| Labelled {
+                value: s.id.0,
+                label: if s.kind == klade_domain::SubjectKind::Module {
+                    format!("{} ({})", s.name, t.get("course.module"))
+                } else {
+                    s.name
+                },
             })
             .collect(),
         students: plan
             .students
             .iter()
-            .map(|s| (s.id.0, format!("{} {}", s.family_name, s.given_name)))
+            .map(|s| Labelled {
+                value: s.id.0,
+                label: format!("{} {}", s.family_name, s.given_name),
+            })
             .collect(),
         typed,
     };

@@ -33,18 +33,36 @@ struct YearsPage {
     t: Tr,
     csrf: String,
     inst: i64,
-    /// (name, period, locked text, may be locked now)
-    years: Vec<(String, String, String, bool)>,
-    /// (`course:<id>` or `group:<id>`, label) of the locked years
-    courses: Vec<(String, String)>,
-    teachers: Vec<(i64, String)>,
-    /// (year, what, teacher, reason, granted, until)
-    consents: Vec<(String, String, String, String, String, String)>,
+    years: Vec<YearRow>,
+    /// The journals of the locked years.
+    courses: Vec<year_lock::LockedJournal>,
+    teachers: Vec<klade_app::setup::Teacher>,
+    consents: Vec<ConsentRow>,
     may_consent: bool,
     flash: Option<&'static str>,
     error: Option<String>,
     /// A refused consent as typed.
     typed: crate::layout::Typed,
+}
+
+struct YearRow {
+    name: String,
+    period: String,
+    /// When it was locked; empty while it is not.
+    locked: String,
+    /// It has ended and is not locked: it may be locked now.
+    may_lock: bool,
+}
+
+struct ConsentRow {
+    year: String,
+    /// The course or group.
+    what: String,
+    teacher: String,
+    reason: String,
+    /// Who granted it, and when.
+    granted: String,
+    until: String,
 }
 
 #[derive(Deserialize)]
@@ -73,33 +91,29 @@ async fn view(
         years: y
             .years
             .iter()
-            .map(|x| {
-                (
-                    x.name.clone(),
-                    format!(
-                        "{} – {}",
-                        format_stored_date(&x.starts_on),
-                        format_stored_date(&x.ends_on)
-                    ),
-                    x.locked_at.map(format_instant).unwrap_or_default(),
-                    y.may_lock && x.locked_at.is_none() && x.ends_on < today,
-                )
+            .map(|x| YearRow {
+                name: x.name.clone(),
+                period: format!(
+                    "{} – {}",
+                    format_stored_date(&x.starts_on),
+                    format_stored_date(&x.ends_on)
+                ),
+                locked: x.locked_at.map(format_instant).unwrap_or_default(),
+                may_lock: y.may_lock && x.locked_at.is_none() && x.ends_on < today,
             })
             .collect(),
         courses: y.journals.clone(),
-        teachers: y.teachers.iter().map(|(id, name)| (id.0, name.clone())).collect(),
+        teachers: y.teachers.clone(),
         consents: y
             .consents
             .iter()
-            .map(|c| {
-                (
-                    c.year.clone(),
-                    c.what.clone(),
-                    c.teacher.clone(),
-                    c.reason.clone(),
-                    format!("{}, {}", c.granted_by, format_instant(c.granted_at)),
-                    format_stored_date(&c.valid_until),
-                )
+            .map(|c| ConsentRow {
+                year: c.year.clone(),
+                what: c.what.clone(),
+                teacher: c.teacher.clone(),
+                reason: c.reason.clone(),
+                granted: format!("{}, {}", c.granted_by, format_instant(c.granted_at)),
+                until: format_stored_date(&c.valid_until),
             })
             .collect(),
         may_consent: y.may_consent,
