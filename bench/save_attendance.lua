@@ -1,4 +1,4 @@
--- Saves a whole lesson's attendance for the class (every learner), alternating between all absent
+-- Saves a whole lesson's attendance for the class (every student), alternating between all absent
 -- and all present, so that every request really writes its cells and their history.
 -- wrk passes: course id, lesson date, lesson number, the bearer token, then the student ids.
 local course, date, lesson, token

@@ -315,7 +315,7 @@ pub async fn end_employment(
     let mut tx = app.db.begin().await?;
     for code in &employee.roles {
         if let Some(role) = klade_domain::Role::from_code(code).filter(|r| r.is_staff()) {
-            accounts::end_memberships(&mut *tx, inst, person, role, &day).await?;
+            accounts::end_memberships(&mut *tx, permit.tenant(), person, role, &day).await?;
         }
     }
     klade_store::access_log::record(

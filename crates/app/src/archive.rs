@@ -40,20 +40,14 @@ pub struct Archive {
 }
 
 /// The institution's signing key, made on first use.
-async fn signing_key(app: &App, institution: InstitutionId) -> Result<SigningKey, AppError> {
+async fn signing_key(app: &App, tenant: klade_domain::Tenant) -> Result<SigningKey, AppError> {
+    let institution = tenant.id();
     let db = app.db.pool();
     if store::key(db, institution).await?.is_none() {
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| AppError::Internal(format!("random: {e}")))?;
         let key = SigningKey::from_bytes(&seed);
-        store::insert_key(
-            db,
-            institution,
-            &hex(key.verifying_key().as_bytes()),
-            &hex(&seed),
-            app.now(),
-        )
-        .await?;
+        store::insert_key(db, tenant, &hex(key.verifying_key().as_bytes()), &hex(&seed), app.now()).await?;
     }
     let (_, secret) = store::key(db, institution).await?.ok_or(AppError::NotFound)?;
     let seed: [u8; 32] = unhex(&secret)
@@ -69,17 +63,18 @@ pub async fn create_for(
     institution: InstitutionId,
     year: &str,
 ) -> Result<Archive, AppError> {
-    policy::authorize(&session.actor, Action::ArchiveYear, Scope::Institution(institution))?;
-    create(app, institution, year, Some(session.person)).await
+    let permit = policy::authorize(&session.actor, Action::ArchiveYear, Scope::Institution(institution))?;
+    create(app, permit.tenant(), year, Some(session.person)).await
 }
 
 /// Writes the archive of `year` (its name, e.g. `2026/2027`; the latest year when empty).
 pub async fn create(
     app: &App,
-    institution: InstitutionId,
+    tenant: klade_domain::Tenant,
     year: &str,
     by: Option<PersonId>,
 ) -> Result<Archive, AppError> {
+    let institution = tenant.id();
     let db = app.db.pool();
     let inst = klade_store::institutions::get(db, institution)
         .await?
@@ -105,7 +100,7 @@ pub async fn create(
         journals(app, institution, &inst.name, &y, &mut out).await?;
         classes(app, institution, &inst.name, &y, &mut out).await?;
     }
-    let key = signing_key(app, institution).await?;
+    let key = signing_key(app, tenant).await?;
     let files: Vec<_> = out
         .files
         .iter()
@@ -122,7 +117,7 @@ pub async fn create(
     let signature = key.sign(&manifest);
     store::record(
         db,
-        institution,
+        tenant,
         y.id,
         &sha256_hex(&manifest),
         out.files.len() as i64,

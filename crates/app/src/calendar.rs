@@ -99,7 +99,8 @@ pub async fn view(
     institution: InstitutionId,
     year: i16,
 ) -> Result<CalendarView, AppError> {
-    let inst = manage(session, institution)?.institution();
+    let permit = manage(session, institution)?;
+    let inst = permit.institution();
     if !(2000..=2100).contains(&year) {
         return Err(AppError::invalid("year", "calendar.bad_year"));
     }
@@ -199,7 +200,8 @@ pub async fn add_day(
     kind: &str,
     text: &str,
 ) -> Result<i64, AppError> {
-    let inst = manage(session, institution)?.institution();
+    let permit = manage(session, institution)?;
+    let inst = permit.institution();
     let (date, kind) = checked(date, kind)?;
     store::add_day(app.db.pool(), Some(inst), date, kind, note(text)?, app.now())
         .await
@@ -207,7 +209,8 @@ pub async fn add_day(
 }
 
 pub async fn remove_day(app: &App, session: &Session, institution: InstitutionId, date: &str) -> Result<(), AppError> {
-    let inst = manage(session, institution)?.institution();
+    let permit = manage(session, institution)?;
+    let inst = permit.institution();
     let date = parse_date(date, "date")?;
     if store::remove_day(app.db.pool(), Some(inst), date).await? {
         Ok(())
@@ -225,7 +228,7 @@ pub async fn add_holiday(
     to: &str,
     name: &str,
 ) -> Result<i64, AppError> {
-    let inst = manage(session, institution)?.institution();
+    let permit = manage(session, institution)?;
     let from = parse_date(from, "from")?;
     let to = parse_date(to, "to")?;
     if to < from {
@@ -234,12 +237,12 @@ pub async fn add_holiday(
     if to.since(from).map_or(true, |s| s.get_days() > 120) {
         return Err(AppError::invalid("to", "calendar.range_long"));
     }
-    Ok(store::add_school_holiday(app.db.pool(), inst, from, to, note(name)?, app.now()).await?)
+    Ok(store::add_school_holiday(app.db.pool(), permit.tenant(), from, to, note(name)?, app.now()).await?)
 }
 
 pub async fn remove_holiday(app: &App, session: &Session, institution: InstitutionId, id: i64) -> Result<(), AppError> {
-    let inst = manage(session, institution)?.institution();
-    if store::remove_school_holiday(app.db.pool(), inst, id).await? {
+    let permit = manage(session, institution)?;
+    if store::remove_school_holiday(app.db.pool(), permit.tenant(), id).await? {
         Ok(())
     } else {
         Err(AppError::NotFound)
@@ -341,7 +344,8 @@ impl SettingsForm {
 }
 
 pub async fn settings(app: &App, session: &Session, institution: InstitutionId) -> Result<SettingsForm, AppError> {
-    let inst = manage(session, institution)?.institution();
+    let permit = manage(session, institution)?;
+    let inst = permit.institution();
     Ok(SettingsForm::from_settings(
         &store::settings(app.db.pool(), inst).await?,
     ))
@@ -353,9 +357,9 @@ pub async fn save_settings(
     institution: InstitutionId,
     form: &SettingsForm,
 ) -> Result<(), AppError> {
-    let inst = manage(session, institution)?.institution();
+    let permit = manage(session, institution)?;
     let s = form.parse()?;
-    store::save_settings(app.db.pool(), inst, &s, session.person, app.now()).await?;
+    store::save_settings(app.db.pool(), permit.tenant(), &s, session.person, app.now()).await?;
     Ok(())
 }
 

@@ -597,7 +597,16 @@ pub async fn remind(app: &App) -> Result<usize, AppError> {
         for (person, kind, due_at, count) in wanted {
             let key = format!("{}:{today}", kind.code());
             let mut tx = app.db.begin().await?;
-            if store::record_reminder(&mut *tx, institution, person, &key, due_at, scan.now).await? {
+            if store::record_reminder(
+                &mut *tx,
+                klade_domain::Tenant::without_permit(institution),
+                person,
+                &key,
+                due_at,
+                scan.now,
+            )
+            .await?
+            {
                 let payload = serde_json::json!({
                     "institution": institution.0,
                     "person": person.0,

@@ -141,10 +141,10 @@ pub async fn admit(app: &App, session: &Session, class: ClassId, input: &Admissi
         }
     };
     person.id = id;
-    people::set_details(&mut *tx, inst, &person).await?;
+    people::set_details(&mut *tx, permit.tenant(), &person).await?;
     accounts::add_membership(
         &mut *tx,
-        inst,
+        permit.tenant(),
         id,
         Role::Student,
         &from,
@@ -157,7 +157,7 @@ pub async fn admit(app: &App, session: &Session, class: ClassId, input: &Admissi
     .await?;
     school::enrol(
         &mut *tx,
-        inst,
+        permit.tenant(),
         &Enrolment {
             class,
             student: id,
@@ -202,7 +202,7 @@ pub async fn transfer(
     let mut tx = app.db.begin().await?;
     school::end_enrolment(
         &mut *tx,
-        inst,
+        permit.tenant(),
         current.id,
         &day_before,
         (&order.number, &order.date, "pārcelšana"),
@@ -210,7 +210,7 @@ pub async fn transfer(
     .await?;
     school::enrol(
         &mut *tx,
-        inst,
+        permit.tenant(),
         &Enrolment {
             class: to,
             student,
@@ -278,10 +278,17 @@ pub async fn exit(
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    school::end_enrolment(&mut *tx, inst, current.id, &last, (&order.number, &order.date, reason)).await?;
-    accounts::end_memberships(&mut *tx, inst, student, Role::Student, &last).await?;
+    school::end_enrolment(
+        &mut *tx,
+        permit.tenant(),
+        current.id,
+        &last,
+        (&order.number, &order.date, reason),
+    )
+    .await?;
+    accounts::end_memberships(&mut *tx, permit.tenant(), student, Role::Student, &last).await?;
     for p in parents_leaving {
-        accounts::end_memberships(&mut *tx, inst, p, Role::Parent, &last).await?;
+        accounts::end_memberships(&mut *tx, permit.tenant(), p, Role::Parent, &last).await?;
     }
     let detail = format!("left: {reason} ({} {})", order.number, order.date);
     access_log::record(&mut *tx, Some(inst), session.person, student, "change", &detail, now).await?;

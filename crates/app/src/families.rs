@@ -237,7 +237,6 @@ pub async fn report_absence(
 ) -> Result<(i64, bool), AppError> {
     let p = placement(app, student).await?;
     let permit = policy::authorize(&session.actor, Action::ReportAbsence, scope(&p))?;
-    let inst = permit.institution();
     let from = date(from, "from")?;
     let to = if to.trim().is_empty() { from } else { date(to, "to")? };
     if to < from {
@@ -268,7 +267,7 @@ pub async fn report_absence(
     let late = is_late(app.clock.now(), from);
     let id = families::insert_notice(
         app.db.pool(),
-        inst,
+        permit.tenant(),
         student,
         &from.to_string(),
         &to.to_string(),
@@ -384,7 +383,7 @@ pub async fn keep_unexcused(app: &App, session: &Session, student: PersonId) -> 
         .map(|(_, m)| m.lesson_id)
         .collect();
     let mut tx = app.db.begin().await?;
-    families::check_absences(&mut tx, inst, student, &lessons, session.person, app.now()).await?;
+    families::check_absences(&mut tx, permit.tenant(), student, &lessons, session.person, app.now()).await?;
     tx.commit().await?;
     Ok(lessons.len())
 }
@@ -422,7 +421,7 @@ pub async fn excuse(
     let mut tx = app.db.begin().await?;
     let id = families::insert_excuse(
         &mut *tx,
-        inst,
+        permit.tenant(),
         student,
         &from.to_string(),
         &to.to_string(),
@@ -442,7 +441,7 @@ pub async fn excuse(
     history::append(
         &mut tx,
         app.db.backend(),
-        inst,
+        permit.tenant(),
         &[Change {
             item: Item::Excuse(id).to_string(),
             old: None,

@@ -848,7 +848,7 @@ pub async fn upload(
     let json = serde_json::json!({ "headers": table.headers, "rows": table.rows }).to_string();
     let id = imports::insert(
         app.db.pool(),
-        permit.institution(),
+        permit.tenant(),
         kind.code(),
         filename,
         &json,
@@ -943,7 +943,7 @@ async fn started(
     session: &Session,
     institution: InstitutionId,
     id: i64,
-) -> Result<(InstitutionId, imports::Import), AppError> {
+) -> Result<(klade_domain::Tenant, imports::Import), AppError> {
     let (permit, import, kind) = import_for(app, session, institution, id).await?;
     let inst = permit.institution();
     if kind == Kind::Timetable
@@ -957,12 +957,18 @@ async fn started(
     if !imports::start(app.db.pool(), id).await? {
         return Err(AppError::Conflict("import.already_confirmed"));
     }
-    Ok((inst, import))
+    // The background run writes with the permit its confirmation was given.
+    Ok((permit.tenant(), import))
 }
 
-async fn run_to_end(app: &App, inst: InstitutionId, import: &imports::Import, by: PersonId) -> Result<(), AppError> {
+async fn run_to_end(
+    app: &App,
+    tenant: klade_domain::Tenant,
+    import: &imports::Import,
+    by: PersonId,
+) -> Result<(), AppError> {
     let id = import.id;
-    let result = run(app, inst, import, by).await;
+    let result = run(app, tenant, import, by).await;
     let error = result.as_ref().err().map(|e| e.to_string());
     if let Some(e) = &error {
         tracing::error!(import = id, "import failed: {e}");
@@ -976,15 +982,16 @@ async fn run_to_end(app: &App, inst: InstitutionId, import: &imports::Import, by
 /// Runs an import to the end (the background task of [`confirm`]; tests call it directly).
 pub async fn run(
     app: &App,
-    institution: InstitutionId,
+    tenant: klade_domain::Tenant,
     import: &imports::Import,
     by: PersonId,
 ) -> Result<(), AppError> {
+    let institution = tenant.id();
     let kind = Kind::from_code(&import.kind).ok_or(AppError::NotFound)?;
     let table = table_of(import)?;
     let cols = map_columns(kind, &table.headers)?;
     if kind == Kind::Timetable {
-        let (created, changed) = timetable::apply(app, institution, &table, &cols, by).await?;
+        let (created, changed) = timetable::apply(app, tenant, &table, &cols, by).await?;
         let total = table.rows.len() as i64;
         imports::progress(app.db.pool(), import.id, total, created, changed, 0).await?;
         return Ok(());
@@ -1012,7 +1019,7 @@ pub async fn run(
                     } else {
                         changed += 1;
                     }
-                    apply_row(&mut tx, institution, kind, row, &cols, &ctx, &mut made, now).await?;
+                    apply_row(&mut tx, tenant, kind, row, &cols, &ctx, &mut made, now).await?;
                 }
             }
         }
@@ -1039,7 +1046,7 @@ pub async fn run(
 )]
 async fn apply_row(
     tx: &mut klade_store::Tx,
-    institution: InstitutionId,
+    tenant: klade_domain::Tenant,
     kind: Kind,
     row: &[String],
     cols: &HashMap<&'static str, usize>,
@@ -1071,7 +1078,7 @@ async fn apply_row(
             };
             accounts::add_employment(
                 &mut **tx,
-                institution,
+                tenant,
                 id,
                 s.role,
                 &s.from,
@@ -1086,7 +1093,7 @@ async fn apply_row(
             let group = ctx.kind == InstitutionKind::Preschool;
             school::insert_class(
                 &mut **tx,
-                institution,
+                tenant,
                 ctx.year.0,
                 &NewClass {
                     name: cell(row, cols, "name"),
@@ -1106,7 +1113,7 @@ async fn apply_row(
         Kind::Subjects => {
             let k = subject_kind(cell(row, cols, "kind")).unwrap_or(SubjectKind::Subject);
             let code = Some(cell(row, cols, "code")).filter(|s| !s.is_empty());
-            school::insert_subject(&mut **tx, institution, k, code, cell(row, cols, "name")).await?;
+            school::insert_subject(&mut **tx, tenant, k, code, cell(row, cols, "name")).await?;
         }
         Kind::Students => {
             let l =
@@ -1123,7 +1130,7 @@ async fn apply_row(
                     }
                     if l.address.is_some() && l.address != p.address_declared {
                         p.address_declared = l.address.clone();
-                        people::set_details(&mut **tx, institution, &p).await?;
+                        people::set_details(&mut **tx, tenant, &p).await?;
                     }
                     p.id
                 }
@@ -1144,7 +1151,7 @@ async fn apply_row(
                     if let Some(a) = &l.address {
                         let mut p = people::get(&mut **tx, id).await?.ok_or(AppError::NotFound)?;
                         p.address_declared = Some(a.clone());
-                        people::set_details(&mut **tx, institution, &p).await?;
+                        people::set_details(&mut **tx, tenant, &p).await?;
                     }
                     id
                 }
@@ -1161,7 +1168,7 @@ async fn apply_row(
                         .unwrap_or_else(|| from.clone());
                     school::end_enrolment(
                         &mut **tx,
-                        institution,
+                        tenant,
                         enrolment,
                         &day_before,
                         (&l.order_number, &l.order_date, "VIIS"),
@@ -1170,7 +1177,7 @@ async fn apply_row(
                 } else {
                     accounts::add_membership(
                         &mut **tx,
-                        institution,
+                        tenant,
                         id,
                         Role::Student,
                         &from,
@@ -1184,7 +1191,7 @@ async fn apply_row(
                 }
                 school::enrol(
                     &mut **tx,
-                    institution,
+                    tenant,
                     &Enrolment {
                         class: l.class,
                         student: id,
@@ -1198,7 +1205,7 @@ async fn apply_row(
                 .await?;
             }
             for parent in &l.parents {
-                link_parent(tx, institution, ctx, id, &l, parent, made, now).await?;
+                link_parent(tx, tenant, ctx, id, &l, parent, made, now).await?;
             }
         }
     }
@@ -1214,7 +1221,7 @@ async fn apply_row(
 )]
 async fn link_parent(
     tx: &mut klade_store::Tx,
-    institution: InstitutionId,
+    tenant: klade_domain::Tenant,
     ctx: &Context,
     child: PersonId,
     l: &Student,
@@ -1222,6 +1229,7 @@ async fn link_parent(
     made: &mut HashMap<String, PersonId>,
     now: i64,
 ) -> Result<(), AppError> {
+    let institution = tenant.id();
     if linked_parent(ctx, Some(child), p).is_some() {
         return Ok(());
     }
@@ -1260,7 +1268,7 @@ async fn link_parent(
     if !already_parent {
         accounts::add_membership(
             &mut **tx,
-            institution,
+            tenant,
             id,
             Role::Parent,
             &ctx.year.1,

@@ -509,8 +509,8 @@ pub async fn save_cells(
 
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let (saved, log) = write_cells(&mut tx, inst, id, &stored, changes, reason, session, now).await?;
-    history::append(&mut tx, app.db.backend(), inst, &log).await?;
+    let (saved, log) = write_cells(&mut tx, permit.tenant(), id, &stored, changes, reason, session, now).await?;
+    history::append(&mut tx, app.db.backend(), permit.tenant(), &log).await?;
     let events = events_of(&log, &stored.kinds, &course, &stored.assessments);
     crate::families::queue_events(&mut tx, inst, &events, now).await?;
     tx.commit().await?;
@@ -578,7 +578,7 @@ async fn checked_changes(
 )]
 async fn write_cells(
     tx: &mut klade_store::Tx,
-    inst: InstitutionId,
+    tenant: klade_domain::Tenant,
     id: CourseId,
     stored: &Stored,
     changes: Vec<CellChange>,
@@ -605,7 +605,7 @@ async fn write_cells(
                 let lesson_id = match known {
                     Some(l) => l,
                     None => {
-                        let (l, new) = journal::ensure_lesson(tx, inst, id, &date, lesson_no).await?;
+                        let (l, new) = journal::ensure_lesson(tx, tenant, id, &date, lesson_no).await?;
                         // Another save may have created it meanwhile; then its history is there.
                         if new {
                             let line = change(
@@ -623,7 +623,7 @@ async fn write_cells(
                     }
                 };
                 let mark = entry.as_ref().map(|e| (e.code.as_str(), e.minutes));
-                journal::set_attendance(&mut **tx, inst, lesson_id, student, mark).await?;
+                journal::set_attendance(&mut **tx, tenant, lesson_id, student, mark).await?;
                 (
                     Item::Attendance(lesson_id, student).to_string(),
                     entry.as_ref().map(Entry::display),
@@ -635,7 +635,7 @@ async fn write_cells(
                 mark,
             } => {
                 let new = mark.as_ref().map(|m| m.as_str().to_string());
-                journal::set_grade(&mut **tx, inst, assessment, student, new.as_deref(), now).await?;
+                journal::set_grade(&mut **tx, tenant, assessment, student, new.as_deref(), now).await?;
                 (Item::Grade(assessment, student).to_string(), new)
             }
         };
@@ -768,7 +768,7 @@ pub async fn save_lesson(app: &App, session: &Session, id: CourseId, input: &Les
             return Err(AppError::invalid("reason", "journal.reason_required"));
         }
     }
-    let stored = journal::put_lesson(&mut *tx, inst, &wanted, app.now()).await?;
+    let stored = journal::put_lesson(&mut *tx, permit.tenant(), &wanted, app.now()).await?;
     let entry = change(
         Item::Lesson(stored.id).to_string(),
         old.map(|o| o.history_value()),
@@ -777,7 +777,7 @@ pub async fn save_lesson(app: &App, session: &Session, id: CourseId, input: &Les
         session,
         app.now(),
     );
-    history::append(&mut tx, app.db.backend(), inst, &[entry]).await?;
+    history::append(&mut tx, app.db.backend(), permit.tenant(), &[entry]).await?;
     tx.commit().await?;
     Ok(stored)
 }
@@ -800,7 +800,6 @@ pub async fn add_assessment(
     input: &AssessmentInput,
 ) -> Result<Assessment, AppError> {
     let (course, permit) = open(app, session, id, Action::KeepJournal).await?;
-    let inst = permit.institution();
     let kind = Kind::from_code(&input.kind).ok_or(AppError::invalid("kind", "grade.kind"))?;
     let scale = Scale::from_code(&input.scale).ok_or(AppError::invalid("scale", "grade.scale"))?;
     let date = parse_date(&input.date)?.to_string();
@@ -829,7 +828,7 @@ pub async fn add_assessment(
     let mut tx = app.db.begin().await?;
     let stored = journal::insert_assessment(
         &mut *tx,
-        inst,
+        permit.tenant(),
         &Assessment {
             id: AssessmentId(0),
             course_id: id,
@@ -849,7 +848,7 @@ pub async fn add_assessment(
         session,
         app.now(),
     );
-    history::append(&mut tx, app.db.backend(), inst, &[entry]).await?;
+    history::append(&mut tx, app.db.backend(), permit.tenant(), &[entry]).await?;
     tx.commit().await?;
     Ok(stored)
 }
@@ -898,7 +897,7 @@ pub async fn add_note(app: &App, session: &Session, id: CourseId, input: &NoteIn
         let student = PersonId(*s);
         let note_id = journal::insert_note(
             &mut *tx,
-            inst,
+            permit.tenant(),
             Some(id),
             student,
             &date,
@@ -925,7 +924,7 @@ pub async fn add_note(app: &App, session: &Session, id: CourseId, input: &NoteIn
             now,
         ));
     }
-    history::append(&mut tx, app.db.backend(), inst, &log).await?;
+    history::append(&mut tx, app.db.backend(), permit.tenant(), &log).await?;
     let events: Vec<(PersonId, &'static str, String)> = input
         .students
         .iter()

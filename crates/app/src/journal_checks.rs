@@ -142,7 +142,7 @@ pub async fn record(
     let mut tx = app.db.begin().await?;
     let id = store::insert(
         &mut *tx,
-        inst,
+        permit.tenant(),
         j,
         area.code(),
         &finding,
@@ -155,7 +155,7 @@ pub async fn record(
     history::append(
         &mut tx,
         app.db.backend(),
-        inst,
+        permit.tenant(),
         &[Change {
             item: Item::Check(id).to_string(),
             old: None,
@@ -216,10 +216,18 @@ pub async fn change(app: &App, session: &Session, j: Journal, id: i64, step: &Ch
     }
     let moved = match step {
         CheckStep::Done(_) => {
-            store::mark_done(&mut *tx, inst, id, answer.as_deref().unwrap_or(""), session.person, now).await?
+            store::mark_done(
+                &mut *tx,
+                permit.tenant(),
+                id,
+                answer.as_deref().unwrap_or(""),
+                session.person,
+                now,
+            )
+            .await?
         }
-        CheckStep::Close => store::close(&mut *tx, inst, id, session.person, now).await?,
-        CheckStep::Reopen => store::reopen(&mut *tx, inst, id).await?,
+        CheckStep::Close => store::close(&mut *tx, permit.tenant(), id, session.person, now).await?,
+        CheckStep::Reopen => store::reopen(&mut *tx, permit.tenant(), id).await?,
     };
     if !moved {
         return Err(AppError::invalid("action", "check.state"));
@@ -228,7 +236,7 @@ pub async fn change(app: &App, session: &Session, j: Journal, id: i64, step: &Ch
     history::append(
         &mut tx,
         app.db.backend(),
-        inst,
+        permit.tenant(),
         &[Change {
             item: Item::Check(id).to_string(),
             old: Some(before.history_value()),

@@ -232,7 +232,7 @@ pub fn audience_parts(stored: &str) -> Vec<(String, String)> {
 /// Sends a new message; returns its thread.
 pub async fn send(app: &App, session: &Session, draft: Draft) -> Result<i64, AppError> {
     let inst = draft.institution;
-    policy::authorize(&session.actor, Action::SendMessages, Scope::Institution(inst))?;
+    let permit = policy::authorize(&session.actor, Action::SendMessages, Scope::Institution(inst))?;
     let subject = draft.subject.trim();
     let body = draft.body.trim();
     if subject.is_empty() {
@@ -265,7 +265,7 @@ pub async fn send(app: &App, session: &Session, draft: Draft) -> Result<i64, App
     let id = write(
         app,
         session,
-        inst,
+        permit.tenant(),
         None,
         None,
         subject,
@@ -285,7 +285,7 @@ pub async fn send(app: &App, session: &Session, draft: Draft) -> Result<i64, App
 async fn write(
     app: &App,
     session: &Session,
-    inst: InstitutionId,
+    tenant: klade_domain::Tenant,
     thread: Option<i64>,
     reply_to: Option<i64>,
     subject: &str,
@@ -294,6 +294,7 @@ async fn write(
     recipients: &[PersonId],
     files: Vec<Checked>,
 ) -> Result<i64, AppError> {
+    let inst = tenant.id();
     let now = app.now();
     let search_text = format!("{subject}\n{body}\n{}", session.name).to_lowercase();
     let mut tx = app.db.begin().await?;
@@ -315,7 +316,7 @@ async fn write(
     .await?;
     for (name, content_type, bytes) in files {
         let sha = crate::auth::sha256_hex(&bytes);
-        let file = files::put(&mut tx, inst, &sha, content_type, &bytes, now).await?;
+        let file = files::put(&mut tx, tenant, &sha, content_type, &bytes, now).await?;
         messages::add_attachment(&mut tx, id, file, &name).await?;
     }
     let payload = serde_json::json!({ "institution": inst, "message": id });
@@ -338,7 +339,7 @@ pub async fn reply(
         .await?
         .ok_or(AppError::NotFound)?;
     let inst = original.institution_id;
-    policy::authorize(&session.actor, Action::SendMessages, Scope::Institution(inst))?;
+    let permit = policy::authorize(&session.actor, Action::SendMessages, Scope::Institution(inst))?;
     let body = body.trim();
     if body.is_empty() {
         return Err(AppError::invalid("body", "message.empty"));
@@ -366,7 +367,7 @@ pub async fn reply(
     write(
         app,
         session,
-        inst,
+        permit.tenant(),
         Some(original.thread_id),
         Some(message),
         &subject,
@@ -589,7 +590,7 @@ pub async fn set_banned_words(
     institution: InstitutionId,
     text: &str,
 ) -> Result<usize, AppError> {
-    policy::authorize(&session.actor, Action::ManageWordList, Scope::Institution(institution))?;
+    let permit = policy::authorize(&session.actor, Action::ManageWordList, Scope::Institution(institution))?;
     let mut words: Vec<String> = text
         .lines()
         .map(|l| l.trim().to_lowercase())
@@ -601,7 +602,7 @@ pub async fn set_banned_words(
         return Err(AppError::invalid("words", "message.word_too_long"));
     }
     let mut tx = app.db.begin().await?;
-    messages::set_banned_words(&mut tx, institution, &words).await?;
+    messages::set_banned_words(&mut tx, permit.tenant(), &words).await?;
     tx.commit().await?;
     Ok(words.len())
 }

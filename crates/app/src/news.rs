@@ -86,8 +86,8 @@ pub async fn remove(app: &App, session: &Session, institution: InstitutionId, id
     let items = messages::news(app.db.pool(), institution, jiff::civil::date(1, 1, 1), true).await?;
     let item = items.iter().find(|n| n.id == id).ok_or(AppError::NotFound)?;
     let category = Category::from_code(&item.category).ok_or(AppError::NotFound)?;
-    policy::may_publish(&session.actor, institution, category)?;
-    messages::delete_news(app.db.pool(), institution, id).await?;
+    let permit = policy::may_publish(&session.actor, institution, category)?;
+    messages::delete_news(app.db.pool(), permit.tenant(), id).await?;
     Ok(())
 }
 

@@ -50,7 +50,7 @@ pub async fn acknowledge(
         // The rules changed while they were being read: the new ones must be read first.
         return Err(AppError::invalid("version", "rules.changed"));
     }
-    institutions::acknowledge(app.db.pool(), inst.id, session.person, version, app.now()).await?;
+    institutions::acknowledge(app.db.pool(), permit.tenant(), session.person, version, app.now()).await?;
     Ok(())
 }
 
@@ -89,7 +89,7 @@ pub async fn set_rules(
     if processor.trim().is_empty() {
         return Err(AppError::invalid("data_processor", "error.required"));
     }
-    institutions::set_rules(app.db.pool(), permit.institution(), processor.trim(), rules.trim()).await?;
+    institutions::set_rules(app.db.pool(), permit.tenant(), processor.trim(), rules.trim()).await?;
     Ok(())
 }
 
@@ -147,7 +147,7 @@ pub async fn appoint_superuser(
     }
     accounts::add_membership(
         app.db.pool(),
-        inst,
+        permit.tenant(),
         person,
         Role::Superuser,
         &date,
@@ -267,6 +267,6 @@ pub async fn set_sms_notifications(
     allowed: bool,
 ) -> Result<(), AppError> {
     let permit = may_set_rules(session, institution)?;
-    klade_store::notifications::set_sms_allowed(app.db.pool(), permit.institution(), allowed).await?;
+    klade_store::notifications::set_sms_allowed(app.db.pool(), permit.tenant(), allowed).await?;
     Ok(())
 }

@@ -529,7 +529,7 @@ pub async fn update_record(
         .copied()
         .filter(|(i, _)| *i == permit.institution())
         .collect();
-    policy::may_manage(&session.actor, Action::EnrolStudents, scope, &here)?;
+    let permit = policy::may_manage(&session.actor, Action::EnrolStudents, scope, &here)?;
     if identity_changed && policy::may_manage(&session.actor, Action::EnrolStudents, scope, &held).is_err() {
         return Err(AppError::invalid("given_name", "person.identity_not_yours"));
     }
@@ -541,7 +541,7 @@ pub async fn update_record(
             e => e.into(),
         })?;
     }
-    people::set_details(&mut *tx, permit.institution(), &stored).await?;
+    people::set_details(&mut *tx, permit.tenant(), &stored).await?;
     access_log::record(
         &mut *tx,
         Some(permit.institution()),
@@ -716,7 +716,7 @@ pub async fn add_parent(
     if !klade_store::accounts::holds_role(&mut *tx, inst, id, klade_domain::Role::Parent).await? {
         klade_store::accounts::add_membership(
             &mut *tx,
-            inst,
+            permit.tenant(),
             id,
             klade_domain::Role::Parent,
             &app.today().to_string(),

@@ -228,10 +228,12 @@ pub async fn save_attendance(
 ) -> Result<bool, AppError> {
     let g = group(app, group_id).await?;
     let actor = &session.actor;
-    let teacher = policy::authorize(actor, Action::KeepJournal, class_scope(&g)).is_ok();
-    if !teacher {
-        policy::authorize(actor, Action::CorrectPreschoolAttendance, class_scope(&g))?;
-    }
+    let kept = policy::authorize(actor, Action::KeepJournal, class_scope(&g));
+    let teacher = kept.is_ok();
+    let permit = match kept {
+        Ok(permit) => permit,
+        Err(_) => policy::authorize(actor, Action::CorrectPreschoolAttendance, class_scope(&g))?,
+    };
     let d = date(on)?;
     let today = today(app)?;
     let (cal, settings) = crate::calendar::of(app, g.institution).await?;
@@ -276,7 +278,7 @@ pub async fn save_attendance(
     for (child, mark, mark_reason, old, new) in &changes {
         store::set_absence(
             &mut tx,
-            g.institution,
+            permit.tenant(),
             g.id,
             *child,
             &iso,
@@ -296,9 +298,9 @@ pub async fn save_attendance(
         });
     }
     if teacher {
-        store::mark_day(&mut tx, g.institution, g.id, &iso, late, session.person, now).await?;
+        store::mark_day(&mut tx, permit.tenant(), g.id, &iso, late, session.person, now).await?;
     }
-    history::append(&mut tx, app.db.backend(), g.institution, &history_rows).await?;
+    history::append(&mut tx, app.db.backend(), permit.tenant(), &history_rows).await?;
     tx.commit().await?;
     // A correction is never late: only the teacher's own marking of the day has a due time.
     Ok(late && !correcting)
@@ -374,7 +376,7 @@ pub async fn save_entry(
     photos: Vec<PhotoUpload>,
 ) -> Result<i64, AppError> {
     let g = group(app, group_id).await?;
-    policy::authorize(&session.actor, Action::KeepJournal, class_scope(&g))?;
+    let permit = policy::authorize(&session.actor, Action::KeepJournal, class_scope(&g))?;
     let d = date(on)?;
     let today = today(app)?;
     let (cal, settings) = crate::calendar::of(app, g.institution).await?;
@@ -409,7 +411,7 @@ pub async fn save_entry(
     let mut tx = app.db.begin().await?;
     let (id, old) = store::put_entry(
         &mut tx,
-        g.institution,
+        permit.tenant(),
         g.id,
         &iso,
         area,
@@ -422,8 +424,8 @@ pub async fn save_entry(
     .await?;
     for photo in clean {
         let sha = crate::auth::sha256_hex(&photo.bytes);
-        let file = files::put(&mut tx, g.institution, &sha, photo.content_type, &photo.bytes, now).await?;
-        store::add_photo(&mut tx, g.institution, id, file, now).await?;
+        let file = files::put(&mut tx, permit.tenant(), &sha, photo.content_type, &photo.bytes, now).await?;
+        store::add_photo(&mut tx, permit.tenant(), id, file, now).await?;
     }
     let new = store::entry_value(tasks, activities);
     if old.as_deref() != Some(new.as_str()) {
@@ -435,7 +437,7 @@ pub async fn save_entry(
             person: session.person,
             at: now,
         };
-        history::append(&mut tx, app.db.backend(), g.institution, &[change]).await?;
+        history::append(&mut tx, app.db.backend(), permit.tenant(), &[change]).await?;
     }
     tx.commit().await?;
     Ok(id)
@@ -494,7 +496,7 @@ pub async fn save_grid(
     cells: &[(PersonId, String, String)],
 ) -> Result<usize, AppError> {
     let g = group(app, group_id).await?;
-    policy::authorize(&session.actor, Action::KeepJournal, class_scope(&g))?;
+    let permit = policy::authorize(&session.actor, Action::KeepJournal, class_scope(&g))?;
     let db = app.db.pool();
     let today = app.today();
     let children = journal::class_students(db, g.institution, g.id, today).await?;
@@ -524,7 +526,7 @@ pub async fn save_grid(
     for (child, area, mark) in &changed {
         let id = store::add_assessment(
             &mut tx,
-            g.institution,
+            permit.tenant(),
             g.id,
             *child,
             area,
@@ -543,7 +545,7 @@ pub async fn save_grid(
             at: now,
         });
     }
-    history::append(&mut tx, app.db.backend(), g.institution, &rows).await?;
+    history::append(&mut tx, app.db.backend(), permit.tenant(), &rows).await?;
     tx.commit().await?;
     Ok(changed.len())
 }

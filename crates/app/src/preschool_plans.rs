@@ -233,7 +233,7 @@ pub async fn save_plan(
     let late = is_late(&crate::calendar::of(app, inst).await?.0, first, app.clock.now());
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let (id, created) = store::ensure_plan(&mut tx, inst, class, &month, late, session.person, now).await?;
+    let (id, created) = store::ensure_plan(&mut tx, permit.tenant(), class, &month, late, session.person, now).await?;
     let before = store::plan(&mut *tx, inst, class, &month)
         .await?
         .map(|p| p.fields)
@@ -244,7 +244,7 @@ pub async fn save_plan(
         if old == *text {
             continue;
         }
-        store::set_field(&mut tx, inst, id, field, text.as_deref()).await?;
+        store::set_field(&mut tx, permit.tenant(), id, field, text.as_deref()).await?;
         changes.push(Change {
             item: Item::PlanField(id, field.clone()).to_string(),
             old,
@@ -255,9 +255,9 @@ pub async fn save_plan(
         });
     }
     if !changes.is_empty() && !created {
-        store::touch(&mut tx, inst, id, session.person, now).await?;
+        store::touch(&mut tx, permit.tenant(), id, session.person, now).await?;
     }
-    history::append(&mut tx, app.db.backend(), inst, &changes).await?;
+    history::append(&mut tx, app.db.backend(), permit.tenant(), &changes).await?;
     tx.commit().await?;
     // A plan filed before keeps the lateness of its first filing.
     let late = if created {
@@ -449,7 +449,7 @@ pub async fn add_talk(app: &App, session: &Session, class: ClassId, input: &Talk
     let content = required(&input.content, "content")?;
     let id = store::insert_talk(
         db,
-        inst,
+        permit.tenant(),
         &NewTalk {
             class,
             student,

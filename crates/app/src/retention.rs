@@ -40,12 +40,12 @@ pub async fn periods(app: &App, institution: InstitutionId) -> Result<HashMap<&'
 }
 
 /// Sets an institution's period for a kind of data (the operator's console).
-pub async fn set_period(app: &App, institution: InstitutionId, kind: &str, years: i64) -> Result<(), AppError> {
+pub async fn set_period(app: &App, tenant: klade_domain::Tenant, kind: &str, years: i64) -> Result<(), AppError> {
     let kind = Kind::from_code(kind).ok_or(AppError::invalid("kind", "error.bad_request"))?;
     if !(1..=200).contains(&years) {
         return Err(AppError::invalid("years", "error.bad_request"));
     }
-    store::set_rule(app.db.pool(), institution, kind.code(), years).await?;
+    store::set_rule(app.db.pool(), tenant, kind.code(), years).await?;
     Ok(())
 }
 
@@ -96,9 +96,15 @@ pub async fn run(app: &App, apply: bool) -> Result<Vec<Report>, AppError> {
         };
         let messages = store::old_messages(&mut *tx, i.id, before(Kind::Messages)).await?;
         if apply {
-            store::delete_messages(&mut tx, i.id, &messages).await?;
+            store::delete_messages(&mut tx, klade_domain::Tenant::without_permit(i.id), &messages).await?;
         }
-        let access_log = store::old_access_log(&mut tx, i.id, before(Kind::AccessLog), apply).await?;
+        let access_log = store::old_access_log(
+            &mut tx,
+            klade_domain::Tenant::without_permit(i.id),
+            before(Kind::AccessLog),
+            apply,
+        )
+        .await?;
         reports.push(Report {
             institution: i.name.clone(),
             people,

@@ -7,7 +7,7 @@ use crate::auth::Session;
 use crate::{App, AppError};
 use jiff::civil::Date;
 use klade_domain::school_year::{self as rules, Period, YearPlan};
-use klade_domain::{policy, Action, InstitutionId, Scope};
+use klade_domain::{policy, Action, InstitutionId, Permit, Scope};
 use klade_store::{calendar, institutions, school};
 
 /// A period as a form or the API sends it: text dates, checked here.
@@ -173,12 +173,12 @@ pub async fn create_year(
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let year = school::insert_school_year(&mut *tx, inst, &plan.name, &from, &to).await?;
+    let year = school::insert_school_year(&mut *tx, permit.tenant(), &plan.name, &from, &to).await?;
     for (i, t) in plan.terms.iter().enumerate() {
         let ordinal = i64::try_from(i).unwrap_or(0) + 1;
         school::insert_term(
             &mut *tx,
-            inst,
+            permit.tenant(),
             year,
             ordinal,
             &t.name,
@@ -188,7 +188,7 @@ pub async fn create_year(
         .await?;
     }
     for h in &plan.holidays {
-        calendar::add_school_holiday(&mut *tx, inst, h.starts_on, h.ends_on, &h.name, now).await?;
+        calendar::add_school_holiday(&mut *tx, permit.tenant(), h.starts_on, h.ends_on, &h.name, now).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -284,7 +284,7 @@ pub async fn add_staff(
     };
     klade_store::accounts::add_employment(
         &mut *tx,
-        inst,
+        permit.tenant(),
         id,
         role,
         &from,
@@ -460,7 +460,7 @@ pub async fn add_class(
     let group = kind == klade_domain::InstitutionKind::Preschool;
     school::insert_class(
         db,
-        inst,
+        permit.tenant(),
         year.0,
         &school::NewClass {
             name,
@@ -497,7 +497,7 @@ pub async fn add_subject(
     }
     school::insert_subject(
         app.db.pool(),
-        permit.institution(),
+        permit.tenant(),
         if module {
             klade_domain::SubjectKind::Module
         } else {
@@ -547,17 +547,19 @@ pub async fn set_tutor(
     let permit = policy::authorize(&session.actor, Action::EnterStaff, Scope::Institution(inst))?;
     let inst = permit.institution();
     if remove {
-        school::remove_tutor(db, inst, class, person).await?;
+        school::remove_tutor(db, permit.tenant(), class, person).await?;
         return Ok(inst);
     }
     let staff = klade_store::accounts::roles_here(db, inst, app.today()).await?;
     if !staff.get(&person).is_some_and(|r| r.iter().any(|r| r.is_staff())) {
         return Err(AppError::invalid("person", "setup.not_staff"));
     }
-    school::add_tutor(db, inst, class, person).await.map_err(|e| match e {
-        klade_store::StoreError::Conflict(_) => AppError::Conflict("setup.tutor_exists"),
-        e => e.into(),
-    })?;
+    school::add_tutor(db, permit.tenant(), class, person)
+        .await
+        .map_err(|e| match e {
+            klade_store::StoreError::Conflict(_) => AppError::Conflict("setup.tutor_exists"),
+            e => e.into(),
+        })?;
     Ok(inst)
 }
 
@@ -600,16 +602,19 @@ async fn class_for_plan(
     app: &App,
     session: &Session,
     class: klade_domain::ClassId,
-) -> Result<(InstitutionId, String, klade_domain::SchoolYearId), AppError> {
+) -> Result<(Permit, String, klade_domain::SchoolYearId), AppError> {
     let db = app.db.pool();
     let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
-    let inst = may_plan(session, inst)?.institution();
-    let (name, year) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
-    Ok((inst, name, year))
+    let permit = may_plan(session, inst)?;
+    let (name, year) = school::class(db, permit.institution(), class)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((permit, name, year))
 }
 
 pub async fn study_plan(app: &App, session: &Session, class: klade_domain::ClassId) -> Result<StudyPlan, AppError> {
-    let (inst, class_name, _) = class_for_plan(app, session, class).await?;
+    let (permit, class_name, _) = class_for_plan(app, session, class).await?;
+    let inst = permit.institution();
     let db = app.db.pool();
     let courses = klade_store::journal::courses_of_class(db, inst, class).await?;
     let mut lines = Vec::new();
@@ -669,8 +674,9 @@ pub async fn set_study_plan(
     lines: &[PlanLineInput],
 ) -> Result<(), AppError> {
     let plan = study_plan(app, session, class).await?;
-    let inst = plan.institution;
-    let (_, _, year) = class_for_plan(app, session, class).await?;
+    let (permit, _, year) = class_for_plan(app, session, class).await?;
+    let tenant = permit.tenant();
+    let inst = tenant.id();
     let at = |what: &str, subject: i64, code: &'static str| AppError::InvalidAt {
         field: format!("{what}-{subject}"),
         code,
@@ -713,18 +719,18 @@ pub async fn set_study_plan(
     for (line, teachers, hours) in checked {
         match (line.course, hours) {
             (Some(course), Some(_)) => {
-                klade_store::journal::set_course_hours(&mut *tx, inst, course, hours).await?;
+                klade_store::journal::set_course_hours(&mut *tx, permit.tenant(), course, hours).await?;
                 let mut before = line.teachers.clone();
                 before.sort_unstable();
                 if before != teachers {
-                    klade_store::journal::set_course_teachers(&mut tx, inst, course, &teachers).await?;
+                    klade_store::journal::set_course_teachers(&mut tx, permit.tenant(), course, &teachers).await?;
                 }
             }
-            (Some(course), None) => klade_store::journal::delete_course(&mut tx, inst, course).await?,
+            (Some(course), None) => klade_store::journal::delete_course(&mut tx, permit.tenant(), course).await?,
             (None, Some(_)) => {
                 let course = klade_store::journal::insert_course(
                     &mut *tx,
-                    inst,
+                    permit.tenant(),
                     &klade_store::journal::NewCourse {
                         year,
                         subject: line.subject,
@@ -734,8 +740,8 @@ pub async fn set_study_plan(
                     },
                 )
                 .await?;
-                klade_store::journal::set_course_hours(&mut *tx, inst, course, hours).await?;
-                klade_store::journal::set_course_teachers(&mut tx, inst, course, &teachers).await?;
+                klade_store::journal::set_course_hours(&mut *tx, permit.tenant(), course, hours).await?;
+                klade_store::journal::set_course_teachers(&mut tx, permit.tenant(), course, &teachers).await?;
             }
             (None, None) => {}
         }
@@ -941,6 +947,7 @@ pub async fn prepare_next_year(
     let plan = next_year(app, session, institution, top)
         .await?
         .ok_or(AppError::invalid("year", "next_year.none"))?;
+    let tenant = policy::authorize(&session.actor, Action::PrepareYear, Scope::Institution(institution))?.tenant();
     let inst = plan.institution;
     let number = order_number.trim();
     if number.is_empty() {
@@ -992,7 +999,7 @@ pub async fn prepare_next_year(
                 let from = old.iter().find(|c| c.id == line.class).ok_or(AppError::NotFound)?;
                 let c = school::insert_class(
                     &mut *tx,
-                    inst,
+                    tenant,
                     next.id,
                     &school::NewClass {
                         name: to,
@@ -1010,7 +1017,7 @@ pub async fn prepare_next_year(
                 )
                 .await?;
                 for (tutor, _) in school::tutors_of(db, inst, line.class).await? {
-                    school::add_tutor(&mut *tx, inst, c, tutor).await?;
+                    school::add_tutor(&mut *tx, tenant, c, tutor).await?;
                 }
                 existing.insert(to.clone(), c);
                 c
@@ -1020,7 +1027,7 @@ pub async fn prepare_next_year(
             if let Some((enrolment, _)) = enrolled.get(p) {
                 school::end_enrolment(
                     &mut *tx,
-                    inst,
+                    tenant,
                     *enrolment,
                     &now.ends_on,
                     (number, &date, "pārcelšana nākamajā klasē"),
@@ -1029,7 +1036,7 @@ pub async fn prepare_next_year(
             }
             school::enrol(
                 &mut *tx,
-                inst,
+                tenant,
                 &school::Enrolment {
                     class,
                     student: *p,
@@ -1050,15 +1057,15 @@ pub async fn prepare_next_year(
         };
         school::end_enrolment(
             &mut *tx,
-            inst,
+            tenant,
             *enrolment,
             &now.ends_on,
             (number, &date, "izglītības programmas apguve"),
         )
         .await?;
-        klade_store::accounts::end_memberships(&mut *tx, inst, *p, klade_domain::Role::Student, &now.ends_on).await?;
+        klade_store::accounts::end_memberships(&mut *tx, tenant, *p, klade_domain::Role::Student, &now.ends_on).await?;
         for parent in parents {
-            klade_store::accounts::end_memberships(&mut *tx, inst, *parent, klade_domain::Role::Parent, &now.ends_on)
+            klade_store::accounts::end_memberships(&mut *tx, tenant, *parent, klade_domain::Role::Parent, &now.ends_on)
                 .await?;
         }
         finished += 1;
@@ -1231,7 +1238,7 @@ pub async fn set_institution(
         return Err(AppError::invalid("reg_no", "institution.reg_no"));
     }
     let mut tx = app.db.begin().await?;
-    institutions::set_details(&mut *tx, permit.institution(), name, reg_no, input.address.trim())
+    institutions::set_details(&mut *tx, permit.tenant(), name, reg_no, input.address.trim())
         .await
         .map_err(|e| match e {
             klade_store::StoreError::Conflict(_) => AppError::Conflict("institution.exists"),
@@ -1260,7 +1267,6 @@ pub async fn set_logo(
     upload: Option<Vec<u8>>,
 ) -> Result<(), AppError> {
     let permit = policy::authorize(&session.actor, Action::PrepareYear, Scope::Institution(institution))?;
-    let inst = permit.institution();
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let file = match upload {
@@ -1274,10 +1280,10 @@ pub async fn set_logo(
                     _ => AppError::invalid("logo", "preschool.not_an_image"),
                 })?;
             let sha = crate::auth::sha256_hex(&photo.bytes);
-            Some(klade_store::files::put(&mut tx, inst, &sha, photo.content_type, &photo.bytes, now).await?)
+            Some(klade_store::files::put(&mut tx, permit.tenant(), &sha, photo.content_type, &photo.bytes, now).await?)
         }
     };
-    institutions::set_logo(&mut *tx, inst, file).await?;
+    institutions::set_logo(&mut *tx, permit.tenant(), file).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -475,7 +475,7 @@ pub async fn publish_summary(
     }
     let late = today > deadline(app, inst, first).await?;
     let db = app.db.pool();
-    store::publish(db, inst, &month, session.actor.person, app.now(), late).await?;
+    store::publish(db, permit.tenant(), &month, session.actor.person, app.now(), late).await?;
     store::published(db, inst, &month)
         .await?
         .ok_or_else(|| AppError::Internal("published summary".into()))

@@ -303,11 +303,11 @@ pub async fn set_slot(app: &App, session: &Session, class: ClassId, input: &Slot
     let mut tx = app.db.begin().await?;
     // The slot there ends the day before; one that would only begin later then never applies.
     for id in replaced {
-        journal::end_slot(&mut *tx, inst, id, &day_before).await?;
+        journal::end_slot(&mut *tx, permit.tenant(), id, &day_before).await?;
     }
     let id = journal::insert_slot(
         &mut *tx,
-        inst,
+        permit.tenant(),
         &journal::NewSlot {
             class,
             course: course.id,
@@ -377,7 +377,7 @@ pub async fn substitute(
     }
     journal::insert_substitution(
         db,
-        inst,
+        permit.tenant(),
         course.id,
         &iso,
         input.lesson_no,
@@ -488,7 +488,7 @@ pub async fn add_course(
     let mut tx = app.db.begin().await?;
     let course = journal::insert_course(
         &mut *tx,
-        inst,
+        permit.tenant(),
         &journal::NewCourse {
             year,
             subject: subject.0,
@@ -499,10 +499,10 @@ pub async fn add_course(
     )
     .await?;
     for t in &input.teachers {
-        journal::add_course_teacher(&mut *tx, inst, course, PersonId(*t)).await?;
+        journal::add_course_teacher(&mut *tx, permit.tenant(), course, PersonId(*t)).await?;
     }
     for s in members {
-        journal::add_course_student(&mut *tx, inst, course, s).await?;
+        journal::add_course_student(&mut *tx, permit.tenant(), course, s).await?;
     }
     tx.commit().await?;
     Ok(course)

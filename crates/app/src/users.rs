@@ -39,7 +39,12 @@ pub async fn register(
             StoreError::Conflict(_) => AppError::Conflict("institution.exists"),
             e => e.into(),
         })?;
-    klade_store::journal::seed_attendance_kinds(tx, id, &klade_domain::attendance::default_kinds()).await?;
+    klade_store::journal::seed_attendance_kinds(
+        tx,
+        klade_domain::Tenant::without_permit(id),
+        &klade_domain::attendance::default_kinds(),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -102,7 +107,7 @@ pub async fn create_superuser(app: &App, input: &NewSuperuser<'_>) -> Result<(St
         }
         accounts::add_membership(
             app.db.pool(),
-            institution.id,
+            klade_domain::Tenant::without_permit(institution.id),
             person.id,
             Role::Superuser,
             &date,
@@ -142,7 +147,16 @@ pub async fn create_superuser(app: &App, input: &NewSuperuser<'_>) -> Result<(St
             StoreError::Conflict(_) => AppError::Conflict("accounts.username_taken"),
             e => e.into(),
         })?;
-    accounts::add_membership(&mut *tx, institution.id, person, Role::Superuser, &date, &basis, now).await?;
+    accounts::add_membership(
+        &mut *tx,
+        klade_domain::Tenant::without_permit(institution.id),
+        person,
+        Role::Superuser,
+        &date,
+        &basis,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok((username, Some(password)))
 }

@@ -111,7 +111,7 @@ pub async fn years(app: &App, session: &Session, institution: InstitutionId) -> 
 
 /// Locks a school year that has ended.
 pub async fn lock(app: &App, session: &Session, institution: InstitutionId, year: &str) -> Result<(), AppError> {
-    policy::authorize(&session.actor, Action::LockYear, Scope::Institution(institution))?;
+    let permit = policy::authorize(&session.actor, Action::LockYear, Scope::Institution(institution))?;
     let db = app.db.pool();
     let y = store::years(db, institution)
         .await?
@@ -121,7 +121,7 @@ pub async fn lock(app: &App, session: &Session, institution: InstitutionId, year
     if crate::clock::stored(&y.ends_on)? >= app.today() {
         return Err(AppError::invalid("year", "year.not_ended"));
     }
-    store::lock(db, institution, y.id, session.person, app.now()).await?;
+    store::lock(db, permit.tenant(), y.id, session.person, app.now()).await?;
     Ok(())
 }
 

@@ -691,7 +691,7 @@ async fn archive(config: &Config, command: ArchiveCommand) -> Result<(), String>
                 .await
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("no institution with registration number {institution}"))?;
-            let made = klade_app::archive::create(&app, inst.id, &year, None)
+            let made = klade_app::archive::create(&app, klade_domain::Tenant::without_permit(inst.id), &year, None)
                 .await
                 .map_err(|e| e.to_string())?;
             klade_app::archive::write_dir(&made, &out).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -749,7 +749,7 @@ async fn retention(config: &Config, command: RetentionCommand) -> Result<(), Str
                 .await
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("no institution with registration number {institution}"))?;
-            klade_app::retention::set_period(&app, inst.id, &kind, years)
+            klade_app::retention::set_period(&app, klade_domain::Tenant::without_permit(inst.id), &kind, years)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{}: {kind} kept {years} years", inst.name);

@@ -26,5 +26,5 @@ pub mod timetable;
 
 pub use ids::*;
 pub use personal_code::{PersonalCode, PersonalCodeError};
-pub use policy::{Action, Actor, Denied, Grant, Permit, Scope};
+pub use policy::{Action, Actor, Denied, Grant, Permit, Scope, Tenant};
 pub use role::{ClassKind, InstitutionKind, Role, SubjectKind};

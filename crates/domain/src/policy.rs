@@ -207,6 +207,30 @@ impl Permit {
     pub fn institution(&self) -> InstitutionId {
         self.scope.institution()
     }
+
+    /// The handle the store's writes take: only a permit gives one for a person's action.
+    pub fn tenant(&self) -> Tenant {
+        Tenant(self.scope.institution())
+    }
+}
+
+/// The institution a write goes to. The store's writing functions take this instead of an
+/// `InstitutionId`, and only a [`Permit`] makes one, so a use case cannot write without having
+/// asked the policy. What no person asks for — the console, the scheduled jobs, registering an
+/// institution, the demo's history — names itself with [`Tenant::without_permit`], which review
+/// can find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tenant(InstitutionId);
+
+impl Tenant {
+    /// A write nobody's permit covers, because no person makes it (see the type's doc).
+    pub fn without_permit(institution: InstitutionId) -> Self {
+        Self(institution)
+    }
+
+    pub fn id(self) -> InstitutionId {
+        self.0
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -274,7 +274,17 @@ impl Worker {
             EmailGateway::Smtp { .. } => "queued",
         };
         let mut tx = self.db.begin().await?;
-        let id = notifications::insert_email(&mut *tx, institution, person, to, subject, text, status, now).await?;
+        let id = notifications::insert_email(
+            &mut *tx,
+            klade_domain::Tenant::without_permit(institution),
+            person,
+            to,
+            subject,
+            text,
+            status,
+            now,
+        )
+        .await?;
         if status == "queued" {
             jobs::enqueue(&mut *tx, "email", &id.to_string(), now).await?;
         }
@@ -307,8 +317,17 @@ impl Worker {
                 EmailGateway::Outbox => "kept",
                 EmailGateway::Smtp { .. } => "queued",
             };
-            let id =
-                notifications::insert_email(&mut *tx, institution, person, &to, subject, &text, status, now).await?;
+            let id = notifications::insert_email(
+                &mut *tx,
+                klade_domain::Tenant::without_permit(institution),
+                person,
+                &to,
+                subject,
+                &text,
+                status,
+                now,
+            )
+            .await?;
             if status == "queued" {
                 jobs::enqueue(&mut *tx, "email", &id.to_string(), now).await?;
             }
@@ -344,8 +363,17 @@ impl Worker {
                     EmailGateway::Outbox => "kept",
                     EmailGateway::Smtp { .. } => "queued",
                 };
-                let id = notifications::insert_email(&mut **tx, institution, r.person, to, subject, text, status, now)
-                    .await?;
+                let id = notifications::insert_email(
+                    &mut **tx,
+                    klade_domain::Tenant::without_permit(institution),
+                    r.person,
+                    to,
+                    subject,
+                    text,
+                    status,
+                    now,
+                )
+                .await?;
                 if status == "queued" {
                     jobs::enqueue(&mut **tx, "email", &id.to_string(), now).await?;
                 }

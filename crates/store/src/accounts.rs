@@ -4,6 +4,7 @@
 
 use crate::{conflict, flag, Result, StoreError};
 use jiff::civil::Date;
+use klade_domain::Tenant;
 use klade_domain::{AccountId, ClassId, CourseId, Grant, InstitutionId, PersonId, Role};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
@@ -102,7 +103,7 @@ pub enum Basis<'a> {
 
 pub async fn add_membership<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     person: PersonId,
     role: Role,
     valid_from: &str,
@@ -117,7 +118,7 @@ pub async fn add_membership<'e>(
         "INSERT INTO memberships (institution_id, person_id, role, valid_from, basis, order_number, order_date, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(person.0)
     .bind(role.code())
     .bind(valid_from)
@@ -135,7 +136,7 @@ pub async fn add_membership<'e>(
 #[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn add_employment<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     person: PersonId,
     role: Role,
     valid_from: &str,
@@ -148,7 +149,7 @@ pub async fn add_employment<'e>(
         "INSERT INTO memberships (institution_id, person_id, role, valid_from, basis, order_number, order_date, \
            position, workload, created_at) VALUES ($1, $2, $3, $4, 'employment', $5, $6, $7, $8, $9)",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(person.0)
     .bind(role.code())
     .bind(valid_from)
@@ -445,7 +446,7 @@ pub async fn employees<'e>(
 /// the end of employment). Nothing is deleted.
 pub async fn end_memberships<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     person: PersonId,
     role: Role,
     last_day: &str,
@@ -454,7 +455,7 @@ pub async fn end_memberships<'e>(
         "UPDATE memberships SET valid_to = $4 WHERE institution_id = $1 AND person_id = $2 AND role = $3 \
            AND (valid_to IS NULL OR valid_to > $4)",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(person.0)
     .bind(role.code())
     .bind(last_day)

@@ -3,6 +3,7 @@
 //! read through the other modules; building, signing and checking it is `klade-app`'s.
 
 use crate::Result;
+use klade_domain::Tenant;
 use klade_domain::{InstitutionId, PersonId, SchoolYearId};
 use sqlx::{Any, Executor, Row};
 
@@ -22,7 +23,7 @@ pub async fn key<'e>(
 /// Stores a new key pair unless the institution has one already (a second server may race).
 pub async fn insert_key<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     public: &str,
     secret: &str,
     now: i64,
@@ -31,7 +32,7 @@ pub async fn insert_key<'e>(
         "INSERT INTO institution_keys (institution_id, public_key, secret_key, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (institution_id) DO NOTHING",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(public)
     .bind(secret)
     .bind(now)
@@ -42,7 +43,7 @@ pub async fn insert_key<'e>(
 
 pub async fn record<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     year: SchoolYearId,
     manifest_sha256: &str,
     files: i64,
@@ -53,7 +54,7 @@ pub async fn record<'e>(
         "INSERT INTO archives (institution_id, school_year_id, manifest_sha256, files, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(year.0)
     .bind(manifest_sha256)
     .bind(files)

@@ -9,6 +9,7 @@ use crate::{flag, Result, StoreError};
 use jiff::civil::Date;
 use klade_domain::calendar::{Calendar, DayKind};
 use klade_domain::deadlines::{format_time, parse_time, Settings};
+use klade_domain::Tenant;
 use klade_domain::{InstitutionId, PersonId};
 use sqlx::{Any, Executor, Row};
 
@@ -127,7 +128,7 @@ pub async fn school_holidays<'e>(
 /// Adds a school holiday; it belongs to the school year its first day falls in, if any.
 pub async fn add_school_holiday<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     from: Date,
     to: Date,
     name: &str,
@@ -138,7 +139,7 @@ pub async fn add_school_holiday<'e>(
          VALUES ($1, (SELECT MIN(y.id) FROM school_years y WHERE y.institution_id = $1 AND y.starts_on <= $2 AND y.ends_on >= $2), \
                  $2, $3, $4, $5) RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(from.to_string())
     .bind(to.to_string())
     .bind(name)
@@ -150,11 +151,11 @@ pub async fn add_school_holiday<'e>(
 
 pub async fn remove_school_holiday<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     id: i64,
 ) -> Result<bool> {
     let done = sqlx::query("DELETE FROM school_holidays WHERE institution_id = $1 AND id = $2")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(id)
         .execute(ex)
         .await?;
@@ -209,7 +210,7 @@ pub async fn settings<'e>(ex: impl Executor<'e, Database = Any>, institution: In
 /// Writes the institution's settings (all of them).
 pub async fn save_settings<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     s: &Settings,
     by: PersonId,
     now: i64,
@@ -228,7 +229,7 @@ pub async fn save_settings<'e>(
            reminders = excluded.reminders, reminder_minutes = excluded.reminder_minutes, \
            updated_by = excluded.updated_by, updated_at = excluded.updated_at",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(s.follows_government)
     .bind(format_time(s.lessons_by))
     .bind(format_time(s.preschool_attendance_by))

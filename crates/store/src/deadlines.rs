@@ -9,6 +9,7 @@
 use crate::journal::EXCUSED;
 use crate::{Result, StoreError};
 use jiff::civil::Date;
+use klade_domain::Tenant;
 use klade_domain::{ClassId, CourseId, InstitutionId, PersonId};
 use sqlx::{Any, Executor, Row as _};
 
@@ -421,7 +422,7 @@ pub async fn group_teachers<'e>(
 /// sweep) already did, so each reminder goes out once.
 pub async fn record_reminder<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     person: PersonId,
     item: &str,
     due_at: i64,
@@ -431,7 +432,7 @@ pub async fn record_reminder<'e>(
         "INSERT INTO deadline_reminders (institution_id, person_id, item, due_at, sent_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (institution_id, person_id, item) DO NOTHING RETURNING person_id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(person.0)
     .bind(item)
     .bind(due_at)

@@ -2,6 +2,7 @@
 //! mark: an absence is excused when its mark's kind is excused or an excuse covers its day.
 
 use crate::{flag, Result};
+use klade_domain::Tenant;
 use klade_domain::{ClassId, InstitutionId, LessonId, PersonId};
 use sqlx::{Any, Executor, Row};
 
@@ -21,7 +22,7 @@ pub struct Notice {
 #[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn insert_notice<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     student: PersonId,
     from: &str,
     to: &str,
@@ -34,7 +35,7 @@ pub async fn insert_notice<'e>(
         "INSERT INTO absence_notices (institution_id, student_id, from_date, to_date, reason, late, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(student.0)
     .bind(from)
     .bind(to)
@@ -113,7 +114,7 @@ impl Excuse {
 #[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn insert_excuse<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     student: PersonId,
     from: &str,
     to: &str,
@@ -126,7 +127,7 @@ pub async fn insert_excuse<'e>(
         "INSERT INTO excuses (institution_id, student_id, from_date, to_date, reason, notice_id, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(student.0)
     .bind(from)
     .bind(to)
@@ -181,7 +182,7 @@ pub async fn excuses<'e>(
 /// is owed for them any more. A second check of the same absence keeps the first.
 pub async fn check_absences(
     conn: &mut sqlx::AnyConnection,
-    institution: InstitutionId,
+    institution: Tenant,
     student: PersonId,
     lessons: &[LessonId],
     by: PersonId,
@@ -192,7 +193,7 @@ pub async fn check_absences(
             "INSERT INTO absence_checks (institution_id, lesson_id, student_id, checked_by, checked_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (lesson_id, student_id) DO NOTHING",
         )
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(lesson.0)
         .bind(student.0)
         .bind(by.0)

@@ -3,6 +3,7 @@
 
 use crate::Result;
 use klade_domain::InstitutionId;
+use klade_domain::Tenant;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
 #[derive(Debug, Clone)]
@@ -16,14 +17,14 @@ pub struct File {
 /// Stores `data` unless the institution already has the same bytes; returns the file's id.
 pub async fn put(
     conn: &mut AnyConnection,
-    institution: InstitutionId,
+    institution: Tenant,
     sha256: &str,
     content_type: &str,
     data: &[u8],
     now: i64,
 ) -> Result<i64> {
     let found = sqlx::query("SELECT id FROM files WHERE institution_id = $1 AND sha256 = $2")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(sha256)
         .fetch_optional(&mut *conn)
         .await?;
@@ -34,7 +35,7 @@ pub async fn put(
         "INSERT INTO files (institution_id, sha256, content_type, size, data, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(sha256)
     .bind(content_type)
     .bind(data.len() as i64)

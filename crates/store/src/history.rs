@@ -6,6 +6,7 @@
 
 use crate::{Backend, Result};
 use klade_domain::journal_item::Item;
+use klade_domain::Tenant;
 use klade_domain::{InstitutionId, PersonId};
 use sha2::{Digest, Sha256};
 use sqlx::{Any, AnyConnection, Executor, Row};
@@ -59,19 +60,14 @@ pub fn link(
 
 /// Appends changes to the institution's chain. Call inside the transaction that writes the values:
 /// the chain's head is locked until it commits, so two writers cannot fork it.
-pub async fn append(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    institution: InstitutionId,
-    changes: &[Change],
-) -> Result<()> {
+pub async fn append(conn: &mut AnyConnection, backend: Backend, institution: Tenant, changes: &[Change]) -> Result<()> {
     if changes.is_empty() {
         return Ok(());
     }
     sqlx::query(
         "INSERT INTO journal_heads (institution_id, seq, hash) VALUES ($1, 0, '') ON CONFLICT (institution_id) DO NOTHING",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .execute(&mut *conn)
     .await?;
     let lock = match backend {
@@ -79,14 +75,14 @@ pub async fn append(
         Backend::Sqlite => "SELECT seq, hash FROM journal_heads WHERE institution_id = $1",
         Backend::Postgres => "SELECT seq, hash FROM journal_heads WHERE institution_id = $1 FOR UPDATE",
     };
-    let head = sqlx::query(lock).bind(institution.0).fetch_one(&mut *conn).await?;
+    let head = sqlx::query(lock).bind(institution.id().0).fetch_one(&mut *conn).await?;
     let mut seq: i64 = head.try_get("seq")?;
     let mut hash: String = head.try_get("hash")?;
     for c in changes {
         seq += 1;
         hash = link(
             &hash,
-            institution.0,
+            institution.id().0,
             seq,
             &c.item,
             c.old.as_deref(),
@@ -99,7 +95,7 @@ pub async fn append(
             "INSERT INTO journal_history (institution_id, seq, item, old_value, new_value, reason, person_id, at, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(seq)
         .bind(&c.item)
         .bind(&c.old)
@@ -112,7 +108,7 @@ pub async fn append(
         .await?;
     }
     sqlx::query("UPDATE journal_heads SET seq = $2, hash = $3 WHERE institution_id = $1")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(seq)
         .bind(&hash)
         .execute(&mut *conn)

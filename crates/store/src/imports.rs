@@ -1,6 +1,7 @@
 //! Uploaded import files and their progress.
 
 use crate::Result;
+use klade_domain::Tenant;
 use klade_domain::{InstitutionId, PersonId};
 use sqlx::{Any, Executor, Row};
 
@@ -24,7 +25,7 @@ pub struct Import {
 #[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn insert<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     kind: &str,
     filename: &str,
     table_json: &str,
@@ -36,7 +37,7 @@ pub async fn insert<'e>(
         "INSERT INTO imports (institution_id, kind, filename, table_json, status, total, created_by, created_at) \
          VALUES ($1, $2, $3, $4, 'preview', $5, $6, $7) RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(kind)
     .bind(filename)
     .bind(table_json)

@@ -2,6 +2,7 @@
 
 use crate::{conflict, Result, StoreError};
 use jiff::civil::Date;
+use klade_domain::Tenant;
 use klade_domain::{InstitutionId, InstitutionKind};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
@@ -43,13 +44,13 @@ fn from_row(row: &AnyRow) -> Result<Institution> {
 /// Changes what an institution is called, its registration number and address.
 pub async fn set_details<'e>(
     ex: impl Executor<'e, Database = Any>,
-    id: InstitutionId,
+    id: Tenant,
     name: &str,
     reg_no: &str,
     address: &str,
 ) -> Result<()> {
     sqlx::query("UPDATE institutions SET name = $2, reg_no = $3, address = $4 WHERE id = $1")
-        .bind(id.0)
+        .bind(id.id().0)
         .bind(name)
         .bind(reg_no)
         .bind(address)
@@ -60,9 +61,9 @@ pub async fn set_details<'e>(
 }
 
 /// Sets or clears the institution's logo.
-pub async fn set_logo<'e>(ex: impl Executor<'e, Database = Any>, id: InstitutionId, file: Option<i64>) -> Result<()> {
+pub async fn set_logo<'e>(ex: impl Executor<'e, Database = Any>, id: Tenant, file: Option<i64>) -> Result<()> {
     sqlx::query("UPDATE institutions SET logo_file = $2 WHERE id = $1")
-        .bind(id.0)
+        .bind(id.id().0)
         .bind(file)
         .execute(ex)
         .await?;
@@ -73,7 +74,7 @@ pub async fn set_logo<'e>(ex: impl Executor<'e, Database = Any>, id: Institution
 /// user is asked to acknowledge them again.
 pub async fn set_rules<'e>(
     ex: impl Executor<'e, Database = Any>,
-    id: InstitutionId,
+    id: Tenant,
     processor: &str,
     rules: &str,
 ) -> Result<()> {
@@ -81,7 +82,7 @@ pub async fn set_rules<'e>(
         "UPDATE institutions SET data_processor = $2, \
            rules_version = CASE WHEN rules = $3 THEN rules_version ELSE rules_version + 1 END, rules = $3 WHERE id = $1",
     )
-    .bind(id.0)
+    .bind(id.id().0)
     .bind(processor)
     .bind(rules)
     .execute(ex)
@@ -91,7 +92,7 @@ pub async fn set_rules<'e>(
 
 pub async fn acknowledge<'e>(
     ex: impl Executor<'e, Database = Any>,
-    id: InstitutionId,
+    id: Tenant,
     person: klade_domain::PersonId,
     version: i64,
     at: i64,
@@ -100,7 +101,7 @@ pub async fn acknowledge<'e>(
         "INSERT INTO acknowledgements (institution_id, person_id, version, at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (institution_id, person_id, version) DO NOTHING",
     )
-    .bind(id.0)
+    .bind(id.id().0)
     .bind(person.0)
     .bind(version)
     .bind(at)

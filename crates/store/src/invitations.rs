@@ -3,13 +3,14 @@
 
 use crate::Result;
 use jiff::civil::Date;
+use klade_domain::Tenant;
 use klade_domain::{ClassId, InstitutionId, PersonId};
 use sqlx::{Any, Executor, Row};
 
 #[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn insert<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     person: PersonId,
     code_hash: &str,
     channel: &str,
@@ -21,7 +22,7 @@ pub async fn insert<'e>(
         "INSERT INTO invitations (institution_id, person_id, code_hash, channel, created_by, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(person.0)
     .bind(code_hash)
     .bind(channel)

@@ -6,6 +6,7 @@
 use crate::{conflict, flag, Result};
 use jiff::civil::Date;
 use klade_domain::attendance::MarkKind;
+use klade_domain::Tenant;
 use klade_domain::{AssessmentId, ClassId, CourseId, InstitutionId, LessonId, PersonId, SchoolYearId, SubjectId};
 use sqlx::{Any, Executor, Row};
 
@@ -21,14 +22,14 @@ pub struct NewCourse<'a> {
 
 pub async fn insert_course<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     c: &NewCourse<'_>,
 ) -> Result<CourseId> {
     let row = sqlx::query(
         "INSERT INTO courses (institution_id, school_year_id, subject_id, class_id, name, subgroup) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(c.year.0)
     .bind(c.subject.0)
     .bind(c.class.map(|c| c.0))
@@ -42,12 +43,12 @@ pub async fn insert_course<'e>(
 
 pub async fn add_course_teacher<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     course: CourseId,
     person: PersonId,
 ) -> Result<()> {
     sqlx::query("INSERT INTO course_teachers (institution_id, course_id, person_id) VALUES ($1, $2, $3)")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(course.0)
         .bind(person.0)
         .execute(ex)
@@ -58,12 +59,12 @@ pub async fn add_course_teacher<'e>(
 
 pub async fn add_course_student<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     course: CourseId,
     student: PersonId,
 ) -> Result<()> {
     sqlx::query("INSERT INTO course_students (institution_id, course_id, student_id) VALUES ($1, $2, $3)")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(course.0)
         .bind(student.0)
         .execute(ex)
@@ -127,12 +128,12 @@ fn course_from_row(r: &sqlx::any::AnyRow) -> Result<Course> {
 /// Sets a course's lessons a week in the study plan.
 pub async fn set_course_hours<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     course: CourseId,
     hours: Option<i64>,
 ) -> Result<()> {
     sqlx::query("UPDATE courses SET hours_per_week = $3 WHERE institution_id = $1 AND id = $2")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(course.0)
         .bind(hours)
         .execute(ex)
@@ -179,18 +180,18 @@ pub async fn weekly_slots<'e>(
 }
 
 /// Deletes a course nothing was kept for (see [`course_in_use`]), with its teachers and students.
-pub async fn delete_course(tx: &mut crate::Tx, institution: InstitutionId, course: CourseId) -> Result<()> {
+pub async fn delete_course(tx: &mut crate::Tx, institution: Tenant, course: CourseId) -> Result<()> {
     for table in ["course_teachers", "course_students"] {
         sqlx::query(&format!(
             "DELETE FROM {table} WHERE institution_id = $1 AND course_id = $2"
         ))
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(course.0)
         .execute(&mut **tx)
         .await?;
     }
     sqlx::query("DELETE FROM courses WHERE institution_id = $1 AND id = $2")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(course.0)
         .execute(&mut **tx)
         .await?;
@@ -264,12 +265,12 @@ pub async fn year_courses<'e>(
 /// Replaces a course's teachers.
 pub async fn set_course_teachers(
     tx: &mut crate::Tx,
-    institution: InstitutionId,
+    institution: Tenant,
     course: CourseId,
     teachers: &[i64],
 ) -> Result<()> {
     sqlx::query("DELETE FROM course_teachers WHERE institution_id = $1 AND course_id = $2")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(course.0)
         .execute(&mut **tx)
         .await?;
@@ -401,14 +402,14 @@ pub struct NewSlot<'a> {
 
 pub async fn insert_slot<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     s: &NewSlot<'_>,
 ) -> Result<i64> {
     let row = sqlx::query(
         "INSERT INTO timetable (institution_id, class_id, course_id, weekday, lesson_no, starts_at, ends_at, room, valid_from) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(s.class.0)
     .bind(s.course.0)
     .bind(s.weekday)
@@ -425,12 +426,12 @@ pub async fn insert_slot<'e>(
 /// Ends a slot: it no longer applies after `last_day`.
 pub async fn end_slot<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     id: i64,
     last_day: &str,
 ) -> Result<u64> {
     let done = sqlx::query("UPDATE timetable SET valid_to = $3 WHERE institution_id = $1 AND id = $2")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(id)
         .bind(last_day)
         .execute(ex)
@@ -605,7 +606,7 @@ pub struct Substitution {
 #[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn insert_substitution<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     course: CourseId,
     date: &str,
     lesson_no: i64,
@@ -618,7 +619,7 @@ pub async fn insert_substitution<'e>(
         "INSERT INTO substitutions (institution_id, course_id, date, lesson_no, teacher_id, room, note, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(course.0)
     .bind(date)
     .bind(lesson_no)
@@ -757,7 +758,7 @@ pub async fn lesson_at<'e>(
 /// get the same row, and the second keeps what the first wrote.
 pub async fn ensure_lesson(
     conn: &mut sqlx::AnyConnection,
-    institution: InstitutionId,
+    institution: Tenant,
     course: CourseId,
     date: &str,
     lesson_no: i64,
@@ -766,14 +767,14 @@ pub async fn ensure_lesson(
         "INSERT INTO lessons (institution_id, course_id, date, lesson_no, topic, content, homework) \
          VALUES ($1, $2, $3, $4, '', '', '') ON CONFLICT (course_id, date, lesson_no) DO NOTHING",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(course.0)
     .bind(date)
     .bind(lesson_no)
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    let lesson = lesson_at(&mut *conn, institution, course, date, lesson_no)
+    let lesson = lesson_at(&mut *conn, institution.id(), course, date, lesson_no)
         .await?
         .ok_or_else(|| crate::StoreError::Corrupt(format!("lesson {date} {lesson_no} of course {}", course.0)))?;
     Ok((lesson, inserted > 0))
@@ -783,7 +784,7 @@ pub async fn ensure_lesson(
 /// recorded: the deadline lists show a lesson recorded after its due time as done late.
 pub async fn put_lesson<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     l: &Lesson,
     at: i64,
 ) -> Result<Lesson> {
@@ -796,7 +797,7 @@ pub async fn put_lesson<'e>(
          RETURNING {LESSON_COLUMNS}"
     );
     let row = sqlx::query(&sql)
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(l.course_id.0)
         .bind(&l.date)
         .bind(l.lesson_no)
@@ -814,7 +815,7 @@ pub async fn put_lesson<'e>(
 
 pub async fn seed_attendance_kinds(
     conn: &mut sqlx::AnyConnection,
-    institution: InstitutionId,
+    institution: Tenant,
     kinds: &[MarkKind],
 ) -> Result<()> {
     for k in kinds {
@@ -822,7 +823,7 @@ pub async fn seed_attendance_kinds(
             "INSERT INTO attendance_kinds (institution_id, code, absent, late, excused) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (institution_id, code) DO NOTHING",
         )
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(&k.code)
         .bind(k.absent)
         .bind(k.late)
@@ -903,7 +904,7 @@ pub async fn attendance<'e>(
 /// Sets a student's mark on a lesson; `None` means present (the row goes).
 pub async fn set_attendance<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     lesson: LessonId,
     student: PersonId,
     mark: Option<(&str, Option<i64>)>,
@@ -914,7 +915,7 @@ pub async fn set_attendance<'e>(
                 "INSERT INTO attendance (institution_id, lesson_id, student_id, code, minutes) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (lesson_id, student_id) DO UPDATE SET code = excluded.code, minutes = excluded.minutes",
             )
-            .bind(institution.0)
+            .bind(institution.id().0)
             .bind(lesson.0)
             .bind(student.0)
             .bind(code)
@@ -924,7 +925,7 @@ pub async fn set_attendance<'e>(
         }
         None => {
             sqlx::query("DELETE FROM attendance WHERE institution_id = $1 AND lesson_id = $2 AND student_id = $3")
-                .bind(institution.0)
+                .bind(institution.id().0)
                 .bind(lesson.0)
                 .bind(student.0)
                 .execute(ex)
@@ -974,14 +975,14 @@ pub(crate) fn assessment_from_row(r: &sqlx::any::AnyRow) -> Result<Assessment> {
 
 pub async fn insert_assessment<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     a: &Assessment,
 ) -> Result<Assessment> {
     let row = sqlx::query(
         "INSERT INTO assessments (institution_id, course_id, kind, scale, date, title, handed_in_on) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, course_id, kind, scale, date, title, handed_in_on",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(a.course_id.0)
     .bind(&a.kind)
     .bind(&a.scale)
@@ -1050,7 +1051,7 @@ pub async fn grades<'e>(
 
 pub async fn set_grade<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     assessment: AssessmentId,
     student: PersonId,
     mark: Option<&str>,
@@ -1063,7 +1064,7 @@ pub async fn set_grade<'e>(
                 "INSERT INTO grades (institution_id, assessment_id, student_id, mark, entered_at) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (assessment_id, student_id) DO UPDATE SET mark = excluded.mark",
             )
-            .bind(institution.0)
+            .bind(institution.id().0)
             .bind(assessment.0)
             .bind(student.0)
             .bind(m)
@@ -1073,7 +1074,7 @@ pub async fn set_grade<'e>(
         }
         None => {
             sqlx::query("DELETE FROM grades WHERE institution_id = $1 AND assessment_id = $2 AND student_id = $3")
-                .bind(institution.0)
+                .bind(institution.id().0)
                 .bind(assessment.0)
                 .bind(student.0)
                 .execute(ex)
@@ -1112,7 +1113,7 @@ impl Note {
 #[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn insert_note<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     course: Option<CourseId>,
     student: PersonId,
     date: &str,
@@ -1124,7 +1125,7 @@ pub async fn insert_note<'e>(
         "INSERT INTO notes (institution_id, course_id, student_id, date, kind, text, author_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(course.map(|c| c.0))
     .bind(student.0)
     .bind(date)

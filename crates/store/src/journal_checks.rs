@@ -6,6 +6,7 @@
 
 use crate::Result;
 use klade_domain::journal_item::Item;
+use klade_domain::Tenant;
 use klade_domain::{ClassId, CourseId, InstitutionId, PersonId};
 use sqlx::{Any, Executor, Row};
 use std::collections::HashMap;
@@ -135,7 +136,7 @@ fn check_from_row(r: &sqlx::any::AnyRow) -> Result<Check> {
 #[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn insert<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     journal: Journal,
     area: &str,
     finding: &str,
@@ -147,7 +148,7 @@ pub async fn insert<'e>(
         "INSERT INTO journal_checks (institution_id, class_id, course_id, area, finding, due_on, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(journal.class().map(|c| c.0))
     .bind(journal.course().map(|c| c.0))
     .bind(area)
@@ -263,7 +264,7 @@ pub async fn unclosed<'e>(
 /// The teacher marks an open finding done. False when it was not open (nothing changed).
 pub async fn mark_done<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     id: i64,
     answer: &str,
     by: PersonId,
@@ -273,7 +274,7 @@ pub async fn mark_done<'e>(
         "UPDATE journal_checks SET answer = $3, done_by = $4, done_at = $5 \
          WHERE institution_id = $1 AND id = $2 AND done_at IS NULL AND closed_at IS NULL",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(id)
     .bind(answer)
     .bind(by.0)
@@ -286,7 +287,7 @@ pub async fn mark_done<'e>(
 /// The administration closes a finding that is not closed. False when it was closed already.
 pub async fn close<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     id: i64,
     by: PersonId,
     now: i64,
@@ -294,7 +295,7 @@ pub async fn close<'e>(
     let r = sqlx::query(
         "UPDATE journal_checks SET closed_by = $3, closed_at = $4 WHERE institution_id = $1 AND id = $2 AND closed_at IS NULL",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(id)
     .bind(by.0)
     .bind(now)
@@ -305,12 +306,12 @@ pub async fn close<'e>(
 
 /// The administration reopens a finding marked done or closed: the teacher must correct it again.
 /// The earlier answer stays until the next one replaces it. False when it was open already.
-pub async fn reopen<'e>(ex: impl Executor<'e, Database = Any>, institution: InstitutionId, id: i64) -> Result<bool> {
+pub async fn reopen<'e>(ex: impl Executor<'e, Database = Any>, institution: Tenant, id: i64) -> Result<bool> {
     let r = sqlx::query(
         "UPDATE journal_checks SET done_by = NULL, done_at = NULL, closed_by = NULL, closed_at = NULL \
          WHERE institution_id = $1 AND id = $2 AND (done_at IS NOT NULL OR closed_at IS NOT NULL)",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(id)
     .execute(ex)
     .await?;

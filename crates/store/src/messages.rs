@@ -7,6 +7,7 @@
 
 use crate::Result;
 use jiff::civil::Date;
+use klade_domain::Tenant;
 use klade_domain::{ClassId, CourseId, InstitutionId, PersonId, Role};
 use sqlx::{Any, AnyConnection, Executor, Row};
 
@@ -601,13 +602,9 @@ pub async fn insert_news<'e>(ex: impl Executor<'e, Database = Any>, n: &NewNews<
     Ok(row.try_get("id")?)
 }
 
-pub async fn delete_news<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
-    id: i64,
-) -> Result<bool> {
+pub async fn delete_news<'e>(ex: impl Executor<'e, Database = Any>, institution: Tenant, id: i64) -> Result<bool> {
     let done = sqlx::query("DELETE FROM news WHERE institution_id = $1 AND id = $2")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(id)
         .execute(ex)
         .await?;
@@ -668,14 +665,14 @@ pub async fn banned_words<'e>(
 }
 
 /// Replaces the institution's additions with `words`.
-pub async fn set_banned_words(conn: &mut AnyConnection, institution: InstitutionId, words: &[String]) -> Result<()> {
+pub async fn set_banned_words(conn: &mut AnyConnection, institution: Tenant, words: &[String]) -> Result<()> {
     sqlx::query("DELETE FROM banned_words WHERE institution_id = $1")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .execute(&mut *conn)
         .await?;
     for w in words {
         sqlx::query("INSERT INTO banned_words (institution_id, word) VALUES ($1, $2)")
-            .bind(institution.0)
+            .bind(institution.id().0)
             .bind(w)
             .execute(&mut *conn)
             .await?;

@@ -2,6 +2,7 @@
 //! runs in the worker, so a teacher's save only writes one job.
 
 use crate::{flag, Result};
+use klade_domain::Tenant;
 use klade_domain::{InstitutionId, PersonId};
 use sqlx::{Any, AnyConnection, Executor, Row};
 
@@ -117,11 +118,11 @@ pub async fn sms_allowed<'e>(ex: impl Executor<'e, Database = Any>, institution:
 
 pub async fn set_sms_allowed<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     allowed: bool,
 ) -> Result<()> {
     sqlx::query("UPDATE institutions SET sms_notifications = $2 WHERE id = $1")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(allowed)
         .execute(ex)
         .await?;
@@ -142,7 +143,7 @@ pub struct Email {
 #[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn insert_email<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     person: PersonId,
     to: &str,
     subject: &str,
@@ -154,7 +155,7 @@ pub async fn insert_email<'e>(
         "INSERT INTO emails (institution_id, person_id, to_addr, subject, body, status, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(person.0)
     .bind(to)
     .bind(subject)

@@ -4,6 +4,7 @@
 //! in `person_records`, read with [`get_in`] and written with [`set_details`].
 
 use crate::{conflict, Result};
+use klade_domain::Tenant;
 use klade_domain::{InstitutionId, PersonId};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
@@ -189,11 +190,7 @@ pub async fn set_identity<'e>(ex: impl Executor<'e, Database = Any>, p: &Person)
 }
 
 /// Writes the record `institution` keeps of the person: addresses, document, previous programme.
-pub async fn set_details<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
-    p: &Person,
-) -> Result<()> {
+pub async fn set_details<'e>(ex: impl Executor<'e, Database = Any>, institution: Tenant, p: &Person) -> Result<()> {
     sqlx::query(
         "INSERT INTO person_records (institution_id, person_id, address_declared, address_actual, document_number, \
            document_issuer, document_date, previous_programme) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
@@ -202,7 +199,7 @@ pub async fn set_details<'e>(
            document_issuer = excluded.document_issuer, document_date = excluded.document_date, \
            previous_programme = excluded.previous_programme",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(p.id.0)
     .bind(&p.address_declared)
     .bind(&p.address_actual)

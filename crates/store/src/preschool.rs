@@ -5,6 +5,7 @@
 
 use crate::{flag, Result};
 use klade_domain::journal_item::Item;
+use klade_domain::Tenant;
 use klade_domain::{ClassId, InstitutionId, PersonId};
 use sqlx::{Any, AnyConnection, Executor, Row};
 
@@ -57,7 +58,7 @@ pub async fn absences<'e>(
 #[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn set_absence(
     conn: &mut AnyConnection,
-    institution: InstitutionId,
+    institution: Tenant,
     group: ClassId,
     child: PersonId,
     date: &str,
@@ -67,7 +68,7 @@ pub async fn set_absence(
     now: i64,
 ) -> Result<()> {
     sqlx::query("DELETE FROM preschool_attendance WHERE institution_id = $1 AND child_id = $2 AND date = $3")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(child.0)
         .bind(date)
         .execute(&mut *conn)
@@ -77,7 +78,7 @@ pub async fn set_absence(
             "INSERT INTO preschool_attendance (institution_id, group_id, child_id, date, code, reason, late, entered_by, entered_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(group.0)
         .bind(child.0)
         .bind(date)
@@ -134,7 +135,7 @@ pub async fn marked_days<'e>(
 /// Records the first marking of a day; later corrections keep the first time.
 pub async fn mark_day(
     conn: &mut AnyConnection,
-    institution: InstitutionId,
+    institution: Tenant,
     group: ClassId,
     date: &str,
     late: bool,
@@ -145,7 +146,7 @@ pub async fn mark_day(
         "INSERT INTO preschool_days (institution_id, group_id, date, late, marked_by, marked_at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (group_id, date) DO NOTHING",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(group.0)
     .bind(date)
     .bind(late)
@@ -220,7 +221,7 @@ pub async fn entries<'e>(
 #[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn put_entry(
     conn: &mut AnyConnection,
-    institution: InstitutionId,
+    institution: Tenant,
     group: ClassId,
     date: &str,
     area: &str,
@@ -233,7 +234,7 @@ pub async fn put_entry(
     let found = sqlx::query(
         "SELECT id, tasks, activities FROM preschool_entries WHERE institution_id = $1 AND group_id = $2 AND date = $3 AND area = $4",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(group.0)
     .bind(date)
     .bind(area)
@@ -257,7 +258,7 @@ pub async fn put_entry(
         "INSERT INTO preschool_entries (institution_id, group_id, date, area, tasks, activities, late, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(group.0)
     .bind(date)
     .bind(area)
@@ -276,17 +277,11 @@ pub fn entry_value(tasks: &str, activities: &str) -> String {
     format!("{tasks}\n---\n{activities}")
 }
 
-pub async fn add_photo(
-    conn: &mut AnyConnection,
-    institution: InstitutionId,
-    entry: i64,
-    file: i64,
-    now: i64,
-) -> Result<i64> {
+pub async fn add_photo(conn: &mut AnyConnection, institution: Tenant, entry: i64, file: i64, now: i64) -> Result<i64> {
     let row = sqlx::query(
         "INSERT INTO preschool_photos (institution_id, entry_id, file_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(entry)
     .bind(file)
     .bind(now)
@@ -361,7 +356,7 @@ pub async fn assessments<'e>(
 #[expect(clippy::too_many_arguments, reason = "one argument per column of the row it writes")]
 pub async fn add_assessment(
     conn: &mut AnyConnection,
-    institution: InstitutionId,
+    institution: Tenant,
     group: ClassId,
     child: PersonId,
     area: &str,
@@ -374,7 +369,7 @@ pub async fn add_assessment(
         "INSERT INTO preschool_assessments (institution_id, group_id, child_id, area, mark, date, assessed_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(group.0)
     .bind(child.0)
     .bind(area)

@@ -5,6 +5,7 @@
 
 use crate::{flag, Result};
 use klade_domain::journal_item::Item;
+use klade_domain::Tenant;
 use klade_domain::{ClassId, InstitutionId, PersonId};
 use sqlx::{Any, AnyConnection, Executor, Row};
 use std::collections::{BTreeMap, HashMap};
@@ -73,7 +74,7 @@ pub async fn plan<'e>(
 /// second value says whether it was created now.
 pub async fn ensure_plan(
     conn: &mut AnyConnection,
-    institution: InstitutionId,
+    institution: Tenant,
     class: ClassId,
     month: &str,
     late: bool,
@@ -85,7 +86,7 @@ pub async fn ensure_plan(
         "INSERT INTO preschool_plans (institution_id, class_id, month, late, created_by, created_at, updated_by, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $5, $6) ON CONFLICT (institution_id, class_id, month) DO NOTHING RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(class.0)
     .bind(month)
     .bind(late)
@@ -97,7 +98,7 @@ pub async fn ensure_plan(
         return Ok((r.try_get("id")?, true));
     }
     let row = sqlx::query("SELECT id FROM preschool_plans WHERE institution_id = $1 AND class_id = $2 AND month = $3")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(class.0)
         .bind(month)
         .fetch_one(&mut *conn)
@@ -108,7 +109,7 @@ pub async fn ensure_plan(
 /// Writes one field of a plan; `None` removes it.
 pub async fn set_field(
     conn: &mut AnyConnection,
-    institution: InstitutionId,
+    institution: Tenant,
     plan: i64,
     field: &str,
     value: Option<&str>,
@@ -116,7 +117,7 @@ pub async fn set_field(
     match value {
         None => {
             sqlx::query("DELETE FROM preschool_plan_fields WHERE institution_id = $1 AND plan_id = $2 AND field = $3")
-                .bind(institution.0)
+                .bind(institution.id().0)
                 .bind(plan)
                 .bind(field)
                 .execute(&mut *conn)
@@ -128,7 +129,7 @@ pub async fn set_field(
                  ON CONFLICT (plan_id, field) DO UPDATE SET value = excluded.value",
             )
             .bind(plan)
-            .bind(institution.0)
+            .bind(institution.id().0)
             .bind(field)
             .bind(v)
             .execute(&mut *conn)
@@ -139,15 +140,9 @@ pub async fn set_field(
 }
 
 /// Records who changed the plan last, and when.
-pub async fn touch(
-    conn: &mut AnyConnection,
-    institution: InstitutionId,
-    plan: i64,
-    by: PersonId,
-    now: i64,
-) -> Result<()> {
+pub async fn touch(conn: &mut AnyConnection, institution: Tenant, plan: i64, by: PersonId, now: i64) -> Result<()> {
     sqlx::query("UPDATE preschool_plans SET updated_by = $3, updated_at = $4 WHERE institution_id = $1 AND id = $2")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(plan)
         .bind(by.0)
         .bind(now)
@@ -215,7 +210,7 @@ pub struct NewTalk<'a> {
 
 pub async fn insert_talk<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     t: &NewTalk<'_>,
     by: PersonId,
     now: i64,
@@ -224,7 +219,7 @@ pub async fn insert_talk<'e>(
         "INSERT INTO parent_talks (institution_id, class_id, student_id, held_on, participants, topic, content, shared, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(t.class.0)
     .bind(t.student.0)
     .bind(t.held_on)

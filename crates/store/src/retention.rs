@@ -3,6 +3,7 @@
 //! old mail and old access-log entries deleted. Which periods apply is decided by the caller.
 
 use crate::Result;
+use klade_domain::Tenant;
 use klade_domain::{InstitutionId, PersonId};
 use sqlx::{Any, AnyConnection, Executor, Row};
 
@@ -22,7 +23,7 @@ pub async fn rules<'e>(
 
 pub async fn set_rule<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     kind: &str,
     years: i64,
 ) -> Result<()> {
@@ -30,7 +31,7 @@ pub async fn set_rule<'e>(
         "INSERT INTO retention_rules (institution_id, kind, years) VALUES ($1, $2, $3) \
          ON CONFLICT (institution_id, kind) DO UPDATE SET years = excluded.years",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(kind)
     .bind(years)
     .execute(ex)
@@ -107,7 +108,7 @@ pub async fn old_messages<'e>(
 }
 
 /// Deletes messages with their recipients and attachments, then the files nothing refers to.
-pub async fn delete_messages(conn: &mut AnyConnection, institution: InstitutionId, ids: &[i64]) -> Result<()> {
+pub async fn delete_messages(conn: &mut AnyConnection, institution: Tenant, ids: &[i64]) -> Result<()> {
     for chunk in ids.chunks(500) {
         // Our own integer ids, not user input.
         let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
@@ -122,7 +123,7 @@ pub async fn delete_messages(conn: &mut AnyConnection, institution: InstitutionI
         sqlx::query(&format!(
             "DELETE FROM messages WHERE institution_id = $1 AND id IN ({list})"
         ))
-        .bind(institution.0)
+        .bind(institution.id().0)
         .execute(&mut *conn)
         .await?;
     }
@@ -131,29 +132,24 @@ pub async fn delete_messages(conn: &mut AnyConnection, institution: InstitutionI
          AND NOT EXISTS (SELECT 1 FROM message_attachments a WHERE a.file_id = files.id) \
          AND NOT EXISTS (SELECT 1 FROM preschool_photos p WHERE p.file_id = files.id)",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 /// Deletes (or, with `apply` false, counts) the institution's access-log entries before `before`.
-pub async fn old_access_log(
-    conn: &mut AnyConnection,
-    institution: InstitutionId,
-    before: i64,
-    apply: bool,
-) -> Result<u64> {
+pub async fn old_access_log(conn: &mut AnyConnection, institution: Tenant, before: i64, apply: bool) -> Result<u64> {
     if apply {
         let done = sqlx::query("DELETE FROM access_log WHERE institution_id = $1 AND at < $2")
-            .bind(institution.0)
+            .bind(institution.id().0)
             .bind(before)
             .execute(&mut *conn)
             .await?;
         return Ok(done.rows_affected());
     }
     let row = sqlx::query("SELECT COUNT(*) AS n FROM access_log WHERE institution_id = $1 AND at < $2")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(before)
         .fetch_one(&mut *conn)
         .await?;

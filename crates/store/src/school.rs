@@ -3,12 +3,13 @@
 
 use crate::{conflict, Result};
 use jiff::civil::Date;
+use klade_domain::Tenant;
 use klade_domain::{ClassId, ClassKind, InstitutionId, PersonId, SchoolYearId, SubjectId, SubjectKind};
 use sqlx::{Any, Executor, Row};
 
 pub async fn insert_school_year<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     name: &str,
     starts_on: &str,
     ends_on: &str,
@@ -16,7 +17,7 @@ pub async fn insert_school_year<'e>(
     let row = sqlx::query(
         "INSERT INTO school_years (institution_id, name, starts_on, ends_on) VALUES ($1, $2, $3, $4) RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(name)
     .bind(starts_on)
     .bind(ends_on)
@@ -28,7 +29,7 @@ pub async fn insert_school_year<'e>(
 
 pub async fn insert_term<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     year: SchoolYearId,
     ordinal: i64,
     name: &str,
@@ -38,7 +39,7 @@ pub async fn insert_term<'e>(
     sqlx::query(
         "INSERT INTO terms (institution_id, school_year_id, ordinal, name, starts_on, ends_on) VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(year.0)
     .bind(ordinal)
     .bind(name)
@@ -61,7 +62,7 @@ pub struct NewClass<'a> {
 
 pub async fn insert_class<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     year: SchoolYearId,
     c: &NewClass<'_>,
 ) -> Result<ClassId> {
@@ -69,7 +70,7 @@ pub async fn insert_class<'e>(
         "INSERT INTO classes (institution_id, school_year_id, name, kind, grade, programme_code, programme_name) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(year.0)
     .bind(c.name)
     .bind(c.kind.code())
@@ -103,12 +104,12 @@ pub async fn tutors_of<'e>(
 
 pub async fn remove_tutor<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     class: ClassId,
     person: PersonId,
 ) -> Result<()> {
     sqlx::query("DELETE FROM class_tutors WHERE institution_id = $1 AND class_id = $2 AND person_id = $3")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(class.0)
         .bind(person.0)
         .execute(ex)
@@ -118,12 +119,12 @@ pub async fn remove_tutor<'e>(
 
 pub async fn add_tutor<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     class: ClassId,
     person: PersonId,
 ) -> Result<()> {
     sqlx::query("INSERT INTO class_tutors (institution_id, class_id, person_id) VALUES ($1, $2, $3)")
-        .bind(institution.0)
+        .bind(institution.id().0)
         .bind(class.0)
         .bind(person.0)
         .execute(ex)
@@ -134,14 +135,14 @@ pub async fn add_tutor<'e>(
 
 pub async fn insert_subject<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     kind: SubjectKind,
     code: Option<&str>,
     name: &str,
 ) -> Result<SubjectId> {
     let row =
         sqlx::query("INSERT INTO subjects (institution_id, kind, code, name) VALUES ($1, $2, $3, $4) RETURNING id")
-            .bind(institution.0)
+            .bind(institution.id().0)
             .bind(kind.code())
             .bind(code)
             .bind(name)
@@ -163,7 +164,7 @@ pub struct Enrolment<'a> {
 
 pub async fn enrol<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     e: &Enrolment<'_>,
     now: i64,
 ) -> Result<()> {
@@ -171,7 +172,7 @@ pub async fn enrol<'e>(
         "INSERT INTO enrolments (institution_id, class_id, student_id, valid_from, order_number, order_date, reason, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(e.class.0)
     .bind(e.student.0)
     .bind(e.valid_from)
@@ -473,7 +474,7 @@ pub async fn enrolments_of<'e>(
 /// Ends an enrolment on `last_day` by an order (number, date) for a reason.
 pub async fn end_enrolment<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     id: i64,
     last_day: &str,
     order: (&str, &str, &str),
@@ -482,7 +483,7 @@ pub async fn end_enrolment<'e>(
         "UPDATE enrolments SET valid_to = $3, end_order_number = $4, end_order_date = $5, end_reason = $6 \
          WHERE institution_id = $1 AND id = $2",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(id)
     .bind(last_day)
     .bind(order.0)

@@ -10,6 +10,7 @@
 
 use crate::journal::EXCUSED;
 use crate::Result;
+use klade_domain::Tenant;
 use klade_domain::{ClassId, CourseId, InstitutionId, PersonId};
 use sqlx::{Any, Executor, Row};
 
@@ -252,7 +253,7 @@ pub async fn published<'e>(
 /// Records the summary of `month` as published; a second publication changes nothing.
 pub async fn publish<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     month: &str,
     by: PersonId,
     at: i64,
@@ -262,7 +263,7 @@ pub async fn publish<'e>(
         "INSERT INTO absence_summaries (institution_id, month, published_by, published_at, late) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (institution_id, month) DO NOTHING",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(month)
     .bind(by.0)
     .bind(at)

@@ -5,6 +5,7 @@
 
 use crate::Result;
 use jiff::civil::Date;
+use klade_domain::Tenant;
 use klade_domain::{ClassId, CourseId, InstitutionId, PersonId, SchoolYearId};
 use sqlx::{Any, Executor, Row};
 
@@ -39,7 +40,7 @@ pub async fn years<'e>(ex: impl Executor<'e, Database = Any>, institution: Insti
 
 pub async fn lock<'e>(
     ex: impl Executor<'e, Database = Any>,
-    institution: InstitutionId,
+    institution: Tenant,
     year: SchoolYearId,
     by: PersonId,
     now: i64,
@@ -47,7 +48,7 @@ pub async fn lock<'e>(
     sqlx::query(
         "UPDATE school_years SET locked_at = $3, locked_by = $4 WHERE institution_id = $1 AND id = $2 AND locked_at IS NULL",
     )
-    .bind(institution.0)
+    .bind(institution.id().0)
     .bind(year.0)
     .bind(now)
     .bind(by.0)

@@ -145,9 +145,17 @@ impl TestApp {
                 date: "2026-08-25",
             }
         };
-        accounts::add_membership(db, institution, person, role, "2026-09-01", &basis, 0)
-            .await
-            .expect("membership");
+        accounts::add_membership(
+            db,
+            klade_domain::Tenant::without_permit(institution),
+            person,
+            role,
+            "2026-09-01",
+            &basis,
+            0,
+        )
+        .await
+        .expect("membership");
         // Roles that must have a second factor get one, so they are not sent to set it up.
         if klade_app::second_factor::REQUIRED_ROLE_CODES.contains(&role.code()) {
             let account = accounts::by_person(db, person)

@@ -7,7 +7,7 @@ use super::Maker;
 use crate::AppError;
 use jiff::civil::{date, Date};
 use klade_domain::journal_item::Item;
-use klade_domain::{AssessmentId, CourseId, InstitutionId, LessonId, PersonId};
+use klade_domain::{AssessmentId, CourseId, LessonId, PersonId};
 use klade_store::history::{self, Change};
 use klade_store::journal::{self, Assessment, Lesson};
 
@@ -83,27 +83,28 @@ fn school_day(day: Date, year: i16) -> bool {
 /// Fills the journals of `filled` (course, its teacher, subject) from the year's first day to yesterday.
 pub(super) async fn fill(
     m: &mut Maker<'_>,
-    school: InstitutionId,
+    tenant: klade_domain::Tenant,
     filled: &[(CourseId, PersonId, String)],
     start: Date,
     today: Date,
 ) -> Result<(), AppError> {
     let last = today.yesterday().unwrap_or(today);
     for (course, teacher, name) in filled {
-        fill_course(m, school, *course, *teacher, name, start, last).await?;
+        fill_course(m, tenant, *course, *teacher, name, start, last).await?;
     }
     Ok(())
 }
 
 async fn fill_course(
     m: &mut Maker<'_>,
-    school: InstitutionId,
+    tenant: klade_domain::Tenant,
     course: CourseId,
     teacher: PersonId,
     subject: &str,
     start: Date,
     last: Date,
 ) -> Result<(), AppError> {
+    let school = tenant.id();
     let slots = journal::slots(
         &mut *m.tx,
         school,
@@ -129,7 +130,7 @@ async fn fill_course(
                 let topic = topics[(held / 3) % topics.len()];
                 let lesson = journal::put_lesson(
                     &mut *m.tx,
-                    school,
+                    tenant,
                     &Lesson {
                         id: LessonId(0),
                         course_id: course,
@@ -162,7 +163,7 @@ async fn fill_course(
                         _ => None,
                     };
                     if let Some((code, minutes)) = mark {
-                        journal::set_attendance(&mut *m.tx, school, lesson.id, *student, Some((code, minutes))).await?;
+                        journal::set_attendance(&mut *m.tx, tenant, lesson.id, *student, Some((code, minutes))).await?;
                         let shown = minutes
                             .map(|x| format!("{code}{x}"))
                             .unwrap_or_else(|| code.to_string());
@@ -180,7 +181,7 @@ async fn fill_course(
                     let summative = held.is_multiple_of(6);
                     let a = journal::insert_assessment(
                         &mut *m.tx,
-                        school,
+                        tenant,
                         &Assessment {
                             id: AssessmentId(0),
                             course_id: course,
@@ -210,7 +211,7 @@ async fn fill_course(
                         } else {
                             (40 + m.rng.below(61)).to_string()
                         };
-                        journal::set_grade(&mut *m.tx, school, a.id, *student, Some(&mark), at).await?;
+                        journal::set_grade(&mut *m.tx, tenant, a.id, *student, Some(&mark), at).await?;
                         log.push(entry(Item::Grade(a.id, *student).to_string(), mark, teacher, at));
                     }
                 }
@@ -221,7 +222,7 @@ async fn fill_course(
             Err(_) => break,
         };
     }
-    history::append(&mut m.tx, m.backend, school, &log).await?;
+    history::append(&mut m.tx, m.backend, tenant, &log).await?;
     Ok(())
 }
 

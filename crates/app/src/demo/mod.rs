@@ -619,7 +619,14 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         rng: &mut people.rng,
         now: app.now(),
     };
-    journal_demo::fill(&mut m, school.id, &school.filled, start, today).await?;
+    journal_demo::fill(
+        &mut m,
+        klade_domain::Tenant::without_permit(school.id),
+        &school.filled,
+        start,
+        today,
+    )
+    .await?;
     m.tx.commit().await?;
 
     let (preschool, group, pii_skolotaja) = the_preschool(
@@ -643,7 +650,15 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         .into_iter()
         .map(|s| s.id)
         .collect();
-    preschool_demo::fill(&mut m, preschool, group, pii_skolotaja, &children, today).await?;
+    preschool_demo::fill(
+        &mut m,
+        klade_domain::Tenant::without_permit(preschool),
+        group,
+        pii_skolotaja,
+        &children,
+        today,
+    )
+    .await?;
     mail_demo::fill(
         &mut m,
         school.id,

@@ -7,7 +7,7 @@ use crate::AppError;
 use jiff::civil::Date;
 use klade_domain::calendar::Calendar;
 use klade_domain::journal_item::Item;
-use klade_domain::{ClassId, InstitutionId, PersonId};
+use klade_domain::{ClassId, PersonId};
 use klade_store::history::{self, Change};
 use klade_store::preschool as store;
 
@@ -30,7 +30,7 @@ const ENTRIES: &[(&str, &str, &str)] = &[
 
 pub(super) async fn fill(
     m: &mut Maker<'_>,
-    institution: InstitutionId,
+    tenant: klade_domain::Tenant,
     group: ClassId,
     teacher: PersonId,
     children: &[PersonId],
@@ -60,7 +60,7 @@ pub(super) async fn fill(
         let iso = day.to_string();
         // 08:30 in Riga that day, in winter UTC+2.
         let at = m.now - (days.len() - n) as i64 * day_secs - 3 * 3600;
-        store::mark_day(&mut m.tx, institution, group, &iso, false, teacher, at).await?;
+        store::mark_day(&mut m.tx, tenant, group, &iso, false, teacher, at).await?;
         let away = children[(n * 3) % children.len()];
         let (code, reason) = if n % 2 == 0 {
             ("S", "Saaukstēšanās")
@@ -69,7 +69,7 @@ pub(super) async fn fill(
         };
         store::set_absence(
             &mut m.tx,
-            institution,
+            tenant,
             group,
             away,
             &iso,
@@ -90,7 +90,7 @@ pub(super) async fn fill(
         for (area, tasks, activities) in [ENTRIES[n % ENTRIES.len()], ENTRIES[(n + 2) % ENTRIES.len()]] {
             let (id, _) = store::put_entry(
                 &mut m.tx,
-                institution,
+                tenant,
                 group,
                 &iso,
                 area,
@@ -115,18 +115,8 @@ pub(super) async fn fill(
     for (i, child) in children.iter().enumerate() {
         for (k, area) in ["language", "maths", "social_civic"].iter().enumerate() {
             let mark = ["S", "T", "T", "A"][(i + k) % 4];
-            let id = store::add_assessment(
-                &mut m.tx,
-                institution,
-                group,
-                *child,
-                area,
-                mark,
-                &start,
-                teacher,
-                m.now,
-            )
-            .await?;
+            let id =
+                store::add_assessment(&mut m.tx, tenant, group, *child, area, mark, &start, teacher, m.now).await?;
             log.push(Change {
                 item: Item::PreschoolAssessment(id).to_string(),
                 old: None,
@@ -137,6 +127,6 @@ pub(super) async fn fill(
             });
         }
     }
-    history::append(&mut m.tx, m.backend, institution, &log).await?;
+    history::append(&mut m.tx, m.backend, tenant, &log).await?;
     Ok(())
 }

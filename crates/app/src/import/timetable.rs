@@ -327,11 +327,12 @@ fn same_set(a: &[i64], b: &[i64]) -> bool {
 /// lessons ended the day before, the new ones added. Refused whole if any row is refused.
 pub(super) async fn apply(
     app: &App,
-    institution: InstitutionId,
+    tenant: klade_domain::Tenant,
     table: &klade_docs::Table,
     cols: &HashMap<&'static str, usize>,
     by: PersonId,
 ) -> Result<(i64, i64), AppError> {
+    let institution = tenant.id();
     let ctx = context(app, institution).await?;
     let rows: Vec<Row> = checked(table, cols, &ctx)
         .into_iter()
@@ -353,7 +354,7 @@ pub(super) async fn apply(
             None => {
                 let c = journal::insert_course(
                     &mut *tx,
-                    institution,
+                    tenant,
                     &journal::NewCourse {
                         year: ctx.year,
                         subject: r.subject,
@@ -364,7 +365,7 @@ pub(super) async fn apply(
                 )
                 .await?;
                 for t in &r.teachers {
-                    journal::add_course_teacher(&mut *tx, institution, c, PersonId(*t)).await?;
+                    journal::add_course_teacher(&mut *tx, tenant, c, PersonId(*t)).await?;
                 }
                 courses.insert(key.clone(), c);
                 c
@@ -372,7 +373,7 @@ pub(super) async fn apply(
         };
         if let Some((_, old)) = ctx.courses.get(&key) {
             if !same_set(old, &r.teachers) && changed_teachers.insert(course) {
-                journal::set_course_teachers(&mut tx, institution, course, &r.teachers).await?;
+                journal::set_course_teachers(&mut tx, tenant, course, &r.teachers).await?;
                 changed += 1;
             }
         }
@@ -383,7 +384,7 @@ pub(super) async fn apply(
             None => {
                 journal::insert_slot(
                     &mut *tx,
-                    institution,
+                    tenant,
                     &journal::NewSlot {
                         class: r.class,
                         course,
@@ -406,7 +407,7 @@ pub(super) async fn apply(
         .iter()
         .filter(|s| in_file.contains(&s.class_id) && !keep.contains(&s.id))
     {
-        journal::end_slot(&mut *tx, institution, s.id, &day_before).await?;
+        journal::end_slot(&mut *tx, tenant, s.id, &day_before).await?;
         changed += 1;
     }
     klade_store::access_log::record(&mut *tx, Some(institution), by, by, "change", "timetable import", now).await?;

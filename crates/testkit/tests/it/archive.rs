@@ -25,7 +25,9 @@ async fn the_demo_year_is_archived_verified_and_a_changed_byte_is_caught() {
             school.0
         ))
         .await;
-        let made = archive::create(&t.app, school, "", None).await.expect("archive");
+        let made = archive::create(&t.app, klade_domain::Tenant::without_permit(school), "", None)
+            .await
+            .expect("archive");
         let paths: Vec<&String> = made.files.keys().collect();
         assert!(paths.iter().any(|p| p.starts_with("journals/") && p.ends_with(".json")));
         assert!(paths.iter().any(|p| p.ends_with("/journals.pdf")));
@@ -72,7 +74,9 @@ async fn the_demo_year_is_archived_verified_and_a_changed_byte_is_caught() {
 
         // The preschool's year holds its groups' record.
         let preschool = klade_domain::InstitutionId(t.id("SELECT id FROM institutions WHERE kind = 'preschool'").await);
-        let made = archive::create(&t.app, preschool, "", None).await.expect("archive");
+        let made = archive::create(&t.app, klade_domain::Tenant::without_permit(preschool), "", None)
+            .await
+            .expect("archive");
         let group = t.id("SELECT id FROM classes WHERE name = 'Mārītes'").await;
         let data: serde_json::Value =
             serde_json::from_slice(&made.files[&format!("groups/{group}/journal.json")]).expect("json");

@@ -835,20 +835,32 @@ async fn creating_a_lesson_that_exists_keeps_what_was_written() {
             homework: "12. uzdevums".into(),
             homework_due: None,
         };
-        klade_store::journal::put_lesson(&mut *tx, inst, &written, 0)
+        klade_store::journal::put_lesson(&mut *tx, klade_domain::Tenant::without_permit(inst), &written, 0)
             .await
             .expect("put");
-        let (found, created) = klade_store::journal::ensure_lesson(&mut tx, inst, course, "2026-11-26", 9)
-            .await
-            .expect("ensure");
+        let (found, created) = klade_store::journal::ensure_lesson(
+            &mut tx,
+            klade_domain::Tenant::without_permit(inst),
+            course,
+            "2026-11-26",
+            9,
+        )
+        .await
+        .expect("ensure");
         assert!(!created);
         assert_eq!(
             (found.topic.as_str(), found.homework.as_str()),
             ("Daļskaitļi", "12. uzdevums")
         );
-        let (fresh, created) = klade_store::journal::ensure_lesson(&mut tx, inst, course, "2026-11-26", 10)
-            .await
-            .expect("ensure");
+        let (fresh, created) = klade_store::journal::ensure_lesson(
+            &mut tx,
+            klade_domain::Tenant::without_permit(inst),
+            course,
+            "2026-11-26",
+            10,
+        )
+        .await
+        .expect("ensure");
         assert!(created && fresh.topic.is_empty());
         tx.commit().await.expect("commit");
     }

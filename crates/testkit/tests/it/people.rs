@@ -27,7 +27,7 @@ async fn new_teacher(t: &TestApp, code: &str, phone: Option<&str>, from: &str) -
     .expect("person");
     klade_store::accounts::add_membership(
         db,
-        klade_domain::InstitutionId(1),
+        klade_domain::Tenant::without_permit(klade_domain::InstitutionId(1)),
         person,
         klade_domain::Role::Teacher,
         from,

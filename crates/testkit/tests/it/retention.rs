@@ -11,7 +11,7 @@ async fn personal_data_past_its_time_is_anonymised_and_the_record_stays_whole() 
     for backend in backends() {
         let t = TestApp::demo(backend).await;
         let school = klade_domain::InstitutionId(t.id("SELECT id FROM institutions WHERE kind <> 'preschool'").await);
-        let archive = klade_app::archive::create(&t.app, school, "", None)
+        let archive = klade_app::archive::create(&t.app, klade_domain::Tenant::without_permit(school), "", None)
             .await
             .expect("archive");
 
@@ -113,15 +113,17 @@ async fn personal_data_past_its_time_is_anonymised_and_the_record_stays_whole() 
         assert!(klade_app::archive::verify(&archive.files, None).1.is_empty());
 
         // An institution keeps mail longer if it says so.
-        klade_app::retention::set_period(&t.app, school, "messages", 60)
+        klade_app::retention::set_period(&t.app, klade_domain::Tenant::without_permit(school), "messages", 60)
             .await
             .expect("set");
         assert_eq!(
             klade_app::retention::periods(&t.app, school).await.expect("periods")["messages"],
             60
         );
-        assert!(klade_app::retention::set_period(&t.app, school, "grades", 3)
-            .await
-            .is_err());
+        assert!(
+            klade_app::retention::set_period(&t.app, klade_domain::Tenant::without_permit(school), "grades", 3)
+                .await
+                .is_err()
+        );
     }
 }

@@ -155,7 +155,7 @@ async fn no_password_goes_to_a_phone_someone_else_set_in_the_last_seven_days() {
         .expect("person");
         klade_store::accounts::add_membership(
             db,
-            klade_domain::InstitutionId(2),
+            klade_domain::Tenant::without_permit(klade_domain::InstitutionId(2)),
             id,
             klade_domain::Role::PreschoolTeacher,
             "2026-11-20",
