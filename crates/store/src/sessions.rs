@@ -174,7 +174,7 @@ pub async fn delete_expired<'e>(ex: impl Executor<'e, Database = Any>, now: i64)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listed {
     pub id_hash: String,
-    pub kind: String,
+    pub kind: Kind,
     pub created_at: i64,
     pub last_seen_at: i64,
     pub user_agent: String,
@@ -194,7 +194,11 @@ pub async fn list<'e>(ex: impl Executor<'e, Database = Any>, account: AccountId,
         .map(|r| {
             Ok(Listed {
                 id_hash: r.try_get("id")?,
-                kind: r.try_get("kind")?,
+                kind: {
+                    let code: String = r.try_get("kind")?;
+                    Kind::from_code(&code)
+                        .ok_or_else(|| crate::StoreError::Corrupt(format!("a session's kind: {code}")))?
+                },
                 created_at: r.try_get("created_at")?,
                 last_seen_at: r.try_get("last_seen_at")?,
                 user_agent: r.try_get("user_agent")?,

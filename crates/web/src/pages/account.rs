@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use klade_app::auth::{self};
+use klade_app::auth::{self, SessionKind};
 use klade_app::clock::format_instant;
 use klade_app::AppError;
 use serde::Deserialize;
@@ -95,7 +95,10 @@ async fn account_page(state: &AppState, ctx: &Ctx, notice: Notice<'_>, typed: Ty
             last_seen: format_instant(s.last_seen_at),
             device: s.user_agent,
             address: s.address,
-            kind: if s.kind == "api" { "API" } else { "Web" },
+            kind: match s.kind {
+                SessionKind::Api => "API",
+                SessionKind::Web => "Web",
+            },
         })
         .collect();
     let chosen = klade_app::families::notification_prefs(&state.app, session).await?;
