@@ -537,7 +537,7 @@ async fn checked_changes(
             key: input.key.clone(),
             code,
         };
-        let Parsed { target, old, day: date } = match stored.parse(input, year, &today.to_string()) {
+        let Parsed { target, old, day: date } = match stored.parse(input, year, &today) {
             Ok(Some(parsed)) => parsed,
             Ok(None) => continue,
             Err(code) => {
