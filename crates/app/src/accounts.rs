@@ -34,10 +34,7 @@ pub async fn staff(app: &App, session: &Session, institution: InstitutionId) -> 
     let permit = policy::authorize(&session.actor, Action::ManageAccounts, Scope::Institution(institution))
         .or_else(|_| policy::authorize(&session.actor, Action::IssuePassword, Scope::Institution(institution)))?;
     let today = app.today();
-    let week_ago = today
-        .checked_sub(jiff::Span::new().days(7))
-        .unwrap_or(today)
-        .to_string();
+    let week_ago = today.checked_sub(jiff::Span::new().days(7)).unwrap_or(today);
     let list = accounts::employees(app.db.pool(), permit.institution(), today).await?;
     let mut lines = Vec::with_capacity(list.len());
     for e in list {
@@ -51,7 +48,7 @@ pub async fn staff(app: &App, session: &Session, institution: InstitutionId) -> 
             .into_iter()
             .any(|a| policy::may_manage(&session.actor, a, scope, &held).is_ok());
         lines.push(StaffLine {
-            overdue: e.username.is_none() && e.employed_from.as_str() <= week_ago.as_str(),
+            overdue: e.username.is_none() && e.employed_from <= week_ago,
             reachable,
             employee: e,
         });
@@ -310,12 +307,11 @@ pub async fn end_employment(
         .trim()
         .parse()
         .map_err(|_| AppError::invalid("last_day", "error.date"))?;
-    let day = day.to_string();
     let now = app.now();
     let mut tx = app.db.begin().await?;
     for code in &employee.roles {
         if let Some(role) = klade_domain::Role::from_code(code).filter(|r| r.is_staff()) {
-            accounts::end_memberships(&mut *tx, permit.tenant(), person, role, &day).await?;
+            accounts::end_memberships(&mut *tx, permit.tenant(), person, role, day).await?;
         }
     }
     klade_store::access_log::record(

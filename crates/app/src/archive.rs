@@ -160,14 +160,13 @@ async fn journals(
     out: &mut Archive,
 ) -> Result<(), AppError> {
     let db = app.db.pool();
-    let (from, to) = (y.starts_on.as_str(), y.ends_on.as_str());
-    let (first, last) = (crate::clock::stored(from)?, crate::clock::stored(to)?);
-    let courses = journal::courses_for(db, inst, PersonId(0), first, true).await?;
+    let (from, to) = (y.starts_on, y.ends_on);
+    let courses = journal::courses_for(db, inst, PersonId(0), from, true).await?;
     // One PDF per class, each course from a new page: a class's year is one document to print,
     // and every PDF carries its fonts, so fewer files keep the archive small.
     let mut documents: BTreeMap<String, (String, Vec<Block>)> = BTreeMap::new();
     for c in &courses {
-        let on = app.today().min(last);
+        let on = app.today().min(to);
         let students = journal::students(db, inst, c.id, on).await?;
         let lessons = journal::lessons(db, inst, c.id, from, to).await?;
         let marks = journal::attendance(db, inst, c.id, from, to).await?;
@@ -176,7 +175,7 @@ async fn journals(
         let notes: Vec<_> = journal::notes(db, inst, Some(c.id), None)
             .await?
             .into_iter()
-            .filter(|n| n.date.as_str() >= from && n.date.as_str() <= to)
+            .filter(|n| n.date >= from && n.date <= to)
             .collect();
         let checks =
             klade_store::journal_checks::checks(db, inst, klade_store::journal_checks::Journal::Course(c.id)).await?;
@@ -214,7 +213,7 @@ async fn journals(
                 text.push_str(&format!(" — mājasdarbs: {}", l.homework));
             }
             b.push(Block::Row(
-                format!("{} {}.", crate::clock::format_stored_date(&l.date), l.lesson_no),
+                format!("{} {}.", crate::clock::format_date(l.date), l.lesson_no),
                 text,
             ));
         }
@@ -227,7 +226,7 @@ async fn journals(
                     let l = lessons.iter().find(|l| l.id == m.lesson_id)?;
                     Some(format!(
                         "{} {}. {}",
-                        crate::clock::format_stored_date(&l.date),
+                        crate::clock::format_date(l.date),
                         l.lesson_no,
                         m.display()
                     ))
@@ -245,7 +244,7 @@ async fn journals(
                 .map(|g| format!("{}: {}", name_of(&students, g.student_id), g.mark))
                 .collect();
             b.push(Block::Row(
-                format!("{} {} {}", crate::clock::format_stored_date(&a.date), a.kind, a.title),
+                format!("{} {} {}", crate::clock::format_date(a.date), a.kind, a.title),
                 of.join("; "),
             ));
         }
@@ -255,7 +254,7 @@ async fn journals(
                 b.push(Block::Row(
                     format!(
                         "{} {}",
-                        crate::clock::format_stored_date(&n.date),
+                        crate::clock::format_date(n.date),
                         name_of(&students, n.student_id)
                     ),
                     format!("{}: {}", n.kind, n.text),
@@ -272,10 +271,9 @@ async fn journals(
 /// Each class's summary journal (R22.3) and every student's progress report (R27.1).
 async fn classes(app: &App, inst: InstitutionId, inst_name: &str, y: &Year, out: &mut Archive) -> Result<(), AppError> {
     let db = app.db.pool();
-    let (from, to) = (y.starts_on.as_str(), y.ends_on.as_str());
-    let (first, last) = (crate::clock::stored(from)?, crate::clock::stored(to)?);
-    let on = app.today().min(last);
-    for class in school::classes_of(db, inst, first).await? {
+    let (from, to) = (y.starts_on, y.ends_on);
+    let on = app.today().min(to);
+    for class in school::classes_of(db, inst, from).await? {
         let students = journal::class_students(db, inst, class.id, on).await?;
         let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
         let grades = journal::student_grades(db, inst, &ids, from, to).await?;
@@ -364,24 +362,21 @@ async fn preschool_groups(
     out: &mut Archive,
 ) -> Result<(), AppError> {
     let db = app.db.pool();
-    let (from, to) = (y.starts_on.as_str(), y.ends_on.as_str());
-    let (first, last) = (crate::clock::stored(from)?, crate::clock::stored(to)?);
-    let on = app.today().min(last);
-    for g in school::classes_of(db, inst, first).await? {
+    let (from, to) = (y.starts_on, y.ends_on);
+    let on = app.today().min(to);
+    for g in school::classes_of(db, inst, from).await? {
         let children = journal::class_students(db, inst, g.id, on).await?;
         let absences = preschool::absences(db, inst, g.id, from, to).await?;
         let entries = preschool::entries(db, inst, g.id, from, to).await?;
         let assessments = preschool::assessments(db, inst, g.id, None).await?;
         let mut plans = Vec::new();
-        if let Ok(start) = y.starts_on.parse::<jiff::civil::Date>() {
-            for k in 0..12 {
-                let Ok(month) = start.first_of_month().checked_add(jiff::Span::new().months(k)) else {
-                    continue;
-                };
-                let code = format!("{:04}-{:02}", month.year(), month.month());
-                if let Some(p) = klade_store::preschool_plans::plan(db, inst, g.id, &code).await? {
-                    plans.push(p);
-                }
+        for k in 0..12 {
+            let Ok(month) = from.first_of_month().checked_add(jiff::Span::new().months(k)) else {
+                continue;
+            };
+            let code = format!("{:04}-{:02}", month.year(), month.month());
+            if let Some(p) = klade_store::preschool_plans::plan(db, inst, g.id, &code).await? {
+                plans.push(p);
             }
         }
         let talks = klade_store::preschool_plans::talks(db, inst, g.id, None).await?;
@@ -416,7 +411,7 @@ async fn preschool_groups(
             b.push(Block::Row(
                 format!(
                     "{} {}",
-                    crate::clock::format_stored_date(&a.date),
+                    crate::clock::format_date(a.date),
                     name_of(&children, a.child_id)
                 ),
                 format!("{} {}", a.code, a.reason),
@@ -425,7 +420,7 @@ async fn preschool_groups(
         b.push(Block::Heading("Dienas ieraksti".into()));
         for e in entries.iter().rev() {
             b.push(Block::Row(
-                format!("{} {}", crate::clock::format_stored_date(&e.date), e.area),
+                format!("{} {}", crate::clock::format_date(e.date), e.area),
                 format!("{} — {}", e.tasks, e.activities),
             ));
         }
@@ -438,7 +433,7 @@ async fn preschool_groups(
         b.push(Block::Heading("Žurnāla pielikumi: sarunas ar vecākiem".into()));
         for t in &talks {
             b.push(Block::Row(
-                format!("{} {}", crate::clock::format_stored_date(&t.held_on), t.student),
+                format!("{} {}", crate::clock::format_date(t.held_on), t.student),
                 format!("{} ({}): {}", t.topic, t.participants, t.content),
             ));
         }
@@ -454,7 +449,7 @@ async fn preschool_groups(
             b.push(Block::Row(
                 format!(
                     "{} {}",
-                    crate::clock::format_stored_date(&a.date),
+                    crate::clock::format_date(a.date),
                     name_of(&children, a.child_id)
                 ),
                 format!("{}: {}", a.area, a.mark),

@@ -70,7 +70,7 @@ fn manage(session: &Session, institution: InstitutionId) -> Result<Permit, AppEr
 /// One line of a year's calendar.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DayLine {
-    pub date: String,
+    pub date: Date,
     /// `off`, `worked`, `holiday`, `festival` (stored rows) or `law` (a public holiday by law).
     pub kind: String,
     pub note: String,
@@ -106,16 +106,15 @@ pub async fn view(
     }
     let db = app.db.pool();
     let (cal, settings) = of(app, inst).await?;
-    let prefix = format!("{year:04}-");
     let stored = store::days(db, Some(inst), true).await?;
-    let own: Vec<String> = stored
+    let own: Vec<Date> = stored
         .iter()
         .filter(|d| d.institution.is_some())
-        .map(|d| d.date.clone())
+        .map(|d| d.date)
         .collect();
     let mut days: Vec<DayLine> = stored
         .into_iter()
-        .filter(|d| d.date.starts_with(&prefix))
+        .filter(|d| d.date.year() == year)
         .map(|d| DayLine {
             ignored: d.institution.is_none() && (!settings.follows_government || own.contains(&d.date)),
             government: d.institution.is_none(),
@@ -127,9 +126,9 @@ pub async fn view(
     let mut day = Date::new(year, 1, 1).map_err(|_| AppError::invalid("year", "calendar.bad_year"))?;
     let mut working_days = vec![0_u32; 12];
     while day.year() == year {
-        if cal.holiday_name(day).is_some() && !days.iter().any(|d| d.date == day.to_string()) {
+        if cal.holiday_name(day).is_some() && !days.iter().any(|d| d.date == day) {
             days.push(DayLine {
-                date: day.to_string(),
+                date: day,
                 kind: "law".into(),
                 note: String::new(),
                 government: true,
@@ -144,11 +143,11 @@ pub async fn view(
         let Ok(next) = day.tomorrow() else { break };
         day = next;
     }
-    days.sort_by(|a, b| a.date.cmp(&b.date));
+    days.sort_by_key(|d| d.date);
     let holidays = store::school_holidays(db, inst)
         .await?
         .into_iter()
-        .filter(|h| h.starts_on.starts_with(&prefix) || h.ends_on.starts_with(&prefix))
+        .filter(|h| h.starts_on.year() == year || h.ends_on.year() == year)
         .collect();
     Ok(CalendarView {
         institution: inst,

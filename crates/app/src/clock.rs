@@ -94,13 +94,6 @@ pub fn riga_date(at: Timestamp) -> Date {
 }
 
 /// `23.11.2026.`, the way Latvian users write a date.
-/// A date as the database keeps it (`YYYY-MM-DD`). One that does not read is the database's
-/// fault, not the reader's: an internal error.
-pub fn stored(iso: &str) -> Result<Date, crate::AppError> {
-    iso.parse()
-        .map_err(|_| crate::AppError::Internal(format!("a stored date: {iso}")))
-}
-
 pub fn format_date(d: Date) -> String {
     format!("{:02}.{:02}.{}.", d.day(), d.month(), d.year())
 }

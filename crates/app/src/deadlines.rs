@@ -100,7 +100,7 @@ pub struct Item {
     pub class_name: String,
     pub course_name: String,
     /// The day it concerns (`YYYY-MM-DD`).
-    pub date: String,
+    pub date: Date,
     /// A lesson's number, an assessment's title, an employee's name.
     pub detail: String,
     /// How many (grades missing or late, absences unexcused).
@@ -155,10 +155,9 @@ impl<'a> Scan<'a> {
         let Some(inst) = institutions::get(db, institution).await? else {
             return Ok(None);
         };
-        let Some((_, start, _)) = school::current_year(db, institution, today).await? else {
+        let Some((_, from, _)) = school::current_year(db, institution, today).await? else {
             return Ok(None);
         };
-        let from: Date = start.parse().map_err(|_| AppError::Internal("school year".into()))?;
         let (cal, settings) = crate::calendar::of(app, institution).await?;
         Ok(Some(Scan {
             app,
@@ -221,7 +220,7 @@ impl<'a> Scan<'a> {
         let days: Vec<LessonDay> = dates(self.from, self.today)
             .filter(|d| self.cal.is_school_day(*d))
             .map(|d| LessonDay {
-                date: d.to_string(),
+                date: d,
                 weekday: i64::from(d.weekday().to_monday_one_offset()),
                 due_at: due_instant(d, self.settings.lessons_by),
             })
@@ -242,7 +241,7 @@ impl<'a> Scan<'a> {
     async fn grades(&self, person: Option<PersonId>, out: &mut Vec<Item>) -> Result<(), AppError> {
         let days: Vec<GradingDay> = dates(self.from, self.today)
             .map(|d| GradingDay {
-                date: d.to_string(),
+                date: d,
                 formative_due_at: end_of(rules::grades_due(&self.cal, &self.settings, GradedWork::Formative, d)),
                 summative_due_at: end_of(rules::grades_due(&self.cal, &self.settings, GradedWork::Summative, d)),
             })
@@ -263,19 +262,11 @@ impl<'a> Scan<'a> {
     }
 
     async fn excuses(&self, person: Option<PersonId>, out: &mut Vec<Item>) -> Result<(), AppError> {
-        let found = store::unexcused(
-            self.app.db.pool(),
-            self.institution,
-            &self.from.to_string(),
-            &self.today.to_string(),
-            person,
-        )
-        .await?;
+        let found = store::unexcused(self.app.db.pool(), self.institution, self.from, self.today, person).await?;
         for mut f in found {
-            let Ok(first) = f.date.parse::<Date>() else { continue };
-            f.due_at = end_of(rules::excuses_due(&self.cal, &self.settings, first));
+            f.due_at = end_of(rules::excuses_due(&self.cal, &self.settings, f.date));
             let link = format!("/classes/{}/absences", f.class_id.map_or(0, |c| c.0));
-            let detail = f.date.get(..7).unwrap_or_default().to_string();
+            let detail = crate::preschool_plans::month_of(f.date);
             out.extend(self.item(Kind::Excuses, f, detail, link));
         }
         Ok(())
@@ -286,7 +277,7 @@ impl<'a> Scan<'a> {
         let days: Vec<PreschoolDay> = dates(self.from, self.today)
             .filter(|d| self.cal.is_working_day(*d))
             .map(|d| PreschoolDay {
-                date: d.to_string(),
+                date: d,
                 attendance_due_at: due_instant(d, self.settings.preschool_attendance_by),
                 journal_due_at: due_instant(d, self.settings.preschool_journal_by),
             })
@@ -329,7 +320,7 @@ impl<'a> Scan<'a> {
                     class_name: group_name.clone(),
                     course_id: None,
                     course_name: String::new(),
-                    date: first.to_string(),
+                    date: *first,
                     reference: 0,
                     title: String::new(),
                     count: 1,
@@ -349,9 +340,7 @@ impl<'a> Scan<'a> {
             if e.username.is_some() {
                 continue;
             }
-            let Ok(from) = e.employed_from.parse::<Date>() else {
-                continue;
-            };
+            let from = e.employed_from;
             let f = Found {
                 person_id: None,
                 person: String::new(),
@@ -359,7 +348,7 @@ impl<'a> Scan<'a> {
                 class_name: String::new(),
                 course_id: None,
                 course_name: String::new(),
-                date: e.employed_from.clone(),
+                date: e.employed_from,
                 reference: e.person_id.0,
                 title: String::new(),
                 count: 1,
@@ -400,7 +389,7 @@ impl<'a> Scan<'a> {
             class_name: String::new(),
             course_id: None,
             course_name: String::new(),
-            date: previous.first_of_month().to_string(),
+            date: previous.first_of_month(),
             reference: 0,
             title: String::new(),
             count: 1,
@@ -418,7 +407,7 @@ impl<'a> Scan<'a> {
         let list = klade_store::journal_checks::unclosed(self.app.db.pool(), self.institution, person).await?;
         for a in list {
             let c = &a.check;
-            let Some(due) = c.due_on.as_deref().and_then(|d| d.parse::<Date>().ok()) else {
+            let Some(due) = c.due_on else {
                 continue;
             };
             if c.state() != "open" {
@@ -431,7 +420,7 @@ impl<'a> Scan<'a> {
                 class_name: String::new(),
                 course_id: c.course_id,
                 course_name: a.journal_name.clone(),
-                date: due.to_string(),
+                date: due,
                 reference: c.id,
                 title: String::new(),
                 count: 1,

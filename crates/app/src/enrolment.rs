@@ -22,7 +22,7 @@ pub struct Order {
 
 struct Checked {
     number: String,
-    date: String,
+    date: Date,
     from: Date,
 }
 
@@ -43,7 +43,7 @@ fn check(order: &Order) -> Result<Checked, AppError> {
         .map_err(|_| AppError::invalid("from", "error.date"))?;
     Ok(Checked {
         number: number.to_string(),
-        date: date.to_string(),
+        date,
         from,
     })
 }
@@ -108,16 +108,12 @@ pub async fn admit(app: &App, session: &Session, class: ClassId, input: &Admissi
             return Err(AppError::invalid("personal_code", "person.code_name_conflict"));
         }
         let here = school::enrolments_of(db, inst, known.id).await?;
-        let day = order.from.to_string();
-        if here
-            .iter()
-            .any(|e| e.valid_to.as_deref().is_none_or(|t| t >= day.as_str()))
-        {
+        if here.iter().any(|e| e.valid_to.is_none_or(|t| t >= order.from)) {
             return Err(AppError::Conflict("enrolment.already"));
         }
     }
     let now = app.now();
-    let from = order.from.to_string();
+    let from = order.from;
     let mut tx = app.db.begin().await?;
     let id = match existing {
         // A person already known is linked: what they and other institutions keep stays as it is
@@ -130,7 +126,7 @@ pub async fn admit(app: &App, session: &Session, class: ClassId, input: &Admissi
                     given_name: &person.given_name,
                     family_name: &person.family_name,
                     personal_code: person.personal_code.as_deref(),
-                    birth_date: person.birth_date.as_deref(),
+                    birth_date: person.birth_date,
                     gender: person.gender.as_deref(),
                     phone: person.phone.as_deref(),
                     email: None,
@@ -147,10 +143,10 @@ pub async fn admit(app: &App, session: &Session, class: ClassId, input: &Admissi
         permit.tenant(),
         id,
         Role::Student,
-        &from,
+        from,
         &Basis::Order {
             number: &order.number,
-            date: &order.date,
+            date: order.date,
         },
         now,
     )
@@ -161,9 +157,9 @@ pub async fn admit(app: &App, session: &Session, class: ClassId, input: &Admissi
         &Enrolment {
             class,
             student: id,
-            valid_from: &from,
+            valid_from: from,
             order_number: &order.number,
-            order_date: &order.date,
+            order_date: order.date,
             reason: "uzņemšana",
         },
         now,
@@ -188,24 +184,20 @@ pub async fn transfer(
     let inst = permit.institution();
     class_in(app, inst, to).await?;
     let order = check(order)?;
-    let from = order.from.to_string();
-    let current = current_enrolment(app, inst, student, &from).await?;
+    let from = order.from;
+    let current = current_enrolment(app, inst, student, from).await?;
     if current.class_id == to {
         return Err(AppError::invalid("class", "enrolment.same_class"));
     }
-    let day_before = order
-        .from
-        .yesterday()
-        .map(|d| d.to_string())
-        .unwrap_or_else(|_| from.clone());
+    let day_before = order.from.yesterday().unwrap_or(from);
     let now = app.now();
     let mut tx = app.db.begin().await?;
     school::end_enrolment(
         &mut *tx,
         permit.tenant(),
         current.id,
-        &day_before,
-        (&order.number, &order.date, "pārcelšana"),
+        day_before,
+        (&order.number, order.date, "pārcelšana"),
     )
     .await?;
     school::enrol(
@@ -214,9 +206,9 @@ pub async fn transfer(
         &Enrolment {
             class: to,
             student,
-            valid_from: &from,
+            valid_from: from,
             order_number: &order.number,
-            order_date: &order.date,
+            order_date: order.date,
             reason: "pārcelšana",
         },
         now,
@@ -240,12 +232,12 @@ async fn current_enrolment(
     app: &App,
     institution: InstitutionId,
     student: PersonId,
-    on: &str,
+    on: Date,
 ) -> Result<school::EnrolmentLine, AppError> {
     school::enrolments_of(app.db.pool(), institution, student)
         .await?
         .into_iter()
-        .find(|e| e.valid_from.as_str() <= on && e.valid_to.as_deref().is_none_or(|t| t >= on))
+        .find(|e| e.valid_from <= on && e.valid_to.is_none_or(|t| t >= on))
         .ok_or(AppError::invalid("student", "enrolment.not_enrolled"))
 }
 
@@ -267,8 +259,8 @@ pub async fn exit(
     if reason.is_empty() {
         return Err(AppError::invalid("reason", "error.required"));
     }
-    let last = order.from.to_string();
-    let current = current_enrolment(app, inst, student, &last).await?;
+    let last = order.from;
+    let current = current_enrolment(app, inst, student, last).await?;
     let parents = people::parents(app.db.pool(), inst, student).await?;
     let mut parents_leaving = Vec::new();
     for p in &parents {
@@ -282,13 +274,13 @@ pub async fn exit(
         &mut *tx,
         permit.tenant(),
         current.id,
-        &last,
-        (&order.number, &order.date, reason),
+        last,
+        (&order.number, order.date, reason),
     )
     .await?;
-    accounts::end_memberships(&mut *tx, permit.tenant(), student, Role::Student, &last).await?;
+    accounts::end_memberships(&mut *tx, permit.tenant(), student, Role::Student, last).await?;
     for p in parents_leaving {
-        accounts::end_memberships(&mut *tx, permit.tenant(), p, Role::Parent, &last).await?;
+        accounts::end_memberships(&mut *tx, permit.tenant(), p, Role::Parent, last).await?;
     }
     let detail = format!("left: {reason} ({} {})", order.number, order.date);
     access_log::record(&mut *tx, Some(inst), session.person, student, "change", &detail, now).await?;

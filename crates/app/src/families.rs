@@ -35,10 +35,10 @@ pub(crate) fn date(s: &str, field: &'static str) -> Result<Date, AppError> {
     clock::parse_typed_date(s).ok_or(AppError::invalid(field, "error.date"))
 }
 
-fn excused_on(excuses: &[Excuse], student: PersonId, day: &str) -> bool {
+fn excused_on(excuses: &[Excuse], student: PersonId, day: Date) -> bool {
     excuses
         .iter()
-        .any(|e| e.student_id == student && e.from_date.as_str() <= day && day <= e.to_date.as_str())
+        .any(|e| e.student_id == student && e.from_date <= day && day <= e.to_date)
 }
 
 /// One lesson of the diary.
@@ -50,7 +50,7 @@ pub struct DiaryLesson {
     pub room: String,
     pub topic: String,
     pub homework: String,
-    pub homework_due: Option<String>,
+    pub homework_due: Option<Date>,
     /// The attendance mark (`n`, `k5`), and whether the absence is excused.
     pub mark: Option<(String, bool)>,
     pub grades: Vec<StudentGrade>,
@@ -58,7 +58,7 @@ pub struct DiaryLesson {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DiaryDay {
-    pub date: String,
+    pub date: Date,
     pub weekday: i64,
     pub lessons: Vec<DiaryLesson>,
 }
@@ -69,7 +69,7 @@ pub struct Diary {
     pub name: String,
     pub class_name: String,
     pub institution: InstitutionId,
-    pub monday: String,
+    pub monday: Date,
     pub days: Vec<DiaryDay>,
     pub notes: Vec<journal::Note>,
     pub notices: Vec<Notice>,
@@ -113,10 +113,9 @@ pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -
     crate::people::log_staff_view(app, session, inst, student, "diary").await?;
     let monday = crate::timetable::monday_of(day);
     let sunday = monday.checked_add(jiff::Span::new().days(6)).unwrap_or(monday);
-    let (from, to) = (monday.to_string(), sunday.to_string());
     let slots = crate::timetable::class_slots(app, inst, p.class_id, session.rights).await?;
     let cal = crate::calendar::cached(app, inst, session.rights).await?;
-    let week = families::student_week(&app.db, inst, p.class_id, student, &from, &to).await?;
+    let week = families::student_week(&app.db, inst, p.class_id, student, monday, sunday).await?;
     let families::StudentWeek {
         lessons: held,
         marks,
@@ -130,19 +129,16 @@ pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -
         let Ok(d) = monday.checked_add(jiff::Span::new().days(offset)) else {
             continue;
         };
-        let iso = d.to_string();
         let mut lessons: Vec<DiaryLesson> = Vec::new();
         // No lesson is proposed on a holiday or in a school holiday; one held is still shown.
         let school_day = cal.0.is_school_day(d);
-        for s in slots.iter().filter(|s| {
-            school_day
-                && s.weekday == offset + 1
-                && s.valid_from.as_str() <= iso.as_str()
-                && s.valid_to.as_deref().is_none_or(|t| t >= iso.as_str())
-        }) {
+        for s in slots
+            .iter()
+            .filter(|s| school_day && s.weekday == offset + 1 && s.valid_from <= d && s.valid_to.is_none_or(|t| t >= d))
+        {
             let lesson = held
                 .iter()
-                .find(|(l, _)| l.date == iso && l.lesson_no == s.lesson_no && l.course_id == s.course_id);
+                .find(|(l, _)| l.date == d && l.lesson_no == s.lesson_no && l.course_id == s.course_id);
             lessons.push(DiaryLesson {
                 lesson_no: s.lesson_no,
                 time: format!("{}–{}", s.starts_at, s.ends_at),
@@ -150,13 +146,13 @@ pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -
                 room: s.room.clone(),
                 topic: lesson.map(|(l, _)| l.topic.clone()).unwrap_or_default(),
                 homework: lesson.map(|(l, _)| l.homework.clone()).unwrap_or_default(),
-                homework_due: lesson.and_then(|(l, _)| l.homework_due.clone()),
+                homework_due: lesson.and_then(|(l, _)| l.homework_due),
                 mark: None,
                 grades: Vec::new(),
             });
         }
         // Lessons held outside the timetable (an extra lesson) still show.
-        for (l, name) in held.iter().filter(|(l, _)| l.date == iso) {
+        for (l, name) in held.iter().filter(|(l, _)| l.date == d) {
             if !lessons.iter().any(|x| x.lesson_no == l.lesson_no && x.course == *name) {
                 lessons.push(DiaryLesson {
                     lesson_no: l.lesson_no,
@@ -165,14 +161,14 @@ pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -
                     room: String::new(),
                     topic: l.topic.clone(),
                     homework: l.homework.clone(),
-                    homework_due: l.homework_due.clone(),
+                    homework_due: l.homework_due,
                     mark: None,
                     grades: Vec::new(),
                 });
             }
         }
         lessons.sort_by_key(|l| l.lesson_no);
-        for m in marks.iter().filter(|m| m.date == iso) {
+        for m in marks.iter().filter(|m| m.date == d) {
             if let Some(l) = lessons
                 .iter_mut()
                 .find(|l| l.lesson_no == m.lesson_no && l.course == m.course_name)
@@ -181,10 +177,10 @@ pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -
                     .minutes
                     .map(|x| format!("{}{x}", m.code))
                     .unwrap_or_else(|| m.code.clone());
-                l.mark = Some((shown, m.excused || (m.absent && excused_on(&excuses, student, &iso))));
+                l.mark = Some((shown, m.excused || (m.absent && excused_on(&excuses, student, d))));
             }
         }
-        for g in grades.iter().filter(|g| g.date == iso) {
+        for g in grades.iter().filter(|g| g.date == d) {
             match lessons.iter_mut().find(|l| l.course == g.course_name) {
                 Some(l) => l.grades.push(g.clone()),
                 None => lessons.push(DiaryLesson {
@@ -201,7 +197,7 @@ pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -
             }
         }
         days.push(DiaryDay {
-            date: iso,
+            date: d,
             weekday: offset + 1,
             lessons,
         });
@@ -211,7 +207,7 @@ pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -
         name: format!("{} {}", p.given_name, p.family_name),
         class_name: p.class_name.clone(),
         institution: inst,
-        monday: from,
+        monday,
         days,
         notes,
         notices,
@@ -251,14 +247,10 @@ pub async fn report_absence(
     // R21: a parent reports for a minor; an adult student reports for themselves.
     let today = app.today();
     let person = people::get(app.db.pool(), student).await?.ok_or(AppError::NotFound)?;
-    let adult = person
-        .birth_date
-        .as_deref()
-        .and_then(|b| b.parse::<Date>().ok())
-        .map(|b| {
-            b.checked_add(jiff::Span::new().years(18))
-                .is_ok_and(|eighteen| eighteen <= today)
-        });
+    let adult = person.birth_date.map(|b| {
+        b.checked_add(jiff::Span::new().years(18))
+            .is_ok_and(|eighteen| eighteen <= today)
+    });
     match (session.person == student, adult) {
         (true, Some(false)) => return Err(AppError::invalid("student", "absence.minor_self")),
         (false, Some(true)) => return Err(AppError::invalid("student", "absence.adult")),
@@ -269,8 +261,8 @@ pub async fn report_absence(
         app.db.pool(),
         permit.tenant(),
         student,
-        &from.to_string(),
-        &to.to_string(),
+        from,
+        to,
         reason.trim(),
         late,
         session.person,
@@ -313,13 +305,10 @@ pub async fn class_absences(app: &App, session: &Session, class: ClassId) -> Res
     let year = school::current_year(db, inst, today).await?.ok_or(AppError::NotFound)?;
     let students = journal::class_students(db, inst, class, today).await?;
     let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
-    let closed = month_start(today)
-        .yesterday()
-        .map(|d| d.to_string())
-        .unwrap_or_default();
-    let checks = families::checked_absences(db, inst, &ids, &year.1, &closed).await?;
+    let closed = month_start(today).yesterday().unwrap_or(today);
+    let checks = families::checked_absences(db, inst, &ids, year.1, closed).await?;
     let (mut overdue, mut checked) = (Vec::new(), Vec::new());
-    for (student, m) in unexcused(app, inst, &ids, &year.1, &closed).await? {
+    for (student, m) in unexcused(app, inst, &ids, year.1, closed).await? {
         if let Some(s) = students.iter().find(|s| s.id == student) {
             if checks.contains(&(student, m.lesson_id)) {
                 checked.push((s.clone(), m));
@@ -328,17 +317,11 @@ pub async fn class_absences(app: &App, session: &Session, class: ClassId) -> Res
             }
         }
     }
-    let from = today
-        .checked_sub(jiff::Span::new().days(31))
-        .unwrap_or(today)
-        .to_string();
-    let to = today
-        .checked_add(jiff::Span::new().days(31))
-        .unwrap_or(today)
-        .to_string();
+    let from = today.checked_sub(jiff::Span::new().days(31)).unwrap_or(today);
+    let to = today.checked_add(jiff::Span::new().days(31)).unwrap_or(today);
     Ok(ClassAbsences {
         class_name,
-        notices: families::notices(db, inst, None, Some(class), &from, &to).await?,
+        notices: families::notices(db, inst, None, Some(class), from, to).await?,
         students,
         overdue,
         checked,
@@ -352,8 +335,8 @@ async fn unexcused(
     app: &App,
     inst: InstitutionId,
     students: &[PersonId],
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<(PersonId, StudentMark)>, AppError> {
     Ok(journal::student_attendance(app.db.pool(), inst, students, from, to)
         .await?
@@ -373,11 +356,8 @@ pub async fn keep_unexcused(app: &App, session: &Session, student: PersonId) -> 
     let year = school::current_year(app.db.pool(), inst, today)
         .await?
         .ok_or(AppError::NotFound)?;
-    let closed = month_start(today)
-        .yesterday()
-        .map(|d| d.to_string())
-        .unwrap_or_default();
-    let lessons: Vec<klade_domain::LessonId> = unexcused(app, inst, &[student], &year.1, &closed)
+    let closed = month_start(today).yesterday().unwrap_or(today);
+    let lessons: Vec<klade_domain::LessonId> = unexcused(app, inst, &[student], year.1, closed)
         .await?
         .into_iter()
         .map(|(_, m)| m.lesson_id)
@@ -412,7 +392,7 @@ pub async fn excuse(
     }
     // A notice the excuse answers is this student's, here: never another family's.
     if let Some(n) = notice {
-        let theirs = families::notices(app.db.pool(), inst, Some(student), None, "0000-01-01", "9999-12-31").await?;
+        let theirs = families::notices(app.db.pool(), inst, Some(student), None, Date::MIN, Date::MAX).await?;
         if !theirs.iter().any(|x| x.id == n) {
             return Err(AppError::invalid("notice", "error.not_found"));
         }
@@ -423,8 +403,8 @@ pub async fn excuse(
         &mut *tx,
         permit.tenant(),
         student,
-        &from.to_string(),
-        &to.to_string(),
+        from,
+        to,
         reason.trim(),
         notice,
         session.person,
@@ -434,8 +414,8 @@ pub async fn excuse(
     let excuse = Excuse {
         id,
         student_id: student,
-        from_date: from.to_string(),
-        to_date: to.to_string(),
+        from_date: from,
+        to_date: to,
         reason: reason.trim().to_string(),
     };
     history::append(
@@ -454,7 +434,7 @@ pub async fn excuse(
     .await?;
     tx.commit().await?;
     // An excuse for days ahead excuses nothing yet: the tutor is told so, not "excused".
-    let covered = journal::student_attendance(app.db.pool(), inst, &[student], &from.to_string(), &to.to_string())
+    let covered = journal::student_attendance(app.db.pool(), inst, &[student], from, to)
         .await?
         .iter()
         .filter(|(_, m)| m.absent)
@@ -475,8 +455,8 @@ pub async fn notices_for_grid(
     app: &App,
     institution: InstitutionId,
     students: &[PersonId],
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<Notice>, AppError> {
     let all = families::notices(app.db.pool(), institution, None, None, from, to).await?;
     Ok(all.into_iter().filter(|n| students.contains(&n.student_id)).collect())
@@ -508,7 +488,7 @@ pub struct SubjectReport {
     /// Semester, year and final grades: (kind, mark).
     pub period: Vec<(String, String)>,
     /// (date, 1–10 mark) in date order, for the chart.
-    pub points: Vec<(String, f64)>,
+    pub points: Vec<(Date, f64)>,
 }
 
 /// A student's grades per subject over the school year (R20.2): for the student, their parents,
@@ -526,7 +506,7 @@ pub async fn grade_report(
         .await?
         .ok_or(AppError::NotFound)?;
     let terms = school::terms(db, inst, year.0).await?;
-    let mut grades: Vec<StudentGrade> = journal::student_grades(db, inst, &[student], &year.1, &year.2)
+    let mut grades: Vec<StudentGrade> = journal::student_grades(db, inst, &[student], year.1, year.2)
         .await?
         .into_iter()
         .map(|(_, g)| g)
@@ -598,7 +578,7 @@ pub async fn grade_report(
             let points = list
                 .iter()
                 .filter(|g| g.scale == "ten")
-                .filter_map(|g| g.mark.parse::<f64>().ok().map(|n| (g.date.clone(), n)))
+                .filter_map(|g| g.mark.parse::<f64>().ok().map(|n| (g.date, n)))
                 .collect();
             SubjectReport {
                 course,
@@ -617,8 +597,8 @@ pub async fn grade_report(
 pub struct ProgressReport {
     pub name: String,
     pub class_name: String,
-    pub from: String,
-    pub to: String,
+    pub from: Date,
+    pub to: Date,
     /// (course, the period's grades as "mark" texts in date order, the period grades "kind: mark")
     pub subjects: Vec<(String, Vec<String>, Vec<String>)>,
     pub excused: i64,
@@ -633,8 +613,8 @@ pub struct ProgressReport {
 pub struct Reports {
     pub institution: InstitutionId,
     pub institution_name: String,
-    pub from: String,
-    pub to: String,
+    pub from: Date,
+    pub to: Date,
     pub reports: Vec<ProgressReport>,
 }
 
@@ -678,7 +658,7 @@ pub async fn progress_reports(
     let inst = permit.institution();
     let today = app.today();
     let from = match from.filter(|f| !f.is_empty()) {
-        Some(f) => date(f, "from")?.to_string(),
+        Some(f) => date(f, "from")?,
         None => {
             school::current_year(db, inst, today)
                 .await?
@@ -687,14 +667,14 @@ pub async fn progress_reports(
         }
     };
     let to = match to.filter(|t| !t.is_empty()) {
-        Some(t) => date(t, "to")?.to_string(),
-        None => today.to_string(),
+        Some(t) => date(t, "to")?,
+        None => today,
     };
     if to < from {
         return Err(AppError::invalid("to", "absence.range"));
     }
     let (class_name, _) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
-    let mut students = journal::class_students(db, inst, class, crate::clock::stored(&to)?).await?;
+    let mut students = journal::class_students(db, inst, class, to).await?;
     if let Some(one) = only {
         students.retain(|s| s.id == one);
         if students.is_empty() {
@@ -702,8 +682,8 @@ pub async fn progress_reports(
         }
     }
     let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
-    let grades = journal::student_grades(db, inst, &ids, &from, &to).await?;
-    let marks = journal::student_attendance(db, inst, &ids, &from, &to).await?;
+    let grades = journal::student_grades(db, inst, &ids, from, to).await?;
+    let marks = journal::student_attendance(db, inst, &ids, from, to).await?;
     let reports = students
         .iter()
         .map(|s| {
@@ -746,8 +726,8 @@ pub async fn progress_reports(
             ProgressReport {
                 name: format!("{} {}", s.given_name, s.family_name),
                 class_name: class_name.clone(),
-                from: from.clone(),
-                to: to.clone(),
+                from,
+                to,
                 subjects,
                 excused,
                 unexcused,

@@ -197,12 +197,12 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
             if !week.title.is_empty() {
                 continue;
             }
-            for l in week.lessons.into_iter().filter(|l| l.date == today.to_string()) {
+            for l in week.lessons.into_iter().filter(|l| l.date == today) {
                 let filled = klade_store::journal::lesson_at(
                     db,
                     l.slot.institution_id,
                     l.slot.course_id,
-                    &l.date,
+                    l.date,
                     l.slot.lesson_no,
                 )
                 .await?

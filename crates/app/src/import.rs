@@ -295,19 +295,6 @@ pub struct PlannedRow {
 }
 
 /// Dates as VIIS and spreadsheets write them: `15.03.2010`, `15.03.2010.`, `2010-03-15`.
-fn parse_date(s: &str) -> Option<String> {
-    let t = s.trim().trim_end_matches('.');
-    if let Ok(d) = t.parse::<Date>() {
-        return Some(d.to_string());
-    }
-    let parts: Vec<&str> = t.split('.').collect();
-    if let [d, m, y] = parts.as_slice() {
-        let (d, m, y) = (d.parse::<i8>().ok()?, m.parse::<i8>().ok()?, y.parse::<i16>().ok()?);
-        return Date::new(y, m, d).ok().map(|d| d.to_string());
-    }
-    None
-}
-
 fn gender(s: &str) -> Result<Option<&'static str>, ()> {
     match fold(s).as_str() {
         "" => Ok(None),
@@ -329,11 +316,11 @@ struct Student {
     code: String,
     given: String,
     family: String,
-    birth: Option<String>,
+    birth: Option<Date>,
     gender: Option<&'static str>,
     class: ClassId,
     order_number: String,
-    order_date: String,
+    order_date: Date,
     address: Option<String>,
     parents: Vec<ParentIn>,
 }
@@ -438,8 +425,8 @@ struct StaffIn {
     workload: Option<String>,
     phone: Option<String>,
     email: Option<String>,
-    from: String,
-    order: Option<(String, String)>,
+    from: Date,
+    order: Option<(String, Date)>,
 }
 
 fn check_staff(row: &[String], cols: &HashMap<&'static str, usize>, ctx: &Context) -> Result<StaffIn, RowAction> {
@@ -473,12 +460,15 @@ fn check_staff(row: &[String], cols: &HashMap<&'static str, usize>, ctx: &Contex
         _ => return Err(reject("email", "person.email")),
     };
     let from = match cell(row, cols, "employed_from") {
-        "" => ctx.year.1.clone(),
-        d => parse_date(d).ok_or(reject("employed_from", "error.date"))?,
+        "" => ctx.year.1,
+        d => crate::clock::parse_typed_date(d).ok_or(reject("employed_from", "error.date"))?,
     };
     let order = match (cell(row, cols, "order_number"), cell(row, cols, "order_date")) {
         ("", _) => None,
-        (n, d) => Some((n.to_string(), parse_date(d).ok_or(reject("order_date", "error.date"))?)),
+        (n, d) => Some((
+            n.to_string(),
+            crate::clock::parse_typed_date(d).ok_or(reject("order_date", "error.date"))?,
+        )),
     };
     Ok(StaffIn {
         code,
@@ -507,7 +497,7 @@ fn staff_action(s: &StaffIn, ctx: &Context) -> RowAction {
 /// What the database holds that the plan compares against.
 struct Context {
     kind: InstitutionKind,
-    year: (klade_domain::SchoolYearId, String, String),
+    year: (klade_domain::SchoolYearId, Date, Date),
     classes: HashMap<String, ClassId>,
     subjects: HashSet<String>,
     persons: HashMap<String, people::Person>,
@@ -595,7 +585,7 @@ fn check_student(row: &[String], cols: &HashMap<&'static str, usize>, ctx: &Cont
     }
     let birth = match cell(row, cols, "birth_date") {
         "" => None,
-        b => Some(parse_date(b).ok_or(reject("birth_date", "error.date"))?),
+        b => Some(crate::clock::parse_typed_date(b).ok_or(reject("birth_date", "error.date"))?),
     };
     let gender = gender(cell(row, cols, "gender")).map_err(|()| reject("gender", "person.gender"))?;
     let class_name = cell(row, cols, "class");
@@ -609,8 +599,8 @@ fn check_student(row: &[String], cols: &HashMap<&'static str, usize>, ctx: &Cont
         n => n.to_string(),
     };
     let order_date = match cell(row, cols, "order_date") {
-        "" => ctx.year.1.clone(),
-        d => parse_date(d).ok_or(reject("order_date", "error.date"))?,
+        "" => ctx.year.1,
+        d => crate::clock::parse_typed_date(d).ok_or(reject("order_date", "error.date"))?,
     };
     let address = Some(cell(row, cols, "address").to_string()).filter(|a| !a.is_empty());
     // A code another institution's person holds, typed with another name, is a mistake or a probe:
@@ -1081,8 +1071,8 @@ async fn apply_row(
                 tenant,
                 id,
                 s.role,
-                &s.from,
-                s.order.as_ref().map(|(n, d)| (n.as_str(), d.as_str())),
+                s.from,
+                s.order.as_ref().map(|(n, d)| (n.as_str(), *d)),
                 Some(&s.position),
                 s.workload.as_deref(),
                 now,
@@ -1124,7 +1114,7 @@ async fn apply_row(
                     if !ctx.elsewhere.contains(&p.id) {
                         p.given_name = l.given.clone();
                         p.family_name = l.family.clone();
-                        p.birth_date = l.birth.clone().or(p.birth_date);
+                        p.birth_date = l.birth.or(p.birth_date);
                         p.gender = l.gender.map(str::to_string).or(p.gender);
                         people::set_identity(&mut **tx, &p).await?;
                     }
@@ -1141,7 +1131,7 @@ async fn apply_row(
                             given_name: &l.given,
                             family_name: &l.family,
                             personal_code: Some(&l.code),
-                            birth_date: l.birth.as_deref(),
+                            birth_date: l.birth,
                             gender: l.gender,
                             ..Default::default()
                         },
@@ -1158,20 +1148,15 @@ async fn apply_row(
             };
             let current = ctx.enrolled.get(&id).copied();
             if current.map(|(_, c)| c) != Some(l.class) {
-                let from = ctx.year.1.clone();
+                let from = ctx.year.1;
                 if let Some((enrolment, _)) = current {
-                    let day_before = from
-                        .parse::<Date>()
-                        .ok()
-                        .and_then(|d| d.yesterday().ok())
-                        .map(|d| d.to_string())
-                        .unwrap_or_else(|| from.clone());
+                    let day_before = from.yesterday().unwrap_or(from);
                     school::end_enrolment(
                         &mut **tx,
                         tenant,
                         enrolment,
-                        &day_before,
-                        (&l.order_number, &l.order_date, "VIIS"),
+                        day_before,
+                        (&l.order_number, l.order_date, "VIIS"),
                     )
                     .await?;
                 } else {
@@ -1180,10 +1165,10 @@ async fn apply_row(
                         tenant,
                         id,
                         Role::Student,
-                        &from,
+                        from,
                         &Basis::Order {
                             number: &l.order_number,
-                            date: &l.order_date,
+                            date: l.order_date,
                         },
                         now,
                     )
@@ -1195,9 +1180,9 @@ async fn apply_row(
                     &Enrolment {
                         class: l.class,
                         student: id,
-                        valid_from: &from,
+                        valid_from: from,
                         order_number: &l.order_number,
-                        order_date: &l.order_date,
+                        order_date: l.order_date,
                         reason: "uzņemšana",
                     },
                     now,
@@ -1271,10 +1256,10 @@ async fn link_parent(
             tenant,
             id,
             Role::Parent,
-            &ctx.year.1,
+            ctx.year.1,
             &Basis::Order {
                 number: &l.order_number,
-                date: &l.order_date,
+                date: l.order_date,
             },
             now,
         )
@@ -1310,9 +1295,15 @@ mod tests {
 
     #[test]
     fn dates_and_genders_as_exports_write_them() {
-        assert_eq!(parse_date("15.03.2010.").as_deref(), Some("2010-03-15"));
-        assert_eq!(parse_date("2010-03-15").as_deref(), Some("2010-03-15"));
-        assert_eq!(parse_date("31.02.2010"), None);
+        assert_eq!(
+            crate::clock::parse_typed_date("15.03.2010."),
+            Some(jiff::civil::date(2010, 3, 15))
+        );
+        assert_eq!(
+            crate::clock::parse_typed_date("2010-03-15"),
+            Some(jiff::civil::date(2010, 3, 15))
+        );
+        assert_eq!(crate::clock::parse_typed_date("31.02.2010"), None);
         assert_eq!(gender("Sieviete"), Ok(Some("f")));
         assert_eq!(gender("V"), Ok(Some("m")));
         assert!(gender("x").is_err());

@@ -39,7 +39,8 @@ pub async fn open(app: &App, session: &Session, id: CourseId, action: Action) ->
 
 /// A lesson's record as the lesson page shows it: the course, the lesson kept for that date and
 /// number (if any), and whether the reader may edit it. Whoever reads the journal reads its
-/// lesson records (the deputies checking it too); who keeps it edits them.
+/// lesson records (the deputies checking it too); who keeps it edits them. A date that does not
+/// read (a refused form's, typed) has no lesson kept.
 pub async fn lesson_record(
     app: &App,
     session: &Session,
@@ -56,7 +57,10 @@ pub async fn lesson_record(
             class: c.class_id,
         },
     );
-    let stored = journal::lesson_at(app.db.pool(), c.institution_id, course, date, lesson_no).await?;
+    let stored = match date.parse::<Date>() {
+        Ok(date) => journal::lesson_at(app.db.pool(), c.institution_id, course, date, lesson_no).await?,
+        Err(_) => None,
+    };
     Ok((c, stored, may_edit))
 }
 
@@ -91,7 +95,7 @@ pub enum Column {
     Lesson {
         key: String,
         id: Option<LessonId>,
-        date: String,
+        date: Date,
         lesson_no: i64,
         topic: String,
         homework: String,
@@ -101,7 +105,7 @@ pub enum Column {
         id: AssessmentId,
         kind: Kind,
         scale: Scale,
-        date: String,
+        date: Date,
         title: String,
     },
 }
@@ -113,24 +117,21 @@ impl Column {
         }
     }
 
-    fn date(&self) -> &str {
+    fn date(&self) -> Date {
         match self {
-            Self::Lesson { date, .. } | Self::Assessment { date, .. } => date,
+            Self::Lesson { date, .. } | Self::Assessment { date, .. } => *date,
         }
     }
 
     /// The key of this column's cell for `student`, as forms and the API send it.
     pub fn cell_key(&self, student: PersonId) -> String {
         match self {
-            Self::Lesson { date, lesson_no, .. } => match date.parse() {
-                Ok(date) => Cell::Attendance {
-                    date,
-                    lesson_no: *lesson_no,
-                    student,
-                }
-                .to_string(),
-                Err(_) => String::new(),
-            },
+            Self::Lesson { date, lesson_no, .. } => Cell::Attendance {
+                date: *date,
+                lesson_no: *lesson_no,
+                student,
+            }
+            .to_string(),
             Self::Assessment { id, .. } => Cell::Grade {
                 assessment: *id,
                 student,
@@ -162,13 +163,13 @@ pub struct Grid {
     pub summary_of: Option<ClassId>,
 }
 
-fn term_for<'a>(terms: &'a [Term], wanted: Option<i64>, today: &str) -> Option<&'a Term> {
+fn term_for(terms: &[Term], wanted: Option<i64>, today: Date) -> Option<&Term> {
     match wanted {
         Some(n) => terms.iter().find(|t| t.ordinal == n),
         None => terms
             .iter()
-            .find(|t| t.starts_on.as_str() <= today && today <= t.ends_on.as_str())
-            .or_else(|| terms.iter().rev().find(|t| t.starts_on.as_str() <= today))
+            .find(|t| t.starts_on <= today && today <= t.ends_on)
+            .or_else(|| terms.iter().rev().find(|t| t.starts_on <= today))
             .or(terms.first()),
     }
 }
@@ -179,25 +180,15 @@ fn parse_date(s: &str) -> Result<Date, AppError> {
 
 /// Dates from `from` to `to` (inclusive) on which a slot of the course falls: the lessons the
 /// timetable proposes — none on a public holiday, a day off or in a school holiday.
-fn proposed(
-    slots: &[journal::Slot],
-    from: Date,
-    to: Date,
-    cal: &klade_domain::calendar::Calendar,
-) -> Vec<(String, i64)> {
+fn proposed(slots: &[journal::Slot], from: Date, to: Date, cal: &klade_domain::calendar::Calendar) -> Vec<(Date, i64)> {
     let mut out = Vec::new();
     let mut day = from;
     while day <= to {
         let weekday = i64::from(day.weekday().to_monday_one_offset());
-        let iso = day.to_string();
         let school_day = cal.is_school_day(day);
         for s in slots {
-            if school_day
-                && s.weekday == weekday
-                && s.valid_from.as_str() <= iso.as_str()
-                && s.valid_to.as_deref().is_none_or(|t| iso.as_str() <= t)
-            {
-                out.push((iso.clone(), s.lesson_no));
+            if school_day && s.weekday == weekday && s.valid_from <= day && s.valid_to.is_none_or(|t| day <= t) {
+                out.push((day, s.lesson_no));
             }
         }
         match day.tomorrow() {
@@ -215,46 +206,42 @@ pub async fn grid(app: &App, session: &Session, id: CourseId, term: Option<i64>)
     let db = app.db.pool();
     let today = app.today();
     let terms = school::terms(db, inst, course.school_year_id).await?;
-    let term = term_for(&terms, term, &today.to_string())
-        .cloned()
-        .ok_or(AppError::NotFound)?;
-    let (from, to) = (term.starts_on.clone(), term.ends_on.clone());
-    let on = today.min(crate::clock::stored(&to)?);
+    let term = term_for(&terms, term, today).cloned().ok_or(AppError::NotFound)?;
+    let (from, to) = (term.starts_on, term.ends_on);
+    let on = today.min(to);
     let students = journal::students(db, inst, id, on).await?;
-    let lessons = journal::lessons(db, inst, id, &from, &to).await?;
-    let slots = journal::slots(db, inst, journal::SlotsOf::Course(id), &from, &to).await?;
+    let lessons = journal::lessons(db, inst, id, from, to).await?;
+    let slots = journal::slots(db, inst, journal::SlotsOf::Course(id), from, to).await?;
     let cal = crate::calendar::cached(app, inst, session.rights).await?;
-    let assessments = journal::assessments(db, inst, id, &from, &to).await?;
-    let attendance = journal::attendance(db, inst, id, &from, &to).await?;
-    let grades = journal::grades(db, inst, id, &from, &to).await?;
+    let assessments = journal::assessments(db, inst, id, from, to).await?;
+    let attendance = journal::attendance(db, inst, id, from, to).await?;
+    let grades = journal::grades(db, inst, id, from, to).await?;
     let kinds = journal::attendance_kinds(db, inst).await?;
 
-    let mut lesson_columns: BTreeMap<(String, i64), Column> = BTreeMap::new();
+    let mut lesson_columns: BTreeMap<(Date, i64), Column> = BTreeMap::new();
     // Proposed up to today, or to the term's end when it is over.
-    if let Ok(f) = parse_date(&from) {
-        for (date, no) in proposed(&slots, f, on, &cal.0) {
-            lesson_columns.insert(
-                (date.clone(), no),
-                Column::Lesson {
-                    key: format!("{date}:{no}"),
-                    id: None,
-                    date,
-                    lesson_no: no,
-                    topic: String::new(),
-                    homework: String::new(),
-                },
-            );
-        }
+    for (date, no) in proposed(&slots, from, on, &cal.0) {
+        lesson_columns.insert(
+            (date, no),
+            Column::Lesson {
+                key: format!("{date}:{no}"),
+                id: None,
+                date,
+                lesson_no: no,
+                topic: String::new(),
+                homework: String::new(),
+            },
+        );
     }
     let mut lesson_by_id = HashMap::new();
     for l in &lessons {
-        lesson_by_id.insert(l.id, (l.date.clone(), l.lesson_no));
+        lesson_by_id.insert(l.id, (l.date, l.lesson_no));
         lesson_columns.insert(
-            (l.date.clone(), l.lesson_no),
+            (l.date, l.lesson_no),
             Column::Lesson {
                 key: format!("{}:{}", l.date, l.lesson_no),
                 id: Some(l.id),
-                date: l.date.clone(),
+                date: l.date,
                 lesson_no: l.lesson_no,
                 topic: l.topic.clone(),
                 homework: l.homework.clone(),
@@ -271,14 +258,14 @@ pub async fn grid(app: &App, session: &Session, id: CourseId, term: Option<i64>)
             id: a.id,
             kind: Kind::from_code(&a.kind).ok_or_else(unknown)?,
             scale: Scale::from_code(&a.scale).ok_or_else(unknown)?,
-            date: a.date.clone(),
+            date: a.date,
             title: a.title.clone(),
         });
     }
     // Lessons and assessments in date order; on the same day the lessons come first.
     columns.sort_by(|a, b| {
         a.date()
-            .cmp(b.date())
+            .cmp(&b.date())
             .then_with(|| matches!(a, Column::Assessment { .. }).cmp(&matches!(b, Column::Assessment { .. })))
     });
 
@@ -311,7 +298,7 @@ pub async fn grid(app: &App, session: &Session, id: CourseId, term: Option<i64>)
         .collect();
     let can_edit = policy::authorize(&session.actor, Action::KeepJournal, permit.scope()).is_ok();
     let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
-    let notices = crate::families::notices_for_grid(app, inst, &ids, &from, &to).await?;
+    let notices = crate::families::notices_for_grid(app, inst, &ids, from, to).await?;
     let open_checks =
         klade_store::journal_checks::open_count(db, inst, klade_store::journal_checks::Journal::Course(id)).await?;
     let summary_of = course.class_id.filter(|c| {
@@ -361,7 +348,7 @@ pub struct Saved {
 
 enum Target {
     Attendance {
-        date: String,
+        date: Date,
         lesson_no: i64,
         student: PersonId,
         entry: Option<Entry>,
@@ -380,7 +367,7 @@ type CellChange = (String, Target, Option<String>);
 struct Parsed {
     target: Target,
     old: Option<String>,
-    day: String,
+    day: Date,
 }
 
 /// What a course's grid holds now, read for a save in a fixed number of queries, whatever the
@@ -390,7 +377,7 @@ struct Stored {
     assessments: HashMap<AssessmentId, Assessment>,
     slots: Vec<journal::Slot>,
     calendar: std::sync::Arc<(klade_domain::calendar::Calendar, klade_domain::deadlines::Settings)>,
-    lessons: HashMap<(String, i64), Lesson>,
+    lessons: HashMap<(Date, i64), Lesson>,
     attendance: HashMap<(LessonId, PersonId), String>,
     grades: HashMap<(AssessmentId, PersonId), String>,
 }
@@ -401,7 +388,7 @@ impl Stored {
         session: &Session,
         inst: InstitutionId,
         id: CourseId,
-        year: (&str, &str),
+        year: (Date, Date),
     ) -> Result<Self, AppError> {
         let db = app.db.pool();
         Ok(Self {
@@ -416,7 +403,7 @@ impl Stored {
             lessons: journal::lessons(db, inst, id, year.0, year.1)
                 .await?
                 .into_iter()
-                .map(|l| ((l.date.clone(), l.lesson_no), l))
+                .map(|l| ((l.date, l.lesson_no), l))
                 .collect(),
             attendance: journal::attendance(db, inst, id, year.0, year.1)
                 .await?
@@ -433,31 +420,30 @@ impl Stored {
 
     /// A cell as typed, read against what is stored: `None` when it changes nothing, else what it
     /// sets, the value it replaces and the day it is of; a refusal is a catalogue key.
-    fn parse(&self, input: &CellInput, year: (&str, &str), today: &str) -> Result<Option<Parsed>, &'static str> {
+    fn parse(&self, input: &CellInput, year: (Date, Date), today: Date) -> Result<Option<Parsed>, &'static str> {
         match input.key.parse::<Cell>().map_err(|_| "journal.bad_cell")? {
             Cell::Attendance {
-                date: d,
+                date,
                 lesson_no: no,
                 student,
             } => {
-                let date = d.to_string();
-                let lesson = self.lessons.get(&(date.clone(), no));
+                let lesson = self.lessons.get(&(date, no));
                 let old = lesson.and_then(|l| self.attendance.get(&(l.id, student)).cloned());
                 let entry = Entry::parse(&input.value, &self.kinds).map_err(|e| e.code())?;
                 if entry.as_ref().map(Entry::display) == old {
                     return Ok(None);
                 }
-                if date.as_str() < year.0 || date.as_str() > year.1 {
+                if date < year.0 || date > year.1 {
                     return Err("journal.date_outside_year");
                 }
-                if date.as_str() > today {
+                if date > today {
                     return Err("journal.future_lesson");
                 }
-                if lesson.is_none() && !proposed(&self.slots, d, d, &self.calendar.0).contains(&(date.clone(), no)) {
+                if lesson.is_none() && !proposed(&self.slots, date, date, &self.calendar.0).contains(&(date, no)) {
                     return Err("journal.lesson_not_held");
                 }
                 let target = Target::Attendance {
-                    date: date.clone(),
+                    date,
                     lesson_no: no,
                     student,
                     entry,
@@ -481,7 +467,7 @@ impl Stored {
                 Ok(Some(Parsed {
                     target,
                     old,
-                    day: a.date.clone(),
+                    day: a.date,
                 }))
             }
         }
@@ -503,7 +489,7 @@ pub async fn save_cells(
     let inst = permit.institution();
     let consent = crate::year_lock::change_reason(app, session, inst, id).await?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty()).or(consent.as_deref());
-    let year = (course.year_starts_on.as_str(), course.year_ends_on.as_str());
+    let year = (course.year_starts_on, course.year_ends_on);
     let stored = Stored::load(app, session, inst, id, year).await?;
     let changes = checked_changes(app, inst, id, &stored, inputs, reason, year).await?;
 
@@ -526,10 +512,10 @@ async fn checked_changes(
     stored: &Stored,
     inputs: &[CellInput],
     reason: Option<&str>,
-    year: (&str, &str),
+    year: (Date, Date),
 ) -> Result<Vec<CellChange>, AppError> {
-    let today = app.today().to_string();
-    let mut members: HashMap<String, HashSet<PersonId>> = HashMap::new();
+    let today = app.today();
+    let mut members: HashMap<Date, HashSet<PersonId>> = HashMap::new();
     let mut errors = Vec::new();
     let mut changes = Vec::new();
     for input in inputs {
@@ -537,7 +523,7 @@ async fn checked_changes(
             key: input.key.clone(),
             code,
         };
-        let Parsed { target, old, day: date } = match stored.parse(input, year, &today) {
+        let Parsed { target, old, day: date } = match stored.parse(input, year, today) {
             Ok(Some(parsed)) => parsed,
             Ok(None) => continue,
             Err(code) => {
@@ -548,11 +534,14 @@ async fn checked_changes(
         let student = match &target {
             Target::Attendance { student, .. } | Target::Grade { student, .. } => *student,
         };
-        if !members.contains_key(&date) {
-            let list = journal::students(app.db.pool(), inst, id, parse_date(&date)?).await?;
-            members.insert(date.clone(), list.into_iter().map(|s| s.id).collect());
-        }
-        if !members.get(&date).is_some_and(|m| m.contains(&student)) {
+        let in_course = match members.entry(date) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let list = journal::students(app.db.pool(), inst, id, date).await?;
+                e.insert(list.into_iter().map(|s| s.id).collect())
+            }
+        };
+        if !in_course.contains(&student) {
             errors.push(fail("journal.not_in_course"));
             continue;
         }
@@ -587,7 +576,7 @@ async fn write_cells(
     now: i64,
 ) -> Result<(Saved, Vec<Change>), AppError> {
     let mut log = Vec::new();
-    let mut created: HashMap<(String, i64), LessonId> = HashMap::new();
+    let mut created: HashMap<(Date, i64), LessonId> = HashMap::new();
     let mut saved = Saved::default();
     for (key, target, old) in changes {
         let (item, new) = match target {
@@ -599,13 +588,13 @@ async fn write_cells(
             } => {
                 let known = stored
                     .lessons
-                    .get(&(date.clone(), lesson_no))
+                    .get(&(date, lesson_no))
                     .map(|l| l.id)
-                    .or_else(|| created.get(&(date.clone(), lesson_no)).copied());
+                    .or_else(|| created.get(&(date, lesson_no)).copied());
                 let lesson_id = match known {
                     Some(l) => l,
                     None => {
-                        let (l, new) = journal::ensure_lesson(tx, tenant, id, &date, lesson_no).await?;
+                        let (l, new) = journal::ensure_lesson(tx, tenant, id, date, lesson_no).await?;
                         // Another save may have created it meanwhile; then its history is there.
                         if new {
                             let line = change(
@@ -618,7 +607,7 @@ async fn write_cells(
                             );
                             log.push(line);
                         }
-                        created.insert((date.clone(), lesson_no), l.id);
+                        created.insert((date, lesson_no), l.id);
                         l.id
                     }
                 };
@@ -659,7 +648,7 @@ fn events_of(
             Ok(Item::Grade(a, s)) => {
                 let date = assessments
                     .get(&a)
-                    .map(|x| crate::clock::format_stored_date(&x.date))
+                    .map(|x| crate::clock::format_date(x.date))
                     .unwrap_or_default();
                 out.push((
                     s,
@@ -713,8 +702,8 @@ pub struct LessonInput {
 pub async fn save_lesson(app: &App, session: &Session, id: CourseId, input: &LessonInput) -> Result<Lesson, AppError> {
     let (course, permit) = open(app, session, id, Action::KeepJournal).await?;
     let inst = permit.institution();
-    let today = app.today().to_string();
-    let date = parse_date(&input.date)?.to_string();
+    let today = app.today();
+    let date = parse_date(&input.date)?;
     if date < course.year_starts_on || date > course.year_ends_on {
         return Err(AppError::invalid("date", "journal.date_outside_year"));
     }
@@ -729,9 +718,7 @@ pub async fn save_lesson(app: &App, session: &Session, id: CourseId, input: &Les
     }
     let due = match input.homework_due.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         Some(d) => {
-            let d = parse_date(d)
-                .map_err(|_| AppError::invalid("homework_due", "error.date"))?
-                .to_string();
+            let d = parse_date(d).map_err(|_| AppError::invalid("homework_due", "error.date"))?;
             if d < date {
                 return Err(AppError::invalid("homework_due", "journal.due_before_lesson"));
             }
@@ -748,11 +735,11 @@ pub async fn save_lesson(app: &App, session: &Session, id: CourseId, input: &Les
         .or(consent.as_deref());
     // Read and write in one transaction, so a save made meanwhile is neither lost nor misrecorded.
     let mut tx = app.db.begin().await?;
-    let old = journal::lesson_at(&mut *tx, inst, id, &date, input.lesson_no).await?;
+    let old = journal::lesson_at(&mut *tx, inst, id, date, input.lesson_no).await?;
     let wanted = Lesson {
         id: old.as_ref().map(|l| l.id).unwrap_or(LessonId(0)),
         course_id: id,
-        date: date.clone(),
+        date,
         lesson_no: input.lesson_no,
         topic: input.topic.trim().to_string(),
         content: input.content.trim().to_string(),
@@ -802,23 +789,16 @@ pub async fn add_assessment(
     let (course, permit) = open(app, session, id, Action::KeepJournal).await?;
     let kind = Kind::from_code(&input.kind).ok_or(AppError::invalid("kind", "grade.kind"))?;
     let scale = Scale::from_code(&input.scale).ok_or(AppError::invalid("scale", "grade.scale"))?;
-    let date = parse_date(&input.date)?.to_string();
+    let date = parse_date(&input.date)?;
     if date < course.year_starts_on || date > course.year_ends_on {
         return Err(AppError::invalid("date", "journal.date_outside_year"));
     }
     let handed_in = match input.handed_in_on.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(d) => Some(
-            parse_date(d)
-                .map_err(|_| AppError::invalid("handed_in_on", "error.date"))?
-                .to_string(),
-        ),
-        None if kind == Kind::Summative => Some(date.clone()),
+        Some(d) => Some(parse_date(d).map_err(|_| AppError::invalid("handed_in_on", "error.date"))?),
+        None if kind == Kind::Summative => Some(date),
         None => None,
     };
-    if handed_in
-        .as_deref()
-        .is_some_and(|h| h > app.today().to_string().as_str())
-    {
+    if handed_in.is_some_and(|h| h > app.today()) {
         return Err(AppError::invalid("handed_in_on", "grade.handed_in_future"));
     }
     let title = input.title.trim();
@@ -871,7 +851,7 @@ pub async fn add_note(app: &App, session: &Session, id: CourseId, input: &NoteIn
     if !NOTE_KINDS.contains(&input.kind.as_str()) {
         return Err(AppError::invalid("kind", "note.kind"));
     }
-    let date = parse_date(&input.date)?.to_string();
+    let date = parse_date(&input.date)?;
     if date < course.year_starts_on || date > course.year_ends_on {
         return Err(AppError::invalid("date", "journal.date_outside_year"));
     }
@@ -882,7 +862,7 @@ pub async fn add_note(app: &App, session: &Session, id: CourseId, input: &NoteIn
     if input.students.is_empty() {
         return Err(AppError::invalid("students", "note.no_students"));
     }
-    let members: HashSet<PersonId> = journal::students(app.db.pool(), inst, id, parse_date(&date)?)
+    let members: HashSet<PersonId> = journal::students(app.db.pool(), inst, id, date)
         .await?
         .into_iter()
         .map(|s| s.id)
@@ -900,7 +880,7 @@ pub async fn add_note(app: &App, session: &Session, id: CourseId, input: &NoteIn
             permit.tenant(),
             Some(id),
             student,
-            &date,
+            date,
             &input.kind,
             text,
             session.person,
@@ -910,7 +890,7 @@ pub async fn add_note(app: &App, session: &Session, id: CourseId, input: &NoteIn
             id: note_id,
             course_id: Some(id),
             student_id: student,
-            date: date.clone(),
+            date,
             kind: input.kind.clone(),
             text: text.to_string(),
             author: String::new(),
@@ -994,12 +974,12 @@ pub async fn history_in_words(
         ..Default::default()
     };
     if lessons {
-        for l in journal::lessons(db, inst, course, "0000-01-01", "9999-12-31").await? {
+        for l in journal::lessons(db, inst, course, Date::MIN, Date::MAX).await? {
             names.lessons.insert(l.id, l);
         }
     }
     if assessments {
-        for a in journal::assessments(db, inst, course, "0000-01-01", "9999-12-31").await? {
+        for a in journal::assessments(db, inst, course, Date::MIN, Date::MAX).await? {
             names.assessments.insert(a.id, a);
         }
     }
@@ -1013,15 +993,9 @@ pub async fn item_of_cell(app: &App, course: &Course, key: &str) -> Result<Optio
             date,
             lesson_no,
             student,
-        }) => journal::lesson_at(
-            app.db.pool(),
-            course.institution_id,
-            course.id,
-            &date.to_string(),
-            lesson_no,
-        )
-        .await?
-        .map(|l| Item::Attendance(l.id, student).to_string()),
+        }) => journal::lesson_at(app.db.pool(), course.institution_id, course.id, date, lesson_no)
+            .await?
+            .map(|l| Item::Attendance(l.id, student).to_string()),
         Ok(Cell::Grade { assessment, student }) => Some(Item::Grade(assessment, student).to_string()),
         Err(_) => None,
     })
@@ -1048,23 +1022,15 @@ pub async fn journal_of_student(
 ) -> Result<StudentJournal, AppError> {
     let today = app.today();
     let (start, end) = klade_domain::school_year::containing(today);
-    let (from, to) = (
-        from.map_or_else(|| start.to_string(), str::to_string),
-        to.map_or_else(|| end.to_string(), str::to_string),
-    );
+    let from = from.map_or(Ok(start), |d| {
+        d.parse().map_err(|_| AppError::invalid("from", "error.date"))
+    })?;
+    let to = to.map_or(Ok(end), |d| {
+        d.parse().map_err(|_| AppError::invalid("to", "error.date"))
+    })?;
     let mut last = AppError::NotFound;
     for p in school::placements(app.db.pool(), &[student], today).await? {
-        match student_journal(
-            app,
-            session,
-            p.institution_id,
-            p.student_id,
-            Some(p.class_id),
-            &from,
-            &to,
-        )
-        .await
-        {
+        match student_journal(app, session, p.institution_id, p.student_id, Some(p.class_id), from, to).await {
             Ok(j) => return Ok(j),
             Err(e) => last = e,
         }
@@ -1078,8 +1044,8 @@ pub async fn student_journal(
     institution: InstitutionId,
     student: PersonId,
     class: Option<ClassId>,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<StudentJournal, AppError> {
     let permit = policy::authorize(
         &session.actor,
@@ -1142,16 +1108,12 @@ pub async fn summary(app: &App, session: &Session, class: ClassId) -> Result<Sum
     )
     .or_else(|_| policy::authorize(&session.actor, Action::CheckJournals, Scope::Institution(inst)))?;
     let inst = permit.institution();
-    let (class_name, year) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
+    let (class_name, _) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
     let mut courses = journal::courses_of_class(db, inst, class).await?;
     courses.sort_by(|a, b| klade_domain::collate::cmp(&a.name, &b.name));
-    let (from, to) = match courses.first() {
-        Some(c) => (c.year_starts_on.clone(), c.year_ends_on.clone()),
-        None => (String::new(), String::new()),
-    };
-    let _ = year;
+    let year = courses.first().map(|c| (c.year_starts_on, c.year_ends_on));
     let today = app.today();
-    let on = crate::clock::stored(&to).map_or(today, |last| today.min(last));
+    let on = year.map_or(today, |(_, last)| today.min(last));
     let mut students: Vec<Student> = Vec::new();
     let mut seen = HashSet::new();
     for c in &courses {
@@ -1168,15 +1130,15 @@ pub async fn summary(app: &App, session: &Session, class: ClassId) -> Result<Sum
     students.sort_by_cached_key(|s| klade_domain::collate::person_key(&s.family_name, &s.given_name));
     let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
     let mut grades: HashMap<(PersonId, CourseId), Vec<(Kind, String)>> = HashMap::new();
-    for (student, g) in journal::student_grades(db, inst, &ids, &from, &to).await? {
-        if let Some(kind) = Kind::from_code(&g.kind).filter(|k| k.is_period_grade()) {
-            grades.entry((student, g.course_id)).or_default().push((kind, g.mark));
-        }
-    }
     // Counted as the monthly summary counts them: an excuse covering the day excuses an absence.
     let mut absences: HashMap<PersonId, (i64, i64, i64)> = HashMap::new();
-    if !from.is_empty() {
-        for r in klade_store::statistics::absences_by_student(db, inst, &from, &to, Some(&[class])).await? {
+    if let Some((from, to)) = year {
+        for (student, g) in journal::student_grades(db, inst, &ids, from, to).await? {
+            if let Some(kind) = Kind::from_code(&g.kind).filter(|k| k.is_period_grade()) {
+                grades.entry((student, g.course_id)).or_default().push((kind, g.mark));
+            }
+        }
+        for r in klade_store::statistics::absences_by_student(db, inst, from, to, Some(&[class])).await? {
             let e = absences.entry(r.student_id).or_default();
             e.0 += r.excused;
             e.1 += r.unexcused;
@@ -1187,15 +1149,9 @@ pub async fn summary(app: &App, session: &Session, class: ClassId) -> Result<Sum
         .await?
         .map(|i| i.name)
         .unwrap_or_default();
-    let period = if from.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "{}–{}",
-            crate::clock::format_stored_date(&from),
-            crate::clock::format_stored_date(&to)
-        )
-    };
+    let period = year.map_or_else(String::new, |(from, to)| {
+        format!("{}–{}", crate::clock::format_date(from), crate::clock::format_date(to))
+    });
     Ok(Summary {
         class_name,
         institution_name,
@@ -1228,7 +1184,7 @@ mod tests {
             course_id: CourseId(1),
             kind: "summative".into(),
             scale: scale.into(),
-            date: "2026-11-20".into(),
+            date: jiff::civil::date(2026, 11, 20),
             title: String::new(),
             handed_in_on: None,
         };
@@ -1246,12 +1202,13 @@ mod tests {
         }
     }
 
-    fn parse(s: &Stored, key: &str, value: &str) -> Result<Option<String>, &'static str> {
+    fn parse(s: &Stored, key: &str, value: &str) -> Result<Option<Date>, &'static str> {
         let input = CellInput {
             key: key.into(),
             value: value.into(),
         };
-        s.parse(&input, ("2026-09-01", "2027-08-31"), "2026-11-26")
+        let year = (jiff::civil::date(2026, 9, 1), jiff::civil::date(2027, 8, 31));
+        s.parse(&input, year, jiff::civil::date(2026, 11, 26))
             .map(|p| p.map(|p| p.day))
     }
 
@@ -1259,7 +1216,7 @@ mod tests {
     fn a_cell_is_read_against_what_is_stored() {
         let s = stored("ten");
         assert_eq!(parse(&s, "g:7:3", "6"), Ok(None), "the same mark changes nothing");
-        assert_eq!(parse(&s, "g:7:3", "8"), Ok(Some("2026-11-20".into())));
+        assert_eq!(parse(&s, "g:7:3", "8"), Ok(Some(jiff::civil::date(2026, 11, 20))));
         assert_eq!(parse(&s, "g:7:3", "11"), Err("grade.out_of_scale_ten"));
         assert_eq!(parse(&s, "g:8:3", "8"), Err("journal.bad_cell"), "no such assessment");
         assert_eq!(parse(&s, "x:1", "8"), Err("journal.bad_cell"));

@@ -135,7 +135,7 @@ pub async fn record(
             if d < today(app)? {
                 return Err(AppError::invalid("due_on", "check.due_past"));
             }
-            Some(d.to_string())
+            Some(d)
         }
     };
     let now = app.now();
@@ -146,7 +146,7 @@ pub async fn record(
         j,
         area.code(),
         &finding,
-        due.as_deref(),
+        due,
         session.person,
         now,
     )

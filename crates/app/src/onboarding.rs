@@ -136,7 +136,6 @@ pub async fn appoint_superuser(
         .trim()
         .parse()
         .map_err(|_| AppError::invalid("order_date", "error.date"))?;
-    let date = date.to_string();
     let holds = accounts::holdings(app.db.pool(), person, today).await?;
     if holds
         .grants
@@ -150,10 +149,10 @@ pub async fn appoint_superuser(
         permit.tenant(),
         person,
         Role::Superuser,
-        &date,
+        date,
         &Basis::Order {
             number: order_number.trim(),
-            date: &date,
+            date,
         },
         app.now(),
     )

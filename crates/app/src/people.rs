@@ -443,12 +443,12 @@ fn opt(s: &str) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
-fn date_field(s: &str, field: &'static str) -> Result<Option<String>, AppError> {
+fn date_field(s: &str, field: &'static str) -> Result<Option<jiff::civil::Date>, AppError> {
     match opt(s) {
         None => Ok(None),
         Some(d) => d
             .parse::<jiff::civil::Date>()
-            .map(|d| Some(d.to_string()))
+            .map(Some)
             .map_err(|_| AppError::invalid(field, "error.date")),
     }
 }
@@ -594,8 +594,12 @@ pub async fn export(app: &App, session: &Session, person: PersonId) -> Result<se
     let mut per_institution = Vec::new();
     for i in institutions {
         let enrolments = school::enrolments_of(db, i, person).await?;
-        let grades = klade_store::journal::student_grades(db, i, &[person], "0000-01-01", "9999-12-31").await?;
-        let attendance = klade_store::journal::student_attendance(db, i, &[person], "0000-01-01", "9999-12-31").await?;
+        let grades =
+            klade_store::journal::student_grades(db, i, &[person], jiff::civil::Date::MIN, jiff::civil::Date::MAX)
+                .await?;
+        let attendance =
+            klade_store::journal::student_attendance(db, i, &[person], jiff::civil::Date::MIN, jiff::civil::Date::MAX)
+                .await?;
         let notes = klade_store::journal::notes(db, i, None, Some(person)).await?;
         per_institution.push(serde_json::json!({
             "institution_id": i,
@@ -690,7 +694,7 @@ pub async fn add_parent(
         .into_iter()
         .next_back()
         .map(|e| (e.order_number, e.order_date))
-        .unwrap_or_else(|| ("—".into(), app.today().to_string()));
+        .unwrap_or_else(|| ("—".into(), app.today()));
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let id = match known {
@@ -719,10 +723,10 @@ pub async fn add_parent(
             permit.tenant(),
             id,
             klade_domain::Role::Parent,
-            &app.today().to_string(),
+            app.today(),
             &klade_store::accounts::Basis::Order {
                 number: &order.0,
-                date: &order.1,
+                date: order.1,
             },
             now,
         )

@@ -74,15 +74,11 @@ async fn group(app: &App, id: ClassId) -> Result<Group, AppError> {
         .into_iter()
         .find(|y| y.id == year_id)
         .ok_or(AppError::NotFound)?;
-    let parse = |s: &str| {
-        s.parse::<Date>()
-            .map_err(|_| AppError::Internal(format!("school year date {s}")))
-    };
     Ok(Group {
         institution,
         id,
         name,
-        year: (parse(&y.starts_on)?, parse(&y.ends_on)?),
+        year: (y.starts_on, y.ends_on),
     })
 }
 
@@ -131,7 +127,7 @@ pub struct Day {
     pub group: ClassId,
     pub institution: InstitutionId,
     pub group_name: String,
-    pub date: String,
+    pub date: Date,
     /// The group does not meet that day (a weekend or a public holiday).
     pub day_off: bool,
     pub children: Vec<ChildDay>,
@@ -153,7 +149,6 @@ pub async fn day(app: &App, session: &Session, group_id: ClassId, on: &str) -> R
     let g = group(app, group_id).await?;
     may_read(app, session, &g).await?;
     let d = if on.trim().is_empty() { today(app)? } else { date(on)? };
-    let iso = d.to_string();
     let db = app.db.pool();
     let mut students = journal::class_students(db, g.institution, g.id, d).await?;
     // A parent reads the group's day (what was done, the photos) but only their own child's
@@ -164,12 +159,12 @@ pub async fn day(app: &App, session: &Session, group_id: ClassId, on: &str) -> R
     if !whole_group {
         students.retain(|s| actor.children.iter().any(|(_, c)| *c == s.id));
     }
-    let absences = store::absences(db, g.institution, g.id, &iso, &iso).await?;
-    let marked = store::marked_days(db, g.institution, g.id, &iso, &iso)
+    let absences = store::absences(db, g.institution, g.id, d, d).await?;
+    let marked = store::marked_days(db, g.institution, g.id, d, d)
         .await?
         .into_iter()
         .next();
-    let entries = store::entries(db, g.institution, g.id, &iso, &iso).await?;
+    let entries = store::entries(db, g.institution, g.id, d, d).await?;
     let mut corrections = Vec::new();
     for s in &students {
         for e in history::entries(db, g.institution, &Item::PreschoolAttendance(s.id, d).to_string()).await? {
@@ -186,7 +181,7 @@ pub async fn day(app: &App, session: &Session, group_id: ClassId, on: &str) -> R
         group: g.id,
         institution: g.institution,
         group_name: g.name.clone(),
-        date: iso,
+        date: d,
         day_off: !cal.is_working_day(d),
         children: students
             .iter()
@@ -238,10 +233,9 @@ pub async fn save_attendance(
     let today = today(app)?;
     let (cal, settings) = crate::calendar::of(app, g.institution).await?;
     writable_day(&cal, &g, d, today)?;
-    let iso = d.to_string();
     let db = app.db.pool();
     let children = journal::class_students(db, g.institution, g.id, d).await?;
-    let current = store::absences(db, g.institution, g.id, &iso, &iso).await?;
+    let current = store::absences(db, g.institution, g.id, d, d).await?;
     let mut changes = Vec::new();
     for m in marks {
         if !children.iter().any(|c| c.id == m.child) {
@@ -263,9 +257,7 @@ pub async fn save_attendance(
             changes.push((m.child, mark, reason.to_string(), old, new));
         }
     }
-    let marked_before = !store::marked_days(db, g.institution, g.id, &iso, &iso)
-        .await?
-        .is_empty();
+    let marked_before = !store::marked_days(db, g.institution, g.id, d, d).await?.is_empty();
     let correcting = !teacher || (d < today && marked_before);
     let reason = reason.trim();
     if correcting && !changes.is_empty() && reason.is_empty() {
@@ -281,7 +273,7 @@ pub async fn save_attendance(
             permit.tenant(),
             g.id,
             *child,
-            &iso,
+            d,
             mark.map(|k| (k.code(), mark_reason.as_str())),
             late && !correcting,
             session.person,
@@ -298,7 +290,7 @@ pub async fn save_attendance(
         });
     }
     if teacher {
-        store::mark_day(&mut tx, permit.tenant(), g.id, &iso, late, session.person, now).await?;
+        store::mark_day(&mut tx, permit.tenant(), g.id, d, late, session.person, now).await?;
     }
     history::append(&mut tx, app.db.backend(), permit.tenant(), &history_rows).await?;
     tx.commit().await?;
@@ -311,9 +303,9 @@ pub async fn save_attendance(
 pub struct Week {
     pub group: ClassId,
     pub group_name: String,
-    pub monday: String,
+    pub monday: Date,
     /// The working days of the week.
-    pub days: Vec<String>,
+    pub days: Vec<Date>,
     pub children: Vec<(PersonId, String)>,
     pub absences: Vec<Absence>,
     pub marked: Vec<Marked>,
@@ -327,18 +319,13 @@ pub async fn week(app: &App, session: &Session, group_id: ClassId, on: &str) -> 
     let d = if on.trim().is_empty() { today(app)? } else { date(on)? };
     let monday = crate::timetable::monday_of(d);
     let (cal, _) = crate::calendar::of(app, g.institution).await?;
-    let days: Vec<String> = (0..5)
+    let days: Vec<Date> = (0..5)
         .filter_map(|i| monday.checked_add(jiff::Span::new().days(i)).ok())
         .filter(|d| cal.is_working_day(*d))
-        .map(|d| d.to_string())
         .collect();
-    let friday = monday
-        .checked_add(jiff::Span::new().days(4))
-        .unwrap_or(monday)
-        .to_string();
+    let friday = monday.checked_add(jiff::Span::new().days(4)).unwrap_or(monday);
     let db = app.db.pool();
-    let from = monday.to_string();
-    let children = journal::class_students(db, g.institution, g.id, crate::clock::stored(&from)?)
+    let children = journal::class_students(db, g.institution, g.id, monday)
         .await?
         .into_iter()
         .map(|s| (s.id, format!("{} {}", s.family_name, s.given_name)))
@@ -346,11 +333,11 @@ pub async fn week(app: &App, session: &Session, group_id: ClassId, on: &str) -> 
     Ok(Week {
         group: g.id,
         group_name: g.name,
-        monday: from.clone(),
+        monday,
         days,
         children,
-        absences: store::absences(db, g.institution, group_id, &from, &friday).await?,
-        marked: store::marked_days(db, g.institution, group_id, &from, &friday).await?,
+        absences: store::absences(db, g.institution, group_id, monday, friday).await?,
+        marked: store::marked_days(db, g.institution, group_id, monday, friday).await?,
     })
 }
 
@@ -407,13 +394,12 @@ pub async fn save_entry(
     }
     let late = after(app.clock.now(), d, settings.preschool_journal_by);
     let now = app.now();
-    let iso = d.to_string();
     let mut tx = app.db.begin().await?;
     let (id, old) = store::put_entry(
         &mut tx,
         permit.tenant(),
         g.id,
-        &iso,
+        d,
         area,
         tasks,
         activities,
@@ -531,7 +517,7 @@ pub async fn save_grid(
             *child,
             area,
             mark,
-            &today.to_string(),
+            today,
             session.person,
             now,
         )
@@ -595,19 +581,16 @@ pub async fn child(app: &App, session: &Session, child: PersonId) -> Result<Chil
     };
     policy::authorize(&session.actor, Action::ViewDiary, scope)
         .or_else(|_| policy::authorize(&session.actor, Action::ViewJournal, class_scope(&g)))?;
-    let from = today_d
-        .checked_sub(jiff::Span::new().days(14))
-        .unwrap_or(today_d)
-        .to_string();
-    let month = today_d.first_of_month().to_string();
+    let from = today_d.checked_sub(jiff::Span::new().days(14)).unwrap_or(today_d);
+    let month = today_d.first_of_month();
     Ok(ChildView {
         child,
         name: format!("{} {}", p.given_name, p.family_name),
         group: g.id,
         group_name: g.name.clone(),
-        entries: store::entries(db, g.institution, g.id, &from, &app.today().to_string()).await?,
+        entries: store::entries(db, g.institution, g.id, from, app.today()).await?,
         assessments: store::assessments(db, g.institution, g.id, Some(child)).await?,
-        absences: store::absences(db, g.institution, g.id, &month, &app.today().to_string())
+        absences: store::absences(db, g.institution, g.id, month, app.today())
             .await?
             .into_iter()
             .filter(|a| a.child_id == child)

@@ -144,7 +144,7 @@ pub struct PlanView {
     pub institution: InstitutionId,
     pub month: String,
     /// The last working day of the month before (J24).
-    pub due: Option<String>,
+    pub due: Option<Date>,
     pub plan: Option<Plan>,
     /// Every change of the plan's fields, oldest first; staff only.
     pub history: Vec<Entry>,
@@ -174,7 +174,7 @@ pub async fn plan(app: &App, session: &Session, class: ClassId, month: &str) -> 
         group: class,
         group_name,
         institution: inst,
-        due: due_date(&crate::calendar::of(app, inst).await?.0, first).map(|d| d.to_string()),
+        due: due_date(&crate::calendar::of(app, inst).await?.0, first),
         past: first < today(app)?.first_of_month(),
         plan,
         month,
@@ -309,7 +309,7 @@ pub struct GroupPlan {
     pub group: ClassId,
     pub group_name: String,
     pub month: String,
-    pub due: Option<String>,
+    pub due: Option<Date>,
     pub status: PlanStatus,
 }
 
@@ -345,7 +345,7 @@ pub async fn overview(app: &App, session: &Session, institution: InstitutionId) 
                 group: c.id,
                 group_name: c.name.clone(),
                 month: name.clone(),
-                due: due.map(|d| d.to_string()),
+                due,
                 status,
             });
         }
@@ -453,7 +453,7 @@ pub async fn add_talk(app: &App, session: &Session, class: ClassId, input: &Talk
         &NewTalk {
             class,
             student,
-            held_on: &held_on.to_string(),
+            held_on,
             participants: &participants,
             topic: &topic,
             content: &content,

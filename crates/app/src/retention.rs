@@ -68,7 +68,7 @@ pub async fn run(app: &App, apply: bool) -> Result<Vec<Report>, AppError> {
             .and_then(|p| p.get(Kind::PersonalData.code()))
             .copied()
             .unwrap_or(Kind::PersonalData.default_years());
-        let past = ended.parse::<Date>().is_ok_and(|d| d < years_before(today, years));
+        let past = ended < years_before(today, years);
         let entry = last.entry(person).or_insert((true, inst));
         entry.0 &= past;
         entry.1 = inst;

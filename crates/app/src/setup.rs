@@ -110,8 +110,8 @@ pub async fn years(app: &App, session: &Session, institution: InstitutionId) -> 
                 .iter()
                 .map(|t| PeriodInput {
                     name: t.name.clone(),
-                    starts_on: t.starts_on.clone(),
-                    ends_on: t.ends_on.clone(),
+                    starts_on: t.starts_on.to_string(),
+                    ends_on: t.ends_on.to_string(),
                 })
                 .collect(),
             holidays: holidays
@@ -119,13 +119,13 @@ pub async fn years(app: &App, session: &Session, institution: InstitutionId) -> 
                 .filter(|h| h.starts_on >= y.starts_on && h.starts_on <= y.ends_on)
                 .map(|h| PeriodInput {
                     name: h.name.clone(),
-                    starts_on: h.starts_on.clone(),
-                    ends_on: h.ends_on.clone(),
+                    starts_on: h.starts_on.to_string(),
+                    ends_on: h.ends_on.to_string(),
                 })
                 .collect(),
             name: y.name,
-            starts_on: y.starts_on,
-            ends_on: y.ends_on,
+            starts_on: y.starts_on.to_string(),
+            ends_on: y.ends_on.to_string(),
         });
     }
     let today = app.today();
@@ -161,11 +161,8 @@ pub async fn create_year(
     if existing.iter().any(|y| y.name == plan.name) {
         return Err(AppError::Conflict("year.exists"));
     }
-    let (from, to) = (plan.starts_on.to_string(), plan.ends_on.to_string());
-    if existing
-        .iter()
-        .any(|y| y.starts_on.as_str() <= to.as_str() && y.ends_on.as_str() >= from.as_str())
-    {
+    let (from, to) = (plan.starts_on, plan.ends_on);
+    if existing.iter().any(|y| y.starts_on <= to && y.ends_on >= from) {
         return Err(AppError::InvalidAt {
             field: "starts_on".into(),
             code: "year.overlaps_another",
@@ -173,7 +170,7 @@ pub async fn create_year(
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let year = school::insert_school_year(&mut *tx, permit.tenant(), &plan.name, &from, &to).await?;
+    let year = school::insert_school_year(&mut *tx, permit.tenant(), &plan.name, from, to).await?;
     for (i, t) in plan.terms.iter().enumerate() {
         let ordinal = i64::try_from(i).unwrap_or(0) + 1;
         school::insert_term(
@@ -182,8 +179,8 @@ pub async fn create_year(
             year,
             ordinal,
             &t.name,
-            &t.starts_on.to_string(),
-            &t.ends_on.to_string(),
+            t.starts_on,
+            t.ends_on,
         )
         .await?;
     }
@@ -245,12 +242,12 @@ pub async fn add_staff(
         return Err(AppError::invalid("email", "person.email"));
     }
     let from = match input.employed_from.trim() {
-        "" => app.today().to_string(),
-        d => day(d, "employed_from".into())?.to_string(),
+        "" => app.today(),
+        d => day(d, "employed_from".into())?,
     };
     let order = match input.order_number.trim() {
         "" => None,
-        n => Some((n.to_string(), day(&input.order_date, "order_date".into())?.to_string())),
+        n => Some((n.to_string(), day(&input.order_date, "order_date".into())?)),
     };
     let known = klade_store::people::find_by_personal_code(db, &code).await?;
     if let Some(p) = &known {
@@ -287,8 +284,8 @@ pub async fn add_staff(
         permit.tenant(),
         id,
         role,
-        &from,
-        order.as_ref().map(|(n, d)| (n.as_str(), d.as_str())),
+        from,
+        order.as_ref().map(|(n, d)| (n.as_str(), *d)),
         Some(input.position.trim()),
         Some(input.workload.trim()).filter(|w| !w.is_empty()),
         now,
@@ -819,7 +816,7 @@ pub struct NextYear {
     pub institution: InstitutionId,
     pub from_year: String,
     pub to_year: String,
-    pub to_starts_on: String,
+    pub to_starts_on: Date,
     /// The last grade: its students finish.
     pub top: i64,
     pub lines: Vec<MoveLine>,
@@ -832,12 +829,9 @@ async fn this_and_next(
     app: &App,
     institution: InstitutionId,
 ) -> Result<Option<(klade_store::year_lock::Year, klade_store::year_lock::Year)>, AppError> {
-    let today = app.today().to_string();
+    let today = app.today();
     let years = klade_store::year_lock::years(app.db.pool(), institution).await?;
-    let Some(now) = years
-        .iter()
-        .find(|y| y.starts_on.as_str() <= today.as_str() && y.ends_on.as_str() >= today.as_str())
-    else {
+    let Some(now) = years.iter().find(|y| y.starts_on <= today && y.ends_on >= today) else {
         return Ok(None);
     };
     let next = years
@@ -852,7 +846,7 @@ async fn in_year(
     app: &App,
     institution: InstitutionId,
     year: klade_domain::SchoolYearId,
-    first_day: &str,
+    first_day: Date,
 ) -> Result<std::collections::HashSet<klade_domain::PersonId>, AppError> {
     let db = app.db.pool();
     let classes: std::collections::HashSet<_> = school::classes_of_year(db, institution, year)
@@ -860,14 +854,12 @@ async fn in_year(
         .into_iter()
         .map(|c| c.id)
         .collect();
-    Ok(
-        school::current_enrolments(db, institution, crate::clock::stored(first_day)?)
-            .await?
-            .into_iter()
-            .filter(|(_, (_, class))| classes.contains(class))
-            .map(|(p, _)| p)
-            .collect(),
-    )
+    Ok(school::current_enrolments(db, institution, first_day)
+        .await?
+        .into_iter()
+        .filter(|(_, (_, class))| classes.contains(class))
+        .map(|(p, _)| p)
+        .collect())
 }
 
 /// The plan for moving the year under way into the next one: `top` is the last grade (by default
@@ -892,8 +884,8 @@ pub async fn next_year(
         })
     };
     let top = top.unwrap_or_else(|| classes.iter().filter_map(grade).max().unwrap_or(0));
-    let enrolled = school::current_enrolments(db, inst, crate::clock::stored(&now.ends_on)?).await?;
-    let already = in_year(app, inst, next.id, &next.starts_on).await?;
+    let enrolled = school::current_enrolments(db, inst, now.ends_on).await?;
+    let already = in_year(app, inst, next.id, next.starts_on).await?;
     let mut lines = Vec::new();
     for c in &classes {
         let students: Vec<klade_domain::PersonId> = enrolled
@@ -957,7 +949,6 @@ pub async fn prepare_next_year(
         .trim()
         .parse()
         .map_err(|_| AppError::invalid("order_date", "error.date"))?;
-    let date = date.to_string();
     let db = app.db.pool();
     let (now, next) = this_and_next(app, inst)
         .await?
@@ -969,8 +960,8 @@ pub async fn prepare_next_year(
             .map(|c| (c.name, c.id))
             .collect();
     let old = school::classes_of_year(db, inst, now.id).await?;
-    let enrolled = school::current_enrolments(db, inst, crate::clock::stored(&now.ends_on)?).await?;
-    let already = in_year(app, inst, next.id, &next.starts_on).await?;
+    let enrolled = school::current_enrolments(db, inst, now.ends_on).await?;
+    let already = in_year(app, inst, next.id, next.starts_on).await?;
     let mut finishing = Vec::new();
     for line in plan.lines.iter().filter(|l| l.to.is_none()) {
         for p in &line.students {
@@ -1029,8 +1020,8 @@ pub async fn prepare_next_year(
                     &mut *tx,
                     tenant,
                     *enrolment,
-                    &now.ends_on,
-                    (number, &date, "pārcelšana nākamajā klasē"),
+                    now.ends_on,
+                    (number, date, "pārcelšana nākamajā klasē"),
                 )
                 .await?;
             }
@@ -1040,9 +1031,9 @@ pub async fn prepare_next_year(
                 &school::Enrolment {
                     class,
                     student: *p,
-                    valid_from: &next.starts_on,
+                    valid_from: next.starts_on,
                     order_number: number,
-                    order_date: &date,
+                    order_date: date,
                     reason: "pārcelšana nākamajā klasē",
                 },
                 stamp,
@@ -1059,13 +1050,13 @@ pub async fn prepare_next_year(
             &mut *tx,
             tenant,
             *enrolment,
-            &now.ends_on,
-            (number, &date, "izglītības programmas apguve"),
+            now.ends_on,
+            (number, date, "izglītības programmas apguve"),
         )
         .await?;
-        klade_store::accounts::end_memberships(&mut *tx, tenant, *p, klade_domain::Role::Student, &now.ends_on).await?;
+        klade_store::accounts::end_memberships(&mut *tx, tenant, *p, klade_domain::Role::Student, now.ends_on).await?;
         for parent in parents {
-            klade_store::accounts::end_memberships(&mut *tx, tenant, *parent, klade_domain::Role::Parent, &now.ends_on)
+            klade_store::accounts::end_memberships(&mut *tx, tenant, *parent, klade_domain::Role::Parent, now.ends_on)
                 .await?;
         }
         finished += 1;

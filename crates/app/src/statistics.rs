@@ -76,15 +76,25 @@ pub struct Line {
 pub struct Statistics {
     pub institution: InstitutionId,
     pub institution_name: String,
-    pub from: String,
-    pub to: String,
-    /// The period compared with; both empty when there is none (a first term kept here).
-    pub previous_from: String,
-    pub previous_to: String,
+    pub from: Date,
+    pub to: Date,
+    /// The period compared with, if any (none for a first term kept here).
+    #[serde(serialize_with = "day_or_empty")]
+    pub previous_from: Option<Date>,
+    #[serde(serialize_with = "day_or_empty")]
+    pub previous_to: Option<Date>,
     pub classes: Vec<Line>,
     pub groups: Vec<Line>,
     pub programmes: Vec<Line>,
     pub total: Line,
+}
+
+/// The API writes a compared period that is not there as two empty texts, as it always has.
+fn day_or_empty<S: serde::Serializer>(day: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+    match day {
+        Some(d) => s.collect_str(d),
+        None => s.serialize_str(""),
+    }
 }
 
 /// The institution whose reports `action` opens for this person: the one asked for, or the first
@@ -135,15 +145,12 @@ async fn period(
 
 async fn default_period(app: &App, institution: InstitutionId, today: Date) -> Result<(Date, Date), AppError> {
     let db = app.db.pool();
-    let iso = today.to_string();
     if let Some((year, starts, ends)) = klade_store::school::current_year(db, institution, today).await? {
         let terms = klade_store::school::terms(db, institution, year).await?;
-        let (s, e) = terms
+        return Ok(terms
             .iter()
-            .find(|t| t.starts_on <= iso && iso <= t.ends_on)
-            .map(|t| (t.starts_on.clone(), t.ends_on.clone()))
-            .unwrap_or((starts, ends));
-        return Ok((families::date(&s, "from")?, families::date(&e, "to")?));
+            .find(|t| t.starts_on <= today && today <= t.ends_on)
+            .map_or((starts, ends), |t| (t.starts_on, t.ends_on)));
     }
     let start = today
         .checked_sub(29.days())
@@ -155,8 +162,8 @@ async fn default_period(app: &App, institution: InstitutionId, today: Date) -> R
 /// the last one of the year before, not with the summer's holidays), and with nothing when no
 /// term was kept before it; any other period with the period of equal length just before it.
 async fn comparison(app: &App, inst: InstitutionId, from: Date, to: Date) -> Result<Option<(Date, Date)>, AppError> {
-    match klade_store::school::term_before(app.db.pool(), inst, &from.to_string(), &to.to_string()).await? {
-        Some(Some((f, t))) => Ok(Some((families::date(&f, "from")?, families::date(&t, "to")?))),
+    match klade_store::school::term_before(app.db.pool(), inst, from, to).await? {
+        Some(Some(term)) => Ok(Some(term)),
         Some(None) => Ok(None),
         None => previous(from, to).map(Some),
     }
@@ -177,16 +184,15 @@ type Counted = BTreeMap<(ClassId, Option<CourseId>), (Option<String>, Figures)>;
 /// Per class and group: (class, group) → figures, counted by the database.
 async fn figures(app: &App, inst: InstitutionId, from: Date, to: Date) -> Result<Counted, AppError> {
     let db = app.db.pool();
-    let (from, to) = (from.to_string(), to.to_string());
     let mut out: Counted = BTreeMap::new();
-    for a in store::absences(db, inst, &from, &to).await? {
+    for a in store::absences(db, inst, from, to).await? {
         let e = out.entry((a.class_id, a.group)).or_default();
         e.0 = a.group_name;
         e.1.excused += a.excused;
         e.1.unexcused += a.unexcused;
         e.1.late += a.late;
     }
-    for m in store::marks(db, inst, &from, &to).await? {
+    for m in store::marks(db, inst, from, to).await? {
         let e = out.entry((m.class_id, m.group)).or_default();
         e.0 = m.group_name;
         if (1..=10).contains(&m.mark) {
@@ -217,7 +223,7 @@ pub async fn statistics(
     let (from, to) = period(app, inst, from, to).await?;
     let before_period = comparison(app, inst, from, to).await?;
     let db = app.db.pool();
-    let classes = store::classes(db, inst, &from.to_string(), &to.to_string()).await?;
+    let classes = store::classes(db, inst, from, to).await?;
     // Two periods, each on its own connection: a year's figures are a few hundred milliseconds of
     // database work, and the two run side by side.
     let earlier = async {
@@ -288,10 +294,10 @@ pub async fn statistics(
     Ok(Statistics {
         institution: inst,
         institution_name,
-        from: from.to_string(),
-        to: to.to_string(),
-        previous_from: before_period.map(|p| p.0.to_string()).unwrap_or_default(),
-        previous_to: before_period.map(|p| p.1.to_string()).unwrap_or_default(),
+        from,
+        to,
+        previous_from: before_period.map(|p| p.0),
+        previous_to: before_period.map(|p| p.1),
         classes: lines,
         groups,
         programmes: programmes.into_values().collect(),
@@ -318,10 +324,10 @@ pub struct MonthlySummary {
     pub institution_name: String,
     /// `YYYY-MM`
     pub month: String,
-    pub from: String,
-    pub to: String,
+    pub from: Date,
+    pub to: Date,
     /// The last day to publish it.
-    pub deadline: String,
+    pub deadline: Date,
     pub published: Option<store::Published>,
     /// The reader may publish it (and it is not published yet).
     pub may_publish: bool,
@@ -409,7 +415,7 @@ pub async fn monthly_summary(
     let rows = if waiting {
         Vec::new()
     } else {
-        store::absences_by_student(db, inst, &first.to_string(), &last.to_string(), only).await?
+        store::absences_by_student(db, inst, first, last, only).await?
     };
     let mut classes: Vec<ClassAbsences> = Vec::new();
     for r in rows {
@@ -448,9 +454,9 @@ pub async fn monthly_summary(
         institution: inst,
         institution_name,
         month,
-        from: first.to_string(),
-        to: last.to_string(),
-        deadline: deadline(app, inst, first).await?.to_string(),
+        from: first,
+        to: last,
+        deadline: deadline(app, inst, first).await?,
         published,
         may_publish,
         waiting,

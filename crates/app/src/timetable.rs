@@ -13,7 +13,7 @@ use std::sync::Arc;
 /// One lesson in someone's week.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct WeekLesson {
-    pub date: String,
+    pub date: Date,
     pub weekday: i64,
     pub slot: Slot,
     pub substitution: Option<Substitution>,
@@ -53,14 +53,7 @@ pub(crate) async fn class_slots(
     if let Some(slots) = app.timetables.get(&(institution, class), &version) {
         return Ok(slots);
     }
-    let all = journal::slots(
-        app.db.pool(),
-        institution,
-        SlotsOf::Class(class),
-        "0000-01-01",
-        "9999-12-31",
-    )
-    .await?;
+    let all = journal::slots(app.db.pool(), institution, SlotsOf::Class(class), Date::MIN, Date::MAX).await?;
     let slots = Arc::new(all);
     app.timetables.put((institution, class), version, slots.clone());
     Ok(slots)
@@ -81,24 +74,23 @@ fn spread(
         if !cal.is_school_day(day) {
             continue;
         }
-        let iso = day.to_string();
         for s in slots.iter().filter(|s| s.weekday == offset + 1) {
-            if s.valid_from.as_str() > iso.as_str() || s.valid_to.as_deref().is_some_and(|t| t < iso.as_str()) {
+            if s.valid_from > day || s.valid_to.is_some_and(|t| t < day) {
                 continue;
             }
             let substitution = subs
                 .iter()
-                .find(|x| x.course_id == s.course_id && x.date == iso && x.lesson_no == s.lesson_no)
+                .find(|x| x.course_id == s.course_id && x.date == day && x.lesson_no == s.lesson_no)
                 .cloned();
             out.push(WeekLesson {
-                date: iso.clone(),
+                date: day,
                 weekday: offset + 1,
                 slot: s.clone(),
                 substitution,
             });
         }
     }
-    out.sort_by(|a, b| (a.date.as_str(), a.slot.lesson_no).cmp(&(b.date.as_str(), b.slot.lesson_no)));
+    out.sort_by_key(|l| (l.date, l.slot.lesson_no));
     out
 }
 
@@ -108,16 +100,16 @@ pub async fn my_week(app: &App, session: &Session, day: Date) -> Result<Vec<Week
     let db = app.db.pool();
     let monday = monday_of(day);
     let sunday = monday.checked_add(jiff::Span::new().days(6)).unwrap_or(monday);
-    let (from, to) = (monday.to_string(), sunday.to_string());
+    let (from, to) = (monday, sunday);
     let actor = &session.actor;
     let mut weeks = Vec::new();
     let mut students: Vec<(InstitutionId, PersonId, String)> = Vec::new();
     for institution in actor.institutions() {
         policy::authorize(actor, Action::ViewInstitution, Scope::Institution(institution))?;
-        let subs = journal::substitutions(db, institution, &from, &to).await?;
+        let subs = journal::substitutions(db, institution, from, to).await?;
         if actor.courses.iter().any(|(i, _)| *i == institution) {
             let cal = crate::calendar::cached(app, institution, session.rights).await?;
-            let slots = journal::slots(db, institution, SlotsOf::Teacher(session.person), &from, &to).await?;
+            let slots = journal::slots(db, institution, SlotsOf::Teacher(session.person), from, to).await?;
             let mut lessons = spread(&slots, &subs, monday, &cal.0);
             // Lessons this person takes over for someone else.
             for sub in subs.iter().filter(|s| s.teacher_id == session.person) {
@@ -127,14 +119,14 @@ pub async fn my_week(app: &App, session: &Session, day: Date) -> Result<Vec<Week
                 {
                     continue;
                 }
-                let slots = journal::slots(db, institution, SlotsOf::Course(sub.course_id), &from, &to).await?;
+                let slots = journal::slots(db, institution, SlotsOf::Course(sub.course_id), from, to).await?;
                 lessons.extend(
                     spread(&slots, &subs, monday, &cal.0)
                         .into_iter()
                         .filter(|l| l.date == sub.date && l.slot.lesson_no == sub.lesson_no),
                 );
             }
-            lessons.sort_by(|a, b| (a.date.as_str(), a.slot.lesson_no).cmp(&(b.date.as_str(), b.slot.lesson_no)));
+            lessons.sort_by_key(|l| (l.date, l.slot.lesson_no));
             weeks.push(Week {
                 title: String::new(),
                 lessons,
@@ -157,7 +149,7 @@ pub async fn my_week(app: &App, session: &Session, day: Date) -> Result<Vec<Week
     }
     let ids: Vec<PersonId> = students.iter().map(|s| s.1).collect();
     for p in school::placements(db, &ids, monday).await? {
-        let subs = journal::substitutions(db, p.institution_id, &from, &to).await?;
+        let subs = journal::substitutions(db, p.institution_id, from, to).await?;
         let slots = class_slots(app, p.institution_id, p.class_id, session.rights).await?;
         let cal = crate::calendar::cached(app, p.institution_id, session.rights).await?;
         let title = if p.student_id == session.person {
@@ -184,7 +176,7 @@ pub struct ClassPlan {
     pub students: Vec<journal::Student>,
 }
 
-pub async fn class_plan(app: &App, session: &Session, class: ClassId, day: &str) -> Result<ClassPlan, AppError> {
+pub async fn class_plan(app: &App, session: &Session, class: ClassId, day: Date) -> Result<ClassPlan, AppError> {
     let db = app.db.pool();
     let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
     let permit = policy::authorize(&session.actor, Action::EnterTimetable, Scope::Institution(inst))?;
@@ -199,17 +191,12 @@ pub async fn class_plan(app: &App, session: &Session, class: ClassId, day: &str)
             .into_iter()
             .map(crate::setup::Subject::from)
             .collect(),
-        teachers: klade_store::accounts::people_with_role(
-            db,
-            inst,
-            klade_domain::Role::Teacher,
-            crate::clock::stored(day)?,
-        )
-        .await?
-        .into_iter()
-        .map(crate::setup::Teacher::from)
-        .collect(),
-        students: journal::class_students(db, inst, class, crate::clock::stored(day)?).await?,
+        teachers: klade_store::accounts::people_with_role(db, inst, klade_domain::Role::Teacher, day)
+            .await?
+            .into_iter()
+            .map(crate::setup::Teacher::from)
+            .collect(),
+        students: journal::class_students(db, inst, class, day).await?,
     })
 }
 
@@ -258,14 +245,10 @@ pub async fn set_slot(app: &App, session: &Session, class: ClassId, input: &Slot
         .valid_from
         .parse()
         .map_err(|_| AppError::invalid("valid_from", "error.date"))?;
-    let from_iso = from.to_string();
-    if from_iso < course.year_starts_on || from_iso > course.year_ends_on {
+    if from < course.year_starts_on || from > course.year_ends_on {
         return Err(AppError::invalid("valid_from", "journal.date_outside_year"));
     }
-    let day_before = from
-        .yesterday()
-        .map(|d| d.to_string())
-        .unwrap_or_else(|_| from_iso.clone());
+    let day_before = from.yesterday().unwrap_or(from);
     let teachers = journal::course_teacher_ids(db, inst, course.id).await?;
     let room = input.room.trim();
     let new = Booking {
@@ -279,7 +262,7 @@ pub async fn set_slot(app: &App, session: &Session, class: ClassId, input: &Slot
     };
     // The class's own lesson at that time is replaced; anyone else's is a clash.
     let mut replaced = Vec::new();
-    for f in journal::slot_facts(db, inst, &from_iso, &course.year_ends_on).await? {
+    for f in journal::slot_facts(db, inst, from, course.year_ends_on).await? {
         let there = Booking {
             class: f.class_id.0,
             group: f.subgroup.as_deref(),
@@ -303,7 +286,7 @@ pub async fn set_slot(app: &App, session: &Session, class: ClassId, input: &Slot
     let mut tx = app.db.begin().await?;
     // The slot there ends the day before; one that would only begin later then never applies.
     for id in replaced {
-        journal::end_slot(&mut *tx, permit.tenant(), id, &day_before).await?;
+        journal::end_slot(&mut *tx, permit.tenant(), id, day_before).await?;
     }
     let id = journal::insert_slot(
         &mut *tx,
@@ -316,7 +299,7 @@ pub async fn set_slot(app: &App, session: &Session, class: ClassId, input: &Slot
             starts_at: &input.starts_at,
             ends_at: &input.ends_at,
             room,
-            valid_from: &from_iso,
+            valid_from: from,
         },
     )
     .await?;
@@ -355,8 +338,7 @@ pub async fn substitute(
         .date
         .parse()
         .map_err(|_| AppError::invalid("date", "error.date"))?;
-    let iso = date.to_string();
-    let planned = journal::slots(db, inst, SlotsOf::Course(course.id), &iso, &iso).await?;
+    let planned = journal::slots(db, inst, SlotsOf::Course(course.id), date, date).await?;
     let weekday = i64::from(date.weekday().to_monday_one_offset());
     if !planned
         .iter()
@@ -379,7 +361,7 @@ pub async fn substitute(
         db,
         permit.tenant(),
         course.id,
-        &iso,
+        date,
         input.lesson_no,
         teacher,
         input.room.trim(),

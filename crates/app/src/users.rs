@@ -81,10 +81,10 @@ pub async fn create_superuser(app: &App, input: &NewSuperuser<'_>) -> Result<(St
     if input.order_number.trim().is_empty() {
         return Err(AppError::invalid("order_number", "error.required"));
     }
-    let date = order_date.to_string();
+    let date = order_date;
     let basis = Basis::Order {
         number: input.order_number.trim(),
-        date: &date,
+        date,
     };
     let known = match &code {
         Some(c) => people::find_by_personal_code(app.db.pool(), c.as_str()).await?,
@@ -110,7 +110,7 @@ pub async fn create_superuser(app: &App, input: &NewSuperuser<'_>) -> Result<(St
             klade_domain::Tenant::without_permit(institution.id),
             person.id,
             Role::Superuser,
-            &date,
+            date,
             &basis,
             app.now(),
         )
@@ -152,7 +152,7 @@ pub async fn create_superuser(app: &App, input: &NewSuperuser<'_>) -> Result<(St
         klade_domain::Tenant::without_permit(institution.id),
         person,
         Role::Superuser,
-        &date,
+        date,
         &basis,
         now,
     )

@@ -62,15 +62,7 @@ pub async fn years(app: &App, session: &Session, institution: InstitutionId) -> 
     let mut teachers = Vec::new();
     if may_consent {
         for year in years.iter().filter(|y| y.locked_at.is_some()) {
-            for c in klade_store::journal::courses_for(
-                db,
-                institution,
-                PersonId(0),
-                crate::clock::stored(&year.starts_on)?,
-                true,
-            )
-            .await?
-            {
+            for c in klade_store::journal::courses_for(db, institution, PersonId(0), year.starts_on, true).await? {
                 let class = c.class_name.clone().unwrap_or_default();
                 journals.push(LockedJournal {
                     key: format!("course:{}", c.id.0),
@@ -78,7 +70,7 @@ pub async fn years(app: &App, session: &Session, institution: InstitutionId) -> 
                 });
             }
             // A preschool group's journal is kept by the group, not by courses.
-            for g in klade_store::school::classes_of(db, institution, crate::clock::stored(&year.starts_on)?)
+            for g in klade_store::school::classes_of(db, institution, year.starts_on)
                 .await?
                 .into_iter()
                 .filter(|g| g.kind == klade_domain::ClassKind::Group)
@@ -118,7 +110,7 @@ pub async fn lock(app: &App, session: &Session, institution: InstitutionId, year
         .into_iter()
         .find(|y| y.name == year)
         .ok_or(AppError::invalid("year", "archive.no_year"))?;
-    if crate::clock::stored(&y.ends_on)? >= app.today() {
+    if y.ends_on >= app.today() {
         return Err(AppError::invalid("year", "year.not_ended"));
     }
     store::lock(db, permit.tenant(), y.id, session.person, app.now()).await?;
@@ -178,8 +170,7 @@ pub async fn consent(app: &App, session: &Session, input: ConsentInput) -> Resul
     let today = app.today();
     let until = today
         .checked_add(jiff::Span::new().days(input.days))
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .to_string();
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(store::insert_consent(
         db,
         &NewConsent {
@@ -191,7 +182,7 @@ pub async fn consent(app: &App, session: &Session, input: ConsentInput) -> Resul
             reason,
             by: session.person,
             now: app.now(),
-            valid_until: &until,
+            valid_until: until,
         },
     )
     .await?)

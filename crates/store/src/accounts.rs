@@ -97,7 +97,7 @@ pub async fn set_password<'e>(
 /// The basis of a right: the director's order (number and date) or employment (R4–R6).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Basis<'a> {
-    Order { number: &'a str, date: &'a str },
+    Order { number: &'a str, date: Date },
     Employment,
 }
 
@@ -106,7 +106,7 @@ pub async fn add_membership<'e>(
     institution: Tenant,
     person: PersonId,
     role: Role,
-    valid_from: &str,
+    valid_from: Date,
     basis: &Basis<'_>,
     now: i64,
 ) -> Result<()> {
@@ -121,10 +121,10 @@ pub async fn add_membership<'e>(
     .bind(institution.id().0)
     .bind(person.0)
     .bind(role.code())
-    .bind(valid_from)
+    .bind(valid_from.to_string())
     .bind(kind)
     .bind(number)
-    .bind(date)
+    .bind(date.map(|d| d.to_string()))
     .bind(now)
     .execute(ex)
     .await?;
@@ -139,8 +139,8 @@ pub async fn add_employment<'e>(
     institution: Tenant,
     person: PersonId,
     role: Role,
-    valid_from: &str,
-    order: Option<(&str, &str)>,
+    valid_from: Date,
+    order: Option<(&str, Date)>,
     position: Option<&str>,
     workload: Option<&str>,
     now: i64,
@@ -152,9 +152,9 @@ pub async fn add_employment<'e>(
     .bind(institution.id().0)
     .bind(person.0)
     .bind(role.code())
-    .bind(valid_from)
+    .bind(valid_from.to_string())
     .bind(order.map(|o| o.0))
-    .bind(order.map(|o| o.1))
+    .bind(order.map(|o| o.1.to_string()))
     .bind(position)
     .bind(workload)
     .bind(now)
@@ -385,7 +385,7 @@ pub struct Employee {
     pub person_id: PersonId,
     pub name: String,
     pub roles: Vec<String>,
-    pub employed_from: String,
+    pub employed_from: Date,
     pub phone: Option<String>,
     pub username: Option<String>,
     pub blocked_reason: Option<String>,
@@ -412,7 +412,7 @@ pub async fn employees<'e>(
     for r in &rows {
         let id = PersonId(r.try_get("id")?);
         let role: String = r.try_get("role")?;
-        let from: String = r.try_get("valid_from")?;
+        let from = crate::date(r, "valid_from")?;
         if let Some(e) = out.iter_mut().find(|e| e.person_id == id) {
             e.roles.push(role);
             if from < e.employed_from {
@@ -449,7 +449,7 @@ pub async fn end_memberships<'e>(
     institution: Tenant,
     person: PersonId,
     role: Role,
-    last_day: &str,
+    last_day: Date,
 ) -> Result<u64> {
     let done = sqlx::query(
         "UPDATE memberships SET valid_to = $4 WHERE institution_id = $1 AND person_id = $2 AND role = $3 \
@@ -458,7 +458,7 @@ pub async fn end_memberships<'e>(
     .bind(institution.id().0)
     .bind(person.0)
     .bind(role.code())
-    .bind(last_day)
+    .bind(last_day.to_string())
     .execute(ex)
     .await?;
     Ok(done.rows_affected())

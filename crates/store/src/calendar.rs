@@ -18,7 +18,7 @@ use sqlx::{Any, Executor, Row};
 pub struct Day {
     pub id: i64,
     pub institution: Option<InstitutionId>,
-    pub date: String,
+    pub date: Date,
     pub kind: DayKind,
     pub note: String,
 }
@@ -27,8 +27,8 @@ pub struct Day {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SchoolHoliday {
     pub id: i64,
-    pub starts_on: String,
-    pub ends_on: String,
+    pub starts_on: Date,
+    pub ends_on: Date,
     pub name: String,
     /// The school year it falls in, when there is one.
     pub school_year: Option<String>,
@@ -39,7 +39,7 @@ fn day_from(r: &sqlx::any::AnyRow) -> Result<Day> {
     Ok(Day {
         id: r.try_get("id")?,
         institution: r.try_get::<Option<i64>, _>("institution_id")?.map(InstitutionId),
-        date: r.try_get("date")?,
+        date: crate::date(r, "date")?,
         kind: DayKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("calendar day kind {kind}")))?,
         note: r.try_get("note")?,
     })
@@ -116,8 +116,8 @@ pub async fn school_holidays<'e>(
         .map(|r| {
             Ok(SchoolHoliday {
                 id: r.try_get("id")?,
-                starts_on: r.try_get("starts_on")?,
-                ends_on: r.try_get("ends_on")?,
+                starts_on: crate::date(r, "starts_on")?,
+                ends_on: crate::date(r, "ends_on")?,
                 name: r.try_get("name")?,
                 school_year: r.try_get("year")?,
             })
@@ -256,27 +256,20 @@ pub async fn save_settings<'e>(
 pub async fn load(db: &sqlx::AnyPool, institution: InstitutionId) -> Result<(Calendar, Settings)> {
     let settings = settings(db, institution).await?;
     let stored = days(db, Some(institution), settings.follows_government).await?;
-    let own: Vec<&str> = stored
+    let own: Vec<Date> = stored
         .iter()
         .filter(|d| d.institution.is_some())
-        .map(|d| d.date.as_str())
+        .map(|d| d.date)
         .collect();
     let mut cal = Calendar::latvia();
     for d in &stored {
-        if d.institution.is_none() && own.contains(&d.date.as_str()) {
+        if d.institution.is_none() && own.contains(&d.date) {
             continue;
         }
-        let date: Date = d
-            .date
-            .parse()
-            .map_err(|_| StoreError::Corrupt(format!("calendar date {}", d.date)))?;
-        cal = cal.with_day(d.kind, date);
+        cal = cal.with_day(d.kind, d.date);
     }
     for h in school_holidays(db, institution).await? {
-        let (Ok(from), Ok(to)) = (h.starts_on.parse::<Date>(), h.ends_on.parse::<Date>()) else {
-            return Err(StoreError::Corrupt(format!("school holiday {}", h.id)));
-        };
-        cal = cal.with_school_holiday(from, to);
+        cal = cal.with_school_holiday(h.starts_on, h.ends_on);
     }
     Ok((cal, settings))
 }

@@ -24,7 +24,7 @@ pub struct Found {
     pub course_name: String,
     /// The day the obligation concerns (a lesson's day, an assessment's hand-in date, a month's
     /// first day).
-    pub date: String,
+    pub date: Date,
     /// A lesson's number, an assessment's id; 0 when there is none.
     pub reference: i64,
     pub title: String,
@@ -67,7 +67,7 @@ fn person_of(r: &sqlx::any::AnyRow) -> Result<Option<PersonId>> {
 /// are due.
 #[derive(Debug, Clone)]
 pub struct LessonDay {
-    pub date: String,
+    pub date: Date,
     pub weekday: i64,
     pub due_at: i64,
 }
@@ -110,7 +110,7 @@ pub async fn lessons<'e>(
         .bind(institution.0)
         .bind(person.map(|p| p.0).unwrap_or(0));
     for d in days {
-        q = q.bind(d.date.as_str()).bind(d.weekday).bind(d.due_at);
+        q = q.bind(d.date.to_string()).bind(d.weekday).bind(d.due_at);
     }
     q.fetch_all(ex)
         .await?
@@ -123,7 +123,7 @@ pub async fn lessons<'e>(
                 class_name: r.try_get("class_name")?,
                 course_id: Some(CourseId(r.try_get("course_id")?)),
                 course_name: r.try_get("course_name")?,
-                date: r.try_get("date")?,
+                date: crate::date(r, "date")?,
                 reference: r.try_get("reference")?,
                 title: String::new(),
                 count: 1,
@@ -137,7 +137,7 @@ pub async fn lessons<'e>(
 /// A hand-in date and when formative and summative work handed in that day is due.
 #[derive(Debug, Clone)]
 pub struct GradingDay {
-    pub date: String,
+    pub date: Date,
     pub formative_due_at: i64,
     pub summative_due_at: i64,
 }
@@ -190,7 +190,7 @@ pub async fn missing_grades<'e>(
         .bind(today.to_string());
     for d in days {
         q = q
-            .bind(d.date.as_str())
+            .bind(d.date.to_string())
             .bind(d.formative_due_at)
             .bind(d.summative_due_at);
     }
@@ -229,7 +229,7 @@ pub async fn late_grades<'e>(
         .bind(person.map(|p| p.0).unwrap_or(0));
     for d in days {
         q = q
-            .bind(d.date.as_str())
+            .bind(d.date.to_string())
             .bind(d.formative_due_at)
             .bind(d.summative_due_at);
     }
@@ -251,7 +251,7 @@ fn assessment_row(r: &sqlx::any::AnyRow, count: i64, done_at: Option<i64>) -> Re
         class_name: r.try_get("class_name")?,
         course_id: Some(CourseId(r.try_get("course_id")?)),
         course_name: r.try_get("course_name")?,
-        date: r.try_get("date")?,
+        date: crate::date(r, "date")?,
         reference: r.try_get("reference")?,
         title: r.try_get("title")?,
         count,
@@ -266,8 +266,8 @@ fn assessment_row(r: &sqlx::any::AnyRow, count: i64, done_at: Option<i64>) -> Re
 pub async fn unexcused<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
     person: Option<PersonId>,
 ) -> Result<Vec<Found>> {
     // A tutor's own list starts from their classes' students, not the institution's absences.
@@ -293,8 +293,8 @@ pub async fn unexcused<'e>(
     );
     let rows = sqlx::query(&sql)
         .bind(institution.0)
-        .bind(from)
-        .bind(to)
+        .bind(from.to_string())
+        .bind(to.to_string())
         .bind(true)
         .bind(person.map(|p| p.0).unwrap_or(0))
         .fetch_all(ex)
@@ -302,6 +302,7 @@ pub async fn unexcused<'e>(
     rows.iter()
         .map(|r| {
             let month: String = r.try_get("month")?;
+            let first = format!("{month}-01");
             Ok(Found {
                 person_id: person_of(r)?,
                 person: r.try_get("person")?,
@@ -309,7 +310,9 @@ pub async fn unexcused<'e>(
                 class_name: r.try_get("class_name")?,
                 course_id: None,
                 course_name: String::new(),
-                date: format!("{month}-01"),
+                date: first
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt(format!("month {month}")))?,
                 reference: 0,
                 title: String::new(),
                 count: r.try_get("n")?,
@@ -323,7 +326,7 @@ pub async fn unexcused<'e>(
 /// A working day of a preschool and when its attendance and its journal are due.
 #[derive(Debug, Clone)]
 pub struct PreschoolDay {
-    pub date: String,
+    pub date: Date,
     pub attendance_due_at: i64,
     pub journal_due_at: i64,
 }
@@ -357,7 +360,10 @@ pub async fn preschool_days<'e>(
         .bind(institution.0)
         .bind(person.map(|p| p.0).unwrap_or(0));
     for d in days {
-        q = q.bind(d.date.as_str()).bind(d.attendance_due_at).bind(d.journal_due_at);
+        q = q
+            .bind(d.date.to_string())
+            .bind(d.attendance_due_at)
+            .bind(d.journal_due_at);
     }
     let mut out = Vec::new();
     for r in q.fetch_all(ex).await? {
@@ -377,7 +383,7 @@ pub async fn preschool_days<'e>(
                 class_name: r.try_get("class_name")?,
                 course_id: None,
                 course_name: String::new(),
-                date: r.try_get("date")?,
+                date: crate::date(&r, "date")?,
                 reference: 0,
                 title: title.to_string(),
                 count: 1,

@@ -2,6 +2,7 @@
 //! mark: an absence is excused when its mark's kind is excused or an excuse covers its day.
 
 use crate::{flag, Result};
+use jiff::civil::Date;
 use klade_domain::Tenant;
 use klade_domain::{ClassId, InstitutionId, LessonId, PersonId};
 use sqlx::{Any, Executor, Row};
@@ -11,8 +12,8 @@ pub struct Notice {
     pub id: i64,
     pub student_id: PersonId,
     pub student: String,
-    pub from_date: String,
-    pub to_date: String,
+    pub from_date: Date,
+    pub to_date: Date,
     pub reason: String,
     pub late: bool,
     pub author: String,
@@ -24,8 +25,8 @@ pub async fn insert_notice<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: Tenant,
     student: PersonId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
     reason: &str,
     late: bool,
     by: PersonId,
@@ -37,8 +38,8 @@ pub async fn insert_notice<'e>(
     )
     .bind(institution.id().0)
     .bind(student.0)
-    .bind(from)
-    .bind(to)
+    .bind(from.to_string())
+    .bind(to.to_string())
     .bind(reason)
     .bind(late)
     .bind(by.0)
@@ -54,8 +55,8 @@ pub async fn notices<'e>(
     institution: InstitutionId,
     student: Option<PersonId>,
     class: Option<ClassId>,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<Notice>> {
     let rows = sqlx::query(
         "SELECT n.id, n.student_id, s.given_name || ' ' || s.family_name AS student, n.from_date, n.to_date, n.reason, n.late, \
@@ -68,8 +69,8 @@ pub async fn notices<'e>(
     )
     .bind(institution.0)
     .bind(student.map(|s| s.0).unwrap_or(0))
-    .bind(from)
-    .bind(to)
+    .bind(from.to_string())
+    .bind(to.to_string())
     .bind(class.map(|c| c.0).unwrap_or(0))
     .fetch_all(ex)
     .await?;
@@ -79,8 +80,8 @@ pub async fn notices<'e>(
                 id: r.try_get("id")?,
                 student_id: PersonId(r.try_get("student_id")?),
                 student: r.try_get("student")?,
-                from_date: r.try_get("from_date")?,
-                to_date: r.try_get("to_date")?,
+                from_date: crate::date(r, "from_date")?,
+                to_date: crate::date(r, "to_date")?,
                 reason: r.try_get("reason")?,
                 late: flag(r, "late")?,
                 author: r.try_get("author")?,
@@ -94,8 +95,8 @@ pub async fn notices<'e>(
 pub struct Excuse {
     pub id: i64,
     pub student_id: PersonId,
-    pub from_date: String,
-    pub to_date: String,
+    pub from_date: Date,
+    pub to_date: Date,
     pub reason: String,
 }
 
@@ -103,8 +104,8 @@ impl Excuse {
     pub fn history_value(&self) -> String {
         [
             self.student_id.to_string().as_str(),
-            &self.from_date,
-            &self.to_date,
+            &self.from_date.to_string(),
+            &self.to_date.to_string(),
             &self.reason,
         ]
         .join("\u{1f}")
@@ -116,8 +117,8 @@ pub async fn insert_excuse<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: Tenant,
     student: PersonId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
     reason: &str,
     notice: Option<i64>,
     by: PersonId,
@@ -129,8 +130,8 @@ pub async fn insert_excuse<'e>(
     )
     .bind(institution.id().0)
     .bind(student.0)
-    .bind(from)
-    .bind(to)
+    .bind(from.to_string())
+    .bind(to.to_string())
     .bind(reason)
     .bind(notice)
     .bind(by.0)
@@ -145,8 +146,8 @@ pub async fn excuses<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     students: &[PersonId],
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<Excuse>> {
     let filter = if students.is_empty() {
         String::new()
@@ -161,8 +162,8 @@ pub async fn excuses<'e>(
     );
     let rows = sqlx::query(&sql)
         .bind(institution.0)
-        .bind(from)
-        .bind(to)
+        .bind(from.to_string())
+        .bind(to.to_string())
         .fetch_all(ex)
         .await?;
     rows.iter()
@@ -170,8 +171,8 @@ pub async fn excuses<'e>(
             Ok(Excuse {
                 id: r.try_get("id")?,
                 student_id: PersonId(r.try_get("student_id")?),
-                from_date: r.try_get("from_date")?,
-                to_date: r.try_get("to_date")?,
+                from_date: crate::date(r, "from_date")?,
+                to_date: crate::date(r, "to_date")?,
                 reason: r.try_get("reason")?,
             })
         })
@@ -209,8 +210,8 @@ pub async fn checked_absences<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     students: &[PersonId],
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<(PersonId, LessonId)>> {
     if students.is_empty() {
         return Ok(Vec::new());
@@ -224,8 +225,8 @@ pub async fn checked_absences<'e>(
     );
     let rows = sqlx::query(&sql)
         .bind(institution.0)
-        .bind(from)
-        .bind(to)
+        .bind(from.to_string())
+        .bind(to.to_string())
         .fetch_all(ex)
         .await?;
     rows.iter()
@@ -257,17 +258,17 @@ enum WeekRow {
         id: i64,
         course: i64,
         course_name: String,
-        date: String,
+        date: Date,
         lesson_no: i64,
         topic: String,
         homework: String,
-        homework_due: Option<String>,
+        homework_due: Option<Date>,
     },
     Mark {
         lesson: i64,
         course: i64,
         course_name: String,
-        date: String,
+        date: Date,
         lesson_no: i64,
         code: String,
         minutes: Option<i64>,
@@ -280,7 +281,7 @@ enum WeekRow {
         course: i64,
         course_name: String,
         subject: i64,
-        date: String,
+        date: Date,
         kind: String,
         scale: String,
         title: String,
@@ -289,22 +290,22 @@ enum WeekRow {
     Note {
         id: i64,
         course: Option<i64>,
-        date: String,
+        date: Date,
         kind: String,
         text: String,
         author: String,
     },
     Excuse {
         id: i64,
-        from_date: String,
-        to_date: String,
+        from_date: Date,
+        to_date: Date,
         reason: String,
     },
     Notice {
         id: i64,
         student: String,
-        from_date: String,
-        to_date: String,
+        from_date: Date,
+        to_date: Date,
         reason: String,
         late: i64,
         author: String,
@@ -331,8 +332,8 @@ pub async fn student_week(
     institution: InstitutionId,
     class: ClassId,
     student: PersonId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<StudentWeek> {
     use crate::journal::{Lesson, Note, StudentGrade, StudentMark};
     use klade_domain::{AssessmentId, CourseId, LessonId, SubjectId};
@@ -462,8 +463,8 @@ pub async fn student_week(
         .bind(institution.0)
         .bind(class.0)
         .bind(student.0)
-        .bind(from)
-        .bind(to)
+        .bind(from.to_string())
+        .bind(to.to_string())
         .fetch_one(&mut *db.read().await?)
         .await?;
     let week: String = row.try_get("week")?;

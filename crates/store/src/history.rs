@@ -5,6 +5,7 @@
 //! itself (a grade, a mark) leaves a value the history does not explain. [`verify`] finds both.
 
 use crate::{Backend, Result};
+use jiff::civil::Date;
 use klade_domain::journal_item::Item;
 use klade_domain::Tenant;
 use klade_domain::{InstitutionId, PersonId};
@@ -340,14 +341,14 @@ async fn current_values(db: &crate::Db, institution: InstitutionId) -> Result<Ha
             id: r.try_get("id")?,
             course_id: r.try_get::<Option<i64>, _>("course_id")?.map(CourseId),
             student_id: PersonId(r.try_get("student_id")?),
-            date: r.try_get("date")?,
+            date: crate::date(&r, "date")?,
             kind: r.try_get("kind")?,
             text: r.try_get("text")?,
             author: String::new(),
         };
         out.insert(Item::Note(n.id).to_string(), n.history_value());
     }
-    for e in crate::families::excuses(pool, institution, &[], "0000-01-01", "9999-12-31").await? {
+    for e in crate::families::excuses(pool, institution, &[], Date::MIN, Date::MAX).await? {
         out.insert(Item::Excuse(e.id).to_string(), e.history_value());
     }
     crate::preschool::current_values(pool, institution, &mut out).await?;

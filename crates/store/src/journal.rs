@@ -87,8 +87,8 @@ pub struct Course {
     pub class_name: Option<String>,
     /// The teachers' names, "Given Family", joined with commas.
     pub teachers: String,
-    pub year_starts_on: String,
-    pub year_ends_on: String,
+    pub year_starts_on: Date,
+    pub year_ends_on: Date,
     /// Lessons a week in the study plan, when it says.
     pub hours_per_week: Option<i64>,
 }
@@ -119,8 +119,8 @@ fn course_from_row(r: &sqlx::any::AnyRow) -> Result<Course> {
         } else {
             first
         },
-        year_starts_on: r.try_get("starts_on")?,
-        year_ends_on: r.try_get("ends_on")?,
+        year_starts_on: crate::date(r, "starts_on")?,
+        year_ends_on: crate::date(r, "ends_on")?,
         hours_per_week: r.try_get("hours_per_week")?,
     })
 }
@@ -385,8 +385,8 @@ pub struct Slot {
     pub starts_at: String,
     pub ends_at: String,
     pub room: String,
-    pub valid_from: String,
-    pub valid_to: Option<String>,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
 }
 
 pub struct NewSlot<'a> {
@@ -397,7 +397,7 @@ pub struct NewSlot<'a> {
     pub starts_at: &'a str,
     pub ends_at: &'a str,
     pub room: &'a str,
-    pub valid_from: &'a str,
+    pub valid_from: Date,
 }
 
 pub async fn insert_slot<'e>(
@@ -417,7 +417,7 @@ pub async fn insert_slot<'e>(
     .bind(s.starts_at)
     .bind(s.ends_at)
     .bind(s.room)
-    .bind(s.valid_from)
+    .bind(s.valid_from.to_string())
     .fetch_one(ex)
     .await?;
     Ok(row.try_get("id")?)
@@ -428,12 +428,12 @@ pub async fn end_slot<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: Tenant,
     id: i64,
-    last_day: &str,
+    last_day: Date,
 ) -> Result<u64> {
     let done = sqlx::query("UPDATE timetable SET valid_to = $3 WHERE institution_id = $1 AND id = $2")
         .bind(institution.id().0)
         .bind(id)
-        .bind(last_day)
+        .bind(last_day.to_string())
         .execute(ex)
         .await?;
     Ok(done.rows_affected())
@@ -451,8 +451,8 @@ pub async fn slots<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     of: SlotsOf,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<Slot>> {
     let (filter, id) = match of {
         SlotsOf::Class(c) => ("s.class_id = $4", c.0),
@@ -473,8 +473,8 @@ pub async fn slots<'e>(
     );
     let rows = sqlx::query(&sql)
         .bind(institution.0)
-        .bind(from)
-        .bind(to)
+        .bind(from.to_string())
+        .bind(to.to_string())
         .bind(id)
         .fetch_all(ex)
         .await?;
@@ -493,8 +493,8 @@ pub async fn slots<'e>(
                 starts_at: r.try_get("starts_at")?,
                 ends_at: r.try_get("ends_at")?,
                 room: r.try_get("room")?,
-                valid_from: r.try_get("valid_from")?,
-                valid_to: r.try_get("valid_to")?,
+                valid_from: crate::date(r, "valid_from")?,
+                valid_to: crate::maybe_date(r, "valid_to")?,
             })
         })
         .collect()
@@ -522,8 +522,8 @@ pub struct SlotFacts {
 pub async fn slot_facts(
     pool: &sqlx::AnyPool,
     institution: InstitutionId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<SlotFacts>> {
     let rows = sqlx::query(
         "SELECT s.id, s.class_id, k.name AS class_name, s.course_id, c.name AS course_name, c.subject_id, c.subgroup, \
@@ -533,8 +533,8 @@ pub async fn slot_facts(
          ORDER BY s.id",
     )
     .bind(institution.0)
-    .bind(from)
-    .bind(to)
+    .bind(from.to_string())
+    .bind(to.to_string())
     .fetch_all(pool)
     .await?;
     let teachers = sqlx::query(
@@ -543,8 +543,8 @@ pub async fn slot_facts(
              AND s.valid_from <= $3 AND (s.valid_to IS NULL OR s.valid_to >= $2))",
     )
     .bind(institution.0)
-    .bind(from)
-    .bind(to)
+    .bind(from.to_string())
+    .bind(to.to_string())
     .fetch_all(pool)
     .await?;
     let mut by_course: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
@@ -595,7 +595,7 @@ pub async fn course_teacher_ids<'e>(
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Substitution {
     pub course_id: CourseId,
-    pub date: String,
+    pub date: Date,
     pub lesson_no: i64,
     pub teacher_id: PersonId,
     pub teacher_name: String,
@@ -608,7 +608,7 @@ pub async fn insert_substitution<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: Tenant,
     course: CourseId,
-    date: &str,
+    date: Date,
     lesson_no: i64,
     teacher: PersonId,
     room: &str,
@@ -621,7 +621,7 @@ pub async fn insert_substitution<'e>(
     )
     .bind(institution.id().0)
     .bind(course.0)
-    .bind(date)
+    .bind(date.to_string())
     .bind(lesson_no)
     .bind(teacher.0)
     .bind(room)
@@ -637,8 +637,8 @@ pub async fn insert_substitution<'e>(
 pub async fn substitutions<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<Substitution>> {
     let rows = sqlx::query(
         "SELECT s.course_id, s.date, s.lesson_no, s.teacher_id, p.given_name || ' ' || p.family_name AS teacher_name, \
@@ -646,15 +646,15 @@ pub async fn substitutions<'e>(
          WHERE s.institution_id = $1 AND s.date >= $2 AND s.date <= $3 ORDER BY s.date, s.lesson_no",
     )
     .bind(institution.0)
-    .bind(from)
-    .bind(to)
+    .bind(from.to_string())
+    .bind(to.to_string())
     .fetch_all(ex)
     .await?;
     rows.iter()
         .map(|r| {
             Ok(Substitution {
                 course_id: CourseId(r.try_get("course_id")?),
-                date: r.try_get("date")?,
+                date: crate::date(r, "date")?,
                 lesson_no: r.try_get("lesson_no")?,
                 teacher_id: PersonId(r.try_get("teacher_id")?),
                 teacher_name: r.try_get("teacher_name")?,
@@ -671,24 +671,24 @@ pub async fn substitutions<'e>(
 pub struct Lesson {
     pub id: LessonId,
     pub course_id: CourseId,
-    pub date: String,
+    pub date: Date,
     pub lesson_no: i64,
     pub topic: String,
     pub content: String,
     pub homework: String,
-    pub homework_due: Option<String>,
+    pub homework_due: Option<Date>,
 }
 
 impl Lesson {
     /// The value kept in the history for this lesson.
     pub fn history_value(&self) -> String {
         [
-            self.date.as_str(),
+            self.date.to_string().as_str(),
             &self.lesson_no.to_string(),
             &self.topic,
             &self.content,
             &self.homework,
-            self.homework_due.as_deref().unwrap_or(""),
+            &self.homework_due.map(|d| d.to_string()).unwrap_or_default(),
         ]
         .join("\u{1f}")
     }
@@ -698,12 +698,12 @@ pub(crate) fn lesson_from_row(r: &sqlx::any::AnyRow) -> Result<Lesson> {
     Ok(Lesson {
         id: LessonId(r.try_get("id")?),
         course_id: CourseId(r.try_get("course_id")?),
-        date: r.try_get("date")?,
+        date: crate::date(r, "date")?,
         lesson_no: r.try_get("lesson_no")?,
         topic: r.try_get("topic")?,
         content: r.try_get("content")?,
         homework: r.try_get("homework")?,
-        homework_due: r.try_get("homework_due")?,
+        homework_due: crate::maybe_date(r, "homework_due")?,
     })
 }
 
@@ -713,8 +713,8 @@ pub async fn lessons<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     course: CourseId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<Lesson>> {
     let sql = format!(
         "SELECT {LESSON_COLUMNS} FROM lessons WHERE institution_id = $1 AND course_id = $2 AND date >= $3 AND date <= $4 \
@@ -723,8 +723,8 @@ pub async fn lessons<'e>(
     let rows = sqlx::query(&sql)
         .bind(institution.0)
         .bind(course.0)
-        .bind(from)
-        .bind(to)
+        .bind(from.to_string())
+        .bind(to.to_string())
         .fetch_all(ex)
         .await?;
     rows.iter().map(lesson_from_row).collect()
@@ -734,7 +734,7 @@ pub async fn lesson_at<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     course: CourseId,
-    date: &str,
+    date: Date,
     lesson_no: i64,
 ) -> Result<Option<Lesson>> {
     let sql = format!(
@@ -743,7 +743,7 @@ pub async fn lesson_at<'e>(
     sqlx::query(&sql)
         .bind(institution.0)
         .bind(course.0)
-        .bind(date)
+        .bind(date.to_string())
         .bind(lesson_no)
         .fetch_optional(ex)
         .await?
@@ -760,7 +760,7 @@ pub async fn ensure_lesson(
     conn: &mut sqlx::AnyConnection,
     institution: Tenant,
     course: CourseId,
-    date: &str,
+    date: Date,
     lesson_no: i64,
 ) -> Result<(Lesson, bool)> {
     let inserted = sqlx::query(
@@ -769,7 +769,7 @@ pub async fn ensure_lesson(
     )
     .bind(institution.id().0)
     .bind(course.0)
-    .bind(date)
+    .bind(date.to_string())
     .bind(lesson_no)
     .execute(&mut *conn)
     .await?
@@ -799,12 +799,12 @@ pub async fn put_lesson<'e>(
     let row = sqlx::query(&sql)
         .bind(institution.id().0)
         .bind(l.course_id.0)
-        .bind(&l.date)
+        .bind(l.date.to_string())
         .bind(l.lesson_no)
         .bind(&l.topic)
         .bind(&l.content)
         .bind(&l.homework)
-        .bind(&l.homework_due)
+        .bind(l.homework_due.map(|d| d.to_string()))
         .bind((!l.topic.trim().is_empty()).then_some(at))
         .fetch_one(ex)
         .await?;
@@ -876,8 +876,8 @@ pub async fn attendance<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     course: CourseId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<AttendanceRow>> {
     let rows = sqlx::query(
         "SELECT a.lesson_id, a.student_id, a.code, a.minutes FROM attendance a JOIN lessons l ON l.id = a.lesson_id \
@@ -885,8 +885,8 @@ pub async fn attendance<'e>(
     )
     .bind(institution.0)
     .bind(course.0)
-    .bind(from)
-    .bind(to)
+    .bind(from.to_string())
+    .bind(to.to_string())
     .fetch_all(ex)
     .await?;
     rows.iter()
@@ -943,9 +943,9 @@ pub struct Assessment {
     pub course_id: CourseId,
     pub kind: String,
     pub scale: String,
-    pub date: String,
+    pub date: Date,
     pub title: String,
-    pub handed_in_on: Option<String>,
+    pub handed_in_on: Option<Date>,
 }
 
 impl Assessment {
@@ -953,9 +953,9 @@ impl Assessment {
         [
             self.kind.as_str(),
             &self.scale,
-            &self.date,
+            &self.date.to_string(),
             &self.title,
-            self.handed_in_on.as_deref().unwrap_or(""),
+            &self.handed_in_on.map(|d| d.to_string()).unwrap_or_default(),
         ]
         .join("\u{1f}")
     }
@@ -967,9 +967,9 @@ pub(crate) fn assessment_from_row(r: &sqlx::any::AnyRow) -> Result<Assessment> {
         course_id: CourseId(r.try_get("course_id")?),
         kind: r.try_get("kind")?,
         scale: r.try_get("scale")?,
-        date: r.try_get("date")?,
+        date: crate::date(r, "date")?,
         title: r.try_get("title")?,
-        handed_in_on: r.try_get("handed_in_on")?,
+        handed_in_on: crate::maybe_date(r, "handed_in_on")?,
     })
 }
 
@@ -986,9 +986,9 @@ pub async fn insert_assessment<'e>(
     .bind(a.course_id.0)
     .bind(&a.kind)
     .bind(&a.scale)
-    .bind(&a.date)
+    .bind(a.date.to_string())
     .bind(&a.title)
-    .bind(&a.handed_in_on)
+    .bind(a.handed_in_on.map(|d| d.to_string()))
     .fetch_one(ex)
     .await?;
     assessment_from_row(&row)
@@ -998,8 +998,8 @@ pub async fn assessments<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     course: CourseId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<Assessment>> {
     let rows = sqlx::query(
         "SELECT id, course_id, kind, scale, date, title, handed_in_on FROM assessments \
@@ -1007,8 +1007,8 @@ pub async fn assessments<'e>(
     )
     .bind(institution.0)
     .bind(course.0)
-    .bind(from)
-    .bind(to)
+    .bind(from.to_string())
+    .bind(to.to_string())
     .fetch_all(ex)
     .await?;
     rows.iter().map(assessment_from_row).collect()
@@ -1025,8 +1025,8 @@ pub async fn grades<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     course: CourseId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<GradeRow>> {
     let rows = sqlx::query(
         "SELECT g.assessment_id, g.student_id, g.mark FROM grades g JOIN assessments a ON a.id = g.assessment_id \
@@ -1034,8 +1034,8 @@ pub async fn grades<'e>(
     )
     .bind(institution.0)
     .bind(course.0)
-    .bind(from)
-    .bind(to)
+    .bind(from.to_string())
+    .bind(to.to_string())
     .fetch_all(ex)
     .await?;
     rows.iter()
@@ -1091,7 +1091,7 @@ pub struct Note {
     pub id: i64,
     pub course_id: Option<CourseId>,
     pub student_id: PersonId,
-    pub date: String,
+    pub date: Date,
     pub kind: String,
     pub text: String,
     pub author: String,
@@ -1100,7 +1100,7 @@ pub struct Note {
 impl Note {
     pub fn history_value(&self) -> String {
         [
-            self.date.as_str(),
+            self.date.to_string().as_str(),
             &self.kind,
             &self.student_id.to_string(),
             &self.course_id.map(|c| c.to_string()).unwrap_or_default(),
@@ -1116,7 +1116,7 @@ pub async fn insert_note<'e>(
     institution: Tenant,
     course: Option<CourseId>,
     student: PersonId,
-    date: &str,
+    date: Date,
     kind: &str,
     text: &str,
     author: PersonId,
@@ -1128,7 +1128,7 @@ pub async fn insert_note<'e>(
     .bind(institution.id().0)
     .bind(course.map(|c| c.0))
     .bind(student.0)
-    .bind(date)
+    .bind(date.to_string())
     .bind(kind)
     .bind(text)
     .bind(author.0)
@@ -1144,7 +1144,7 @@ pub async fn notes<'e>(
     course: Option<CourseId>,
     student: Option<PersonId>,
 ) -> Result<Vec<Note>> {
-    notes_between(ex, institution, course, student, "0000-01-01", "9999-12-31").await
+    notes_between(ex, institution, course, student, Date::MIN, Date::MAX).await
 }
 
 /// [`notes`] dated between two days.
@@ -1153,8 +1153,8 @@ pub async fn notes_between<'e>(
     institution: InstitutionId,
     course: Option<CourseId>,
     student: Option<PersonId>,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<Note>> {
     let rows = sqlx::query(
         "SELECT n.id, n.course_id, n.student_id, n.date, n.kind, n.text, p.given_name || ' ' || p.family_name AS author \
@@ -1166,8 +1166,8 @@ pub async fn notes_between<'e>(
     .bind(institution.0)
     .bind(course.map(|c| c.0).unwrap_or(0))
     .bind(student.map(|s| s.0).unwrap_or(0))
-    .bind(from)
-    .bind(to)
+    .bind(from.to_string())
+    .bind(to.to_string())
     .fetch_all(ex)
     .await?;
     rows.iter()
@@ -1176,7 +1176,7 @@ pub async fn notes_between<'e>(
                 id: r.try_get("id")?,
                 course_id: r.try_get::<Option<i64>, _>("course_id")?.map(CourseId),
                 student_id: PersonId(r.try_get("student_id")?),
-                date: r.try_get("date")?,
+                date: crate::date(r, "date")?,
                 kind: r.try_get("kind")?,
                 text: r.try_get("text")?,
                 author: r.try_get("author")?,
@@ -1196,7 +1196,7 @@ pub struct StudentGrade {
     pub assessment_id: AssessmentId,
     pub kind: String,
     pub scale: String,
-    pub date: String,
+    pub date: Date,
     pub title: String,
     pub mark: String,
 }
@@ -1205,8 +1205,8 @@ pub async fn student_grades<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     students: &[PersonId],
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<(PersonId, StudentGrade)>> {
     if students.is_empty() {
         return Ok(Vec::new());
@@ -1221,8 +1221,8 @@ pub async fn student_grades<'e>(
     );
     let rows = sqlx::query(&sql)
         .bind(institution.0)
-        .bind(from)
-        .bind(to)
+        .bind(from.to_string())
+        .bind(to.to_string())
         .fetch_all(ex)
         .await?;
     rows.iter()
@@ -1236,7 +1236,7 @@ pub async fn student_grades<'e>(
                     assessment_id: AssessmentId(r.try_get("assessment_id")?),
                     kind: r.try_get("kind")?,
                     scale: r.try_get("scale")?,
-                    date: r.try_get("date")?,
+                    date: crate::date(r, "date")?,
                     title: r.try_get("title")?,
                     mark: r.try_get("mark")?,
                 },
@@ -1258,7 +1258,7 @@ pub struct StudentMark {
     pub lesson_id: LessonId,
     pub course_id: CourseId,
     pub course_name: String,
-    pub date: String,
+    pub date: Date,
     pub lesson_no: i64,
     pub code: String,
     pub minutes: Option<i64>,
@@ -1271,8 +1271,8 @@ pub async fn student_attendance<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     students: &[PersonId],
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<(PersonId, StudentMark)>> {
     if students.is_empty() {
         return Ok(Vec::new());
@@ -1287,8 +1287,8 @@ pub async fn student_attendance<'e>(
     );
     let rows = sqlx::query(&sql)
         .bind(institution.0)
-        .bind(from)
-        .bind(to)
+        .bind(from.to_string())
+        .bind(to.to_string())
         .fetch_all(ex)
         .await?;
     rows.iter()
@@ -1299,7 +1299,7 @@ pub async fn student_attendance<'e>(
                     lesson_id: LessonId(r.try_get("lesson_id")?),
                     course_id: CourseId(r.try_get("course_id")?),
                     course_name: r.try_get("course_name")?,
-                    date: r.try_get("date")?,
+                    date: crate::date(r, "date")?,
                     lesson_no: r.try_get("lesson_no")?,
                     code: r.try_get("code")?,
                     minutes: r.try_get("minutes")?,
@@ -1348,8 +1348,8 @@ pub async fn lessons_of_student<'e>(
     institution: InstitutionId,
     class: ClassId,
     student: PersonId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<(Lesson, String)>> {
     let rows = sqlx::query(
         "SELECT l.id, l.course_id, l.date, l.lesson_no, l.topic, l.content, l.homework, l.homework_due, c.name AS course_name \
@@ -1362,8 +1362,8 @@ pub async fn lessons_of_student<'e>(
     .bind(institution.0)
     .bind(class.0)
     .bind(student.0)
-    .bind(from)
-    .bind(to)
+    .bind(from.to_string())
+    .bind(to.to_string())
     .fetch_all(ex)
     .await?;
     rows.iter()

@@ -5,6 +5,7 @@
 //! and the policy's. Every query names the institution.
 
 use crate::Result;
+use jiff::civil::Date;
 use klade_domain::journal_item::Item;
 use klade_domain::Tenant;
 use klade_domain::{ClassId, CourseId, InstitutionId, PersonId};
@@ -61,7 +62,7 @@ pub struct Check {
     /// What was checked: `entries`, `content`, `professional` or `absences`.
     pub area: String,
     pub finding: String,
-    pub due_on: Option<String>,
+    pub due_on: Option<Date>,
     pub created_by: String,
     pub created_at: i64,
     pub answer: Option<String>,
@@ -94,10 +95,11 @@ impl Check {
 
     /// The value the history records for the check: its state and texts.
     pub fn history_value(&self) -> String {
+        let due_on = self.due_on.map(|d| d.to_string()).unwrap_or_default();
         let mut parts = vec![
             self.state(),
             self.finding.as_str(),
-            self.due_on.as_deref().unwrap_or(""),
+            &due_on,
             self.answer.as_deref().unwrap_or(""),
         ];
         // Findings recorded before areas existed were all `entries`; their history has four parts.
@@ -122,7 +124,7 @@ fn check_from_row(r: &sqlx::any::AnyRow) -> Result<Check> {
         course_id: r.try_get::<Option<i64>, _>("course_id")?.map(CourseId),
         area: r.try_get("area")?,
         finding: r.try_get("finding")?,
-        due_on: r.try_get("due_on")?,
+        due_on: crate::maybe_date(r, "due_on")?,
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
         answer: r.try_get("answer")?,
@@ -140,7 +142,7 @@ pub async fn insert<'e>(
     journal: Journal,
     area: &str,
     finding: &str,
-    due_on: Option<&str>,
+    due_on: Option<Date>,
     by: PersonId,
     now: i64,
 ) -> Result<i64> {
@@ -153,7 +155,7 @@ pub async fn insert<'e>(
     .bind(journal.course().map(|c| c.0))
     .bind(area)
     .bind(finding)
-    .bind(due_on)
+    .bind(due_on.map(|d| d.to_string()))
     .bind(by.0)
     .bind(now)
     .fetch_one(ex)

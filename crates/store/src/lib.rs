@@ -2,8 +2,9 @@
 //!
 //! Every query is written once, in SQL both backends accept, and runs through sqlx's `Any`
 //! driver (see `docs/adr/0001-one-code-path-for-two-databases.md`). Values cross the boundary
-//! as the few types both share: `i64`, `bool`, text. Dates are ISO `YYYY-MM-DD` text, instants
-//! UTC seconds. Every function that touches an institution's rows takes its `institution_id`.
+//! as the few types both share: `i64`, `bool`, text. Dates are ISO `YYYY-MM-DD` text in the
+//! database and `jiff::civil::Date` on this crate's side (`date` reads one), instants UTC
+//! seconds. Every function that touches an institution's rows takes its `institution_id`.
 //!
 //! This crate owns storage and nothing else: it does not decide who may do what (that is the
 //! policy in `klade-domain`, asked by `klade-app`) and it does not read the clock (callers pass
@@ -81,6 +82,25 @@ pub(crate) fn conflict(e: sqlx::Error) -> StoreError {
         sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(d.message().to_string()),
         _ => StoreError::Sql(e),
     }
+}
+
+/// Reads a date column: ISO `YYYY-MM-DD` text in both databases; anything else is corrupt.
+pub(crate) fn date(row: &AnyRow, column: &str) -> Result<jiff::civil::Date> {
+    use sqlx::Row;
+    let text: String = row.try_get(column)?;
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("{column} {text}")))
+}
+
+/// Reads a date column that may be empty.
+pub(crate) fn maybe_date(row: &AnyRow, column: &str) -> Result<Option<jiff::civil::Date>> {
+    use sqlx::Row;
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|text| {
+        text.parse()
+            .map_err(|_| StoreError::Corrupt(format!("{column} {text}")))
+    })
+    .transpose()
 }
 
 /// Reads a boolean column: PostgreSQL hands back a boolean, SQLite an integer.

@@ -563,8 +563,8 @@ pub struct NewsItem {
     pub class_name: Option<String>,
     pub title: String,
     pub body: String,
-    pub visible_from: String,
-    pub visible_to: String,
+    pub visible_from: Date,
+    pub visible_to: Date,
     pub author: String,
     pub created_at: i64,
 }
@@ -576,8 +576,8 @@ pub struct NewNews<'a> {
     pub class: Option<ClassId>,
     pub title: &'a str,
     pub body: &'a str,
-    pub visible_from: &'a str,
-    pub visible_to: &'a str,
+    pub visible_from: Date,
+    pub visible_to: Date,
     pub author: PersonId,
     pub now: i64,
 }
@@ -593,8 +593,8 @@ pub async fn insert_news<'e>(ex: impl Executor<'e, Database = Any>, n: &NewNews<
     .bind(n.class.map(|c| c.0))
     .bind(n.title)
     .bind(n.body)
-    .bind(n.visible_from)
-    .bind(n.visible_to)
+    .bind(n.visible_from.to_string())
+    .bind(n.visible_to.to_string())
     .bind(n.author.0)
     .bind(n.now)
     .fetch_one(ex)
@@ -642,8 +642,8 @@ pub async fn news<'e>(
                 class_name: r.try_get("class_name")?,
                 title: r.try_get("title")?,
                 body: r.try_get("body")?,
-                visible_from: r.try_get("visible_from")?,
-                visible_to: r.try_get("visible_to")?,
+                visible_from: crate::date(r, "visible_from")?,
+                visible_to: crate::date(r, "visible_to")?,
                 author: r.try_get("author")?,
                 created_at: r.try_get("created_at")?,
             })

@@ -4,6 +4,7 @@
 //! in `person_records`, read with [`get_in`] and written with [`set_details`].
 
 use crate::{conflict, Result};
+use jiff::civil::Date;
 use klade_domain::Tenant;
 use klade_domain::{InstitutionId, PersonId};
 use sqlx::any::AnyRow;
@@ -15,7 +16,7 @@ pub struct Person {
     pub given_name: String,
     pub family_name: String,
     pub personal_code: Option<String>,
-    pub birth_date: Option<String>,
+    pub birth_date: Option<Date>,
     pub gender: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
@@ -23,7 +24,7 @@ pub struct Person {
     pub address_actual: Option<String>,
     pub document_number: Option<String>,
     pub document_issuer: Option<String>,
-    pub document_date: Option<String>,
+    pub document_date: Option<Date>,
     pub previous_programme: Option<String>,
 }
 
@@ -38,7 +39,7 @@ pub struct NewPerson<'a> {
     pub given_name: &'a str,
     pub family_name: &'a str,
     pub personal_code: Option<&'a str>,
-    pub birth_date: Option<&'a str>,
+    pub birth_date: Option<Date>,
     pub gender: Option<&'a str>,
     pub phone: Option<&'a str>,
     pub email: Option<&'a str>,
@@ -59,7 +60,7 @@ pub(crate) fn from_row(row: &AnyRow) -> Result<Person> {
         given_name: row.try_get("given_name")?,
         family_name: row.try_get("family_name")?,
         personal_code: row.try_get("personal_code")?,
-        birth_date: row.try_get("birth_date")?,
+        birth_date: crate::maybe_date(row, "birth_date")?,
         gender: row.try_get("gender")?,
         phone: row.try_get("phone")?,
         email: row.try_get("email")?,
@@ -67,7 +68,7 @@ pub(crate) fn from_row(row: &AnyRow) -> Result<Person> {
         address_actual: row.try_get("address_actual")?,
         document_number: row.try_get("document_number")?,
         document_issuer: row.try_get("document_issuer")?,
-        document_date: row.try_get("document_date")?,
+        document_date: crate::maybe_date(row, "document_date")?,
         previous_programme: row.try_get("previous_programme")?,
     })
 }
@@ -80,7 +81,7 @@ pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, p: &NewPerson<'_>
     .bind(p.given_name)
     .bind(p.family_name)
     .bind(p.personal_code)
-    .bind(p.birth_date)
+    .bind(p.birth_date.map(|d| d.to_string()))
     .bind(p.gender)
     .bind(p.phone)
     .bind(p.email)
@@ -181,7 +182,7 @@ pub async fn set_identity<'e>(ex: impl Executor<'e, Database = Any>, p: &Person)
     .bind(&p.given_name)
     .bind(&p.family_name)
     .bind(&p.personal_code)
-    .bind(&p.birth_date)
+    .bind(p.birth_date.map(|d| d.to_string()))
     .bind(&p.gender)
     .execute(ex)
     .await
@@ -205,7 +206,7 @@ pub async fn set_details<'e>(ex: impl Executor<'e, Database = Any>, institution:
     .bind(&p.address_actual)
     .bind(&p.document_number)
     .bind(&p.document_issuer)
-    .bind(&p.document_date)
+    .bind(p.document_date.map(|d| d.to_string()))
     .bind(&p.previous_programme)
     .execute(ex)
     .await?;

@@ -4,6 +4,7 @@
 //! institution.
 
 use crate::{flag, Result};
+use jiff::civil::Date;
 use klade_domain::journal_item::Item;
 use klade_domain::Tenant;
 use klade_domain::{ClassId, InstitutionId, PersonId};
@@ -12,7 +13,7 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Absence {
     pub child_id: PersonId,
-    pub date: String,
+    pub date: Date,
     pub code: String,
     pub reason: String,
     pub late: bool,
@@ -25,8 +26,8 @@ pub async fn absences<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     group: ClassId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<Absence>> {
     let rows = sqlx::query(
         "SELECT a.child_id, a.date, a.code, a.reason, a.late, p.given_name || ' ' || p.family_name AS entered_by, a.entered_at \
@@ -35,15 +36,15 @@ pub async fn absences<'e>(
     )
     .bind(institution.0)
     .bind(group.0)
-    .bind(from)
-    .bind(to)
+    .bind(from.to_string())
+    .bind(to.to_string())
     .fetch_all(ex)
     .await?;
     rows.iter()
         .map(|r| {
             Ok(Absence {
                 child_id: PersonId(r.try_get("child_id")?),
-                date: r.try_get("date")?,
+                date: crate::date(r, "date")?,
                 code: r.try_get("code")?,
                 reason: r.try_get("reason")?,
                 late: flag(r, "late")?,
@@ -61,7 +62,7 @@ pub async fn set_absence(
     institution: Tenant,
     group: ClassId,
     child: PersonId,
-    date: &str,
+    date: Date,
     mark: Option<(&str, &str)>,
     late: bool,
     by: PersonId,
@@ -70,7 +71,7 @@ pub async fn set_absence(
     sqlx::query("DELETE FROM preschool_attendance WHERE institution_id = $1 AND child_id = $2 AND date = $3")
         .bind(institution.id().0)
         .bind(child.0)
-        .bind(date)
+        .bind(date.to_string())
         .execute(&mut *conn)
         .await?;
     if let Some((code, reason)) = mark {
@@ -81,7 +82,7 @@ pub async fn set_absence(
         .bind(institution.id().0)
         .bind(group.0)
         .bind(child.0)
-        .bind(date)
+        .bind(date.to_string())
         .bind(code)
         .bind(reason)
         .bind(late)
@@ -96,7 +97,7 @@ pub async fn set_absence(
 /// When the group's day was marked, by whom, and whether after the deadline.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Marked {
-    pub date: String,
+    pub date: Date,
     pub late: bool,
     pub by: String,
     pub at: i64,
@@ -106,8 +107,8 @@ pub async fn marked_days<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     group: ClassId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<Marked>> {
     let rows = sqlx::query(
         "SELECT d.date, d.late, p.given_name || ' ' || p.family_name AS who, d.marked_at FROM preschool_days d \
@@ -116,14 +117,14 @@ pub async fn marked_days<'e>(
     )
     .bind(institution.0)
     .bind(group.0)
-    .bind(from)
-    .bind(to)
+    .bind(from.to_string())
+    .bind(to.to_string())
     .fetch_all(ex)
     .await?;
     rows.iter()
         .map(|r| {
             Ok(Marked {
-                date: r.try_get("date")?,
+                date: crate::date(r, "date")?,
                 late: flag(r, "late")?,
                 by: r.try_get("who")?,
                 at: r.try_get("marked_at")?,
@@ -137,7 +138,7 @@ pub async fn mark_day(
     conn: &mut AnyConnection,
     institution: Tenant,
     group: ClassId,
-    date: &str,
+    date: Date,
     late: bool,
     by: PersonId,
     now: i64,
@@ -148,7 +149,7 @@ pub async fn mark_day(
     )
     .bind(institution.id().0)
     .bind(group.0)
-    .bind(date)
+    .bind(date.to_string())
     .bind(late)
     .bind(by.0)
     .bind(now)
@@ -160,7 +161,7 @@ pub async fn mark_day(
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Entry {
     pub id: i64,
-    pub date: String,
+    pub date: Date,
     pub area: String,
     pub tasks: String,
     pub activities: String,
@@ -176,8 +177,8 @@ pub async fn entries<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     group: ClassId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<Entry>> {
     let rows = sqlx::query(
         "SELECT e.id, e.date, e.area, e.tasks, e.activities, e.late, p.given_name || ' ' || p.family_name AS author, \
@@ -189,8 +190,8 @@ pub async fn entries<'e>(
     )
     .bind(institution.0)
     .bind(group.0)
-    .bind(from)
-    .bind(to)
+    .bind(from.to_string())
+    .bind(to.to_string())
     .fetch_all(ex)
     .await?;
     let mut out: Vec<Entry> = Vec::new();
@@ -200,7 +201,7 @@ pub async fn entries<'e>(
         if out.last().map(|e| e.id) != Some(id) {
             out.push(Entry {
                 id,
-                date: r.try_get("date")?,
+                date: crate::date(r, "date")?,
                 area: r.try_get("area")?,
                 tasks: r.try_get("tasks")?,
                 activities: r.try_get("activities")?,
@@ -223,7 +224,7 @@ pub async fn put_entry(
     conn: &mut AnyConnection,
     institution: Tenant,
     group: ClassId,
-    date: &str,
+    date: Date,
     area: &str,
     tasks: &str,
     activities: &str,
@@ -236,7 +237,7 @@ pub async fn put_entry(
     )
     .bind(institution.id().0)
     .bind(group.0)
-    .bind(date)
+    .bind(date.to_string())
     .bind(area)
     .fetch_optional(&mut *conn)
     .await?;
@@ -260,7 +261,7 @@ pub async fn put_entry(
     )
     .bind(institution.id().0)
     .bind(group.0)
-    .bind(date)
+    .bind(date.to_string())
     .bind(area)
     .bind(tasks)
     .bind(activities)
@@ -318,7 +319,7 @@ pub struct Assessment {
     pub child_id: PersonId,
     pub area: String,
     pub mark: String,
-    pub date: String,
+    pub date: Date,
     pub by: String,
 }
 
@@ -346,7 +347,7 @@ pub async fn assessments<'e>(
                 child_id: PersonId(r.try_get("child_id")?),
                 area: r.try_get("area")?,
                 mark: r.try_get("mark")?,
-                date: r.try_get("date")?,
+                date: crate::date(r, "date")?,
                 by: r.try_get("who")?,
             })
         })
@@ -361,7 +362,7 @@ pub async fn add_assessment(
     child: PersonId,
     area: &str,
     mark: &str,
-    date: &str,
+    date: Date,
     by: PersonId,
     now: i64,
 ) -> Result<i64> {
@@ -374,7 +375,7 @@ pub async fn add_assessment(
     .bind(child.0)
     .bind(area)
     .bind(mark)
-    .bind(date)
+    .bind(date.to_string())
     .bind(by.0)
     .bind(now)
     .fetch_one(conn)
@@ -405,12 +406,7 @@ pub(crate) async fn current_values<'e>(
         let code: String = r.try_get("code")?;
         let reason: String = r.try_get("reason")?;
         out.insert(
-            Item::PreschoolAttendance(PersonId(r.try_get("child_id")?), {
-                let day: String = r.try_get("date")?;
-                day.parse()
-                    .map_err(|_| crate::StoreError::Corrupt(format!("a preschool day: {day}")))?
-            })
-            .to_string(),
+            Item::PreschoolAttendance(PersonId(r.try_get("child_id")?), crate::date(&r, "date")?).to_string(),
             absence_value(&code, &reason),
         );
     }

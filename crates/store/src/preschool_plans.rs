@@ -4,6 +4,7 @@
 //! app's and the policy's. Every query names the institution.
 
 use crate::{flag, Result};
+use jiff::civil::Date;
 use klade_domain::journal_item::Item;
 use klade_domain::Tenant;
 use klade_domain::{ClassId, InstitutionId, PersonId};
@@ -188,7 +189,7 @@ pub struct Talk {
     pub id: i64,
     pub student_id: PersonId,
     pub student: String,
-    pub held_on: String,
+    pub held_on: Date,
     pub participants: String,
     pub topic: String,
     pub content: String,
@@ -201,7 +202,7 @@ pub struct Talk {
 pub struct NewTalk<'a> {
     pub class: ClassId,
     pub student: PersonId,
-    pub held_on: &'a str,
+    pub held_on: Date,
     pub participants: &'a str,
     pub topic: &'a str,
     pub content: &'a str,
@@ -222,7 +223,7 @@ pub async fn insert_talk<'e>(
     .bind(institution.id().0)
     .bind(t.class.0)
     .bind(t.student.0)
-    .bind(t.held_on)
+    .bind(t.held_on.to_string())
     .bind(t.participants)
     .bind(t.topic)
     .bind(t.content)
@@ -268,7 +269,7 @@ pub async fn talks<'e>(
                 id: r.try_get("id")?,
                 student_id: PersonId(r.try_get("student_id")?),
                 student: r.try_get("student")?,
-                held_on: r.try_get("held_on")?,
+                held_on: crate::date(r, "held_on")?,
                 participants: r.try_get("participants")?,
                 topic: r.try_get("topic")?,
                 content: r.try_get("content")?,

@@ -43,7 +43,7 @@ pub async fn set_rule<'e>(
 /// anonymised. A person with any membership still open never appears.
 pub async fn ended_memberships<'e>(
     ex: impl Executor<'e, Database = Any>,
-) -> Result<Vec<(PersonId, InstitutionId, String)>> {
+) -> Result<Vec<(PersonId, InstitutionId, jiff::civil::Date)>> {
     let rows = sqlx::query(
         "SELECT m.person_id, m.institution_id, m.valid_to FROM memberships m JOIN persons p ON p.id = m.person_id \
          WHERE p.anonymised_at IS NULL AND m.valid_to IS NOT NULL \
@@ -56,7 +56,7 @@ pub async fn ended_memberships<'e>(
             Ok((
                 PersonId(r.try_get("person_id")?),
                 InstitutionId(r.try_get("institution_id")?),
-                r.try_get("valid_to")?,
+                crate::date(r, "valid_to")?,
             ))
         })
         .collect()

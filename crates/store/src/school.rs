@@ -11,16 +11,16 @@ pub async fn insert_school_year<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: Tenant,
     name: &str,
-    starts_on: &str,
-    ends_on: &str,
+    starts_on: Date,
+    ends_on: Date,
 ) -> Result<SchoolYearId> {
     let row = sqlx::query(
         "INSERT INTO school_years (institution_id, name, starts_on, ends_on) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(institution.id().0)
     .bind(name)
-    .bind(starts_on)
-    .bind(ends_on)
+    .bind(starts_on.to_string())
+    .bind(ends_on.to_string())
     .fetch_one(ex)
     .await
     .map_err(conflict)?;
@@ -33,8 +33,8 @@ pub async fn insert_term<'e>(
     year: SchoolYearId,
     ordinal: i64,
     name: &str,
-    starts_on: &str,
-    ends_on: &str,
+    starts_on: Date,
+    ends_on: Date,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO terms (institution_id, school_year_id, ordinal, name, starts_on, ends_on) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -43,8 +43,8 @@ pub async fn insert_term<'e>(
     .bind(year.0)
     .bind(ordinal)
     .bind(name)
-    .bind(starts_on)
-    .bind(ends_on)
+    .bind(starts_on.to_string())
+    .bind(ends_on.to_string())
     .execute(ex)
     .await
     .map_err(conflict)?;
@@ -156,9 +156,9 @@ pub async fn insert_subject<'e>(
 pub struct Enrolment<'a> {
     pub class: ClassId,
     pub student: PersonId,
-    pub valid_from: &'a str,
+    pub valid_from: Date,
     pub order_number: &'a str,
-    pub order_date: &'a str,
+    pub order_date: Date,
     pub reason: &'a str,
 }
 
@@ -175,9 +175,9 @@ pub async fn enrol<'e>(
     .bind(institution.id().0)
     .bind(e.class.0)
     .bind(e.student.0)
-    .bind(e.valid_from)
+    .bind(e.valid_from.to_string())
     .bind(e.order_number)
-    .bind(e.order_date)
+    .bind(e.order_date.to_string())
     .bind(e.reason)
     .bind(now)
     .execute(ex)
@@ -345,8 +345,8 @@ pub struct Term {
     pub id: klade_domain::TermId,
     pub ordinal: i64,
     pub name: String,
-    pub starts_on: String,
-    pub ends_on: String,
+    pub starts_on: Date,
+    pub ends_on: Date,
 }
 
 pub async fn terms<'e>(
@@ -367,8 +367,8 @@ pub async fn terms<'e>(
                 id: klade_domain::TermId(r.try_get("id")?),
                 ordinal: r.try_get("ordinal")?,
                 name: r.try_get("name")?,
-                starts_on: r.try_get("starts_on")?,
-                ends_on: r.try_get("ends_on")?,
+                starts_on: crate::date(r, "starts_on")?,
+                ends_on: crate::date(r, "ends_on")?,
             })
         })
         .collect()
@@ -427,14 +427,14 @@ pub struct EnrolmentLine {
     pub id: i64,
     pub class_id: ClassId,
     pub class_name: String,
-    pub valid_from: String,
-    pub valid_to: Option<String>,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
     pub order_number: String,
-    pub order_date: String,
+    pub order_date: Date,
     pub reason: String,
     /// The order that ended it (a transfer or an exit), and why.
     pub end_order_number: Option<String>,
-    pub end_order_date: Option<String>,
+    pub end_order_date: Option<Date>,
     pub end_reason: Option<String>,
 }
 
@@ -458,13 +458,13 @@ pub async fn enrolments_of<'e>(
                 id: r.try_get("id")?,
                 class_id: ClassId(r.try_get("class_id")?),
                 class_name: r.try_get("name")?,
-                valid_from: r.try_get("valid_from")?,
-                valid_to: r.try_get("valid_to")?,
+                valid_from: crate::date(r, "valid_from")?,
+                valid_to: crate::maybe_date(r, "valid_to")?,
                 order_number: r.try_get("order_number")?,
-                order_date: r.try_get("order_date")?,
+                order_date: crate::date(r, "order_date")?,
                 reason: r.try_get("reason")?,
                 end_order_number: r.try_get("end_order_number")?,
-                end_order_date: r.try_get("end_order_date")?,
+                end_order_date: crate::maybe_date(r, "end_order_date")?,
                 end_reason: r.try_get("end_reason")?,
             })
         })
@@ -476,8 +476,8 @@ pub async fn end_enrolment<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: Tenant,
     id: i64,
-    last_day: &str,
-    order: (&str, &str, &str),
+    last_day: Date,
+    order: (&str, Date, &str),
 ) -> Result<()> {
     sqlx::query(
         "UPDATE enrolments SET valid_to = $3, end_order_number = $4, end_order_date = $5, end_reason = $6 \
@@ -485,9 +485,9 @@ pub async fn end_enrolment<'e>(
     )
     .bind(institution.id().0)
     .bind(id)
-    .bind(last_day)
+    .bind(last_day.to_string())
     .bind(order.0)
-    .bind(order.1)
+    .bind(order.1.to_string())
     .bind(order.2)
     .execute(ex)
     .await?;
@@ -547,14 +547,14 @@ pub async fn institutions_of<'e>(
 pub async fn term_before<'e>(
     ex: impl Executor<'e, Database = Any> + Copy,
     institution: InstitutionId,
-    from: &str,
-    to: &str,
-) -> Result<Option<Option<(String, String)>>> {
+    from: Date,
+    to: Date,
+) -> Result<Option<Option<(Date, Date)>>> {
     let is_term =
         sqlx::query("SELECT 1 AS one FROM terms WHERE institution_id = $1 AND starts_on = $2 AND ends_on = $3")
             .bind(institution.0)
-            .bind(from)
-            .bind(to)
+            .bind(from.to_string())
+            .bind(to.to_string())
             .fetch_optional(ex)
             .await?
             .is_some();
@@ -565,11 +565,11 @@ pub async fn term_before<'e>(
         "SELECT starts_on, ends_on FROM terms WHERE institution_id = $1 AND ends_on < $2 ORDER BY ends_on DESC LIMIT 1",
     )
     .bind(institution.0)
-    .bind(from)
+    .bind(from.to_string())
     .fetch_optional(ex)
     .await?;
     Ok(Some(
-        row.map(|r| Ok::<_, crate::StoreError>((r.try_get("starts_on")?, r.try_get("ends_on")?)))
+        row.map(|r| Ok::<_, crate::StoreError>((crate::date(&r, "starts_on")?, crate::date(&r, "ends_on")?)))
             .transpose()?,
     ))
 }
@@ -579,7 +579,7 @@ pub async fn current_year<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
     today: Date,
-) -> Result<Option<(SchoolYearId, String, String)>> {
+) -> Result<Option<(SchoolYearId, Date, Date)>> {
     let row = sqlx::query(
         "SELECT id, starts_on, ends_on FROM school_years WHERE institution_id = $1 AND starts_on <= $2 AND ends_on >= $2",
     )
@@ -590,8 +590,8 @@ pub async fn current_year<'e>(
     row.map(|r| {
         Ok((
             SchoolYearId(r.try_get("id")?),
-            r.try_get("starts_on")?,
-            r.try_get("ends_on")?,
+            crate::date(&r, "starts_on")?,
+            crate::date(&r, "ends_on")?,
         ))
     })
     .transpose()

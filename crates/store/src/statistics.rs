@@ -10,6 +10,7 @@
 
 use crate::journal::EXCUSED;
 use crate::Result;
+use jiff::civil::Date;
 use klade_domain::Tenant;
 use klade_domain::{ClassId, CourseId, InstitutionId, PersonId};
 use sqlx::{Any, Executor, Row};
@@ -32,16 +33,16 @@ const AVERAGED: &str = "a.kind IN ('summative', 'interim', 'exam') AND a.scale =
 pub async fn classes<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<crate::school::ClassRow>> {
     let rows = sqlx::query(
         "SELECT c.id, c.name, c.kind, c.grade, c.programme_code, c.programme_name FROM classes c JOIN school_years y ON y.id = c.school_year_id \
          WHERE c.institution_id = $1 AND c.kind = 'class' AND y.starts_on <= $3 AND y.ends_on >= $2 ORDER BY c.name, c.id",
     )
     .bind(institution.0)
-    .bind(from)
-    .bind(to)
+    .bind(from.to_string())
+    .bind(to.to_string())
     .fetch_all(ex)
     .await?;
     rows.iter().map(crate::school::class_row).collect()
@@ -63,8 +64,8 @@ pub struct AbsenceCount {
 pub async fn absences<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<AbsenceCount>> {
     let sql = format!(
         "SELECT c.class_id, CASE WHEN c.subgroup IS NULL THEN 0 ELSE c.id END AS grp, MAX(c.name) AS group_name, {} \
@@ -77,8 +78,8 @@ pub async fn absences<'e>(
     );
     let rows = sqlx::query(&sql)
         .bind(institution.0)
-        .bind(from)
-        .bind(to)
+        .bind(from.to_string())
+        .bind(to.to_string())
         .fetch_all(ex)
         .await?;
     rows.iter()
@@ -110,8 +111,8 @@ pub struct MarkCount {
 pub async fn marks<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
 ) -> Result<Vec<MarkCount>> {
     let sql = format!(
         // Counted per work first, reading each course's work of the period by date and each
@@ -129,8 +130,8 @@ pub async fn marks<'e>(
     );
     let rows = sqlx::query(&sql)
         .bind(institution.0)
-        .bind(from)
-        .bind(to)
+        .bind(from.to_string())
+        .bind(to.to_string())
         .fetch_all(ex)
         .await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -167,8 +168,8 @@ pub struct StudentAbsences {
 pub async fn absences_by_student<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: InstitutionId,
-    from: &str,
-    to: &str,
+    from: Date,
+    to: Date,
     classes: Option<&[ClassId]>,
 ) -> Result<Vec<StudentAbsences>> {
     let only = match classes {
@@ -194,8 +195,8 @@ pub async fn absences_by_student<'e>(
     );
     let rows = sqlx::query(&sql)
         .bind(institution.0)
-        .bind(from)
-        .bind(to)
+        .bind(from.to_string())
+        .bind(to.to_string())
         .fetch_all(ex)
         .await?;
     rows.iter()

@@ -13,8 +13,8 @@ use sqlx::{Any, Executor, Row};
 pub struct Year {
     pub id: SchoolYearId,
     pub name: String,
-    pub starts_on: String,
-    pub ends_on: String,
+    pub starts_on: Date,
+    pub ends_on: Date,
     pub locked_at: Option<i64>,
 }
 
@@ -30,8 +30,8 @@ pub async fn years<'e>(ex: impl Executor<'e, Database = Any>, institution: Insti
             Ok(Year {
                 id: SchoolYearId(r.try_get("id")?),
                 name: r.try_get("name")?,
-                starts_on: r.try_get("starts_on")?,
-                ends_on: r.try_get("ends_on")?,
+                starts_on: crate::date(r, "starts_on")?,
+                ends_on: crate::date(r, "ends_on")?,
                 locked_at: r.try_get("locked_at")?,
             })
         })
@@ -107,7 +107,7 @@ pub struct NewConsent<'a> {
     pub reason: &'a str,
     pub by: PersonId,
     pub now: i64,
-    pub valid_until: &'a str,
+    pub valid_until: Date,
 }
 
 pub async fn insert_consent<'e>(ex: impl Executor<'e, Database = Any>, c: &NewConsent<'_>) -> Result<i64> {
@@ -123,7 +123,7 @@ pub async fn insert_consent<'e>(ex: impl Executor<'e, Database = Any>, c: &NewCo
     .bind(c.reason)
     .bind(c.by.0)
     .bind(c.now)
-    .bind(c.valid_until)
+    .bind(c.valid_until.to_string())
     .fetch_one(ex)
     .await?;
     Ok(row.try_get("id")?)
@@ -139,7 +139,7 @@ pub struct Consent {
     pub reason: String,
     pub granted_by: String,
     pub granted_at: i64,
-    pub valid_until: String,
+    pub valid_until: Date,
 }
 
 pub async fn consents<'e>(ex: impl Executor<'e, Database = Any>, institution: InstitutionId) -> Result<Vec<Consent>> {
@@ -165,7 +165,7 @@ pub async fn consents<'e>(ex: impl Executor<'e, Database = Any>, institution: In
                 reason: r.try_get("reason")?,
                 granted_by: r.try_get("granted_by")?,
                 granted_at: r.try_get("granted_at")?,
-                valid_until: r.try_get("valid_until")?,
+                valid_until: crate::date(r, "valid_until")?,
             })
         })
         .collect()

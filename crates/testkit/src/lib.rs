@@ -142,7 +142,7 @@ impl TestApp {
         } else {
             Basis::Order {
                 number: "1-7/2026/1",
-                date: "2026-08-25",
+                date: jiff::civil::date(2026, 8, 25),
             }
         };
         accounts::add_membership(
@@ -150,7 +150,7 @@ impl TestApp {
             klade_domain::Tenant::without_permit(institution),
             person,
             role,
-            "2026-09-01",
+            jiff::civil::date(2026, 9, 1),
             &basis,
             0,
         )

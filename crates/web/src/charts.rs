@@ -3,7 +3,7 @@
 
 /// A small line chart of 1–10 grades, drawn as SVG. Each grade is a labelled point, so the chart
 /// reads without colour; a screen reader gets the grades in its title.
-pub fn chart_svg(points: &[(String, f64)], label: &str) -> String {
+pub fn chart_svg(points: &[(jiff::civil::Date, f64)], label: &str) -> String {
     let (w, h, pad) = (320.0_f64, 90.0_f64, 14.0_f64);
     if points.is_empty() {
         return String::new();
@@ -22,7 +22,7 @@ pub fn chart_svg(points: &[(String, f64)], label: &str) -> String {
     let line: Vec<String> = coords.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
     let values: Vec<String> = points
         .iter()
-        .map(|(d, v)| format!("{} {v}", klade_app::clock::format_stored_date(d)))
+        .map(|(d, v)| format!("{} {v}", klade_app::clock::format_date(*d)))
         .collect();
     let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;");
     let mut svg = format!(
@@ -130,7 +130,13 @@ mod tests {
 
     #[test]
     fn the_chart_has_a_point_and_a_label_per_grade() {
-        let svg = chart_svg(&[("2026-09-10".into(), 7.0), ("2026-10-01".into(), 9.0)], "Matemātika");
+        let svg = chart_svg(
+            &[
+                (jiff::civil::date(2026, 9, 10), 7.0),
+                (jiff::civil::date(2026, 10, 1), 9.0),
+            ],
+            "Matemātika",
+        );
         assert_eq!(svg.matches("<circle").count(), 2);
         assert!(svg.contains(">9</text>") && svg.contains("<title>10.09.2026. 7, 01.10.2026. 9</title>"));
         assert!(chart_svg(&[], "x").is_empty());

@@ -105,14 +105,7 @@ async fn fill_course(
     last: Date,
 ) -> Result<(), AppError> {
     let school = tenant.id();
-    let slots = journal::slots(
-        &mut *m.tx,
-        school,
-        journal::SlotsOf::Course(course),
-        &start.to_string(),
-        &last.to_string(),
-    )
-    .await?;
+    let slots = journal::slots(&mut *m.tx, school, journal::SlotsOf::Course(course), start, last).await?;
     let students: Vec<PersonId> = journal::students(&mut *m.tx, school, course, last)
         .await?
         .into_iter()
@@ -134,7 +127,7 @@ async fn fill_course(
                     &Lesson {
                         id: LessonId(0),
                         course_id: course,
-                        date: day.to_string(),
+                        date: day,
                         lesson_no: s.lesson_no,
                         topic: topic.to_string(),
                         content: format!("{topic}: skaidrojums, piemēri un patstāvīgais darbs."),
@@ -187,13 +180,13 @@ async fn fill_course(
                             course_id: course,
                             kind: if summative { "summative" } else { "formative" }.to_string(),
                             scale: if summative { "ten" } else { "percent" }.to_string(),
-                            date: day.to_string(),
+                            date: day,
                             title: if summative {
                                 format!("Pārbaudes darbs: {topic}")
                             } else {
                                 format!("Patstāvīgais darbs: {topic}")
                             },
-                            handed_in_on: summative.then(|| day.to_string()),
+                            handed_in_on: summative.then_some(day),
                         },
                     )
                     .await?;

@@ -82,8 +82,8 @@ pub(super) async fn fill(
             title: "Ziemassvētku koncerts",
             body: "Skolas Ziemassvētku koncerts notiks 18. decembrī plkst. 17:00 aktu zālē. Laipni aicināti skolēni, \
                    vecāki un vecvecāki!",
-            visible_from: &today.to_string(),
-            visible_to: &until.to_string(),
+            visible_from: today,
+            visible_to: until,
             author: deputy,
             now: m.now - day,
         },

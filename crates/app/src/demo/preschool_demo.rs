@@ -39,9 +39,7 @@ pub(super) async fn fill(
     // The demo institution follows the government's days and has none of its own yet.
     let mut cal = Calendar::latvia();
     for day in klade_store::calendar::days(&mut *m.tx, None, true).await? {
-        if let Ok(date) = day.date.parse() {
-            cal = cal.with_day(day.kind, date);
-        }
+        cal = cal.with_day(day.kind, day.date);
     }
     let mut days = Vec::new();
     let mut d = today;
@@ -57,10 +55,9 @@ pub(super) async fn fill(
     let mut log = Vec::new();
     let day_secs = 24 * 3600;
     for (n, day) in days.iter().enumerate() {
-        let iso = day.to_string();
         // 08:30 in Riga that day, in winter UTC+2.
         let at = m.now - (days.len() - n) as i64 * day_secs - 3 * 3600;
-        store::mark_day(&mut m.tx, tenant, group, &iso, false, teacher, at).await?;
+        store::mark_day(&mut m.tx, tenant, group, *day, false, teacher, at).await?;
         let away = children[(n * 3) % children.len()];
         let (code, reason) = if n % 2 == 0 {
             ("S", "Saaukstēšanās")
@@ -72,7 +69,7 @@ pub(super) async fn fill(
             tenant,
             group,
             away,
-            &iso,
+            *day,
             Some((code, reason)),
             false,
             teacher,
@@ -92,7 +89,7 @@ pub(super) async fn fill(
                 &mut m.tx,
                 tenant,
                 group,
-                &iso,
+                *day,
                 area,
                 tasks,
                 activities,
@@ -111,12 +108,11 @@ pub(super) async fn fill(
             });
         }
     }
-    let start = days.first().map(|d| d.to_string()).unwrap_or_default();
+    let start = days.first().copied().unwrap_or(today);
     for (i, child) in children.iter().enumerate() {
         for (k, area) in ["language", "maths", "social_civic"].iter().enumerate() {
             let mark = ["S", "T", "T", "A"][(i + k) % 4];
-            let id =
-                store::add_assessment(&mut m.tx, tenant, group, *child, area, mark, &start, teacher, m.now).await?;
+            let id = store::add_assessment(&mut m.tx, tenant, group, *child, area, mark, start, teacher, m.now).await?;
             log.push(Change {
                 item: Item::PreschoolAssessment(id).to_string(),
                 old: None,

@@ -68,7 +68,7 @@ pub(super) async fn context(app: &App, institution: InstitutionId) -> Result<Con
             courses.insert((class, c.subject_id, group), (c.id, teachers));
         }
     }
-    let slots = journal::slot_facts(db, institution, &today.to_string(), &ends).await?;
+    let slots = journal::slot_facts(db, institution, today, ends).await?;
     Ok(Context {
         year,
         from: today,
@@ -339,7 +339,7 @@ pub(super) async fn apply(
         .collect::<Result<_, _>>()
         .map_err(|_| AppError::Conflict("import.timetable_refused"))?;
     let from = ctx.from;
-    let day_before = from.yesterday().unwrap_or(from).to_string();
+    let day_before = from.yesterday().unwrap_or(from);
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let mut courses: HashMap<(ClassId, SubjectId, String), CourseId> =
@@ -393,7 +393,7 @@ pub(super) async fn apply(
                         starts_at: &r.starts_at,
                         ends_at: &r.ends_at,
                         room: &r.room,
-                        valid_from: &ctx.from.to_string(),
+                        valid_from: ctx.from,
                     },
                 )
                 .await?;
@@ -407,7 +407,7 @@ pub(super) async fn apply(
         .iter()
         .filter(|s| in_file.contains(&s.class_id) && !keep.contains(&s.id))
     {
-        journal::end_slot(&mut *tx, tenant, s.id, &day_before).await?;
+        journal::end_slot(&mut *tx, tenant, s.id, day_before).await?;
         changed += 1;
     }
     klade_store::access_log::record(&mut *tx, Some(institution), by, by, "change", "timetable import", now).await?;

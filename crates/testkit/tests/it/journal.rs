@@ -828,7 +828,7 @@ async fn creating_a_lesson_that_exists_keeps_what_was_written() {
         let written = klade_store::journal::Lesson {
             id: klade_domain::LessonId(0),
             course_id: course,
-            date: "2026-11-26".into(),
+            date: jiff::civil::date(2026, 11, 26),
             lesson_no: 9,
             topic: "Daļskaitļi".into(),
             content: String::new(),
@@ -842,7 +842,7 @@ async fn creating_a_lesson_that_exists_keeps_what_was_written() {
             &mut tx,
             klade_domain::Tenant::without_permit(inst),
             course,
-            "2026-11-26",
+            jiff::civil::date(2026, 11, 26),
             9,
         )
         .await
@@ -856,7 +856,7 @@ async fn creating_a_lesson_that_exists_keeps_what_was_written() {
             &mut tx,
             klade_domain::Tenant::without_permit(inst),
             course,
-            "2026-11-26",
+            jiff::civil::date(2026, 11, 26),
             10,
         )
         .await

@@ -30,7 +30,7 @@ async fn new_teacher(t: &TestApp, code: &str, phone: Option<&str>, from: &str) -
         klade_domain::Tenant::without_permit(klade_domain::InstitutionId(1)),
         person,
         klade_domain::Role::Teacher,
-        from,
+        from.parse().expect("date"),
         &klade_store::accounts::Basis::Employment,
         0,
     )

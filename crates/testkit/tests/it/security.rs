@@ -158,7 +158,7 @@ async fn no_password_goes_to_a_phone_someone_else_set_in_the_last_seven_days() {
             klade_domain::Tenant::without_permit(klade_domain::InstitutionId(2)),
             id,
             klade_domain::Role::PreschoolTeacher,
-            "2026-11-20",
+            jiff::civil::date(2026, 11, 20),
             &klade_store::accounts::Basis::Employment,
             0,
         )

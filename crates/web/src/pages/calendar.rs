@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use klade_app::calendar::{self as cal, SettingsForm};
-use klade_app::clock::format_stored_date;
+use klade_app::clock::format_date;
 use klade_app::AppError;
 use klade_domain::InstitutionId;
 use serde::Deserialize;
@@ -119,8 +119,8 @@ async fn render_calendar(
         .days
         .iter()
         .map(|d| DayRow {
-            shown: format_stored_date(&d.date),
-            date: d.date.clone(),
+            shown: format_date(d.date),
+            date: d.date.to_string(),
             kind: t.dynamic("calendar", &format!("k_{}", d.kind)),
             note: d.note.clone(),
             government: d.government,
@@ -132,8 +132,8 @@ async fn render_calendar(
         .iter()
         .map(|h| HolidayRow {
             id: h.id,
-            from: format_stored_date(&h.starts_on),
-            to: format_stored_date(&h.ends_on),
+            from: format_date(h.starts_on),
+            to: format_date(h.ends_on),
             name: h.name.clone(),
             school_year: h.school_year.clone().unwrap_or_default(),
         })

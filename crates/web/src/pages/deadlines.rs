@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use klade_app::clock::{format_instant, format_stored_date};
+use klade_app::clock::{format_date, format_instant};
 use klade_app::deadlines::{self, Filter, Item, Kind, State as ItemState};
 use klade_docs::table::{Cell, Column, Report};
 use klade_domain::InstitutionId;
@@ -69,7 +69,7 @@ fn line(t: Tr, i: &Item) -> Line {
         },
         class_name: i.class_name.clone(),
         what,
-        date: format_stored_date(&i.date),
+        date: format_date(i.date),
         due: format_instant(i.due_at),
         done: i.done_at.map(format_instant).unwrap_or_default(),
         count: i.count,
@@ -168,7 +168,7 @@ fn overview_report(t: Tr, items: &[Item], lines: &[Line]) -> Report {
                 Cell::text(l.class_name.clone()),
                 Cell::text(l.kind.clone()),
                 Cell::text(what),
-                Cell::Date(i.date.clone()),
+                Cell::Date(i.date.to_string()),
                 Cell::text(l.due.clone()),
                 Cell::text(state),
             ]
@@ -204,7 +204,7 @@ async fn overview(
     let mut items: Vec<Line> = view.items.iter().map(|i| line(t, i)).collect();
     if let Some(f) = crate::download::requested(q.format.as_deref())? {
         let mut report = overview_report(t, &view.items, &items);
-        report.subtitle.push(format_stored_date(&state.app.today().to_string()));
+        report.subtitle.push(format_date(state.app.today()));
         return crate::download::download(&report, f, "termini");
     }
     let mut path = format!("/deadlines/overview?i={}", q.i);

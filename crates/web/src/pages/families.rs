@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use jiff::civil::Date;
-use klade_app::clock::{format_instant, format_stored_date};
+use klade_app::clock::{format_date, format_instant, format_stored_date};
 use klade_app::{families, AppError};
 use klade_domain::{ClassId, InstitutionId, PersonId};
 use serde::Deserialize;
@@ -31,7 +31,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 struct DayView {
-    date: String,
+    date: Date,
     heading: String,
     today: bool,
     lessons: Vec<LessonView>,
@@ -69,7 +69,7 @@ struct DiaryPage {
     class_name: String,
     flash: Option<String>,
     error: Option<String>,
-    monday: String,
+    monday: Date,
     prev: String,
     next: String,
     range: String,
@@ -111,8 +111,8 @@ async fn diary(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DiaryQue
 fn notice_line(t: Tr, n: &klade_app::families::Notice) -> String {
     let mut s = format!(
         "{} – {}: {} ({}, {})",
-        format_stored_date(&n.from_date),
-        format_stored_date(&n.to_date),
+        format_date(n.from_date),
+        format_date(n.to_date),
         n.reason,
         n.author,
         format_instant(n.created_at)
@@ -142,19 +142,18 @@ async fn diary_page(
     let today: Date = state.app.today();
     let day = date.and_then(|d| d.parse::<Date>().ok()).unwrap_or(today);
     let d = families::diary(&state.app, session, chosen, day).await?;
-    let monday: Date = d.monday.parse().unwrap_or(today);
+    let monday = d.monday;
     let shift = |n: i64| {
         monday
             .checked_add(jiff::Span::new().days(n))
             .map(|d| d.to_string())
             .unwrap_or_default()
     };
-    let today_iso = today.to_string();
     let mut days: Vec<DayView> = d
         .days
         .iter()
         .filter(|day| !day.lessons.is_empty() || day.weekday <= 5)
-        .map(|day| day_view(t, day, &today_iso))
+        .map(|day| day_view(t, day, today))
         .collect();
     // On a phone, today comes first.
     if let Some(i) = days.iter().position(|d| d.today) {
@@ -176,10 +175,10 @@ async fn diary_page(
         class_name: d.class_name.clone(),
         flash: flash.map(|k| t.get(k).to_string()),
         error: error.map(|e| t.get(e.code()).to_string()),
-        monday: d.monday.clone(),
+        monday: d.monday,
         prev: shift(-7),
         next: shift(7),
-        range: format!("{} – {}", format_stored_date(&d.monday), format_stored_date(&shift(6))),
+        range: format!("{} – {}", format_date(d.monday), format_stored_date(&shift(6))),
         days,
         notes: d
             .notes
@@ -187,7 +186,7 @@ async fn diary_page(
             .map(|n| {
                 format!(
                     "{} · {}: {} ({})",
-                    format_stored_date(&n.date),
+                    format_date(n.date),
                     t.dynamic("note", &n.kind),
                     n.text,
                     n.author
@@ -197,20 +196,20 @@ async fn diary_page(
         notices: d.notices.iter().map(|n| notice_line(t, n)).collect(),
         can_report: d.can_report,
         csrf: session.csrf_token.clone(),
-        today: format_stored_date(&today_iso),
+        today: format_date(today),
         typed,
     };
     Ok((status, render(&page)?).into_response())
 }
 
 /// A day of the diary: its lessons with topic, homework, the student's mark and grades.
-fn day_view(t: Tr, day: &families::DiaryDay, today: &str) -> DayView {
+fn day_view(t: Tr, day: &families::DiaryDay, today: Date) -> DayView {
     DayView {
-        date: day.date.clone(),
+        date: day.date,
         heading: format!(
             "{}, {}",
             t.dynamic("weekday", &day.weekday.to_string()),
-            format_stored_date(&day.date)
+            format_date(day.date)
         ),
         today: day.date == today,
         lessons: day.lessons.iter().map(|l| lesson_view(t, l)).collect(),
@@ -227,7 +226,7 @@ fn lesson_view(t: Tr, l: &families::DiaryLesson) -> LessonView {
         topic: l.topic.clone(),
         homework: match &l.homework_due {
             Some(due) if !l.homework.is_empty() => {
-                format!("{} ({} {})", l.homework, t.get("diary.due"), format_stored_date(due))
+                format!("{} ({} {})", l.homework, t.get("diary.due"), format_date(*due))
             }
             _ => l.homework.clone(),
         },
@@ -340,7 +339,7 @@ fn by_student(
     for (s, m) in list {
         let line = format!(
             "{}, {} {} ({})",
-            format_stored_date(&m.date),
+            format_date(m.date),
             t.fill("journal.lesson_n", &[("n", &m.lesson_no.to_string())]),
             m.course_name,
             m.code
@@ -555,7 +554,7 @@ async fn grades(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
                 .grades
                 .iter()
                 .map(|g| GradeLine {
-                    date: format_stored_date(&g.date),
+                    date: format_date(g.date),
                     kind: t.dynamic("grade_kind", &g.kind),
                     title: g.title.clone(),
                     mark: klade_domain::grading::shown(&g.mark, &g.scale),
@@ -596,8 +595,8 @@ struct ProgressPage {
     t: Tr,
     class_id: i64,
     student: Option<i64>,
-    from: String,
-    to: String,
+    from: Date,
+    to: Date,
     institution: String,
     issued: String,
     reports: Vec<ReportView>,
@@ -616,8 +615,8 @@ struct ReportViews {
     institution: InstitutionId,
     institution_name: String,
     issued: String,
-    from: String,
-    to: String,
+    from: Date,
+    to: Date,
     views: Vec<ReportView>,
 }
 
@@ -645,7 +644,7 @@ async fn report_views(state: &AppState, ctx: &Ctx, class: i64, q: &ReportQuery) 
         .map(|r| ReportView {
             name: r.name.clone(),
             class_name: r.class_name.clone(),
-            period: format!("{} – {}", format_stored_date(&r.from), format_stored_date(&r.to)),
+            period: format!("{} – {}", format_date(r.from), format_date(r.to)),
             subjects: r
                 .subjects
                 .iter()
@@ -679,7 +678,7 @@ async fn report_views(state: &AppState, ctx: &Ctx, class: i64, q: &ReportQuery) 
     Ok(ReportViews {
         institution,
         institution_name,
-        issued: format_stored_date(&today.to_string()),
+        issued: format_date(today),
         from,
         to,
         views,

@@ -4,7 +4,7 @@
 //! are the history's, and the API gives them unchanged.
 
 use crate::i18n::Tr;
-use klade_app::clock::format_stored_date;
+use klade_app::clock::{format_date, format_stored_date};
 use klade_app::journal::HistoryNames;
 use klade_domain::journal_item::Item;
 use klade_domain::{AssessmentId, LessonId, PersonId};
@@ -106,7 +106,7 @@ impl Words<'_> {
     fn lesson(&self, id: LessonId) -> Option<String> {
         self.names.lessons.get(&id).map(|l| {
             let lesson = self.t.fill("journal.lesson_n", &[("n", &l.lesson_no.to_string())]);
-            format!("{}, {lesson}", format_stored_date(&l.date))
+            format!("{}, {lesson}", format_date(l.date))
         })
     }
 
@@ -114,7 +114,7 @@ impl Words<'_> {
         self.names
             .assessments
             .get(&id)
-            .map(|a| format!("„{}” ({})", a.title, format_stored_date(&a.date)))
+            .map(|a| format!("„{}” ({})", a.title, format_date(a.date)))
     }
 
     /// An attendance mark with its words: "n (nebija)", "k5 (kavēja 5 min)".

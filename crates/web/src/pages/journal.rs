@@ -16,7 +16,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use klade_app::clock::{format_instant, format_stored_date};
+use jiff::civil::Date;
+use klade_app::clock::{format_date, format_instant, format_stored_date};
 use klade_app::journal::{self, CellInput, Column};
 use klade_app::AppError;
 use klade_domain::grading::{self, Kind, Scale};
@@ -124,8 +125,8 @@ struct GridQuery {
 }
 
 /// Short date for a column head: `26.11.`
-fn short(date: &str) -> String {
-    let d = format_stored_date(date);
+fn short(date: Date) -> String {
+    let d = format_date(date);
     d.get(..6).map(str::to_string).unwrap_or(d)
 }
 
@@ -210,7 +211,7 @@ async fn grid_page(
                 .unwrap_or_default();
             format!(
                 "{} · {} · {student}: {} ({})",
-                format_stored_date(&n.date),
+                format_date(n.date),
                 t.dynamic("note", &n.kind),
                 n.text,
                 n.author
@@ -294,7 +295,7 @@ fn header(t: Tr, id: i64, c: &Column) -> Header {
             topic,
             ..
         } => Header {
-            top: short(date),
+            top: short(*date),
             bottom: t.fill("journal.lesson_n", &[("n", &lesson_no.to_string())]),
             title: if topic.is_empty() {
                 t.get("journal.not_filled").to_string()
@@ -314,7 +315,7 @@ fn header(t: Tr, id: i64, c: &Column) -> Header {
             title,
             ..
         } => Header {
-            top: short(date),
+            top: short(*date),
             bottom: t.dynamic("grade_kind", kind.code()),
             title: format!("{title} ({})", t.dynamic("scale", scale.code())),
             href: None,
@@ -343,7 +344,7 @@ fn row_view(
             let label = match c {
                 Column::Lesson { date, lesson_no, .. } => {
                     let lesson = t.fill("journal.lesson_n", &[("n", &lesson_no.to_string())]);
-                    format!("{name}, {} {lesson}", short(date))
+                    format!("{name}, {} {lesson}", short(*date))
                 }
                 Column::Assessment { title, .. } => format!("{name}, {title}"),
             };
@@ -539,7 +540,7 @@ async fn lesson_page(
             input.topic = l.topic.clone();
             input.content = l.content.clone();
             input.homework = l.homework.clone();
-            input.homework_due = l.homework_due.clone();
+            input.homework_due = l.homework_due.map(|d| d.to_string());
         }
     }
     let page = LessonPage {

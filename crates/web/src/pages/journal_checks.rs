@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use klade_app::clock::{format_instant, format_stored_date};
+use klade_app::clock::{format_date, format_instant};
 use klade_app::journal_checks::{self as checks, CheckStep, Journal};
 use klade_app::AppError;
 use klade_docs::table::{Cell, Column, Report};
@@ -169,7 +169,7 @@ async fn page(
                 id: c.id,
                 area: area_label(t, &c.area),
                 finding: lines(&c.finding),
-                due: c.due_on.as_deref().map(format_stored_date).unwrap_or_default(),
+                due: c.due_on.map(format_date).unwrap_or_default(),
                 state,
                 state_label: t.dynamic("check", &format!("state_{state}")),
                 recorded: format!("{}, {}", c.created_by, format_instant(c.created_at)),
@@ -435,7 +435,7 @@ async fn unclosed(
         None => *session.actor.institutions().first().ok_or_else(|| AppError::NotFound)?,
     };
     let v = checks::unclosed(&state.app, session, inst, q.teacher.map(PersonId)).await?;
-    let today = state.app.today().to_string();
+    let today = state.app.today();
     let mut rows: Vec<Row> = Vec::new();
     for (n, a) in v.items.iter().enumerate() {
         let teacher = format!("{} {}", a.teacher_given, a.teacher_family);
@@ -444,20 +444,20 @@ async fn unclosed(
         let c = &a.check;
         rows.push(Row {
             teacher,
-            due_iso: c.due_on.clone().unwrap_or_default(),
+            due_iso: c.due_on.map(|d| d.to_string()).unwrap_or_default(),
             first,
             href: format!("{}#check-{}", base(c.journal()), c.id),
             journal: a.journal_name.clone(),
             area: area_label(t, &c.area),
             finding: c.finding.lines().next().unwrap_or("").to_string(),
-            due: c.due_on.as_deref().map(format_stored_date).unwrap_or_default(),
-            overdue: c.state() == "open" && c.due_on.as_deref().is_some_and(|d| d < today.as_str()),
+            due: c.due_on.map(format_date).unwrap_or_default(),
+            overdue: c.state() == "open" && c.due_on.is_some_and(|d| d < today),
             state_label: t.dynamic("check", &format!("state_{}", c.state())),
         });
     }
     if let Some(f) = crate::download::requested(q.format.as_deref())? {
         let mut report = unclosed_report(t, &rows);
-        report.subtitle.push(format_stored_date(&today.to_string()));
+        report.subtitle.push(format_date(today));
         return crate::download::download(&report, f, "zurnala-parbaude");
     }
     let mut path = format!("/checks?i={}", inst.0);

@@ -14,7 +14,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use klade_app::clock::{format_instant, format_stored_date};
+use jiff::civil::Date;
+use klade_app::clock::{format_date, format_instant};
 use klade_app::messages::{self, Draft, Folder, To, Upload};
 use klade_app::{news, AppError};
 use klade_domain::{ClassId, InstitutionId, PersonId};
@@ -610,7 +611,7 @@ struct NewsPage {
 }
 
 /// The items of a board as shown (used by the news page and the home page).
-fn news_views(t: Tr, board: &news::Board, today: &str) -> Vec<NewsView> {
+fn news_views(t: Tr, board: &news::Board, today: Date) -> Vec<NewsView> {
     board
         .items
         .iter()
@@ -619,17 +620,13 @@ fn news_views(t: Tr, board: &news::Board, today: &str) -> Vec<NewsView> {
             category: t.dynamic("news", &format!("cat_{}", n.category)),
             title: n.title.clone(),
             body: n.body.clone(),
-            period: format!(
-                "{} – {}",
-                format_stored_date(&n.visible_from),
-                format_stored_date(&n.visible_to)
-            ),
+            period: format!("{} – {}", format_date(n.visible_from), format_date(n.visible_to)),
             audience: match &n.class_name {
                 Some(c) => format!("{c} — {}", t.dynamic("news", &format!("aud_{}", n.audience))),
                 None => t.dynamic("news", &format!("aud_{}", n.audience)),
             },
             author: n.author.clone(),
-            upcoming: n.visible_from.as_str() > today,
+            upcoming: n.visible_from > today,
             may_remove: klade_domain::news::Category::from_code(&n.category)
                 .is_some_and(|c| board.may_publish.contains(&c)),
         })
@@ -652,7 +649,7 @@ pub(crate) async fn home_news(state: &AppState, ctx: &Ctx) -> Result<Vec<HomeNew
     let boards = news::boards(&state.app, session).await?;
     let mut out = Vec::new();
     for b in &boards {
-        for v in news_views(t, b, &today.to_string()).into_iter().filter(|v| !v.upcoming) {
+        for v in news_views(t, b, today).into_iter().filter(|v| !v.upcoming) {
             out.push(HomeNews {
                 institution: b.name.clone(),
                 category: v.category,
@@ -696,7 +693,7 @@ async fn news_page_with(
         views.push(BoardView {
             id: b.institution.0,
             name: b.name.clone(),
-            items: news_views(t, b, &today.to_string()),
+            items: news_views(t, b, state.app.today()),
             categories: b
                 .may_publish
                 .iter()

@@ -14,7 +14,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use klade_app::clock::{format_instant, format_stored_date};
+use klade_app::clock::{format_date, format_instant};
 use klade_app::people::{Level, RecordInput};
 use klade_app::{accounts, enrolment, people, AppError};
 use klade_domain::{Action, ClassId, InstitutionId, PersonId};
@@ -126,7 +126,7 @@ async fn staff_page(
                 .map(|r| t.role("role", r, kind))
                 .collect::<Vec<_>>()
                 .join(", "),
-            from: format_stored_date(&l.employee.employed_from),
+            from: format_date(l.employee.employed_from),
             username: l.employee.username,
             blocked: if l.employee.blocked {
                 Some(l.employee.blocked_reason.unwrap_or_default())
@@ -465,7 +465,7 @@ async fn person_page(
         }
     };
     push("personal_code", &p.personal_code);
-    push("birth_date", &p.birth_date.as_deref().map(format_stored_date));
+    push("birth_date", &p.birth_date.map(format_date));
     push("gender", &p.gender.as_deref().map(|g| label(&format!("gender_{g}"))));
     push("phone", &p.phone);
     push("email", &p.email);
@@ -473,7 +473,7 @@ async fn person_page(
     push("address_actual", &p.address_actual);
     push("document_number", &p.document_number);
     push("document_issuer", &p.document_issuer);
-    push("document_date", &p.document_date.as_deref().map(format_stored_date));
+    push("document_date", &p.document_date.map(format_date));
     push("previous_programme", &p.previous_programme);
     push("username", &r.username);
     let level = match r.level {
@@ -490,13 +490,13 @@ async fn person_page(
             "given_name" => p.given_name.clone(),
             "family_name" => p.family_name.clone(),
             "personal_code" => p.personal_code.clone().unwrap_or_default(),
-            "birth_date" => p.birth_date.clone().unwrap_or_default(),
+            "birth_date" => p.birth_date.map(|d| d.to_string()).unwrap_or_default(),
             "gender" => p.gender.clone().unwrap_or_default(),
             "address_declared" => p.address_declared.clone().unwrap_or_default(),
             "address_actual" => p.address_actual.clone().unwrap_or_default(),
             "document_number" => p.document_number.clone().unwrap_or_default(),
             "document_issuer" => p.document_issuer.clone().unwrap_or_default(),
-            "document_date" => p.document_date.clone().unwrap_or_default(),
+            "document_date" => p.document_date.map(|d| d.to_string()).unwrap_or_default(),
             _ => p.previous_programme.clone().unwrap_or_default(),
         }
     };
@@ -534,12 +534,12 @@ async fn person_page(
                 let mut s = format!(
                     "{} · {} – {} · {} ({} {}, {})",
                     e.class_name,
-                    format_stored_date(&e.valid_from),
-                    e.valid_to.as_deref().map(format_stored_date).unwrap_or_default(),
+                    format_date(e.valid_from),
+                    e.valid_to.map(format_date).unwrap_or_default(),
                     e.reason,
                     t.get("enrolment.order"),
                     e.order_number,
-                    format_stored_date(&e.order_date)
+                    format_date(e.order_date)
                 );
                 if let (Some(n), Some(d)) = (&e.end_order_number, &e.end_order_date) {
                     s.push_str(&format!(
@@ -547,7 +547,7 @@ async fn person_page(
                         t.get("enrolment.ended"),
                         e.end_reason.clone().unwrap_or_default(),
                         t.get("enrolment.order"),
-                        format_stored_date(d)
+                        format_date(*d)
                     ));
                 }
                 s

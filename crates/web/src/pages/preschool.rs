@@ -14,7 +14,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use klade_app::clock::{format_instant, format_stored_date};
+use klade_app::clock::{format_date, format_instant};
 use klade_app::preschool::{self, MarkInput, PhotoUpload};
 use klade_app::AppError;
 use klade_domain::preschool::{DayMark, LEARNING_AREAS, TRANSVERSAL_SKILLS};
@@ -63,10 +63,8 @@ fn areas(t: Tr) -> Vec<Area> {
         .collect()
 }
 
-fn shift(iso: &str, days: i64) -> String {
-    iso.parse::<jiff::civil::Date>()
-        .ok()
-        .and_then(|d| d.checked_add(jiff::Span::new().days(days)).ok())
+fn shift(day: jiff::civil::Date, days: i64) -> String {
+    day.checked_add(jiff::Span::new().days(days))
         .map(|d| d.to_string())
         .unwrap_or_default()
 }
@@ -97,7 +95,7 @@ struct DayPage {
     csrf: String,
     group: i64,
     group_name: String,
-    date: String,
+    date: jiff::civil::Date,
     date_text: String,
     prev: String,
     next: String,
@@ -158,9 +156,9 @@ async fn day_view(
         csrf: session.csrf_token.clone(),
         group,
         group_name: d.group_name.clone(),
-        date_text: format_stored_date(&d.date),
-        prev: shift(&d.date, -1),
-        next: shift(&d.date, 1),
+        date_text: format_date(d.date),
+        prev: shift(d.date, -1),
+        next: shift(d.date, 1),
         day_off: d.day_off,
         closed: d.closed,
         children: d
@@ -429,7 +427,7 @@ struct WeekCell {
 }
 
 struct WeekDay {
-    date: String,
+    date: jiff::civil::Date,
     shown: String,
 }
 
@@ -526,14 +524,14 @@ async fn week_page(
         t,
         group,
         group_name: w.group_name.clone(),
-        prev: shift(&w.monday, -7),
-        next: shift(&w.monday, 7),
+        prev: shift(w.monday, -7),
+        next: shift(w.monday, 7),
         days: w
             .days
             .iter()
             .map(|d| WeekDay {
-                date: d.clone(),
-                shown: format_stored_date(d),
+                date: *d,
+                shown: format_date(*d),
             })
             .collect(),
         rows,
@@ -600,7 +598,7 @@ async fn grid_view(
                         .assessments
                         .iter()
                         .filter(|x| x.child_id == *id && x.area == *a)
-                        .map(|x| format!("{} {}", format_stored_date(&x.date), x.mark))
+                        .map(|x| format!("{} {}", format_date(x.date), x.mark))
                         .collect();
                     let current = preschool::current(&g.assessments, *id, a)
                         .map(|x| x.mark.clone())
@@ -751,7 +749,7 @@ async fn child_page(
             meta: e.author.clone(),
             photos: e.photos.clone(),
         };
-        let shown = format_stored_date(&e.date);
+        let shown = format_date(e.date);
         match days.last_mut() {
             Some(d) if d.date == shown => d.entries.push(view),
             _ => days.push(EntryDay {
@@ -770,7 +768,7 @@ async fn child_page(
                 mark: last.mark.clone(),
                 history: marks
                     .iter()
-                    .map(|x| format!("{} {}", format_stored_date(&x.date), x.mark))
+                    .map(|x| format!("{} {}", format_date(x.date), x.mark))
                     .collect::<Vec<_>>()
                     .join(", "),
             })
@@ -798,7 +796,7 @@ async fn child_page(
             .map(|a| {
                 format!(
                     "{}: {}{}",
-                    format_stored_date(&a.date),
+                    format_date(a.date),
                     t.dynamic("preschool", &format!("mark_{}", a.code)),
                     if a.reason.is_empty() {
                         String::new()

@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use klade_app::clock::{format_instant, format_stored_date};
+use klade_app::clock::{format_date, format_instant};
 use klade_app::journal::HistoryEntry as Entry;
 use klade_app::preschool_plans::{self as plans, TalkInput};
 use klade_app::AppError;
@@ -239,7 +239,7 @@ async fn plan_page(
         month_label: t.month(&v.month),
         prev: shift(first.yesterday()),
         next: shift(first.last_of_month().tomorrow()),
-        due: v.due.as_deref().map(format_stored_date).unwrap_or_default(),
+        due: v.due.map(format_date).unwrap_or_default(),
         filed: v.plan.as_ref().map(|p| Filed {
             filed: format!("{}, {}", p.created_by, format_instant(p.created_at)),
             changed: format!("{}, {}", p.updated_by, format_instant(p.updated_at)),
@@ -374,7 +374,7 @@ async fn talks_page(
             .talks
             .iter()
             .map(|k| TalkView {
-                head: format!("{} · {}", format_stored_date(&k.held_on), k.student),
+                head: format!("{} · {}", format_date(k.held_on), k.student),
                 participants: k.participants.clone(),
                 topic: k.topic.clone(),
                 content: lines(&k.content),
@@ -488,7 +488,7 @@ async fn overview(
             href: format!("/groups/{}/plan?month={}", g.group.0, g.month),
             group: g.group_name.clone(),
             month: t.month(&g.month),
-            due: g.due.as_deref().map(format_stored_date).unwrap_or_default(),
+            due: g.due.map(format_date).unwrap_or_default(),
             status: t.dynamic("plan", &format!("st_{}", g.status.code())),
             needs_attention: g.status.needs_attention(),
         })

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use klade_app::clock::format_stored_date;
+use klade_app::clock::{format_date, format_stored_date};
 use klade_app::setup::{self, ClassInput, PeriodInput, PlanLineInput, StaffInput, YearInput};
 use klade_app::AppError;
 use klade_domain::Action;
@@ -308,7 +308,7 @@ async fn staff_page(
                 .map(|r| t.role("role", r, kind))
                 .collect::<Vec<_>>()
                 .join(", "),
-            from: format_stored_date(&e.employed_from),
+            from: format_date(e.employed_from),
             username: e.username.unwrap_or_else(|| "—".into()),
         })
         .collect();

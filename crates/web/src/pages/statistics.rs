@@ -15,7 +15,8 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use klade_app::clock::{format_instant, format_stored_date};
+use jiff::civil::Date;
+use klade_app::clock::{format_date, format_instant};
 use klade_app::statistics::{self, Figures, Line};
 use klade_docs::table::{Cell, Column, Report};
 use klade_domain::{ClassId, InstitutionId};
@@ -117,8 +118,8 @@ struct StatisticsPage {
     t: Tr,
     institution: i64,
     institution_name: String,
-    from: String,
-    to: String,
+    from: Date,
+    to: Date,
     period: String,
     previous: String,
     sections: Vec<Section>,
@@ -206,12 +207,11 @@ async fn statistics_page(
         q.to.as_deref(),
     )
     .await?;
-    let span = |a: &str, b: &str| format!("{}–{}", format_stored_date(a), format_stored_date(b));
-    let period = span(&s.from, &s.to);
-    let previous = if s.previous_from.is_empty() {
-        t.get("statistics.no_previous").to_string()
-    } else {
-        span(&s.previous_from, &s.previous_to)
+    let span = |a: Date, b: Date| format!("{}–{}", format_date(a), format_date(b));
+    let period = span(s.from, s.to);
+    let previous = match (s.previous_from, s.previous_to) {
+        (Some(from), Some(to)) => span(from, to),
+        _ => t.get("statistics.no_previous").to_string(),
     };
     if let Some(format) = format {
         let report = statistics_report(t, &s, &period, &previous);
@@ -274,8 +274,8 @@ async fn statistics_page(
         t,
         institution: s.institution.0,
         institution_name: s.institution_name.clone(),
-        from: s.from.clone(),
-        to: s.to.clone(),
+        from: s.from,
+        to: s.to,
         period,
         previous,
         sections: [
@@ -358,7 +358,7 @@ fn summary_report(t: Tr, s: &statistics::MonthlySummary) -> Report {
         title: format!("{} {}", t.get("summary_month.title"), t.month(&s.month)),
         subtitle: vec![
             s.institution_name.clone(),
-            format!("{}–{}", format_stored_date(&s.from), format_stored_date(&s.to)),
+            format!("{}–{}", format_date(s.from), format_date(s.to)),
         ],
         columns: vec![
             Column::new(t.get("statistics.class"), 8.0),
@@ -384,7 +384,7 @@ async fn summary_page(
         let report = summary_report(t, &s);
         return crate::download::download(&report, format, &format!("kavejumi-{}", s.month));
     }
-    let overdue = s.published.is_none() && state.app.today().to_string() > s.deadline;
+    let overdue = s.published.is_none() && state.app.today() > s.deadline;
     let path = format!("/absence-summary?i={}&month={}", s.institution.0, s.month);
     let page = SummaryPage {
         page: Chrome::for_ctx(&ctx, t.get("summary_month.title"), "/absence-summary", None),
@@ -393,7 +393,7 @@ async fn summary_page(
         institution_name: s.institution_name.clone(),
         month_label: t.month(&s.month),
         month: s.month.clone(),
-        deadline: format_stored_date(&s.deadline),
+        deadline: format_date(s.deadline),
         published: s.published.as_ref().map(|p| Published {
             by: p.published_by_name.clone(),
             at: format_instant(p.published_at),

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use jiff::civil::Date;
-use klade_app::clock::format_stored_date;
+use klade_app::clock::{format_date, format_stored_date};
 use klade_app::timetable::{self, SlotInput, SubstitutionInput};
 use klade_app::AppError;
 use klade_domain::ClassId;
@@ -76,7 +76,7 @@ async fn week(State(state): State<AppState>, ctx: Ctx, Query(q): Query<WeekQuery
                 let heading = format!(
                     "{}, {}",
                     t.dynamic("weekday", &l.weekday.to_string()),
-                    format_stored_date(&l.date)
+                    format_date(l.date)
                 );
                 let mut line = format!(
                     "{}. {}–{} {} ({}), {}",
@@ -112,11 +112,7 @@ async fn week(State(state): State<AppState>, ctx: Ctx, Query(q): Query<WeekQuery
         t,
         prev: shift(-7),
         next: shift(7),
-        range: format!(
-            "{} – {}",
-            format_stored_date(&monday.to_string()),
-            format_stored_date(&shift(6))
-        ),
+        range: format!("{} – {}", format_date(monday), format_stored_date(&shift(6))),
         weeks: views,
     };
     Ok(render(&page)?.into_response())
@@ -191,8 +187,8 @@ async fn render_class(
     let (flash, error, status) = (notice.done, notice.error, notice.status);
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let today = state.app.today().to_string();
-    let plan = timetable::class_plan(&state.app, session, class, &today).await?;
+    let today = state.app.today();
+    let plan = timetable::class_plan(&state.app, session, class, today).await?;
     let (name, slots, courses) = (plan.name, plan.slots, plan.courses);
     let page = ClassPage {
         page: Chrome::for_ctx(
@@ -207,7 +203,7 @@ async fn render_class(
         flash: flash.map(|k| t.get(k).to_string()),
         error: error.map(|e| crate::error::text(t, e)),
         csrf: session.csrf_token.clone(),
-        today: today.clone(),
+        today: today.to_string(),
         slots: slots
             .iter()
             .map(|s| SlotRow {
@@ -215,7 +211,7 @@ async fn render_class(
                 time: format!("{}. {}–{}", s.lesson_no, s.starts_at, s.ends_at),
                 course: format!("{} ({})", s.course_name, s.teachers),
                 room: s.room.clone(),
-                valid_from: format_stored_date(&s.valid_from),
+                valid_from: format_date(s.valid_from),
             })
             .collect(),
         courses: courses

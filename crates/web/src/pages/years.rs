@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use klade_app::clock::{format_instant, format_stored_date};
+use klade_app::clock::{format_date, format_instant};
 use klade_app::year_lock::{self, ConsentInput};
 use klade_app::AppError;
 use klade_domain::{ClassId, CourseId, InstitutionId, PersonId};
@@ -82,7 +82,7 @@ async fn view(
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let y = year_lock::years(&state.app, session, InstitutionId(inst)).await?;
-    let today = state.app.today().to_string();
+    let today = state.app.today();
     let page = YearsPage {
         page: Chrome::for_ctx(ctx, t.get("year.title"), "/admin/years", None),
         t,
@@ -93,11 +93,7 @@ async fn view(
             .iter()
             .map(|x| YearRow {
                 name: x.name.clone(),
-                period: format!(
-                    "{} – {}",
-                    format_stored_date(&x.starts_on),
-                    format_stored_date(&x.ends_on)
-                ),
+                period: format!("{} – {}", format_date(x.starts_on), format_date(x.ends_on)),
                 locked: x.locked_at.map(format_instant).unwrap_or_default(),
                 may_lock: y.may_lock && x.locked_at.is_none() && x.ends_on < today,
             })
@@ -113,7 +109,7 @@ async fn view(
                 teacher: c.teacher.clone(),
                 reason: c.reason.clone(),
                 granted: format!("{}, {}", c.granted_by, format_instant(c.granted_at)),
-                until: format_stored_date(&c.valid_until),
+                until: format_date(c.valid_until),
             })
             .collect(),
         may_consent: y.may_consent,
