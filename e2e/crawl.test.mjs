@@ -1,5 +1,6 @@
 // Every link shown is one its reader may follow: each demo role, on a phone and on a desktop,
-// follows every link of its pages (on this site, breadth first) and none answers 4xx or 5xx.
+// follows every link of its pages (on this site, breadth first) and none answers 4xx or 5xx; on
+// the phone, no page scrolls sideways.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKlade, launchBrowser, login } from './harness.mjs';
@@ -62,6 +63,11 @@ for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 900 
           problems.push(`${role}: ${path(url)} → ${status} (a link on ${path(from)})`);
           continue;
         }
+        // On a phone nothing scrolls sideways but a wide table inside its own frame.
+        if (viewport.width < 400) {
+          const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          if (over > 0) problems.push(`${role}: ${url.replace(klade.url, '')} scrolls ${over} px sideways`);
+        }
         const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.href));
         for (const href of hrefs) {
           if (!href.startsWith(klade.url) || !followed(href)) continue;
@@ -76,6 +82,6 @@ for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 900 
       await context.close();
     }
     assert.ok(loads > ROLES.length * 10, `the crawl reached pages: ${loads}`);
-    assert.deepEqual(problems, [], `links that do not open:\n${problems.join('\n')}`);
+    assert.deepEqual(problems, [], `links that do not open, pages that do not fit:\n${problems.join('\n')}`);
   });
 }

@@ -62,6 +62,11 @@ pub struct MenuLink {
     pub key: &'static str,
 }
 
+/// A student or a parent: someone with a diary to read.
+pub fn reads_diary(actor: &klade_domain::Actor) -> bool {
+    !actor.children.is_empty() || actor.grants.iter().any(|g| g.role == Role::Student)
+}
+
 /// The menu: where this person's work is, from what the policy allows.
 pub fn menu(actor: &klade_domain::Actor) -> Vec<MenuLink> {
     let link = |href, key| MenuLink { href, key };
@@ -85,7 +90,7 @@ pub fn menu(actor: &klade_domain::Actor) -> Vec<MenuLink> {
         links.push(link("/deadlines", "deadlines.title"));
     }
     links.push(link("/timetable", "timetable.title"));
-    if !actor.children.is_empty() || actor.grants.iter().any(|g| g.role == Role::Student) {
+    if reads_diary(actor) {
         links.push(link("/diary", "diary.title"));
     }
     if anywhere(&[Action::ManageAccounts, Action::IssuePassword]) {

@@ -60,6 +60,7 @@ impl Chrome {
             csrf: s.csrf_token.clone(),
             links: klade_app::home::menu(&s.actor),
             unread: s.unread,
+            family: klade_app::home::reads_diary(&s.actor),
         })
     }
 }

@@ -10,6 +10,8 @@ use klade_app::AppError;
 /// What every page's frame shows: title, language switch, the signed-in person.
 pub struct Chrome {
     pub title: String,
+    /// The page's own address, so its navigation marks where the reader is.
+    pub path: String,
     pub lang: &'static str,
     pub other_lang: &'static str,
     pub lang_href: String,
@@ -109,6 +111,8 @@ pub struct UserChrome {
     pub links: Vec<klade_app::home::MenuLink>,
     /// Messages not read yet.
     pub unread: i64,
+    /// A student or a parent: on a phone, their four places sit in a bar at the bottom.
+    pub family: bool,
 }
 
 impl Chrome {
@@ -116,6 +120,7 @@ impl Chrome {
         let next: String = form_urlencoded::byte_serialize(path.as_bytes()).collect();
         Self {
             title: title.to_string(),
+            path: path.to_string(),
             lang: lang.code(),
             other_lang: lang.other().code(),
             lang_href: format!("/lang/{}?next={next}", lang.other().code()),

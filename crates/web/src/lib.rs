@@ -12,6 +12,7 @@ mod ctx;
 mod download;
 mod error;
 pub mod i18n;
+mod icons;
 mod layout;
 mod metrics;
 mod pages;

@@ -510,6 +510,19 @@ async fn grades_and_their_dynamics_for_the_family_and_the_teacher() {
             page.body
         );
         assert!(page.body.contains(" %</td>"), "{}", page.body);
+        // The family's own bar leads here: to the first of their students, each one a tab away.
+        assert!(page.body.contains("<nav class=\"bottom\""), "{}", page.body);
+        let tab = page
+            .body
+            .find(&format!("href=\"/students/{anna}/grades\" aria-current=\"page\""));
+        assert!(tab.is_some(), "{}", page.body);
+        let first = parent.get("/grades").await;
+        let to = first
+            .location()
+            .expect("the grades tab leads to a student's grades")
+            .to_string();
+        assert!(to.starts_with("/students/") && to.ends_with("/grades"), "{to}");
+        assert_eq!(parent.get(&to).await.status, StatusCode::OK);
         // The progress report likewise.
         let mut tutor = t.client();
         tutor.login("audzinataja", "demo").await;
@@ -523,6 +536,9 @@ async fn grades_and_their_dynamics_for_the_family_and_the_teacher() {
         let page = teacher.get(&format!("/students/{anna}/grades")).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Matemātika") && !page.body.contains("Latviešu valoda"));
+        // A teacher has no diary of their own: no family bar, no grades of their own to open.
+        assert!(!page.body.contains("<nav class=\"bottom\""), "{}", page.body);
+        assert_eq!(teacher.get("/grades").await.status, StatusCode::NOT_FOUND);
         let mut preschool = t.client();
         preschool.login("pii.skolotaja", "demo").await;
         assert_eq!(

@@ -102,6 +102,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
         "A:ImportFromViis@Inst|EnterStaff@Inst|EnterTimetable@Inst",
     ),
     ("GET", "/diary", "special"),
+    ("GET", "/grades", "own"),
     ("POST", "/diary/absence", "A:ReportAbsence@Student"),
     (
         "GET",

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/diary/absence", post(report))
         .route("/classes/{class}/absences", get(absences).post(excuse))
         .route("/classes/{class}/absences/checked", post(keep_unexcused))
+        .route("/grades", get(my_grades))
         .route("/students/{id}/grades", get(grades))
         .route("/classes/{class}/report", get(report_page))
         .route("/classes/{class}/report.pdf", get(report_pdf))
@@ -520,7 +521,17 @@ struct GradesPage {
     page: Chrome,
     t: Tr,
     who: String,
+    /// The reader's own diary students (themselves, their children), to switch between.
+    students: Vec<StudentTab>,
     subjects: Vec<SubjectView>,
+}
+
+/// The family's "grades" tab: the first of the reader's students (themselves, then their children).
+async fn my_grades(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let students = families::diary_students(&state.app, session).await?;
+    let first = students.first().ok_or(AppError::NotFound)?;
+    Ok(Redirect::to(&format!("/students/{}/grades", first.student_id.0)).into_response())
 }
 
 /// A student's grades per subject with their averages and a chart of how they moved (R20.2).
@@ -562,10 +573,20 @@ async fn grades(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
                 .collect(),
         })
         .collect();
+    let mine = families::diary_students(&state.app, session).await?;
+    let students = mine
+        .iter()
+        .map(|p| StudentTab {
+            id: p.student_id.0,
+            name: format!("{} {}", p.given_name, p.family_name),
+            chosen: p.student_id.0 == id,
+        })
+        .collect();
     let page = GradesPage {
         page: Chrome::for_ctx(&ctx, t.get("grades.title"), &format!("/students/{id}/grades"), None),
         t,
         who,
+        students,
         subjects,
     };
     Ok(render(&page)?.into_response())
