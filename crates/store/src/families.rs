@@ -258,16 +258,19 @@ enum WeekRow {
         id: i64,
         course: i64,
         course_name: String,
+        #[serde(deserialize_with = "crate::json_date")]
         date: Date,
         lesson_no: i64,
         topic: String,
         homework: String,
+        #[serde(deserialize_with = "crate::json_maybe_date")]
         homework_due: Option<Date>,
     },
     Mark {
         lesson: i64,
         course: i64,
         course_name: String,
+        #[serde(deserialize_with = "crate::json_date")]
         date: Date,
         lesson_no: i64,
         code: String,
@@ -281,6 +284,7 @@ enum WeekRow {
         course: i64,
         course_name: String,
         subject: i64,
+        #[serde(deserialize_with = "crate::json_date")]
         date: Date,
         kind: String,
         scale: String,
@@ -290,6 +294,7 @@ enum WeekRow {
     Note {
         id: i64,
         course: Option<i64>,
+        #[serde(deserialize_with = "crate::json_date")]
         date: Date,
         kind: String,
         text: String,
@@ -297,14 +302,18 @@ enum WeekRow {
     },
     Excuse {
         id: i64,
+        #[serde(deserialize_with = "crate::json_date")]
         from_date: Date,
+        #[serde(deserialize_with = "crate::json_date")]
         to_date: Date,
         reason: String,
     },
     Notice {
         id: i64,
         student: String,
+        #[serde(deserialize_with = "crate::json_date")]
         from_date: Date,
+        #[serde(deserialize_with = "crate::json_date")]
         to_date: Date,
         reason: String,
         late: i64,
