@@ -462,23 +462,27 @@ pub async fn student_week(
          UNION SELECT c.id, c.name, c.subject_id FROM course_students x JOIN courses c ON c.id = x.course_id \
          WHERE x.institution_id = $1 AND x.student_id = $3) ";
     // SQLite's JSON subtype does not survive the union: `json(j)` takes each row as JSON again.
+    // One row per item, each its own JSON text: gathering them into one array made SQLite read every
+    // object back from text (`json(j)`), more work than handing over the rows.
     let sql = match b {
-        crate::Backend::Sqlite => format!("{MINE}SELECT json_group_array(json(j)) AS week FROM ({sql}) u"),
-        crate::Backend::Postgres => {
-            format!("{MINE}SELECT CAST(COALESCE(json_agg(j), '[]') AS TEXT) AS week FROM ({sql}) u")
-        }
+        crate::Backend::Sqlite => format!("{MINE}{sql}"),
+        crate::Backend::Postgres => format!("{MINE}SELECT CAST(j AS TEXT) AS j FROM ({sql}) u"),
     };
-    let row = sqlx::query(&sql)
+    let found = sqlx::query(&sql)
         .bind(institution.0)
         .bind(class.0)
         .bind(student.0)
         .bind(from.to_string())
         .bind(to.to_string())
-        .fetch_one(&mut *db.read().await?)
+        .fetch_all(&mut *db.read().await?)
         .await?;
-    let week: String = row.try_get("week")?;
-    let rows: Vec<WeekRow> =
-        serde_json::from_str(&week).map_err(|e| crate::StoreError::Corrupt(format!("week: {e}")))?;
+    let rows = found
+        .iter()
+        .map(|r| {
+            let text: &str = r.try_get("j")?;
+            serde_json::from_str::<WeekRow>(text).map_err(|e| crate::StoreError::Corrupt(format!("week: {e}")))
+        })
+        .collect::<Result<Vec<WeekRow>>>()?;
     let mut w = StudentWeek::default();
     for row in rows {
         match row {
