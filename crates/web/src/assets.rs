@@ -9,6 +9,7 @@ const CSS: &str = include_str!("../static/app.css");
 const GRID_JS: &str = include_str!("../static/grid.js");
 const FAVICON: &str = include_str!("../static/favicon.svg");
 const FORMS_JS: &str = include_str!("../static/forms.js");
+const MANIFEST: &str = include_str!("../static/manifest.webmanifest");
 
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
@@ -16,6 +17,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/static/grid.js", get(grid_js))
         .route("/static/forms.js", get(forms_js))
         .route("/static/favicon.svg", get(favicon))
+        // What a phone needs to keep Klade on its home screen like an app.
+        .route("/manifest.webmanifest", get(manifest))
         // Browsers ask for it on their own; the icon is the SVG the pages link.
         .route(
             "/favicon.ico",
@@ -30,6 +33,16 @@ async fn favicon() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
         FAVICON,
+    )
+}
+
+async fn manifest() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "application/manifest+json"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        MANIFEST,
     )
 }
 

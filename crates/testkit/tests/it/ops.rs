@@ -57,6 +57,18 @@ async fn pages_have_an_icon() {
     assert!(icon.body.starts_with("<svg"));
     let ico = c.get("/favicon.ico").await;
     assert_eq!(ico.location(), Some("/static/favicon.svg"));
+    // A phone keeps Klade on its home screen from the manifest every page links.
+    assert!(login.contains(r#"<link rel="manifest" href="/manifest.webmanifest">"#));
+    let manifest = c.get("/manifest.webmanifest").await;
+    assert_eq!(
+        manifest.headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/manifest+json")
+    );
+    let m: serde_json::Value = serde_json::from_str(&manifest.body).expect("the manifest is JSON");
+    assert_eq!(m["start_url"], "/");
+    assert_eq!(m["display"], "standalone");
+    let icon = m["icons"][0]["src"].as_str().expect("an icon");
+    assert_eq!(c.get(icon).await.status, StatusCode::OK);
 }
 
 #[tokio::test]

@@ -251,6 +251,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/static/favicon.svg", "public"),
     ("GET", "/static/forms.js", "public"),
     ("GET", "/favicon.ico", "public"),
+    ("GET", "/manifest.webmanifest", "public"),
     ("GET", "/static/grid.js", "public"),
     ("GET", "/metrics", "special"),
     ("POST", "/api/v1/auth/login", "public"),
