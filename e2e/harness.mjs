@@ -162,6 +162,13 @@ export async function login(page, url, username, password = 'demo') {
   }
 }
 
+// Logs out from any page: on a phone the button is in the menu, which opens first.
+export async function logout(page) {
+  const menu = page.locator('details.menu > summary');
+  if (await menu.isVisible()) await menu.click();
+  await page.getByRole('button', { name: 'Iziet' }).click();
+}
+
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 // Serious and critical WCAG 2.x A/AA violations on the page, as readable lines.

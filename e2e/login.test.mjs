@@ -1,7 +1,7 @@
 // The first flow: a teacher logs in to the demo in Chromium and sees their home page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startKlade, launchBrowser, login, accessibilityProblems, totp } from './harness.mjs';
+import { startKlade, launchBrowser, login, accessibilityProblems, totp, logout } from './harness.mjs';
 
 let klade;
 let browser;
@@ -46,7 +46,7 @@ test('the parent switches to English and back, then logs out', async () => {
   assert.match(await page.locator('main').innerText(), /My children/);
   await page.getByRole('link', { name: 'Latviski' }).click();
   assert.match(await page.locator('main').innerText(), /Mani bērni/);
-  await page.getByRole('button', { name: 'Iziet' }).click();
+  await logout(page);
   await page.waitForURL(`${klade.url}/login`);
   await page.goto(`${klade.url}/`);
   assert.equal(page.url(), `${klade.url}/login`);
@@ -82,7 +82,7 @@ test('a teacher sets up a second factor with the page\'s key, then logs in with 
   await page.getByRole('button', { name: 'Apstiprināt' }).click();
   await page.getByRole('heading', { name: 'Rezerves kodi' }).waitFor();
   assert.equal(await page.locator('ul.recovery li').count(), 10);
-  await page.getByRole('button', { name: 'Iziet' }).click();
+  await logout(page);
 
   await page.goto(`${klade.url}/login`);
   await page.getByLabel('Lietotājvārds vai personas kods').fill('skolotajs');

@@ -181,6 +181,61 @@ impl Mark {
     }
 }
 
+/// How a mark reads at a glance: the colour a page gives it, always beside the mark itself and its
+/// words, never instead of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Band {
+    /// 8–10, `i`, A and P.
+    High,
+    /// 4–7 and T: passed.
+    Middle,
+    /// Below 4, `ni`, `nv` (work still owed) and S.
+    Low,
+    /// No colour: percent marks (no national pass mark), `atbr.`, a scale the code does not know.
+    Plain,
+}
+
+impl Band {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::High => "high",
+            Self::Middle => "middle",
+            Self::Low => "low",
+            Self::Plain => "plain",
+        }
+    }
+}
+
+impl Mark {
+    pub fn band(&self, scale: Scale) -> Band {
+        match (scale, self.0.as_str(), self.number()) {
+            (_, "nv", _) => Band::Low,
+            (Scale::Ten, _, Some(n)) if n >= 8.0 => Band::High,
+            (Scale::Ten, _, Some(n)) if n >= 4.0 => Band::Middle,
+            (Scale::Ten, _, Some(_)) => Band::Low,
+            (Scale::PassFail, "i", _) | (Scale::Stap, "A" | "P", _) => Band::High,
+            (Scale::Stap, "T", _) => Band::Middle,
+            (Scale::PassFail, "ni", _) | (Scale::Stap, "S", _) => Band::Low,
+            _ => Band::Plain,
+        }
+    }
+
+    /// The catalogue key of the mark's words (`mark_word.ten_8`: *ļoti labi*), when it has any.
+    pub fn words_key(&self, scale: Scale) -> Option<String> {
+        match (scale, self.0.as_str()) {
+            (_, "nv") => Some("mark_word.nv".into()),
+            (_, "atbr.") => Some("mark_word.atbr".into()),
+            (Scale::Ten, m) if self.number().is_some_and(|n| (1.0..=10.0).contains(&n)) => {
+                Some(format!("mark_word.ten_{m}"))
+            }
+            (Scale::PassFail, m @ ("i" | "ni")) | (Scale::Stap, m @ ("S" | "T" | "A" | "P")) => {
+                Some(format!("mark_word.{}", m.to_lowercase()))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// A stored mark on a scale given by its code, as people read it (see [`Mark::shown`]); a mark of
 /// an unknown scale as stored.
 pub fn shown(mark: &str, scale: &str) -> String {
@@ -297,5 +352,23 @@ mod tests {
         assert_eq!(Mark::stored("95".into()).shown(Scale::Percent), "95 %");
         assert_eq!(Mark::stored("nv".into()).shown(Scale::Percent), "nv");
         assert_eq!(Mark::stored("7".into()).shown(Scale::Ten), "7");
+    }
+
+    #[test]
+    fn a_mark_reads_at_a_glance_and_in_words() {
+        let m = |s: &str| Mark::stored(s.to_string());
+        assert_eq!(m("8").band(Scale::Ten), Band::High);
+        assert_eq!(m("4").band(Scale::Ten), Band::Middle);
+        assert_eq!(m("3").band(Scale::Ten), Band::Low);
+        assert_eq!(m("nv").band(Scale::Ten), Band::Low);
+        assert_eq!(m("atbr.").band(Scale::Ten), Band::Plain);
+        assert_eq!(m("95").band(Scale::Percent), Band::Plain);
+        assert_eq!(m("ni").band(Scale::PassFail), Band::Low);
+        assert_eq!(m("P").band(Scale::Stap), Band::High);
+        assert_eq!(m("S").band(Scale::Stap), Band::Low);
+        assert_eq!(m("8").words_key(Scale::Ten).as_deref(), Some("mark_word.ten_8"));
+        assert_eq!(m("i").words_key(Scale::PassFail).as_deref(), Some("mark_word.i"));
+        assert_eq!(m("A").words_key(Scale::Stap).as_deref(), Some("mark_word.a"));
+        assert_eq!(m("95").words_key(Scale::Percent), None);
     }
 }

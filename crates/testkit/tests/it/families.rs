@@ -509,7 +509,33 @@ async fn grades_and_their_dynamics_for_the_family_and_the_teacher() {
             "{}",
             page.body
         );
-        assert!(page.body.contains(" %</td>"), "{}", page.body);
+        assert!(
+            page.body.contains(r#"<span class="mark plain">"#) && page.body.contains(" %</span>"),
+            "{}",
+            page.body
+        );
+        // A 1–10 mark reads at a glance: its band's colour beside the mark and its words.
+        let words = [
+            "izcili",
+            "teicami",
+            "ļoti labi",
+            "labi",
+            "gandrīz labi",
+            "viduvēji",
+            "gandrīz viduvēji",
+        ];
+        assert!(
+            page.body.contains(r#"<span class="mark high">"#) || page.body.contains(r#"<span class="mark middle">"#),
+            "{}",
+            page.body
+        );
+        assert!(
+            words
+                .iter()
+                .any(|w| page.body.contains(&format!(r#"<span class="small">{w}</span>"#))),
+            "{}",
+            page.body
+        );
         // The family's own bar leads here: to the first of their students, each one a tab away.
         assert!(page.body.contains("<nav class=\"bottom\""), "{}", page.body);
         let tab = page

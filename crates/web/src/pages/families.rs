@@ -56,7 +56,7 @@ struct LessonView {
     homework: String,
     /// The student's attendance mark in words, and whether it is excused.
     mark: Option<Mark>,
-    grades: Vec<String>,
+    grades: Vec<MarkView>,
 }
 
 #[derive(Template)]
@@ -256,11 +256,11 @@ fn lesson_view(t: Tr, l: &families::DiaryLesson) -> LessonView {
                 } else {
                     format!(", {}", g.title)
                 };
-                format!(
-                    "{}: {} ({}{title})",
-                    t.get("diary.grade"),
-                    klade_domain::grading::shown(&g.mark, &g.scale),
-                    t.dynamic("grade_kind", &g.kind)
+                mark_view(
+                    t,
+                    &g.mark,
+                    &g.scale,
+                    format!("{}{title}", t.dynamic("grade_kind", &g.kind)),
                 )
             })
             .collect(),
@@ -512,7 +512,31 @@ struct GradeLine {
     date: String,
     kind: String,
     title: String,
-    mark: String,
+    mark: MarkView,
+}
+
+/// A mark as a family reads it at a glance: the mark, its band's colour and its words, the three
+/// always together (colour alone says nothing to some readers).
+struct MarkView {
+    shown: String,
+    band: &'static str,
+    words: String,
+    /// What it was for: the kind and the work's title.
+    about: String,
+}
+
+fn mark_view(t: Tr, mark: &str, scale: &str, about: String) -> MarkView {
+    let m = klade_domain::grading::Mark::stored(mark.to_string());
+    let scale = klade_domain::grading::Scale::from_code(scale);
+    MarkView {
+        shown: klade_domain::grading::shown(mark, scale.map_or("", |s| s.code())),
+        band: scale.map_or("plain", |s| m.band(s).code()),
+        words: scale
+            .and_then(|s| m.words_key(s))
+            .map(|k| t.get(&k).to_string())
+            .unwrap_or_default(),
+        about,
+    }
 }
 
 #[derive(Template)]
@@ -568,7 +592,7 @@ async fn grades(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
                     date: format_date(g.date),
                     kind: t.dynamic("grade_kind", &g.kind),
                     title: g.title.clone(),
-                    mark: klade_domain::grading::shown(&g.mark, &g.scale),
+                    mark: mark_view(t, &g.mark, &g.scale, String::new()),
                 })
                 .collect(),
         })
