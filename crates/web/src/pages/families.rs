@@ -529,7 +529,7 @@ fn mark_view(t: Tr, mark: &str, scale: &str, about: String) -> MarkView {
     let m = klade_domain::grading::Mark::stored(mark.to_string());
     let scale = klade_domain::grading::Scale::from_code(scale);
     MarkView {
-        shown: klade_domain::grading::shown(mark, scale.map_or("", |s| s.code())),
+        shown: scale.map_or_else(|| mark.to_string(), |s| m.shown(s)),
         band: scale.map_or("plain", |s| m.band(s).code()),
         words: scale
             .and_then(|s| m.words_key(s))
