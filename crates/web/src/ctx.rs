@@ -14,7 +14,8 @@ use klade_app::AppError;
 #[derive(Clone)]
 pub struct Ctx {
     pub lang: Lang,
-    pub session: Option<Session>,
+    /// Shared: every page request hands the context on twice (the handler, the error page).
+    pub session: Option<std::sync::Arc<Session>>,
     pub address: String,
     pub user_agent: String,
     /// The pre-session CSRF token (login form), when the browser has one.
@@ -27,7 +28,7 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn signed_in(&self) -> Result<&Session, WebError> {
-        self.session.as_ref().ok_or_else(|| AppError::Unauthenticated.into())
+        self.session.as_deref().ok_or_else(|| AppError::Unauthenticated.into())
     }
 }
 

@@ -112,7 +112,7 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
     let had_session = cookie(request.headers(), SESSION_COOKIE).is_some();
     let session = match cookie(request.headers(), SESSION_COOKIE) {
         Some(token) => match auth::authenticate(&state.app, &token, SessionKind::Web).await {
-            Ok(s) => s,
+            Ok(s) => s.map(std::sync::Arc::new),
             Err(e) => return WebError::new(e, lang).into_response(),
         },
         None => None,
@@ -396,7 +396,7 @@ pub async fn api(State(state): State<AppState>, request: Request, next: Next) ->
         pre_csrf: None,
         challenge: None,
         next: None,
-        session,
+        session: session.map(std::sync::Arc::new),
     };
     let mut request = request;
     request.extensions_mut().insert(ctx);
