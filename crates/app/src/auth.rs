@@ -194,6 +194,9 @@ pub(crate) async fn open_session(
         SessionKind::Api => s.api_session_idle_secs,
     };
     tracing::info!(username = %account.username, %address, kind = kind.code(), "logged in");
+    if kind == SessionKind::Web {
+        sessions::begin_visit(app.db.pool(), account.id, now).await?;
+    }
     sessions::insert(
         app.db.pool(),
         &sessions::NewSession {

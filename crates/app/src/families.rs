@@ -10,7 +10,8 @@ use klade_domain::{policy, Action, ClassId, InstitutionId, PersonId, Role, Scope
 pub use klade_store::families::Notice;
 use klade_store::families::{self, Excuse};
 use klade_store::history::{self, Change};
-use klade_store::journal::{self, StudentGrade, StudentMark};
+pub use klade_store::journal::StudentGrade;
+use klade_store::journal::{self, StudentMark};
 pub use klade_store::notifications::{CHANNELS, EVENTS};
 use klade_store::{people, school};
 
@@ -116,92 +117,11 @@ pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -
     let slots = crate::timetable::class_slots(app, inst, p.class_id, session.rights).await?;
     let cal = crate::calendar::cached(app, inst, session.rights).await?;
     let week = families::student_week(&app.db, inst, p.class_id, student, monday, sunday).await?;
-    let families::StudentWeek {
-        lessons: held,
-        marks,
-        grades,
-        notes,
-        excuses,
-        notices,
-    } = week;
-    let mut days = Vec::new();
-    for offset in 0..7_i64 {
-        let Ok(d) = monday.checked_add(jiff::Span::new().days(offset)) else {
-            continue;
-        };
-        let mut lessons: Vec<DiaryLesson> = Vec::new();
-        // No lesson is proposed on a holiday or in a school holiday; one held is still shown.
-        let school_day = cal.0.is_school_day(d);
-        for s in slots
-            .iter()
-            .filter(|s| school_day && s.weekday == offset + 1 && s.valid_from <= d && s.valid_to.is_none_or(|t| t >= d))
-        {
-            let lesson = held
-                .iter()
-                .find(|(l, _)| l.date == d && l.lesson_no == s.lesson_no && l.course_id == s.course_id);
-            lessons.push(DiaryLesson {
-                lesson_no: s.lesson_no,
-                time: format!("{}–{}", s.starts_at, s.ends_at),
-                course: s.course_name.clone(),
-                room: s.room.clone(),
-                topic: lesson.map(|(l, _)| l.topic.clone()).unwrap_or_default(),
-                homework: lesson.map(|(l, _)| l.homework.clone()).unwrap_or_default(),
-                homework_due: lesson.and_then(|(l, _)| l.homework_due),
-                mark: None,
-                grades: Vec::new(),
-            });
-        }
-        // Lessons held outside the timetable (an extra lesson) still show.
-        for (l, name) in held.iter().filter(|(l, _)| l.date == d) {
-            if !lessons.iter().any(|x| x.lesson_no == l.lesson_no && x.course == *name) {
-                lessons.push(DiaryLesson {
-                    lesson_no: l.lesson_no,
-                    time: String::new(),
-                    course: name.clone(),
-                    room: String::new(),
-                    topic: l.topic.clone(),
-                    homework: l.homework.clone(),
-                    homework_due: l.homework_due,
-                    mark: None,
-                    grades: Vec::new(),
-                });
-            }
-        }
-        lessons.sort_by_key(|l| l.lesson_no);
-        for m in marks.iter().filter(|m| m.date == d) {
-            if let Some(l) = lessons
-                .iter_mut()
-                .find(|l| l.lesson_no == m.lesson_no && l.course == m.course_name)
-            {
-                let shown = m
-                    .minutes
-                    .map(|x| format!("{}{x}", m.code))
-                    .unwrap_or_else(|| m.code.clone());
-                l.mark = Some((shown, m.excused || (m.absent && excused_on(&excuses, student, d))));
-            }
-        }
-        for g in grades.iter().filter(|g| g.date == d) {
-            match lessons.iter_mut().find(|l| l.course == g.course_name) {
-                Some(l) => l.grades.push(g.clone()),
-                None => lessons.push(DiaryLesson {
-                    lesson_no: 0,
-                    time: String::new(),
-                    course: g.course_name.clone(),
-                    room: String::new(),
-                    topic: String::new(),
-                    homework: String::new(),
-                    homework_due: None,
-                    mark: None,
-                    grades: vec![g.clone()],
-                }),
-            }
-        }
-        days.push(DiaryDay {
-            date: d,
-            weekday: offset + 1,
-            lessons,
-        });
-    }
+    let days = (0..7_i64)
+        .filter_map(|offset| monday.checked_add(jiff::Span::new().days(offset)).ok())
+        .map(|d| diary_day(&slots, &cal.0, &week, student, d))
+        .collect();
+    let families::StudentWeek { notes, notices, .. } = week;
     Ok(Diary {
         student,
         name: format!("{} {}", p.given_name, p.family_name),
@@ -213,6 +133,236 @@ pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -
         notices,
         can_report: policy::authorize(&session.actor, Action::ReportAbsence, scope(p)).is_ok(),
     })
+}
+
+/// One day of a student's diary: the timetable's lessons that day (none on a holiday) and those
+/// held outside it, with what was recorded in each, from the week's records.
+fn diary_day(
+    slots: &[journal::Slot],
+    cal: &klade_domain::calendar::Calendar,
+    week: &families::StudentWeek,
+    student: PersonId,
+    d: Date,
+) -> DiaryDay {
+    let weekday = i64::from(d.weekday().to_monday_one_offset());
+    let held = &week.lessons;
+    let mut lessons: Vec<DiaryLesson> = Vec::new();
+    // No lesson is proposed on a holiday or in a school holiday; one held is still shown.
+    let school_day = cal.is_school_day(d);
+    for s in slots
+        .iter()
+        .filter(|s| school_day && s.weekday == weekday && s.valid_from <= d && s.valid_to.is_none_or(|t| t >= d))
+    {
+        let lesson = held
+            .iter()
+            .find(|(l, _)| l.date == d && l.lesson_no == s.lesson_no && l.course_id == s.course_id);
+        lessons.push(DiaryLesson {
+            lesson_no: s.lesson_no,
+            time: format!("{}–{}", s.starts_at, s.ends_at),
+            course: s.course_name.clone(),
+            room: s.room.clone(),
+            topic: lesson.map(|(l, _)| l.topic.clone()).unwrap_or_default(),
+            homework: lesson.map(|(l, _)| l.homework.clone()).unwrap_or_default(),
+            homework_due: lesson.and_then(|(l, _)| l.homework_due),
+            mark: None,
+            grades: Vec::new(),
+        });
+    }
+    // Lessons held outside the timetable (an extra lesson) still show.
+    for (l, name) in held.iter().filter(|(l, _)| l.date == d) {
+        if !lessons.iter().any(|x| x.lesson_no == l.lesson_no && x.course == *name) {
+            lessons.push(DiaryLesson {
+                lesson_no: l.lesson_no,
+                time: String::new(),
+                course: name.clone(),
+                room: String::new(),
+                topic: l.topic.clone(),
+                homework: l.homework.clone(),
+                homework_due: l.homework_due,
+                mark: None,
+                grades: Vec::new(),
+            });
+        }
+    }
+    lessons.sort_by_key(|l| l.lesson_no);
+    for m in week.marks.iter().filter(|m| m.date == d) {
+        if let Some(l) = lessons
+            .iter_mut()
+            .find(|l| l.lesson_no == m.lesson_no && l.course == m.course_name)
+        {
+            l.mark = Some((shown_mark(m), m.excused || (m.absent && excused_on(&week.excuses, student, d))));
+        }
+    }
+    for g in week.grades.iter().filter(|g| g.date == d) {
+        match lessons.iter_mut().find(|l| l.course == g.course_name) {
+            Some(l) => l.grades.push(g.clone()),
+            None => lessons.push(DiaryLesson {
+                lesson_no: 0,
+                time: String::new(),
+                course: g.course_name.clone(),
+                room: String::new(),
+                topic: String::new(),
+                homework: String::new(),
+                homework_due: None,
+                mark: None,
+                grades: vec![g.clone()],
+            }),
+        }
+    }
+    DiaryDay {
+        date: d,
+        weekday,
+        lessons,
+    }
+}
+
+/// An attendance mark as written in the journal: its code, and the minutes of a late arrival.
+fn shown_mark(m: &StudentMark) -> String {
+    m.minutes
+        .map(|x| format!("{}{x}", m.code))
+        .unwrap_or_else(|| m.code.clone())
+}
+
+/// A student's days at a glance, for the home page: today and tomorrow, homework due, the newest
+/// grades, this week's absences, the tests ahead, and what waits for the family.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Glance {
+    pub student: PersonId,
+    pub name: String,
+    pub class_name: String,
+    pub today: DiaryDay,
+    pub tomorrow: DiaryDay,
+    /// Homework due today or tomorrow, and homework given today without a date.
+    pub homework: Vec<Homework>,
+    /// Grades of the last two weeks, newest first.
+    pub grades: Vec<RecentGrade>,
+    /// Absences from Monday to today.
+    pub absences: Vec<WeekAbsence>,
+    /// Tests in the next two weeks.
+    pub tests: Vec<families::Upcoming>,
+    /// Absences this week neither excused nor covered by a notice: the family's to explain.
+    pub to_explain: usize,
+    /// May this reader report an absence for this student?
+    pub can_report: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Homework {
+    pub course: String,
+    pub text: String,
+    pub due: Option<Date>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RecentGrade {
+    pub grade: StudentGrade,
+    /// Recorded or changed since the reader's visit before this one.
+    pub new: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WeekAbsence {
+    pub date: Date,
+    pub lesson_no: i64,
+    pub course: String,
+    pub mark: String,
+    pub excused: bool,
+    /// A family's notice covers the day.
+    pub noticed: bool,
+}
+
+/// How many grades the glance shows.
+const GLANCE_GRADES: usize = 8;
+
+/// The glance of each of `students` (where the reader reads the diary), in one week's query each;
+/// a grade changed after `since` (the reader's visit before this one) is new.
+pub async fn glance(
+    app: &App,
+    session: &Session,
+    students: &[school::Placement],
+    since: Option<i64>,
+) -> Result<Vec<Glance>, AppError> {
+    let today = app.today();
+    let day = |n: i64| today.checked_add(jiff::Span::new().days(n)).unwrap_or(today);
+    let (tomorrow, from, monday) = (day(1), day(-13), crate::timetable::monday_of(today));
+    let mut out = Vec::new();
+    for p in students {
+        let permit = policy::authorize(&session.actor, Action::ViewDiary, scope(p))?;
+        let inst = permit.institution();
+        let student = p.student_id;
+        let slots = crate::timetable::class_slots(app, inst, p.class_id, session.rights).await?;
+        let cal = crate::calendar::cached(app, inst, session.rights).await?;
+        let week = families::student_week(&app.db, inst, p.class_id, student, from, tomorrow).await?;
+        let tests = families::upcoming_tests(&app.db, inst, p.class_id, student, today, day(14)).await?;
+        let homework = week
+            .lessons
+            .iter()
+            .filter(|(l, _)| !l.homework.trim().is_empty())
+            .filter(|(l, _)| match l.homework_due {
+                Some(due) => due == today || due == tomorrow,
+                None => l.date == today,
+            })
+            .map(|(l, course)| Homework {
+                course: course.clone(),
+                text: l.homework.clone(),
+                due: l.homework_due,
+            })
+            .collect();
+        let mut grades: Vec<StudentGrade> = week.grades.clone();
+        grades.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.course_name.cmp(&b.course_name)));
+        grades.truncate(GLANCE_GRADES);
+        let changed = match since {
+            Some(_) => {
+                let items: Vec<String> = grades
+                    .iter()
+                    .map(|g| Item::Grade(g.assessment_id, student).to_string())
+                    .collect();
+                history::last_values(app.db.pool(), inst, &items).await?
+            }
+            None => Default::default(),
+        };
+        let grades = grades
+            .into_iter()
+            .map(|g| {
+                let key = Item::Grade(g.assessment_id, student).to_string();
+                let new = since.is_some_and(|t| changed.get(&key).is_some_and(|(_, at)| *at > t));
+                RecentGrade { grade: g, new }
+            })
+            .collect();
+        let noticed = |d: Date| {
+            week.notices
+                .iter()
+                .any(|n| n.student_id == student && n.from_date <= d && d <= n.to_date)
+        };
+        let mut absences: Vec<WeekAbsence> = week
+            .marks
+            .iter()
+            .filter(|m| m.absent && monday <= m.date && m.date <= today)
+            .map(|m| WeekAbsence {
+                date: m.date,
+                lesson_no: m.lesson_no,
+                course: m.course_name.clone(),
+                mark: shown_mark(m),
+                excused: m.excused || excused_on(&week.excuses, student, m.date),
+                noticed: noticed(m.date),
+            })
+            .collect();
+        absences.sort_by_key(|a| (a.date, a.lesson_no));
+        out.push(Glance {
+            student,
+            name: format!("{} {}", p.given_name, p.family_name),
+            class_name: p.class_name.clone(),
+            today: diary_day(&slots, &cal.0, &week, student, today),
+            tomorrow: diary_day(&slots, &cal.0, &week, student, tomorrow),
+            homework,
+            grades,
+            to_explain: absences.iter().filter(|a| !a.excused && !a.noticed).count(),
+            absences,
+            tests,
+            can_report: policy::authorize(&session.actor, Action::ReportAbsence, scope(p)).is_ok(),
+        });
+    }
+    Ok(out)
 }
 
 /// A notice after 18:00 (Riga) of the first day it concerns is late (R21).
@@ -326,6 +476,94 @@ pub async fn class_absences(app: &App, session: &Session, class: ClassId) -> Res
         overdue,
         checked,
         can_excuse: policy::authorize(&session.actor, Action::ExcuseAbsences, class_scope).is_ok(),
+    })
+}
+
+/// A tutored class's week at a glance, for the tutor's home page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClassWeek {
+    pub class: ClassId,
+    /// Absences from Monday to today that neither their kind nor an excuse excuses.
+    pub unexcused: usize,
+    /// Families' notices for this week's days that no excuse covers yet.
+    pub notices: usize,
+    /// Marks below 4 on the 1–10 scale (and work not handed in) this week.
+    pub low_grades: Vec<LowGrade>,
+    /// Students with no grade since the month began.
+    pub ungraded: Vec<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LowGrade {
+    pub student: String,
+    pub course: String,
+    pub date: Date,
+    pub mark: String,
+}
+
+/// The week of a class the reader tutors (or whose absences they excuse).
+pub async fn class_week(app: &App, session: &Session, inst: InstitutionId, class: ClassId) -> Result<ClassWeek, AppError> {
+    let permit = policy::authorize(
+        &session.actor,
+        Action::ExcuseAbsences,
+        Scope::Class { institution: inst, class },
+    )?;
+    let inst = permit.institution();
+    let db = app.db.pool();
+    let today = app.today();
+    let monday = crate::timetable::monday_of(today);
+    let month = month_start(today);
+    let students = journal::class_students(db, inst, class, today).await?;
+    let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
+    let name = |id: PersonId| {
+        students
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| format!("{} {}", s.family_name, s.given_name))
+            .unwrap_or_default()
+    };
+    let excuses = families::excuses(db, inst, &ids, monday, today).await?;
+    let unexcused = unexcused(app, inst, &ids, monday, today)
+        .await?
+        .iter()
+        .filter(|(student, m)| !excused_on(&excuses, *student, m.date))
+        .count();
+    let notices = families::notices(db, inst, None, Some(class), monday, today)
+        .await?
+        .iter()
+        .filter(|n| {
+            !excuses
+                .iter()
+                .any(|e| e.student_id == n.student_id && e.from_date <= n.from_date && n.to_date.min(today) <= e.to_date)
+        })
+        .count();
+    let grades = journal::student_grades(db, inst, &ids, month.min(monday), today).await?;
+    let low_grades = grades
+        .iter()
+        .filter(|(_, g)| g.date >= monday)
+        .filter(|(_, g)| {
+            klade_domain::grading::Scale::from_code(&g.scale) == Some(klade_domain::grading::Scale::Ten)
+                && klade_domain::grading::Mark::stored(g.mark.clone()).band(klade_domain::grading::Scale::Ten)
+                    == klade_domain::grading::Band::Low
+        })
+        .map(|(id, g)| LowGrade {
+            student: name(*id),
+            course: g.course_name.clone(),
+            date: g.date,
+            mark: g.mark.clone(),
+        })
+        .collect();
+    let ungraded = students
+        .iter()
+        .filter(|s| !grades.iter().any(|(id, g)| *id == s.id && g.date >= month))
+        .map(|s| format!("{} {}", s.family_name, s.given_name))
+        .collect();
+    Ok(ClassWeek {
+        class,
+        unexcused,
+        notices,
+        low_grades,
+        ungraded,
     })
 }
 

@@ -18,10 +18,12 @@ pub struct Home {
     pub institutions: Vec<InstitutionHome>,
     /// A teacher's lessons today, each with whether its topic is recorded yet.
     pub today: Vec<(crate::timetable::WeekLesson, bool)>,
-    /// Staff have deadlines (`/deadlines`). The list is not counted here: it reads the whole school
-    /// year so far, several milliseconds a teacher, and the home page already shows today's lessons
-    /// and whether each is recorded.
-    pub deadlines: bool,
+    /// Staff's own deadlines, due today and late (the list of `/deadlines`).
+    pub deadlines: Option<crate::deadlines::Mine>,
+    /// Each child's (or one's own) school days at a glance; preschool children have their own page.
+    pub glance: Vec<crate::families::Glance>,
+    /// The person came before: the welcome is shown on the first visit only.
+    pub returning: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -30,6 +32,8 @@ pub struct InstitutionHome {
     pub roles: Vec<Role>,
     /// Classes or groups this person tutors.
     pub tutored: Vec<ClassSummary>,
+    /// The week of each tutored class (not of preschool groups: their day has its own page).
+    pub tutored_weeks: Vec<crate::families::ClassWeek>,
     /// Where this person is enrolled, when they are a student here.
     pub own_class: Option<Placement>,
     /// Their children who attend this institution.
@@ -123,10 +127,14 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
     let placements = school::placements(db, &students, today).await?;
 
     let mut out = Vec::new();
+    let mut schools = Vec::new();
     for id in actor.institutions() {
         let Some(institution) = institutions::get(db, id).await? else {
             continue;
         };
+        if institution.kind != klade_domain::InstitutionKind::Preschool {
+            schools.push(id);
+        }
         let roles = actor.roles_in(id);
         let overview = Scope::Institution(id);
         let counts = if policy::authorize(actor, Action::ViewStatistics, overview).is_ok()
@@ -174,7 +182,15 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
                 },
             )
         });
+        let tutored: Vec<ClassSummary> = tutored.iter().filter(|c| c.institution_id == id).cloned().collect();
+        let mut tutored_weeks = Vec::new();
+        for c in tutored.iter().filter(|c| c.kind != klade_domain::ClassKind::Group) {
+            if actor.may(Action::ExcuseAbsences, Scope::Class { institution: id, class: c.id }) {
+                tutored_weeks.push(crate::families::class_week(app, session, id, c.id).await?);
+            }
+        }
         out.push(InstitutionHome {
+            tutored_weeks,
             reads_groups,
             oversees: actor.may(Action::CheckJournals, overview),
             overview: actor.may(Action::CheckJournals, overview) || actor.may(Action::ViewStatistics, overview),
@@ -185,7 +201,7 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
             checklist,
             classes,
             edits_timetable,
-            tutored: tutored.iter().filter(|c| c.institution_id == id).cloned().collect(),
+            tutored,
             own_class: placements
                 .iter()
                 .find(|p| p.student_id == session.person && p.institution_id == id)
@@ -220,8 +236,22 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
         .grants
         .iter()
         .any(|g| !matches!(g.role, Role::Student | Role::Parent));
+    let read: Vec<Placement> = crate::families::diary_students(app, session)
+        .await?
+        .into_iter()
+        .filter(|p| schools.contains(&p.institution_id))
+        .collect();
+    let since = klade_store::sessions::previous_visit(db, session.account).await?;
+    let glance = crate::families::glance(app, session, &read, since).await?;
+    let deadlines = if staff {
+        Some(crate::deadlines::mine(app, session).await?)
+    } else {
+        None
+    };
     Ok(Home {
-        deadlines: staff,
+        glance,
+        returning: since.is_some(),
+        deadlines,
         person,
         username: session.username.clone(),
         institutions: out,

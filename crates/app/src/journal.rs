@@ -779,7 +779,8 @@ pub struct AssessmentInput {
 }
 
 /// Adds an assessment (a column of grades) to a course. A summative one records when the work
-/// was handed in: its 10-working-day clock starts there (R19.2).
+/// was handed in: its 10-working-day clock starts there (R19.2). One dated ahead is a test
+/// announced: it is handed in on its day unless the teacher records otherwise.
 pub async fn add_assessment(
     app: &App,
     session: &Session,
@@ -795,7 +796,7 @@ pub async fn add_assessment(
     }
     let handed_in = match input.handed_in_on.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         Some(d) => Some(parse_date(d).map_err(|_| AppError::invalid("handed_in_on", "error.date"))?),
-        None if kind == Kind::Summative => Some(date),
+        None if kind == Kind::Summative && date <= app.today() => Some(date),
         None => None,
     };
     if handed_in.is_some_and(|h| h > app.today()) {

@@ -332,6 +332,15 @@ fn week_row(backend: crate::Backend, part: &str, fields: &[(&str, &str)]) -> Str
     format!("{f}('{part}', {f}({})) AS j", inner.join(", "))
 }
 
+// The student's courses: their class's and the cross-class ones they take. Marks and grades
+// are read through them and the week's dates, so a week costs the same in June as in
+// September, however many marks and grades the student has. `CROSS JOIN` keeps SQLite's
+// planner (which has no statistics) from starting at the student's whole year of marks.
+const MINE: &str = "WITH mine AS (SELECT c.id, c.name, c.subject_id FROM courses c \
+     WHERE c.institution_id = $1 AND c.class_id = $2 \
+     UNION SELECT c.id, c.name, c.subject_id FROM course_students x JOIN courses c ON c.id = x.course_id \
+     WHERE x.institution_id = $1 AND x.student_id = $3) ";
+
 /// One query for a week, whatever the student's history: each part filters by the student and the
 /// week's dates and answers one JSON object a row, so a page costs one round trip instead of six.
 /// The rows come back aggregated into one JSON array: the SQLite driver hands every row across a
@@ -453,14 +462,6 @@ pub async fn student_week(
            JOIN persons a ON a.id = o.created_by \
          WHERE o.institution_id = $1 AND o.student_id = $3 AND o.from_date <= $5 AND o.to_date >= $4"
     );
-    // The student's courses: their class's and the cross-class ones they take. Marks and grades
-    // are read through them and the week's dates, so a week costs the same in June as in
-    // September, however many marks and grades the student has. `CROSS JOIN` keeps SQLite's
-    // planner (which has no statistics) from starting at the student's whole year of marks.
-    const MINE: &str = "WITH mine AS (SELECT c.id, c.name, c.subject_id FROM courses c \
-         WHERE c.institution_id = $1 AND c.class_id = $2 \
-         UNION SELECT c.id, c.name, c.subject_id FROM course_students x JOIN courses c ON c.id = x.course_id \
-         WHERE x.institution_id = $1 AND x.student_id = $3) ";
     // SQLite's JSON subtype does not survive the union: `json(j)` takes each row as JSON again.
     // One row per item, each its own JSON text: gathering them into one array made SQLite read every
     // object back from text (`json(j)`), more work than handing over the rows.
@@ -615,4 +616,50 @@ pub async fn student_week(
     w.notices
         .sort_by(|a, b| (&b.from_date, b.id).cmp(&(&a.from_date, a.id)));
     Ok(w)
+}
+
+/// An assessment announced for a student's course and not graded for them yet.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Upcoming {
+    pub date: Date,
+    pub course_name: String,
+    pub kind: String,
+    pub title: String,
+}
+
+/// The tests (summative assessments and exams) of a student's courses dated `from`–`to` that they
+/// have no grade in yet, soonest first.
+pub async fn upcoming_tests(
+    db: &crate::Db,
+    institution: InstitutionId,
+    class: ClassId,
+    student: PersonId,
+    from: Date,
+    to: Date,
+) -> Result<Vec<Upcoming>> {
+    let sql = format!(
+        "{MINE}SELECT a.date, c.name, a.kind, a.title FROM mine c CROSS JOIN assessments a \
+         WHERE a.course_id = c.id AND a.institution_id = $1 AND a.date >= $4 AND a.date <= $5 \
+           AND a.kind IN ('summative', 'exam') \
+           AND NOT EXISTS (SELECT 1 FROM grades g WHERE g.assessment_id = a.id AND g.student_id = $3) \
+         ORDER BY a.date, c.name"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(institution.0)
+        .bind(class.0)
+        .bind(student.0)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(&mut *db.read().await?)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Upcoming {
+                date: crate::date(r, "date")?,
+                course_name: r.try_get("name")?,
+                kind: r.try_get("kind")?,
+                title: r.try_get("title")?,
+            })
+        })
+        .collect()
 }

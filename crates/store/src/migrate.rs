@@ -47,6 +47,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(21, "0021_day_one"),
     migration!(22, "0022_deadline_states"),
     migration!(23, "0023_repeats"),
+    migration!(24, "0024_visits"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

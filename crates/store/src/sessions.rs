@@ -54,6 +54,30 @@ pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, s: &NewSession<'_
     Ok(())
 }
 
+/// A web login begins a visit: the one before it ended at its session's last activity, or, when
+/// that session was ended by logging out, at least began at the login kept before.
+pub async fn begin_visit<'e>(ex: impl Executor<'e, Database = Any>, account: AccountId, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE accounts SET previous_visit_at = COALESCE( \
+           (SELECT MAX(s.last_seen_at) FROM sessions s WHERE s.account_id = $1 AND s.kind = 'web'), \
+           last_login_at, previous_visit_at), last_login_at = $2 WHERE id = $1",
+    )
+    .bind(account.0)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// When the visit before this one ended, if there was one.
+pub async fn previous_visit<'e>(ex: impl Executor<'e, Database = Any>, account: AccountId) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT previous_visit_at FROM accounts WHERE id = $1")
+        .bind(account.0)
+        .fetch_optional(ex)
+        .await?
+        .flatten())
+}
+
 /// A live session with what the request needs to know about its account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Live {

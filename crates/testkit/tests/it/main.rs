@@ -13,6 +13,7 @@ mod calendar;
 mod deadlines;
 mod demo;
 mod families;
+mod home;
 mod import;
 mod journal;
 mod journal_checks;

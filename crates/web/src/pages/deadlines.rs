@@ -26,21 +26,21 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// One line as the pages show it.
-struct Line {
-    kind: String,
-    state: &'static str,
-    state_label: String,
-    person: String,
-    class_name: String,
-    what: String,
-    date: String,
-    due: String,
-    done: String,
-    count: i64,
-    link: String,
+pub(super) struct Line {
+    pub(super) kind: String,
+    pub(super) state: &'static str,
+    pub(super) state_label: String,
+    pub(super) person: String,
+    pub(super) class_name: String,
+    pub(super) what: String,
+    pub(super) date: String,
+    pub(super) due: String,
+    pub(super) done: String,
+    pub(super) count: i64,
+    pub(super) link: String,
 }
 
-fn line(t: Tr, i: &Item) -> Line {
+pub(super) fn line(t: Tr, i: &Item) -> Line {
     let state = match i.state {
         ItemState::DueToday => "due_today",
         ItemState::Overdue => "overdue",

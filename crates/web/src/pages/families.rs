@@ -250,21 +250,118 @@ fn lesson_view(t: Tr, l: &families::DiaryLesson) -> LessonView {
         grades: l
             .grades
             .iter()
-            .map(|g| {
-                let title = if g.title.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {}", g.title)
-                };
-                mark_view(
-                    t,
-                    &g.mark,
-                    &g.scale,
-                    format!("{}{title}", t.dynamic("grade_kind", &g.kind)),
-                )
-            })
+            .map(|g| grade_mark(t, g))
             .collect(),
     }
+}
+
+/// A student's days at a glance on the home page.
+struct GlanceView {
+    student: i64,
+    name: String,
+    today: Vec<LessonView>,
+    tomorrow_heading: String,
+    tomorrow: Vec<LessonView>,
+    homework: Vec<String>,
+    grades: Vec<RecentGradeView>,
+    absences: Vec<Mark>,
+    tests: Vec<String>,
+    /// "2 absences wait for an explanation", when the family may report them.
+    to_explain: Option<String>,
+}
+
+struct RecentGradeView {
+    mark: MarkView,
+    course: String,
+    date: String,
+    new: bool,
+}
+
+#[derive(Template)]
+#[template(path = "glance.html")]
+struct GlanceCard {
+    t: Tr,
+    g: GlanceView,
+}
+
+/// The glance's card, for the home page to place.
+pub(super) fn glance_card(t: Tr, g: &families::Glance) -> Result<String, WebError> {
+    let card = GlanceCard { t, g: glance_view(t, g) };
+    Ok(render(&card)?.0)
+}
+
+fn glance_view(t: Tr, g: &families::Glance) -> GlanceView {
+    let day_name = |d: &families::DiaryDay| {
+        format!(
+            "{}, {}",
+            t.dynamic("weekday", &d.weekday.to_string()),
+            format_date(d.date)
+        )
+    };
+    GlanceView {
+        student: g.student.0,
+        name: format!("{}, {}", g.name, g.class_name),
+        today: g.today.lessons.iter().map(|l| lesson_view(t, l)).collect(),
+        tomorrow_heading: format!("{} — {}", t.get("glance.tomorrow"), day_name(&g.tomorrow)),
+        tomorrow: g.tomorrow.lessons.iter().map(|l| lesson_view(t, l)).collect(),
+        homework: g
+            .homework
+            .iter()
+            .map(|h| match h.due {
+                Some(due) => format!("{}: {} ({} {})", h.course, h.text, t.get("diary.due"), format_date(due)),
+                None => format!("{}: {}", h.course, h.text),
+            })
+            .collect(),
+        grades: g
+            .grades
+            .iter()
+            .map(|r| RecentGradeView {
+                mark: grade_mark(t, &r.grade),
+                course: r.grade.course_name.clone(),
+                date: format_date(r.grade.date),
+                new: r.new,
+            })
+            .collect(),
+        absences: g
+            .absences
+            .iter()
+            .map(|a| {
+                let state = if a.excused {
+                    t.get("diary.excused")
+                } else if a.noticed {
+                    t.get("glance.noticed")
+                } else {
+                    t.get("diary.unexcused")
+                };
+                let lesson = t.fill("journal.lesson_n", &[("n", &a.lesson_no.to_string())]);
+                Mark {
+                    text: format!("{} {lesson} {} — {} ({state})", format_date(a.date), a.course, a.mark),
+                    excused: a.excused || a.noticed,
+                }
+            })
+            .collect(),
+        tests: g
+            .tests
+            .iter()
+            .map(|x| {
+                let kind = t.dynamic("grade_kind", &x.kind);
+                let what = if x.title.is_empty() { kind } else { format!("{kind}, {}", x.title) };
+                format!("{} {} — {what}", format_date(x.date), x.course_name)
+            })
+            .collect(),
+        to_explain: (g.can_report && g.to_explain > 0)
+            .then(|| t.fill("glance.to_explain", &[("n", &g.to_explain.to_string())])),
+    }
+}
+
+/// A grade's mark with what it was for: the kind and the work's title.
+fn grade_mark(t: Tr, g: &families::StudentGrade) -> MarkView {
+    let title = if g.title.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", g.title)
+    };
+    mark_view(t, &g.mark, &g.scale, format!("{}{title}", t.dynamic("grade_kind", &g.kind)))
 }
 
 #[derive(Deserialize)]

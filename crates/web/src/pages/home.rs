@@ -6,6 +6,7 @@ use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::layout::{render, Chrome};
 use crate::AppState;
+use klade_app::clock::format_date;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -26,18 +27,33 @@ struct HomePage {
     pending: Vec<PendingView>,
     news: Vec<super::messages::HomeNews>,
     today: Vec<TodayLesson>,
-    /// Staff have deadlines.
-    deadlines: bool,
+    /// Each child's (or one's own) days at a glance, rendered.
+    glances: Vec<String>,
+    /// "3 unread messages", when there are.
+    unread: Option<String>,
+    /// Staff have deadlines: the first few due today and overdue, with how many in all.
+    deadlines: Option<DeadlinesView>,
     /// Where the calendar and deadline settings may be kept.
     calendars: Vec<CalendarLink>,
     institutions: Vec<InstitutionView>,
 }
 
-/// A teacher's lesson today, with whether its topic is recorded.
+/// A teacher's lesson today, with whether its topic is recorded: one tap to its attendance.
 struct TodayLesson {
     label: String,
     href: String,
+    grid: String,
     filled: bool,
+}
+
+/// How many deadline items the home page lists of each state; the rest are on `/deadlines`.
+const DEADLINES_SHOWN: usize = 5;
+
+struct DeadlinesView {
+    due_today: Vec<super::deadlines::Line>,
+    due_today_count: usize,
+    overdue: Vec<super::deadlines::Line>,
+    overdue_count: usize,
 }
 
 struct CalendarLink {
@@ -56,6 +72,33 @@ struct ClassLink {
     timetable: Option<String>,
     /// A preschool group's journal, for who reads it.
     group: Option<String>,
+    /// The tutor's look at the class's week.
+    week: Option<ClassWeekView>,
+}
+
+/// A tutored class's week: what to excuse, notices waiting, low grades, who has no grade yet.
+struct ClassWeekView {
+    figures: Vec<(String, usize, &'static str)>,
+    low_grades: Vec<String>,
+    ungraded: String,
+}
+
+fn class_week_view(t: Tr, w: &klade_app::families::ClassWeek) -> ClassWeekView {
+    let low = w.low_grades.len();
+    ClassWeekView {
+        figures: vec![
+            (t.get("tutor_week.unexcused").to_string(), w.unexcused, "absences"),
+            (t.get("tutor_week.notices").to_string(), w.notices, "absences"),
+            (t.get("tutor_week.low").to_string(), low, ""),
+            (t.get("tutor_week.ungraded").to_string(), w.ungraded.len(), ""),
+        ],
+        low_grades: w
+            .low_grades
+            .iter()
+            .map(|g| format!("{} — {} {}, {}", g.student, g.course, g.mark, format_date(g.date)))
+            .collect(),
+        ungraded: w.ungraded.join(", "),
+    }
 }
 
 /// A child of the reader here, with their preschool page.
@@ -110,10 +153,42 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     let name = home.person.full_name();
     let page = HomePage {
         csrf: session.csrf_token.clone(),
-        pending: pending.iter().map(|p| pending_view(t, p)).collect(),
+        // The welcome without rules to acknowledge is for the first visit; rules wait until read.
+        pending: pending
+            .iter()
+            .filter(|p| !home.returning || !p.institution.rules.trim().is_empty())
+            .map(|p| pending_view(t, p))
+            .collect(),
         news,
         today: home.today.iter().map(|(l, filled)| today_lesson(l, *filled)).collect(),
-        deadlines: home.deadlines,
+        glances: home
+            .glance
+            .iter()
+            .map(|g| super::families::glance_card(t, g))
+            .collect::<Result<_, _>>()?,
+        unread: (session.unread > 0).then(|| t.fill("glance.unread", &[("n", &session.unread.to_string())])),
+        deadlines: home.deadlines.as_ref().map(|d| {
+            let overdue: Vec<_> = d
+                .late
+                .iter()
+                .filter(|i| i.state == klade_app::deadlines::State::Overdue)
+                .collect();
+            DeadlinesView {
+                due_today: d
+                    .due_today
+                    .iter()
+                    .take(DEADLINES_SHOWN)
+                    .map(|i| super::deadlines::line(t, i))
+                    .collect(),
+                due_today_count: d.due_today.len(),
+                overdue_count: overdue.len(),
+                overdue: overdue
+                    .into_iter()
+                    .take(DEADLINES_SHOWN)
+                    .map(|i| super::deadlines::line(t, i))
+                    .collect(),
+            }
+        }),
         calendars: home
             .institutions
             .iter()
@@ -139,7 +214,8 @@ fn today_lesson(l: &klade_app::timetable::WeekLesson, filled: bool) -> TodayLess
             "{}. {}–{} {} ({})",
             s.lesson_no, s.starts_at, s.ends_at, s.course_name, s.class_name
         ),
-        href: format!("/journal/{}", s.course_id),
+        href: format!("/journal/{}/lesson?date={}&no={}", s.course_id, l.date, s.lesson_no),
+        grid: format!("/journal/{}", s.course_id),
         filled,
     }
 }
@@ -196,6 +272,7 @@ fn institution_view(t: Tr, i: &klade_app::home::InstitutionHome) -> InstitutionV
                     href: format!("/classes/{}", c.id),
                     timetable: None,
                     group: group(c, true),
+                    week: i.tutored_weeks.iter().find(|w| w.class == c.id).map(|w| class_week_view(t, w)),
                 }
             })
             .collect(),
@@ -207,6 +284,7 @@ fn institution_view(t: Tr, i: &klade_app::home::InstitutionHome) -> InstitutionV
                 href: format!("/classes/{}", c.id),
                 timetable: i.edits_timetable.then(|| format!("/classes/{}/timetable", c.id)),
                 group: group(c, i.reads_groups.contains(&c.id)),
+                week: None,
             })
             .collect(),
         children: i
