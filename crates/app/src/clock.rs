@@ -46,10 +46,13 @@ pub fn parse_instant(text: &str) -> Result<Timestamp, String> {
     if let Ok(t) = text.parse::<Timestamp>() {
         return Ok(t);
     }
+    // A date and time first: jiff reads a date out of `2026-11-25T06:00` too, dropping the time.
     let civil = text
-        .parse::<Date>()
-        .map(|d| d.at(10, 0, 0, 0))
-        .or_else(|_| text.replace(' ', "T").parse::<jiff::civil::DateTime>())
+        .replace(' ', "T")
+        .parse::<jiff::civil::DateTime>()
+        .ok()
+        .filter(|_| text.len() > 10)
+        .map_or_else(|| text.parse::<Date>().map(|d| d.at(10, 0, 0, 0)), Ok)
         .map_err(|_| format!("{text}: not a time (e.g. 2026-11-25T10:00 or 2026-11-25T10:00:00+02:00)"))?;
     civil
         .to_zoned(riga())
@@ -160,6 +163,11 @@ mod tests {
         assert_eq!(parse_instant("2026-11-18 10:00"), Ok(riga_ten));
         assert_eq!(parse_instant("2026-11-18"), Ok(riga_ten));
         assert_eq!(parse_instant("2026-11-18T10:00:00+02:00"), Ok(riga_ten));
+        // The time is kept, not only the date (09:00 deadlines are tried at 06:30).
+        assert_eq!(
+            parse_instant("2026-11-18T06:30"),
+            Ok("2026-11-18T04:30:00Z".parse().expect("timestamp"))
+        );
         // Summer time: UTC+3.
         assert_eq!(
             parse_instant("2026-06-01T10:00"),

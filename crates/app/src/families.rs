@@ -190,7 +190,10 @@ fn diary_day(
             .iter_mut()
             .find(|l| l.lesson_no == m.lesson_no && l.course == m.course_name)
         {
-            l.mark = Some((shown_mark(m), m.excused || (m.absent && excused_on(&week.excuses, student, d))));
+            l.mark = Some((
+                shown_mark(m),
+                m.excused || (m.absent && excused_on(&week.excuses, student, d)),
+            ));
         }
     }
     for g in week.grades.iter().filter(|g| g.date == d) {
@@ -502,11 +505,19 @@ pub struct LowGrade {
 }
 
 /// The week of a class the reader tutors (or whose absences they excuse).
-pub async fn class_week(app: &App, session: &Session, inst: InstitutionId, class: ClassId) -> Result<ClassWeek, AppError> {
+pub async fn class_week(
+    app: &App,
+    session: &Session,
+    inst: InstitutionId,
+    class: ClassId,
+) -> Result<ClassWeek, AppError> {
     let permit = policy::authorize(
         &session.actor,
         Action::ExcuseAbsences,
-        Scope::Class { institution: inst, class },
+        Scope::Class {
+            institution: inst,
+            class,
+        },
     )?;
     let inst = permit.institution();
     let db = app.db.pool();
@@ -532,9 +543,9 @@ pub async fn class_week(app: &App, session: &Session, inst: InstitutionId, class
         .await?
         .iter()
         .filter(|n| {
-            !excuses
-                .iter()
-                .any(|e| e.student_id == n.student_id && e.from_date <= n.from_date && n.to_date.min(today) <= e.to_date)
+            !excuses.iter().any(|e| {
+                e.student_id == n.student_id && e.from_date <= n.from_date && n.to_date.min(today) <= e.to_date
+            })
         })
         .count();
     let grades = journal::student_grades(db, inst, &ids, month.min(monday), today).await?;

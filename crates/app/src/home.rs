@@ -34,6 +34,8 @@ pub struct InstitutionHome {
     pub tutored: Vec<ClassSummary>,
     /// The week of each tutored class (not of preschool groups: their day has its own page).
     pub tutored_weeks: Vec<crate::families::ClassWeek>,
+    /// Today of each preschool group this person tutors: attendance marked, journal written.
+    pub groups_today: Vec<crate::preschool::GroupToday>,
     /// Where this person is enrolled, when they are a student here.
     pub own_class: Option<Placement>,
     /// Their children who attend this institution.
@@ -57,6 +59,56 @@ pub struct InstitutionHome {
     pub manages_calendar: bool,
     /// Prints progress reports for any class (the clerk).
     pub prints: bool,
+    /// The institution's week, for who checks the journals or reads the statistics.
+    pub week: Option<InstitutionWeek>,
+}
+
+/// What the director and the deputies look at first: journals behind, who has most overdue, and
+/// where absences go unexcused this week.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InstitutionWeek {
+    /// Lessons past their day's deadline with no topic or attendance.
+    pub journals_behind: usize,
+    /// Overdue items per responsible person, most first (`None`: the administration's own).
+    pub per_person: Vec<(Option<klade_domain::PersonId>, String, usize)>,
+    /// Unexcused absences (lessons) this week per class, most first; classes with none left out.
+    pub unexcused: Vec<(klade_domain::ClassId, String, i64)>,
+}
+
+/// How many people and classes the week lists; the overview and the statistics have the rest.
+const WEEK_SHOWN: usize = 5;
+
+async fn institution_week(app: &App, session: &Session, id: InstitutionId) -> Result<InstitutionWeek, AppError> {
+    let overview = crate::deadlines::overview(app, session, id, &crate::deadlines::Filter::default()).await?;
+    let journals_behind = overview
+        .items
+        .iter()
+        .filter(|i| i.kind == crate::deadlines::Kind::Lesson && i.state == crate::deadlines::State::Overdue)
+        .count();
+    let mut per_person = overview.per_person;
+    per_person.truncate(WEEK_SHOWN);
+    let mut unexcused = Vec::new();
+    if session.actor.may(Action::ViewStatistics, Scope::Institution(id)) {
+        let today = app.today();
+        let (from, to) = (crate::timetable::monday_of(today).to_string(), today.to_string());
+        let figures = crate::statistics::statistics(app, session, Some(id), Some(&from), Some(&to)).await?;
+        unexcused = figures
+            .classes
+            .iter()
+            .filter(|l| l.now.unexcused > 0)
+            .filter_map(|l| {
+                let class = l.key.strip_prefix("class:")?.parse().ok()?;
+                Some((klade_domain::ClassId(class), l.name.clone(), l.now.unexcused))
+            })
+            .collect();
+        unexcused.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| klade_domain::collate::cmp(&a.1, &b.1)));
+        unexcused.truncate(WEEK_SHOWN);
+    }
+    Ok(InstitutionWeek {
+        journals_behind,
+        per_person,
+        unexcused,
+    })
 }
 
 /// A link of the menu: where it leads and the catalogue key of its label.
@@ -183,14 +235,30 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
             )
         });
         let tutored: Vec<ClassSummary> = tutored.iter().filter(|c| c.institution_id == id).cloned().collect();
-        let mut tutored_weeks = Vec::new();
-        for c in tutored.iter().filter(|c| c.kind != klade_domain::ClassKind::Group) {
-            if actor.may(Action::ExcuseAbsences, Scope::Class { institution: id, class: c.id }) {
+        let (mut tutored_weeks, mut groups_today) = (Vec::new(), Vec::new());
+        for c in &tutored {
+            let scope = Scope::Class {
+                institution: id,
+                class: c.id,
+            };
+            if c.kind == klade_domain::ClassKind::Group {
+                if actor.may(Action::ViewJournal, scope) {
+                    groups_today.push(crate::preschool::group_today(app, session, c.id).await?);
+                }
+            } else if actor.may(Action::ExcuseAbsences, scope) {
                 tutored_weeks.push(crate::families::class_week(app, session, id, c.id).await?);
             }
         }
+        let overseen = actor.may(Action::CheckJournals, overview) || actor.may(Action::ViewStatistics, overview);
+        let week = if overseen {
+            Some(institution_week(app, session, id).await?)
+        } else {
+            None
+        };
         out.push(InstitutionHome {
+            week,
             tutored_weeks,
+            groups_today,
             reads_groups,
             oversees: actor.may(Action::CheckJournals, overview),
             overview: actor.may(Action::CheckJournals, overview) || actor.may(Action::ViewStatistics, overview),

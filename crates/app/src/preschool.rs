@@ -202,6 +202,44 @@ pub async fn day(app: &App, session: &Session, group_id: ClassId, on: &str) -> R
     })
 }
 
+/// A group's today for its teacher's home page: is attendance marked (due by 09:00, J22) and the
+/// day's journal written (due by 19:00, J27).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GroupToday {
+    pub group: ClassId,
+    pub group_name: String,
+    /// The group does not meet today.
+    pub day_off: bool,
+    pub children: usize,
+    pub absent: usize,
+    pub marked: Option<Marked>,
+    pub written: bool,
+}
+
+pub async fn group_today(app: &App, session: &Session, group_id: ClassId) -> Result<GroupToday, AppError> {
+    let g = group(app, group_id).await?;
+    policy::authorize(&session.actor, Action::ViewJournal, class_scope(&g))?;
+    let d = today(app)?;
+    let db = app.db.pool();
+    let children = journal::class_students(db, g.institution, g.id, d).await?.len();
+    let absent = store::absences(db, g.institution, g.id, d, d).await?.len();
+    let marked = store::marked_days(db, g.institution, g.id, d, d)
+        .await?
+        .into_iter()
+        .next();
+    let written = !store::entries(db, g.institution, g.id, d, d).await?.is_empty();
+    let cal = crate::calendar::of(app, g.institution).await?.0;
+    Ok(GroupToday {
+        group: g.id,
+        group_name: g.name,
+        day_off: !cal.is_working_day(d),
+        children,
+        absent,
+        marked,
+        written,
+    })
+}
+
 /// A child's mark as typed: the child, the code (empty: present) and the reason.
 pub struct MarkInput {
     pub child: PersonId,

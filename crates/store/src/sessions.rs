@@ -71,11 +71,13 @@ pub async fn begin_visit<'e>(ex: impl Executor<'e, Database = Any>, account: Acc
 
 /// When the visit before this one ended, if there was one.
 pub async fn previous_visit<'e>(ex: impl Executor<'e, Database = Any>, account: AccountId) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar("SELECT previous_visit_at FROM accounts WHERE id = $1")
-        .bind(account.0)
-        .fetch_optional(ex)
-        .await?
-        .flatten())
+    Ok(
+        sqlx::query_scalar("SELECT previous_visit_at FROM accounts WHERE id = $1")
+            .bind(account.0)
+            .fetch_optional(ex)
+            .await?
+            .flatten(),
+    )
 }
 
 /// A live session with what the request needs to know about its account.

@@ -40,9 +40,7 @@ async fn a_parents_home_shows_each_childs_day_and_what_is_new_since_the_last_vis
         let mut teacher = t.client();
         let token = teacher.api_login("skolotajs", "demo").await;
         let course = teacher.course_id(&token, "Matemātika", "2.B").await;
-        let assessment = |kind: &str, date: &str, title: &str| {
-            serde_json::json!({"kind": kind, "scale": "ten", "date": date, "title": title})
-        };
+        let assessment = |kind: &str, date: &str, title: &str| serde_json::json!({"kind": kind, "scale": "ten", "date": date, "title": title});
         let r = teacher
             .api_post(
                 &format!("/api/v1/courses/{course}/assessments"),
@@ -116,10 +114,7 @@ async fn a_parents_home_shows_each_childs_day_and_what_is_new_since_the_last_vis
         tutor.login("audzinataja", "demo").await;
         let home = tutor.get("/").await.body;
         let week = part(&home, "Klase šonedēļ", "</section>");
-        assert!(
-            week.contains("Krūmiņa Anna — Matemātika 3, 26.11.2026."),
-            "{week}"
-        );
+        assert!(week.contains("Krūmiņa Anna — Matemātika 3, 26.11.2026."), "{week}");
         assert!(
             week.contains("Ziņojumi par kavējumiem bez attaisnojuma</a></dt><dd>1<"),
             "the family's notice waits for the tutor's excuse: {week}"
@@ -144,7 +139,11 @@ async fn a_teachers_home_leads_to_each_lessons_attendance_and_lists_what_is_due(
         assert!(link.contains("/lesson?date=2026-11-26&no="), "{today}");
         let lesson = teacher.get(&link).await;
         assert_eq!(lesson.status, StatusCode::OK);
-        assert!(lesson.body.contains("name=\"topic\""), "the lesson's form: {}", lesson.body);
+        assert!(
+            lesson.body.contains("name=\"topic\""),
+            "the lesson's form: {}",
+            lesson.body
+        );
         let due = part(&home, "id=\"deadlines-h\"", "</section>");
         assert!(
             due.contains("Šodien jāizdara (3)") && due.contains("Stundas tēma un apmeklējums"),
@@ -155,5 +154,108 @@ async fn a_teachers_home_leads_to_each_lessons_attendance_and_lists_what_is_due(
         parent.login("vecaks", "demo").await;
         let home = parent.get("/").await.body;
         assert!(!home.contains("Šodienas stundas") && !home.contains("id=\"deadlines-h\""));
+    }
+}
+
+#[tokio::test]
+async fn the_deputys_home_shows_the_institutions_week_each_figure_a_link() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut deputy = t.client();
+        deputy.login("vietnieks", "demo").await;
+        let home = deputy.get("/").await.body;
+        let week = part(&home, "Iestāde šonedēļ", "</section>");
+        assert!(
+            week.contains("href=\"/deadlines/overview?i=1&#38;kind=lesson\">Stundas bez ieraksta pēc termiņa</a>"),
+            "{week}"
+        );
+        // Each teacher in the list leads to their overdue items, and the list is what it says.
+        let person = week
+            .split("&#38;person=")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("a teacher with overdue items");
+        let listed: usize = week
+            .split(&format!("&#38;person={person}\">"))
+            .nth(1)
+            .and_then(|s| s.split("</li>").next())
+            .and_then(|s| s.rsplit("— ").next())
+            .and_then(|n| n.trim().parse().ok())
+            .expect("how many");
+        let overview = deputy.get(&format!("/deadlines/overview?i=1&person={person}")).await;
+        assert_eq!(overview.status, StatusCode::OK);
+        assert_eq!(
+            overview.body.matches("<tr data-state=").count(),
+            listed,
+            "the overview lists as many: {}",
+            overview.body
+        );
+        // Classes with unexcused absences this week lead to their absences.
+        let classes = part(week, "Neattaisnotas kavētās stundas šonedēļ", "</ol>");
+        let link = classes
+            .split("href=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("a class with unexcused absences");
+        assert!(link.ends_with("/absences"), "{classes}");
+        assert_eq!(deputy.get(link).await.status, StatusCode::OK);
+
+        // A teacher's home has no institution's week.
+        let mut teacher = t.client();
+        teacher.login("skolotajs", "demo").await;
+        assert!(!teacher.get("/").await.body.contains("Iestāde šonedēļ"));
+    }
+}
+
+#[tokio::test]
+async fn a_preschool_teachers_home_shows_each_groups_day_before_its_deadlines() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        // 08:00 in Riga: before the attendance's 09:00.
+        t.clock.advance_secs(-4 * 3600);
+        let g = t
+            .id("SELECT id FROM classes WHERE name = 'Mārītes' AND kind = 'group'")
+            .await;
+        let child = t
+            .id(&format!(
+                "SELECT MIN(e.student_id) FROM enrolments e WHERE e.class_id = {g}"
+            ))
+            .await;
+        let mut teacher = t.client();
+        teacher.login("pii.skolotaja", "demo").await;
+        let group_line = |home: &str| part(home, "Mārītes — ", "</li>\n").to_string();
+        let home = teacher.get("/").await.body;
+        let line = group_line(&home);
+        assert!(
+            line.contains("class=\"bad-text\">Šodienas apmeklējums vēl nav atzīmēts (līdz 9:00).")
+                && line.contains("Dienas žurnāls vēl nav aizpildīts (līdz 19:00)."),
+            "{line}"
+        );
+        let due = part(&home, "id=\"deadlines-h\"", "</section>");
+        assert!(due.contains("Apmeklējums"), "attendance is due today, not late: {due}");
+
+        let r = teacher
+            .submit(
+                &format!("/groups/{g}"),
+                &format!("/groups/{g}/attendance"),
+                &[
+                    ("date", "2026-11-26"),
+                    (&format!("m:{child}"), "N"),
+                    (&format!("r:{child}"), ""),
+                    ("reason", ""),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.location(),
+            Some(format!("/groups/{g}?date=2026-11-26&done=ok").as_str()),
+            "on time: {}",
+            r.body
+        );
+        let line = group_line(&teacher.get("/").await.body);
+        assert!(
+            line.contains("class=\"ok-text\">Šodienas apmeklējums atzīmēts: prombūtnē 1 no 16."),
+            "{line}"
+        );
     }
 }

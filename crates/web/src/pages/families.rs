@@ -247,11 +247,7 @@ fn lesson_view(t: Tr, l: &families::DiaryLesson) -> LessonView {
                 excused: *excused,
             }
         }),
-        grades: l
-            .grades
-            .iter()
-            .map(|g| grade_mark(t, g))
-            .collect(),
+        grades: l.grades.iter().map(|g| grade_mark(t, g)).collect(),
     }
 }
 
@@ -286,7 +282,10 @@ struct GlanceCard {
 
 /// The glance's card, for the home page to place.
 pub(super) fn glance_card(t: Tr, g: &families::Glance) -> Result<String, WebError> {
-    let card = GlanceCard { t, g: glance_view(t, g) };
+    let card = GlanceCard {
+        t,
+        g: glance_view(t, g),
+    };
     Ok(render(&card)?.0)
 }
 
@@ -345,7 +344,11 @@ fn glance_view(t: Tr, g: &families::Glance) -> GlanceView {
             .iter()
             .map(|x| {
                 let kind = t.dynamic("grade_kind", &x.kind);
-                let what = if x.title.is_empty() { kind } else { format!("{kind}, {}", x.title) };
+                let what = if x.title.is_empty() {
+                    kind
+                } else {
+                    format!("{kind}, {}", x.title)
+                };
                 format!("{} {} — {what}", format_date(x.date), x.course_name)
             })
             .collect(),
@@ -361,7 +364,12 @@ fn grade_mark(t: Tr, g: &families::StudentGrade) -> MarkView {
     } else {
         format!(", {}", g.title)
     };
-    mark_view(t, &g.mark, &g.scale, format!("{}{title}", t.dynamic("grade_kind", &g.kind)))
+    mark_view(
+        t,
+        &g.mark,
+        &g.scale,
+        format!("{}{title}", t.dynamic("grade_kind", &g.kind)),
+    )
 }
 
 #[derive(Deserialize)]

@@ -6,12 +6,12 @@ use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::layout::{render, Chrome};
 use crate::AppState;
-use klade_app::clock::format_date;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use klade_app::clock::format_date;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/", get(home_page))
@@ -74,6 +74,27 @@ struct ClassLink {
     group: Option<String>,
     /// The tutor's look at the class's week.
     week: Option<ClassWeekView>,
+    /// A preschool group's today: (what, done).
+    today: Vec<(String, bool)>,
+}
+
+fn group_today_view(t: Tr, g: &klade_app::preschool::GroupToday) -> Vec<(String, bool)> {
+    if g.day_off {
+        return vec![(t.get("group_today.day_off").to_string(), true)];
+    }
+    let attendance = match &g.marked {
+        Some(_) => t.fill(
+            "group_today.marked",
+            &[("absent", &g.absent.to_string()), ("children", &g.children.to_string())],
+        ),
+        None => t.get("group_today.not_marked").to_string(),
+    };
+    let journal = if g.written {
+        t.get("group_today.written")
+    } else {
+        t.get("group_today.not_written")
+    };
+    vec![(attendance, g.marked.is_some()), (journal.to_string(), g.written)]
 }
 
 /// A tutored class's week: what to excuse, notices waiting, low grades, who has no grade yet.
@@ -142,6 +163,43 @@ struct InstitutionView {
     children: Vec<ChildLink>,
     counts: Option<klade_app::home::Counts>,
     checklist: Vec<Todo>,
+    week: Option<InstitutionWeekView>,
+}
+
+/// The institution's week: each figure a link to where it is dealt with.
+struct InstitutionWeekView {
+    journals_behind: usize,
+    behind_link: String,
+    /// (name, how many overdue, link to their list)
+    people: Vec<(String, usize, String)>,
+    /// (class, unexcused absences this week, link to its absences)
+    classes: Vec<(String, i64, String)>,
+}
+
+fn institution_week_view(t: Tr, id: i64, w: &klade_app::home::InstitutionWeek) -> InstitutionWeekView {
+    InstitutionWeekView {
+        journals_behind: w.journals_behind,
+        behind_link: format!("/deadlines/overview?i={id}&kind=lesson"),
+        people: w
+            .per_person
+            .iter()
+            .map(|(person, name, n)| {
+                let (name, link) = match person {
+                    Some(p) => (name.clone(), format!("/deadlines/overview?i={id}&person={}", p.0)),
+                    None => (
+                        t.get("deadlines.administration").to_string(),
+                        format!("/deadlines/overview?i={id}"),
+                    ),
+                };
+                (name, *n, link)
+            })
+            .collect(),
+        classes: w
+            .unexcused
+            .iter()
+            .map(|(class, name, n)| (name.clone(), *n, format!("/classes/{}/absences", class.0)))
+            .collect(),
+    }
 }
 
 async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
@@ -168,11 +226,13 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
             .collect::<Result<_, _>>()?,
         unread: (session.unread > 0).then(|| t.fill("glance.unread", &[("n", &session.unread.to_string())])),
         deadlines: home.deadlines.as_ref().map(|d| {
-            let overdue: Vec<_> = d
+            // The newest first: yesterday's lesson is the one still easy to record.
+            let mut overdue: Vec<_> = d
                 .late
                 .iter()
                 .filter(|i| i.state == klade_app::deadlines::State::Overdue)
                 .collect();
+            overdue.sort_by(|a, b| b.due_at.cmp(&a.due_at));
             DeadlinesView {
                 due_today: d
                     .due_today
@@ -272,7 +332,17 @@ fn institution_view(t: Tr, i: &klade_app::home::InstitutionHome) -> InstitutionV
                     href: format!("/classes/{}", c.id),
                     timetable: None,
                     group: group(c, true),
-                    week: i.tutored_weeks.iter().find(|w| w.class == c.id).map(|w| class_week_view(t, w)),
+                    week: i
+                        .tutored_weeks
+                        .iter()
+                        .find(|w| w.class == c.id)
+                        .map(|w| class_week_view(t, w)),
+                    today: i
+                        .groups_today
+                        .iter()
+                        .find(|g| g.group == c.id)
+                        .map(|g| group_today_view(t, g))
+                        .unwrap_or_default(),
                 }
             })
             .collect(),
@@ -285,6 +355,7 @@ fn institution_view(t: Tr, i: &klade_app::home::InstitutionHome) -> InstitutionV
                 timetable: i.edits_timetable.then(|| format!("/classes/{}/timetable", c.id)),
                 group: group(c, i.reads_groups.contains(&c.id)),
                 week: None,
+                today: Vec::new(),
             })
             .collect(),
         children: i
@@ -296,6 +367,7 @@ fn institution_view(t: Tr, i: &klade_app::home::InstitutionHome) -> InstitutionV
             })
             .collect(),
         counts: i.counts.clone(),
+        week: i.week.as_ref().map(|w| institution_week_view(t, i.institution.id.0, w)),
         checklist: i
             .checklist
             .iter()
