@@ -86,3 +86,41 @@ test('notice, marking, excuse, the parent sees it excused, the report prints', a
   await desk.close();
   await office.close();
 });
+
+test("a parent's home shows the child's day; the tutor excuses days ticked in the month's grid", async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+  const parent = await phone.newPage();
+  await login(parent, klade.url, 'vecaks');
+  const card = parent.locator('section.glance', { hasText: 'Anna Krūmiņa, 2.B' });
+  await card.waitFor();
+  for (const heading of ['Šodien', 'Mājasdarbi šodienai un rītdienai', 'Jaunākie vērtējumi', 'Kavējumi šonedēļ', 'Gaidāmie pārbaudes darbi']) {
+    assert.ok(await card.getByRole('heading', { name: heading }).isVisible(), heading);
+  }
+  assert.match(await card.getByRole('heading', { name: /^Rīt — / }).innerText(), /\d\d\.\d\d\.2026\./);
+  assert.deepEqual(await accessibilityProblems(parent), []);
+
+  const office = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const tutor = await office.newPage();
+  await login(tutor, klade.url, 'audzinataja');
+  await tutor.waitForURL(`${klade.url}/`);
+  assert.match(await tutor.locator('main').innerText(), /Klase šonedēļ/);
+  await tutor.getByRole('link', { name: 'Kavējumi', exact: true }).first().click();
+  const grid = tutor.locator('table.month');
+  await grid.waitFor();
+  assert.deepEqual(await accessibilityProblems(tutor), []);
+  const boxes = grid.locator('input[name="day"]');
+  if ((await boxes.count()) === 0) {
+    // A month without unexcused absences: the month before has some.
+    await tutor.getByRole('link', { name: /Iepriekšējais mēnesis/ }).click();
+    await grid.waitFor();
+  }
+  const first = boxes.first();
+  const value = await first.getAttribute('value');
+  await first.check();
+  await tutor.locator('#days-reason').selectOption({ index: 0 });
+  await tutor.getByRole('button', { name: 'Attaisnot atzīmētās dienas' }).click();
+  await tutor.getByText('Kavējumi attaisnoti.').waitFor();
+  assert.equal(await tutor.locator(`input[name="day"][value="${value}"]`).count(), 0, 'the day is excused');
+  await phone.close();
+  await office.close();
+});

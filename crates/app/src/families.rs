@@ -646,10 +646,172 @@ pub async fn excuse(
             return Err(AppError::invalid("notice", "error.not_found"));
         }
     }
-    let now = app.now();
     let mut tx = app.db.begin().await?;
+    let id = write_excuse(app, &mut tx, session, &permit, (student, from, to), reason, notice).await?;
+    tx.commit().await?;
+    // An excuse for days ahead excuses nothing yet: the tutor is told so, not "excused".
+    let covered = journal::student_attendance(app.db.pool(), inst, &[student], from, to)
+        .await?
+        .iter()
+        .filter(|(_, m)| m.absent)
+        .count();
+    Ok(Excused { id, covered })
+}
+
+/// A class's month of absences for its tutor: each student's days, with families' notices beside.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClassMonth {
+    pub class_name: String,
+    /// The month's first day.
+    pub month: Date,
+    /// Every day of the month, and whether lessons are held on it.
+    pub days: Vec<(Date, bool)>,
+    pub rows: Vec<MonthRow>,
+    pub can_excuse: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MonthRow {
+    pub student: journal::Student,
+    /// One per day of the month.
+    pub cells: Vec<MonthCell>,
+    /// The family's notices touching the month.
+    pub notices: Vec<Notice>,
+}
+
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct MonthCell {
+    /// Lessons missed and not excused (by their mark's kind or an excuse).
+    pub unexcused: u32,
+    pub excused: u32,
+    /// A family's notice covers the day.
+    pub noticed: bool,
+}
+
+/// The month of `class` containing `day`, for who excuses its absences or checks the journals.
+pub async fn class_month(app: &App, session: &Session, class: ClassId, day: Date) -> Result<ClassMonth, AppError> {
+    let db = app.db.pool();
+    let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
+    let class_scope = Scope::Class {
+        institution: inst,
+        class,
+    };
+    let permit = policy::authorize(&session.actor, Action::ExcuseAbsences, class_scope)
+        .or_else(|_| policy::authorize(&session.actor, Action::CheckJournals, Scope::Institution(inst)))?;
+    let inst = permit.institution();
+    let (class_name, _) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
+    let (first, last) = (day.first_of_month(), day.last_of_month());
+    let students = journal::class_students(db, inst, class, app.today().min(last)).await?;
+    let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
+    let marks = journal::student_attendance(db, inst, &ids, first, last).await?;
+    let excuses = families::excuses(db, inst, &ids, first, last).await?;
+    let notices = families::notices(db, inst, None, Some(class), first, last).await?;
+    let cal = crate::calendar::cached(app, inst, session.rights).await?;
+    let days: Vec<(Date, bool)> = first
+        .series(jiff::Span::new().days(1))
+        .take_while(|d| *d <= last)
+        .map(|d| (d, cal.0.is_school_day(d)))
+        .collect();
+    let rows = students
+        .iter()
+        .map(|s| {
+            let cells = days
+                .iter()
+                .map(|(d, _)| {
+                    let mut cell = MonthCell {
+                        noticed: notices
+                            .iter()
+                            .any(|n| n.student_id == s.id && n.from_date <= *d && *d <= n.to_date),
+                        ..MonthCell::default()
+                    };
+                    for (_, m) in marks.iter().filter(|(id, m)| *id == s.id && m.date == *d && m.absent) {
+                        if m.excused || excused_on(&excuses, s.id, *d) {
+                            cell.excused += 1;
+                        } else {
+                            cell.unexcused += 1;
+                        }
+                    }
+                    cell
+                })
+                .collect();
+            MonthRow {
+                student: s.clone(),
+                cells,
+                notices: notices.iter().filter(|n| n.student_id == s.id).cloned().collect(),
+            }
+        })
+        .collect();
+    Ok(ClassMonth {
+        class_name,
+        month: first,
+        days,
+        rows,
+        can_excuse: policy::authorize(&session.actor, Action::ExcuseAbsences, class_scope).is_ok(),
+    })
+}
+
+/// Excuses the days picked in the month's grid, in one step: each student's consecutive days
+/// become one excuse. All or nothing: a pick that is not a student of the class refuses the lot.
+pub async fn excuse_days(
+    app: &App,
+    session: &Session,
+    class: ClassId,
+    picks: &[(PersonId, Date)],
+    reason: &str,
+) -> Result<usize, AppError> {
+    let db = app.db.pool();
+    let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
+    let permit = policy::authorize(
+        &session.actor,
+        Action::ExcuseAbsences,
+        Scope::Class {
+            institution: inst,
+            class,
+        },
+    )?;
+    let inst = permit.institution();
+    if picks.is_empty() {
+        return Err(AppError::invalid("day", "absence.none_picked"));
+    }
+    if reason.trim().is_empty() {
+        return Err(AppError::invalid("reason", "error.required"));
+    }
+    let students = journal::class_students(db, inst, class, app.today()).await?;
+    if picks.iter().any(|(p, _)| !students.iter().any(|s| s.id == *p)) {
+        return Err(AppError::invalid("day", "error.not_found"));
+    }
+    let mut picks = picks.to_vec();
+    picks.sort();
+    picks.dedup();
+    // Runs of consecutive days, per student.
+    let mut ranges: Vec<(PersonId, Date, Date)> = Vec::new();
+    for (student, d) in picks {
+        match ranges.last_mut() {
+            Some((s, _, to)) if *s == student && to.tomorrow().is_ok_and(|n| n == d) => *to = d,
+            _ => ranges.push((student, d, d)),
+        }
+    }
+    let mut tx = app.db.begin().await?;
+    for range in &ranges {
+        write_excuse(app, &mut tx, session, &permit, *range, reason, None).await?;
+    }
+    tx.commit().await?;
+    Ok(ranges.len())
+}
+
+/// Writes an excuse and its line in the journal's history, in the caller's transaction.
+async fn write_excuse(
+    app: &App,
+    tx: &mut klade_store::Tx,
+    session: &Session,
+    permit: &klade_domain::Permit,
+    (student, from, to): (PersonId, Date, Date),
+    reason: &str,
+    notice: Option<i64>,
+) -> Result<i64, AppError> {
+    let now = app.now();
     let id = families::insert_excuse(
-        &mut *tx,
+        &mut **tx,
         permit.tenant(),
         student,
         from,
@@ -668,7 +830,7 @@ pub async fn excuse(
         reason: reason.trim().to_string(),
     };
     history::append(
-        &mut tx,
+        tx,
         app.db.backend(),
         permit.tenant(),
         &[Change {
@@ -681,14 +843,7 @@ pub async fn excuse(
         }],
     )
     .await?;
-    tx.commit().await?;
-    // An excuse for days ahead excuses nothing yet: the tutor is told so, not "excused".
-    let covered = journal::student_attendance(app.db.pool(), inst, &[student], from, to)
-        .await?
-        .iter()
-        .filter(|(_, m)| m.absent)
-        .count();
-    Ok(Excused { id, covered })
+    Ok(id)
 }
 
 /// A stored excuse and how many recorded absences it covers now.

@@ -1061,3 +1061,118 @@ async fn a_form_or_a_call_sent_twice_makes_one_record() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_tutor_excuses_days_picked_in_the_months_grid_in_one_step() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let anna = t.person_named("Anna", "Krūmiņa").await;
+        let class = t.id("SELECT id FROM classes WHERE name = '2.B'").await;
+        let stranger = t
+            .id(&format!(
+                "SELECT MIN(student_id) FROM enrolments WHERE class_id <> {class} AND institution_id = 1"
+            ))
+            .await;
+        let mut tutor = t.client();
+        tutor.login("audzinataja", "demo").await;
+        let path = format!("/classes/{class}/absences?month=2026-11");
+        let page = tutor.get(&path).await.body;
+        assert!(page.contains("Mēneša kavējumi: 2026. gada novembris"), "{page}");
+        let day = format!("{anna}:2026-11-23");
+        assert!(
+            page.contains(&format!("name=\"day\" value=\"{day}\"")),
+            "Anna's unexcused day can be ticked: {page}"
+        );
+        let excuses = || t.count("excuses");
+        let before = excuses().await;
+
+        // Bad input changes nothing and keeps what was ticked.
+        let post = format!("/classes/{class}/absences/days");
+        for (fields, message) in [
+            (
+                vec![("reason", "slimība"), ("month", "2026-11")],
+                "Atzīmējiet vismaz vienu dienu.",
+            ),
+            (
+                vec![
+                    ("day", day.as_str()),
+                    ("day", &format!("{stranger}:2026-11-24")),
+                    ("reason", "slimība"),
+                    ("month", "2026-11"),
+                ],
+                "",
+            ),
+            (
+                vec![("day", "x:2026-11-23"), ("reason", "slimība"), ("month", "2026-11")],
+                "",
+            ),
+        ] {
+            let r = tutor.submit(&path, &post, &fields).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}: {}", r.body);
+            assert!(r.body.contains(message), "{message}: {}", r.body);
+            assert_eq!(excuses().await, before, "nothing stored for {fields:?}");
+        }
+        let r = tutor
+            .submit(
+                &path,
+                &post,
+                &[
+                    ("day", day.as_str()),
+                    ("day", &format!("{stranger}:2026-11-24")),
+                    ("reason", "slimība"),
+                    ("month", "2026-11"),
+                ],
+            )
+            .await;
+        assert!(
+            r.body.contains(&format!("value=\"{day}\" checked")),
+            "the ticked box stays ticked: {}",
+            r.body
+        );
+
+        // Two consecutive days and a third apart: two excuses.
+        let r = tutor
+            .submit(
+                &path,
+                &post,
+                &[
+                    ("day", day.as_str()),
+                    ("day", &format!("{anna}:2026-11-24")),
+                    ("day", &format!("{anna}:2026-11-26")),
+                    ("reason", "slimība"),
+                    ("month", "2026-11"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.location(),
+            Some(format!("/classes/{class}/absences?done=excused&month=2026-11").as_str()),
+            "{}",
+            r.body
+        );
+        assert_eq!(excuses().await, before + 2);
+        assert_eq!(
+            t.scalar(&format!(
+                "SELECT from_date || '–' || to_date FROM excuses WHERE student_id = {anna} ORDER BY id DESC LIMIT 1 OFFSET 1"
+            ))
+            .await,
+            "2026-11-23–2026-11-24"
+        );
+        let page = tutor.get(&path).await.body;
+        assert!(
+            !page.contains(&format!("name=\"day\" value=\"{day}\"")),
+            "the day is excused now"
+        );
+
+        // The parent cannot excuse.
+        let mut parent = t.client();
+        parent.login("vecaks", "demo").await;
+        let r = parent
+            .post_form(
+                &post,
+                &[("day", day.as_str()), ("reason", "slimība"), ("month", "2026-11")],
+            )
+            .await;
+        assert!(r.status.is_client_error(), "{}", r.status);
+    }
+}

@@ -111,6 +111,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ),
     ("POST", "/classes/{class}/absences", "A:ExcuseAbsences@Student"),
     ("POST", "/classes/{class}/absences/checked", "A:ExcuseAbsences@Student"),
+    ("POST", "/classes/{class}/absences/days", "A:ExcuseAbsences@Class"),
     ("GET", "/students/{id}/grades", "special"),
     ("GET", "/classes/{class}/report", "A:PrintProgressReport@Class"),
     ("GET", "/classes/{class}/report.pdf", "A:PrintProgressReport@Class"),

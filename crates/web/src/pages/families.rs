@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/diary", get(diary))
         .route("/diary/absence", post(report))
         .route("/classes/{class}/absences", get(absences).post(excuse))
+        .route("/classes/{class}/absences/days", post(excuse_days))
         .route("/classes/{class}/absences/checked", post(keep_unexcused))
         .route("/grades", get(my_grades))
         .route("/students/{id}/grades", get(grades))
@@ -427,6 +428,76 @@ struct AbsencesPage {
     reasons: Vec<String>,
     /// A refused excuse as typed.
     typed: crate::layout::Typed,
+    month: MonthView,
+}
+
+/// The tutor's month: students × days, a box on each day with unexcused absences.
+struct MonthView {
+    /// `YYYY-MM` of this month, the one before and the one after.
+    this: String,
+    prev: String,
+    next: String,
+    title: String,
+    /// Each day: its number, whether lessons are held, whether it is a weekend.
+    days: Vec<(i8, bool)>,
+    rows: Vec<MonthRowView>,
+}
+
+struct MonthRowView {
+    name: String,
+    cells: Vec<MonthCellView>,
+    notices: Vec<String>,
+}
+
+struct MonthCellView {
+    /// `student:YYYY-MM-DD`, the box's value.
+    value: String,
+    /// "Krūmiņa Anna, 03.11.2026.", for the box's label.
+    label: String,
+    unexcused: u32,
+    excused: u32,
+    noticed: bool,
+    picked: bool,
+    school_day: bool,
+}
+
+fn month_view(t: Tr, m: &families::ClassMonth, typed: &crate::layout::Typed) -> MonthView {
+    let ym = |d: Date| d.strftime("%Y-%m").to_string();
+    MonthView {
+        this: ym(m.month),
+        prev: m.month.yesterday().map(ym).unwrap_or_default(),
+        next: m.month.last_of_month().tomorrow().map(ym).unwrap_or_default(),
+        title: t.month(&ym(m.month)),
+        days: m.days.iter().map(|(d, school)| (d.day(), *school)).collect(),
+        rows: m
+            .rows
+            .iter()
+            .map(|r| {
+                let name = format!("{} {}", r.student.family_name, r.student.given_name);
+                MonthRowView {
+                    cells: r
+                        .cells
+                        .iter()
+                        .zip(&m.days)
+                        .map(|(c, (d, school))| {
+                            let value = format!("{}:{d}", r.student.id.0);
+                            MonthCellView {
+                                picked: typed.has("days", "day", &value),
+                                value,
+                                label: format!("{name}, {}", format_date(*d)),
+                                unexcused: c.unexcused,
+                                excused: c.excused,
+                                noticed: c.noticed,
+                                school_day: *school,
+                            }
+                        })
+                        .collect(),
+                    notices: r.notices.iter().map(|n| notice_line(t, n)).collect(),
+                    name,
+                }
+            })
+            .collect(),
+    }
 }
 
 /// One student's unexcused absences on the class's absences page.
@@ -462,26 +533,30 @@ fn by_student(
     out
 }
 
-#[derive(Deserialize, Default)]
-struct DoneQuery {
+#[derive(Deserialize)]
+struct AbsencesQuery {
     done: Option<String>,
+    /// `YYYY-MM`: the month the grid shows (this one when absent).
+    month: Option<String>,
 }
 
 async fn absences(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(class): Path<i64>,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<AbsencesQuery>,
 ) -> Result<Response, WebError> {
     let flash = q.done.map(|d| match d.as_str() {
         "checked" => "absence.checked_done",
         "ahead" => "absence.excused_ahead",
         _ => "absence.excused_done",
     });
+    let month = q.month.as_deref().and_then(|m| format!("{m}-01").parse::<Date>().ok());
     absences_page(
         &state,
         &ctx,
         ClassId(class),
+        month,
         Notice::done(flash),
         crate::layout::Typed::default(),
     )
@@ -492,6 +567,7 @@ async fn absences_page(
     state: &AppState,
     ctx: &Ctx,
     class: ClassId,
+    month: Option<Date>,
     notice: Notice<'_>,
     typed: crate::layout::Typed,
 ) -> Result<Response, WebError> {
@@ -499,6 +575,7 @@ async fn absences_page(
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
     let a = families::class_absences(&state.app, session, class).await?;
+    let m = families::class_month(&state.app, session, class, month.unwrap_or(state.app.today())).await?;
     let page = AbsencesPage {
         page: Chrome::for_ctx(
             ctx,
@@ -537,6 +614,7 @@ async fn absences_page(
             .iter()
             .map(|r| t.dynamic("excuse_reason", r))
             .collect(),
+        month: month_view(t, &m, &typed),
         typed,
     };
     Ok((status, render(&page)?).into_response())
@@ -581,7 +659,43 @@ async fn excuse(
             } else {
                 crate::layout::Typed::new("excuse", &fields, Some(&e))
             };
-            absences_page(&state, &ctx, ClassId(class), Notice::refused(&e), typed).await
+            absences_page(&state, &ctx, ClassId(class), None, Notice::refused(&e), typed).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The days ticked in the month's grid, excused in one step.
+async fn excuse_days(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let get = |name: &str| fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str());
+    let month = format!("{}-01", get("month")).parse::<Date>().ok();
+    let picks: Option<Vec<(PersonId, Date)>> = fields
+        .iter()
+        .filter(|(k, _)| k == "day")
+        .map(|(_, v)| {
+            let (student, day) = v.split_once(':')?;
+            Some((PersonId(student.parse().ok()?), day.parse().ok()?))
+        })
+        .collect();
+    let result = match picks {
+        Some(picks) => families::excuse_days(&state.app, session, ClassId(class), &picks, get("reason")).await,
+        None => Err(AppError::invalid("day", "error.form")),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/classes/{class}/absences?done=excused&month={}",
+            get("month")
+        ))
+        .into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let typed = crate::layout::Typed::new("days", &fields, Some(&e));
+            absences_page(&state, &ctx, ClassId(class), month, Notice::refused(&e), typed).await
         }
         Err(e) => Err(e.into()),
     }
@@ -606,8 +720,10 @@ async fn keep_unexcused(
 
 struct SubjectView {
     name: String,
-    averages: Vec<String>,
-    period: Vec<String>,
+    /// (what, value): each term's average, set apart from the marks.
+    averages: Vec<(String, String)>,
+    /// (kind, mark): the semester, year and final marks.
+    period: Vec<(String, String)>,
     chart: String,
     grades: Vec<GradeLine>,
 }
@@ -676,18 +792,17 @@ async fn grades(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
                 .averages
                 .iter()
                 .map(|(term, avg)| {
-                    format!(
-                        "{term}: {} {}",
-                        t.get("grades.average"),
+                    (
+                        format!("{term}: {}", t.get("grades.average")),
                         avg.map(klade_domain::grading::format_average)
-                            .unwrap_or_else(|| "—".into())
+                            .unwrap_or_else(|| "—".into()),
                     )
                 })
                 .collect(),
             period: r
                 .period
                 .iter()
-                .map(|(k, m)| format!("{}: {m}", t.dynamic("grade_kind", k)))
+                .map(|(k, m)| (t.dynamic("grade_kind", k), m.clone()))
                 .collect(),
             chart: crate::charts::chart_svg(&r.points, &format!("{} — {}", r.course, t.get("grades.chart"))),
             grades: r
