@@ -94,7 +94,7 @@ test("a parent's home shows the child's day; the tutor excuses days ticked in th
   const card = parent.locator('section.glance', { hasText: 'Anna Krūmiņa, 2.B' });
   await card.waitFor();
   for (const heading of ['Šodien', 'Mājasdarbi šodienai un rītdienai', 'Jaunākie vērtējumi', 'Kavējumi šonedēļ', 'Gaidāmie pārbaudes darbi']) {
-    assert.ok(await card.getByRole('heading', { name: heading }).isVisible(), heading);
+    assert.ok(await card.getByRole('heading', { name: heading, exact: true }).isVisible(), heading);
   }
   assert.match(await card.getByRole('heading', { name: /^Rīt — / }).innerText(), /\d\d\.\d\d\.2026\./);
   assert.deepEqual(await accessibilityProblems(parent), []);
