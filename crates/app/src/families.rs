@@ -1003,11 +1003,25 @@ pub struct ProgressReport {
     pub class_name: String,
     pub from: Date,
     pub to: Date,
-    /// (course, the period's grades as "mark" texts in date order, the period grades "kind: mark")
-    pub subjects: Vec<(String, Vec<String>, Vec<String>)>,
+    pub subjects: Vec<ReportSubject>,
     pub excused: i64,
     pub unexcused: i64,
     pub late: i64,
+}
+
+/// A course's line of a progress report: marks apart from percentages, the average, the
+/// period's own marks apart from both.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReportSubject {
+    pub course: String,
+    /// Marks on the 1–10 scale, pass/fail and S/T/A/P, in date order, as written.
+    pub marks: Vec<String>,
+    /// Percentages (formative work, mostly), in date order, with `%`.
+    pub percents: Vec<String>,
+    /// The average of the summative, interim and exam marks on the 1–10 scale.
+    pub average: Option<f64>,
+    /// Semester, year and final marks: (kind code, mark as written).
+    pub period: Vec<(String, String)>,
 }
 
 /// Progress reports for a class's students (or one of them) over `from`..`to`: for the tutor
@@ -1097,22 +1111,40 @@ pub async fn progress_reports(
             let subjects = courses
                 .into_iter()
                 .map(|c| {
+                    use klade_domain::grading::{shown, Kind, Scale};
                     let of: Vec<&&StudentGrade> = mine.iter().filter(|g| g.course_name == c).collect();
-                    let period = of
+                    let period_grade = |g: &StudentGrade| Kind::from_code(&g.kind).is_some_and(|k| k.is_period_grade());
+                    let percent = |g: &StudentGrade| Scale::from_code(&g.scale) == Some(Scale::Percent);
+                    let averaged: Vec<f64> = of
                         .iter()
                         .filter(|g| {
-                            klade_domain::grading::Kind::from_code(&g.kind).is_some_and(|k| k.is_period_grade())
+                            matches!(
+                                Kind::from_code(&g.kind),
+                                Some(Kind::Summative | Kind::Interim | Kind::Exam)
+                            )
                         })
-                        .map(|g| format!("{}: {}", g.kind, klade_domain::grading::shown(&g.mark, &g.scale)))
+                        .filter(|g| Scale::from_code(&g.scale) == Some(Scale::Ten))
+                        .filter_map(|g| g.mark.parse::<f64>().ok())
                         .collect();
-                    let all = of
-                        .iter()
-                        .filter(|g| {
-                            !klade_domain::grading::Kind::from_code(&g.kind).is_some_and(|k| k.is_period_grade())
-                        })
-                        .map(|g| klade_domain::grading::shown(&g.mark, &g.scale))
-                        .collect();
-                    (c, all, period)
+                    ReportSubject {
+                        period: of
+                            .iter()
+                            .filter(|g| period_grade(g))
+                            .map(|g| (g.kind.clone(), shown(&g.mark, &g.scale)))
+                            .collect(),
+                        marks: of
+                            .iter()
+                            .filter(|g| !period_grade(g) && !percent(g))
+                            .map(|g| shown(&g.mark, &g.scale))
+                            .collect(),
+                        percents: of
+                            .iter()
+                            .filter(|g| !period_grade(g) && percent(g))
+                            .map(|g| shown(&g.mark, &g.scale))
+                            .collect(),
+                        average: (!averaged.is_empty()).then(|| averaged.iter().sum::<f64>() / averaged.len() as f64),
+                        course: c,
+                    }
                 })
                 .collect();
             let (mut excused, mut unexcused, mut late) = (0, 0, 0);

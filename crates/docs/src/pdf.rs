@@ -16,6 +16,14 @@ pub enum Block {
     Text(String),
     /// A table row: the first cell in bold, the rest after it.
     Row(String, String),
+    /// A table the page's width: columns as (heading, share of the width), rows of cells; a cell
+    /// whose text is a number stands to the right.
+    Table {
+        columns: Vec<(String, u16)>,
+        rows: Vec<Vec<String>>,
+    },
+    /// A line to sign on, with who signs under it.
+    Signature(String),
     /// Starts the next document (e.g. the next student's report) on a new page.
     PageBreak,
     /// The institution's logo, 18 mm high at the left: a baseline JPEG of `width` × `height`
@@ -74,6 +82,10 @@ struct Writer {
 }
 
 const TOP: f32 = 280.0;
+/// DejaVu Sans at 8 pt: about 1.75 mm a character on average.
+const CHAR_MM: f32 = 1.75;
+/// A table cell's room between its text and the next column, at 8 pt.
+const PAD: f32 = 1.5;
 const BOTTOM: f32 = 18.0;
 const LEFT: f32 = 18.0;
 
@@ -130,6 +142,65 @@ impl Writer {
         self.y -= size * 0.12;
     }
 
+    /// Prints a table from here down: the header in bold under a rule (again on each new page),
+    /// then the rows, each cell wrapped within its column of `widths` mm, the `true` cells set to
+    /// the right (numbers), in `size` pt.
+    fn table(&mut self, widths: &[f32], size: f32, header: &[String], rows: &[Vec<(String, bool)>]) {
+        let scale = size / 8.0;
+        let char_mm = CHAR_MM * scale;
+        let line_height = size * 0.45;
+        let chars = |mm: f32| (((mm - PAD * scale) / char_mm).floor() as usize).max(1);
+        let lay_out = |cells: Vec<(String, bool)>| -> Vec<(Vec<String>, bool)> {
+            cells
+                .into_iter()
+                .zip(widths)
+                .map(|((text, right), mm)| (wrap(&text, chars(*mm)), right))
+                .collect()
+        };
+        let row_height = |row: &[(Vec<String>, bool)]| {
+            row.iter().map(|(l, _)| l.len()).max().unwrap_or(1).max(1) as f32 * (line_height + size * 0.12) + 1.0
+        };
+        let header = lay_out(header.iter().map(|h| (h.clone(), false)).collect());
+        let print_row = |w: &mut Writer, row: &[(Vec<String>, bool)], is_header: bool| {
+            let mut x = LEFT;
+            for ((cell, right), mm) in row.iter().zip(widths) {
+                for (k, text) in cell.iter().enumerate() {
+                    let y = w.y - line_height * (k as f32 + 1.0) - (size * 0.12) * k as f32;
+                    let at = if *right {
+                        x + mm - PAD * scale - text.chars().count() as f32 * char_mm
+                    } else {
+                        x
+                    };
+                    let font = if is_header { &w.bold } else { &w.regular };
+                    w.layer.use_text(text.as_str(), size, Mm(at.max(x)), Mm(y), font);
+                }
+                x += mm;
+            }
+            w.y -= row_height(row);
+            let rule: printpdf::Line = [
+                (printpdf::Point::new(Mm(LEFT), Mm(w.y + 0.5)), false),
+                (printpdf::Point::new(Mm(x), Mm(w.y + 0.5)), false),
+            ]
+            .into_iter()
+            .collect();
+            w.layer.set_outline_thickness(if is_header { 0.5 } else { 0.1 });
+            w.layer.add_line(rule);
+            w.y -= 1.0;
+        };
+        if self.y - row_height(&header) < BOTTOM {
+            self.new_page();
+        }
+        print_row(self, &header, true);
+        for cells in rows {
+            let row = lay_out(cells.clone());
+            if self.y - row_height(&row) < BOTTOM {
+                self.new_page();
+                print_row(self, &header, true);
+            }
+            print_row(self, &row, false);
+        }
+    }
+
     /// Wraps `text` to lines of at most `width` characters (DejaVu at 10 pt fits about 95 on A4).
     fn wrapped(&mut self, text: &str, size: f32, bold: bool, indent: f32, width: usize) {
         for paragraph in text.split('\n') {
@@ -182,6 +253,30 @@ pub fn render(title: &str, blocks: &[Block]) -> Result<Vec<u8>, PdfError> {
                     w.wrapped(rest, 10.0, false, 6.0, 90);
                 }
             }
+            Block::Table { columns, rows } => {
+                let room = 210.0 - 2.0 * LEFT;
+                let total = f32::from(columns.iter().map(|(_, share)| *share).sum::<u16>().max(1));
+                let widths: Vec<f32> = columns
+                    .iter()
+                    .map(|(_, share)| room * f32::from(*share) / total)
+                    .collect();
+                let header: Vec<String> = columns.iter().map(|(h, _)| h.clone()).collect();
+                let rows: Vec<Vec<(String, bool)>> = rows
+                    .iter()
+                    .map(|r| {
+                        r.iter()
+                            .map(|c| (c.clone(), c.replace(',', ".").trim().parse::<f64>().is_ok()))
+                            .collect()
+                    })
+                    .collect();
+                w.y -= 1.0;
+                w.table(&widths, 9.0, &header, &rows);
+            }
+            Block::Signature(who) => {
+                w.y -= 10.0;
+                w.line("______________________________", 10.0, false, 0.0);
+                w.line(who, 8.0, false, 0.0);
+            }
             Block::PageBreak if i + 1 < blocks.len() => w.new_page(),
             Block::PageBreak => {}
             Block::Logo { jpeg, width, height } => w.logo(jpeg, *width, *height),
@@ -195,9 +290,6 @@ pub fn render(title: &str, blocks: &[Block]) -> Result<Vec<u8>, PdfError> {
 /// printed on turned pages; one wider still has its columns narrowed to fit.
 pub fn render_report(report: &crate::table::Report) -> Result<Vec<u8>, PdfError> {
     use crate::table::Cell;
-    // DejaVu Sans at 8 pt: about 1.75 mm a character on average.
-    const CHAR_MM: f32 = 1.75;
-    const PAD: f32 = 1.5;
     let err = |e: printpdf::Error| PdfError(e.to_string());
     let wanted: Vec<f32> = report
         .columns
@@ -220,7 +312,6 @@ pub fn render_report(report: &crate::table::Report) -> Result<Vec<u8>, PdfError>
     };
     let widths: Vec<f32> = wanted.iter().map(|w| w * scale).collect();
     let size = 8.0 * scale;
-    let char_mm = CHAR_MM * scale;
 
     let (doc, page, layer) = PdfDocument::new(&report.title, Mm(width), Mm(height), "text");
     let regular = doc.add_external_font(Cursor::new(REGULAR)).map_err(err)?;
@@ -236,69 +327,24 @@ pub fn render_report(report: &crate::table::Report) -> Result<Vec<u8>, PdfError>
         width,
         height,
     };
-    let chars = |mm: f32| (((mm - PAD * scale) / char_mm).floor() as usize).max(1);
     w.wrapped(&report.title, 14.0, true, 0.0, (room / (CHAR_MM * 14.0 / 8.0)) as usize);
     for s in &report.subtitle {
         w.wrapped(s, 10.0, false, 0.0, (room / (CHAR_MM * 10.0 / 8.0)) as usize);
     }
     w.y -= 3.0;
 
-    let line_height = size * 0.45;
-    // A row: each cell's lines and whether it stands to the right (numbers).
-    let lay_out = |cells: Vec<(String, bool)>| -> Vec<(Vec<String>, bool)> {
-        cells
-            .into_iter()
-            .zip(&widths)
-            .map(|((text, right), mm)| (wrap(&text, chars(*mm)), right))
-            .collect()
-    };
-    let header = lay_out(report.columns.iter().map(|c| (c.title.clone(), false)).collect());
-    let print_row = |w: &mut Writer, row: &[(Vec<String>, bool)], is_header: bool| {
-        let lines = row.iter().map(|(l, _)| l.len()).max().unwrap_or(1).max(1);
-        let mut x = LEFT;
-        for ((cell, right), mm) in row.iter().zip(&widths) {
-            for (k, text) in cell.iter().enumerate() {
-                let y = w.y - line_height * (k as f32 + 1.0) - (size * 0.12) * k as f32;
-                let at = if *right {
-                    x + mm - PAD * scale - text.chars().count() as f32 * char_mm
-                } else {
-                    x
-                };
-                let font = if is_header { &w.bold } else { &w.regular };
-                w.layer.use_text(text.as_str(), size, Mm(at.max(x)), Mm(y), font);
-            }
-            x += mm;
-        }
-        w.y -= lines as f32 * (line_height + size * 0.12) + 1.0;
-        if is_header {
-            let rule: printpdf::Line = [
-                (printpdf::Point::new(Mm(LEFT), Mm(w.y + 0.5)), false),
-                (printpdf::Point::new(Mm(x), Mm(w.y + 0.5)), false),
-            ]
-            .into_iter()
-            .collect();
-            w.layer.set_outline_thickness(0.5);
-            w.layer.add_line(rule);
-            w.y -= 1.0;
-        }
-    };
-    let row_height = |row: &[(Vec<String>, bool)]| {
-        row.iter().map(|(l, _)| l.len()).max().unwrap_or(1).max(1) as f32 * (line_height + size * 0.12) + 1.0
-    };
-    print_row(&mut w, &header, true);
-    for cells in &report.rows {
-        let row = lay_out(
+    let header: Vec<String> = report.columns.iter().map(|c| c.title.clone()).collect();
+    let rows: Vec<Vec<(String, bool)>> = report
+        .rows
+        .iter()
+        .map(|cells| {
             cells
                 .iter()
                 .map(|c| (c.display(), matches!(c, Cell::Number { .. })))
-                .collect(),
-        );
-        if w.y - row_height(&row) < BOTTOM {
-            w.new_page();
-            print_row(&mut w, &header, true);
-        }
-        print_row(&mut w, &row, false);
-    }
+                .collect()
+        })
+        .collect();
+    w.table(&widths, size, &header, &rows);
     w.doc.save_to_bytes().map_err(err)
 }
 

@@ -624,6 +624,21 @@ async fn the_progress_report_for_a_student_or_the_whole_class() {
             text.contains("Sekmju izraksts") && text.contains("Anna Krūmiņa"),
             "{text}"
         );
+        // A table with its columns named, marks apart from percentages, and lines to sign on.
+        for heading in [
+            "Vērtējumi (1–10",
+            "Formatīvie (%)",
+            "Vidējais",
+            "Klases audzinātājs (paraksts",
+            "Direktors (paraksts",
+        ] {
+            assert!(text.contains(heading), "{heading}: {text}");
+        }
+        assert!(
+            one.body.contains("<th scope=\"col\">Formatīvie (%)</th>") && one.body.contains("class=\"signatures\""),
+            "{}",
+            one.body
+        );
         let token = clerk.api_login("lietvede", "demo").await;
         let json = clerk
             .api_get(

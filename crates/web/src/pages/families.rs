@@ -847,8 +847,11 @@ struct ReportView {
 /// A course's line of a progress report.
 struct SubjectLine {
     course: String,
-    /// The period's grades in date order.
-    grades: String,
+    /// The period's marks in date order (1–10, pass/fail, S/T/A/P).
+    marks: String,
+    /// The period's percentages in date order.
+    percents: String,
+    average: String,
     /// The term and year grades given in the period.
     period_grades: String,
 }
@@ -913,20 +916,17 @@ async fn report_views(state: &AppState, ctx: &Ctx, class: i64, q: &ReportQuery) 
             subjects: r
                 .subjects
                 .iter()
-                .map(|(c, all, period)| {
-                    let period = period
+                .map(|x| SubjectLine {
+                    course: x.course.clone(),
+                    marks: x.marks.join(", "),
+                    percents: x.percents.join(", "),
+                    average: x.average.map(klade_domain::grading::format_average).unwrap_or_default(),
+                    period_grades: x
+                        .period
                         .iter()
-                        .map(|p| {
-                            let (k, m) = p.split_once(": ").unwrap_or(("", p));
-                            format!("{}: {m}", t.dynamic("grade_kind", k))
-                        })
+                        .map(|(k, m)| format!("{}: {m}", t.dynamic("grade_kind", k)))
                         .collect::<Vec<_>>()
-                        .join("; ");
-                    SubjectLine {
-                        course: c.clone(),
-                        grades: all.join(", "),
-                        period_grades: period,
-                    }
+                        .join("; "),
                 })
                 .collect(),
             absences: format!(
@@ -1074,15 +1074,32 @@ fn report_blocks(
         blocks.push(Block::Title(t.get("report.title").to_string()));
         blocks.push(Block::Text(institution.to_string()));
         blocks.push(Block::Heading(format!("{}, {} · {}", r.name, r.class_name, r.period)));
-        for s in &r.subjects {
-            let mut rest = s.grades.clone();
-            if !s.period_grades.is_empty() {
-                rest = format!("{rest} — {}", s.period_grades);
-            }
-            blocks.push(Block::Row(s.course.clone(), rest));
-        }
+        blocks.push(Block::Table {
+            columns: vec![
+                (t.get("report.subject").to_string(), 7),
+                (t.get("report.marks").to_string(), 7),
+                (t.get("report.percents").to_string(), 6),
+                (t.get("report.average").to_string(), 3),
+                (t.get("report.final").to_string(), 5),
+            ],
+            rows: r
+                .subjects
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.course.clone(),
+                        s.marks.clone(),
+                        s.percents.clone(),
+                        s.average.clone(),
+                        s.period_grades.clone(),
+                    ]
+                })
+                .collect(),
+        });
         blocks.push(Block::Text(format!("{}: {}", t.get("report.missed"), r.absences)));
         blocks.push(Block::Text(format!("{} {issued}", t.get("report.issued"))));
+        blocks.push(Block::Signature(t.get("report.sign_tutor").to_string()));
+        blocks.push(Block::Signature(t.get("report.sign_director").to_string()));
         blocks.push(Block::PageBreak);
     }
 }

@@ -232,7 +232,7 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
                 .iter()
                 .filter(|i| i.state == klade_app::deadlines::State::Overdue)
                 .collect();
-            overdue.sort_by(|a, b| b.due_at.cmp(&a.due_at));
+            overdue.sort_by_key(|i| std::cmp::Reverse(i.due_at));
             DeadlinesView {
                 due_today: d
                     .due_today
