@@ -895,6 +895,60 @@ pub struct SubjectReport {
     pub points: Vec<(Date, f64)>,
 }
 
+/// A month's absences of a student, for the chart beside their grades.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct MonthAttendance {
+    /// The month's first day.
+    pub month: Date,
+    pub excused: i64,
+    pub unexcused: i64,
+    pub late: i64,
+}
+
+/// A student's absences (lessons) per month of the school year so far: for who reads their diary.
+pub async fn attendance_by_month(
+    app: &App,
+    session: &Session,
+    student: PersonId,
+) -> Result<Vec<MonthAttendance>, AppError> {
+    let p = placement(app, student).await?;
+    let permit = policy::authorize(&session.actor, Action::ViewDiary, scope(&p))?;
+    let inst = permit.institution();
+    let db = app.db.pool();
+    let today = app.today();
+    let year = school::current_year(db, inst, today).await?.ok_or(AppError::NotFound)?;
+    let to = today.min(year.2);
+    let marks = journal::student_attendance(db, inst, &[student], year.1, to).await?;
+    let excuses = families::excuses(db, inst, &[student], year.1, to).await?;
+    let mut out: Vec<MonthAttendance> = Vec::new();
+    let mut month = year.1.first_of_month();
+    while month <= to {
+        out.push(MonthAttendance {
+            month,
+            excused: 0,
+            unexcused: 0,
+            late: 0,
+        });
+        let Ok(next) = month.last_of_month().tomorrow() else {
+            break;
+        };
+        month = next;
+    }
+    for (_, m) in &marks {
+        let Some(line) = out.iter_mut().find(|l| l.month == m.date.first_of_month()) else {
+            continue;
+        };
+        if m.absent && (m.excused || excused_on(&excuses, student, m.date)) {
+            line.excused += 1;
+        } else if m.absent {
+            line.unexcused += 1;
+        } else if m.late {
+            line.late += 1;
+        }
+    }
+    Ok(out)
+}
+
 /// A student's grades per subject over the school year (R20.2): for the student, their parents,
 /// their tutor and the administration — and for a teacher, the subjects they teach the student.
 pub async fn grade_report(
@@ -1115,16 +1169,15 @@ pub async fn progress_reports(
                     let of: Vec<&&StudentGrade> = mine.iter().filter(|g| g.course_name == c).collect();
                     let period_grade = |g: &StudentGrade| Kind::from_code(&g.kind).is_some_and(|k| k.is_period_grade());
                     let percent = |g: &StudentGrade| Scale::from_code(&g.scale) == Some(Scale::Percent);
-                    let averaged: Vec<f64> = of
+                    let stored: Vec<(Kind, Scale, klade_domain::grading::Mark)> = of
                         .iter()
-                        .filter(|g| {
-                            matches!(
-                                Kind::from_code(&g.kind),
-                                Some(Kind::Summative | Kind::Interim | Kind::Exam)
-                            )
+                        .filter_map(|g| {
+                            Some((
+                                Kind::from_code(&g.kind)?,
+                                Scale::from_code(&g.scale)?,
+                                klade_domain::grading::Mark::stored(g.mark.clone()),
+                            ))
                         })
-                        .filter(|g| Scale::from_code(&g.scale) == Some(Scale::Ten))
-                        .filter_map(|g| g.mark.parse::<f64>().ok())
                         .collect();
                     ReportSubject {
                         period: of
@@ -1142,7 +1195,7 @@ pub async fn progress_reports(
                             .filter(|g| !period_grade(g) && percent(g))
                             .map(|g| shown(&g.mark, &g.scale))
                             .collect(),
-                        average: (!averaged.is_empty()).then(|| averaged.iter().sum::<f64>() / averaged.len() as f64),
+                        average: klade_domain::grading::term_average(stored.iter().map(|(k, s, m)| (*k, *s, m))),
                         course: c,
                     }
                 })

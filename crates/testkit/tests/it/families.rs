@@ -502,6 +502,19 @@ async fn grades_and_their_dynamics_for_the_family_and_the_teacher() {
             page.body
         );
         assert!(page.body.contains("Matemātika") && page.body.contains("Latviešu valoda"));
+        // The absences per month beside the grades, for the family; not for a teacher's look.
+        assert!(
+            page.body.contains("Kavētās stundas pa mēnešiem")
+                && page.body.contains(r#"class="category">2026. gada septembris</text>"#)
+                && page.body.contains(r#"class="legend">neattaisnoti</text>"#),
+            "{}",
+            page.body
+        );
+        let mut teacher = t.client();
+        teacher.login("skolotajs", "demo").await;
+        let look = teacher.get(&format!("/students/{anna}/grades")).await;
+        assert_eq!(look.status, StatusCode::OK);
+        assert!(!look.body.contains("Kavētās stundas pa mēnešiem"));
         // Subjects in Latvian order: Ķīmija after Fizika, not after Vēsture; percent marks with %.
         let at = |name: &str| page.body.find(name).unwrap_or_else(|| panic!("{name}"));
         assert!(

@@ -769,6 +769,30 @@ struct GradesPage {
     /// The reader's own diary students (themselves, their children), to switch between.
     students: Vec<StudentTab>,
     subjects: Vec<SubjectView>,
+    /// Absences per month of the year so far, for who reads the diary (not a teacher's look).
+    attendance_chart: String,
+}
+
+/// Absences per month as a bar chart: unexcused, excused, late.
+fn attendance_chart(t: Tr, months: &[families::MonthAttendance]) -> String {
+    let categories: Vec<String> = months
+        .iter()
+        .map(|m| t.month(&m.month.strftime("%Y-%m").to_string()))
+        .collect();
+    let series = |name, pick: fn(&families::MonthAttendance) -> i64| crate::charts::Series {
+        name,
+        values: months.iter().map(|m| Some(pick(m) as f64)).collect(),
+    };
+    crate::charts::bar_chart_svg(
+        t.get("grades.attendance_chart"),
+        &categories,
+        &[
+            series(t.get("summary.unexcused"), |m| m.unexcused),
+            series(t.get("summary.excused"), |m| m.excused),
+            series(t.get("summary.late"), |m| m.late),
+        ],
+        0,
+    )
 }
 
 /// The family's "grades" tab: the first of the reader's students (themselves, then their children).
@@ -826,12 +850,19 @@ async fn grades(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
             chosen: p.student_id.0 == id,
         })
         .collect();
+    // A teacher sees a student's grades in their own courses, not the diary's absences.
+    let attendance = match families::attendance_by_month(&state.app, session, PersonId(id)).await {
+        Ok(months) => attendance_chart(t, &months),
+        Err(AppError::Forbidden(_)) => String::new(),
+        Err(e) => return Err(e.into()),
+    };
     let page = GradesPage {
         page: Chrome::for_ctx(&ctx, t.get("grades.title"), &format!("/students/{id}/grades"), None),
         t,
         who,
         students,
         subjects,
+        attendance_chart: attendance,
     };
     Ok(render(&page)?.into_response())
 }
