@@ -1068,14 +1068,30 @@ pub struct ProgressReport {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ReportSubject {
     pub course: String,
-    /// Marks on the 1–10 scale, pass/fail and S/T/A/P, in date order, as written.
-    pub marks: Vec<String>,
-    /// Percentages (formative work, mostly), in date order, with `%`.
-    pub percents: Vec<String>,
+    /// Marks on the 1–10 scale, pass/fail and S/T/A/P, in date order.
+    pub marks: Vec<ReportGrade>,
+    /// Percentages (formative work, mostly), in date order.
+    pub percents: Vec<ReportGrade>,
     /// The average of the summative, interim and exam marks on the 1–10 scale.
     pub average: Option<f64>,
     /// Semester, year and final marks: (kind code, mark as written).
     pub period: Vec<(String, String)>,
+}
+
+fn report_grade(g: &StudentGrade) -> ReportGrade {
+    ReportGrade {
+        date: g.date,
+        kind: g.kind.clone(),
+        mark: klade_domain::grading::shown(&g.mark, &g.scale),
+    }
+}
+
+/// One grade of a progress report: when, of what kind, and the mark as written (`%` included).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReportGrade {
+    pub date: Date,
+    pub kind: String,
+    pub mark: String,
 }
 
 /// Progress reports for a class's students (or one of them) over `from`..`to`: for the tutor
@@ -1188,12 +1204,12 @@ pub async fn progress_reports(
                         marks: of
                             .iter()
                             .filter(|g| !period_grade(g) && !percent(g))
-                            .map(|g| shown(&g.mark, &g.scale))
+                            .map(|g| report_grade(g))
                             .collect(),
                         percents: of
                             .iter()
                             .filter(|g| !period_grade(g) && percent(g))
-                            .map(|g| shown(&g.mark, &g.scale))
+                            .map(|g| report_grade(g))
                             .collect(),
                         average: klade_domain::grading::term_average(stored.iter().map(|(k, s, m)| (*k, *s, m))),
                         course: c,

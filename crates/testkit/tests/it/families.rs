@@ -652,6 +652,14 @@ async fn the_progress_report_for_a_student_or_the_whole_class() {
             "{}",
             one.body
         );
+        // Each grade with its day and kind: "23.09. F 61 %".
+        let dated = one
+            .body
+            .split(". F ")
+            .skip(1)
+            .any(|rest| rest.split([';', '<']).next().is_some_and(|mark| mark.ends_with(" %")));
+        assert!(dated, "{}", one.body);
+        assert!(text.contains("Z. v."), "the seal's place: {text}");
         let token = clerk.api_login("lietvede", "demo").await;
         let json = clerk
             .api_get(

@@ -949,8 +949,8 @@ async fn report_views(state: &AppState, ctx: &Ctx, class: i64, q: &ReportQuery) 
                 .iter()
                 .map(|x| SubjectLine {
                     course: x.course.clone(),
-                    marks: x.marks.join(", "),
-                    percents: x.percents.join(", "),
+                    marks: report_grades(t, &x.marks),
+                    percents: report_grades(t, &x.percents),
                     average: x.average.map(klade_domain::grading::format_average).unwrap_or_default(),
                     period_grades: x
                         .period
@@ -979,6 +979,22 @@ async fn report_views(state: &AppState, ctx: &Ctx, class: i64, q: &ReportQuery) 
         to,
         views,
     })
+}
+
+/// A report's grades in date order, each with its day and kind: "12.10. S 8; 20.10. F 75 %".
+fn report_grades(t: Tr, grades: &[families::ReportGrade]) -> String {
+    grades
+        .iter()
+        .map(|g| {
+            format!(
+                "{} {} {}",
+                g.date.strftime("%d.%m."),
+                t.dynamic("grade_kind_short", &g.kind),
+                g.mark
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The printable progress report (*sekmju izraksts*) of one student or of the whole class.
@@ -1131,6 +1147,7 @@ fn report_blocks(
         blocks.push(Block::Text(format!("{} {issued}", t.get("report.issued"))));
         blocks.push(Block::Signature(t.get("report.sign_tutor").to_string()));
         blocks.push(Block::Signature(t.get("report.sign_director").to_string()));
+        blocks.push(Block::Text(t.get("report.stamp").to_string()));
         blocks.push(Block::PageBreak);
     }
 }
