@@ -443,17 +443,39 @@ fn month_start(day: Date) -> Date {
     day.first_of_month()
 }
 
-pub async fn class_absences(app: &App, session: &Session, class: ClassId) -> Result<ClassAbsences, AppError> {
+/// A class opened for its absences: by who excuses them (the tutor) or who checks the journals.
+struct TutorClass {
+    inst: InstitutionId,
+    class_name: String,
+    can_excuse: bool,
+}
+
+async fn tutor_class(app: &App, session: &Session, class: ClassId) -> Result<TutorClass, AppError> {
     let db = app.db.pool();
     let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
     let class_scope = Scope::Class {
         institution: inst,
         class,
     };
+    let can_excuse = policy::authorize(&session.actor, Action::ExcuseAbsences, class_scope).is_ok();
     let permit = policy::authorize(&session.actor, Action::ExcuseAbsences, class_scope)
         .or_else(|_| policy::authorize(&session.actor, Action::CheckJournals, Scope::Institution(inst)))?;
     let inst = permit.institution();
     let (class_name, _) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
+    Ok(TutorClass {
+        inst,
+        class_name,
+        can_excuse,
+    })
+}
+
+pub async fn class_absences(app: &App, session: &Session, class: ClassId) -> Result<ClassAbsences, AppError> {
+    let db = app.db.pool();
+    let TutorClass {
+        inst,
+        class_name,
+        can_excuse,
+    } = tutor_class(app, session, class).await?;
     let today = app.today();
     let year = school::current_year(db, inst, today).await?.ok_or(AppError::NotFound)?;
     let students = journal::class_students(db, inst, class, today).await?;
@@ -478,7 +500,7 @@ pub async fn class_absences(app: &App, session: &Session, class: ClassId) -> Res
         students,
         overdue,
         checked,
-        can_excuse: policy::authorize(&session.actor, Action::ExcuseAbsences, class_scope).is_ok(),
+        can_excuse,
     })
 }
 
@@ -691,15 +713,11 @@ pub struct MonthCell {
 /// The month of `class` containing `day`, for who excuses its absences or checks the journals.
 pub async fn class_month(app: &App, session: &Session, class: ClassId, day: Date) -> Result<ClassMonth, AppError> {
     let db = app.db.pool();
-    let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
-    let class_scope = Scope::Class {
-        institution: inst,
-        class,
-    };
-    let permit = policy::authorize(&session.actor, Action::ExcuseAbsences, class_scope)
-        .or_else(|_| policy::authorize(&session.actor, Action::CheckJournals, Scope::Institution(inst)))?;
-    let inst = permit.institution();
-    let (class_name, _) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
+    let TutorClass {
+        inst,
+        class_name,
+        can_excuse,
+    } = tutor_class(app, session, class).await?;
     let (first, last) = (day.first_of_month(), day.last_of_month());
     let students = journal::class_students(db, inst, class, app.today().min(last)).await?;
     let ids: Vec<PersonId> = students.iter().map(|s| s.id).collect();
@@ -746,7 +764,7 @@ pub async fn class_month(app: &App, session: &Session, class: ClassId, day: Date
         month: first,
         days,
         rows,
-        can_excuse: policy::authorize(&session.actor, Action::ExcuseAbsences, class_scope).is_ok(),
+        can_excuse,
     })
 }
 

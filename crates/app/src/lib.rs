@@ -27,6 +27,7 @@ pub mod people;
 pub mod preschool;
 pub mod preschool_plans;
 pub mod repeats;
+pub mod report_cards;
 pub mod retention;
 pub mod second_factor;
 pub mod setup;

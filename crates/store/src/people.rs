@@ -327,6 +327,25 @@ pub async fn names<'e>(
         .collect()
 }
 
+/// The personal codes of these persons (none for one without), for documents that carry them.
+pub async fn personal_codes<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    ids: &[PersonId],
+) -> Result<std::collections::HashMap<PersonId, Option<String>>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let list: Vec<String> = ids.iter().map(|p| p.0.to_string()).collect();
+    // Integer ids from our own rows.
+    let sql = format!("SELECT id, personal_code FROM persons WHERE id IN ({})", list.join(","));
+    sqlx::query(&sql)
+        .fetch_all(ex)
+        .await?
+        .iter()
+        .map(|r| Ok((PersonId(r.try_get("id")?), r.try_get("personal_code")?)))
+        .collect()
+}
+
 /// The persons with these personal codes (any number; asked in chunks), each with the record
 /// `institution` keeps of them and whether another institution knows them (holds or held a
 /// membership of theirs).

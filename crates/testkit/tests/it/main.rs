@@ -23,6 +23,7 @@ mod people;
 mod preschool;
 mod preschool_plans;
 mod probe;
+mod report_cards;
 mod reports;
 mod retention;
 mod schema;

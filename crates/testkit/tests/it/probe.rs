@@ -115,6 +115,8 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/students/{id}/grades", "special"),
     ("GET", "/classes/{class}/report", "A:PrintProgressReport@Class"),
     ("GET", "/classes/{class}/report.pdf", "A:PrintProgressReport@Class"),
+    ("GET", "/classes/{class}/card", "A:PrintProgressReport@Class"),
+    ("GET", "/classes/{class}/card.pdf", "A:PrintProgressReport@Class"),
     ("GET", "/reports/progress.pdf", "special"),
     ("GET", "/messages", "own"),
     ("GET", "/messages/new", "A:SendMessages@Inst"),
@@ -295,6 +297,11 @@ const ROUTES: &[(&str, &str, &str)] = &[
     (
         "GET",
         "/api/v1/classes/{class}/progress-reports",
+        "A:PrintProgressReport@Class",
+    ),
+    (
+        "GET",
+        "/api/v1/classes/{class}/report-cards",
         "A:PrintProgressReport@Class",
     ),
     ("GET", "/api/v1/people/{id}", "special"),

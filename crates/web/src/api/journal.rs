@@ -233,6 +233,7 @@ pub fn family_routes() -> Router<AppState> {
         .route("/classes/{class}/absences", get(class_absences))
         .route("/students/{id}/grades", get(grades))
         .route("/classes/{class}/progress-reports", get(progress))
+        .route("/classes/{class}/report-cards", get(report_cards))
 }
 
 async fn diary(
@@ -326,4 +327,33 @@ async fn progress(
     )
     .await?;
     Ok(Json(reports.reports).into_response())
+}
+
+#[derive(Deserialize)]
+struct CardQuery {
+    student: Option<i64>,
+    period: Option<String>,
+}
+
+async fn report_cards(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(class): Path<i64>,
+    Query(q): Query<CardQuery>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let period = q
+        .period
+        .as_deref()
+        .map(klade_app::report_cards::CardPeriod::parse)
+        .transpose()?;
+    let cards = klade_app::report_cards::report_cards(
+        &state.app,
+        session,
+        klade_domain::ClassId(class),
+        q.student.map(PersonId),
+        period,
+    )
+    .await?;
+    Ok(Json(cards).into_response())
 }

@@ -1050,7 +1050,11 @@ async fn report_pdf(
         &r.views,
         &mut blocks,
     );
-    pdf_answer(&ctx, &blocks, &format!("sekmju-izraksts-{class}.pdf"))
+    pdf_answer(
+        Tr::new(ctx.lang).get("report.title"),
+        &blocks,
+        &format!("sekmju-izraksts-{class}.pdf"),
+    )
 }
 
 /// Every student's progress report in the institution, one PDF (R27.1: the clerk prints them all).
@@ -1080,7 +1084,7 @@ async fn all_reports_pdf(
             &mut blocks,
         );
     }
-    pdf_answer(&ctx, &blocks, "sekmju-izraksti.pdf")
+    pdf_answer(Tr::new(ctx.lang).get("report.title"), &blocks, "sekmju-izraksti.pdf")
 }
 
 #[derive(Deserialize)]
@@ -1090,10 +1094,9 @@ struct AllQuery {
     to: Option<String>,
 }
 
-fn pdf_answer(ctx: &Ctx, blocks: &[klade_docs::pdf::Block], filename: &str) -> Result<Response, WebError> {
-    let t = Tr::new(ctx.lang);
-    let bytes =
-        klade_docs::pdf::render(t.get("report.title"), blocks).map_err(|e| AppError::Internal(e.to_string()))?;
+/// A PDF document as the answer, shown in the browser and saved as `filename`.
+pub(crate) fn pdf_answer(title: &str, blocks: &[klade_docs::pdf::Block], filename: &str) -> Result<Response, WebError> {
+    let bytes = klade_docs::pdf::render(title, blocks).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),

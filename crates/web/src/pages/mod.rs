@@ -29,6 +29,7 @@ mod messages;
 mod people;
 mod preschool;
 mod preschool_plans;
+mod report_cards;
 mod second_factor;
 mod setup;
 mod statistics;
@@ -45,6 +46,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(people::routes())
         .merge(import::routes())
         .merge(families::routes())
+        .merge(report_cards::routes())
         .merge(messages::routes())
         .merge(preschool::routes())
         .merge(archive::routes())
