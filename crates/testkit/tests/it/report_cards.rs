@@ -163,3 +163,72 @@ async fn a_class_gets_its_term_and_year_report_cards() {
         );
     }
 }
+
+/// The class list downloads in the three formats, numbered in Latvian order; a progress report of
+/// a period without grades says so instead of an empty table.
+#[tokio::test]
+async fn the_class_list_and_a_report_without_grades() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let class = t.id("SELECT id FROM classes WHERE name = '2.B'").await;
+        let mut tutor = t.client();
+        tutor.login("audzinataja", "demo").await;
+        let page = tutor.get(&format!("/classes/{class}/students")).await.body;
+        assert!(
+            page.contains(&format!("/classes/{class}/students?format=pdf")),
+            "{page}"
+        );
+        let pdf = tutor
+            .request(
+                axum::http::Method::GET,
+                &format!("/classes/{class}/students?format=pdf"),
+                None,
+                String::new(),
+                None,
+            )
+            .await;
+        assert_eq!(pdf.status, StatusCode::OK);
+        let text = klade_docs::pdf::extract_text(&pdf.bytes).expect("a PDF");
+        assert!(
+            text.contains("Klases saraksts: 2.B") && text.contains("Krūmiņa"),
+            "{text}"
+        );
+        let csv = tutor
+            .request(
+                axum::http::Method::GET,
+                &format!("/classes/{class}/students?format=csv"),
+                None,
+                String::new(),
+                None,
+            )
+            .await;
+        let csv = String::from_utf8(csv.bytes).expect("UTF-8");
+        let rows: Vec<&str> = csv.lines().skip(1).filter(|l| !l.is_empty()).collect();
+        let families: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.split(';').nth(1).map(|f| f.trim_matches('"').to_string()))
+            .collect();
+        assert_eq!(families.len(), 25, "{csv}");
+        assert!(rows[0].starts_with("1;"), "numbered: {csv}");
+        let mut sorted = families.clone();
+        sorted.sort_by(|a, b| klade_domain::collate::cmp(a, b));
+        assert_eq!(families, sorted, "in Latvian order");
+        assert_eq!(
+            tutor.get(&format!("/classes/{class}/students?format=doc")).await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+
+        let anna = t.person_named("Anna", "Krūmiņa").await;
+        let empty = tutor
+            .get(&format!(
+                "/classes/{class}/report?student={anna}&from=2026-09-05&to=2026-09-06" // a weekend
+            ))
+            .await;
+        assert_eq!(empty.status, StatusCode::OK);
+        assert!(
+            empty.body.contains("nav neviena vērtējuma") && !empty.body.contains("<table>"),
+            "{}",
+            empty.body
+        );
+    }
+}

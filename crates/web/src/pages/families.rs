@@ -1124,28 +1124,32 @@ fn report_blocks(
         blocks.push(Block::Title(t.get("report.title").to_string()));
         blocks.push(Block::Text(institution.to_string()));
         blocks.push(Block::Heading(format!("{}, {} · {}", r.name, r.class_name, r.period)));
-        blocks.push(Block::Table {
-            columns: vec![
-                (t.get("report.subject").to_string(), 7),
-                (t.get("report.marks").to_string(), 7),
-                (t.get("report.percents").to_string(), 6),
-                (t.get("report.average").to_string(), 3),
-                (t.get("report.final").to_string(), 5),
-            ],
-            rows: r
-                .subjects
-                .iter()
-                .map(|s| {
-                    vec![
-                        s.course.clone(),
-                        s.marks.clone(),
-                        s.percents.clone(),
-                        s.average.clone(),
-                        s.period_grades.clone(),
-                    ]
-                })
-                .collect(),
-        });
+        if r.subjects.is_empty() {
+            blocks.push(Block::Text(t.get("report.no_grades").to_string()));
+        } else {
+            blocks.push(Block::Table {
+                columns: vec![
+                    (t.get("report.subject").to_string(), 7),
+                    (t.get("report.marks").to_string(), 7),
+                    (t.get("report.percents").to_string(), 6),
+                    (t.get("report.average").to_string(), 3),
+                    (t.get("report.final").to_string(), 5),
+                ],
+                rows: r
+                    .subjects
+                    .iter()
+                    .map(|s| {
+                        vec![
+                            s.course.clone(),
+                            s.marks.clone(),
+                            s.percents.clone(),
+                            s.average.clone(),
+                            s.period_grades.clone(),
+                        ]
+                    })
+                    .collect(),
+            });
+        }
         blocks.push(Block::Text(format!("{}: {}", t.get("report.missed"), r.absences)));
         blocks.push(Block::Text(format!("{} {issued}", t.get("report.issued"))));
         blocks.push(Block::Signature(t.get("report.sign_tutor").to_string()));

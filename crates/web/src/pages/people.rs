@@ -47,6 +47,8 @@ struct InstQuery {
     i: Option<i64>,
     q: Option<String>,
     done: Option<String>,
+    /// A download of the page's list (`xlsx`, `csv`, `pdf`) instead of the page.
+    format: Option<String>,
 }
 
 /// The institution an admin page is about (`klade_app::home::institution_for`).
@@ -717,6 +719,8 @@ struct ClassPage {
     page: Chrome,
     t: Tr,
     class_id: i64,
+    /// The class list to download.
+    exports: Vec<(String, &'static str)>,
     class_name: String,
     flash: Option<String>,
     error: Option<String>,
@@ -758,6 +762,9 @@ async fn class_students(
     Path(class): Path<i64>,
     Query(q): Query<InstQuery>,
 ) -> Result<Response, WebError> {
+    if let Some(f) = crate::download::requested(q.format.as_deref())? {
+        return class_list(&state, &ctx, ClassId(class), f).await;
+    }
     let flash = q.done.as_deref().map(|d| {
         if d == "informed" {
             "onboarding_sent.done"
@@ -766,6 +773,46 @@ async fn class_students(
         }
     });
     class_page(&state, &ctx, ClassId(class), Notice::done(flash), &[], StatusCode::OK).await
+}
+
+/// The class list to print or hand on: its students numbered in Latvian order, under the
+/// institution, the class and the day it was made.
+async fn class_list(
+    state: &AppState,
+    ctx: &Ctx,
+    class: ClassId,
+    format: klade_docs::table::Format,
+) -> Result<Response, WebError> {
+    use klade_docs::table::{Cell, Column, Report};
+    let session = ctx.signed_in()?;
+    let t = Tr::new(ctx.lang);
+    let roster = klade_app::people::class_roster(&state.app, session, class).await?;
+    let institution = klade_app::home::institution(&state.app, roster.institution).await?;
+    let report = Report {
+        title: format!("{}: {}", t.get("person.class_list"), roster.name),
+        subtitle: vec![institution.name, format_date(state.app.today())],
+        columns: vec![
+            Column::new(t.get("person.number"), 5.0),
+            Column::new(t.get("person.family_name"), 30.0),
+            Column::new(t.get("person.given_name"), 30.0),
+        ],
+        rows: roster
+            .students
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                vec![
+                    Cell::Number {
+                        value: (i + 1) as f64,
+                        decimals: 0,
+                    },
+                    Cell::Text(s.family_name.clone()),
+                    Cell::Text(s.given_name.clone()),
+                ]
+            })
+            .collect(),
+    };
+    crate::download::download(&report, format, &format!("klase-{}", roster.name))
 }
 
 async fn inform_parents(State(state): State<AppState>, ctx: Ctx, Path(class): Path<i64>) -> Result<Response, WebError> {
@@ -808,6 +855,7 @@ async fn class_page(
                 name: format!("{} {}", s.family_name, s.given_name),
             })
             .collect(),
+        exports: crate::download::links(&format!("/classes/{}/students", class.0)),
         admit: roster.admit,
         inform: roster.inform,
         families: roster.families,
