@@ -337,6 +337,61 @@ fn children_in(placements: &[Placement], actor: &klade_domain::Actor, id: Instit
 
 /// An institution's record: its name, kind and what documents carry. An institution's name is
 /// public, as in the register; pages ask it after their use case has checked the reader.
+/// What a page's header shows of an institution: its name, and its logo's file when it has one
+/// (the address carries it, so a new logo is fetched at once and an unchanged one never again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brand {
+    pub institution: InstitutionId,
+    pub name: String,
+    pub logo: Option<i64>,
+}
+
+/// Brands kept per server while the rights counter stands (a change of an institution moves it).
+pub(crate) type BrandCache = crate::cache::Cache<InstitutionId, i64, std::sync::Arc<Brand>>;
+
+impl Brand {
+    fn of(i: &Institution) -> Self {
+        Self {
+            institution: i.id,
+            name: i.name.clone(),
+            logo: i.logo_file,
+        }
+    }
+}
+
+/// The institution a signed-in person's pages carry in their header: the one they belong to, when
+/// it is one (someone working in two schools, or a parent with children in two, sees none).
+pub async fn brand(app: &App, session: &Session) -> Result<Option<std::sync::Arc<Brand>>, AppError> {
+    let ids = session.actor.institutions();
+    let [one] = ids.as_slice() else {
+        return Ok(None);
+    };
+    if let Some(b) = app.brands.get(one, &session.rights) {
+        return Ok(Some(b));
+    }
+    let b = std::sync::Arc::new(Brand::of(&institution(app, *one).await?));
+    app.brands.put(*one, session.rights, b.clone());
+    Ok(Some(b))
+}
+
+/// The login page's brand: the install's institution, when it serves only one.
+pub async fn install_brand(app: &App) -> Result<Option<Brand>, AppError> {
+    let all = institutions::first_two(app.db.pool()).await?;
+    Ok(match all.as_slice() {
+        [one] => Some(Brand::of(one)),
+        _ => None,
+    })
+}
+
+/// An institution's logo as (content type, bytes), shown to anyone: it is on its letters and its
+/// door already.
+pub async fn logo(app: &App, id: InstitutionId) -> Result<(String, Vec<u8>), AppError> {
+    let db = app.db.pool();
+    let file = institution(app, id).await?.logo_file.ok_or(AppError::NotFound)?;
+    let f = klade_store::files::get(db, id, file).await?.ok_or(AppError::NotFound)?;
+    Ok((f.content_type, f.data))
+}
+
 pub async fn institution(app: &App, id: InstitutionId) -> Result<Institution, AppError> {
     institutions::get(app.db.pool(), id).await?.ok_or(AppError::NotFound)
 }

@@ -92,6 +92,8 @@ pub struct App {
     pub(crate) timetables: Arc<timetable::TimetableCache>,
     /// Each institution's calendar, kept the same way (see `calendar`).
     pub(crate) calendars: Arc<calendar::CalendarCache>,
+    /// Each institution's name and logo for the pages' header, kept the same way (see `home`).
+    pub(crate) brands: Arc<home::BrandCache>,
 }
 
 impl App {
@@ -103,6 +105,7 @@ impl App {
             holdings: Arc::new(auth::holdings_cache()),
             timetables: Arc::new(timetable::timetable_cache()),
             calendars: Arc::new(calendar::calendar_cache()),
+            brands: Arc::new(crate::cache::Cache::new(10_000)),
         }
     }
 

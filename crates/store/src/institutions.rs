@@ -206,6 +206,12 @@ pub async fn find_by_reg_no<'e>(ex: impl Executor<'e, Database = Any>, reg_no: &
         .transpose()
 }
 
+/// At most two institutions: whether the install serves one only, and which.
+pub async fn first_two<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<Institution>> {
+    let sql = format!("SELECT {COLUMNS} FROM institutions ORDER BY id LIMIT 2");
+    sqlx::query(&sql).fetch_all(ex).await?.iter().map(from_row).collect()
+}
+
 pub async fn list<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<Institution>> {
     let sql = format!("SELECT {COLUMNS} FROM institutions ORDER BY name");
     sqlx::query(&sql).fetch_all(ex).await?.iter().map(from_row).collect()

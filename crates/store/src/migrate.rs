@@ -48,6 +48,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(22, "0022_deadline_states"),
     migration!(23, "0023_repeats"),
     migration!(24, "0024_visits"),
+    migration!(25, "0025_institution_version"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

@@ -24,6 +24,8 @@ pub struct Ctx {
     pub challenge: Option<String>,
     /// Where the login leads back to (a path of this site), when a page asked for it.
     pub next: Option<String>,
+    /// The signed-in person's institution for the header, when they belong to one.
+    pub brand: Option<std::sync::Arc<klade_app::home::Brand>>,
 }
 
 impl Ctx {
@@ -50,7 +52,9 @@ impl Chrome {
         if let (Some(u), Some(n)) = (user.as_mut(), name) {
             u.name = n;
         }
-        Self::new(ctx.lang, title, path, user)
+        let mut chrome = Self::new(ctx.lang, title, path, user);
+        chrome.brand = ctx.brand.clone();
+        chrome
     }
 
     /// The signed-in person's part of the page: name, navigation, unread mail.

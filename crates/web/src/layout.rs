@@ -22,6 +22,9 @@ pub struct Chrome {
     /// A one-time token for this page's creating forms (`once`): the same form sent twice makes
     /// one record (`session::once_only`).
     pub once: String,
+    /// The institution whose pages these are, in the header: the reader's one, or on the login
+    /// page the install's when it serves one only.
+    pub brand: Option<std::sync::Arc<klade_app::home::Brand>>,
 }
 
 /// An option of a select or a tab: what it sends or where it leads, its label, and whether it is
@@ -127,6 +130,7 @@ impl Chrome {
             user,
             keep_draft: false,
             once: klade_app::auth::random_hex(16).unwrap_or_default(),
+            brand: None,
         }
     }
 

@@ -1063,5 +1063,66 @@ async fn the_institution_settings_keep_its_details_and_its_logo_goes_on_document
         );
         // Only the superuser keeps the settings.
         assert_eq!(clerk.get(page).await.status, StatusCode::FORBIDDEN);
+
+        // The header carries the institution and its logo; a new name shows at once.
+        let header = clerk.get("/").await.body;
+        let file = t.id("SELECT logo_file FROM institutions WHERE id = 1").await;
+        let src = format!("/logo/1?v={file}");
+        assert!(
+            header.contains(&format!("<img src=\"{src}\"")) && header.contains(&format!("<small>{name}</small>")),
+            "{header}"
+        );
+        let renamed = "Daugavmalas Mākslas vidusskola";
+        let r = admin
+            .submit(
+                page,
+                page,
+                &[
+                    ("name", renamed),
+                    ("reg_no", &reg_no),
+                    ("address", "Jaunā iela 1, Rīga"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(clerk.get("/").await.body.contains(&format!("<small>{renamed}</small>")));
+        // The logo is anyone's to fetch (the login page shows it), kept for a year by its address.
+        let anyone = t.client().get(&src).await;
+        assert_eq!(anyone.status, StatusCode::OK);
+        assert_eq!(
+            anyone.headers.get("content-type").and_then(|v| v.to_str().ok()),
+            Some("image/jpeg")
+        );
+        assert!(anyone
+            .headers
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("immutable")));
+        assert_eq!(t.client().get("/logo/2").await.status, StatusCode::NOT_FOUND, "no logo");
+        assert_eq!(t.client().get("/logo/999").await.status, StatusCode::NOT_FOUND);
+        // The demo serves two institutions: its login page names neither.
+        assert!(!t.client().get("/login").await.body.contains("<small>"));
+    }
+}
+
+/// An install serving one institution shows it on the login page, logo and all.
+#[tokio::test]
+async fn the_login_page_of_a_single_institution_install_names_it() {
+    for backend in backends() {
+        let t = TestApp::new(backend).await;
+        assert!(!t.client().get("/login").await.body.contains("<small>"), "none yet");
+        klade_store::institutions::insert(
+            t.db().pool(),
+            klade_domain::InstitutionKind::General,
+            "Ozolkalna pamatskola",
+            "4012345678",
+            "Ozolu iela 1",
+            0,
+        )
+        .await
+        .expect("institution");
+        let login = t.client().get("/login").await.body;
+        assert!(login.contains("<small>Ozolkalna pamatskola</small>"), "{login}");
+        assert!(!login.contains("/logo/"), "no logo, no image");
     }
 }

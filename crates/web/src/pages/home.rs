@@ -14,7 +14,7 @@ use axum::Router;
 use klade_app::clock::format_date;
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/", get(home_page))
+    Router::new().route("/", get(home_page)).route("/logo/{i}", get(logo))
 }
 
 #[derive(Template)]
@@ -382,4 +382,16 @@ fn institution_view(t: Tr, i: &klade_app::home::InstitutionHome) -> InstitutionV
         manages_words: i.manages_words,
         prints: i.prints,
     }
+}
+
+/// An institution's logo for the header and the login page. Its address carries the file's id,
+/// so it may be kept for a year: a new logo has a new address.
+async fn logo(State(state): State<AppState>, crate::ctx::Path(i): crate::ctx::Path<i64>) -> Result<Response, WebError> {
+    let (content_type, data) = klade_app::home::logo(&state.app, klade_domain::InstitutionId(i)).await?;
+    let mut response = crate::download::file_response("logo", &content_type, data);
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    Ok(response)
 }

@@ -37,11 +37,11 @@ async fn login_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
     if ctx.session.is_some() {
         return Ok(Redirect::to("/").into_response());
     }
-    login_page(&state, &ctx, "", None, StatusCode::OK)
+    login_page(&state, &ctx, "", None, StatusCode::OK).await
 }
 
 /// The login form, with a pre-session CSRF token (set as a cookie when the browser has none).
-fn login_page(
+async fn login_page(
     state: &AppState,
     ctx: &Ctx,
     username: &str,
@@ -53,8 +53,12 @@ fn login_page(
         Some(c) if !c.is_empty() => (c.clone(), false),
         _ => (auth::random_hex(32)?, true),
     };
+    let mut chrome = Chrome::for_ctx(ctx, t.get("login.title"), "/login", None);
+    chrome.brand = klade_app::home::install_brand(&state.app)
+        .await?
+        .map(std::sync::Arc::new);
     let page = LoginPage {
-        page: Chrome::for_ctx(ctx, t.get("login.title"), "/login", None),
+        page: chrome,
         t,
         csrf: &token,
         username,
@@ -134,7 +138,7 @@ async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<LoginFo
             | AppError::Throttled { .. }
             | AppError::AccountBlocked
             | AppError::NoActiveRights),
-        ) => login_page(&state, &ctx, &form.username, Some(&e), crate::error::status_of(&e)),
+        ) => login_page(&state, &ctx, &form.username, Some(&e), crate::error::status_of(&e)).await,
         Err(e) => Err(e.into()),
     }
 }
