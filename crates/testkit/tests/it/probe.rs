@@ -36,6 +36,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/rules/ack", "A:ViewInstitution@Inst"),
     ("GET", "/lang/{code}", "public"),
     ("GET", "/healthz", "public"),
+    ("GET", "/logo/{i}", "public"),
     ("GET", "/journal", "own"),
     ("GET", "/journal/{course}", "A:ViewJournal@Course"),
     ("POST", "/journal/{course}", "A:KeepJournal@Course"),
