@@ -65,6 +65,13 @@ pub fn router(app: App, web: WebSettings) -> Router {
             session::security_headers,
         ))
         .layer(axum::middleware::from_fn(run_writes_to_end))
+        // The fastest level: a semester's grid goes from 230 kB to about 15 kB on the wire for
+        // well under a millisecond, where the best level would cost several times that.
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .gzip(true)
+                .quality(tower_http::CompressionLevel::Fastest),
+        )
         .with_state(state)
 }
 

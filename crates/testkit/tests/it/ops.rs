@@ -137,6 +137,55 @@ async fn a_reader_sees_each_commit_at_once_and_cannot_write() {
     }
 }
 
+/// Pages go gzipped to a client that accepts it: the teacher's grid, the largest page, fits 30 kB
+/// on the wire and reads back the same; a client that does not ask gets it plain.
+#[tokio::test]
+async fn pages_are_gzipped_when_the_client_accepts_it() {
+    use std::io::Read;
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut teacher = t.client();
+        teacher.login("skolotajs", "demo").await;
+        let token = teacher.api_login("skolotajs", "demo").await;
+        let course = teacher.course_id(&token, "Matemātika", "2.B").await;
+        let path = format!("/journal/{course}");
+        let plain = teacher.get(&path).await;
+        assert_eq!(plain.status, StatusCode::OK);
+        assert!(plain.headers.get("content-encoding").is_none());
+        let packed = teacher
+            .request_with(
+                Method::GET,
+                &path,
+                None,
+                String::new(),
+                None,
+                &[("accept-encoding", "gzip, br;q=0")],
+            )
+            .await;
+        assert_eq!(
+            packed.headers.get("content-encoding").and_then(|v| v.to_str().ok()),
+            Some("gzip")
+        );
+        assert!(packed
+            .headers
+            .get("vary")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains("accept-encoding")));
+        assert!(
+            packed.bytes.len() <= 30 * 1024 && packed.bytes.len() * 4 < plain.bytes.len(),
+            "{} bytes gzipped of {}",
+            packed.bytes.len(),
+            plain.bytes.len()
+        );
+        let mut html = String::new();
+        flate2::read::GzDecoder::new(packed.bytes.as_slice())
+            .read_to_string(&mut html)
+            .expect("gzip");
+        // The page carries a fresh one-time token each view: compare what does not change.
+        assert!(html.contains("<table") && html.len().abs_diff(plain.body.len()) < 64);
+    }
+}
+
 #[tokio::test]
 async fn migrations_run_once() {
     for backend in backends() {
