@@ -685,6 +685,33 @@ async fn the_progress_report_for_a_student_or_the_whole_class() {
             r["excused"].as_i64().unwrap_or(-1) + r["unexcused"].as_i64().unwrap_or(-1),
             absent
         );
+        // The table read back: a subject's line holds its marks in date order and its average.
+        let subjects = r["subjects"].as_array().expect("subjects");
+        let names: Vec<&str> = subjects.iter().filter_map(|x| x["course"].as_str()).collect();
+        let maths = subjects
+            .iter()
+            .find(|x| x["course"] == "Matemātika")
+            .expect("Anna's Matemātika");
+        let at = text.find("Matemātika").expect("Matemātika in the PDF");
+        let next = names
+            .iter()
+            .filter(|n| **n != "Matemātika")
+            .filter_map(|n| text[at..].find(n))
+            .min()
+            .unwrap_or(text.len() - at);
+        let line = &text[at..at + next];
+        let mut from = 0;
+        for g in maths["marks"].as_array().expect("marks") {
+            let date = g["date"].as_str().expect("date");
+            let shown = format!("{}.{}.", &date[8..10], &date[5..7]);
+            let found = line[from..]
+                .find(&shown)
+                .unwrap_or_else(|| panic!("{shown} after {from} in {line}"));
+            from += found + shown.len();
+        }
+        assert!(from > 0, "Anna has marks in Matemātika");
+        let average = klade_domain::grading::format_average(maths["average"].as_f64().expect("an average"));
+        assert!(line.contains(&average), "{average} in {line}");
         let totals = format!(
             "Kavētās stundas: {} attaisnoti, {} neattaisnoti, {} nokavēšanās",
             r["excused"], r["unexcused"], r["late"]

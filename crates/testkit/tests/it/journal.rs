@@ -1051,3 +1051,40 @@ async fn the_deputies_read_the_lesson_records_their_check_is_about() {
     let grid_page = s.teacher.get(&format!("/journal/{}", s.course)).await.body;
     assert!(!grid_page.contains("/summary\""), "{grid_page}");
 }
+
+/// The grid tints a saved grade by its band beside its value, and names it in words on hover.
+#[tokio::test]
+async fn the_grid_shows_each_grade_in_its_band() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut s = setup(&t).await;
+        let g = grid(&mut s.teacher, &s.token, s.course).await;
+        let (_, assessment) = columns(&g);
+        let other = g["students"]
+            .as_array()
+            .expect("students")
+            .iter()
+            .filter_map(|x| x["id"].as_i64())
+            .find(|id| *id != s.anna)
+            .expect("a second student");
+        let r = s
+            .teacher
+            .api_post(
+                &format!("/api/v1/courses/{}/cells", s.course),
+                json!({"cells": [
+                    {"key": format!("g:{assessment}:{}", s.anna), "value": "9"},
+                    {"key": format!("g:{assessment}:{other}"), "value": "2"},
+                ], "reason": "Pārrakstīts no darba lapas"}),
+                Some(&s.token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let page = s.teacher.get(&format!("/journal/{}", s.course)).await.body;
+        assert!(
+            page.contains(&format!("<input class=\"high\" name=\"g:{assessment}:{}\" value=\"9\"", s.anna)),
+            "{page}"
+        );
+        assert!(page.contains(&format!("<input class=\"low\" name=\"g:{assessment}:{other}\" value=\"2\"")));
+        assert!(page.contains("title=\"teicami\""), "9 in words on hover");
+    }
+}

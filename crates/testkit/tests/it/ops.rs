@@ -67,8 +67,34 @@ async fn pages_have_an_icon() {
     let m: serde_json::Value = serde_json::from_str(&manifest.body).expect("the manifest is JSON");
     assert_eq!(m["start_url"], "/");
     assert_eq!(m["display"], "standalone");
-    let icon = m["icons"][0]["src"].as_str().expect("an icon");
-    assert_eq!(c.get(icon).await.status, StatusCode::OK);
+    // Every icon it names is there, of its type and size: PNGs of 192 and 512 px (older phones take
+    // no SVG), one of them maskable; and the one iOS asks for at the root.
+    let icons = m["icons"].as_array().expect("icons");
+    for i in icons {
+        let r = c.get(i["src"].as_str().expect("src")).await;
+        assert_eq!(r.status, StatusCode::OK, "{i}");
+        assert_eq!(
+            r.headers.get("content-type").and_then(|v| v.to_str().ok()),
+            i["type"].as_str()
+        );
+        if let Some((w, h)) = i["sizes"].as_str().and_then(|s| s.split_once('x')) {
+            let png = image::load_from_memory(&r.bytes).expect("a PNG");
+            assert_eq!(
+                (png.width().to_string(), png.height().to_string()),
+                (w.into(), h.into())
+            );
+        }
+    }
+    for size in ["192x192", "512x512"] {
+        assert!(
+            icons.iter().any(|i| i["sizes"] == size && i["type"] == "image/png"),
+            "{size}"
+        );
+    }
+    assert!(icons.iter().any(|i| i["purpose"] == "maskable"));
+    assert!(login.contains(r#"<link rel="apple-touch-icon" href="/apple-touch-icon.png">"#));
+    let apple = c.get("/apple-touch-icon.png").await;
+    assert_eq!(image::load_from_memory(&apple.bytes).expect("a PNG").width(), 180);
 }
 
 #[tokio::test]

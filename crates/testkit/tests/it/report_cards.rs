@@ -110,6 +110,13 @@ async fn a_class_gets_its_term_and_year_report_cards() {
             assert!(text.contains(part), "{part}: {text}");
         }
         assert_eq!(text.matches("Liecība (").count(), 1, "one learner asked, one card");
+        // The table read back: the subject's line carries its term mark.
+        let at = text.find("Matemātika").expect("Matemātika in the PDF");
+        assert!(
+            text[at + "Matemātika".len()..].trim_start().starts_with('8'),
+            "{}",
+            &text[at..]
+        );
 
         // The year's card has the year's column; the term's mark stands in its own.
         let year = tutor

@@ -75,8 +75,10 @@ struct CellView {
     hint: String,
     /// A family's absence notice for this student on this lesson's day.
     notice: Option<String>,
-    /// A filled attendance cell's mark in words, shown on hover.
+    /// A filled cell's mark in words (attendance or a grade), shown on hover.
     words: Option<String>,
+    /// A grade's band (`high`, `middle`, `low`, `plain`): its cell's tint beside its value.
+    band: &'static str,
 }
 
 struct RowView {
@@ -375,9 +377,15 @@ fn row_view(
                     .map(|n| format!("{}: {}", t.get("absence.notices"), n.reason)),
                 Column::Assessment { .. } => None,
             };
-            let words = match c {
-                Column::Lesson { .. } => t.mark_words(&saved),
-                Column::Assessment { .. } => None,
+            let (words, band) = match c {
+                Column::Lesson { .. } => (t.mark_words(&saved), "plain"),
+                Column::Assessment { scale, .. } => {
+                    let mark = grading::Mark::stored(saved.clone());
+                    (
+                        mark.words_key(*scale).map(|k| t.get(&k).to_string()),
+                        mark.band(*scale).code(),
+                    )
+                }
             };
             // Read, not edited: a percent mark with its sign.
             let value = match c {
@@ -393,6 +401,7 @@ fn row_view(
                 hint,
                 notice,
                 words,
+                band,
             }
         })
         .collect();
