@@ -359,19 +359,20 @@ impl Brand {
     }
 }
 
-/// The institution a signed-in person's pages carry in their header: the one they belong to, when
-/// it is one (someone working in two schools, or a parent with children in two, sees none).
-pub async fn brand(app: &App, session: &Session) -> Result<Option<std::sync::Arc<Brand>>, AppError> {
-    let ids = session.actor.institutions();
-    let [one] = ids.as_slice() else {
-        return Ok(None);
-    };
-    if let Some(b) = app.brands.get(one, &session.rights) {
-        return Ok(Some(b));
+/// The institutions a signed-in person belongs to, for the pages' header: with one, its name and
+/// logo stand under "Klade"; with several, the menu leads to each one's part of the home page.
+pub async fn brands(app: &App, session: &Session) -> Result<Vec<std::sync::Arc<Brand>>, AppError> {
+    let mut out = Vec::new();
+    for id in session.actor.institutions() {
+        if let Some(b) = app.brands.get(&id, &session.rights) {
+            out.push(b);
+            continue;
+        }
+        let b = std::sync::Arc::new(Brand::of(&institution(app, id).await?));
+        app.brands.put(id, session.rights, b.clone());
+        out.push(b);
     }
-    let b = std::sync::Arc::new(Brand::of(&institution(app, *one).await?));
-    app.brands.put(*one, session.rights, b.clone());
-    Ok(Some(b))
+    Ok(out)
 }
 
 /// The login page's brand: the install's institution, when it serves only one.

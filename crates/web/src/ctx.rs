@@ -24,8 +24,8 @@ pub struct Ctx {
     pub challenge: Option<String>,
     /// Where the login leads back to (a path of this site), when a page asked for it.
     pub next: Option<String>,
-    /// The signed-in person's institution for the header, when they belong to one.
-    pub brand: Option<std::sync::Arc<klade_app::home::Brand>>,
+    /// The institutions the signed-in person belongs to, for the header.
+    pub institutions: Vec<std::sync::Arc<klade_app::home::Brand>>,
 }
 
 impl Ctx {
@@ -53,7 +53,11 @@ impl Chrome {
             u.name = n;
         }
         let mut chrome = Self::new(ctx.lang, title, path, user);
-        chrome.brand = ctx.brand.clone();
+        match ctx.institutions.as_slice() {
+            [one] => chrome.brand = Some(one.clone()),
+            [] => {}
+            many => chrome.places = many.to_vec(),
+        }
         chrome
     }
 

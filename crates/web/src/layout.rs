@@ -25,6 +25,8 @@ pub struct Chrome {
     /// The institution whose pages these are, in the header: the reader's one, or on the login
     /// page the install's when it serves one only.
     pub brand: Option<std::sync::Arc<klade_app::home::Brand>>,
+    /// Someone in several institutions: each, for the menu to lead to its part of the home page.
+    pub places: Vec<std::sync::Arc<klade_app::home::Brand>>,
 }
 
 /// An option of a select or a tab: what it sends or where it leads, its label, and whether it is
@@ -131,6 +133,7 @@ impl Chrome {
             keep_draft: false,
             once: klade_app::auth::random_hex(16).unwrap_or_default(),
             brand: None,
+            places: Vec::new(),
         }
     }
 

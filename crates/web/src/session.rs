@@ -117,15 +117,15 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
         },
         None => None,
     };
-    let brand = match &session {
-        Some(s) => match klade_app::home::brand(&state.app, s).await {
+    let institutions = match &session {
+        Some(s) => match klade_app::home::brands(&state.app, s).await {
             Ok(b) => b,
             Err(e) => return WebError::new(e, lang).into_response(),
         },
-        None => None,
+        None => Vec::new(),
     };
     let ctx = Ctx {
-        brand,
+        institutions,
         lang,
         address: address_of(&request, state.web.trust_proxy),
         user_agent: user_agent_of(request.headers()),
@@ -404,7 +404,7 @@ pub async fn api(State(state): State<AppState>, request: Request, next: Next) ->
         pre_csrf: None,
         challenge: None,
         next: None,
-        brand: None,
+        institutions: Vec::new(),
         session: session.map(std::sync::Arc::new),
     };
     let mut request = request;

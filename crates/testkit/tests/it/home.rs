@@ -259,3 +259,32 @@ async fn a_preschool_teachers_home_shows_each_groups_day_before_its_deadlines() 
         );
     }
 }
+
+/// Someone in several institutions reaches each one's part of the home page from the menu on every
+/// page; someone in one sees its name under "Klade" instead.
+#[tokio::test]
+async fn the_menu_leads_to_each_of_several_institutions() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let school = t.id("SELECT id FROM institutions WHERE kind <> 'preschool'").await;
+        let preschool = t.id("SELECT id FROM institutions WHERE kind = 'preschool'").await;
+        let mut parent = t.client();
+        parent.login("vecaks", "demo").await;
+        let messages = parent.get("/messages").await.body;
+        for id in [school, preschool] {
+            assert!(
+                messages.contains(&format!("<a href=\"/#inst-{id}\" class=\"place\">")),
+                "{messages}"
+            );
+        }
+        assert!(!messages.contains("<small>"), "no one institution stands under Klade");
+        let home = parent.get("/").await.body;
+        for id in [school, preschool] {
+            assert!(home.contains(&format!("id=\"inst-{id}\"")), "the link's target: {home}");
+        }
+        let mut teacher = t.client();
+        teacher.login("skolotajs", "demo").await;
+        let page = teacher.get("/messages").await.body;
+        assert!(!page.contains("class=\"place\"") && page.contains("<small>Daugavmalas"));
+    }
+}

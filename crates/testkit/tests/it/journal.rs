@@ -1081,10 +1081,15 @@ async fn the_grid_shows_each_grade_in_its_band() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let page = s.teacher.get(&format!("/journal/{}", s.course)).await.body;
         assert!(
-            page.contains(&format!("<input class=\"high\" name=\"g:{assessment}:{}\" value=\"9\"", s.anna)),
+            page.contains(&format!(
+                "<input class=\"high\" name=\"g:{assessment}:{}\" value=\"9\"",
+                s.anna
+            )),
             "{page}"
         );
-        assert!(page.contains(&format!("<input class=\"low\" name=\"g:{assessment}:{other}\" value=\"2\"")));
+        assert!(page.contains(&format!(
+            "<input class=\"low\" name=\"g:{assessment}:{other}\" value=\"2\""
+        )));
         assert!(page.contains("title=\"teicami\""), "9 in words on hover");
     }
 }
