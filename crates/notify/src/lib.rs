@@ -155,7 +155,7 @@ impl Worker {
     /// Runs every job that is due at `now`; returns how many it ran.
     pub async fn run_due(&self, now: i64) -> Result<usize, klade_store::StoreError> {
         let mut ran = 0;
-        while let Some(job) = jobs::claim(self.db.pool(), now, 120).await? {
+        while let Some(job) = jobs::claim(&self.db, now, 120).await? {
             ran += 1;
             match job.kind.as_str() {
                 "sms" => self.sms(&job, now).await?,

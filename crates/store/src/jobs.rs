@@ -24,19 +24,28 @@ pub struct Job {
     pub attempts: i64,
 }
 
-/// Takes the next due job (or one whose lease ran out) for `lease` seconds.
-pub async fn claim<'e>(ex: impl Executor<'e, Database = Any>, now: i64, lease: i64) -> Result<Option<Job>> {
-    let row = sqlx::query(
+/// Takes the next due job (or one whose lease ran out) for `lease` seconds. Servers sharing the
+/// database take different jobs: on PostgreSQL a job another is taking is skipped (`SKIP LOCKED`)
+/// rather than waited for, so no server finds the queue empty while jobs wait; on SQLite the
+/// write transaction is the whole database's. The `WHERE` repeats the due check, so a job is
+/// never taken twice even if two servers saw it due at once.
+pub async fn claim(db: &crate::Db, now: i64, lease: i64) -> Result<Option<Job>> {
+    let skip = match db.backend() {
+        crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        crate::Backend::Sqlite => "",
+    };
+    let sql = format!(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $2 \
          WHERE id = (SELECT id FROM jobs WHERE (status = 'queued' AND run_after <= $1) \
-                       OR (status = 'running' AND locked_until < $1) ORDER BY id LIMIT 1) \
+                       OR (status = 'running' AND locked_until < $1) ORDER BY id LIMIT 1{skip}) \
            AND (status = 'queued' OR locked_until < $1) \
-         RETURNING id, kind, payload, attempts",
-    )
-    .bind(now)
-    .bind(now + lease)
-    .fetch_optional(ex)
-    .await?;
+         RETURNING id, kind, payload, attempts"
+    );
+    let row = sqlx::query(&sql)
+        .bind(now)
+        .bind(now + lease)
+        .fetch_optional(db.pool())
+        .await?;
     row.map(|r| {
         Ok(Job {
             id: r.try_get("id")?,

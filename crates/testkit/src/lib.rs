@@ -62,7 +62,16 @@ pub struct TestApp {
     pub router: Router,
     pub clock: Arc<FixedClock>,
     pub backend: Backend,
+    /// Where the database is, for a second server on it.
+    address: (String, DbOptions),
     _cleanup: Cleanup,
+}
+
+/// Another server on the same database, with memory (caches) of its own: what a second
+/// `klade serve` behind a load balancer is.
+pub struct Server {
+    pub app: App,
+    pub router: Router,
 }
 
 impl TestApp {
@@ -72,7 +81,7 @@ impl TestApp {
 
     /// A fresh, migrated database on `backend`, and the router over it.
     pub async fn with_settings(backend: Backend, settings: Settings, web: WebSettings) -> Self {
-        let (db, cleanup) = fresh_db(backend).await;
+        let (db, address, cleanup) = fresh_db(backend).await;
         let clock = Arc::new(FixedClock::new(NOW.parse().expect("NOW parses")));
         let app = App::new(db, clock.clone(), settings);
         let router = klade_web::router(app.clone(), web);
@@ -81,8 +90,19 @@ impl TestApp {
             router,
             clock,
             backend,
+            address,
             _cleanup: cleanup,
         }
+    }
+
+    /// A second server on this database, on the same clock, with its own connections and caches.
+    pub async fn second_server(&self) -> Server {
+        let db = Db::connect(&self.address.0, self.address.1.clone())
+            .await
+            .expect("a second connection");
+        let app = App::new(db, self.clock.clone(), self.app.settings.clone());
+        let router = klade_web::router(app.clone(), WebSettings::default());
+        Server { app, router }
     }
 
     /// The demo institutions on a fresh database.
@@ -211,15 +231,14 @@ impl TestApp {
     }
 }
 
-async fn fresh_db(backend: Backend) -> (Db, Cleanup) {
+async fn fresh_db(backend: Backend) -> (Db, (String, DbOptions), Cleanup) {
     match backend {
         Backend::Sqlite => {
             let path = std::env::temp_dir().join(format!("klade-test-{}.db", random_suffix()));
-            let db = Db::connect(&path.display().to_string(), DbOptions::default())
-                .await
-                .expect("sqlite");
+            let address = path.display().to_string();
+            let db = Db::connect(&address, DbOptions::default()).await.expect("sqlite");
             db.migrate().await.expect("migrate sqlite");
-            (db, Cleanup(Some(path)))
+            (db, (address, DbOptions::default()), Cleanup(Some(path)))
         }
         Backend::Postgres => {
             let url = std::env::var("KLADE_TEST_PG_URL").expect("KLADE_TEST_PG_URL");
@@ -227,9 +246,9 @@ async fn fresh_db(backend: Backend) -> (Db, Cleanup) {
                 max_connections: 4,
                 schema: Some(format!("t_{}", random_suffix())),
             };
-            let db = Db::connect(&url, options).await.expect("postgres");
+            let db = Db::connect(&url, options.clone()).await.expect("postgres");
             db.migrate().await.expect("migrate postgres");
-            (db, Cleanup(None))
+            (db, (url, options), Cleanup(None))
         }
     }
 }
@@ -272,6 +291,11 @@ pub struct Client {
 }
 
 impl Client {
+    /// Sends what follows to another server, cookies and all: a load balancer choosing again.
+    pub fn through(&mut self, router: &Router) {
+        self.router = router.clone();
+    }
+
     pub async fn request(
         &mut self,
         method: Method,

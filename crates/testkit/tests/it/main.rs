@@ -29,5 +29,6 @@ mod retention;
 mod schema;
 mod second_factor;
 mod security;
+mod servers;
 mod setup;
 mod year_lock;
