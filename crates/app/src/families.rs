@@ -1141,16 +1141,13 @@ pub async fn report_classes(
         .collect())
 }
 
-/// The progress reports of a class (or of one student of it) from `from` (the school year's
-/// start unless given) to `to` (today unless given).
-pub async fn progress_reports(
+/// A class opened for printing its documents (progress reports, report cards): its institution,
+/// name and school year, for who may print them.
+pub(crate) async fn printable_class(
     app: &App,
     session: &Session,
     class: ClassId,
-    only: Option<PersonId>,
-    from: Option<&str>,
-    to: Option<&str>,
-) -> Result<Reports, AppError> {
+) -> Result<(InstitutionId, String, klade_domain::SchoolYearId), AppError> {
     let db = app.db.pool();
     let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
     let permit = policy::authorize(
@@ -1162,6 +1159,22 @@ pub async fn progress_reports(
         },
     )?;
     let inst = permit.institution();
+    let (name, year) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
+    Ok((inst, name, year))
+}
+
+/// The progress reports of a class (or of one student of it) from `from` (the school year's
+/// start unless given) to `to` (today unless given).
+pub async fn progress_reports(
+    app: &App,
+    session: &Session,
+    class: ClassId,
+    only: Option<PersonId>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Reports, AppError> {
+    let db = app.db.pool();
+    let (inst, class_name, _) = printable_class(app, session, class).await?;
     let today = app.today();
     let from = match from.filter(|f| !f.is_empty()) {
         Some(f) => date(f, "from")?,
@@ -1179,7 +1192,6 @@ pub async fn progress_reports(
     if to < from {
         return Err(AppError::invalid("to", "absence.range"));
     }
-    let (class_name, _) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
     let mut students = journal::class_students(db, inst, class, to).await?;
     if let Some(one) = only {
         students.retain(|s| s.id == one);

@@ -8,7 +8,7 @@ use crate::auth::Session;
 use crate::{App, AppError};
 use jiff::civil::Date;
 use klade_domain::grading::Kind;
-use klade_domain::{policy, Action, ClassId, InstitutionId, PersonId, Role, Scope};
+use klade_domain::{ClassId, InstitutionId, PersonId, Role};
 use klade_store::{journal, people, school, year_lock};
 
 /// Which card: a term's (its ordinal in the year, from 1) or the whole year's.
@@ -102,17 +102,7 @@ pub async fn report_cards(
     period: Option<CardPeriod>,
 ) -> Result<ReportCards, AppError> {
     let db = app.db.pool();
-    let inst = school::class_institution(db, class).await?.ok_or(AppError::NotFound)?;
-    let permit = policy::authorize(
-        &session.actor,
-        Action::PrintProgressReport,
-        Scope::Class {
-            institution: inst,
-            class,
-        },
-    )?;
-    let inst = permit.institution();
-    let (class_name, year_id) = school::class(db, inst, class).await?.ok_or(AppError::NotFound)?;
+    let (inst, class_name, year_id) = crate::families::printable_class(app, session, class).await?;
     let year = year_lock::years(db, inst)
         .await?
         .into_iter()
