@@ -59,22 +59,32 @@ for (const role of ['vecaks', 'skolens', 'skolotajs', 'audzinataja', 'direktors'
   // The cookies stay good while the context is open; closing it would not log out, but keep it.
 }
 
+/** One Lighthouse run of `url` with `cookies` set. Lighthouse now and then fails to record a
+ * trace on a busy machine (`NO_NAVSTART`): such a run is tried again, twice at most. */
+async function audit(url, cookies, name) {
+  for (let attempt = 1; ; attempt += 1) {
+    const tab = await driver.newPage();
+    const old = await tab.cookies(klade.url);
+    if (old.length) await tab.deleteCookie(...old);
+    if (cookies.length) await tab.setCookie(...cookies);
+    const { lhr } = await lighthouse(
+      url,
+      { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: Object.keys(MIN) },
+      undefined,
+      tab,
+    );
+    await tab.close();
+    if (!lhr.runtimeError) return lhr;
+    if (attempt === 3) throw new Error(`${name}: ${lhr.runtimeError.message}`);
+    console.error(`${name}: ${lhr.runtimeError.code}, trying again`);
+  }
+}
+
 const rows = [];
 const misses = [];
 for (const p of pages) {
   const url = `${klade.url}${p.path}`;
-  const tab = await driver.newPage();
-  const old = await tab.cookies(klade.url);
-  if (old.length) await tab.deleteCookie(...old);
-  if (p.cookies.length) await tab.setCookie(...p.cookies);
-  const { lhr } = await lighthouse(
-    url,
-    { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: Object.keys(MIN) },
-    undefined,
-    tab,
-  );
-  await tab.close();
-  if (lhr.runtimeError) throw new Error(`${p.name}: ${lhr.runtimeError.message}`);
+  const lhr = await audit(url, p.cookies, p.name);
   if (new URL(lhr.finalDisplayedUrl).pathname !== new URL(url).pathname) {
     misses.push(`${p.name}: ended at ${lhr.finalDisplayedUrl}, not the page asked`);
   }
