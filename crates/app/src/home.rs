@@ -335,8 +335,6 @@ fn children_in(placements: &[Placement], actor: &klade_domain::Actor, id: Instit
         .collect()
 }
 
-/// An institution's record: its name, kind and what documents carry. An institution's name is
-/// public, as in the register; pages ask it after their use case has checked the reader.
 /// What a page's header shows of an institution: its name, and its logo's file when it has one
 /// (the address carries it, so a new logo is fetched at once and an unchanged one never again).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -393,6 +391,8 @@ pub async fn logo(app: &App, id: InstitutionId) -> Result<(String, Vec<u8>), App
     Ok((f.content_type, f.data))
 }
 
+/// An institution's record: its name, kind and what documents carry. An institution's name is
+/// public, as in the register; pages ask it after their use case has checked the reader.
 pub async fn institution(app: &App, id: InstitutionId) -> Result<Institution, AppError> {
     institutions::get(app.db.pool(), id).await?.ok_or(AppError::NotFound)
 }
