@@ -282,22 +282,21 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
     }
     let mut today_lessons = Vec::new();
     if !actor.courses.is_empty() {
-        for week in crate::timetable::my_week(app, session, today).await? {
-            if !week.title.is_empty() {
-                continue;
-            }
-            for l in week.lessons.into_iter().filter(|l| l.date == today) {
-                let filled = klade_store::journal::lesson_at(
-                    db,
-                    l.slot.institution_id,
-                    l.slot.course_id,
-                    l.date,
-                    l.slot.lesson_no,
-                )
-                .await?
-                .is_some_and(|x| !x.topic.is_empty());
-                today_lessons.push((l, filled));
-            }
+        let lessons: Vec<_> = crate::timetable::my_week(app, session, today)
+            .await?
+            .into_iter()
+            .filter(|week| week.title.is_empty())
+            .flat_map(|week| week.lessons)
+            .filter(|l| l.date == today)
+            .collect();
+        let courses: Vec<_> = lessons
+            .iter()
+            .map(|l| (l.slot.institution_id, l.slot.course_id))
+            .collect();
+        let filled = klade_store::journal::topics_on(db, &courses, today).await?;
+        for l in lessons {
+            let done = filled.contains(&(l.slot.course_id, l.slot.lesson_no));
+            today_lessons.push((l, done));
         }
     }
     let staff = actor

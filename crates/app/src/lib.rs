@@ -30,6 +30,7 @@ pub mod repeats;
 pub mod report_cards;
 pub mod retention;
 pub mod second_factor;
+pub mod seed;
 pub mod setup;
 pub mod sms;
 pub mod statistics;

@@ -168,27 +168,29 @@ pub async fn create_year(
             code: "year.overlaps_another",
         });
     }
-    let now = app.now();
     let mut tx = app.db.begin().await?;
-    let year = school::insert_school_year(&mut *tx, permit.tenant(), &plan.name, from, to).await?;
-    for (i, t) in plan.terms.iter().enumerate() {
-        let ordinal = i64::try_from(i).unwrap_or(0) + 1;
-        school::insert_term(
-            &mut *tx,
-            permit.tenant(),
-            year,
-            ordinal,
-            &t.name,
-            t.starts_on,
-            t.ends_on,
-        )
-        .await?;
-    }
-    for h in &plan.holidays {
-        calendar::add_school_holiday(&mut *tx, permit.tenant(), h.starts_on, h.ends_on, &h.name, now).await?;
-    }
+    write_year(&mut tx, permit.tenant(), &plan, app.now()).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Writes a checked plan: the year, its terms, its holidays. The seed generator writes its
+/// institutions' years through this too.
+pub(crate) async fn write_year(
+    tx: &mut klade_store::Tx,
+    tenant: klade_domain::Tenant,
+    plan: &YearPlan,
+    now: i64,
+) -> Result<klade_domain::SchoolYearId, AppError> {
+    let year = school::insert_school_year(&mut **tx, tenant, &plan.name, plan.starts_on, plan.ends_on).await?;
+    for (i, t) in plan.terms.iter().enumerate() {
+        let ordinal = i64::try_from(i).unwrap_or(0) + 1;
+        school::insert_term(&mut **tx, tenant, year, ordinal, &t.name, t.starts_on, t.ends_on).await?;
+    }
+    for h in &plan.holidays {
+        calendar::add_school_holiday(&mut **tx, tenant, h.starts_on, h.ends_on, &h.name, now).await?;
+    }
+    Ok(year)
 }
 
 /// A member of staff as the form or the API enters them (R16.3, J8).

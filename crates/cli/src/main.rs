@@ -39,6 +39,8 @@ enum Command {
     Demo(DemoArgs),
     /// Bring the database schema up to date.
     Migrate(DbArg),
+    /// Invented institutions at a school's, a county's or the country's size, for measuring.
+    Seed(SeedArgs),
     /// Check the journal's history chain and every journal value against it.
     Verify(DbArg),
     /// Copy a SQLite database, consistently, to a new file while the server keeps running.
@@ -145,6 +147,21 @@ struct DbArg {
     /// A SQLite file path, or a postgres:// URL.
     #[arg(long, env = "KLADE_DB")]
     db: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct SeedArgs {
+    #[command(flatten)]
+    db: DbArg,
+    /// school: one school and one preschool; county: 30 institutions; latvia: 1 200 institutions.
+    #[arg(long, value_parser = ["school", "county", "latvia"])]
+    scale: String,
+    /// The same seed makes the same data.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Add to a database that holds institutions already.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(clap::Args)]
@@ -435,6 +452,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve(args) => serve_command(&config, args).await,
         Command::Demo(args) => demo_command(&config, args).await,
         Command::Migrate(args) => migrate(&config, args).await,
+        Command::Seed(args) => seed(&config, args).await,
         Command::Verify(args) => verify(&config.app(&config.db(args.db)).await?).await,
         Command::Backup(args) => backup(&config, args).await,
         Command::Restore(args) => restore(&config, args).await,
@@ -486,6 +504,45 @@ async fn migrate(config: &Config, args: DbArg) -> Result<(), String> {
         .map_err(|e| format!("database: {e}"))?;
     let applied = db.migrate().await.map_err(|e| format!("migration: {e}"))?;
     println!("applied migrations: {applied:?}");
+    Ok(())
+}
+
+/// `klade seed`: a progress bar while it works, then what it made and the time it took.
+async fn seed(config: &Config, args: SeedArgs) -> Result<(), String> {
+    let address = config.db(args.db.db);
+    let app = config.app(&address).await?;
+    let scale: klade_app::seed::Scale = args.scale.parse().map_err(|e| format!("{e}"))?;
+    let started = std::time::Instant::now();
+    let show = |p: &klade_app::seed::Progress| {
+        let width = 30;
+        let filled = p.institutions * width / p.of.max(1);
+        eprint!(
+            "\r[{}{}] {}/{} institutions, {} persons, {} rows, {} s ",
+            "#".repeat(filled),
+            " ".repeat(width - filled),
+            p.institutions,
+            p.of,
+            p.persons,
+            p.rows,
+            started.elapsed().as_secs()
+        );
+    };
+    let made = klade_app::seed::run(&app, scale.plan(), args.seed, args.force, show)
+        .await
+        .map_err(|e| match e {
+            klade_app::AppError::Conflict("seed.not_empty") => {
+                format!("{address} holds institutions already; seed an empty database, or add --force to add to it")
+            }
+            e => format!("seed: {e}"),
+        })?;
+    eprintln!();
+    println!(
+        "{} institutions, {} persons, {} rows written into {address} in {:.1} s",
+        made.institutions,
+        made.persons,
+        made.rows,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -752,6 +752,30 @@ pub async fn lesson_at<'e>(
         .transpose()
 }
 
+/// The lessons of `courses` (each with its institution) on `date` whose topic is written, as
+/// (course, lesson number): one statement however many lessons a teacher's day holds.
+pub async fn topics_on<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    courses: &[(InstitutionId, CourseId)],
+    date: Date,
+) -> Result<std::collections::HashSet<(CourseId, i64)>> {
+    if courses.is_empty() {
+        return Ok(Default::default());
+    }
+    // Ids are numbers the caller holds, written into the statement as numbers.
+    let list = |ids: Vec<i64>| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!(
+        "SELECT course_id, lesson_no FROM lessons WHERE institution_id IN ({}) AND course_id IN ({}) \
+         AND date = $1 AND topic <> ''",
+        list(courses.iter().map(|c| c.0 .0).collect()),
+        list(courses.iter().map(|c| c.1 .0).collect()),
+    );
+    let rows = sqlx::query(&sql).bind(date.to_string()).fetch_all(ex).await?;
+    rows.iter()
+        .map(|r| Ok((CourseId(r.try_get("course_id")?), r.try_get("lesson_no")?)))
+        .collect()
+}
+
 /// Creates or updates the lesson at (course, date, number); returns it as stored.
 /// The lesson held at a course's date and number, created empty if there is none yet; the flag
 /// says whether it was created now. Never overwrites: two saves that both propose the same lesson

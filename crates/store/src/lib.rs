@@ -17,6 +17,7 @@ pub mod access_log;
 pub mod accounts;
 pub mod archive;
 pub mod backup;
+pub mod bulk;
 pub mod calendar;
 pub mod deadlines;
 pub mod families;

@@ -49,6 +49,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(23, "0023_repeats"),
     migration!(24, "0024_visits"),
     migration!(25, "0025_institution_version"),
+    migration!(26, "0026_hot_indexes"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

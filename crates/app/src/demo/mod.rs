@@ -64,7 +64,7 @@ pub const LOGINS: &[(&str, &str)] = &[
     ("masa", "medicīnas māsa / nurse"),
 ];
 
-const FEMALE: &[&str] = &[
+pub(crate) const FEMALE: &[&str] = &[
     "Anna",
     "Elza",
     "Marta",
@@ -100,7 +100,7 @@ const FEMALE: &[&str] = &[
     "Daiga",
     "Žanna",
 ];
-const MALE: &[&str] = &[
+pub(crate) const MALE: &[&str] = &[
     "Jānis",
     "Roberts",
     "Mārtiņš",
@@ -135,7 +135,7 @@ const MALE: &[&str] = &[
     "Čaba",
 ];
 /// Family names in their masculine and feminine forms.
-const FAMILY: &[(&str, &str)] = &[
+pub(crate) const FAMILY: &[(&str, &str)] = &[
     ("Bērziņš", "Bērziņa"),
     ("Kalniņš", "Kalniņa"),
     ("Ozols", "Ozola"),

@@ -29,6 +29,7 @@ mod retention;
 mod schema;
 mod second_factor;
 mod security;
+mod seed;
 mod servers;
 mod setup;
 mod year_lock;
