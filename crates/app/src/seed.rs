@@ -115,6 +115,7 @@ pub async fn run(
     let today = app.today();
     let (start, _) = klade_domain::school_year::containing(today);
     let ctx = Context {
+        backend: app.db.backend(),
         hash: hash_password(crate::demo::PASSWORD)?,
         today,
         start,
@@ -179,6 +180,7 @@ pub async fn run(
 }
 
 struct Context {
+    backend: klade_store::Backend,
     hash: String,
     today: Date,
     start: Date,
@@ -251,9 +253,10 @@ struct Tables {
 }
 
 impl Tables {
-    fn new() -> Self {
+    fn new(backend: klade_store::Backend) -> Self {
         Self {
             persons: Bulk::new(
+                backend,
                 "persons",
                 &[
                     "id",
@@ -268,6 +271,7 @@ impl Tables {
                 ],
             ),
             accounts: Bulk::new(
+                backend,
                 "accounts",
                 &[
                     "person_id",
@@ -278,6 +282,7 @@ impl Tables {
                 ],
             ),
             memberships: Bulk::new(
+                backend,
                 "memberships",
                 &[
                     "institution_id",
@@ -291,9 +296,14 @@ impl Tables {
                     "created_at",
                 ],
             ),
-            guardianships: Bulk::new("guardianships", &["parent_id", "child_id", "relation", "created_at"]),
-            subjects: Bulk::new("subjects", &["id", "institution_id", "kind", "code", "name"]),
+            guardianships: Bulk::new(
+                backend,
+                "guardianships",
+                &["parent_id", "child_id", "relation", "created_at"],
+            ),
+            subjects: Bulk::new(backend, "subjects", &["id", "institution_id", "kind", "code", "name"]),
             classes: Bulk::new(
+                backend,
                 "classes",
                 &[
                     "id",
@@ -306,8 +316,9 @@ impl Tables {
                     "programme_name",
                 ],
             ),
-            tutors: Bulk::new("class_tutors", &["institution_id", "class_id", "person_id"]),
+            tutors: Bulk::new(backend, "class_tutors", &["institution_id", "class_id", "person_id"]),
             enrolments: Bulk::new(
+                backend,
                 "enrolments",
                 &[
                     "institution_id",
@@ -321,6 +332,7 @@ impl Tables {
                 ],
             ),
             courses: Bulk::new(
+                backend,
                 "courses",
                 &[
                     "id",
@@ -332,9 +344,18 @@ impl Tables {
                     "hours_per_week",
                 ],
             ),
-            course_teachers: Bulk::new("course_teachers", &["institution_id", "course_id", "person_id"]),
-            course_students: Bulk::new("course_students", &["institution_id", "course_id", "student_id"]),
+            course_teachers: Bulk::new(
+                backend,
+                "course_teachers",
+                &["institution_id", "course_id", "person_id"],
+            ),
+            course_students: Bulk::new(
+                backend,
+                "course_students",
+                &["institution_id", "course_id", "student_id"],
+            ),
             timetable: Bulk::new(
+                backend,
                 "timetable",
                 &[
                     "institution_id",
@@ -349,6 +370,7 @@ impl Tables {
                 ],
             ),
             lessons: Bulk::new(
+                backend,
                 "lessons",
                 &[
                     "id",
@@ -364,10 +386,12 @@ impl Tables {
                 ],
             ),
             attendance: Bulk::new(
+                backend,
                 "attendance",
                 &["institution_id", "lesson_id", "student_id", "code", "minutes"],
             ),
             assessments: Bulk::new(
+                backend,
                 "assessments",
                 &[
                     "id",
@@ -381,10 +405,12 @@ impl Tables {
                 ],
             ),
             grades: Bulk::new(
+                backend,
                 "grades",
                 &["institution_id", "assessment_id", "student_id", "mark", "entered_at"],
             ),
             notes: Bulk::new(
+                backend,
                 "notes",
                 &[
                     "id",
@@ -398,6 +424,7 @@ impl Tables {
                 ],
             ),
             notices: Bulk::new(
+                backend,
                 "absence_notices",
                 &[
                     "institution_id",
@@ -411,6 +438,7 @@ impl Tables {
                 ],
             ),
             messages: Bulk::new(
+                backend,
                 "messages",
                 &[
                     "id",
@@ -424,12 +452,14 @@ impl Tables {
                     "created_at",
                 ],
             ),
-            recipients: Bulk::new("message_recipients", &["message_id", "person_id", "read_at"]),
+            recipients: Bulk::new(backend, "message_recipients", &["message_id", "person_id", "read_at"]),
             preschool_days: Bulk::new(
+                backend,
                 "preschool_days",
                 &["institution_id", "group_id", "date", "late", "marked_by", "marked_at"],
             ),
             preschool_attendance: Bulk::new(
+                backend,
                 "preschool_attendance",
                 &[
                     "institution_id",
@@ -444,6 +474,7 @@ impl Tables {
                 ],
             ),
             preschool_entries: Bulk::new(
+                backend,
                 "preschool_entries",
                 &[
                     "id",
@@ -459,6 +490,7 @@ impl Tables {
                 ],
             ),
             history: Bulk::new(
+                backend,
                 "journal_history",
                 &[
                     "institution_id",
@@ -650,7 +682,7 @@ async fn institution(
     for h in &plan.holidays {
         calendar = calendar.with_school_holiday(h.starts_on, h.ends_on);
     }
-    let mut t = Tables::new();
+    let mut t = Tables::new(ctx.backend);
     let mut chain = Chain {
         institution: i,
         seq: 0,

@@ -44,7 +44,10 @@ async fn the_same_seed_makes_the_same_data_and_its_history_explains_it() {
         let c = seeded(backend, 2).await;
         assert_eq!(fingerprint(&a).await, fingerprint(&b).await, "{backend:?}");
         assert_ne!(fingerprint(&a).await, fingerprint(&c).await, "{backend:?}");
-        assert!(a.count("grades").await > 0 && a.count("preschool_days").await > 0, "{backend:?}");
+        assert!(
+            a.count("grades").await > 0 && a.count("preschool_days").await > 0,
+            "{backend:?}"
+        );
         let problems = klade_app::journal::verify(&a.app).await.expect("verify");
         assert!(problems.is_empty(), "{backend:?}: {problems:?}");
 
@@ -53,7 +56,9 @@ async fn the_same_seed_makes_the_same_data_and_its_history_explains_it() {
         let mut client = a.client();
         assert_eq!(client.login(&format!("t{teacher}"), "demo").await.status, 303);
         let course = a
-            .id(&format!("SELECT MIN(course_id) FROM course_teachers WHERE person_id = {teacher}"))
+            .id(&format!(
+                "SELECT MIN(course_id) FROM course_teachers WHERE person_id = {teacher}"
+            ))
             .await;
         let page = client.get(&format!("/journal/{course}")).await;
         assert_eq!(page.status, 200, "{backend:?}");
@@ -72,7 +77,10 @@ async fn a_database_with_institutions_is_refused_unless_forced() {
         let t = seeded(backend, 1).await;
         let persons = t.count("persons").await;
         let again = seed::run(&t.app, PLAN, 1, false, |_| {}).await;
-        assert!(matches!(again, Err(AppError::Conflict("seed.not_empty"))), "{backend:?}: {again:?}");
+        assert!(
+            matches!(again, Err(AppError::Conflict("seed.not_empty"))),
+            "{backend:?}: {again:?}"
+        );
         assert_eq!(t.count("persons").await, persons, "{backend:?}: nothing written");
         // Forced, it adds to what is there: new registration numbers, usernames and codes.
         let forced = seed::run(&t.app, PLAN, 3, true, |_| {}).await;
