@@ -64,6 +64,11 @@ impl AppError {
         )
     }
 
+    /// The database is out of reach for now (`StoreError::is_unavailable`): worth trying again.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Store(e) if e.is_unavailable())
+    }
+
     /// The catalogue key of the message shown to the user.
     pub fn code(&self) -> &'static str {
         match self {
@@ -81,6 +86,7 @@ impl AppError {
             Self::Cells(_) => "journal.cells_invalid",
             Self::Unclean(_) => "message.unclean",
             Self::Store(StoreError::Conflict(_)) => "error.conflict",
+            e if e.is_unavailable() => "error.unavailable",
             Self::Store(_) | Self::Internal(_) => "error.internal",
         }
     }

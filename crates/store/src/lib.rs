@@ -75,6 +75,33 @@ pub enum StoreError {
     Backup(String),
 }
 
+impl StoreError {
+    /// The database could not be reached, or could not take a write just now: its connection was
+    /// lost, the pool had none to lend, or a PostgreSQL server was shutting down, starting, or
+    /// still a standby while another was being promoted. Nothing of the request's transaction
+    /// was committed but what the lost answer of a commit may hide; trying again later is right.
+    pub fn is_unavailable(&self) -> bool {
+        let e = match self {
+            Self::Sql(e) => e,
+            _ => return false,
+        };
+        match e {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => true,
+            sqlx::Error::Database(d) => d.code().is_some_and(|code| {
+                // Class 08: connection exceptions; 57P01–57P03: the server shuts down or starts;
+                // 25006: a read-only transaction (a standby not yet promoted).
+                code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "25006")
+            }),
+            _ => false,
+        }
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Maps a unique violation to [`StoreError::Conflict`]; everything else stays a database error.

@@ -197,6 +197,9 @@ pub fn text(t: Tr, error: &AppError) -> String {
     }
 }
 
+/// When to ask again after the database was out of reach.
+const UNAVAILABLE_RETRY_SECS: i64 = 5;
+
 /// The HTTP status for each error; the only place that decides it.
 pub fn status_of(error: &AppError) -> StatusCode {
     match error {
@@ -215,6 +218,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         | AppError::Unclean(_)
         | AppError::Clash { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         e if e.is_conflict() => StatusCode::CONFLICT,
+        e if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Conflict(_) | AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -310,8 +314,14 @@ impl IntoResponse for WebError {
                 }
             }
         };
-        if let AppError::Throttled { retry_after_secs } = self.error {
-            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+        let retry_after = match self.error {
+            AppError::Throttled { retry_after_secs } => Some(retry_after_secs),
+            // A database being failed over is back within seconds (bench/RESULTS.md: under 12 s).
+            ref e if e.is_unavailable() => Some(UNAVAILABLE_RETRY_SECS),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, v);
             }
         }

@@ -517,3 +517,34 @@ async fn an_unknown_address_a_malformed_id_and_a_refusal_answer_a_page_with_the_
         assert_eq!(r.json()["error"], "error.not_found", "{path}");
     }
 }
+
+/// A database out of reach (here: its connections closed, as when a failover drops them) answers
+/// 503 with Retry-After and a message to try again, on a page, a form's save and the API — never
+/// the 500 of a fault.
+#[tokio::test]
+async fn a_database_out_of_reach_answers_503_with_retry_after() {
+    for backend in backends() {
+        let t = TestApp::demo(backend).await;
+        let mut teacher = t.client();
+        teacher.login("skolotajs", "demo").await;
+        let token = teacher.api_login("skolotajs", "demo").await;
+        let course = teacher.course_id(&token, "Matemātika", "2.B").await;
+        let form = teacher.get(&format!("/journal/{course}")).await;
+        assert_eq!(form.status, StatusCode::OK, "{backend:?}");
+        t.db().close().await;
+
+        let page = teacher.get("/").await;
+        assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{backend:?}: {}", page.body);
+        assert_eq!(page.headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("5"));
+        assert!(page.body.contains("Datubāze šobrīd nav sasniedzama"), "{backend:?}");
+
+        let save = teacher
+            .post_form(&format!("/journal/{course}/notes"), &[("kind", "praise"), ("text", "Labi")])
+            .await;
+        assert_eq!(save.status, StatusCode::SERVICE_UNAVAILABLE, "{backend:?}: {}", save.body);
+
+        let api = teacher.api_get("/api/v1/me", &token).await;
+        assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE, "{backend:?}: {}", api.body);
+        assert_eq!(api.json()["error"], "error.unavailable", "{backend:?}");
+    }
+}
