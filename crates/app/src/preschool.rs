@@ -165,14 +165,12 @@ pub async fn day(app: &App, session: &Session, group_id: ClassId, on: &str) -> R
         .into_iter()
         .next();
     let entries = store::entries(db, g.institution, g.id, d, d).await?;
-    let mut corrections = Vec::new();
-    for s in &students {
-        for e in history::entries(db, g.institution, &Item::PreschoolAttendance(s.id, d).to_string()).await? {
-            if e.reason.is_some() {
-                corrections.push(e);
-            }
-        }
-    }
+    let items: Vec<String> = students
+        .iter()
+        .map(|s| Item::PreschoolAttendance(s.id, d).to_string())
+        .collect();
+    let mut corrections = history::entries_of(db, g.institution, &items).await?;
+    corrections.retain(|e| e.reason.is_some());
     corrections.sort_by_key(|e| e.seq);
     let cal = crate::calendar::of(app, g.institution).await?.0;
     let closed = writable_day(&cal, &g, d, today(app)?).err().map(|e| e.code());

@@ -9,3 +9,7 @@ CREATE INDEX notes_institution_date ON notes (institution_id, date);
 CREATE INDEX absence_notices_institution ON absence_notices (institution_id, from_date);
 -- The week's substitutions of an institution.
 CREATE INDEX substitutions_institution_date ON substitutions (institution_id, date);
+-- An item's latest history row (what a parent's home marks as new since the last visit): with the
+-- sequence in the index it is one seek, not a walk through the institution's whole history.
+DROP INDEX journal_history_item;
+CREATE INDEX journal_history_item ON journal_history (institution_id, item, seq);
