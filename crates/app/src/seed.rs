@@ -176,6 +176,9 @@ pub async fn run(
         bulk::move_identity(&mut conn, app.db.backend(), table).await?;
     }
     conn.commit().await?;
+    let mut conn = app.db.begin().await?;
+    bulk::analyze(&mut conn, app.db.backend()).await?;
+    conn.commit().await?;
     Ok(done)
 }
 

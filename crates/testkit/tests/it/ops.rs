@@ -534,14 +534,27 @@ async fn a_database_out_of_reach_answers_503_with_retry_after() {
         t.db().close().await;
 
         let page = teacher.get("/").await;
-        assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{backend:?}: {}", page.body);
+        assert_eq!(
+            page.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{backend:?}: {}",
+            page.body
+        );
         assert_eq!(page.headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("5"));
         assert!(page.body.contains("Datubāze šobrīd nav sasniedzama"), "{backend:?}");
 
         let save = teacher
-            .post_form(&format!("/journal/{course}/notes"), &[("kind", "praise"), ("text", "Labi")])
+            .post_form(
+                &format!("/journal/{course}/notes"),
+                &[("kind", "praise"), ("text", "Labi")],
+            )
             .await;
-        assert_eq!(save.status, StatusCode::SERVICE_UNAVAILABLE, "{backend:?}: {}", save.body);
+        assert_eq!(
+            save.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{backend:?}: {}",
+            save.body
+        );
 
         let api = teacher.api_get("/api/v1/me", &token).await;
         assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE, "{backend:?}: {}", api.body);
