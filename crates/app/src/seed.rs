@@ -176,8 +176,9 @@ pub async fn run(
         bulk::move_identity(&mut conn, app.db.backend(), table).await?;
     }
     conn.commit().await?;
+    let tables: Vec<&str> = Tables::new(app.db.backend()).all().iter().map(|b| b.table()).collect();
     let mut conn = app.db.begin().await?;
-    bulk::analyze(&mut conn, app.db.backend()).await?;
+    bulk::analyze(&mut conn, app.db.backend(), &tables).await?;
     conn.commit().await?;
     Ok(done)
 }

@@ -181,12 +181,23 @@ pub async fn move_identity(conn: &mut Tx, backend: Backend, table: &str) -> Resu
 
 /// After rows were written in bulk, PostgreSQL's planner must learn the tables' new sizes before
 /// anyone reads them: without it, the county's mixed load ran at a fifth of its speed until
-/// autovacuum came round. SQLite's planner needs no statistics for Klade's indexes.
-pub async fn analyze(conn: &mut Tx, backend: Backend) -> Result<()> {
+/// autovacuum came round. Only the tables written (found by the search path, so Klade's own
+/// schema's): `ANALYZE` of a whole database locks every table of every schema in
+/// it at once. SQLite's planner needs no statistics for Klade's indexes.
+pub async fn analyze(conn: &mut AnyConnection, backend: Backend, tables: &[&str]) -> Result<()> {
     if backend == Backend::Postgres {
-        sqlx::query("ANALYZE").execute(&mut **conn).await?;
+        for table in tables {
+            sqlx::query(&format!("ANALYZE {table}")).execute(&mut *conn).await?;
+        }
     }
     Ok(())
+}
+
+impl Bulk {
+    /// The table the rows go into.
+    pub fn table(&self) -> &'static str {
+        self.table
+    }
 }
 
 /// How many institutions the database holds (the seed refuses to mix its own with real ones).
