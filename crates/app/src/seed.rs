@@ -15,6 +15,7 @@
 
 use crate::auth::hash_password;
 use crate::clock::riga;
+use crate::demo::Rng;
 use crate::{setup, users, App, AppError};
 use jiff::civil::{date, Date};
 use jiff::ToSpan;
@@ -208,24 +209,6 @@ struct Ids {
 fn take(id: &mut i64) -> i64 {
     *id += 1;
     *id - 1
-}
-
-/// A small deterministic generator (xorshift), one per institution.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
 }
 
 /// Every table the seed writes, waiting to be flushed.
@@ -1046,7 +1029,7 @@ async fn school(
                 year.into(),
                 subjects[*k].into(),
                 class.id.into(),
-                format!("{} {}", SUBJECTS[*k].0, class_name(class)).into(),
+                format!("{} {}", SUBJECTS[*k].0, &class.name).into(),
                 i64::from(*hours).into(),
             ]);
             t.course_teachers.row([i.into(), id.into(), teacher.into()]);
@@ -1139,7 +1122,7 @@ async fn school(
         let mut month = ctx.start;
         while month < ctx.today {
             let id = take(&mut ids.message);
-            let subject = format!("{} klases jaunumi", class_name(class));
+            let subject = format!("{} klases jaunumi", &class.name);
             let body = "Labdien! Atgādinu par vecāku sapulci nākamnedēļ. Ar cieņu, audzinātāja.";
             t.messages.row([
                 id.into(),
@@ -1148,7 +1131,7 @@ async fn school(
                 class.tutor.into(),
                 subject.clone().into(),
                 body.into(),
-                format!("{} vecāki", class_name(class)).into(),
+                format!("{} vecāki", &class.name).into(),
                 format!("{} {}", subject, body).to_lowercase().into(),
                 at(month, 16).into(),
             ]);
@@ -1164,10 +1147,6 @@ async fn school(
         t.flush(tx).await?;
     }
     Ok(())
-}
-
-fn class_name(class: &Class) -> &str {
-    &class.name
 }
 
 struct Course {
