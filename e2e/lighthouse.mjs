@@ -2,7 +2,8 @@
 // mid-range phone on a slow 4G line, simulated): the login page, each role's home, the diary, the
 // teacher's grid and the tutor's month. Each page must score accessibility 100, best practices
 // ≥ 95 and performance ≥ 95, weigh at most 30 kB of HTML gzipped, and ask nothing of another
-// origin. Not a `*.test.mjs`: CI runs it once, not on each of the suite's three days.
+// origin. A page whose performance misses is run three times and judged by the median (the machine
+// is shared). Not a `*.test.mjs`: CI runs it once, not on each of the suite's three days.
 //
 //   node lighthouse.mjs            (after `cargo build -p klade`; prints a table, exits 1 on a miss)
 import lighthouse from 'lighthouse';
@@ -80,11 +81,24 @@ async function audit(url, cookies, name) {
   }
 }
 
+/** A page's report. Lighthouse's performance score moves with whatever else the machine is doing
+ * (its simulated throttling scales the main thread's measured tasks), so a page below the mark is
+ * run twice more and the run of median performance is kept, as Lighthouse's own guidance on
+ * variability advises; the other categories do not depend on timing. */
+async function report(url, cookies, name) {
+  const first = await audit(url, cookies, name);
+  if (first.categories.performance.score >= MIN.performance) return first;
+  const runs = [first, await audit(url, cookies, name), await audit(url, cookies, name)];
+  runs.sort((a, b) => a.categories.performance.score - b.categories.performance.score);
+  console.error(`${name}: performance ${runs.map((r) => Math.round(r.categories.performance.score * 100)).join(', ')}; the median kept`);
+  return runs[1];
+}
+
 const rows = [];
 const misses = [];
 for (const p of pages) {
   const url = `${klade.url}${p.path}`;
-  const lhr = await audit(url, p.cookies, p.name);
+  const lhr = await report(url, p.cookies, p.name);
   if (new URL(lhr.finalDisplayedUrl).pathname !== new URL(url).pathname) {
     misses.push(`${p.name}: ended at ${lhr.finalDisplayedUrl}, not the page asked`);
   }
