@@ -400,10 +400,7 @@ pub async fn report_absence(
     // R21: a parent reports for a minor; an adult student reports for themselves.
     let today = app.today();
     let person = people::get(app.db.pool(), student).await?.ok_or(AppError::NotFound)?;
-    let adult = person.birth_date.map(|b| {
-        b.checked_add(jiff::Span::new().years(18))
-            .is_ok_and(|eighteen| eighteen <= today)
-    });
+    let adult = crate::sharing::adult(person.birth_date, today);
     match (session.person == student, adult) {
         (true, Some(false)) => return Err(AppError::invalid("student", "absence.minor_self")),
         (false, Some(true)) => return Err(AppError::invalid("student", "absence.adult")),

@@ -32,6 +32,7 @@ pub mod retention;
 pub mod second_factor;
 pub mod seed;
 pub mod setup;
+pub mod sharing;
 pub mod sms;
 pub mod statistics;
 pub mod timetable;

@@ -87,10 +87,14 @@ pub enum Action {
     /// Enter and import staff, their employment and positions, tutors of classes and teachers of
     /// groups (R16.3, J8).
     EnterStaff,
+    /// Decide, as an adult student, whether each parent keeps seeing one's diary and grades: a
+    /// minor's parents always do (R20.1, R21); an adult reports their own absences (R21) and
+    /// chooses who reads the rest.
+    ShareWithParents,
 }
 
 impl Action {
-    pub const ALL: [Self; 34] = [
+    pub const ALL: [Self; 35] = [
         Self::ViewInstitution,
         Self::AppointSuperuser,
         Self::ManageAccounts,
@@ -125,6 +129,7 @@ impl Action {
         Self::PublishAbsenceSummary,
         Self::PrepareYear,
         Self::EnterStaff,
+        Self::ShareWithParents,
     ];
 }
 
@@ -288,6 +293,7 @@ pub fn role_may(role: Role, action: Action) -> bool {
         ),
         ExcuseAbsences => matches!(role, Tutor | PreschoolTeacher),
         ReportAbsence => matches!(role, Parent | Student),
+        ShareWithParents => matches!(role, Student),
         ViewDiary => matches!(
             role,
             Parent | Student | Tutor | Director | DeputyAcademic | DeputyUpbringing | PreschoolDeputy
@@ -521,6 +527,7 @@ mod tests {
         (PublishAbsenceSummary,       ". X . . . X . . . . . . . .", "R25.2"),
         (PrepareYear,                 "X . . . . . . . . . . . . .", "R16"),
         (EnterStaff,                  "X . . . . . X X . . . . . .", "R16.3, J8"),
+        (ShareWithParents,            ". . . . . . . . . . . . X .", "R20.1, R21 (an adult student)"),
     ];
 
     #[test]

@@ -215,7 +215,8 @@ pub struct Holdings {
 }
 
 /// What a person holds on `today`: their valid memberships, a tutor grant per class they tutor in
-/// a school year that contains `today`, the children whose student membership is valid, and the
+/// a school year that contains `today`, the children whose student membership is valid (and who,
+/// as adults, have not withheld their diary from this parent: `sharing`), and the
 /// courses they teach this school year — and, in a locked year, the course or group a deputy let
 /// them change (`year_changes`). One query.
 pub async fn holdings<'e>(ex: impl Executor<'e, Database = Any>, person: PersonId, today: Date) -> Result<Holdings> {
@@ -229,7 +230,8 @@ pub async fn holdings<'e>(ex: impl Executor<'e, Database = Any>, person: PersonI
          UNION ALL \
          SELECT 'c', m.institution_id, '', m.person_id FROM guardianships g \
            JOIN memberships m ON m.person_id = g.child_id AND m.role = 'student' \
-           WHERE g.parent_id = $1 AND m.valid_from <= $2 AND (m.valid_to IS NULL OR m.valid_to >= $2) \
+           WHERE g.parent_id = $1 AND g.withheld_at IS NULL AND m.valid_from <= $2 \
+             AND (m.valid_to IS NULL OR m.valid_to >= $2) \
          UNION ALL \
          SELECT 'k', c.institution_id, '', c.id FROM course_teachers t \
            JOIN courses c ON c.id = t.course_id JOIN school_years y ON y.id = c.school_year_id \

@@ -39,6 +39,7 @@ pub mod retention;
 pub mod school;
 pub mod second_factors;
 pub mod sessions;
+pub mod sharing;
 pub mod sms;
 pub mod statistics;
 pub mod throttle;

@@ -50,6 +50,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(24, "0024_visits"),
     migration!(25, "0025_institution_version"),
     migration!(26, "0026_hot_indexes"),
+    migration!(27, "0027_adult_sharing"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

@@ -45,7 +45,8 @@ pub struct Recipient {
     pub email: Option<String>,
 }
 
-/// The parents of `student` who asked to be told of `event`, each with the channels they chose.
+/// The parents of `student` who asked to be told of `event`, each with the channels they chose —
+/// not those an adult student withholds their diary from.
 pub async fn recipients<'e>(
     ex: impl Executor<'e, Database = Any>,
     student: PersonId,
@@ -53,7 +54,7 @@ pub async fn recipients<'e>(
 ) -> Result<Vec<Recipient>> {
     let rows = sqlx::query(
         "SELECT p.id, n.channel, p.phone, p.email FROM guardianships g JOIN persons p ON p.id = g.parent_id \
-         JOIN notification_prefs n ON n.person_id = p.id WHERE g.child_id = $1 AND n.event = $2 ORDER BY p.id, n.channel",
+         JOIN notification_prefs n ON n.person_id = p.id WHERE g.child_id = $1 AND g.withheld_at IS NULL AND n.event = $2 ORDER BY p.id, n.channel",
     )
     .bind(student.0)
     .bind(event)

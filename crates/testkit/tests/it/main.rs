@@ -32,4 +32,5 @@ mod security;
 mod seed;
 mod servers;
 mod setup;
+mod sharing;
 mod year_lock;

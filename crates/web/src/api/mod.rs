@@ -38,6 +38,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/me/second-factor/setup", post(second_factor_setup))
         .route("/me/second-factor/confirm", post(second_factor_confirm))
         .route("/me/second-factor/off", post(second_factor_off))
+        .route("/me/sharing", get(sharing).post(choose_sharing))
         .route("/openapi.json", get(openapi))
         .merge(journal::routes())
         .merge(journal::family_routes())
@@ -264,4 +265,31 @@ async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebErro
         children,
     })
     .into_response())
+}
+
+/// A student's parents and whether each sees the diary, with the choices made as an adult student
+/// (or, for a parent, about them).
+async fn sharing(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let sharing = klade_app::sharing::of_session(&state.app, session).await?;
+    let choices = klade_app::sharing::choices(&state.app, session).await?;
+    Ok(Json(serde_json::json!({ "sharing": sharing, "choices": choices })).into_response())
+}
+
+#[derive(Deserialize)]
+struct SharingBody {
+    parent: i64,
+    shared: bool,
+}
+
+/// An adult student shows a parent their diary and grades again, or stops.
+async fn choose_sharing(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Result<Json<SharingBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let Json(b) = body.map_err(|e| crate::error::json_refusal(&e))?;
+    let session = ctx.signed_in()?;
+    klade_app::sharing::choose(&state.app, session, klade_domain::PersonId(b.parent), b.shared).await?;
+    sharing(State(state), ctx).await
 }

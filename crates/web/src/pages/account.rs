@@ -24,6 +24,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/account/username", post(choose_username))
         .route("/account/notifications", post(set_notifications))
         .route("/account/contacts", post(answer_proposed_contacts))
+        .route("/account/sharing", post(choose_sharing))
         .route("/rules/ack", post(acknowledge_rules))
 }
 
@@ -43,9 +44,32 @@ struct AccountPage<'a> {
     sessions: Vec<SessionView>,
     /// A change of one's contacts someone else asked for.
     proposed: Option<ProposedContacts>,
-    /// The refused form — "password", "notify" or "username" — as typed (never a password), its
-    /// message shown with it.
+    /// The refused form — "password", "notify", "username" or "sharing" — as typed (never a
+    /// password), its message shown with it.
     typed: Typed,
+    /// A student's parents and whether each sees the diary; `None` for who is not a student.
+    sharing: Option<SharingView>,
+    /// Choices an adult student made, as that student or as their parent; newest first.
+    choices: Vec<ChoiceView>,
+}
+
+struct SharingView {
+    adult: bool,
+    parents: Vec<ParentView>,
+}
+
+struct ParentView {
+    id: i64,
+    name: String,
+    /// Since when they no longer see the diary, shown as a moment; `None` while they do.
+    withheld: Option<String>,
+}
+
+struct ChoiceView {
+    at: String,
+    child: String,
+    parent: String,
+    shared: bool,
 }
 
 struct ProposedContacts {
@@ -77,6 +101,7 @@ async fn account(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Accoun
         Some("notifications") => Some("notify.saved"),
         Some("contacts_accepted") => Some("person.proposed_accepted"),
         Some("contacts_refused") => Some("person.proposed_refused"),
+        Some("sharing") => Some("sharing.saved"),
         _ => None,
     };
     account_page(&state, &ctx, Notice::done(flash), Typed::default()).await
@@ -110,6 +135,29 @@ async fn account_page(state: &AppState, ctx: &Ctx, notice: Notice<'_>, typed: Ty
             by: c.requested_by_name,
             at: format_instant(c.requested_at),
         });
+    let sharing = klade_app::sharing::of_session(&state.app, session).await?;
+    let choices = klade_app::sharing::choices(&state.app, session)
+        .await?
+        .into_iter()
+        .map(|c| ChoiceView {
+            at: format_instant(c.at),
+            child: c.child,
+            parent: c.parent,
+            shared: c.shared,
+        })
+        .collect();
+    let sharing = sharing.map(|s| SharingView {
+        adult: s.adult,
+        parents: s
+            .parents
+            .into_iter()
+            .map(|p| ParentView {
+                id: p.parent_id.0,
+                name: p.name,
+                withheld: p.withheld_at.map(format_instant),
+            })
+            .collect(),
+    });
     let parent = !session.actor.children.is_empty();
     let mut notify = Vec::new();
     for e in klade_app::families::EVENTS {
@@ -149,6 +197,8 @@ async fn account_page(state: &AppState, ctx: &Ctx, notice: Notice<'_>, typed: Ty
         sessions,
         proposed,
         typed,
+        sharing,
+        choices,
     };
     Ok((status, render(&page)?).into_response())
 }
@@ -263,6 +313,30 @@ async fn set_notifications(
         Ok(()) => Ok(Redirect::to("/account?done=notifications").into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let typed = Typed::new("notify", &fields, Some(&e));
+            account_page(&state, &ctx, Notice::refused(&e), typed).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct SharingForm {
+    parent: i64,
+    /// "yes": the parent sees the diary and grades; "no": no longer.
+    shared: String,
+}
+
+async fn choose_sharing(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<SharingForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    let shared = form.shared == "yes";
+    match klade_app::sharing::choose(&state.app, session, klade_domain::PersonId(form.parent), shared).await {
+        Ok(()) => Ok(Redirect::to("/account?done=sharing#sharing").into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let typed = Typed::new("sharing", &[], Some(&e));
             account_page(&state, &ctx, Notice::refused(&e), typed).await
         }
         Err(e) => Err(e.into()),

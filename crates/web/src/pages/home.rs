@@ -36,6 +36,8 @@ struct HomePage {
     /// Where the calendar and deadline settings may be kept.
     calendars: Vec<CalendarLink>,
     institutions: Vec<InstitutionView>,
+    /// Adult children who no longer show this parent their diary, one line each.
+    withheld: Vec<String>,
 }
 
 /// A teacher's lesson today, with whether its topic is recorded: one tap to its attendance.
@@ -209,7 +211,18 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     let pending = klade_app::onboarding::pending(&state.app, session).await?;
     let news = super::messages::home_news(&state, &ctx).await?;
     let name = home.person.full_name();
+    let withheld = klade_app::sharing::withheld_from_me(&state.app, session)
+        .await?
+        .into_iter()
+        .map(|(_, child, since)| {
+            t.fill(
+                "sharing.home_withheld",
+                &[("child", &child), ("since", &klade_app::clock::format_instant(since))],
+            )
+        })
+        .collect();
     let page = HomePage {
+        withheld,
         csrf: session.csrf_token.clone(),
         // The welcome without rules to acknowledge is for the first visit; rules wait until read.
         pending: pending
