@@ -181,9 +181,10 @@ pub async fn load(app: &App, session: &Session) -> Result<Home, AppError> {
     let mut out = Vec::new();
     let mut schools = Vec::new();
     for id in actor.institutions() {
-        let Some(institution) = institutions::get(db, id).await? else {
+        let Some(institution) = kept_or_none(app, session, id).await? else {
             continue;
         };
+        let institution = (*institution).clone();
         if institution.kind != klade_domain::InstitutionKind::Preschool {
             schools.push(id);
         }
@@ -343,8 +344,10 @@ pub struct Brand {
     pub logo: Option<i64>,
 }
 
-/// Brands kept per server while the rights counter stands (a change of an institution moves it).
-pub(crate) type BrandCache = crate::cache::Cache<InstitutionId, i64, std::sync::Arc<Brand>>;
+/// Institutions' records kept per server while the rights counter stands (a change of an
+/// institution moves it): every page's header, the home page, its news and its pending rules read
+/// them.
+pub(crate) type InstitutionCache = crate::cache::Cache<InstitutionId, i64, std::sync::Arc<Institution>>;
 
 impl Brand {
     fn of(i: &Institution) -> Self {
@@ -361,15 +364,33 @@ impl Brand {
 pub async fn brands(app: &App, session: &Session) -> Result<Vec<std::sync::Arc<Brand>>, AppError> {
     let mut out = Vec::new();
     for id in session.actor.institutions() {
-        if let Some(b) = app.brands.get(&id, &session.rights) {
-            out.push(b);
-            continue;
-        }
-        let b = std::sync::Arc::new(Brand::of(&institution(app, id).await?));
-        app.brands.put(id, session.rights, b.clone());
-        out.push(b);
+        out.push(std::sync::Arc::new(Brand::of(&*kept(app, session, id).await?)));
     }
     Ok(out)
+}
+
+/// An institution's record as this server keeps it while the rights counter of `session` stands;
+/// read once per change of any institution, not once per page. `None` when there is no such
+/// institution.
+pub async fn kept_or_none(
+    app: &App,
+    session: &Session,
+    id: InstitutionId,
+) -> Result<Option<std::sync::Arc<Institution>>, AppError> {
+    if let Some(i) = app.institutions.get(&id, &session.rights) {
+        return Ok(Some(i));
+    }
+    let Some(i) = institutions::get(app.db.pool(), id).await? else {
+        return Ok(None);
+    };
+    let i = std::sync::Arc::new(i);
+    app.institutions.put(id, session.rights, i.clone());
+    Ok(Some(i))
+}
+
+/// [`kept_or_none`] for an institution that must be there.
+pub async fn kept(app: &App, session: &Session, id: InstitutionId) -> Result<std::sync::Arc<Institution>, AppError> {
+    kept_or_none(app, session, id).await?.ok_or(AppError::NotFound)
 }
 
 /// The login page's brand: the install's institution, when it serves only one.

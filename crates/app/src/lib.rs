@@ -95,7 +95,7 @@ pub struct App {
     /// Each institution's calendar, kept the same way (see `calendar`).
     pub(crate) calendars: Arc<calendar::CalendarCache>,
     /// Each institution's name and logo for the pages' header, kept the same way (see `home`).
-    pub(crate) brands: Arc<home::BrandCache>,
+    pub(crate) institutions: Arc<home::InstitutionCache>,
 }
 
 impl App {
@@ -107,7 +107,7 @@ impl App {
             holdings: Arc::new(auth::holdings_cache()),
             timetables: Arc::new(timetable::timetable_cache()),
             calendars: Arc::new(calendar::calendar_cache()),
-            brands: Arc::new(crate::cache::Cache::new(10_000)),
+            institutions: Arc::new(crate::cache::Cache::new(10_000)),
         }
     }
 

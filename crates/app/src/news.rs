@@ -153,7 +153,7 @@ pub async fn boards(app: &App, session: &Session) -> Result<Vec<Board>, AppError
     let mut out = Vec::new();
     for inst in actor.institutions() {
         policy::authorize(actor, Action::ViewInstitution, Scope::Institution(inst))?;
-        let Some(institution) = klade_store::institutions::get(db, inst).await? else {
+        let Some(institution) = crate::home::kept_or_none(app, session, inst).await? else {
             continue;
         };
         let roles = actor.roles_in(inst);
@@ -171,7 +171,7 @@ pub async fn boards(app: &App, session: &Session) -> Result<Vec<Board>, AppError
             .collect();
         out.push(Board {
             institution: inst,
-            name: institution.name,
+            name: institution.name.clone(),
             items,
             may_publish,
         });

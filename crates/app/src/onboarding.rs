@@ -22,14 +22,14 @@ pub async fn pending(app: &App, session: &Session) -> Result<Vec<Pending>, AppEr
     let done = institutions::acknowledged(app.db.pool(), session.person).await?;
     let mut out = Vec::new();
     for id in session.actor.institutions() {
-        let Some(inst) = institutions::get(app.db.pool(), id).await? else {
+        let Some(inst) = crate::home::kept_or_none(app, session, id).await? else {
             continue;
         };
         // Version 0 is "no rules yet": the first login still shows the role's instructions once.
         if !done.contains(&(id, inst.rules_version)) {
             out.push(Pending {
                 roles: session.actor.roles_in(id),
-                institution: inst,
+                institution: (*inst).clone(),
             });
         }
     }
