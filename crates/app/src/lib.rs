@@ -9,6 +9,7 @@ pub mod archive;
 pub mod auth;
 mod cache;
 pub mod calendar;
+pub mod calendar_feeds;
 pub mod clock;
 pub mod deadlines;
 pub mod demo;

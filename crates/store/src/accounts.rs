@@ -475,3 +475,11 @@ pub async fn set_username<'e>(ex: impl Executor<'e, Database = Any>, id: Account
         .map_err(conflict)?;
     Ok(())
 }
+
+/// The rights counter as it stands (see `sessions::find_live`, which reads it with a session).
+pub async fn rights_version<'e>(ex: impl Executor<'e, Database = Any>) -> Result<i64> {
+    let row = sqlx::query("SELECT v FROM rights_version WHERE id = 1")
+        .fetch_one(ex)
+        .await?;
+    Ok(row.try_get("v")?)
+}

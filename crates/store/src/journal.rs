@@ -1394,3 +1394,49 @@ pub async fn lessons_of_student<'e>(
         .map(|r| Ok((lesson_from_row(r)?, r.try_get("course_name")?)))
         .collect()
 }
+
+/// A test or other assessment a student's class has on a day, for their calendar.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Upcoming {
+    pub id: AssessmentId,
+    pub date: Date,
+    pub kind: String,
+    pub title: String,
+    pub course_name: String,
+}
+
+/// The assessments of `student`'s courses in `class` from `from` to `to`: the class's courses, a
+/// subgroup's only when the student is in it.
+pub async fn class_assessments<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    institution: InstitutionId,
+    class: ClassId,
+    student: PersonId,
+    from: Date,
+    to: Date,
+) -> Result<Vec<Upcoming>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.date, a.kind, a.title, c.name FROM courses c JOIN assessments a ON a.course_id = c.id \
+         WHERE c.institution_id = $1 AND c.class_id = $2 AND a.date >= $4 AND a.date <= $5 \
+           AND (c.subgroup IS NULL OR EXISTS (SELECT 1 FROM course_students s WHERE s.course_id = c.id AND s.student_id = $3)) \
+         ORDER BY a.date, a.id",
+    )
+    .bind(institution.0)
+    .bind(class.0)
+    .bind(student.0)
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Upcoming {
+                id: AssessmentId(r.try_get("id")?),
+                date: crate::date(r, "date")?,
+                kind: r.try_get("kind")?,
+                title: r.try_get("title")?,
+                course_name: r.try_get("name")?,
+            })
+        })
+        .collect()
+}

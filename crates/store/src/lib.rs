@@ -19,6 +19,7 @@ pub mod archive;
 pub mod backup;
 pub mod bulk;
 pub mod calendar;
+pub mod calendar_feeds;
 pub mod deadlines;
 pub mod families;
 pub mod files;

@@ -51,6 +51,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(25, "0025_institution_version"),
     migration!(26, "0026_hot_indexes"),
     migration!(27, "0027_adult_sharing"),
+    migration!(28, "0028_calendar_feeds"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

@@ -10,6 +10,7 @@ mod archive;
 mod auth;
 mod backup;
 mod calendar;
+mod calendar_feeds;
 mod deadlines;
 mod demo;
 mod families;

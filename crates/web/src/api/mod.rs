@@ -39,6 +39,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/me/second-factor/confirm", post(second_factor_confirm))
         .route("/me/second-factor/off", post(second_factor_off))
         .route("/me/sharing", get(sharing).post(choose_sharing))
+        .route("/me/calendar-feeds", get(calendar_feeds).post(create_calendar_feed))
+        .route("/me/calendar-feeds/{id}/revoke", post(revoke_calendar_feed))
         .route("/openapi.json", get(openapi))
         .merge(journal::routes())
         .merge(journal::family_routes())
@@ -292,4 +294,38 @@ async fn choose_sharing(
     let session = ctx.signed_in()?;
     klade_app::sharing::choose(&state.app, session, klade_domain::PersonId(b.parent), b.shared).await?;
     sharing(State(state), ctx).await
+}
+
+/// One's calendar feeds not revoked (their addresses are not kept, so not shown).
+async fn calendar_feeds(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let feeds = klade_app::calendar_feeds::list(&state.app, ctx.signed_in()?).await?;
+    Ok(Json(serde_json::json!({ "feeds": feeds })).into_response())
+}
+
+#[derive(Deserialize)]
+struct FeedBody {
+    student: i64,
+}
+
+/// Makes a calendar feed of oneself or one's child; its address is in this answer only.
+async fn create_calendar_feed(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    body: Result<Json<FeedBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let Json(b) = body.map_err(|e| crate::error::json_refusal(&e))?;
+    let session = ctx.signed_in()?;
+    let (id, token) = klade_app::calendar_feeds::create(&state.app, session, klade_domain::PersonId(b.student)).await?;
+    let url = crate::pages::feed_url(&state, &headers, &token);
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id, "url": url }))).into_response())
+}
+
+async fn revoke_calendar_feed(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Response, WebError> {
+    klade_app::calendar_feeds::revoke(&state.app, ctx.signed_in()?, id).await?;
+    Ok(Json(serde_json::json!({ "revoked": true })).into_response())
 }

@@ -16,6 +16,8 @@ use klade_app::AppError;
 mod account;
 mod archive;
 mod calendar;
+mod calendar_feeds;
+pub(crate) use calendar_feeds::feed_url;
 mod deadlines;
 mod families;
 mod history_words;
@@ -54,6 +56,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(journal_checks::routes())
         .merge(preschool_plans::routes())
         .merge(calendar::routes())
+        .merge(calendar_feeds::routes())
         .merge(deadlines::routes())
         .merge(statistics::routes())
         .merge(second_factor::routes())
