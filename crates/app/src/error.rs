@@ -10,6 +10,12 @@ pub enum AppError {
     InvalidCredentials,
     #[error("too many failed logins; retry in {retry_after_secs} s")]
     Throttled { retry_after_secs: i64 },
+    /// A family token asked past its allowance of requests a minute.
+    #[error("too many requests; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: i64 },
+    /// A family token asked to change something: it only reads.
+    #[error("a family token only reads")]
+    ReadOnlyToken,
     #[error("the account is blocked")]
     AccountBlocked,
     #[error("the account holds no current rights")]
@@ -74,6 +80,8 @@ impl AppError {
         match self {
             Self::InvalidCredentials => "error.invalid_credentials",
             Self::Throttled { .. } => "error.throttled",
+            Self::RateLimited { .. } => "error.rate_limited",
+            Self::ReadOnlyToken => "error.read_only_token",
             Self::AccountBlocked => "error.account_blocked",
             Self::NoActiveRights => "error.no_active_rights",
             Self::Unauthenticated => "error.unauthenticated",

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod enrolment;
 pub mod error;
 pub mod families;
+pub mod family_tokens;
 pub mod home;
 pub mod import;
 pub mod invitations;

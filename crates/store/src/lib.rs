@@ -22,6 +22,7 @@ pub mod calendar;
 pub mod calendar_feeds;
 pub mod deadlines;
 pub mod families;
+pub mod family_tokens;
 pub mod files;
 pub mod history;
 pub mod imports;

@@ -52,6 +52,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(26, "0026_hot_indexes"),
     migration!(27, "0027_adult_sharing"),
     migration!(28, "0028_calendar_feeds"),
+    migration!(29, "0029_family_tokens"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

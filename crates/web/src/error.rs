@@ -204,8 +204,9 @@ const UNAVAILABLE_RETRY_SECS: i64 = 5;
 pub fn status_of(error: &AppError) -> StatusCode {
     match error {
         AppError::InvalidCredentials | AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-        AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-        AppError::AccountBlocked
+        AppError::Throttled { .. } | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::ReadOnlyToken
+        | AppError::AccountBlocked
         | AppError::NoActiveRights
         | AppError::PasswordChangeRequired
         | AppError::SecondFactorRequired
@@ -315,7 +316,9 @@ impl IntoResponse for WebError {
             }
         };
         let retry_after = match self.error {
-            AppError::Throttled { retry_after_secs } => Some(retry_after_secs),
+            AppError::Throttled { retry_after_secs } | AppError::RateLimited { retry_after_secs } => {
+                Some(retry_after_secs)
+            }
             // A database being failed over is back within seconds (bench/RESULTS.md: under 12 s).
             ref e if e.is_unavailable() => Some(UNAVAILABLE_RETRY_SECS),
             _ => None,

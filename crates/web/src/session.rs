@@ -363,7 +363,18 @@ pub async fn api(State(state): State<AppState>, request: Request, next: Next) ->
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .map(str::to_string);
+    // A family token reads and does nothing else.
+    let family = token
+        .as_deref()
+        .is_some_and(|t| t.starts_with(klade_app::family_tokens::PREFIX));
+    if family && !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return WebError::api(AppError::ReadOnlyToken, lang).into_response();
+    }
     let session = match token {
+        Some(t) if family => match klade_app::family_tokens::authenticate(&state.app, &t).await {
+            Ok(s) => s,
+            Err(e) => return WebError::api(e, lang).into_response(),
+        },
         Some(t) => match auth::authenticate(&state.app, &t, SessionKind::Api).await {
             Ok(s) => s,
             Err(e) => return WebError::api(e, lang).into_response(),

@@ -14,6 +14,7 @@ mod calendar_feeds;
 mod deadlines;
 mod demo;
 mod families;
+mod family_tokens;
 mod home;
 mod import;
 mod journal;

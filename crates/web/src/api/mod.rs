@@ -41,6 +41,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/me/sharing", get(sharing).post(choose_sharing))
         .route("/me/calendar-feeds", get(calendar_feeds).post(create_calendar_feed))
         .route("/me/calendar-feeds/{id}/revoke", post(revoke_calendar_feed))
+        .route("/me/tokens", get(family_tokens).post(create_family_token))
+        .route("/me/tokens/{id}/revoke", post(revoke_family_token))
         .route("/openapi.json", get(openapi))
         .merge(journal::routes())
         .merge(journal::family_routes())
@@ -327,5 +329,40 @@ async fn revoke_calendar_feed(
     axum::extract::Path(id): axum::extract::Path<i64>,
 ) -> Result<Response, WebError> {
     klade_app::calendar_feeds::revoke(&state.app, ctx.signed_in()?, id).await?;
+    Ok(Json(serde_json::json!({ "revoked": true })).into_response())
+}
+
+/// One's family tokens not revoked (their secrets are not kept, so not shown).
+async fn family_tokens(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let tokens = klade_app::family_tokens::list(&state.app, ctx.signed_in()?).await?;
+    Ok(Json(serde_json::json!({ "tokens": tokens })).into_response())
+}
+
+#[derive(Deserialize)]
+struct FamilyTokenBody {
+    name: String,
+}
+
+/// Makes a read-only family token; its secret is in this answer only.
+async fn create_family_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Result<Json<FamilyTokenBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let Json(b) = body.map_err(|e| crate::error::json_refusal(&e))?;
+    let (id, token) = klade_app::family_tokens::create(&state.app, ctx.signed_in()?, &b.name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "id": id, "token": token })),
+    )
+        .into_response())
+}
+
+async fn revoke_family_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Response, WebError> {
+    klade_app::family_tokens::revoke(&state.app, ctx.signed_in()?, id).await?;
     Ok(Json(serde_json::json!({ "revoked": true })).into_response())
 }

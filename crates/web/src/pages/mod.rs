@@ -20,6 +20,7 @@ mod calendar_feeds;
 pub(crate) use calendar_feeds::feed_url;
 mod deadlines;
 mod families;
+mod family_tokens;
 mod history_words;
 mod home;
 mod import;
@@ -57,6 +58,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(preschool_plans::routes())
         .merge(calendar::routes())
         .merge(calendar_feeds::routes())
+        .merge(family_tokens::routes())
         .merge(deadlines::routes())
         .merge(statistics::routes())
         .merge(second_factor::routes())
