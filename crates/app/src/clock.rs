@@ -89,7 +89,7 @@ impl Clock for FixedClock {
 
 /// Latvia's time zone; every "by 18:00" and "today" is reckoned in it.
 pub fn riga() -> TimeZone {
-    TimeZone::get("Europe/Riga").unwrap_or(TimeZone::UTC)
+    klade_domain::notification_policy::riga()
 }
 
 pub fn riga_date(at: Timestamp) -> Date {

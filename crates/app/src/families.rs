@@ -1276,22 +1276,47 @@ pub async fn progress_reports(
     })
 }
 
-/// Queues one "notify" job for events of a save (in its transaction); the worker fans it out to
-/// the parents who asked, so the teacher's save is not delayed by anyone's messages.
+/// Something a family may be told of: about which student, of what kind (`grade`, `absence`,
+/// `remark`), the text, and — for what may be corrected — the journal item and the value it was
+/// given, so the worker tells of it only if it still stands when it leaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub student: PersonId,
+    pub kind: &'static str,
+    pub text: String,
+    pub item: Option<(String, Option<String>)>,
+}
+
+/// Queues the "notify" jobs for events of a save (in its transaction); the worker fans them out to
+/// the parents who asked, so the teacher's save is not delayed by anyone's messages. Grades and
+/// remarks wait out the correction window (`notification_policy`); the rest is due at once.
 pub async fn queue_events(
     tx: &mut klade_store::Tx,
     institution: InstitutionId,
-    events: &[(PersonId, &'static str, String)],
+    events: &[Event],
     now: i64,
 ) -> Result<(), AppError> {
-    if events.is_empty() {
-        return Ok(());
+    use klade_domain::notification_policy::{waits_for_correction, CORRECTION_WINDOW_SECS};
+    for (waits, due) in [(false, now), (true, now + CORRECTION_WINDOW_SECS)] {
+        let batch: Vec<_> = events
+            .iter()
+            .filter(|e| waits_for_correction(e.kind) == waits)
+            .map(|e| {
+                serde_json::json!({
+                    "student": e.student,
+                    "event": e.kind,
+                    "text": e.text,
+                    "item": e.item.as_ref().map(|(i, _)| i),
+                    "value": e.item.as_ref().and_then(|(_, v)| v.as_ref()),
+                })
+            })
+            .collect();
+        if batch.is_empty() {
+            continue;
+        }
+        let payload = serde_json::json!({ "institution": institution, "events": batch });
+        klade_store::jobs::enqueue_after(&mut **tx, "notify", &payload.to_string(), now, due).await?;
     }
-    let payload = serde_json::json!({
-        "institution": institution,
-        "events": events.iter().map(|(s, e, t)| serde_json::json!({"student": s, "event": e, "text": t})).collect::<Vec<_>>(),
-    });
-    klade_store::jobs::enqueue(&mut **tx, "notify", &payload.to_string(), now).await?;
     Ok(())
 }
 

@@ -640,26 +640,34 @@ fn events_of(
     kinds: &[MarkKind],
     course: &Course,
     assessments: &HashMap<AssessmentId, Assessment>,
-) -> Vec<(PersonId, &'static str, String)> {
+) -> Vec<crate::families::Event> {
+    use crate::families::Event;
     let mut out = Vec::new();
     for c in log {
         let Some(new) = &c.new else { continue };
+        let item = Some((c.item.clone(), c.new.clone()));
         match c.item.parse::<Item>() {
             Ok(Item::Grade(a, s)) => {
                 let date = assessments
                     .get(&a)
                     .map(|x| crate::clock::format_date(x.date))
                     .unwrap_or_default();
-                out.push((
-                    s,
-                    "grade",
-                    format!("Klade: {} — jauns vērtējums {new} ({date})", course.name),
-                ));
+                out.push(Event {
+                    student: s,
+                    kind: "grade",
+                    text: format!("Klade: {} — jauns vērtējums {new} ({date})", course.name),
+                    item,
+                });
             }
             Ok(Item::Attendance(_, s)) => {
                 let code: String = new.chars().take_while(|c| !c.is_ascii_digit()).collect();
                 if kinds.iter().any(|k| k.code == code && (k.absent || k.late)) {
-                    out.push((s, "absence", format!("Klade: {} — kavējums: {new}", course.name)));
+                    out.push(Event {
+                        student: s,
+                        kind: "absence",
+                        text: format!("Klade: {} — kavējums: {new}", course.name),
+                        item,
+                    });
                 }
             }
             _ => {}
@@ -906,10 +914,16 @@ pub async fn add_note(app: &App, session: &Session, id: CourseId, input: &NoteIn
         ));
     }
     history::append(&mut tx, app.db.backend(), permit.tenant(), &log).await?;
-    let events: Vec<(PersonId, &'static str, String)> = input
+    let events: Vec<crate::families::Event> = input
         .students
         .iter()
-        .map(|s| (PersonId(*s), "remark", format!("Klade: {} — {}", course.name, text)))
+        .zip(&log)
+        .map(|(s, c)| crate::families::Event {
+            student: PersonId(*s),
+            kind: "remark",
+            text: format!("Klade: {} — {}", course.name, text),
+            item: Some((c.item.clone(), c.new.clone())),
+        })
         .collect();
     crate::families::queue_events(&mut tx, inst, &events, now).await?;
     tx.commit().await?;

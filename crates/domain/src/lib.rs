@@ -14,6 +14,7 @@ pub mod ids;
 pub mod journal_check;
 pub mod journal_item;
 pub mod news;
+pub mod notification_policy;
 pub mod password;
 pub mod personal_code;
 pub mod policy;

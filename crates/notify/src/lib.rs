@@ -202,18 +202,36 @@ impl Worker {
     }
 
     /// Fans an event out to the parents who asked to be told of it: an SMS (where the institution
-    /// allows it) or an e-mail per parent and channel. The payload is
-    /// `{"institution": id, "events": [{"student": id, "event": "grade", "text": "…"}]}`.
+    /// allows it) or an e-mail per parent and channel — not in the quiet hours (held until the
+    /// morning), and not of a journal value changed since. The payload is
+    /// `{"institution": id, "events": [{"student": id, "event": "grade", "text": "…", "item":
+    /// "g:1:2", "value": "9"}]}`.
     async fn notify(&self, job: &jobs::Job, now: i64) -> Result<(), klade_store::StoreError> {
         use klade_domain::{InstitutionId, PersonId};
         use klade_store::notifications;
         let Ok(payload) = serde_json::from_str::<serde_json::Value>(&job.payload) else {
             return jobs::failed(self.db.pool(), job.id, "bad payload", None).await;
         };
+        if let Some(until) = klade_domain::notification_policy::held_until_second(now) {
+            return jobs::postpone(self.db.pool(), job.id, until).await;
+        }
         let institution = InstitutionId(payload["institution"].as_i64().unwrap_or(0));
         let sms_allowed = notifications::sms_allowed(self.db.pool(), institution).await?;
+        let events = payload["events"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+        let items: Vec<String> = events
+            .iter()
+            .filter_map(|e| e["item"].as_str().map(str::to_string))
+            .collect();
         let mut tx = self.db.begin().await?;
-        for event in payload["events"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+        // What was corrected since (or taken back) is not told: the correction has its own event.
+        let standing = klade_store::history::last_values(&mut *tx, institution, &items).await?;
+        for event in events {
+            if let Some(item) = event["item"].as_str() {
+                let now_value = standing.get(item).and_then(|(v, _)| v.as_deref());
+                if now_value != event["value"].as_str() {
+                    continue;
+                }
+            }
             let student = PersonId(event["student"].as_i64().unwrap_or(0));
             let kind = event["event"].as_str().unwrap_or("");
             let text = event["text"].as_str().unwrap_or("");
@@ -227,7 +245,8 @@ impl Worker {
         Ok(())
     }
 
-    /// Tells the recipients of a new message who asked to be told (J30): the payload is
+    /// Tells the recipients of a new message who asked to be told (J30), held in the quiet hours
+    /// like the journal's events: the payload is
     /// `{"institution": id, "message": id}`.
     async fn message(&self, job: &jobs::Job, now: i64) -> Result<(), klade_store::StoreError> {
         use klade_domain::InstitutionId;
@@ -235,6 +254,9 @@ impl Worker {
         let Ok(payload) = serde_json::from_str::<serde_json::Value>(&job.payload) else {
             return jobs::failed(self.db.pool(), job.id, "bad payload", None).await;
         };
+        if let Some(until) = klade_domain::notification_policy::held_until_second(now) {
+            return jobs::postpone(self.db.pool(), job.id, until).await;
+        }
         let institution = InstitutionId(payload["institution"].as_i64().unwrap_or(0));
         let message = payload["message"].as_i64().unwrap_or(0);
         let sms_allowed = notifications::sms_allowed(self.db.pool(), institution).await?;

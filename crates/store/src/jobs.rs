@@ -5,15 +5,39 @@ use crate::Result;
 use sqlx::{Any, Executor, Row};
 
 pub async fn enqueue<'e>(ex: impl Executor<'e, Database = Any>, kind: &str, payload: &str, now: i64) -> Result<i64> {
+    enqueue_after(ex, kind, payload, now, now).await
+}
+
+/// A job made `now` that is not due before `run_after`.
+pub async fn enqueue_after<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    kind: &str,
+    payload: &str,
+    now: i64,
+    run_after: i64,
+) -> Result<i64> {
     let row = sqlx::query(
-        "INSERT INTO jobs (kind, payload, status, run_after, created_at) VALUES ($1, $2, 'queued', $3, $3) RETURNING id",
+        "INSERT INTO jobs (kind, payload, status, run_after, created_at) VALUES ($1, $2, 'queued', $3, $4) RETURNING id",
     )
     .bind(kind)
     .bind(payload)
+    .bind(run_after)
     .bind(now)
     .fetch_one(ex)
     .await?;
     Ok(row.try_get("id")?)
+}
+
+/// Puts a claimed job back, not due before `until`, without counting the claim as an attempt.
+pub async fn postpone<'e>(ex: impl Executor<'e, Database = Any>, id: i64, until: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE jobs SET status = 'queued', run_after = $2, attempts = attempts - 1, locked_until = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .bind(until)
+    .execute(ex)
+    .await?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

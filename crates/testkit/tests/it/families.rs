@@ -748,7 +748,7 @@ async fn the_progress_report_for_a_student_or_the_whole_class() {
 }
 
 #[tokio::test]
-async fn a_parent_is_told_of_a_new_grade_without_delaying_the_teacher() {
+async fn a_parent_is_told_of_a_grade_that_stands_after_its_correction_window_and_not_at_night() {
     for backend in backends() {
         let t = TestApp::demo(backend).await;
         let anna = t.person_named("Anna", "Krūmiņa").await;
@@ -803,13 +803,49 @@ async fn a_parent_is_told_of_a_new_grade_without_delaying_the_teacher() {
         assert_eq!(t.count("sms_messages").await, 0);
         assert_eq!(t.scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'notify'").await, "1");
 
+        // The grade waits out its correction window (15 minutes); the teacher puts a slip right
+        // after five, so the 9 is never told, only the 8, fifteen minutes after the correction.
         let worker = klade_notify::Worker::new(t.db().clone(), klade_notify::SmsGateway::Outbox);
+        let grade =
+            |value: &'static str| serde_json::json!({"cells": [{"key": format!("g:{a}:{anna}"), "value": value}]});
+        worker.run_due(t.app.now()).await.expect("jobs");
+        assert_eq!(t.count("sms_messages").await, 0, "not before the window ends");
+        t.clock.advance_secs(5 * 60);
+        let r = teacher
+            .api_post(&format!("/api/v1/courses/{course}/cells"), grade("8"), Some(&token))
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        t.clock.advance_secs(10 * 60);
+        worker.run_due(t.app.now()).await.expect("jobs");
+        assert_eq!(t.count("sms_messages").await, 0, "the corrected 9 is not told");
+        t.clock.advance_secs(5 * 60);
         worker.run_due(t.app.now()).await.expect("jobs");
         let sms = t.scalar("SELECT body FROM sms_messages").await;
-        assert!(sms.contains("Matemātika") && sms.contains("jauns vērtējums 9"), "{sms}");
+        assert!(sms.contains("Matemātika") && sms.contains("jauns vērtējums 8"), "{sms}");
         assert_eq!(t.count("emails").await, 1);
         let outbox = admin.get("/admin/sms").await.body;
-        assert!(outbox.contains("E-pasta izsūtne") && outbox.contains("jauns vērtējums 9"));
+        assert!(outbox.contains("E-pasta izsūtne") && outbox.contains("jauns vērtējums 8"));
+        assert!(!outbox.contains("jauns vērtējums 9"));
+
+        // At 21:30 a grade is held through the quiet hours and told at 07:00.
+        t.clock.set("2026-11-26T19:30:00Z".parse().expect("21:30 in Riga"));
+        let r = teacher
+            .api_post(&format!("/api/v1/courses/{course}/cells"), grade("7"), Some(&token))
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        t.clock.advance_secs(15 * 60);
+        worker.run_due(t.app.now()).await.expect("jobs");
+        assert_eq!(t.count("sms_messages").await, 1, "held in the quiet hours");
+        t.clock.set("2026-11-27T04:59:00Z".parse().expect("06:59 in Riga"));
+        worker.run_due(t.app.now()).await.expect("jobs");
+        assert_eq!(t.count("sms_messages").await, 1, "held until 07:00");
+        t.clock.set("2026-11-27T05:00:00Z".parse().expect("07:00 in Riga"));
+        worker.run_due(t.app.now()).await.expect("jobs");
+        assert_eq!(t.count("sms_messages").await, 2);
+        assert!(t
+            .scalar("SELECT body FROM sms_messages ORDER BY id DESC LIMIT 1")
+            .await
+            .contains("jauns vērtējums 7"));
 
         // A teacher has no child to be told about.
         let mut other = t.client();
@@ -887,6 +923,8 @@ async fn e_mail_goes_out_through_smtp() {
     let (url, received) = smtp_server().await;
     let gateway = klade_notify::EmailGateway::smtp(&url, "Klade <klade@skola.example>").expect("gateway");
     let worker = klade_notify::Worker::with_email(t.db().clone(), klade_notify::SmsGateway::Outbox, gateway);
+    // A remark waits out its correction window.
+    t.clock.advance_secs(15 * 60);
     worker.run_due(t.app.now()).await.expect("jobs");
     assert_eq!(t.scalar("SELECT status FROM emails").await, "sent");
     let data = tokio::time::timeout(std::time::Duration::from_secs(5), received)
