@@ -124,3 +124,36 @@ test("a parent's home shows the child's day; the tutor excuses days ticked in th
   await phone.close();
   await office.close();
 });
+
+test('a parent adds a child\'s calendar to a phone by its address, then revokes it', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, klade.url, 'vecaks');
+  await page.goto(`${klade.url}/account`);
+  await page.getByRole('link', { name: 'Kalendārs tālrunī' }).click();
+  await page.getByLabel('Skolēns').selectOption({ label: 'Anna Krūmiņa, 2.B' });
+  await page.getByRole('button', { name: 'Izveidot adresi' }).click();
+  await page.getByRole('heading', { name: 'Jūsu kalendāra adrese' }).waitFor();
+  const address = await page.getByRole('textbox', { name: 'Adrese' }).inputValue();
+  assert.match(address, /^http:\/\/127\.0\.0\.1:\d+\/calendar\/[0-9a-f]{64}\.ics$/);
+  assert.match(await page.getByRole('link', { name: 'Atvērt kalendāra lietotnē' }).getAttribute('href'), /^webcal:\/\//);
+  assert.deepEqual(await accessibilityProblems(page), []);
+
+  // A calendar app: no cookie, only the address.
+  const feed = await fetch(address);
+  assert.equal(feed.status, 200);
+  assert.match(feed.headers.get('content-type'), /^text\/calendar/);
+  const text = await feed.text();
+  assert.match(text, /^BEGIN:VCALENDAR\r\n/);
+  assert.match(text, /SUMMARY:Matemātika\r\n/);
+  assert.match(text, /DTSTART:\d{8}T\d{6}Z\r\n/);
+
+  // Listed with its last use; revoked, it answers nothing.
+  await page.goto(`${klade.url}/account/calendar`);
+  const row = page.locator('tbody tr', { hasText: 'Anna Krūmiņa' });
+  assert.doesNotMatch(await row.innerText(), /—\s*$/);
+  await row.getByRole('button', { name: 'Atsaukt' }).click();
+  await page.getByText('Adrese atsaukta').waitFor();
+  assert.equal((await fetch(address)).status, 404);
+  await context.close();
+});
