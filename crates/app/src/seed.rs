@@ -679,15 +679,16 @@ async fn institution(
     let from = ctx.start.to_string();
     let order_date = date(y, 8, 25).to_string();
 
-    // Staff: the director, a deputy, a clerk, then teachers — two to a class, three to a
-    // preschool group (30 000 staff in the country), so that a school's shape depends on its
-    // classes and groups, not on how full they are.
-    let teachers_wanted = if kind == InstitutionKind::Preschool {
-        size.div_ceil(20) * 2 + 3
+    // Staff: the director, a deputy, a clerk, then teachers — four to every three classes or
+    // groups (about 30 000 staff in the country, as in Latvia's statistics), so that a school's
+    // shape depends on its classes and groups, not on how full they are.
+    let rooms = if kind == InstitutionKind::Preschool {
+        size.div_ceil(20)
     } else {
         let grades = if kind == InstitutionKind::Vocational { 4 } else { 12 };
-        (size / grades).div_ceil(26).max(1) * grades * 2 + 3
+        (size / grades).div_ceil(26).max(1) * grades
     };
+    let teachers_wanted = (rooms * 4).div_ceil(3) + 3;
     let mut staff = Vec::new();
     for (role, position) in [
         (Role::Director, "Direktors"),
