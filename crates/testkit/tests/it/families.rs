@@ -116,13 +116,9 @@ async fn a_parent_reads_the_diary_and_reports_an_absence() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let code: String = sqlx::query("SELECT username FROM accounts WHERE person_id = $1")
-            .bind(anna)
-            .fetch_one(t.db().pool())
-            .await
-            .expect("anna's account")
-            .try_get("username")
-            .expect("username");
+        let code = t
+            .scalar(&format!("SELECT username FROM accounts WHERE person_id = {anna}"))
+            .await;
         let mut minor = t.client();
         minor.login(&code, "demo").await;
         let r = minor

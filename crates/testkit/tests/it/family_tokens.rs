@@ -6,7 +6,6 @@
 
 use axum::http::StatusCode;
 use klade_testkit::{backends, TestApp};
-use sqlx::Row;
 
 /// The token shown once on the page after it was made.
 fn shown_token(body: &str) -> String {
@@ -112,12 +111,9 @@ async fn a_family_token_reads_a_childs_data_and_nothing_more() {
         assert_eq!(t.count("absence_notices WHERE reason = 'x'").await, 0);
 
         // Sixty requests a minute: the next waits for the next minute.
-        let used: i64 = sqlx::query("SELECT in_minute FROM family_tokens WHERE name = 'Virtuves planšete'")
-            .fetch_one(t.db().pool())
-            .await
-            .expect("the token")
-            .try_get("in_minute")
-            .expect("count");
+        let used = t
+            .id("SELECT in_minute FROM family_tokens WHERE name = 'Virtuves planšete'")
+            .await;
         for _ in used..60 {
             assert_eq!(app.api_get("/api/v1/me", &token).await.status, StatusCode::OK);
         }
@@ -148,13 +144,9 @@ async fn a_family_token_reads_a_childs_data_and_nothing_more() {
         );
 
         // A minor makes none.
-        let code: String = sqlx::query("SELECT username FROM accounts WHERE person_id = $1")
-            .bind(anna)
-            .fetch_one(t.db().pool())
-            .await
-            .expect("anna's account")
-            .try_get("username")
-            .expect("username");
+        let code = t
+            .scalar(&format!("SELECT username FROM accounts WHERE person_id = {anna}"))
+            .await;
         let mut minor = t.client();
         minor.login(&code, "demo").await;
         let r = minor

@@ -7,7 +7,6 @@
 use axum::http::StatusCode;
 use klade_domain::PersonId;
 use klade_testkit::{backends, TestApp};
-use sqlx::Row;
 
 #[tokio::test]
 async fn an_adult_student_decides_what_a_parent_sees() {
@@ -119,13 +118,9 @@ async fn an_adult_student_decides_what_a_parent_sees() {
             "UPDATE persons SET birth_date = '{born}' WHERE id = {kristaps}"
         ))
         .await;
-        let code: String = sqlx::query("SELECT username FROM accounts WHERE person_id = $1")
-            .bind(anna)
-            .fetch_one(t.db().pool())
-            .await
-            .expect("anna's account")
-            .try_get("username")
-            .expect("username");
+        let code = t
+            .scalar(&format!("SELECT username FROM accounts WHERE person_id = {anna}"))
+            .await;
         let mut minor = t.client();
         minor.login(&code, "demo").await;
         assert!(minor.get("/account").await.body.contains("Kamēr jums nav 18 gadu"));
