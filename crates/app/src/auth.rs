@@ -285,10 +285,12 @@ pub struct Session {
 
 /// What `person` holds today, as a session of no login: for what they set up to be fetched
 /// without signing in (a calendar feed), so that it is allowed exactly what they would be allowed
-/// now. It carries no CSRF token and no session id, so no form accepts it. `None` when they hold
-/// nothing any more.
+/// now. It carries no CSRF token and no session id, so no form accepts it. `None` when their
+/// account is blocked (as a login would be refused) or they hold nothing any more.
 pub async fn as_person(app: &App, person: PersonId) -> Result<Option<Session>, AppError> {
-    let rights = accounts::rights_version(app.db.pool()).await?;
+    let Some(rights) = accounts::rights_if_open(app.db.pool(), person).await? else {
+        return Ok(None);
+    };
     let Held {
         holdings: held,
         students,

@@ -476,10 +476,17 @@ pub async fn set_username<'e>(ex: impl Executor<'e, Database = Any>, id: Account
     Ok(())
 }
 
-/// The rights counter as it stands (see `sessions::find_live`, which reads it with a session).
-pub async fn rights_version<'e>(ex: impl Executor<'e, Database = Any>) -> Result<i64> {
-    let row = sqlx::query("SELECT v FROM rights_version WHERE id = 1")
-        .fetch_one(ex)
-        .await?;
-    Ok(row.try_get("v")?)
+/// The rights counter as it stands, if `person` has an account that is not blocked: what
+/// `sessions::find_live` reads with a session, for what acts as a person without one.
+pub async fn rights_if_open<'e>(ex: impl Executor<'e, Database = Any>, person: PersonId) -> Result<Option<i64>> {
+    let row = sqlx::query(
+        "SELECT (SELECT v FROM rights_version WHERE id = 1) AS v, \
+           (SELECT COUNT(*) FROM accounts WHERE person_id = $1 AND blocked_at IS NULL) AS open",
+    )
+    .bind(person.0)
+    .fetch_one(ex)
+    .await?;
+    Ok((row.try_get::<i64, _>("open")? > 0)
+        .then(|| row.try_get("v"))
+        .transpose()?)
 }

@@ -173,6 +173,14 @@ async fn a_parent_subscribes_to_a_childs_calendar_and_revokes_it() {
         let path = &url[url.find("/calendar/").expect("a feed path")..];
         assert_eq!(app.get(path).await.status, StatusCode::OK);
 
+        // A blocked account's feeds answer nothing while it is blocked.
+        t.exec("UPDATE accounts SET blocked_at = 1 WHERE username = 'vecaks'")
+            .await;
+        assert_eq!(app.get(path).await.status, StatusCode::NOT_FOUND);
+        t.exec("UPDATE accounts SET blocked_at = NULL WHERE username = 'vecaks'")
+            .await;
+        assert_eq!(app.get(path).await.status, StatusCode::OK);
+
         // The guardianship ended: the feed closes with it.
         let ilze = t.id("SELECT person_id FROM accounts WHERE username = 'vecaks'").await;
         t.exec(&format!(

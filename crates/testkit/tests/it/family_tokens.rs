@@ -123,6 +123,14 @@ async fn a_family_token_reads_a_childs_data_and_nothing_more() {
         t.clock.advance_secs(60);
         assert_eq!(app.api_get("/api/v1/me", &token).await.status, StatusCode::OK);
 
+        // A blocked account's tokens are refused as its logins are.
+        t.exec("UPDATE accounts SET blocked_at = 1 WHERE username = 'skolotajs'")
+            .await;
+        assert_eq!(app.api_get("/api/v1/me", &token).await.status, StatusCode::UNAUTHORIZED);
+        t.exec("UPDATE accounts SET blocked_at = NULL WHERE username = 'skolotajs'")
+            .await;
+        assert_eq!(app.api_get("/api/v1/me", &token).await.status, StatusCode::OK);
+
         // Listed with its last use, revoked through the API, refused after.
         let list = app.api_get("/api/v1/me/tokens", &login).await.json();
         assert_eq!(list["tokens"][0]["name"], "Virtuves planšete");
