@@ -116,49 +116,45 @@ pub async fn fetch(app: &App, token: &str) -> Result<Calendar, AppError> {
     let first = crate::timetable::monday_of(today)
         .checked_sub(jiff::Span::new().days(7))
         .unwrap_or(today);
-    let mut events = Vec::new();
-    let mut diary = None;
-    for week in 0..=WEEKS_AHEAD {
-        let monday = first.checked_add(jiff::Span::new().weeks(week)).unwrap_or(first);
-        let d = crate::families::diary(app, &session, feed.student_id, monday)
-            .await
-            .map_err(|e| match e {
-                AppError::Forbidden(_) => AppError::NotFound,
-                e => e,
-            })?;
-        for day in &d.days {
-            for l in &day.lessons {
-                let key = format!("{}-{}-{}", day.date, l.lesson_no, uid_part(&l.course));
-                if let Some(when) = lesson_time(day.date, &l.time) {
-                    events.push(Event {
-                        uid: format!("lesson-{}-{key}", feed.student_id.0),
-                        when,
-                        what: What::Lesson {
-                            course: l.course.clone(),
-                            topic: l.topic.clone(),
-                            homework: l.homework.clone(),
-                        },
-                        location: l.room.clone(),
-                    });
-                }
-                if let (Some(due), false) = (l.homework_due, l.homework.trim().is_empty()) {
-                    events.push(Event {
-                        uid: format!("homework-{}-{key}", feed.student_id.0),
-                        when: When::Days(due, due.tomorrow().unwrap_or(due)),
-                        what: What::Homework {
-                            course: l.course.clone(),
-                            homework: l.homework.clone(),
-                        },
-                        location: String::new(),
-                    });
-                }
-            }
-        }
-        diary = Some(d);
-    }
     let last = first
         .checked_add(jiff::Span::new().weeks(WEEKS_AHEAD + 1))
         .unwrap_or(first);
+    let days = last.since(first).map(|s| s.get_days().into()).unwrap_or(7);
+    let diary = crate::families::diary_days(app, &session, feed.student_id, first, days)
+        .await
+        .map_err(|e| match e {
+            AppError::Forbidden(_) => AppError::NotFound,
+            e => e,
+        })?;
+    let mut events = Vec::new();
+    for day in &diary.days {
+        for l in &day.lessons {
+            let key = format!("{}-{}-{}", day.date, l.lesson_no, uid_part(&l.course));
+            if let Some(when) = lesson_time(day.date, &l.time) {
+                events.push(Event {
+                    uid: format!("lesson-{}-{key}", feed.student_id.0),
+                    when,
+                    what: What::Lesson {
+                        course: l.course.clone(),
+                        topic: l.topic.clone(),
+                        homework: l.homework.clone(),
+                    },
+                    location: l.room.clone(),
+                });
+            }
+            if let (Some(due), false) = (l.homework_due, l.homework.trim().is_empty()) {
+                events.push(Event {
+                    uid: format!("homework-{}-{key}", feed.student_id.0),
+                    when: When::Days(due, due.tomorrow().unwrap_or(due)),
+                    what: What::Homework {
+                        course: l.course.clone(),
+                        homework: l.homework.clone(),
+                    },
+                    location: String::new(),
+                });
+            }
+        }
+    }
     let placement = session
         .students
         .iter()
@@ -205,10 +201,9 @@ pub async fn fetch(app: &App, token: &str) -> Result<Calendar, AppError> {
         }
         day = next;
     }
-    let d = diary.ok_or(AppError::NotFound)?;
     Ok(Calendar {
-        student: d.name,
-        class_name: d.class_name,
+        student: diary.name,
+        class_name: diary.class_name,
         events,
     })
 }

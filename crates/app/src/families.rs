@@ -99,6 +99,18 @@ pub async fn diary_students(_app: &App, session: &Session) -> Result<Vec<school:
 
 /// A student's week: the timetable's lessons with what was held, homework, marks and grades.
 pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -> Result<Diary, AppError> {
+    diary_days(app, session, student, crate::timetable::monday_of(day), 7).await
+}
+
+/// The diary over `days` days from `first` (the calendar feed's weeks at once): the same reading,
+/// one query for the whole range. `monday` in the answer is `first`.
+pub async fn diary_days(
+    app: &App,
+    session: &Session,
+    student: PersonId,
+    first: Date,
+    days: i64,
+) -> Result<Diary, AppError> {
     // One's own or one's child's placement came with the session; anyone else's (a tutor's look)
     // is read.
     let read;
@@ -112,12 +124,12 @@ pub async fn diary(app: &App, session: &Session, student: PersonId, day: Date) -
     let permit = policy::authorize(&session.actor, Action::ViewDiary, scope(p))?;
     let inst = permit.institution();
     crate::people::log_staff_view(app, session, inst, student, "diary").await?;
-    let monday = crate::timetable::monday_of(day);
-    let sunday = monday.checked_add(jiff::Span::new().days(6)).unwrap_or(monday);
+    let monday = first;
+    let sunday = first.checked_add(jiff::Span::new().days(days - 1)).unwrap_or(first);
     let slots = crate::timetable::class_slots(app, inst, p.class_id, session.rights).await?;
     let cal = crate::calendar::cached(app, inst, session.rights).await?;
     let week = families::student_week(&app.db, inst, p.class_id, student, monday, sunday).await?;
-    let days = (0..7_i64)
+    let days = (0..days)
         .filter_map(|offset| monday.checked_add(jiff::Span::new().days(offset)).ok())
         .map(|d| diary_day(&slots, &cal.0, &week, student, d))
         .collect();
@@ -1277,14 +1289,15 @@ pub async fn progress_reports(
 }
 
 /// Something a family may be told of: about which student, of what kind (`grade`, `absence`,
-/// `remark`), the text, and — for what may be corrected — the journal item and the value it was
-/// given, so the worker tells of it only if it still stands when it leaves.
+/// `remark`), the text, and the journal item with the value it was given, so the worker tells of
+/// it only if it still stands when it leaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     pub student: PersonId,
     pub kind: &'static str,
     pub text: String,
-    pub item: Option<(String, Option<String>)>,
+    pub item: String,
+    pub value: String,
 }
 
 /// Queues the "notify" jobs for events of a save (in its transaction); the worker fans them out to
@@ -1306,8 +1319,8 @@ pub async fn queue_events(
                     "student": e.student,
                     "event": e.kind,
                     "text": e.text,
-                    "item": e.item.as_ref().map(|(i, _)| i),
-                    "value": e.item.as_ref().and_then(|(_, v)| v.as_ref()),
+                    "item": e.item,
+                    "value": e.value,
                 })
             })
             .collect();

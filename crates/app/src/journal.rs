@@ -645,7 +645,6 @@ fn events_of(
     let mut out = Vec::new();
     for c in log {
         let Some(new) = &c.new else { continue };
-        let item = Some((c.item.clone(), c.new.clone()));
         match c.item.parse::<Item>() {
             Ok(Item::Grade(a, s)) => {
                 let date = assessments
@@ -656,7 +655,8 @@ fn events_of(
                     student: s,
                     kind: "grade",
                     text: format!("Klade: {} — jauns vērtējums {new} ({date})", course.name),
-                    item,
+                    item: c.item.clone(),
+                    value: new.clone(),
                 });
             }
             Ok(Item::Attendance(_, s)) => {
@@ -666,7 +666,8 @@ fn events_of(
                         student: s,
                         kind: "absence",
                         text: format!("Klade: {} — kavējums: {new}", course.name),
-                        item,
+                        item: c.item.clone(),
+                        value: new.clone(),
                     });
                 }
             }
@@ -922,7 +923,8 @@ pub async fn add_note(app: &App, session: &Session, id: CourseId, input: &NoteIn
             student: PersonId(*s),
             kind: "remark",
             text: format!("Klade: {} — {}", course.name, text),
-            item: Some((c.item.clone(), c.new.clone())),
+            item: c.item.clone(),
+            value: c.new.clone().unwrap_or_default(),
         })
         .collect();
     crate::families::queue_events(&mut tx, inst, &events, now).await?;

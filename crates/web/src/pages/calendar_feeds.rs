@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use klade_app::calendar_feeds::{self, Calendar, What, When};
-use klade_app::clock::format_instant;
 use klade_app::AppError;
 use serde::Deserialize;
 
@@ -36,14 +35,12 @@ struct FeedsPage<'a> {
     /// The address just made, shown this once.
     made: Option<String>,
     students: Vec<(i64, String)>,
-    feeds: Vec<FeedView>,
-}
-
-struct FeedView {
-    id: i64,
-    student: String,
-    created: String,
-    used: String,
+    /// The ones kept, listed by `kept_secrets.html` with the keys and address below.
+    kept: Vec<super::Kept>,
+    kept_head: &'static str,
+    kept_title: &'static str,
+    kept_empty: &'static str,
+    revoke_base: &'static str,
 }
 
 #[derive(Deserialize, Default)]
@@ -69,15 +66,10 @@ async fn page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let feeds = calendar_feeds::list(&state.app, session)
+    let kept = calendar_feeds::list(&state.app, session)
         .await?
         .into_iter()
-        .map(|f| FeedView {
-            id: f.id,
-            student: f.student,
-            created: format_instant(f.created_at),
-            used: f.last_used_at.map(format_instant).unwrap_or_else(|| "—".into()),
-        })
+        .map(|f| super::Kept::new(f.id, f.student, f.created_at, f.last_used_at))
         .collect();
     let students = session
         .students
@@ -97,7 +89,11 @@ async fn page(
         error: error.map(|e| t.get(e.code()).to_string()),
         made,
         students,
-        feeds,
+        kept,
+        kept_head: "feeds.student",
+        kept_title: "feeds.list",
+        kept_empty: "feeds.empty",
+        revoke_base: "/account/calendar",
     };
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY

@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use klade_app::clock::format_instant;
 use klade_app::family_tokens;
 use klade_app::AppError;
 use serde::Deserialize;
@@ -34,16 +33,14 @@ struct TokensPage<'a> {
     /// The token just made, shown this once.
     made: Option<String>,
     per_minute: i64,
-    tokens: Vec<TokenView>,
+    /// The ones kept, listed by `kept_secrets.html` with the keys and address below.
+    kept: Vec<super::Kept>,
+    kept_head: &'static str,
+    kept_title: &'static str,
+    kept_empty: &'static str,
+    revoke_base: &'static str,
     /// The refused name, as typed.
     typed: Typed,
-}
-
-struct TokenView {
-    id: i64,
-    name: String,
-    created: String,
-    used: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -70,15 +67,10 @@ async fn page(
 ) -> Result<Response, WebError> {
     let session = ctx.signed_in()?;
     let t = Tr::new(ctx.lang);
-    let tokens = family_tokens::list(&state.app, session)
+    let kept = family_tokens::list(&state.app, session)
         .await?
         .into_iter()
-        .map(|k| TokenView {
-            id: k.id,
-            name: k.name,
-            created: format_instant(k.created_at),
-            used: k.last_used_at.map(format_instant).unwrap_or_else(|| "—".into()),
-        })
+        .map(|k| super::Kept::new(k.id, k.name, k.created_at, k.last_used_at))
         .collect();
     let view = TokensPage {
         page: Chrome::for_ctx(ctx, t.get("tokens.title"), "/account/tokens", None),
@@ -88,7 +80,11 @@ async fn page(
         error: error.map(|e| t.get(e.code()).to_string()),
         made,
         per_minute: family_tokens::PER_MINUTE,
-        tokens,
+        kept,
+        kept_head: "tokens.name",
+        kept_title: "tokens.list",
+        kept_empty: "tokens.empty",
+        revoke_base: "/account/tokens",
         typed,
     };
     let status = if error.is_some() {

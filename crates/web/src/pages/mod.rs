@@ -69,6 +69,27 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/healthz", get(healthz))
 }
 
+/// A secret a person made and keeps — a calendar address, an app token — as `kept_secrets.html`
+/// lists it: what it is for, when it was made and last used.
+pub(crate) struct Kept {
+    pub id: i64,
+    pub label: String,
+    pub created: String,
+    pub used: String,
+}
+
+impl Kept {
+    fn new(id: i64, label: String, created_at: i64, last_used_at: Option<i64>) -> Self {
+        use klade_app::clock::format_instant;
+        Self {
+            id,
+            label,
+            created: format_instant(created_at),
+            used: last_used_at.map(format_instant).unwrap_or_else(|| "—".into()),
+        }
+    }
+}
+
 /// An address that is no page: the page that says so, in the reader's language, with their
 /// navigation; under `/api/` the API's JSON.
 async fn not_found(ctx: Ctx, uri: axum::extract::OriginalUri) -> WebError {
