@@ -157,3 +157,43 @@ test('a parent adds a child\'s calendar to a phone by its address, then revokes 
   assert.equal((await fetch(address)).status, 404);
   await context.close();
 });
+
+test('a tutor publishes meeting times, a parent books one on a phone, the tutor sees it', async () => {
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const tutor = await desk.newPage();
+  await login(tutor, klade.url, 'audzinataja');
+  await tutor.getByRole('link', { name: 'Sapulces ar vecākiem' }).first().click();
+  await tutor.getByLabel('Klase vai grupa').selectOption({ label: '2.B' });
+  await tutor.getByLabel('Nosaukums').fill('Vecāku dienas sarunas');
+  await tutor.getByLabel('Vieta').fill('204. kabinets');
+  // A link that is not a plain https address is refused, and what was typed stays.
+  await tutor.getByLabel('Tiešsaistes saite').fill('javascript:alert(1)');
+  await tutor.getByLabel('Tiešsaistes saite').evaluate((e) => { e.type = 'text'; });
+  await tutor.getByRole('button', { name: 'Publicēt laikus' }).click();
+  await tutor.getByText('Saitei jābūt pilnai adresei').waitFor();
+  assert.equal(await tutor.getByLabel('Nosaukums').inputValue(), 'Vecāku dienas sarunas');
+  await tutor.getByLabel('Tiešsaistes saite').fill('');
+  await tutor.getByRole('button', { name: 'Publicēt laikus' }).click();
+  await tutor.getByText('Sapulces laiki publicēti').waitFor();
+  const meeting = tutor.url();
+  assert.deepEqual(await accessibilityProblems(tutor), []);
+
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const parent = await phone.newPage();
+  await login(parent, klade.url, 'vecaks');
+  await parent.goto(`${klade.url}/meetings`);
+  const card = parent.locator('section', { hasText: 'Vecāku dienas sarunas · Anna Krūmiņa' });
+  await card.getByRole('button', { name: '17:15–17:30' }).click();
+  await parent.getByText('Jūs esat pierakstījies').waitFor();
+  assert.match(await parent.locator('main').innerText(), /Jūsu laiks: 17:15–17:30/);
+  assert.deepEqual(await accessibilityProblems(parent), []);
+  await parent.goto(klade.url);
+  assert.match(await parent.locator('main').innerText(), /Sapulce: .* Vecāku dienas sarunas · Anna Krūmiņa/);
+
+  await tutor.goto(meeting);
+  const row = tutor.locator('tbody tr', { hasText: '17:15–17:30' });
+  assert.match(await row.innerText(), /Anna Krūmiņa/);
+  assert.doesNotMatch(await tutor.locator('#unbooked ~ ul').innerText(), /Anna Krūmiņa/);
+  await desk.close();
+  await phone.close();
+});

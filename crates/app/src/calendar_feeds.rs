@@ -77,6 +77,12 @@ pub enum What {
     DayOff,
     /// The school holidays (*brīvlaiks*).
     SchoolHoliday,
+    /// A parent–teacher meeting booked for the student: its title, host and online address.
+    Meeting {
+        title: String,
+        host: String,
+        link: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,6 +177,26 @@ pub async fn fetch(app: &App, token: &str) -> Result<Calendar, AppError> {
                 title: a.title,
             },
             location: String::new(),
+        });
+    }
+    let start = |d: Date| {
+        d.to_zoned(crate::clock::riga())
+            .map(|z| z.timestamp().as_second())
+            .unwrap_or_default()
+    };
+    for b in klade_store::meetings::bookings_of(db, &[feed.student_id], start(first), start(last)).await? {
+        let (Ok(from), Ok(to)) = (Timestamp::from_second(b.starts_at), Timestamp::from_second(b.ends_at)) else {
+            continue;
+        };
+        events.push(Event {
+            uid: format!("meeting-{}-{}", feed.student_id.0, b.meeting_id),
+            when: When::At(from, to),
+            what: What::Meeting {
+                title: b.title,
+                host: b.host,
+                link: b.link,
+            },
+            location: b.place,
         });
     }
     let cal = crate::calendar::cached(app, inst, session.rights).await?;

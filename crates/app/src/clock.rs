@@ -96,21 +96,7 @@ pub fn riga_date(at: Timestamp) -> Date {
     at.to_zoned(riga()).date()
 }
 
-/// `23.11.2026.`, the way Latvian users write a date.
-pub fn format_date(d: Date) -> String {
-    format!("{:02}.{:02}.{}.", d.day(), d.month(), d.year())
-}
-
-/// `23.11.2026. 17:55` in Riga time.
-pub fn format_instant(secs: i64) -> String {
-    match Timestamp::from_second(secs) {
-        Ok(t) => {
-            let z = t.to_zoned(riga());
-            format!("{} {:02}:{:02}", format_date(z.date()), z.hour(), z.minute())
-        }
-        Err(_) => String::new(),
-    }
-}
+pub use klade_domain::calendar::{format_date, format_instant};
 
 /// Parses a stored `YYYY-MM-DD` and shows it as `23.11.2026.`; anything else is shown as it is.
 pub fn format_stored_date(iso: &str) -> String {

@@ -149,6 +149,9 @@ pub fn menu(actor: &klade_domain::Actor) -> Vec<MenuLink> {
     if reads_diary(actor) {
         links.push(link("/diary", "diary.title"));
     }
+    if !actor.children.is_empty() || crate::meetings::hosts(actor) {
+        links.push(link("/meetings", "meetings.title"));
+    }
     if anywhere(&[Action::ManageAccounts, Action::IssuePassword]) {
         links.push(link("/admin/accounts", "nav2.accounts"));
     }

@@ -22,6 +22,7 @@ pub mod import;
 pub mod invitations;
 pub mod journal;
 pub mod journal_checks;
+pub mod meetings;
 pub mod messages;
 pub mod news;
 pub mod onboarding;

@@ -357,6 +357,22 @@ fn is_weekend(day: Date) -> bool {
     matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday)
 }
 
+/// `23.11.2026.`, the way Latvian users write a date.
+pub fn format_date(d: jiff::civil::Date) -> String {
+    format!("{:02}.{:02}.{}.", d.day(), d.month(), d.year())
+}
+
+/// `23.11.2026. 17:55` in Riga time.
+pub fn format_instant(secs: i64) -> String {
+    match jiff::Timestamp::from_second(secs) {
+        Ok(t) => {
+            let z = t.to_zoned(crate::notification_policy::riga());
+            format!("{} {:02}:{:02}", format_date(z.date()), z.hour(), z.minute())
+        }
+        Err(_) => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ pub mod grading;
 pub mod ids;
 pub mod journal_check;
 pub mod journal_item;
+pub mod meetings;
 pub mod news;
 pub mod notification_policy;
 pub mod password;

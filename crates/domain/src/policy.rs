@@ -91,10 +91,15 @@ pub enum Action {
     /// minor's parents always do (R20.1, R21); an adult reports their own absences (R21) and
     /// chooses who reads the rest.
     ShareWithParents,
+    /// Publish parent–teacher meeting slots for a class one tutors or teaches, see who booked and
+    /// who has not, remind the rest and cancel the meeting.
+    HoldMeetings,
+    /// Book and cancel a slot of a meeting for one's child.
+    BookMeetings,
 }
 
 impl Action {
-    pub const ALL: [Self; 35] = [
+    pub const ALL: [Self; 37] = [
         Self::ViewInstitution,
         Self::AppointSuperuser,
         Self::ManageAccounts,
@@ -130,6 +135,8 @@ impl Action {
         Self::PrepareYear,
         Self::EnterStaff,
         Self::ShareWithParents,
+        Self::HoldMeetings,
+        Self::BookMeetings,
     ];
 }
 
@@ -294,6 +301,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
         ExcuseAbsences => matches!(role, Tutor | PreschoolTeacher),
         ReportAbsence => matches!(role, Parent | Student),
         ShareWithParents => matches!(role, Student),
+        HoldMeetings => matches!(role, Tutor | Teacher | PreschoolTeacher),
+        BookMeetings => matches!(role, Parent),
         ViewDiary => matches!(
             role,
             Parent | Student | Tutor | Director | DeputyAcademic | DeputyUpbringing | PreschoolDeputy
@@ -528,6 +537,8 @@ mod tests {
         (PrepareYear,                 "X . . . . . . . . . . . . .", "R16"),
         (EnterStaff,                  "X . . . . . X X . . . . . .", "R16.3, J8"),
         (ShareWithParents,            ". . . . . . . . . . . . X .", "R20.1, R21 (an adult student)"),
+        (HoldMeetings,                ". . . . . . . . . X X X . .", "J4 (cooperation with parents)"),
+        (BookMeetings,                ". . . . . . . . . . . . . X", "J4 (cooperation with parents)"),
     ];
 
     #[test]

@@ -163,6 +163,7 @@ impl Worker {
                 "email" => self.email_job(&job, now).await?,
                 "message" => self.message(&job, now).await?,
                 "reminder" => self.reminder(&job, now).await?,
+                "meeting_reminder" => self.meeting_reminder(&job, now).await?,
                 "email_to" => self.email_to(&job, now).await?,
                 other => {
                     tracing::warn!(kind = other, "unknown job kind");
@@ -317,7 +318,6 @@ impl Worker {
 
     async fn reminder(&self, job: &jobs::Job, now: i64) -> Result<(), klade_store::StoreError> {
         use klade_domain::{InstitutionId, PersonId};
-        use klade_store::{notifications, people};
         let Ok(payload) = serde_json::from_str::<serde_json::Value>(&job.payload) else {
             return jobs::failed(self.db.pool(), job.id, "bad payload", None).await;
         };
@@ -334,28 +334,90 @@ impl Worker {
         let subject = "Klade: atgādinājums par termiņu";
         let text = format!("Klade: šodien līdz {due} jāieraksta {what} ({count}). Skatiet sadaļu “Termiņi”.");
         let mut tx = self.db.begin().await?;
-        if let Some(to) = people::get(&mut *tx, person).await?.and_then(|p| p.email) {
-            let status = match self.email {
-                EmailGateway::Outbox => "kept",
-                EmailGateway::Smtp { .. } => "queued",
-            };
-            let id = notifications::insert_email(
-                &mut *tx,
-                klade_domain::Tenant::without_permit(institution),
-                person,
-                &to,
-                subject,
-                &text,
-                status,
-                now,
-            )
+        self.email_person(&mut tx, institution, person, subject, &text, now)
             .await?;
-            if status == "queued" {
-                jobs::enqueue(&mut *tx, "email", &id.to_string(), now).await?;
+        jobs::done(&mut *tx, job.id, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Reminds the parent who booked a meeting's slot and the meeting's host, the day before; a
+    /// slot freed, moved or cancelled since is not told. The payload is `{"slot": id, "student":
+    /// id, "starts_at": seconds}`.
+    async fn meeting_reminder(&self, job: &jobs::Job, now: i64) -> Result<(), klade_store::StoreError> {
+        let Ok(p) = serde_json::from_str::<serde_json::Value>(&job.payload) else {
+            return jobs::failed(self.db.pool(), job.id, "bad payload", None).await;
+        };
+        if let Some(until) = klade_domain::notification_policy::held_until_second(now) {
+            return jobs::postpone(self.db.pool(), job.id, until).await;
+        }
+        let slot = p["slot"].as_i64().unwrap_or(0);
+        let mut tx = self.db.begin().await?;
+        let booking = klade_store::meetings::booking_of_slot(&mut *tx, slot).await?;
+        if let Some(b) = booking
+            .filter(|b| Some(b.student_id.0) == p["student"].as_i64() && Some(b.starts_at) == p["starts_at"].as_i64())
+        {
+            let when = klade_domain::calendar::format_instant(b.starts_at);
+            let place = [Some(b.place.as_str()), b.link.as_deref()]
+                .into_iter()
+                .flatten()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let subject = "Klade: atgādinājums par sapulci";
+            if let Some(parent) = b.booked_by {
+                let text = format!(
+                    "Klade: {when} sapulce “{}” ar {} par {} ({place}).",
+                    b.title, b.host, b.student
+                );
+                self.email_person(&mut tx, b.institution_id, parent, subject, &text, now)
+                    .await?;
             }
+            let text = format!(
+                "Klade: {when} sapulce “{}” ar {} vecākiem ({place}).",
+                b.title, b.student
+            );
+            self.email_person(&mut tx, b.institution_id, b.host_id, subject, &text, now)
+                .await?;
         }
         jobs::done(&mut *tx, job.id, now).await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records an e-mail to `person` when they have an address (kept in the outbox, or queued for
+    /// SMTP when there is a server); nothing when they have none.
+    async fn email_person(
+        &self,
+        tx: &mut klade_store::Tx,
+        institution: klade_domain::InstitutionId,
+        person: klade_domain::PersonId,
+        subject: &str,
+        text: &str,
+        now: i64,
+    ) -> Result<(), klade_store::StoreError> {
+        use klade_store::{notifications, people};
+        let Some(to) = people::get(&mut **tx, person).await?.and_then(|p| p.email) else {
+            return Ok(());
+        };
+        let status = match self.email {
+            EmailGateway::Outbox => "kept",
+            EmailGateway::Smtp { .. } => "queued",
+        };
+        let id = notifications::insert_email(
+            &mut **tx,
+            klade_domain::Tenant::without_permit(institution),
+            person,
+            &to,
+            subject,
+            text,
+            status,
+            now,
+        )
+        .await?;
+        if status == "queued" {
+            jobs::enqueue(&mut **tx, "email", &id.to_string(), now).await?;
+        }
         Ok(())
     }
 

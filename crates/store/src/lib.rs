@@ -31,6 +31,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod journal;
 pub mod journal_checks;
+pub mod meetings;
 pub mod messages;
 pub mod notifications;
 pub mod people;

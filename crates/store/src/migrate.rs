@@ -53,6 +53,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(27, "0027_adult_sharing"),
     migration!(28, "0028_calendar_feeds"),
     migration!(29, "0029_family_tokens"),
+    migration!(30, "0030_meetings"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

@@ -19,6 +19,7 @@ mod home;
 mod import;
 mod journal;
 mod journal_checks;
+mod meetings;
 mod messages;
 mod ops;
 mod people;

@@ -38,6 +38,13 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/account/calendar", "own"),
     ("POST", "/account/calendar/{id}/revoke", "own"),
     ("GET", "/account/tokens", "own"),
+    ("GET", "/meetings", "own"),
+    ("POST", "/meetings", "special"),
+    ("GET", "/meetings/{id}", "special"),
+    ("POST", "/meetings/{id}/book", "special"),
+    ("POST", "/meetings/{id}/unbook", "special"),
+    ("POST", "/meetings/{id}/remind", "special"),
+    ("POST", "/meetings/{id}/cancel", "special"),
     ("POST", "/account/tokens", "own"),
     ("POST", "/account/tokens/{id}/revoke", "own"),
     ("GET", "/calendar/{file}", "public"),
@@ -285,6 +292,13 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/me/calendar-feeds", "own"),
     ("POST", "/api/v1/me/calendar-feeds/{id}/revoke", "own"),
     ("GET", "/api/v1/me/tokens", "own"),
+    ("GET", "/api/v1/meetings", "own"),
+    ("POST", "/api/v1/meetings", "special"),
+    ("GET", "/api/v1/meetings/{id}", "special"),
+    ("POST", "/api/v1/meetings/{id}/book", "special"),
+    ("POST", "/api/v1/meetings/{id}/unbook", "special"),
+    ("POST", "/api/v1/meetings/{id}/remind", "special"),
+    ("POST", "/api/v1/meetings/{id}/cancel", "special"),
     ("POST", "/api/v1/me/tokens", "own"),
     ("POST", "/api/v1/me/tokens/{id}/revoke", "own"),
     ("GET", "/api/v1/openapi.json", "public"),
@@ -546,6 +560,7 @@ struct Targets {
     news: i64,
     import: i64,
     check: i64,
+    meeting: i64,
 }
 
 fn fill(path: &str, t: &Targets) -> String {
@@ -556,6 +571,8 @@ fn fill(path: &str, t: &Targets) -> String {
             t.check
         } else if p.contains("/news/") {
             t.news
+        } else if p.contains("/meetings/") {
+            t.meeting
         } else if p.contains("/attachments/") || p.contains("/photos/") {
             t.message
         } else if p.starts_with("/api/v1/courses/") {
@@ -723,6 +740,11 @@ async fn another_institution(t: &TestApp) -> Targets {
     .await;
     t.exec(&format!("INSERT INTO news (institution_id, category, audience, title, body, visible_from, visible_to, author_id, created_at) VALUES ({i}, 'general', 'everyone', 'Slepenā ziņa', 'Slepenā', '2026-09-01', '2027-08-31', {student}, 0)")).await;
     let news = t.id(&format!("SELECT id FROM news WHERE institution_id = {i}")).await;
+    t.exec(&format!("INSERT INTO meetings (institution_id, class_id, host_id, title, place, book_by, created_at) VALUES ({i}, {class}, {student}, 'Slepenā sapulce', 'Slepenā iela', 1900000000, 0)")).await;
+    let meeting = t
+        .id(&format!("SELECT id FROM meetings WHERE institution_id = {i}"))
+        .await;
+    t.exec(&format!("INSERT INTO meeting_slots (meeting_id, institution_id, starts_at, ends_at) VALUES ({meeting}, {i}, 1900003600, 1900004500)")).await;
     Targets {
         institution: i,
         class,
@@ -733,6 +755,7 @@ async fn another_institution(t: &TestApp) -> Targets {
         news,
         import,
         check: 999_999,
+        meeting,
     }
 }
 
@@ -825,6 +848,7 @@ fn fits(path: &str, w: &Within) -> bool {
         || path.contains("/imports/{id}")
         || path.contains("/checks/{id}")
         || path.contains("/news/{id}")
+        || path.contains("/meetings/{id}")
         || path.contains("/attachments/")
         || path.contains("/photos/")
     {
@@ -864,6 +888,7 @@ async fn within_an_institution_each_role_reaches_what_the_policy_gives_it() {
             news: 0,
             import: 0,
             check: 0,
+            meeting: 0,
         };
         let resources = [
             Within {

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 mod deadlines;
 mod journal;
 mod journal_checks;
+mod meetings;
 mod messages;
 mod people;
 mod preschool_plans;
@@ -49,6 +50,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(people::routes())
         .merge(people::more_routes())
         .merge(messages::routes())
+        .merge(meetings::routes())
         .merge(journal_checks::routes())
         .merge(preschool_plans::routes())
         .merge(deadlines::routes())

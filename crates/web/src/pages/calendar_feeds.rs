@@ -219,6 +219,14 @@ fn ics(t: Tr, cal: &Calendar, now: jiff::Timestamp) -> String {
             }
             What::DayOff => (t.get("feeds.day_off").to_string(), String::new()),
             What::SchoolHoliday => (t.get("feeds.school_holiday").to_string(), String::new()),
+            What::Meeting { title, host, link } => (
+                format!("{}: {title}", t.get("meetings.home_booked")),
+                [Some(host.clone()), link.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
         };
         line("SUMMARY", &text(&summary));
         if !e.location.is_empty() {

@@ -38,6 +38,8 @@ struct HomePage {
     institutions: Vec<InstitutionView>,
     /// Adult children who no longer show this parent their diary, one line each.
     withheld: Vec<String>,
+    /// The children's booked parent–teacher meetings of the next two weeks, one line each.
+    meetings: Vec<String>,
 }
 
 /// A teacher's lesson today, with whether its topic is recorded: one tap to its attendance.
@@ -221,8 +223,23 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
             )
         })
         .collect();
+    let meetings = klade_app::meetings::upcoming_for_family(&state.app, session)
+        .await?
+        .into_iter()
+        .map(|b| {
+            format!(
+                "{}: {} · {} · {} · {}",
+                t.get("meetings.home_booked"),
+                klade_app::clock::format_instant(b.starts_at),
+                b.title,
+                b.student,
+                b.host
+            )
+        })
+        .collect();
     let page = HomePage {
         withheld,
+        meetings,
         csrf: session.csrf_token.clone(),
         // The welcome without rules to acknowledge is for the first visit; rules wait until read.
         pending: pending

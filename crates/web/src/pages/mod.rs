@@ -28,6 +28,7 @@ mod invitations;
 mod journal;
 mod journal_checks;
 mod login;
+mod meetings;
 mod messages;
 mod people;
 mod preschool;
@@ -59,6 +60,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(calendar::routes())
         .merge(calendar_feeds::routes())
         .merge(family_tokens::routes())
+        .merge(meetings::routes())
         .merge(deadlines::routes())
         .merge(statistics::routes())
         .merge(second_factor::routes())
