@@ -282,7 +282,6 @@ impl Worker {
     /// SMTP when there is a server.
     async fn email_to(&self, job: &jobs::Job, now: i64) -> Result<(), klade_store::StoreError> {
         use klade_domain::{InstitutionId, PersonId};
-        use klade_store::notifications;
         let Ok(p) = serde_json::from_str::<serde_json::Value>(&job.payload) else {
             return jobs::failed(self.db.pool(), job.id, "bad payload", None).await;
         };
@@ -292,25 +291,9 @@ impl Worker {
         };
         let institution = InstitutionId(p["institution"].as_i64().unwrap_or(0));
         let person = PersonId(p["person"].as_i64().unwrap_or(0));
-        let status = match self.email {
-            EmailGateway::Outbox => "kept",
-            EmailGateway::Smtp { .. } => "queued",
-        };
         let mut tx = self.db.begin().await?;
-        let id = notifications::insert_email(
-            &mut *tx,
-            klade_domain::Tenant::without_permit(institution),
-            person,
-            to,
-            subject,
-            text,
-            status,
-            now,
-        )
-        .await?;
-        if status == "queued" {
-            jobs::enqueue(&mut *tx, "email", &id.to_string(), now).await?;
-        }
+        self.record_email(&mut tx, institution, person, to, subject, text, now)
+            .await?;
         jobs::done(&mut *tx, job.id, now).await?;
         tx.commit().await?;
         Ok(())
@@ -396,19 +379,40 @@ impl Worker {
         text: &str,
         now: i64,
     ) -> Result<(), klade_store::StoreError> {
-        use klade_store::{notifications, people};
-        let Some(to) = people::get(&mut **tx, person).await?.and_then(|p| p.email) else {
-            return Ok(());
-        };
+        use klade_store::people;
+        match people::get(&mut **tx, person).await?.and_then(|p| p.email) {
+            Some(to) => {
+                self.record_email(tx, institution, person, &to, subject, text, now)
+                    .await
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Records an e-mail: kept in the outbox, or queued for SMTP when there is a server.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "an e-mail carries its institution, person, address, subject and text"
+    )]
+    async fn record_email(
+        &self,
+        tx: &mut klade_store::Tx,
+        institution: klade_domain::InstitutionId,
+        person: klade_domain::PersonId,
+        to: &str,
+        subject: &str,
+        text: &str,
+        now: i64,
+    ) -> Result<(), klade_store::StoreError> {
         let status = match self.email {
             EmailGateway::Outbox => "kept",
             EmailGateway::Smtp { .. } => "queued",
         };
-        let id = notifications::insert_email(
+        let id = klade_store::notifications::insert_email(
             &mut **tx,
             klade_domain::Tenant::without_permit(institution),
             person,
-            &to,
+            to,
             subject,
             text,
             status,
@@ -436,31 +440,14 @@ impl Worker {
         text: &str,
         now: i64,
     ) -> Result<(), klade_store::StoreError> {
-        use klade_store::notifications;
         match (r.channel.as_str(), &r.phone, &r.email) {
             ("sms", Some(phone), _) if sms_allowed => {
                 let id = sms::insert(&mut **tx, Some(institution), Some(r.person), phone, text, now).await?;
                 jobs::enqueue(&mut **tx, "sms", &id.to_string(), now).await?;
             }
             ("email", _, Some(to)) => {
-                let status = match self.email {
-                    EmailGateway::Outbox => "kept",
-                    EmailGateway::Smtp { .. } => "queued",
-                };
-                let id = notifications::insert_email(
-                    &mut **tx,
-                    klade_domain::Tenant::without_permit(institution),
-                    r.person,
-                    to,
-                    subject,
-                    text,
-                    status,
-                    now,
-                )
-                .await?;
-                if status == "queued" {
-                    jobs::enqueue(&mut **tx, "email", &id.to_string(), now).await?;
-                }
+                self.record_email(tx, institution, r.person, to, subject, text, now)
+                    .await?;
             }
             _ => {}
         }
