@@ -197,3 +197,58 @@ test('a tutor publishes meeting times, a parent books one on a phone, the tutor 
   await desk.close();
   await phone.close();
 });
+
+test('a deputy asks for a consent, a parent gives it on a phone and the deputy sees who answered', async () => {
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const deputy = await desk.newPage();
+  await login(deputy, klade.url, 'audzinasana');
+  await deputy.goto(`${klade.url}/consents`);
+  await deputy.getByRole('checkbox', { name: '2.B' }).check();
+  await deputy.getByLabel('Veids').selectOption('consent');
+  await deputy.getByLabel('Jautājums', { exact: true }).fill('Fotografēšana Ziemassvētku koncertā');
+  await deputy.getByLabel('Apraksts').fill('Foto publicēsim skolas mājaslapā.');
+  await deputy.getByRole('button', { name: 'Jautāt' }).click();
+  await deputy.getByText('Jautājums nosūtīts').waitFor();
+  const question = deputy.url();
+  assert.deepEqual(await accessibilityProblems(deputy), []);
+
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const parent = await phone.newPage();
+  await login(parent, klade.url, 'vecaks');
+  await parent.goto(klade.url);
+  await parent.getByRole('link', { name: /Jūsu atbildi gaida jautājumi no skolas/ }).click();
+  const card = parent.locator('section', { hasText: 'Fotografēšana Ziemassvētku koncertā · Anna Krūmiņa' });
+  await card.getByRole('button', { name: 'Piekrītu', exact: true }).click();
+  await parent.getByText('Atbilde saglabāta').waitFor();
+  assert.match(await card.innerText(), /Jūsu atbilde: Jā — Ilze Krūmiņa/);
+  assert.deepEqual(await accessibilityProblems(parent), []);
+
+  await deputy.goto(question);
+  assert.match(await deputy.locator('tbody tr', { hasText: 'Anna' }).innerText(), /Jā — Ilze Krūmiņa/);
+  await desk.close();
+  await phone.close();
+});
+
+test('a parent chooses Ukrainian once and reads the family pages in it on another device too', async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await phone.newPage();
+  await login(page, klade.url, 'vecaks');
+  await page.goto(`${klade.url}/account`);
+  await page.getByRole('link', { name: 'Українська' }).click();
+  await page.getByRole('link', { name: 'Щоденник' }).first().click();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'uk');
+  assert.match(await page.locator('main').innerText(), /Anna Krūmiņa, 2\.B/, 'names stay as written');
+  assert.deepEqual(await accessibilityProblems(page), []);
+
+  const laptop = await browser.newContext();
+  const other = await laptop.newPage();
+  await login(other, klade.url, 'vecaks');
+  assert.equal(await other.locator('html').getAttribute('lang'), 'uk');
+  // Back to Latvian from the header, for the person on every device.
+  await other.getByRole('link', { name: 'Latviešu' }).first().click();
+  assert.equal(await other.locator('html').getAttribute('lang'), 'lv');
+  await page.reload();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'lv');
+  await phone.close();
+  await laptop.close();
+});

@@ -281,6 +281,8 @@ pub struct Session {
     pub students: std::sync::Arc<Vec<klade_store::school::Placement>>,
     /// The rights counter at this request: what a server keeps in memory is good while it stands.
     pub rights: i64,
+    /// The language the person chose for the pages (`lv`, `en`, `uk`, `ru`), when they did.
+    pub lang: Option<String>,
 }
 
 /// What `person` holds today, as a session of no login: for what they set up to be fetched
@@ -317,6 +319,7 @@ pub async fn as_person(app: &App, person: PersonId) -> Result<Option<Session>, A
         },
         students,
         rights,
+        lang: None,
     }))
 }
 
@@ -362,7 +365,14 @@ pub async fn authenticate(app: &App, token: &str, kind: SessionKind) -> Result<O
         },
         students,
         rights: live.rights,
+        lang: live.lang,
     }))
+}
+
+/// Keeps the language the person chose for the pages, so it follows them to every device.
+pub async fn choose_language(app: &App, session: &Session, code: &str) -> Result<(), AppError> {
+    accounts::set_lang(app.db.pool(), session.account, code).await?;
+    Ok(())
 }
 
 pub async fn logout(app: &App, session: &Session) -> Result<(), AppError> {

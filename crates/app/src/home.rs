@@ -152,6 +152,9 @@ pub fn menu(actor: &klade_domain::Actor) -> Vec<MenuLink> {
     if !actor.children.is_empty() || crate::meetings::hosts(actor) {
         links.push(link("/meetings", "meetings.title"));
     }
+    if !actor.children.is_empty() || crate::consents::asks(actor) {
+        links.push(link("/consents", "consents.title"));
+    }
     if anywhere(&[Action::ManageAccounts, Action::IssuePassword]) {
         links.push(link("/admin/accounts", "nav2.accounts"));
     }

@@ -11,6 +11,7 @@ mod cache;
 pub mod calendar;
 pub mod calendar_feeds;
 pub mod clock;
+pub mod consents;
 pub mod deadlines;
 pub mod demo;
 pub mod enrolment;

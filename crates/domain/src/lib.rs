@@ -7,6 +7,7 @@ pub mod attendance;
 pub mod calendar;
 pub mod clean_language;
 pub mod collate;
+pub mod consents;
 pub mod deadlines;
 pub mod file_type;
 pub mod grading;

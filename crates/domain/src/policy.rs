@@ -96,10 +96,15 @@ pub enum Action {
     HoldMeetings,
     /// Book and cancel a slot of a meeting for one's child.
     BookMeetings,
+    /// Ask the families of a class for a consent or a survey's answer, see who answered what and
+    /// remind the rest: the administration for any class, a tutor for their own.
+    AskConsents,
+    /// Answer a consent or survey for one's child, and withdraw a consent.
+    AnswerConsents,
 }
 
 impl Action {
-    pub const ALL: [Self; 37] = [
+    pub const ALL: [Self; 39] = [
         Self::ViewInstitution,
         Self::AppointSuperuser,
         Self::ManageAccounts,
@@ -137,6 +142,8 @@ impl Action {
         Self::ShareWithParents,
         Self::HoldMeetings,
         Self::BookMeetings,
+        Self::AskConsents,
+        Self::AnswerConsents,
     ];
 }
 
@@ -302,7 +309,11 @@ pub fn role_may(role: Role, action: Action) -> bool {
         ReportAbsence => matches!(role, Parent | Student),
         ShareWithParents => matches!(role, Student),
         HoldMeetings => matches!(role, Tutor | Teacher | PreschoolTeacher),
-        BookMeetings => matches!(role, Parent),
+        BookMeetings | AnswerConsents => matches!(role, Parent),
+        AskConsents => matches!(
+            role,
+            Director | DeputyAcademic | DeputyCreative | DeputyUpbringing | PreschoolDeputy | Tutor | PreschoolTeacher
+        ),
         ViewDiary => matches!(
             role,
             Parent | Student | Tutor | Director | DeputyAcademic | DeputyUpbringing | PreschoolDeputy
@@ -539,6 +550,8 @@ mod tests {
         (ShareWithParents,            ". . . . . . . . . . . . X .", "R20.1, R21 (an adult student)"),
         (HoldMeetings,                ". . . . . . . . . X X X . .", "J4 (cooperation with parents)"),
         (BookMeetings,                ". . . . . . . . . . . . . X", "J4 (cooperation with parents)"),
+        (AskConsents,                 ". X X . X X X . . X . X . .", "J4 (cooperation with parents)"),
+        (AnswerConsents,              ". . . . . . . . . . . . . X", "J4 (cooperation with parents)"),
     ];
 
     #[test]

@@ -476,6 +476,16 @@ pub async fn set_username<'e>(ex: impl Executor<'e, Database = Any>, id: Account
     Ok(())
 }
 
+/// The language the account's person chose for the pages.
+pub async fn set_lang<'e>(ex: impl Executor<'e, Database = Any>, id: AccountId, lang: &str) -> Result<()> {
+    sqlx::query("UPDATE accounts SET lang = $2 WHERE id = $1")
+        .bind(id.0)
+        .bind(lang)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
 /// The rights counter as it stands, if `person` has an account that is not blocked: what
 /// `sessions::find_live` reads with a session, for what acts as a person without one.
 pub async fn rights_if_open<'e>(ex: impl Executor<'e, Database = Any>, person: PersonId) -> Result<Option<i64>> {

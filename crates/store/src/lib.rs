@@ -20,6 +20,7 @@ pub mod backup;
 pub mod bulk;
 pub mod calendar;
 pub mod calendar_feeds;
+pub mod consents;
 pub mod deadlines;
 pub mod families;
 pub mod family_tokens;

@@ -54,6 +54,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(28, "0028_calendar_feeds"),
     migration!(29, "0029_family_tokens"),
     migration!(30, "0030_meetings"),
+    migration!(31, "0031_consents"),
+    migration!(32, "0032_account_language"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

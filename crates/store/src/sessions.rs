@@ -98,6 +98,8 @@ pub struct Live {
     pub rights: i64,
     /// The account has a confirmed second factor.
     pub second_factor: bool,
+    /// The language the person chose for the pages, when they did.
+    pub lang: Option<String>,
 }
 
 /// The session, when it exists, has not expired, and its account is not blocked.
@@ -109,7 +111,7 @@ pub async fn find_live<'e>(
 ) -> Result<Option<Live>> {
     let row = sqlx::query(
         "SELECT s.id, s.account_id, a.person_id, a.username, p.given_name || ' ' || p.family_name AS name, s.csrf_token, \
-           s.last_seen_at, a.must_change_password, \
+           s.last_seen_at, a.must_change_password, a.lang, \
            (SELECT COUNT(*) FROM message_recipients r WHERE r.person_id = a.person_id AND r.read_at IS NULL) AS unread, \
            (SELECT v FROM rights_version WHERE id = 1) AS rights, \
            (SELECT COUNT(*) FROM second_factors f WHERE f.account_id = a.id AND f.confirmed_at IS NOT NULL) AS second_factor \
@@ -134,6 +136,7 @@ pub async fn find_live<'e>(
             unread: r.try_get("unread")?,
             rights: r.try_get("rights")?,
             second_factor: r.try_get::<i64, _>("second_factor")? > 0,
+            lang: r.try_get("lang")?,
         })
     })
     .transpose()

@@ -127,6 +127,8 @@ async fn pages(t: &TestApp) -> Vec<(&'static str, String, Vec<String>)> {
                 "/diary".into(),
                 format!("/students/{student}/grades"),
                 "/messages".into(),
+                "/meetings".into(),
+                "/consents".into(),
             ],
         ),
         ("student", format!("s{student}"), vec!["/".into(), "/diary".into()]),
@@ -146,6 +148,8 @@ async fn pages(t: &TestApp) -> Vec<(&'static str, String, Vec<String>)> {
             vec![
                 format!("/classes/{class}/absences"),
                 format!("/classes/{class}/students"),
+                "/meetings".into(),
+                "/consents".into(),
             ],
         ),
         (

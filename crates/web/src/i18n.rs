@@ -1,5 +1,7 @@
-//! The message catalogue: every user-facing string, Latvian first, English second.
-//! Keys are dotted (`home.title`); the catalogues live in `i18n/*.toml` and are embedded.
+//! The message catalogue: every user-facing string, Latvian first, English second; the pages
+//! families read also in Ukrainian and Russian ([`FAMILY_SECTIONS`]), which fall back to English
+//! where a staff page has no translation. Keys are dotted (`home.title`); the catalogues live in
+//! `i18n/*.toml` and are embedded.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -10,8 +12,7 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
     Catalogue::embedded().unwrap_or_else(|e| {
         tracing::error!("message catalogue does not parse: {e}");
         Catalogue {
-            lv: HashMap::new(),
-            en: HashMap::new(),
+            maps: Default::default(),
         }
     })
 });
@@ -25,41 +26,118 @@ pub enum Lang {
     #[default]
     Lv,
     En,
+    Uk,
+    Ru,
 }
 
+/// The sections of the catalogue the families' pages use: the Ukrainian and Russian catalogues
+/// hold each of their keys (a test checks it), and nothing else.
+pub const FAMILY_SECTIONS: &[&str] = &[
+    "app",
+    "nav",
+    "nav2",
+    "login",
+    "home",
+    "role",
+    "kind",
+    "account",
+    "password",
+    "username",
+    "personal_code",
+    "error",
+    "privacy",
+    "rules",
+    "onboarding",
+    "second_factor",
+    "diary",
+    "absence",
+    "excuse_reason",
+    "grades",
+    "grade",
+    "grade_kind",
+    "grade_kind_short",
+    "scale",
+    "note",
+    "mark_code",
+    "mark_word",
+    "glance",
+    "weekday",
+    "month",
+    "timetable",
+    "notify",
+    "message",
+    "news",
+    "report",
+    "card",
+    "sharing",
+    "feeds",
+    "tokens",
+    "meetings",
+    "consents",
+    "preschool",
+    "history",
+];
+
 impl Lang {
+    pub const ALL: [Self; 4] = [Self::Lv, Self::En, Self::Uk, Self::Ru];
+
     pub fn code(self) -> &'static str {
         match self {
             Self::Lv => "lv",
             Self::En => "en",
+            Self::Uk => "uk",
+            Self::Ru => "ru",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "lv" => Some(Self::Lv),
-            "en" => Some(Self::En),
-            _ => None,
+        Self::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    /// The language's own name, for choosing it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Lv => "Latviešu",
+            Self::En => "English",
+            Self::Uk => "Українська",
+            Self::Ru => "Русский",
         }
     }
 
-    /// The other language, for the switch in the header.
+    /// The language the header offers: English to a Latvian reader, Latvian to everyone else (the
+    /// rest are chosen on the account and login pages).
     pub fn other(self) -> Self {
         match self {
             Self::Lv => Self::En,
-            Self::En => Self::Lv,
+            Self::En | Self::Uk | Self::Ru => Self::Lv,
         }
+    }
+
+    /// Where a string without a translation is read instead: staff pages are not translated to
+    /// Ukrainian and Russian, and a reader who chose them may not read Latvian.
+    fn fallback(self) -> Self {
+        match self {
+            Self::Uk | Self::Ru => Self::En,
+            Self::Lv | Self::En => Self::Lv,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
     }
 }
 
 #[derive(Debug)]
 pub struct Catalogue {
-    lv: HashMap<String, String>,
-    en: HashMap<String, String>,
+    maps: [HashMap<String, String>; 4],
 }
 
-const LV: &str = include_str!("../i18n/lv.toml");
-const EN: &str = include_str!("../i18n/en.toml");
+const SOURCES: [&str; 4] = [
+    include_str!("../i18n/lv.toml"),
+    include_str!("../i18n/en.toml"),
+    include_str!("../i18n/uk.toml"),
+    include_str!("../i18n/ru.toml"),
+];
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
     for (k, v) in table {
@@ -90,28 +168,30 @@ impl Catalogue {
     /// The embedded catalogues. They are checked by tests, so a parse error here is a build defect.
     pub fn embedded() -> Result<Self, toml::de::Error> {
         Ok(Self {
-            lv: parse(LV)?,
-            en: parse(EN)?,
+            maps: [
+                parse(SOURCES[0])?,
+                parse(SOURCES[1])?,
+                parse(SOURCES[2])?,
+                parse(SOURCES[3])?,
+            ],
         })
     }
 
+    fn map(&self, lang: Lang) -> &HashMap<String, String> {
+        &self.maps[lang.index()]
+    }
+
     pub fn get<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
-        let map = match lang {
-            Lang::Lv => &self.lv,
-            Lang::En => &self.en,
-        };
-        map.get(key)
-            .or_else(|| self.lv.get(key))
+        self.map(lang)
+            .get(key)
+            .or_else(|| self.map(lang.fallback()).get(key))
+            .or_else(|| self.map(Lang::Lv).get(key))
             .map(String::as_str)
             .unwrap_or(key)
     }
 
     pub fn keys(&self, lang: Lang) -> Vec<&str> {
-        let map = match lang {
-            Lang::Lv => &self.lv,
-            Lang::En => &self.en,
-        };
-        let mut keys: Vec<&str> = map.keys().map(String::as_str).collect();
+        let mut keys: Vec<&str> = self.map(lang).keys().map(String::as_str).collect();
         keys.sort();
         keys
     }
@@ -180,11 +260,11 @@ impl Tr {
     /// The catalogue's text for `prefix.code`, if it has one.
     pub fn find(&self, prefix: &str, code: &str) -> Option<String> {
         let c = catalogue();
-        let map = match self.lang {
-            Lang::Lv => &c.lv,
-            Lang::En => &c.en,
-        };
-        map.get(&format!("{prefix}.{code}")).cloned()
+        let key = format!("{prefix}.{code}");
+        c.map(self.lang)
+            .get(&key)
+            .or_else(|| c.map(self.lang.fallback()).get(&key))
+            .cloned()
     }
 
     pub fn dynamic(&self, prefix: &str, code: &str) -> String {
@@ -217,7 +297,9 @@ mod tests {
             v
         };
         for key in c.keys(Lang::Lv) {
-            assert_eq!(parts(c.get(Lang::Lv, key)), parts(c.get(Lang::En, key)), "{key}");
+            for lang in [Lang::En, Lang::Uk, Lang::Ru] {
+                assert_eq!(parts(c.get(Lang::Lv, key)), parts(c.get(lang, key)), "{lang:?} {key}");
+            }
         }
         assert_eq!(Tr::new(Lang::Lv).fill("deadlines.lesson_n", &[("n", "3")]), "3. stunda");
         assert_eq!(Tr::new(Lang::En).fill("deadlines.lesson_n", &[("n", "3")]), "lesson 3");
@@ -228,6 +310,31 @@ mod tests {
         let c = Catalogue::embedded().expect("catalogues parse");
         assert_eq!(c.keys(Lang::Lv), c.keys(Lang::En));
         assert!(c.keys(Lang::Lv).len() > 50);
+    }
+
+    /// Ukrainian and Russian hold every key of the families' sections, translated, and no other.
+    #[test]
+    fn the_families_languages_hold_the_families_pages() {
+        let c = Catalogue::embedded().expect("catalogues parse");
+        let family: Vec<&str> = c
+            .keys(Lang::Lv)
+            .into_iter()
+            .filter(|k| FAMILY_SECTIONS.iter().any(|s| k.split('.').next() == Some(*s)))
+            .collect();
+        assert!(family.len() > 500, "{}", family.len());
+        for lang in [Lang::Uk, Lang::Ru] {
+            assert_eq!(c.keys(lang), family, "{lang:?}");
+            let same = family
+                .iter()
+                .filter(|k| c.get(lang, k) == c.get(Lang::Lv, k) && c.get(Lang::Lv, k).chars().any(char::is_lowercase))
+                .filter(|k| c.get(Lang::Lv, k).chars().count() > 12)
+                .count();
+            // Names, codes and numbers may stay as they are; sentences may not.
+            assert!(same < 10, "{lang:?}: {same} sentences left in Latvian");
+        }
+        assert_eq!(Tr::new(Lang::Uk).get("nav.diary"), c.get(Lang::Uk, "nav.diary"));
+        // A staff page's string falls back to English.
+        assert_eq!(Tr::new(Lang::Ru).get("import.title"), c.get(Lang::En, "import.title"));
     }
 
     #[test]
@@ -272,6 +379,8 @@ mod tests {
             "src/pages/calendar.rs",
             "src/pages/deadlines.rs",
             "src/pages/statistics.rs",
+            "src/pages/meetings.rs",
+            "src/pages/consents.rs",
             "src/error.rs",
         ] {
             sources.push(std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).expect("source"));

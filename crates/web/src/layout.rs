@@ -14,7 +14,11 @@ pub struct Chrome {
     pub path: String,
     pub lang: &'static str,
     pub other_lang: &'static str,
+    /// The header's switch: the other language's own name, and where it leads.
+    pub other_name: &'static str,
     pub lang_href: String,
+    /// Every language, for the login and account pages to offer.
+    pub languages: Vec<LangLink>,
     pub user: Option<UserChrome>,
     /// The page answers a form that was not taken (the session ended, the form was outdated): the
     /// browser keeps what was typed to put back into the form (`static/forms.js`).
@@ -27,6 +31,15 @@ pub struct Chrome {
     pub brand: Option<std::sync::Arc<klade_app::home::Brand>>,
     /// Someone in several institutions: each, for the menu to lead to its part of the home page.
     pub places: Vec<std::sync::Arc<klade_app::home::Brand>>,
+}
+
+/// A language to switch to: its code, its own name, the address that switches, and whether the
+/// page is in it.
+pub struct LangLink {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub href: String,
+    pub current: bool,
 }
 
 /// An option of a select or a tab: what it sends or where it leads, its label, and whether it is
@@ -128,7 +141,17 @@ impl Chrome {
             path: path.to_string(),
             lang: lang.code(),
             other_lang: lang.other().code(),
+            other_name: lang.other().name(),
             lang_href: format!("/lang/{}?next={next}", lang.other().code()),
+            languages: Lang::ALL
+                .into_iter()
+                .map(|l| LangLink {
+                    code: l.code(),
+                    name: l.name(),
+                    href: format!("/lang/{}?next={next}", l.code()),
+                    current: l == lang,
+                })
+                .collect(),
             user,
             keep_draft: false,
             once: klade_app::auth::random_hex(16).unwrap_or_default(),

@@ -117,6 +117,12 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
         },
         None => None,
     };
+    // A signed-in person's own choice of language wins over the browser's cookie.
+    let lang = session
+        .as_ref()
+        .and_then(|s| s.lang.as_deref())
+        .and_then(Lang::from_code)
+        .unwrap_or(lang);
     let institutions = match &session {
         Some(s) => match klade_app::home::brands(&state.app, s).await {
             Ok(b) => b,

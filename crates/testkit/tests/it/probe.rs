@@ -38,6 +38,12 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/account/calendar", "own"),
     ("POST", "/account/calendar/{id}/revoke", "own"),
     ("GET", "/account/tokens", "own"),
+    ("GET", "/consents", "own"),
+    ("POST", "/consents", "special"),
+    ("GET", "/consents/{id}", "special"),
+    ("POST", "/consents/{id}/answer", "special"),
+    ("POST", "/consents/{id}/withdraw", "special"),
+    ("POST", "/consents/{id}/remind", "special"),
     ("GET", "/meetings", "own"),
     ("POST", "/meetings", "special"),
     ("GET", "/meetings/{id}", "special"),
@@ -292,6 +298,12 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/me/calendar-feeds", "own"),
     ("POST", "/api/v1/me/calendar-feeds/{id}/revoke", "own"),
     ("GET", "/api/v1/me/tokens", "own"),
+    ("GET", "/api/v1/consents", "own"),
+    ("POST", "/api/v1/consents", "special"),
+    ("GET", "/api/v1/consents/{id}", "special"),
+    ("POST", "/api/v1/consents/{id}/answer", "special"),
+    ("POST", "/api/v1/consents/{id}/withdraw", "special"),
+    ("POST", "/api/v1/consents/{id}/remind", "special"),
     ("GET", "/api/v1/meetings", "own"),
     ("POST", "/api/v1/meetings", "special"),
     ("GET", "/api/v1/meetings/{id}", "special"),
@@ -561,6 +573,7 @@ struct Targets {
     import: i64,
     check: i64,
     meeting: i64,
+    consent: i64,
 }
 
 fn fill(path: &str, t: &Targets) -> String {
@@ -573,6 +586,8 @@ fn fill(path: &str, t: &Targets) -> String {
             t.news
         } else if p.contains("/meetings/") {
             t.meeting
+        } else if p.contains("/consents/") {
+            t.consent
         } else if p.contains("/attachments/") || p.contains("/photos/") {
             t.message
         } else if p.starts_with("/api/v1/courses/") {
@@ -745,6 +760,15 @@ async fn another_institution(t: &TestApp) -> Targets {
         .id(&format!("SELECT id FROM meetings WHERE institution_id = {i}"))
         .await;
     t.exec(&format!("INSERT INTO meeting_slots (meeting_id, institution_id, starts_at, ends_at) VALUES ({meeting}, {i}, 1900003600, 1900004500)")).await;
+    t.exec(&format!("INSERT INTO consents (institution_id, author_id, kind, title, body, choices, answer_by, created_at) VALUES ({i}, {student}, 'consent', 'Slepenā ekskursija', 'Slepenā', '', '2027-06-01', 0)")).await;
+    let consent = t
+        .id(&format!("SELECT id FROM consents WHERE institution_id = {i}"))
+        .await;
+    t.exec(&format!(
+        "INSERT INTO consent_classes (consent_id, institution_id, class_id) VALUES ({consent}, {i}, {class})"
+    ))
+    .await;
+    t.exec(&format!("INSERT INTO consent_answers (consent_id, institution_id, student_id, parent_id, answer, answered_at) VALUES ({consent}, {i}, {student}, {student}, 'Slepenā atbilde', 0)")).await;
     Targets {
         institution: i,
         class,
@@ -756,6 +780,7 @@ async fn another_institution(t: &TestApp) -> Targets {
         import,
         check: 999_999,
         meeting,
+        consent,
     }
 }
 
@@ -849,6 +874,7 @@ fn fits(path: &str, w: &Within) -> bool {
         || path.contains("/checks/{id}")
         || path.contains("/news/{id}")
         || path.contains("/meetings/{id}")
+        || path.contains("/consents/{id}")
         || path.contains("/attachments/")
         || path.contains("/photos/")
     {
@@ -889,6 +915,7 @@ async fn within_an_institution_each_role_reaches_what_the_policy_gives_it() {
             import: 0,
             check: 0,
             meeting: 0,
+            consent: 0,
         };
         let resources = [
             Within {

@@ -16,6 +16,7 @@ use klade_app::auth::{self, LoginInput, SessionKind};
 use klade_app::{home, AppError};
 use serde::{Deserialize, Serialize};
 
+mod consents;
 mod deadlines;
 mod journal;
 mod journal_checks;
@@ -51,6 +52,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(people::more_routes())
         .merge(messages::routes())
         .merge(meetings::routes())
+        .merge(consents::routes())
         .merge(journal_checks::routes())
         .merge(preschool_plans::routes())
         .merge(deadlines::routes())

@@ -40,6 +40,8 @@ struct HomePage {
     withheld: Vec<String>,
     /// The children's booked parent–teacher meetings of the next two weeks, one line each.
     meetings: Vec<String>,
+    /// "Questions from school waiting for your answer: 2", when there are.
+    consents_waiting: Option<String>,
 }
 
 /// A teacher's lesson today, with whether its topic is recorded: one tap to its attendance.
@@ -237,9 +239,12 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
             )
         })
         .collect();
+    let waiting = klade_app::consents::waiting(&state.app, session).await?;
+    let consents_waiting = (waiting > 0).then(|| t.fill("consents.home_waiting", &[("n", &waiting.to_string())]));
     let page = HomePage {
         withheld,
         meetings,
+        consents_waiting,
         csrf: session.csrf_token.clone(),
         // The welcome without rules to acknowledge is for the first visit; rules wait until read.
         pending: pending

@@ -162,10 +162,15 @@ struct LangQuery {
 
 async fn switch_language(
     State(state): State<AppState>,
+    ctx: Ctx,
     Path(code): Path<String>,
     Query(q): Query<LangQuery>,
-) -> Response {
+) -> Result<Response, WebError> {
     let lang = Lang::from_code(&code).unwrap_or_default();
+    // Signed in, the choice is the person's: it follows them to every device.
+    if let Some(session) = &ctx.session {
+        auth::choose_language(&state.app, session, lang.code()).await?;
+    }
     // Only paths on this site: never an open redirect.
     let next = q
         .next
@@ -182,5 +187,5 @@ async fn switch_language(
             state.web.secure_cookies,
         ),
     );
-    response
+    Ok(response)
 }

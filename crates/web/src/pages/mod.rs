@@ -18,6 +18,7 @@ mod archive;
 mod calendar;
 mod calendar_feeds;
 pub(crate) use calendar_feeds::feed_url;
+mod consents;
 mod deadlines;
 mod families;
 mod family_tokens;
@@ -61,6 +62,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(calendar_feeds::routes())
         .merge(family_tokens::routes())
         .merge(meetings::routes())
+        .merge(consents::routes())
         .merge(deadlines::routes())
         .merge(statistics::routes())
         .merge(second_factor::routes())
