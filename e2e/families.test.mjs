@@ -252,3 +252,39 @@ test('a parent chooses Ukrainian once and reads the family pages in it on anothe
   await phone.close();
   await laptop.close();
 });
+
+test('the clerk turns meals on, a parent cancels the next lunch, the order leaves the child out', async () => {
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const clerk = await desk.newPage();
+  await login(clerk, klade.url, 'lietvede');
+  await clerk.getByRole('link', { name: 'Ēdināšana' }).first().click();
+  await clerk.getByRole('link', { name: /Ēdināšanas pasūtījums/ }).first().click();
+  await clerk.getByLabel('Ēdināšanu piesaka Kladē').check();
+  await clerk.getByLabel('Ēdinātāja e-pasts').fill('virtuve@example.lv');
+  await clerk.getByRole('button', { name: 'Saglabāt' }).click();
+  await clerk.getByText('Iestatījumi saglabāti').waitFor();
+  const orderUrl = new URL(clerk.url());
+
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const parent = await phone.newPage();
+  await login(parent, klade.url, 'vecaks');
+  await parent.goto(klade.url);
+  await parent.getByRole('link', { name: /Ēdināšana: atteikt vai pieteikt/ }).click();
+  const card = parent.locator('section', { hasText: 'Anna Krūmiņa' });
+  const first = card.getByRole('button', { name: /^Atteikt:/ }).first();
+  const day = (await first.getAttribute('aria-label')).match(/(\d\d)\.(\d\d)\.(\d{4})\./);
+  await first.click();
+  await parent.getByText('Pusdienas atteiktas.').waitFor();
+  assert.match(await card.innerText(), /Atteiktas \(Ilze Krūmiņa/);
+  assert.deepEqual(await accessibilityProblems(parent), []);
+
+  orderUrl.searchParams.set('date', `${day[3]}-${day[2]}-${day[1]}`);
+  await clerk.goto(orderUrl.toString());
+  const row = clerk.locator('tbody tr', { hasText: '2.B' });
+  const cells = await row.locator('td').allInnerTexts();
+  assert.equal(Number(cells[2]), Number(cells[1]) - 1, `one meal fewer than on the list: ${cells}`);
+  assert.match(cells[3], /Krūmiņa Anna/);
+  assert.deepEqual(await accessibilityProblems(clerk), []);
+  await desk.close();
+  await phone.close();
+});

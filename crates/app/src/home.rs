@@ -155,6 +155,9 @@ pub fn menu(actor: &klade_domain::Actor) -> Vec<MenuLink> {
     if !actor.children.is_empty() || crate::consents::asks(actor) {
         links.push(link("/consents", "consents.title"));
     }
+    if anywhere(&[Action::ManageMeals]) {
+        links.push(link("/meals", "meals.title"));
+    }
     if anywhere(&[Action::ManageAccounts, Action::IssuePassword]) {
         links.push(link("/admin/accounts", "nav2.accounts"));
     }

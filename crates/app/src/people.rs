@@ -263,11 +263,15 @@ fn level_name(level: Level) -> &'static str {
     }
 }
 
-fn check_email(email: &str) -> Result<(), AppError> {
-    let ok = email.split_once('@').is_some_and(|(user, host)| {
+/// An address mail can be sent to: `user@host.tld`, no spaces.
+pub fn is_email(email: &str) -> bool {
+    email.split_once('@').is_some_and(|(user, host)| {
         !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.')
-    }) && !email.contains(char::is_whitespace);
-    if ok {
+    }) && !email.contains(char::is_whitespace)
+}
+
+fn check_email(email: &str) -> Result<(), AppError> {
+    if is_email(email) {
         Ok(())
     } else {
         Err(AppError::invalid("email", "person.email"))

@@ -895,6 +895,10 @@ async fn serve(
             if let Err(e) = klade_app::deadlines::remind(&chores).await {
                 tracing::warn!("deadline reminders: {e}");
             }
+            // Each day's order is recorded once in the database, so every server may sweep.
+            if let Err(e) = klade_app::meals::send_orders(&chores).await {
+                tracing::warn!("meal orders: {e}");
+            }
         }
     });
     let router = klade_web::router(app, web);

@@ -14,6 +14,7 @@ pub mod grading;
 pub mod ids;
 pub mod journal_check;
 pub mod journal_item;
+pub mod meals;
 pub mod meetings;
 pub mod news;
 pub mod notification_policy;

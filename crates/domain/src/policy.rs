@@ -101,10 +101,15 @@ pub enum Action {
     AskConsents,
     /// Answer a consent or survey for one's child, and withdraw a consent.
     AnswerConsents,
+    /// Set the institution's meals (on or off, the cut-off, the caterer's address) and read the
+    /// day's order.
+    ManageMeals,
+    /// Cancel one's child's meal for a day, or order it again, before the cut-off.
+    CancelMeals,
 }
 
 impl Action {
-    pub const ALL: [Self; 39] = [
+    pub const ALL: [Self; 41] = [
         Self::ViewInstitution,
         Self::AppointSuperuser,
         Self::ManageAccounts,
@@ -144,6 +149,8 @@ impl Action {
         Self::BookMeetings,
         Self::AskConsents,
         Self::AnswerConsents,
+        Self::ManageMeals,
+        Self::CancelMeals,
     ];
 }
 
@@ -309,7 +316,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
         ReportAbsence => matches!(role, Parent | Student),
         ShareWithParents => matches!(role, Student),
         HoldMeetings => matches!(role, Tutor | Teacher | PreschoolTeacher),
-        BookMeetings | AnswerConsents => matches!(role, Parent),
+        BookMeetings | AnswerConsents | CancelMeals => matches!(role, Parent),
+        ManageMeals => matches!(role, Director | PreschoolDeputy | Clerk),
         AskConsents => matches!(
             role,
             Director | DeputyAcademic | DeputyCreative | DeputyUpbringing | PreschoolDeputy | Tutor | PreschoolTeacher
@@ -552,6 +560,8 @@ mod tests {
         (BookMeetings,                ". . . . . . . . . . . . . X", "J4 (cooperation with parents)"),
         (AskConsents,                 ". X X . X X X . . X . X . .", "J4 (cooperation with parents)"),
         (AnswerConsents,              ". . . . . . . . . . . . . X", "J4 (cooperation with parents)"),
+        (ManageMeals,                 ". X . . . . X X . . . . . .", "J4 (meals, the institution's service)"),
+        (CancelMeals,                 ". . . . . . . . . . . . . X", "J4 (meals, the institution's service)"),
     ];
 
     #[test]

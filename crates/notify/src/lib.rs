@@ -290,7 +290,8 @@ impl Worker {
             return jobs::failed(self.db.pool(), job.id, "bad payload", None).await;
         };
         let institution = InstitutionId(p["institution"].as_i64().unwrap_or(0));
-        let person = PersonId(p["person"].as_i64().unwrap_or(0));
+        // An order to a caterer is to no person of the register.
+        let person = p["person"].as_i64().map(PersonId);
         let mut tx = self.db.begin().await?;
         self.record_email(&mut tx, institution, person, to, subject, text, now)
             .await?;
@@ -382,7 +383,7 @@ impl Worker {
         use klade_store::people;
         match people::get(&mut **tx, person).await?.and_then(|p| p.email) {
             Some(to) => {
-                self.record_email(tx, institution, person, &to, subject, text, now)
+                self.record_email(tx, institution, Some(person), &to, subject, text, now)
                     .await
             }
             None => Ok(()),
@@ -398,7 +399,7 @@ impl Worker {
         &self,
         tx: &mut klade_store::Tx,
         institution: klade_domain::InstitutionId,
-        person: klade_domain::PersonId,
+        person: Option<klade_domain::PersonId>,
         to: &str,
         subject: &str,
         text: &str,
@@ -446,7 +447,7 @@ impl Worker {
                 jobs::enqueue(&mut **tx, "sms", &id.to_string(), now).await?;
             }
             ("email", _, Some(to)) => {
-                self.record_email(tx, institution, r.person, to, subject, text, now)
+                self.record_email(tx, institution, Some(r.person), to, subject, text, now)
                     .await?;
             }
             _ => {}

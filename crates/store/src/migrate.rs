@@ -56,6 +56,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(30, "0030_meetings"),
     migration!(31, "0031_consents"),
     migration!(32, "0032_account_language"),
+    migration!(33, "0033_meals"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

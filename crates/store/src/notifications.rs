@@ -145,7 +145,7 @@ pub struct Email {
 pub async fn insert_email<'e>(
     ex: impl Executor<'e, Database = Any>,
     institution: Tenant,
-    person: PersonId,
+    person: Option<PersonId>,
     to: &str,
     subject: &str,
     body: &str,
@@ -157,7 +157,7 @@ pub async fn insert_email<'e>(
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(institution.id().0)
-    .bind(person.0)
+    .bind(person.map(|p| p.0))
     .bind(to)
     .bind(subject)
     .bind(body)

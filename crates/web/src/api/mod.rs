@@ -20,6 +20,7 @@ mod consents;
 mod deadlines;
 mod journal;
 mod journal_checks;
+mod meals;
 mod meetings;
 mod messages;
 mod people;
@@ -52,6 +53,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(people::more_routes())
         .merge(messages::routes())
         .merge(meetings::routes())
+        .merge(meals::routes())
         .merge(consents::routes())
         .merge(journal_checks::routes())
         .merge(preschool_plans::routes())

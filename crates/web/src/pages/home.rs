@@ -42,6 +42,8 @@ struct HomePage {
     meetings: Vec<String>,
     /// "Questions from school waiting for your answer: 2", when there are.
     consents_waiting: Option<String>,
+    /// A child's institution serves meals through Klade: the link to cancel them.
+    meals: bool,
 }
 
 /// A teacher's lesson today, with whether its topic is recorded: one tap to its attendance.
@@ -242,6 +244,7 @@ async fn home_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     let waiting = klade_app::consents::waiting(&state.app, session).await?;
     let consents_waiting = (waiting > 0).then(|| t.fill("consents.home_waiting", &[("n", &waiting.to_string())]));
     let page = HomePage {
+        meals: klade_app::meals::served_to_family(&state.app, session).await?,
         withheld,
         meetings,
         consents_waiting,

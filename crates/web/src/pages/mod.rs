@@ -29,6 +29,7 @@ mod invitations;
 mod journal;
 mod journal_checks;
 mod login;
+mod meals;
 mod meetings;
 mod messages;
 mod people;
@@ -62,6 +63,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(calendar_feeds::routes())
         .merge(family_tokens::routes())
         .merge(meetings::routes())
+        .merge(meals::routes())
         .merge(consents::routes())
         .merge(deadlines::routes())
         .merge(statistics::routes())
