@@ -22,7 +22,7 @@ export const NOW = process.env.KLADE_E2E_NOW || '2026-11-25T10:00';
 export const TODAY = NOW.slice(0, 10);
 
 /** A Riga wall-clock time `YYYY-MM-DDTHH:MM` as Unix seconds. */
-function rigaToUnix(local) {
+export function rigaToUnix(local) {
   const asUtc = Date.parse(`${local}:00Z`);
   const zone = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Riga', timeZoneName: 'shortOffset' })
     .formatToParts(new Date(asUtc))
@@ -124,10 +124,10 @@ export function totp(base32, unixSeconds) {
   return String(n).padStart(6, '0');
 }
 
-export async function startKlade() {
+export async function startKlade({ now = NOW } = {}) {
   const bin = process.env.KLADE_BIN || join(here, '..', 'target', 'debug', 'klade');
   const dir = mkdtempSync(join(tmpdir(), 'klade-e2e-'));
-  return serve(bin, ['demo', '--db', join(dir, 'demo.db')], dir);
+  return serve(bin, ['demo', '--db', join(dir, 'demo.db')], dir, now);
 }
 
 export async function launchBrowser() {
