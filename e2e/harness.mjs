@@ -43,13 +43,13 @@ function freePort() {
 }
 
 /** Runs `klade serve` (or `klade demo`) on `db` and waits until it answers. */
-async function serve(bin, args, dir, now = NOW) {
+async function serve(bin, args, dir, now = NOW, extraEnv = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const spawnedAt = Date.now();
   const child = spawn(bin, [...args, '--listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, KLADE_NOW: now },
+    env: { ...process.env, ...extraEnv, KLADE_NOW: now },
   });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });
@@ -124,10 +124,10 @@ export function totp(base32, unixSeconds) {
   return String(n).padStart(6, '0');
 }
 
-export async function startKlade({ now = NOW } = {}) {
+export async function startKlade({ now = NOW, env = {} } = {}) {
   const bin = process.env.KLADE_BIN || join(here, '..', 'target', 'debug', 'klade');
   const dir = mkdtempSync(join(tmpdir(), 'klade-e2e-'));
-  return serve(bin, ['demo', '--db', join(dir, 'demo.db')], dir, now);
+  return serve(bin, ['demo', '--db', join(dir, 'demo.db')], dir, now, env);
 }
 
 export async function launchBrowser() {

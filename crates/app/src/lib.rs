@@ -31,6 +31,7 @@ pub mod onboarding;
 pub mod people;
 pub mod preschool;
 pub mod preschool_plans;
+pub mod push;
 pub mod repeats;
 pub mod report_cards;
 pub mod retention;
@@ -70,6 +71,9 @@ pub struct Settings {
     /// The address people reach this server at (`https://klade.example.lv`), for links in
     /// messages; without it, messages name the page instead.
     pub public_url: Option<String>,
+    /// Hosts a browser's push endpoint may name besides the known push services (a push service
+    /// of one's own; a stand-in in tests). Endpoints on these may be plain `http://`.
+    pub push_hosts: Vec<String>,
 }
 
 impl Default for Settings {
@@ -83,6 +87,7 @@ impl Default for Settings {
             max_failures_per_address: 50,
             failure_window_secs: 15 * 60,
             public_url: None,
+            push_hosts: Vec::new(),
         }
     }
 }

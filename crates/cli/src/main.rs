@@ -281,6 +281,9 @@ struct FileConfig {
     /// Connections one address may hold at once (0: no limit). Without it 64, or no limit with
     /// `trust_proxy`, where every connection comes from the proxy.
     max_connections_per_address: Option<usize>,
+    /// Hosts a browser's push endpoint may name besides the known push services (comma-separated
+    /// in `KLADE_PUSH_HOSTS`): a push service of one's own.
+    push_hosts: Option<Vec<String>>,
     /// Start the clock at this instant instead of the real time (`2026-11-25T10:00`, Riga time):
     /// for tests and demonstrations on a chosen day. Never on a real institution's server.
     now: Option<String>,
@@ -331,6 +334,16 @@ impl Config {
     fn settings(&self) -> Settings {
         let mut s = Settings {
             public_url: self.file.public_url.clone(),
+            push_hosts: std::env::var("KLADE_PUSH_HOSTS")
+                .ok()
+                .map(|v| {
+                    v.split(',')
+                        .map(|h| h.trim().to_string())
+                        .filter(|h| !h.is_empty())
+                        .collect()
+                })
+                .or_else(|| self.file.push_hosts.clone())
+                .unwrap_or_default(),
             ..Settings::default()
         };
         if let Some(v) = self.file.web_session_idle_secs {
@@ -880,7 +893,17 @@ async fn serve(
     listen: SocketAddr,
     banner: Option<String>,
 ) -> Result<(), String> {
-    let worker = klade_notify::Worker::with_email(app.db.clone(), sms, email);
+    klade_notify::push::ensure_keys(&app.db, app.now())
+        .await
+        .map_err(|e| format!("push keys: {e}"))?;
+    // Push services may write to the install's address, or else to nobody in particular.
+    let contact = app
+        .settings
+        .public_url
+        .clone()
+        .filter(|u| u.starts_with("https://"))
+        .unwrap_or_else(|| "mailto:klade@localhost".to_string());
+    let worker = klade_notify::Worker::with_email(app.db.clone(), sms, email).with_push_contact(contact);
     let clock = app.clock.clone();
     tokio::spawn(worker.run(std::time::Duration::from_secs(2), move || clock.now().as_second()));
     let chores = app.clone();

@@ -7,6 +7,8 @@
 //!
 //! This crate owns the HTTP client (the heavy dependency), so nothing else rebuilds with it.
 
+pub mod push;
+
 use klade_store::{jobs, sms, Db};
 use std::time::Duration;
 
@@ -69,6 +71,8 @@ pub struct Worker {
     gateway: SmsGateway,
     email: EmailGateway,
     client: reqwest::Client,
+    /// Who push services may contact about this install's messages (VAPID `sub`).
+    push_contact: String,
 }
 
 impl Worker {
@@ -88,7 +92,14 @@ impl Worker {
             gateway,
             email,
             client,
+            push_contact: "mailto:klade@localhost".to_string(),
         }
+    }
+
+    /// The address push services may write to about this install (`mailto:` or `https:`).
+    pub fn with_push_contact(mut self, contact: String) -> Self {
+        self.push_contact = contact;
+        self
     }
 
     async fn send_email(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
@@ -164,6 +175,7 @@ impl Worker {
                 "message" => self.message(&job, now).await?,
                 "reminder" => self.reminder(&job, now).await?,
                 "meeting_reminder" => self.meeting_reminder(&job, now).await?,
+                "push" => self.push(&job, now).await?,
                 "email_to" => self.email_to(&job, now).await?,
                 other => {
                     tracing::warn!(kind = other, "unknown job kind");
@@ -325,6 +337,47 @@ impl Worker {
         Ok(())
     }
 
+    /// Sends one push message to one subscribed browser. The payload is `{"subscription": id,
+    /// "title": "…", "body": "…", "url": "/"}`; a browser that unsubscribed is forgotten, a service
+    /// that fails is tried again with backoff.
+    async fn push(&self, job: &jobs::Job, now: i64) -> Result<(), klade_store::StoreError> {
+        let Ok(p) = serde_json::from_str::<serde_json::Value>(&job.payload) else {
+            return jobs::failed(self.db.pool(), job.id, "bad payload", None).await;
+        };
+        let Some(sub) = klade_store::push::get(self.db.pool(), p["subscription"].as_i64().unwrap_or(0)).await? else {
+            return jobs::done(self.db.pool(), job.id, now).await;
+        };
+        let message = serde_json::json!({ "title": p["title"], "body": p["body"], "url": p["url"] }).to_string();
+        match push::send(
+            &self.client,
+            &self.db,
+            &sub,
+            message.as_bytes(),
+            &self.push_contact,
+            now,
+        )
+        .await?
+        {
+            push::Outcome::Delivered => {
+                klade_store::push::sent(self.db.pool(), sub.id, now).await?;
+                jobs::done(self.db.pool(), job.id, now).await
+            }
+            push::Outcome::Gone => {
+                klade_store::push::forget(self.db.pool(), sub.id).await?;
+                jobs::done(self.db.pool(), job.id, now).await
+            }
+            push::Outcome::Failed(error) => {
+                tracing::warn!(
+                    subscription = sub.id,
+                    attempt = job.attempts,
+                    "push not delivered: {error}"
+                );
+                let retry = (job.attempts < MAX_ATTEMPTS).then(|| now + backoff(job.attempts));
+                jobs::failed(self.db.pool(), job.id, &error, retry).await
+            }
+        }
+    }
+
     /// Reminds the parent who booked a meeting's slot and the meeting's host, the day before; a
     /// slot freed, moved or cancelled since is not told. The payload is `{"slot": id, "student":
     /// id, "starts_at": seconds}`.
@@ -449,6 +502,13 @@ impl Worker {
             ("email", _, Some(to)) => {
                 self.record_email(tx, institution, Some(r.person), to, subject, text, now)
                     .await?;
+            }
+            ("push", _, _) => {
+                for s in klade_store::push::of_person(&mut **tx, r.person).await? {
+                    let payload =
+                        serde_json::json!({ "subscription": s.id, "title": subject, "body": text, "url": "/" });
+                    jobs::enqueue(&mut **tx, "push", &payload.to_string(), now).await?;
+                }
             }
             _ => {}
         }

@@ -39,6 +39,7 @@ pub mod notifications;
 pub mod people;
 pub mod preschool;
 pub mod preschool_plans;
+pub mod push;
 pub mod repeats;
 pub mod retention;
 pub mod school;

@@ -57,6 +57,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(31, "0031_consents"),
     migration!(32, "0032_account_language"),
     migration!(33, "0033_meals"),
+    migration!(34, "0034_push"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

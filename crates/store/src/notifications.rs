@@ -7,7 +7,7 @@ use klade_domain::{InstitutionId, PersonId};
 use sqlx::{Any, AnyConnection, Executor, Row};
 
 pub const EVENTS: [&str; 4] = ["grade", "absence", "remark", "message"];
-pub const CHANNELS: [&str; 2] = ["email", "sms"];
+pub const CHANNELS: [&str; 3] = ["email", "sms", "push"];
 
 pub async fn prefs<'e>(ex: impl Executor<'e, Database = Any>, person: PersonId) -> Result<Vec<(String, String)>> {
     let rows = sqlx::query("SELECT event, channel FROM notification_prefs WHERE person_id = $1")

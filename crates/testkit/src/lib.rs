@@ -84,6 +84,10 @@ impl TestApp {
         let (db, address, cleanup) = fresh_db(backend).await;
         let clock = Arc::new(FixedClock::new(NOW.parse().expect("NOW parses")));
         let app = App::new(db, clock.clone(), settings);
+        // As `klade serve` does at its start: browsers subscribe to push with this key.
+        klade_notify::push::ensure_keys(&app.db, app.now())
+            .await
+            .expect("push keys");
         let router = klade_web::router(app.clone(), web);
         Self {
             app,

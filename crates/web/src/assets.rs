@@ -27,6 +27,15 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
             get(file(JS, HOUR, include_bytes!("../static/forms.js"))),
         )
         .route(
+            "/static/push.js",
+            get(file(JS, HOUR, include_bytes!("../static/push.js"))),
+        )
+        // A service worker's scope is its own folder and below: this one serves the whole site.
+        .route(
+            "/push-sw.js",
+            get(file(JS, HOUR, include_bytes!("../static/push-sw.js"))),
+        )
+        .route(
             "/static/favicon.svg",
             get(file("image/svg+xml", DAY, include_bytes!("../static/favicon.svg"))),
         )

@@ -75,6 +75,7 @@ pub const FAMILY_SECTIONS: &[&str] = &[
     "meetings",
     "consents",
     "meals",
+    "push",
     "preschool",
     "history",
 ];
@@ -327,7 +328,10 @@ mod tests {
             let keys = c.keys(lang);
             let missing: Vec<&&str> = family.iter().filter(|k| !keys.contains(k)).collect();
             let extra: Vec<&&str> = keys.iter().filter(|k| !family.contains(k)).collect();
-            assert!(missing.is_empty() && extra.is_empty(), "{lang:?}: missing {missing:?}, not a family key {extra:?}");
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{lang:?}: missing {missing:?}, not a family key {extra:?}"
+            );
             let same = family
                 .iter()
                 .filter(|k| c.get(lang, k) == c.get(Lang::Lv, k) && c.get(Lang::Lv, k).chars().any(char::is_lowercase))

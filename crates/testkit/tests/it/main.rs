@@ -29,6 +29,7 @@ mod people;
 mod preschool;
 mod preschool_plans;
 mod probe;
+mod push;
 mod report_cards;
 mod reports;
 mod retention;

@@ -132,13 +132,13 @@ async fn parents_cancel_meals_before_the_cut_off_and_the_caterer_gets_the_order(
         // Friday written after Friday's cut-off does not cancel Friday's.
         t.exec(&format!(
             "INSERT INTO absence_notices (institution_id, student_id, from_date, to_date, reason, late, created_by, created_at) \
-             VALUES ({school}, {anna}, '2026-11-30', '2026-11-30', 'Ārsts', 0, {anna}, {now})",
+             VALUES ({school}, {anna}, '2026-11-30', '2026-11-30', 'Ārsts', FALSE, {anna}, {now})",
             now = t.app.now()
         ))
         .await;
         t.exec(&format!(
             "INSERT INTO absence_notices (institution_id, student_id, from_date, to_date, reason, late, created_by, created_at) \
-             VALUES ({school}, {peer}, '2026-11-27', '2026-11-27', 'Slimība', 0, {peer}, {late})",
+             VALUES ({school}, {peer}, '2026-11-27', '2026-11-27', 'Slimība', FALSE, {peer}, {late})",
             late = RIGA_NOV_27_09_01
         ))
         .await;

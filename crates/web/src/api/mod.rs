@@ -46,6 +46,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/me/calendar-feeds/{id}/revoke", post(revoke_calendar_feed))
         .route("/me/tokens", get(family_tokens).post(create_family_token))
         .route("/me/tokens/{id}/revoke", post(revoke_family_token))
+        .route("/me/push-subscriptions", get(push_subscriptions).post(subscribe_push))
+        .route("/me/push-subscriptions/{id}/remove", post(remove_push_subscription))
         .route("/openapi.json", get(openapi))
         .merge(journal::routes())
         .merge(journal::family_routes())
@@ -371,4 +373,43 @@ async fn revoke_family_token(
 ) -> Result<Response, WebError> {
     klade_app::family_tokens::revoke(&state.app, ctx.signed_in()?, id).await?;
     Ok(Json(serde_json::json!({ "revoked": true })).into_response())
+}
+
+/// One's subscribed browsers, and the key to subscribe another with.
+async fn push_subscriptions(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let list = klade_app::push::list(&state.app, ctx.signed_in()?).await?;
+    let key = klade_app::push::public_key(&state.app).await?;
+    Ok(Json(serde_json::json!({ "application_server_key": key, "subscriptions": list })).into_response())
+}
+
+#[derive(Deserialize)]
+struct PushKeys {
+    p256dh: String,
+    auth: String,
+}
+
+/// A browser's `PushSubscription.toJSON()`.
+#[derive(Deserialize)]
+struct PushBody {
+    endpoint: String,
+    keys: PushKeys,
+}
+
+async fn subscribe_push(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Result<Json<PushBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let Json(b) = body.map_err(|e| crate::error::json_refusal(&e))?;
+    klade_app::push::subscribe(&state.app, ctx.signed_in()?, &b.endpoint, &b.keys.p256dh, &b.keys.auth).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "subscribed": true }))).into_response())
+}
+
+async fn remove_push_subscription(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Response, WebError> {
+    klade_app::push::remove(&state.app, ctx.signed_in()?, id).await?;
+    Ok(Json(serde_json::json!({ "removed": true })).into_response())
 }

@@ -25,6 +25,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/account/notifications", post(set_notifications))
         .route("/account/contacts", post(answer_proposed_contacts))
         .route("/account/sharing", post(choose_sharing))
+        .route("/account/push", post(subscribe_push))
+        .route("/account/push/{id}/remove", post(remove_push))
         .route("/rules/ack", post(acknowledge_rules))
 }
 
@@ -51,6 +53,10 @@ struct AccountPage<'a> {
     sharing: Option<SharingView>,
     /// Choices an adult student made, as that student or as their parent; newest first.
     choices: Vec<ChoiceView>,
+    /// The install's key for browsers to subscribe to push messages with, when it has one.
+    push_key: Option<String>,
+    /// The browsers subscribed: (id, the push service's host, since when).
+    push_devices: Vec<(i64, String, String)>,
 }
 
 struct SharingView {
@@ -102,6 +108,8 @@ async fn account(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Accoun
         Some("contacts_accepted") => Some("person.proposed_accepted"),
         Some("contacts_refused") => Some("person.proposed_refused"),
         Some("sharing") => Some("sharing.saved"),
+        Some("push") => Some("push.subscribed"),
+        Some("push_removed") => Some("push.removed"),
         _ => None,
     };
     account_page(&state, &ctx, Notice::done(flash), Typed::default()).await
@@ -180,7 +188,23 @@ async fn account_page(state: &AppState, ctx: &Ctx, notice: Notice<'_>, typed: Ty
             });
         }
     }
+    let push_devices = klade_app::push::list(&state.app, session)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let host = s
+                .endpoint
+                .split("://")
+                .nth(1)
+                .and_then(|r| r.split('/').next())
+                .unwrap_or("")
+                .to_string();
+            (s.id, host, format_instant(s.created_at))
+        })
+        .collect();
     let page = AccountPage {
+        push_key: klade_app::push::public_key(&state.app).await?,
+        push_devices,
         page: Chrome::for_ctx(ctx, t.get("account.title"), "/account", None),
         t,
         notify,
@@ -341,4 +365,37 @@ async fn choose_sharing(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize)]
+struct PushForm {
+    #[serde(default)]
+    endpoint: String,
+    #[serde(default)]
+    p256dh: String,
+    #[serde(default)]
+    auth: String,
+}
+
+/// The browser's subscription, sent by `static/push.js` once the person allowed notifications.
+async fn subscribe_push(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<PushForm>,
+) -> Result<Response, WebError> {
+    let session = ctx.signed_in()?;
+    match klade_app::push::subscribe(&state.app, session, &f.endpoint, &f.p256dh, &f.auth).await {
+        Ok(()) => Ok(Redirect::to("/account?done=push#push").into_response()),
+        Err(e @ AppError::Invalid { .. }) => account_page(&state, &ctx, Notice::refused(&e), Typed::default()).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn remove_push(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Response, WebError> {
+    klade_app::push::remove(&state.app, ctx.signed_in()?, id).await?;
+    Ok(Redirect::to("/account?done=push_removed#push").into_response())
 }
