@@ -98,3 +98,27 @@ test('a teacher fills a lesson from the keyboard and the parent sees it', async 
   assert.match(await page.locator('main').innerText(), /Mārtiņš Kalniņš/);
   await context.close();
 });
+
+test('a teacher plans the topics and the next lesson is offered the first one', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await login(page, klade.url, 'skolotajs');
+  await page.goto(`${klade.url}/journal`);
+  await page.locator('tr', { hasText: '2.B' }).getByRole('link', { name: 'Matemātika' }).click();
+  const grid = page.url().replace(/\?.*$/, '');
+  await page.getByRole('link', { name: 'Tematiskais plāns' }).click();
+  await page.getByLabel('Tēmas secībā, katra savā rindā').fill('Daļskaitļi\nDecimāldaļas\nProcenti');
+  await page.getByRole('button', { name: 'Saglabāt plānu' }).click();
+  await page.getByText('Plāns saglabāts: 3 tēmas.').waitFor();
+  assert.deepEqual(await accessibilityProblems(page), []);
+
+  // A lesson not kept yet: its topic is the plan's first, one tap from saved.
+  await page.goto(`${grid}/lesson?date=2026-11-13&no=9`);
+  assert.equal(await page.getByLabel('Tēma').inputValue(), 'Daļskaitļi');
+  assert.match(await page.locator('main').innerText(), /Ieteikts no tematiskā plāna/);
+  await page.getByRole('button', { name: 'Saglabāt' }).click();
+  await page.waitForLoadState();
+  await page.goto(`${grid}/lesson?date=2026-11-12&no=9`);
+  assert.equal(await page.getByLabel('Tēma').inputValue(), 'Decimāldaļas');
+  await context.close();
+});

@@ -23,6 +23,7 @@ pub mod import;
 pub mod invitations;
 pub mod journal;
 pub mod journal_checks;
+pub mod lesson_plans;
 pub mod meals;
 pub mod meetings;
 pub mod messages;

@@ -32,6 +32,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod journal;
 pub mod journal_checks;
+pub mod lesson_plans;
 pub mod meals;
 pub mod meetings;
 pub mod messages;

@@ -58,6 +58,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(32, "0032_account_language"),
     migration!(33, "0033_meals"),
     migration!(34, "0034_push"),
+    migration!(35, "0035_lesson_plans"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<Vec<i64>> {

@@ -390,6 +390,7 @@ mod tests {
             "src/pages/meetings.rs",
             "src/pages/consents.rs",
             "src/pages/meals.rs",
+            "src/pages/lesson_plans.rs",
             "src/error.rs",
         ] {
             sources.push(std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).expect("source"));

@@ -21,6 +21,7 @@ mod import;
 mod journal;
 mod journal_checks;
 mod languages;
+mod lesson_plans;
 mod meals;
 mod meetings;
 mod messages;

@@ -217,7 +217,7 @@ async fn migrations_run_once() {
     for backend in backends() {
         let t = TestApp::new(backend).await;
         assert!(t.db().migrate().await.expect("again").is_empty());
-        assert_eq!(t.count("schema_migrations").await, 34);
+        assert_eq!(t.count("schema_migrations").await, 35);
     }
 }
 

@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/courses", get(courses))
         .route("/courses/{id}/grid", get(grid))
+        .route("/courses/{id}/plan", get(plan).put(save_plan))
         .route("/courses/{id}/cells", post(cells))
         .route("/courses/{id}/lessons", post(lesson))
         .route("/courses/{id}/assessments", post(assessment))
@@ -356,4 +357,30 @@ async fn report_cards(
     )
     .await?;
     Ok(Json(cards).into_response())
+}
+
+/// The course's thematic plan: its topics, how many lessons have had, the next one proposed, and
+/// the plans of other courses of the subject one may copy.
+async fn plan(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let plan = klade_app::lesson_plans::plan(&state.app, ctx.signed_in()?, CourseId(id)).await?;
+    Ok(Json(plan).into_response())
+}
+
+#[derive(Deserialize)]
+struct PlanBody {
+    topics: Vec<String>,
+}
+
+/// Replaces the course's plan with these topics, in order.
+async fn save_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Result<Json<PlanBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let Json(b) = body.map_err(|e| crate::error::json_refusal(&e))?;
+    let session = ctx.signed_in()?;
+    klade_app::lesson_plans::save(&state.app, session, CourseId(id), &b.topics.join("\n")).await?;
+    let plan = klade_app::lesson_plans::plan(&state.app, session, CourseId(id)).await?;
+    Ok(Json(plan).into_response())
 }

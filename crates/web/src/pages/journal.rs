@@ -510,6 +510,8 @@ struct LessonPage {
     can_edit: bool,
     /// The due date the Latvian way, for reading.
     homework_due_text: String,
+    /// The topic was put in from the course's plan.
+    proposed: bool,
 }
 
 #[derive(Deserialize)]
@@ -552,6 +554,15 @@ async fn lesson_page(
             input.homework_due = l.homework_due.map(|d| d.to_string());
         }
     }
+    // A lesson without a topic yet is offered the plan's next one: saving is then one tap.
+    let proposed = if error.is_none() && can_edit && input.topic.trim().is_empty() {
+        klade_app::lesson_plans::proposal(&state.app, &c).await?
+    } else {
+        None
+    };
+    if let Some(p) = &proposed {
+        input.topic = p.clone();
+    }
     let page = LessonPage {
         page: Chrome::for_ctx(
             ctx,
@@ -587,6 +598,7 @@ async fn lesson_page(
         homework_due: input.homework_due.unwrap_or_default(),
         history: stored.map(|l| format!("/journal/{}/history?column=lesson:{}", course.0, l.id)),
         can_edit,
+        proposed: proposed.is_some(),
     };
     Ok((status, render(&page)?).into_response())
 }

@@ -28,6 +28,7 @@ mod import;
 mod invitations;
 mod journal;
 mod journal_checks;
+mod lesson_plans;
 mod login;
 mod meals;
 mod meetings;
@@ -64,6 +65,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(family_tokens::routes())
         .merge(meetings::routes())
         .merge(meals::routes())
+        .merge(lesson_plans::routes())
         .merge(consents::routes())
         .merge(deadlines::routes())
         .merge(statistics::routes())
