@@ -139,6 +139,7 @@ async fn pages(t: &TestApp) -> Vec<(&'static str, String, Vec<String>)> {
                 "/".into(),
                 "/journal".into(),
                 format!("/journal/{course}"),
+                format!("/journal/{course}/plan"),
                 "/timetable".into(),
             ],
         ),

@@ -13,6 +13,7 @@ CREATE TABLE consents (
     answer_by      TEXT   NOT NULL,
     created_at     BIGINT NOT NULL
 );
+CREATE INDEX consents_institution ON consents (institution_id, answer_by);
 CREATE TABLE consent_classes (
     consent_id     BIGINT NOT NULL REFERENCES consents (id),
     institution_id BIGINT NOT NULL REFERENCES institutions (id),
