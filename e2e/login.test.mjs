@@ -44,7 +44,7 @@ test('the parent switches to English and back, then logs out', async () => {
   await page.getByRole('link', { name: 'English' }).click();
   assert.equal(await page.locator('h1').innerText(), 'Hello, Ilze Krūmiņa!');
   assert.match(await page.locator('main').innerText(), /My children/);
-  await page.getByRole('link', { name: 'Latviski' }).click();
+  await page.getByRole('link', { name: 'Latviešu' }).click();
   assert.match(await page.locator('main').innerText(), /Mani bērni/);
   await logout(page);
   await page.waitForURL(`${klade.url}/login`);
